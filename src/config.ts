@@ -1,0 +1,141 @@
+// The only reader of process.env. One schema, parsed once at start, every bad key listed in one error,
+// frozen and passed down. Every key has a default that works for a newcomer.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const booleanish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  /** TCP port the web server listens on. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Interface to listen on; 0.0.0.0 to be reachable from other machines. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Where the SQLite database, the generated secret and uploads live. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** The address people use to reach Guildhall; used in emails and to set Secure cookies. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** postgres://… to run on PostgreSQL; unset means SQLite in DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres://, postgresql:// or sqlite:')
+    .optional(),
+  /** Default outgoing mail server (smtp:// or smtps://); Settings → Outgoing email overrides it. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  /** Default sender address for outgoing email. */
+  MAIL_FROM: z.string().min(3).optional(),
+  /** Secret for signing and encryption; generated into DATA_DIR on first start when unset. */
+  APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Trust X-Forwarded-* from a proxy in front (true, or a hop count / address list as Fastify takes). */
+  TRUST_PROXY: z.string().default('false'),
+  /** trace, debug, info, warn, error, fatal or silent. */
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** argon2id memory cost in KiB; the default follows OWASP, tests lower it to stay fast. */
+  PASSWORD_HASH_COST: z.coerce.number().int().min(8).max(1_048_576).default(19_456),
+  /** Run the job worker inside the web process (set false when running `guildhall worker` apart). */
+  RUN_WORKER: booleanish.default(true),
+  /** Stripe API base, for pointing the SDK at the emulator (http://127.0.0.1:12111); unset is Stripe. */
+  STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl: string;
+  /** True when the public URL is https: cookies get the Secure flag. */
+  secureCookies: boolean;
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  smtpUrl: string | null;
+  mailFrom: string | null;
+  appSecret: string;
+  trustProxy: boolean | number | string;
+  logLevel: Env['LOG_LEVEL'];
+  passwordHashCost: number;
+  runWorker: boolean;
+  stripeApiUrl: string | null;
+}
+
+export class ConfigError extends Error {}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0' || value === '') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+/** Reads `.env` in the working directory (when present) under the real environment, which wins. */
+function readEnv(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const file = resolve('.env');
+  if (source !== process.env || !existsSync(file)) return source;
+  const fromFile: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const match = /^\s*([A-Z_][A-Z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match?.[1]) continue;
+    fromFile[match[1]] = (match[2] ?? '').replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return { ...fromFile, ...source };
+}
+
+function loadSecret(dataDir: string, given: string | undefined): string {
+  if (given) return given;
+  const file = join(dataDir, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+/** Parses and validates the environment once; throws one ConfigError naming every bad key. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const raw = readEnv(source);
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = raw[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const parsed = schema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  const dataDir = resolve(env.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  const database: Config['database'] =
+    env.DATABASE_URL && !env.DATABASE_URL.startsWith('sqlite:')
+      ? { kind: 'postgres', url: env.DATABASE_URL }
+      : {
+          kind: 'sqlite',
+          file: env.DATABASE_URL
+            ? resolve(env.DATABASE_URL.slice('sqlite:'.length).replace(/^\/\//, ''))
+            : join(dataDir, 'guildhall.sqlite'),
+        };
+  return Object.freeze({
+    port: env.PORT,
+    host: env.HOST,
+    dataDir,
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https://'),
+    database,
+    smtpUrl: env.SMTP_URL ?? null,
+    mailFrom: env.MAIL_FROM ?? null,
+    appSecret: loadSecret(dataDir, env.APP_SECRET),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    logLevel: env.LOG_LEVEL,
+    passwordHashCost: env.PASSWORD_HASH_COST,
+    runWorker: env.RUN_WORKER,
+    stripeApiUrl: env.STRIPE_API_URL ?? null,
+  });
+}

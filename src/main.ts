@@ -1,0 +1,210 @@
+// The `guildhall` command: start, worker, migrate, create-owner, user …, api-key …, stripe-emulator.
+// Every command works on the same data as the server (DATA_DIR / DATABASE_URL), also while it runs.
+import { parseArgs } from 'node:util';
+import { buildServices } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { migrateToLatest, openDatabase } from './platform/db/database.ts';
+import { AppError } from './platform/errors.ts';
+import type { Actor } from './platform/http/auth.ts';
+import { createLogger } from './platform/logger.ts';
+import { startServer } from './server.ts';
+
+const HELP = `Usage: guildhall <command> [options]
+
+Commands:
+  start                               Run the web server (and the job worker, unless RUN_WORKER=false)
+  worker                              Run only the job worker
+  migrate                             Apply database migrations
+  create-owner --email E --password P [--name N]
+  user create --email E --password P [--name N] [--role member|admin]
+  user login-link --email E           Print a one-time sign-in link (15 minutes)
+  api-key create --name N [--user E]  Print a new API key once (acts as the owner, or as admin E)
+  stripe-emulator [--port 12111] [--host 127.0.0.1]
+                                      Run the offline Stripe emulator
+
+Configuration comes from the environment or .env (see README).`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+}
+
+async function withServices<T>(run: (services: ReturnType<typeof buildServices>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const { db, engine } = openDatabase(config.database, { poolSize: 2 });
+  try {
+    await migrateToLatest(db);
+    return await run(buildServices({ config, db, engine, logger: createLogger({ logLevel: 'warn' }) }));
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function ownerActor(services: ReturnType<typeof buildServices>, asEmail?: string): Promise<Actor> {
+  const { users } = services;
+  // The CLI acts with the owner's authority: whoever runs it holds the server's data.
+  const owner = await services.auth.needsSetup();
+  if (owner) fail('There is no owner yet: run `guildhall create-owner` or open the setup link first.');
+  const system: Actor = {
+    userId: '',
+    role: 'owner',
+    email: 'cli',
+    name: 'Guildhall CLI',
+    via: 'api_key',
+    sessionId: null,
+  };
+  const page = await users.listUsers(system, { search: asEmail ?? '', limit: 100 });
+  const found = asEmail ? page.data.find((u) => u.email === asEmail.toLowerCase()) : undefined;
+  if (asEmail && !found) fail(`No account has the email ${asEmail}.`);
+  const first = found ?? (await users.listUsers(system, { limit: 1 })).data[0];
+  if (!first) fail('No users.');
+  return { ...system, userId: first.id, role: first.role, email: first.email, name: first.name };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, sub] = argv;
+  const { values } = parseArgs({
+    args: argv.slice(command === 'user' || command === 'api-key' ? 2 : 1),
+    options: {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      user: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (!command || values.help || command === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
+
+  switch (command) {
+    case 'start': {
+      const config = loadConfig();
+      const server = await startServer(config);
+      server.app.log.info(
+        { url: config.publicUrl, database: config.database.kind },
+        'Guildhall is listening',
+      );
+      process.stdout.write(`\nGuildhall is running at ${config.publicUrl}\n`);
+      if (server.setupUrl) process.stdout.write(`\nFinish setting up: open ${server.setupUrl}\n\n`);
+      const signal = await waitForSignal();
+      server.app.log.info({ signal }, 'shutting down');
+      await server.close();
+      return;
+    }
+    case 'worker': {
+      const config = loadConfig();
+      const { db, engine } = openDatabase(config.database);
+      await migrateToLatest(db);
+      const services = buildServices({ config, db, engine });
+      services.worker.start();
+      services.logger.info('worker started');
+      await waitForSignal();
+      await services.worker.stop();
+      await db.destroy();
+      return;
+    }
+    case 'migrate': {
+      const config = loadConfig();
+      const { db } = openDatabase(config.database, { poolSize: 1 });
+      const applied = await migrateToLatest(db);
+      await db.destroy();
+      process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Already up to date.\n');
+      return;
+    }
+    case 'create-owner': {
+      if (!values.email || !values.password) fail('create-owner needs --email and --password.');
+      const user = await withServices((s) =>
+        s.auth.createOwner({
+          email: values.email!,
+          password: values.password!,
+          ...(values.name ? { name: values.name } : {}),
+        }),
+      );
+      process.stdout.write(`Owner ${user.email} created.\n`);
+      return;
+    }
+    case 'user': {
+      if (sub === 'create') {
+        if (!values.email || !values.password) fail('user create needs --email and --password.');
+        const role = values.role ?? 'member';
+        if (role !== 'member' && role !== 'admin') fail('--role must be member or admin.');
+        const user = await withServices(async (s) => {
+          const actor = await ownerActor(s);
+          const problem = values.password!.length < 10 ? 'must be at least 10 characters' : null;
+          if (problem) fail(`--password ${problem}.`);
+          const passwordHash = await (await import('./platform/crypto.ts'))
+            .createPasswordHasher(loadConfig().passwordHashCost)
+            .hash(values.password!);
+          return s.users.createUser(
+            actor,
+            { email: values.email!, role, ...(values.name ? { name: values.name } : {}) },
+            { passwordHash, sendInvitation: false },
+          );
+        });
+        process.stdout.write(`User ${user.email} (${user.role}) created.\n`);
+        return;
+      }
+      if (sub === 'login-link') {
+        if (!values.email) fail('user login-link needs --email.');
+        const link = await withServices((s) => s.auth.createLoginLink(values.email!));
+        process.stdout.write(`${link}\n(works once, for 15 minutes)\n`);
+        return;
+      }
+      fail('Usage: guildhall user create|login-link …');
+      break;
+    }
+    case 'api-key': {
+      if (sub !== 'create' || !values.name) fail('Usage: guildhall api-key create --name N [--user E]');
+      const key = await withServices(async (s) => {
+        const actor = await ownerActor(s, values.user);
+        return s.users.createApiKey(actor, { name: values.name! });
+      });
+      process.stdout.write(
+        `${key.key}\n(acts as ${key.apiKey.userEmail}; store it now, it is not shown again)\n`,
+      );
+      return;
+    }
+    case 'stripe-emulator': {
+      const { startStripeEmulator } = await import('../tools/stripe-emulator/index.ts');
+      const emulator = await startStripeEmulator({
+        port: values.port ? Number(values.port) : 12111,
+        host: values.host ?? '127.0.0.1',
+        log: (line) => process.stdout.write(`${line}\n`),
+      });
+      process.stdout.write(
+        `Stripe emulator at ${emulator.url} (point Guildhall at it with STRIPE_API_URL=${emulator.url})\n`,
+      );
+      await waitForSignal();
+      await emulator.close();
+      return;
+    }
+    default:
+      fail(`Unknown command "${command}".\n\n${HELP}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    if (error instanceof ConfigError) fail(error.message);
+    if (error instanceof AppError) {
+      const fields = (error.details as { fields?: { field: string; message: string }[] } | undefined)?.fields;
+      fail(fields?.length ? fields.map((f) => `--${f.field}: ${f.message}`).join('\n') : error.message);
+    }
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

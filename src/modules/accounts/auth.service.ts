@@ -1,0 +1,513 @@
+// Signing in and out, the first-run setup, single-use links (magic link, set password, email
+// confirmation) and a person's own account. Every link is single-use, hashed at rest and expiring.
+import type { Clock } from '../../platform/clock.ts';
+import { newId, type PasswordHasher, randomToken, sha256 } from '../../platform/crypto.ts';
+import type { Database } from '../../platform/db/database.ts';
+import type { AuthTokenPurpose, UserRole } from '../../platform/db/schema.ts';
+import {
+  AppError,
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  UnauthorizedError,
+} from '../../platform/errors.ts';
+import type { Actor } from '../../platform/http/auth.ts';
+import { SESSION_TTL_MS } from '../../platform/http/auth.ts';
+import type { RateLimiter } from '../../platform/http/rate-limit.ts';
+import type { Executor } from '../../platform/jobs.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { EmailService } from '../email/index.ts';
+import {
+  confirmEmailChangeEmail,
+  emailChangedNoticeEmail,
+  magicLinkEmail,
+  passwordResetEmail,
+} from '../email/index.ts';
+import type { SettingsService } from '../settings/index.ts';
+import {
+  consumeAuthToken,
+  deleteSession,
+  deleteSessionsOfUser,
+  findActiveApiKey,
+  findActiveSession,
+  findAuthToken,
+  findOwner,
+  findUserByEmail,
+  findUserById,
+  insertAuthToken,
+  insertSession,
+  insertUser,
+  touchApiKey,
+  touchSession,
+  type UserRow,
+  updateUserRow,
+  voidAuthTokensOfUser,
+} from './accounts.repository.ts';
+import {
+  assertValid,
+  emailProblem,
+  nameProblem,
+  nameSearchKey,
+  normalizeEmail,
+  passwordProblem,
+} from './accounts.rules.ts';
+
+export const MAGIC_LINK_TTL_MS = 15 * 60_000;
+export const LONG_LINK_TTL_MS = 7 * 24 * 3600_000;
+// Last-seen times are written at most this often, so reading pages costs no write per request.
+const TOUCH_EVERY_MS = 5 * 60_000;
+
+export interface RequestMeta {
+  ip: string;
+  userAgent: string | null;
+}
+
+export interface NewSession {
+  id: string;
+  token: string;
+}
+
+export interface AuthDeps {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  hasher: PasswordHasher;
+  rateLimiter: RateLimiter;
+  email: EmailService;
+  settings: SettingsService;
+  publicUrl: string;
+}
+
+export class LinkError extends AppError {
+  constructor(code: 'link_expired' | 'link_used' | 'link_invalid') {
+    const messages = {
+      link_expired: 'This link has expired.',
+      link_used: 'This link has already been used.',
+      link_invalid: 'This link is not valid.',
+    };
+    super(code, 400, messages[code]);
+  }
+}
+
+export function createAuthService(deps: AuthDeps) {
+  const { db, clock, hasher, rateLimiter, email, settings, publicUrl } = deps;
+  // A real hash to compare against when the account does not exist, so timing does not tell.
+  let decoyHash: Promise<string> | null = null;
+
+  async function createSession(trx: Executor, userId: string, meta: RequestMeta): Promise<NewSession> {
+    const token = randomToken();
+    const id = newId();
+    const now = clock.now();
+    await insertSession(trx, {
+      id,
+      tokenHash: sha256(token),
+      userId,
+      now,
+      expiresAt: now + SESSION_TTL_MS,
+      userAgent: meta.userAgent?.slice(0, 300) ?? null,
+      ip: meta.ip,
+    });
+    return { id, token };
+  }
+
+  async function issueLink(
+    trx: Executor,
+    userId: string,
+    purpose: AuthTokenPurpose,
+    ttlMs: number,
+    path: string,
+    data: unknown = null,
+  ): Promise<string> {
+    const token = randomToken();
+    const now = clock.now();
+    await insertAuthToken(trx, {
+      id: newId(),
+      userId,
+      purpose,
+      tokenHash: sha256(token),
+      data: data === null ? null : JSON.stringify(data),
+      createdAt: now,
+      expiresAt: now + ttlMs,
+      usedAt: null,
+    });
+    return `${publicUrl}${path}?token=${token}`;
+  }
+
+  /** Uses up a link; throws the LinkError that says why it cannot be used. */
+  async function consumeLink(trx: Executor, token: string, purposes: AuthTokenPurpose[]) {
+    const tokenHash = sha256(token);
+    const now = clock.now();
+    const row = await consumeAuthToken(trx, tokenHash, purposes, now);
+    if (row) {
+      const user = await findUserById(trx, row.userId);
+      if (!user || user.status !== 'active') throw new LinkError('link_invalid');
+      return { token: row, user };
+    }
+    const known = await findAuthToken(trx, tokenHash);
+    if (!known || !purposes.includes(known.purpose)) throw new LinkError('link_invalid');
+    if (known.usedAt !== null) throw new LinkError('link_used');
+    throw new LinkError('link_expired');
+  }
+
+  /** The first verification of an address ends every other session of the account. */
+  async function markVerified(trx: Executor, user: UserRow, keepSessionId: string | null): Promise<void> {
+    if (user.emailVerifiedAt !== null) return;
+    await updateUserRow(trx, user.id, { emailVerifiedAt: clock.now(), updatedAt: clock.now() });
+    await deleteSessionsOfUser(trx, user.id, keepSessionId);
+  }
+
+  async function templateContext(trx: Executor) {
+    return { platformName: (await settings.getSettings(trx)).platformName };
+  }
+
+  // --- credentials, for the HTTP layer ---------------------------------------------------------
+
+  /** The actor behind a session cookie, or null when it is unknown, expired or its user deactivated. */
+  async function actorBySessionToken(token: string): Promise<Actor | null> {
+    const now = clock.now();
+    const row = await findActiveSession(db, sha256(token), now);
+    if (!row) return null;
+    if (now - row.sessionLastSeenAt > TOUCH_EVERY_MS) await touchSession(db, row.sessionId, row.userId, now);
+    return {
+      userId: row.userId,
+      role: row.role,
+      email: row.email,
+      name: row.name,
+      via: 'session',
+      sessionId: row.sessionId,
+    };
+  }
+
+  /** The actor behind an API key, or null. */
+  async function actorByApiKey(key: string): Promise<Actor | null> {
+    const now = clock.now();
+    const row = await findActiveApiKey(db, sha256(key));
+    if (!row) return null;
+    if (row.lastUsedAt === null || now - row.lastUsedAt > 60_000) await touchApiKey(db, row.keyId, now);
+    return {
+      userId: row.userId,
+      role: row.role,
+      email: row.email,
+      name: row.name,
+      via: 'api_key',
+      sessionId: null,
+    };
+  }
+
+  // --- first run -------------------------------------------------------------------------------
+
+  /** Whether the platform still waits for its owner. */
+  async function needsSetup(): Promise<boolean> {
+    return (await findOwner(db)) === undefined;
+  }
+
+  /** A fresh one-time setup code (printed by `start`), or null when the owner exists. */
+  async function issueSetupCode(): Promise<string | null> {
+    if (!(await needsSetup())) return null;
+    const code = randomToken(12);
+    await settings.writeInternal('setupCodeHash', sha256(code));
+    return code;
+  }
+
+  async function createOwnerIn(
+    trx: Executor,
+    input: { email: string; name: string; passwordHash: string },
+  ): Promise<UserRow> {
+    if (await findOwner(trx)) throw new ConflictError('owner_exists', 'This platform already has an owner.');
+    const email = normalizeEmail(input.email);
+    if (await findUserByEmail(trx, email)) {
+      throw new ConflictError('email_taken', 'An account with this email already exists.', {
+        fields: [{ field: 'email', message: 'is already taken' }],
+      });
+    }
+    const now = clock.now();
+    const id = newId();
+    await insertUser(trx, {
+      id,
+      email,
+      name: input.name.trim(),
+      nameSearch: nameSearchKey(input.name),
+      role: 'owner',
+      status: 'active',
+      passwordHash: input.passwordHash,
+      emailVerifiedAt: now,
+      createdAt: now,
+      updatedAt: now,
+      lastSeenAt: null,
+    });
+    await settings.writeInternal('setupCodeHash', null, trx);
+    return (await findUserById(trx, id))!;
+  }
+
+  /** The setup page: checks the one-time code, creates the owner and names the platform. */
+  async function completeSetup(
+    input: { code: string; platformName: string; name: string; email: string; password: string },
+    meta: RequestMeta,
+  ): Promise<{ user: UserRow; session: NewSession }> {
+    rateLimiter.hit(`setup:${meta.ip}`, 20, 15 * 60_000);
+    assertValid([
+      nameProblem('platformName', input.platformName, true),
+      nameProblem('name', input.name, true),
+      emailProblem('email', input.email),
+      passwordProblem('password', input.password),
+    ]);
+    const passwordHash = await hasher.hash(input.password);
+    return db.transaction().execute(async (trx) => {
+      const stored = await settings.readInternal('setupCodeHash', trx);
+      if (await findOwner(trx))
+        throw new ConflictError('owner_exists', 'Guildhall is already set up. Sign in instead.');
+      if (typeof stored !== 'string' || stored !== sha256(input.code.trim())) {
+        throw new ForbiddenError(
+          'The setup code is not right. Use the setup link the server printed when it started.',
+          'setup_code_invalid',
+        );
+      }
+      const user = await createOwnerIn(trx, { email: input.email, name: input.name, passwordHash });
+      await settings.updateSettings({ platformName: input.platformName }, trx);
+      const session = await createSession(trx, user.id, meta);
+      return { user, session };
+    });
+  }
+
+  /** `guildhall create-owner`: the owner without the setup page. */
+  async function createOwner(input: { email: string; name?: string; password: string }): Promise<UserRow> {
+    const name = input.name?.trim() || input.email.split('@')[0] || 'Owner';
+    assertValid([
+      emailProblem('email', input.email),
+      passwordProblem('password', input.password),
+      nameProblem('name', name, true),
+    ]);
+    const passwordHash = await hasher.hash(input.password);
+    return db.transaction().execute((trx) => createOwnerIn(trx, { email: input.email, name, passwordHash }));
+  }
+
+  // --- signing in and out ----------------------------------------------------------------------
+
+  /** Email and password; rate-limited per address and per client. */
+  async function login(input: { email: string; password: string }, meta: RequestMeta) {
+    const email = normalizeEmail(input.email);
+    rateLimiter.hit(`login:ip:${meta.ip}`, 50, 15 * 60_000);
+    rateLimiter.hit(`login:email:${email}`, 10, 15 * 60_000);
+    const user = await findUserByEmail(db, email);
+    if (!user?.passwordHash) {
+      decoyHash ??= hasher.hash(randomToken());
+      await hasher.verify(await decoyHash, input.password);
+      throw new UnauthorizedError('The email or password is not right.', 'invalid_credentials');
+    }
+    if (!(await hasher.verify(user.passwordHash, input.password)) || user.status !== 'active') {
+      throw new UnauthorizedError(
+        user.status === 'active' ? 'The email or password is not right.' : 'This account is deactivated.',
+        user.status === 'active' ? 'invalid_credentials' : 'account_deactivated',
+      );
+    }
+    rateLimiter.reset(`login:email:${email}`);
+    const session = await db.transaction().execute((trx) => createSession(trx, user.id, meta));
+    return { user, session };
+  }
+
+  async function logout(sessionId: string): Promise<void> {
+    await deleteSession(db, sessionId);
+  }
+
+  /** Emails a sign-in link when the address has an active account; the answer never says which. */
+  async function requestMagicLink(rawEmail: string, meta: RequestMeta): Promise<void> {
+    assertValid([emailProblem('email', rawEmail)]);
+    const address = normalizeEmail(rawEmail);
+    rateLimiter.hit(`magic:ip:${meta.ip}`, 30, 15 * 60_000);
+    rateLimiter.hit(`magic:email:${address}`, 5, 15 * 60_000);
+    await db.transaction().execute(async (trx) => {
+      const user = await findUserByEmail(trx, address);
+      if (!user || user.status !== 'active') return;
+      const url = await issueLink(trx, user.id, 'magic_link', MAGIC_LINK_TTL_MS, '/auth/magic');
+      const message = magicLinkEmail(await templateContext(trx), { name: user.name, url });
+      await email.queueEmail(trx, { to: user.email, kind: 'magic_link', message, recipientUserId: user.id });
+    });
+  }
+
+  /** `guildhall user login-link`: a sign-in link printed for the operator, sent nowhere. */
+  async function createLoginLink(rawEmail: string): Promise<string> {
+    const address = normalizeEmail(rawEmail);
+    return db.transaction().execute(async (trx) => {
+      const user = await findUserByEmail(trx, address);
+      if (!user) throw new BadRequestError('user_not_found', `No account has the email ${address}.`);
+      if (user.status !== 'active')
+        throw new BadRequestError('account_deactivated', 'This account is deactivated.');
+      return issueLink(trx, user.id, 'magic_link', MAGIC_LINK_TTL_MS, '/auth/magic');
+    });
+  }
+
+  /** Uses a magic link: signs the browser in and counts as proof of the address. */
+  async function verifyMagicLink(token: string, meta: RequestMeta) {
+    return db.transaction().execute(async (trx) => {
+      const { user } = await consumeLink(trx, token, ['magic_link']);
+      const session = await createSession(trx, user.id, meta);
+      await markVerified(trx, user, session.id);
+      return { user: (await findUserById(trx, user.id))!, session };
+    });
+  }
+
+  /** Emails a set-password link when the address has an active account; the answer never says which. */
+  async function requestPasswordReset(rawEmail: string, meta: RequestMeta): Promise<void> {
+    assertValid([emailProblem('email', rawEmail)]);
+    const address = normalizeEmail(rawEmail);
+    rateLimiter.hit(`reset:ip:${meta.ip}`, 30, 15 * 60_000);
+    rateLimiter.hit(`reset:email:${address}`, 5, 15 * 60_000);
+    await db.transaction().execute(async (trx) => {
+      const user = await findUserByEmail(trx, address);
+      if (!user || user.status !== 'active') return;
+      const url = await issueLink(trx, user.id, 'set_password', LONG_LINK_TTL_MS, '/auth/set-password');
+      const message = passwordResetEmail(await templateContext(trx), { name: user.name, url });
+      await email.queueEmail(trx, {
+        to: user.email,
+        kind: 'password_reset',
+        message,
+        recipientUserId: user.id,
+      });
+    });
+  }
+
+  /** Sets a password through an invitation or reset link; signs in and ends every other session. */
+  async function setPasswordWithLink(input: { token: string; password: string }, meta: RequestMeta) {
+    assertValid([passwordProblem('password', input.password)]);
+    const passwordHash = await hasher.hash(input.password);
+    return db.transaction().execute(async (trx) => {
+      const { user } = await consumeLink(trx, input.token, ['set_password']);
+      await updateUserRow(trx, user.id, { passwordHash, updatedAt: clock.now() });
+      await deleteSessionsOfUser(trx, user.id);
+      await voidAuthTokensOfUser(trx, user.id, clock.now(), ['set_password', 'magic_link']);
+      const session = await createSession(trx, user.id, meta);
+      await markVerified(trx, user, session.id);
+      return { user: (await findUserById(trx, user.id))!, session };
+    });
+  }
+
+  /** Confirms an address: an email change, or the address of an account made for someone else. */
+  async function verifyEmailWithLink(token: string, meta: RequestMeta) {
+    return db.transaction().execute(async (trx) => {
+      const { token: row, user } = await consumeLink(trx, token, ['verify_email', 'change_email']);
+      const now = clock.now();
+      if (row.purpose === 'change_email') {
+        const newEmail = (JSON.parse(row.data ?? '{}') as { email?: string }).email;
+        if (!newEmail) throw new LinkError('link_invalid');
+        const holder = await findUserByEmail(trx, newEmail);
+        if (holder && holder.id !== user.id) {
+          throw new ConflictError('email_taken', 'Another account now uses this address.');
+        }
+        await updateUserRow(trx, user.id, { email: newEmail, emailVerifiedAt: now, updatedAt: now });
+        const message = emailChangedNoticeEmail(await templateContext(trx), { name: user.name, newEmail });
+        await email.queueEmail(trx, { to: user.email, kind: 'email_changed', message });
+        await voidAuthTokensOfUser(trx, user.id, now, ['change_email']);
+        return { user: (await findUserById(trx, user.id))!, session: null };
+      }
+      const session = await createSession(trx, user.id, meta);
+      await markVerified(trx, user, session.id);
+      return { user: (await findUserById(trx, user.id))!, session };
+    });
+  }
+
+  // --- one's own account -----------------------------------------------------------------------
+
+  async function currentUser(actor: Actor): Promise<UserRow> {
+    const user = await findUserById(db, actor.userId);
+    if (!user) throw new UnauthorizedError();
+    return user;
+  }
+
+  /** Renames the signed-in person. */
+  async function updateProfile(actor: Actor, input: { name: string }): Promise<UserRow> {
+    assertValid([nameProblem('name', input.name, true)]);
+    await updateUserRow(db, actor.userId, {
+      name: input.name.trim(),
+      nameSearch: nameSearchKey(input.name),
+      updatedAt: clock.now(),
+    });
+    return currentUser(actor);
+  }
+
+  /** Starts an email change: a confirmation link goes to the new address; nothing changes until it is used. */
+  async function requestEmailChange(
+    actor: Actor,
+    input: { email: string; currentPassword?: string },
+  ): Promise<void> {
+    assertValid([emailProblem('email', input.email)]);
+    const newEmail = normalizeEmail(input.email);
+    rateLimiter.hit(`email-change:${actor.userId}`, 5, 15 * 60_000);
+    const user = await currentUser(actor);
+    if (user.passwordHash && !(await hasher.verify(user.passwordHash, input.currentPassword ?? ''))) {
+      throw new BadRequestError('invalid_password', 'currentPassword: is not your current password', {
+        fields: [{ field: 'currentPassword', message: 'is not your current password' }],
+      });
+    }
+    if (newEmail === user.email) {
+      throw new BadRequestError('email_unchanged', 'email: is already your address', {
+        fields: [{ field: 'email', message: 'is already your address' }],
+      });
+    }
+    await db.transaction().execute(async (trx) => {
+      if (await findUserByEmail(trx, newEmail)) {
+        throw new ConflictError('email_taken', 'email: is already taken', {
+          fields: [{ field: 'email', message: 'is already taken' }],
+        });
+      }
+      await voidAuthTokensOfUser(trx, user.id, clock.now(), ['change_email']);
+      const url = await issueLink(trx, user.id, 'change_email', LONG_LINK_TTL_MS, '/auth/verify-email', {
+        email: newEmail,
+      });
+      const message = confirmEmailChangeEmail(await templateContext(trx), { name: user.name, url, newEmail });
+      await email.queueEmail(trx, { to: newEmail, kind: 'email_change', message, recipientUserId: user.id });
+    });
+  }
+
+  /** Changes the password; every other session of the account ends. */
+  async function changePassword(
+    actor: Actor,
+    input: { currentPassword?: string; newPassword: string },
+  ): Promise<void> {
+    assertValid([passwordProblem('newPassword', input.newPassword)]);
+    rateLimiter.hit(`password-change:${actor.userId}`, 10, 15 * 60_000);
+    const user = await currentUser(actor);
+    if (user.passwordHash && !(await hasher.verify(user.passwordHash, input.currentPassword ?? ''))) {
+      throw new BadRequestError('invalid_password', 'currentPassword: is not your current password', {
+        fields: [{ field: 'currentPassword', message: 'is not your current password' }],
+      });
+    }
+    const passwordHash = await hasher.hash(input.newPassword);
+    await db.transaction().execute(async (trx) => {
+      await updateUserRow(trx, user.id, { passwordHash, updatedAt: clock.now() });
+      await deleteSessionsOfUser(trx, user.id, actor.sessionId);
+      await voidAuthTokensOfUser(trx, user.id, clock.now(), ['set_password', 'magic_link']);
+    });
+  }
+
+  /** Ends every session of the account, this one included. */
+  async function signOutEverywhere(actor: Actor): Promise<void> {
+    await deleteSessionsOfUser(db, actor.userId);
+  }
+
+  return {
+    actorBySessionToken,
+    actorByApiKey,
+    needsSetup,
+    issueSetupCode,
+    completeSetup,
+    createOwner,
+    login,
+    logout,
+    requestMagicLink,
+    createLoginLink,
+    verifyMagicLink,
+    requestPasswordReset,
+    setPasswordWithLink,
+    verifyEmailWithLink,
+    currentUser,
+    updateProfile,
+    requestEmailChange,
+    changePassword,
+    signOutEverywhere,
+    // For the users service: links and sessions are made one way only.
+    issueLink,
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;
+export type { UserRole };

@@ -1,0 +1,214 @@
+// The admin's side of accounts: the Users list, Add User, roles, deactivation, and API keys.
+// Rules: only staff (owner, admins) manage users; nobody changes the owner or their own role or status;
+// only the owner makes, unmakes or deactivates admins.
+import type { Clock } from '../../platform/clock.ts';
+import { newId, randomToken, sha256 } from '../../platform/crypto.ts';
+import type { Database } from '../../platform/db/database.ts';
+import type { UserRole, UserStatus } from '../../platform/db/schema.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
+import type { Actor } from '../../platform/http/auth.ts';
+import { decodeCursor, type Page, pageOf } from '../../platform/pagination.ts';
+import type { EmailService } from '../email/index.ts';
+import { invitationEmail } from '../email/index.ts';
+import type { SettingsService } from '../settings/index.ts';
+import {
+  type ApiKeyRow,
+  deleteSessionsOfUser,
+  findApiKey,
+  findUserByEmail,
+  findUserById,
+  insertApiKey,
+  insertUser,
+  listApiKeyRows,
+  listUserRows,
+  revokeApiKeyRow,
+  revokeApiKeysOfUser,
+  type UserRow,
+  updateUserRow,
+  voidAuthTokensOfUser,
+} from './accounts.repository.ts';
+import { assertValid, emailProblem, nameProblem, nameSearchKey, normalizeEmail } from './accounts.rules.ts';
+import { type AuthService, LONG_LINK_TTL_MS } from './auth.service.ts';
+
+export interface UsersDeps {
+  db: Database;
+  clock: Clock;
+  auth: AuthService;
+  email: EmailService;
+  settings: SettingsService;
+}
+
+export function isStaff(role: UserRole): boolean {
+  return role === 'owner' || role === 'admin';
+}
+
+function requireStaff(actor: Actor): void {
+  if (!isStaff(actor.role)) throw new ForbiddenError('Only the owner and admins may do this.');
+}
+
+export const API_KEY_PREFIX = 'gh_';
+
+export function createUsersService(deps: UsersDeps) {
+  const { db, clock, auth, email, settings } = deps;
+
+  /** The Users list, newest first; `search` is a prefix of the email or the name. */
+  async function listUsers(
+    actor: Actor,
+    options: { search?: string; cursor?: string; limit: number },
+  ): Promise<Page<UserRow>> {
+    requireStaff(actor);
+    const rows = await listUserRows(db, {
+      search: options.search?.trim().toLowerCase() || null,
+      after: decodeCursor(options.cursor),
+      limit: options.limit,
+    });
+    return pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
+  }
+
+  async function getUser(actor: Actor, id: string): Promise<UserRow> {
+    requireStaff(actor);
+    const user = await findUserById(db, id);
+    if (!user) throw new NotFoundError('No user with that id.');
+    return user;
+  }
+
+  /** Add User: the account is made without a password and emailed a link to set one. */
+  async function createUser(
+    actor: Actor,
+    input: { email: string; name?: string; role?: 'member' | 'admin'; password?: string | null },
+    options: { passwordHash?: string; sendInvitation?: boolean } = {},
+  ): Promise<UserRow> {
+    requireStaff(actor);
+    const name = input.name?.trim() ?? '';
+    assertValid([emailProblem('email', input.email), nameProblem('name', name, false)]);
+    const role = input.role ?? 'member';
+    if (role === 'admin' && actor.role !== 'owner')
+      throw new ForbiddenError('Only the owner may add admins.');
+    const address = normalizeEmail(input.email);
+    return db.transaction().execute(async (trx) => {
+      if (await findUserByEmail(trx, address)) {
+        throw new ConflictError('email_taken', 'email: is already taken', {
+          fields: [{ field: 'email', message: 'is already taken' }],
+        });
+      }
+      const now = clock.now();
+      const id = newId();
+      const displayName = name || address.split('@')[0] || address;
+      await insertUser(trx, {
+        id,
+        email: address,
+        name: displayName,
+        nameSearch: nameSearchKey(displayName),
+        role,
+        status: 'active',
+        passwordHash: options.passwordHash ?? null,
+        emailVerifiedAt: options.passwordHash ? now : null,
+        createdAt: now,
+        updatedAt: now,
+        lastSeenAt: null,
+      });
+      if (options.sendInvitation ?? true) {
+        const url = await auth.issueLink(trx, id, 'set_password', LONG_LINK_TTL_MS, '/auth/set-password');
+        const { platformName } = await settings.getSettings(trx);
+        const message = invitationEmail(
+          { platformName },
+          { name: displayName, url, invitedBy: actor.name || actor.email },
+        );
+        await email.queueEmail(trx, { to: address, kind: 'invitation', message, recipientUserId: id });
+      }
+      return (await findUserById(trx, id))!;
+    });
+  }
+
+  /** Renames, makes or unmakes an admin, deactivates or reactivates. */
+  async function updateUser(
+    actor: Actor,
+    id: string,
+    patch: { name?: string; role?: 'member' | 'admin'; status?: UserStatus },
+  ): Promise<UserRow> {
+    requireStaff(actor);
+    if (patch.name !== undefined) assertValid([nameProblem('name', patch.name, true)]);
+    return db.transaction().execute(async (trx) => {
+      const user = await findUserById(trx, id);
+      if (!user) throw new NotFoundError('No user with that id.');
+      const changesAccess = patch.role !== undefined || patch.status !== undefined;
+      if (changesAccess) {
+        if (user.role === 'owner') throw new ForbiddenError('The owner’s role and status cannot be changed.');
+        if (user.id === actor.userId) throw new ForbiddenError('You cannot change your own role or status.');
+        const touchesAdmin = user.role === 'admin' || patch.role === 'admin';
+        if (touchesAdmin && actor.role !== 'owner')
+          throw new ForbiddenError('Only the owner may change an admin.');
+      } else if (user.role === 'owner' && actor.role !== 'owner') {
+        throw new ForbiddenError('Only the owner may edit the owner.');
+      }
+      const now = clock.now();
+      await updateUserRow(trx, id, {
+        ...(patch.name !== undefined
+          ? { name: patch.name.trim(), nameSearch: nameSearchKey(patch.name) }
+          : {}),
+        ...(patch.role !== undefined ? { role: patch.role } : {}),
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+        updatedAt: now,
+      });
+      if (patch.status === 'deactivated' && user.status !== 'deactivated') {
+        // Sessions and pending links end now; API keys are refused while the account is deactivated.
+        await deleteSessionsOfUser(trx, id);
+        await voidAuthTokensOfUser(trx, id, now);
+      }
+      if (patch.role === 'member' && user.role === 'admin') {
+        // A former admin's keys stop acting with staff rights: keys are for staff only.
+        await revokeApiKeysOfUser(trx, id, now);
+      }
+      return (await findUserById(trx, id))!;
+    });
+  }
+
+  /** A new API key acting as `userId` (the caller by default); the key is returned once, only its hash kept. */
+  async function createApiKey(
+    actor: Actor,
+    input: { name: string; userId?: string },
+  ): Promise<{ apiKey: ApiKeyRow; key: string }> {
+    requireStaff(actor);
+    assertValid([nameProblem('name', input.name, true)]);
+    const userId = input.userId ?? actor.userId;
+    if (userId !== actor.userId && actor.role !== 'owner')
+      throw new ForbiddenError('Only the owner may create keys for others.');
+    return db.transaction().execute(async (trx) => {
+      const user = await findUserById(trx, userId);
+      if (!user || !isStaff(user.role)) throw ValidationError.field('user', 'must be the owner or an admin');
+      const key = `${API_KEY_PREFIX}${randomToken(32)}`;
+      const id = newId();
+      await insertApiKey(trx, {
+        id,
+        name: input.name.trim(),
+        userId,
+        prefix: key.slice(0, 10),
+        keyHash: sha256(key),
+        createdAt: clock.now(),
+      });
+      return { apiKey: (await findApiKey(trx, id))!, key };
+    });
+  }
+
+  async function listApiKeys(
+    actor: Actor,
+    options: { cursor?: string; limit: number },
+  ): Promise<Page<ApiKeyRow>> {
+    requireStaff(actor);
+    const rows = await listApiKeyRows(db, { after: decodeCursor(options.cursor), limit: options.limit });
+    return pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
+  }
+
+  async function revokeApiKey(actor: Actor, id: string): Promise<void> {
+    requireStaff(actor);
+    const key = await findApiKey(db, id);
+    if (!key) throw new NotFoundError('No API key with that id.');
+    if (key.userId !== actor.userId && actor.role !== 'owner')
+      throw new ForbiddenError('Only the owner may revoke others’ keys.');
+    await revokeApiKeyRow(db, id, clock.now());
+  }
+
+  return { listUsers, getUser, createUser, updateUser, createApiKey, listApiKeys, revokeApiKey };
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;

@@ -1,0 +1,100 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { toIso } from '../../platform/clock.ts';
+import { ForbiddenError } from '../../platform/errors.ts';
+import { type Actor, requireActor } from '../../platform/http/auth.ts';
+import {
+  errors,
+  IdParams,
+  ListQuery,
+  NullableTimestamp,
+  PageOf,
+  Timestamp,
+} from '../../platform/http/schemas.ts';
+import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
+import type { EmailService } from './email.service.ts';
+
+const EmailStatus = Type.Union([
+  Type.Literal('queued'),
+  Type.Literal('sent'),
+  Type.Literal('failed'),
+  Type.Literal('logged'),
+]);
+const EmailSummary = Type.Object({
+  id: Type.String(),
+  to: Type.String(),
+  subject: Type.String(),
+  kind: Type.String(),
+  status: EmailStatus,
+  error: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  sentAt: NullableTimestamp,
+});
+const EmailDetail = Type.Object({ ...EmailSummary.properties, html: Type.String(), text: Type.String() });
+
+function staff(actor: Actor): Actor {
+  if (actor.role !== 'owner' && actor.role !== 'admin')
+    throw new ForbiddenError('Only the owner and admins may read the email log.');
+  return actor;
+}
+
+function summary(row: {
+  id: string;
+  toAddress: string;
+  subject: string;
+  kind: string;
+  status: 'queued' | 'sent' | 'failed' | 'logged';
+  error: string | null;
+  createdAt: number;
+  sentAt: number | null;
+}) {
+  return {
+    id: row.id,
+    to: row.toAddress,
+    subject: row.subject,
+    kind: row.kind,
+    status: row.status,
+    error: row.error,
+    createdAt: toIso(row.createdAt),
+    sentAt: toIso(row.sentAt),
+  };
+}
+
+export function emailRoutes(deps: { email: EmailService }): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/emails',
+      {
+        schema: {
+          tags: ['emails'],
+          summary: 'The log of every email sent or tried; search is a prefix of the recipient',
+          querystring: ListQuery,
+          response: { 200: PageOf(EmailSummary), ...errors(400, 401, 403) },
+        },
+      },
+      async (request) => {
+        staff(requireActor(request));
+        const { search, cursor, limit } = request.query;
+        const page = await deps.email.listEmails({ search, cursor, limit: limit ?? DEFAULT_PAGE_SIZE });
+        return { data: page.data.map(summary), nextCursor: page.nextCursor };
+      },
+    );
+
+    app.get(
+      '/emails/:id',
+      {
+        schema: {
+          tags: ['emails'],
+          summary: 'One email with its rendered message (sign-in links redacted unless you may use them)',
+          params: IdParams,
+          response: { 200: EmailDetail, ...errors(401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const actor = staff(requireActor(request));
+        const email = await deps.email.readEmail(request.params.id, { id: actor.userId, role: actor.role });
+        return { ...summary(email), html: email.html, text: email.text };
+      },
+    );
+  };
+}

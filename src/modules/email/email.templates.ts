@@ -1,0 +1,151 @@
+// Every email the platform sends, each with an HTML and a plain-text part. Values people typed (names,
+// platform names) are escaped in HTML: a name is never markup.
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export function escapeHtml(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+interface Layout {
+  platformName: string;
+  heading: string;
+  paragraphs: string[];
+  action?: { label: string; url: string };
+  footnote?: string;
+}
+
+function layout(parts: Layout): { html: string; text: string } {
+  const p = (t: string) => `<p style="margin:0 0 16px;line-height:1.5">${escapeHtml(t)}</p>`;
+  const button = parts.action
+    ? `<p style="margin:24px 0"><a href="${escapeHtml(parts.action.url)}" style="background:#3b4cca;color:#fff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block">${escapeHtml(parts.action.label)}</a></p><p style="margin:0 0 16px;font-size:13px;color:#555">Or paste this link into your browser:<br>${escapeHtml(parts.action.url)}</p>`
+    : '';
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(parts.heading)}</title></head><body style="margin:0;background:#f5f5f7;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1d1d1f"><div style="max-width:560px;margin:0 auto;padding:32px 24px"><div style="font-weight:600;margin-bottom:24px">${escapeHtml(parts.platformName)}</div><div style="background:#fff;border-radius:10px;padding:28px"><h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(parts.heading)}</h1>${parts.paragraphs.map(p).join('')}${button}${parts.footnote ? `<p style="margin:16px 0 0;font-size:13px;color:#555">${escapeHtml(parts.footnote)}</p>` : ''}</div></div></body></html>`;
+  const text = [
+    parts.platformName,
+    '',
+    parts.heading,
+    '',
+    ...parts.paragraphs.flatMap((t) => [t, '']),
+    ...(parts.action ? [`${parts.action.label}: ${parts.action.url}`, ''] : []),
+    ...(parts.footnote ? [parts.footnote] : []),
+  ]
+    .join('\n')
+    .trimEnd();
+  return { html, text: `${text}\n` };
+}
+
+export interface TemplateContext {
+  platformName: string;
+}
+
+export function magicLinkEmail(ctx: TemplateContext, input: { name: string; url: string }): RenderedEmail {
+  return {
+    subject: `Your sign-in link for ${ctx.platformName}`,
+    ...layout({
+      platformName: ctx.platformName,
+      heading: 'Sign in',
+      paragraphs: [`Hi ${input.name || 'there'},`, `Use the button below to sign in to ${ctx.platformName}.`],
+      action: { label: 'Sign in', url: input.url },
+      footnote: 'The link works once, for 15 minutes. If you did not ask for it, ignore this email.',
+    }),
+  };
+}
+
+export function invitationEmail(
+  ctx: TemplateContext,
+  input: { name: string; url: string; invitedBy: string },
+): RenderedEmail {
+  return {
+    subject: `You have been invited to ${ctx.platformName}`,
+    ...layout({
+      platformName: ctx.platformName,
+      heading: `Welcome to ${ctx.platformName}`,
+      paragraphs: [
+        `Hi ${input.name || 'there'},`,
+        `${input.invitedBy} added you to ${ctx.platformName}. Set a password to sign in.`,
+      ],
+      action: { label: 'Set your password', url: input.url },
+      footnote: 'The link works once, for 7 days.',
+    }),
+  };
+}
+
+export function passwordResetEmail(
+  ctx: TemplateContext,
+  input: { name: string; url: string },
+): RenderedEmail {
+  return {
+    subject: `Reset your ${ctx.platformName} password`,
+    ...layout({
+      platformName: ctx.platformName,
+      heading: 'Reset your password',
+      paragraphs: [
+        `Hi ${input.name || 'there'},`,
+        'Someone asked to reset the password of this account. Choose a new one here.',
+      ],
+      action: { label: 'Choose a new password', url: input.url },
+      footnote:
+        'The link works once, for 7 days. If you did not ask for it, ignore this email: your password stays as it is.',
+    }),
+  };
+}
+
+export function confirmEmailChangeEmail(
+  ctx: TemplateContext,
+  input: { name: string; url: string; newEmail: string },
+): RenderedEmail {
+  return {
+    subject: `Confirm your new email address for ${ctx.platformName}`,
+    ...layout({
+      platformName: ctx.platformName,
+      heading: 'Confirm your new email address',
+      paragraphs: [
+        `Hi ${input.name || 'there'},`,
+        `Confirm that ${input.newEmail} is the address of your ${ctx.platformName} account.`,
+      ],
+      action: { label: 'Confirm this address', url: input.url },
+      footnote: 'Your address changes only when you use this link. It works once, for 7 days.',
+    }),
+  };
+}
+
+export function emailChangedNoticeEmail(
+  ctx: TemplateContext,
+  input: { name: string; newEmail: string },
+): RenderedEmail {
+  return {
+    subject: `Your ${ctx.platformName} email address was changed`,
+    ...layout({
+      platformName: ctx.platformName,
+      heading: 'Your email address was changed',
+      paragraphs: [
+        `Hi ${input.name || 'there'},`,
+        `The email address of your ${ctx.platformName} account is now ${input.newEmail}.`,
+        'If you did not do this, contact the platform’s support right away.',
+      ],
+    }),
+  };
+}
+
+export function testEmail(ctx: TemplateContext, input: { requestedBy: string }): RenderedEmail {
+  return {
+    subject: `Test email from ${ctx.platformName}`,
+    ...layout({
+      platformName: ctx.platformName,
+      heading: 'Outgoing email works',
+      paragraphs: [
+        `${input.requestedBy} sent this test from Settings. If you can read it, ${ctx.platformName} can send email.`,
+      ],
+    }),
+  };
+}

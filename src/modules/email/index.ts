@@ -1,0 +1,18 @@
+export { emailRoutes } from './email.routes.ts';
+export {
+  createEmailService,
+  type EmailService,
+  mayViewLiveLinks,
+  redactTokens,
+  SEND_EMAIL_JOB,
+} from './email.service.ts';
+export {
+  confirmEmailChangeEmail,
+  emailChangedNoticeEmail,
+  escapeHtml,
+  invitationEmail,
+  magicLinkEmail,
+  passwordResetEmail,
+  type RenderedEmail,
+  testEmail,
+} from './email.templates.ts';

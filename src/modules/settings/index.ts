@@ -1,0 +1,9 @@
+export { type SettingsRoutesDeps, settingsRoutes } from './settings.routes.ts';
+export {
+  createSettingsService,
+  DEFAULT_PLATFORM_NAME,
+  maskSmtpUrl,
+  type PlatformSettings,
+  type SettingsPatch,
+  type SettingsService,
+} from './settings.service.ts';

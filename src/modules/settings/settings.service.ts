@@ -1,0 +1,154 @@
+// What the admin edits at run time: platform name, support email, default currency, outgoing email.
+// The SMTP URL may hold a password, so it is sealed at rest with the app secret.
+import type { Config } from '../../config.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Sealer } from '../../platform/crypto.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { type FieldProblem, ValidationError } from '../../platform/errors.ts';
+import type { Executor } from '../../platform/jobs.ts';
+import { deleteSettingRow, readSettingRows, writeSettingRow } from './settings.repository.ts';
+
+export interface PlatformSettings {
+  platformName: string;
+  supportEmail: string | null;
+  defaultCurrency: string;
+  /** The SMTP URL in force (database over SMTP_URL), unsealed; null means emails are only logged. */
+  smtpUrl: string | null;
+  mailFrom: string;
+}
+
+export interface SettingsPatch {
+  platformName?: string;
+  supportEmail?: string | null;
+  defaultCurrency?: string;
+  smtpUrl?: string | null;
+  mailFrom?: string | null;
+}
+
+const KEYS = ['platformName', 'supportEmail', 'defaultCurrency', 'smtpUrl', 'mailFrom'] as const;
+export const DEFAULT_PLATFORM_NAME = 'Guildhall';
+const EMAIL_RE = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/;
+
+export interface SettingsDeps {
+  db: Database;
+  clock: Clock;
+  config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'publicUrl'>;
+  sealer: Sealer;
+}
+
+/** A URL as shown to the admin: the password replaced by ****. */
+export function maskSmtpUrl(url: string | null): string | null {
+  if (!url) return url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '****';
+    return parsed.toString();
+  } catch {
+    return '****';
+  }
+}
+
+function defaultMailFrom(publicUrl: string): string {
+  const host = new URL(publicUrl).hostname;
+  return `no-reply@${host === 'localhost' || !host.includes('.') ? 'localhost.localdomain' : host}`;
+}
+
+export function createSettingsService(deps: SettingsDeps) {
+  const { db, clock, config, sealer } = deps;
+
+  async function getSettings(executor: Executor = db): Promise<PlatformSettings> {
+    const rows = await readSettingRows(executor, KEYS);
+    const sealed = rows.get('smtpUrl');
+    return {
+      platformName: (rows.get('platformName') as string | undefined) ?? DEFAULT_PLATFORM_NAME,
+      supportEmail: (rows.get('supportEmail') as string | undefined) ?? null,
+      defaultCurrency: (rows.get('defaultCurrency') as string | undefined) ?? 'usd',
+      smtpUrl: typeof sealed === 'string' ? (sealed === '' ? null : sealer.open(sealed)) : config.smtpUrl,
+      mailFrom:
+        (rows.get('mailFrom') as string | undefined) ?? config.mailFrom ?? defaultMailFrom(config.publicUrl),
+    };
+  }
+
+  function validate(patch: SettingsPatch): void {
+    const problems: FieldProblem[] = [];
+    if (patch.platformName !== undefined && patch.platformName.trim().length === 0) {
+      problems.push({ field: 'platformName', message: 'must not be empty' });
+    }
+    if (patch.supportEmail && !EMAIL_RE.test(patch.supportEmail)) {
+      problems.push({ field: 'supportEmail', message: 'must be an email address' });
+    }
+    if (patch.defaultCurrency !== undefined && !/^[a-zA-Z]{3}$/.test(patch.defaultCurrency)) {
+      problems.push({ field: 'defaultCurrency', message: 'must be a three-letter ISO currency code' });
+    }
+    if (patch.smtpUrl) {
+      let valid = false;
+      try {
+        const url = new URL(patch.smtpUrl);
+        valid = (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname.length > 0;
+      } catch {
+        valid = false;
+      }
+      if (!valid)
+        problems.push({ field: 'smtpUrl', message: 'must be an smtp:// or smtps:// URL with a host' });
+    }
+    if (patch.mailFrom) {
+      const address = /<([^>]+)>\s*$/.exec(patch.mailFrom)?.[1] ?? patch.mailFrom;
+      if (!EMAIL_RE.test(address.trim())) {
+        problems.push({
+          field: 'mailFrom',
+          message: 'must be an email address, optionally as "Name <address>"',
+        });
+      }
+    }
+    if (problems.length > 0) throw new ValidationError(problems);
+  }
+
+  /** Saves the given settings; a masked SMTP password (****) keeps the stored one. */
+  async function updateSettings(patch: SettingsPatch, executor: Executor = db): Promise<PlatformSettings> {
+    validate(patch);
+    const now = clock.now();
+    const current = await getSettings(executor);
+    if (patch.platformName !== undefined)
+      await writeSettingRow(executor, 'platformName', patch.platformName.trim(), now);
+    if (patch.supportEmail !== undefined) {
+      if (patch.supportEmail)
+        await writeSettingRow(executor, 'supportEmail', patch.supportEmail.trim().toLowerCase(), now);
+      else await deleteSettingRow(executor, 'supportEmail');
+    }
+    if (patch.defaultCurrency !== undefined) {
+      await writeSettingRow(executor, 'defaultCurrency', patch.defaultCurrency.toLowerCase(), now);
+    }
+    if (patch.smtpUrl !== undefined) {
+      let next = patch.smtpUrl?.trim() || null;
+      if (next && current.smtpUrl) {
+        const given = new URL(next);
+        const stored = new URL(current.smtpUrl);
+        if (given.password === '****') {
+          given.password = stored.password;
+          next = given.toString();
+        }
+      }
+      // An empty string is stored (sealed as '') so that clearing it here wins over SMTP_URL.
+      await writeSettingRow(executor, 'smtpUrl', next ? sealer.seal(next) : '', now);
+    }
+    if (patch.mailFrom !== undefined) {
+      if (patch.mailFrom) await writeSettingRow(executor, 'mailFrom', patch.mailFrom.trim(), now);
+      else await deleteSettingRow(executor, 'mailFrom');
+    }
+    return getSettings(executor);
+  }
+
+  /** A value the platform keeps for itself (never shown in Settings), e.g. the setup code's hash. */
+  async function readInternal(key: string, executor: Executor = db): Promise<unknown> {
+    return (await readSettingRows(executor, [`internal:${key}`])).get(`internal:${key}`) ?? null;
+  }
+
+  async function writeInternal(key: string, value: unknown, executor: Executor = db): Promise<void> {
+    if (value === null) await deleteSettingRow(executor, `internal:${key}`);
+    else await writeSettingRow(executor, `internal:${key}`, value, clock.now());
+  }
+
+  return { getSettings, updateSettings, readInternal, writeInternal };
+}
+
+export type SettingsService = ReturnType<typeof createSettingsService>;

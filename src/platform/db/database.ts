@@ -1,0 +1,73 @@
+// Kysely over better-sqlite3 (the embedded default) or pg, and forward-only migrations kept as code.
+import SQLite from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { type Migration, Migrator } from 'kysely/migration';
+import pg from 'pg';
+import type { Config } from '../../config.ts';
+import * as foundation from './migrations/0001-foundation.ts';
+import type { DB } from './schema.ts';
+
+export type Database = Kysely<DB>;
+export type Engine = 'sqlite' | 'postgres';
+
+// Epoch milliseconds live in bigint columns; they fit a JS number for the next 285 000 years.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+const migrations: Record<string, Migration> = {
+  '0001-foundation': foundation,
+};
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL only: the schema to use (tests give each run its own). */
+  searchPath?: string;
+  /** PostgreSQL only: pool size. */
+  poolSize?: number;
+}
+
+export function openDatabase(
+  database: Config['database'],
+  options: OpenDatabaseOptions = {},
+): { db: Database; engine: Engine } {
+  const plugins = [new CamelCasePlugin()];
+  if (database.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: database.url,
+      max: options.poolSize ?? 10,
+      ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+    });
+    return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins }), engine: 'postgres' };
+  }
+  const sqlite = new SQLite(database.file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  return {
+    db: new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }), plugins }),
+    engine: 'sqlite',
+  };
+}
+
+/** Applies every migration not yet applied; forward-only. */
+export async function migrateToLatest(db: Database): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'schema_migrations',
+    migrationLockTableName: 'schema_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Answers whether the database answers a trivial query. */
+export async function pingDatabase(db: Database): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    // A failed ping is the answer, not an error: /healthz reports 503.
+    return false;
+  }
+}

@@ -1,0 +1,119 @@
+// Who is calling: a cookie session or an API key (Authorization: Bearer). The accounts module supplies
+// the lookups; this layer only reads credentials, checks CSRF and exposes `request.actor`.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../clock.ts';
+import { hmac, safeEqual } from '../crypto.ts';
+import type { UserRole } from '../db/schema.ts';
+import { ForbiddenError, UnauthorizedError } from '../errors.ts';
+
+export const SESSION_COOKIE = 'gh_session';
+export const CSRF_COOKIE = 'gh_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+export const SESSION_TTL_MS = 30 * 24 * 3600_000;
+
+export interface Actor {
+  userId: string;
+  role: UserRole;
+  email: string;
+  name: string;
+  via: 'session' | 'api_key';
+  /** The session's id when signed in by cookie. */
+  sessionId: string | null;
+}
+
+export interface CredentialResolvers {
+  bySessionToken(token: string): Promise<Actor | null>;
+  byApiKey(key: string): Promise<Actor | null>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface AuthOptions {
+  secret: string;
+  publicUrl: string;
+  secureCookies: boolean;
+  clock: Clock;
+  resolvers: CredentialResolvers;
+}
+
+/** The CSRF token of a session: derived from it, so it cannot be planted from another site. */
+export function csrfTokenFor(secret: string, sessionId: string): string {
+  return hmac(secret, `csrf:${sessionId}`);
+}
+
+export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
+  const publicOrigin = new URL(options.publicUrl).origin;
+  app.decorateRequest('actor', null);
+
+  function originAllowed(request: FastifyRequest): boolean {
+    const origin = request.headers.origin;
+    if (origin) {
+      const ownOrigin = `${request.protocol}://${request.host}`;
+      return origin === publicOrigin || origin === ownOrigin;
+    }
+    // No Origin (old browsers, server-to-server): refuse only what the browser itself marks cross-site.
+    return request.headers['sec-fetch-site'] !== 'cross-site';
+  }
+
+  app.addHook('onRequest', async (request) => {
+    const authorization = request.headers.authorization;
+    if (authorization?.startsWith('Bearer ')) {
+      const actor = await options.resolvers.byApiKey(authorization.slice(7).trim());
+      if (!actor) throw new UnauthorizedError('The API key is not valid.', 'invalid_api_key');
+      request.actor = actor;
+      return;
+    }
+    const unsafe = UNSAFE.has(request.method);
+    if (unsafe && !originAllowed(request)) {
+      throw new ForbiddenError('Cross-site requests are refused.', 'cross_site_request');
+    }
+    const token = request.cookies[SESSION_COOKIE];
+    if (!token) return;
+    const actor = await options.resolvers.bySessionToken(token);
+    if (!actor) return;
+    request.actor = actor;
+    if (unsafe && actor.sessionId) {
+      const sent = request.headers[CSRF_HEADER];
+      const expected = csrfTokenFor(options.secret, actor.sessionId);
+      if (typeof sent !== 'string' || !safeEqual(sent, expected)) {
+        throw new ForbiddenError(
+          'The CSRF token is missing or wrong. Reload the page and try again.',
+          'csrf_failed',
+        );
+      }
+    }
+  });
+}
+
+/** Sets the session and CSRF cookies after a sign-in. */
+export function setSessionCookies(
+  reply: FastifyReply,
+  options: Pick<AuthOptions, 'secret' | 'secureCookies'>,
+  session: { id: string; token: string },
+): void {
+  const common = {
+    path: '/',
+    sameSite: 'lax' as const,
+    secure: options.secureCookies,
+    maxAge: SESSION_TTL_MS / 1000,
+  };
+  reply.setCookie(SESSION_COOKIE, session.token, { ...common, httpOnly: true });
+  reply.setCookie(CSRF_COOKIE, csrfTokenFor(options.secret, session.id), { ...common, httpOnly: false });
+}
+
+export function clearSessionCookies(reply: FastifyReply, options: Pick<AuthOptions, 'secureCookies'>): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/', secure: options.secureCookies });
+  reply.clearCookie(CSRF_COOKIE, { path: '/', secure: options.secureCookies });
+}
+
+/** The caller, or 401. */
+export function requireActor(request: FastifyRequest): Actor {
+  if (!request.actor) throw new UnauthorizedError();
+  return request.actor;
+}

@@ -1,0 +1,78 @@
+// One error shape everywhere: {"error": {"code", "message", "details"}}. Schema failures name the field;
+// anything unknown is logged with the request id and answered as a bare 500.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError, type FieldProblem, RateLimitedError } from '../errors.ts';
+
+interface AjvIssue {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+function fieldOf(issue: AjvIssue): string {
+  const path = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  const missing = issue.params?.missingProperty;
+  const extra = issue.params?.additionalProperty;
+  const leaf = typeof missing === 'string' ? missing : typeof extra === 'string' ? extra : '';
+  return [path, leaf].filter(Boolean).join('.') || 'body';
+}
+
+function messageOf(issue: AjvIssue): string {
+  if (issue.keyword === 'required') return 'is required';
+  if (issue.keyword === 'additionalProperties') return 'is not a known field';
+  return issue.message ?? 'is not valid';
+}
+
+export function toFieldProblems(issues: AjvIssue[]): FieldProblem[] {
+  const seen = new Set<string>();
+  const problems: FieldProblem[] = [];
+  for (const issue of issues) {
+    const field = fieldOf(issue);
+    if (seen.has(field)) continue;
+    seen.add(field);
+    problems.push({ field, message: messageOf(issue) });
+  }
+  return problems;
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AppError) {
+      if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
+      return reply.status(error.status).send({
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details === undefined ? {} : { details: error.details }),
+        },
+      });
+    }
+    if (error.validation) {
+      const fields = toFieldProblems(error.validation as AjvIssue[]);
+      const first = fields[0];
+      return reply.status(400).send({
+        error: {
+          code: 'validation_failed',
+          message: first ? `${first.field}: ${first.message}` : 'The request is not valid.',
+          details: { fields },
+        },
+      });
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      // Framework-level client errors (bad JSON, body too large, unsupported media type).
+      const code = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : 'bad_request';
+      return reply.status(error.statusCode).send({ error: { code, message: error.message } });
+    }
+    request.log.error({ err: error, reqId: request.id }, 'unhandled error');
+    return reply.status(500).send({
+      error: { code: 'internal_error', message: `Something went wrong on our side (request ${request.id}).` },
+    });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({
+      error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}.` },
+    });
+  });
+}

@@ -1,0 +1,42 @@
+// Cursor pagination over (a time, id), newest first: stable under inserts, one indexed range read.
+import { ValidationError } from './errors.ts';
+
+export interface Cursor {
+  at: number;
+  id: string;
+}
+
+export const DEFAULT_PAGE_SIZE = 25;
+export const MAX_PAGE_SIZE = 100;
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.at, cursor.id])).toString('base64url');
+}
+
+export function decodeCursor(value: string | undefined | null): Cursor | null {
+  if (!value) return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && typeof parsed[0] === 'number' && typeof parsed[1] === 'string') {
+      return { at: parsed[0], id: parsed[1] };
+    }
+  } catch {
+    // Falls through to the validation error below: a cursor is opaque, and a mangled one is bad input.
+  }
+  throw ValidationError.field('cursor', 'is not a cursor this list gave out');
+}
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+/** Given limit+1 rows, the page and the cursor of the next one. */
+export function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => Cursor): Page<T> {
+  const data = rows.slice(0, limit);
+  const last = data[data.length - 1];
+  return {
+    data,
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(cursorOf(last)) : null,
+  };
+}

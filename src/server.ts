@@ -1,0 +1,67 @@
+// A running Guildhall: database opened and migrated, HTTP listening, worker started, and a shutdown
+// that lets in-flight requests and the job in hand finish.
+
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type Services } from './app.ts';
+import type { Config } from './config.ts';
+import { migrateToLatest, type OpenDatabaseOptions, openDatabase } from './platform/db/database.ts';
+import type { Logger } from './platform/logger.ts';
+import type { MailSender } from './platform/mail.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  services: Services;
+  url: string;
+  /** The setup link to print, while the platform has no owner. */
+  setupUrl: string | null;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  database?: OpenDatabaseOptions;
+  sendMail?: MailSender;
+  logger?: Logger;
+  webDir?: string;
+  /** Registers extra routes before listening (tests). */
+  extend?: (app: FastifyInstance) => void;
+}
+
+export async function startServer(
+  config: Readonly<Config>,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const { db, engine } = openDatabase(config.database, options.database);
+  await migrateToLatest(db);
+  const { app, services } = await buildApp({
+    config,
+    db,
+    engine,
+    ...(options.sendMail ? { sendMail: options.sendMail } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.webDir ? { webDir: options.webDir } : {}),
+  });
+  options.extend?.(app);
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  if (config.runWorker) services.worker.start();
+  const code = await services.auth.issueSetupCode();
+  const setupUrl = code ? `${config.publicUrl}/setup?code=${code}` : null;
+
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    services,
+    url,
+    setupUrl,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await services.worker.stop();
+        await db.destroy();
+      })();
+      return closing;
+    },
+  };
+}

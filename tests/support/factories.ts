@@ -1,0 +1,174 @@
+// Factories: each test makes the rows it needs. Users are written directly (fast, any state);
+// sessions go through the real sign-in route, so cookies and CSRF are the real ones.
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { createPasswordHasher, newId, randomToken, sha256 } from '../../src/platform/crypto.ts';
+import type { UserRole, UserStatus } from '../../src/platform/db/schema.ts';
+import type { TestContext } from './test-app.ts';
+import { TEST_PUBLIC_URL } from './test-app.ts';
+
+let sequence = 0;
+const hasher = createPasswordHasher(8);
+export const DEFAULT_PASSWORD = 'correct horse battery staple';
+
+export interface TestUser {
+  id: string;
+  email: string;
+  name: string;
+  role: UserRole;
+  password: string;
+}
+
+export async function createUser(
+  ctx: Pick<TestContext, 'db'>,
+  overrides: {
+    role?: UserRole;
+    email?: string;
+    name?: string;
+    password?: string | null;
+    status?: UserStatus;
+    verified?: boolean;
+    createdAt?: number;
+  } = {},
+): Promise<TestUser> {
+  sequence += 1;
+  const id = newId();
+  const email = (overrides.email ?? `user${sequence}-${id.slice(0, 6)}@example.test`).toLowerCase();
+  const name = overrides.name ?? `Test User ${sequence}`;
+  const password = overrides.password === undefined ? DEFAULT_PASSWORD : overrides.password;
+  const now = overrides.createdAt ?? Date.now();
+  await ctx.db
+    .insertInto('users')
+    .values({
+      id,
+      email,
+      name,
+      nameSearch: name.toLowerCase(),
+      role: overrides.role ?? 'member',
+      status: overrides.status ?? 'active',
+      passwordHash: password === null ? null : await hasher.hash(password),
+      emailVerifiedAt: overrides.verified === false ? null : now,
+      createdAt: now,
+      updatedAt: now,
+      lastSeenAt: null,
+    })
+    .execute();
+  return { id, email, name, role: overrides.role ?? 'member', password: password ?? '' };
+}
+
+export const createOwner = (ctx: Pick<TestContext, 'db'>, o: Parameters<typeof createUser>[1] = {}) =>
+  createUser(ctx, { ...o, role: 'owner' });
+export const createAdmin = (ctx: Pick<TestContext, 'db'>, o: Parameters<typeof createUser>[1] = {}) =>
+  createUser(ctx, { ...o, role: 'admin' });
+export const createMember = (ctx: Pick<TestContext, 'db'>, o: Parameters<typeof createUser>[1] = {}) =>
+  createUser(ctx, { ...o, role: 'member' });
+
+/** An API key for a user, written directly. */
+export async function createApiKey(ctx: Pick<TestContext, 'db'>, user: TestUser): Promise<string> {
+  const key = `gh_${randomToken(32)}`;
+  await ctx.db
+    .insertInto('apiKeys')
+    .values({
+      id: newId(),
+      name: 'test',
+      userId: user.id,
+      prefix: key.slice(0, 10),
+      keyHash: sha256(key),
+      createdAt: Date.now(),
+      lastUsedAt: null,
+      revokedAt: null,
+    })
+    .execute();
+  return key;
+}
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** Calls the app as a browser with a session would (cookie, CSRF header, same origin), or anonymously. */
+export interface Client {
+  request(
+    method: Method,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
+  get(url: string): Promise<LightMyRequestResponse>;
+  post(url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  patch(url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  delete(url: string): Promise<LightMyRequestResponse>;
+  cookies: Record<string, string>;
+}
+
+export function client(
+  ctx: Pick<TestContext, 'app'>,
+  init: { cookies?: Record<string, string>; apiKey?: string } = {},
+): Client {
+  const cookies: Record<string, string> = { ...(init.cookies ?? {}) };
+  async function request(method: Method, url: string, body?: unknown, headers: Record<string, string> = {}) {
+    const options: InjectOptions = {
+      method,
+      url,
+      headers: {
+        origin: TEST_PUBLIC_URL,
+        ...(Object.keys(cookies).length
+          ? {
+              cookie: Object.entries(cookies)
+                .map(([k, v]) => `${k}=${v}`)
+                .join('; '),
+            }
+          : {}),
+        ...(cookies.gh_csrf && method !== 'GET' ? { 'x-csrf-token': cookies.gh_csrf } : {}),
+        ...(init.apiKey ? { authorization: `Bearer ${init.apiKey}` } : {}),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }),
+    };
+    const response = await ctx.app.inject(options);
+    for (const cookie of response.cookies as {
+      name: string;
+      value: string;
+      maxAge?: number;
+      expires?: Date;
+    }[]) {
+      const cleared =
+        cookie.value === '' ||
+        cookie.maxAge === 0 ||
+        (cookie.expires && cookie.expires.getTime() < Date.now());
+      if (cleared) delete cookies[cookie.name];
+      else cookies[cookie.name] = cookie.value;
+    }
+    return response;
+  }
+  return {
+    request,
+    get: (url) => request('GET', url),
+    post: (url, body) => request('POST', url, body ?? {}),
+    patch: (url, body) => request('PATCH', url, body ?? {}),
+    delete: (url) => request('DELETE', url),
+    cookies,
+  };
+}
+
+/** Signs in through the real route and answers a client holding the session. */
+export async function signIn(
+  ctx: Pick<TestContext, 'app'>,
+  user: Pick<TestUser, 'email' | 'password'>,
+): Promise<Client> {
+  const c = client(ctx);
+  const response = await c.post('/api/v1/auth/login', { email: user.email, password: user.password });
+  if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
+  return c;
+}
+
+/** The token of the newest link in emails sent to `to` (from the Emails log table). */
+export async function latestLinkToken(ctx: Pick<TestContext, 'db'>, to: string): Promise<string> {
+  const row = await ctx.db
+    .selectFrom('emails')
+    .select(['text'])
+    .where('toAddress', '=', to.toLowerCase())
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
+  const match = /token=([A-Za-z0-9_-]+)/.exec(row.text);
+  if (!match?.[1]) throw new Error(`no link in the latest email to ${to}`);
+  return match[1];
+}

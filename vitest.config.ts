@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import type { TestProjectInlineConfiguration } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
+
+// Projects: unit (rules, no database), integration on SQLite, the same integration tests on
+// PostgreSQL when TEST_DATABASE_URL is set, and browser tests when a Chromium is found (required when
+// REQUIRE_E2E=1, as in CI).
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = existsSync(chromium);
+if (process.env.REQUIRE_E2E === '1' && !hasChromium) {
+  throw new Error(`REQUIRE_E2E=1 but no Chromium at ${chromium}: apt-get install -y chromium`);
+}
+
+const setupFiles = ['tests/support/network-guard.ts'];
+const projects: TestProjectInlineConfiguration[] = [
+  {
+    test: {
+      name: 'unit',
+      include: ['src/**/*.test.ts', 'tools/**/*.test.ts', 'web/**/*.test.ts'],
+      setupFiles,
+    },
+  },
+  {
+    test: {
+      name: 'integration-sqlite',
+      include: ['tests/integration/**/*.test.ts'],
+      setupFiles,
+      env: { TEST_DB_ENGINE: 'sqlite' },
+    },
+  },
+];
+if (process.env.TEST_DATABASE_URL) {
+  projects.push({
+    test: {
+      name: 'integration-postgres',
+      include: ['tests/integration/**/*.test.ts'],
+      setupFiles,
+      globalSetup: ['tests/support/postgres-global-setup.ts'],
+      env: { TEST_DB_ENGINE: 'postgres' },
+    },
+  });
+}
+if (hasChromium) {
+  projects.push({
+    test: {
+      name: 'e2e',
+      include: ['tests/e2e/**/*.test.ts'],
+      setupFiles,
+      testTimeout: 60_000,
+      hookTimeout: 120_000,
+      // One browser and one server per file; files run one at a time so two Chromiums never
+      // compete for the machine's two cores.
+      fileParallelism: false,
+    },
+  });
+}
+
+export default defineConfig({
+  test: {
+    projects,
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+  },
+});

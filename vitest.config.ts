@@ -14,6 +14,7 @@ if (process.env.REQUIRE_E2E === '1' && !hasChromium) {
 const setupFiles = ['tests/support/network-guard.ts'];
 const projects: TestProjectInlineConfiguration[] = [
   {
+    extends: true,
     test: {
       name: 'unit',
       include: ['src/**/*.test.ts', 'tools/**/*.test.ts', 'web/**/*.test.ts'],
@@ -21,6 +22,7 @@ const projects: TestProjectInlineConfiguration[] = [
     },
   },
   {
+    extends: true,
     test: {
       name: 'integration-sqlite',
       include: ['tests/integration/**/*.test.ts'],
@@ -31,6 +33,7 @@ const projects: TestProjectInlineConfiguration[] = [
 ];
 if (process.env.TEST_DATABASE_URL) {
   projects.push({
+    extends: true,
     test: {
       name: 'integration-postgres',
       include: ['tests/integration/**/*.test.ts'],
@@ -42,6 +45,7 @@ if (process.env.TEST_DATABASE_URL) {
 }
 if (hasChromium) {
   projects.push({
+    extends: true,
     test: {
       name: 'e2e',
       include: ['tests/e2e/**/*.test.ts'],

@@ -1,4 +1,4 @@
-// Composition root: builds every service from its narrow dependencies and mounts the routes.
+// The HTTP app: Fastify, its plugins, and every module's routes over the services.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
@@ -7,74 +7,24 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Config } from './config.ts';
-import { accountsRoutes, createAuthService, createUsersService } from './modules/accounts/index.ts';
-import { createEmailService, emailRoutes, SEND_EMAIL_JOB } from './modules/email/index.ts';
+import { accountsRoutes } from './modules/accounts/index.ts';
+import { emailRoutes } from './modules/email/index.ts';
 import { jobsRoutes } from './modules/jobs/index.ts';
-import { createSettingsService, settingsRoutes } from './modules/settings/index.ts';
-import { type Clock, systemClock } from './platform/clock.ts';
-import { createPasswordHasher, createSealer, newId } from './platform/crypto.ts';
-import { type Database, type Engine, pingDatabase } from './platform/db/database.ts';
+import { settingsRoutes } from './modules/settings/index.ts';
+import { newId } from './platform/crypto.ts';
+import { pingDatabase } from './platform/db/database.ts';
 import { registerAuth } from './platform/http/auth.ts';
 import { registerErrorHandling } from './platform/http/errors.ts';
-import { createMemoryRateLimiter, type RateLimiter } from './platform/http/rate-limit.ts';
 import { registerSecurityHeaders } from './platform/http/security.ts';
 import { registerWeb, SPA_PREFIXES } from './platform/http/web.ts';
-import { createWorker, type Worker } from './platform/jobs.ts';
-import { createLogger, type Logger } from './platform/logger.ts';
-import { type MailSender, sendMailOverSmtp } from './platform/mail.ts';
+import { buildServices, type ServiceDeps, type Services } from './services.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export interface AppDeps {
-  config: Readonly<Config>;
-  db: Database;
-  engine: Engine;
-  clock?: Clock;
-  logger?: Logger;
-  sendMail?: MailSender;
-  rateLimiter?: RateLimiter;
+export interface AppDeps extends ServiceDeps {
   /** Where the built SPA is (dist/web by default). */
   webDir?: string;
 }
-
-export function buildServices(deps: AppDeps) {
-  const { config, db, engine } = deps;
-  const clock = deps.clock ?? systemClock;
-  const logger = deps.logger ?? createLogger(config);
-  const sealer = createSealer(config.appSecret);
-  const rateLimiter = deps.rateLimiter ?? createMemoryRateLimiter(clock);
-  const settings = createSettingsService({ db, clock, config, sealer });
-  const email = createEmailService({
-    db,
-    clock,
-    logger,
-    settings,
-    sendMail: deps.sendMail ?? sendMailOverSmtp,
-  });
-  const hasher = createPasswordHasher(config.passwordHashCost);
-  const auth = createAuthService({
-    db,
-    clock,
-    logger,
-    hasher,
-    rateLimiter,
-    email,
-    settings,
-    publicUrl: config.publicUrl,
-  });
-  const users = createUsersService({ db, clock, auth, email, settings });
-  const worker: Worker = createWorker({
-    db,
-    engine,
-    clock,
-    logger,
-    handlers: { [SEND_EMAIL_JOB]: email.sendQueuedEmail },
-  });
-  return { clock, logger, sealer, rateLimiter, settings, email, auth, users, worker };
-}
-
-export type Services = ReturnType<typeof buildServices>;
 
 export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; services: Services }> {
   const { config, db } = deps;
@@ -94,6 +44,15 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandling(app);
+  // During a graceful shutdown, a response that finishes tells its client to hang up, so a kept-alive
+  // connection cannot hold the closing server open.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   registerSecurityHeaders(app, { hsts: config.secureCookies });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
@@ -109,7 +68,12 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       security: [{ apiKey: [] }],
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/api/docs',
+    // Swagger UI's own policy minus upgrade-insecure-requests, which breaks plain-http installs.
+    staticCSP:
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+  });
 
   registerAuth(app, {
     secret: config.appSecret,
@@ -165,3 +129,5 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
 
   return { app, services };
 }
+
+export type { Services };

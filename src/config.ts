@@ -32,7 +32,7 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).optional(),
   /** Secret for signing and encryption; generated into DATA_DIR on first start when unset. */
   APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  /** Trust X-Forwarded-* from a proxy in front (true, or a hop count / address list as Fastify takes). */
+  /** Trust X-Forwarded-* from proxies in front: a hop count (1 = the one proxy in front), true, or addresses. */
   TRUST_PROXY: z.string().default('false'),
   /** trace, debug, info, warn, error, fatal or silent. */
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -67,7 +67,7 @@ export interface Config {
 export class ConfigError extends Error {}
 
 function parseTrustProxy(value: string): boolean | number | string {
-  if (value === 'true' || value === '1') return true;
+  if (value === 'true') return true;
   if (value === 'false' || value === '0' || value === '') return false;
   if (/^\d+$/.test(value)) return Number(value);
   return value;

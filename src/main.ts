@@ -1,13 +1,11 @@
 // The `guildhall` command: start, worker, migrate, create-owner, user …, api-key …, stripe-emulator.
 // Every command works on the same data as the server (DATA_DIR / DATABASE_URL), also while it runs.
 import { parseArgs } from 'node:util';
-import { buildServices } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { migrateToLatest, openDatabase } from './platform/db/database.ts';
 import { AppError } from './platform/errors.ts';
-import type { Actor } from './platform/http/auth.ts';
 import { createLogger } from './platform/logger.ts';
-import { startServer } from './server.ts';
+import { buildServices } from './services.ts';
 
 const HELP = `Usage: guildhall <command> [options]
 
@@ -47,29 +45,12 @@ async function withServices<T>(run: (services: ReturnType<typeof buildServices>)
   }
 }
 
-async function ownerActor(services: ReturnType<typeof buildServices>, asEmail?: string): Promise<Actor> {
-  const { users } = services;
-  // The CLI acts with the owner's authority: whoever runs it holds the server's data.
-  const owner = await services.auth.needsSetup();
-  if (owner) fail('There is no owner yet: run `guildhall create-owner` or open the setup link first.');
-  const system: Actor = {
-    userId: '',
-    role: 'owner',
-    email: 'cli',
-    name: 'Guildhall CLI',
-    via: 'api_key',
-    sessionId: null,
-  };
-  const page = await users.listUsers(system, { search: asEmail ?? '', limit: 100 });
-  const found = asEmail ? page.data.find((u) => u.email === asEmail.toLowerCase()) : undefined;
-  if (asEmail && !found) fail(`No account has the email ${asEmail}.`);
-  const first = found ?? (await users.listUsers(system, { limit: 1 })).data[0];
-  if (!first) fail('No users.');
-  return { ...system, userId: first.id, role: first.role, email: first.email, name: first.name };
-}
-
 async function main(argv: string[]): Promise<void> {
   const [command, sub] = argv;
+  if (command === '--help' || command === '-h') {
+    process.stdout.write(`${HELP}\n`);
+    return;
+  }
   const { values } = parseArgs({
     args: argv.slice(command === 'user' || command === 'api-key' ? 2 : 1),
     options: {
@@ -92,6 +73,7 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'start': {
       const config = loadConfig();
+      const { closeOnSignal, startServer } = await import('./server.ts');
       const server = await startServer(config);
       server.app.log.info(
         { url: config.publicUrl, database: config.database.kind },
@@ -99,9 +81,8 @@ async function main(argv: string[]): Promise<void> {
       );
       process.stdout.write(`\nGuildhall is running at ${config.publicUrl}\n`);
       if (server.setupUrl) process.stdout.write(`\nFinish setting up: open ${server.setupUrl}\n\n`);
-      const signal = await waitForSignal();
-      server.app.log.info({ signal }, 'shutting down');
-      await server.close();
+      const signal = await closeOnSignal(server);
+      server.app.log.info({ signal }, 'stopped');
       return;
     }
     case 'worker': {
@@ -141,19 +122,14 @@ async function main(argv: string[]): Promise<void> {
         if (!values.email || !values.password) fail('user create needs --email and --password.');
         const role = values.role ?? 'member';
         if (role !== 'member' && role !== 'admin') fail('--role must be member or admin.');
-        const user = await withServices(async (s) => {
-          const actor = await ownerActor(s);
-          const problem = values.password!.length < 10 ? 'must be at least 10 characters' : null;
-          if (problem) fail(`--password ${problem}.`);
-          const passwordHash = await (await import('./platform/crypto.ts'))
-            .createPasswordHasher(loadConfig().passwordHashCost)
-            .hash(values.password!);
-          return s.users.createUser(
-            actor,
-            { email: values.email!, role, ...(values.name ? { name: values.name } : {}) },
-            { passwordHash, sendInvitation: false },
-          );
-        });
+        const user = await withServices(async (s) =>
+          s.users.createUser(await s.users.operatorActor(), {
+            email: values.email!,
+            password: values.password!,
+            role,
+            ...(values.name ? { name: values.name } : {}),
+          }),
+        );
         process.stdout.write(`User ${user.email} (${user.role}) created.\n`);
         return;
       }
@@ -169,7 +145,7 @@ async function main(argv: string[]): Promise<void> {
     case 'api-key': {
       if (sub !== 'create' || !values.name) fail('Usage: guildhall api-key create --name N [--user E]');
       const key = await withServices(async (s) => {
-        const actor = await ownerActor(s, values.user);
+        const actor = await s.users.operatorActor(values.user);
         return s.users.createApiKey(actor, { name: values.name! });
       });
       process.stdout.write(

@@ -57,11 +57,27 @@ export async function startServer(
     setupUrl,
     close() {
       closing ??= (async () => {
+        // In-flight requests get this long to finish before their connections are cut.
+        const deadline = setTimeout(() => app.server.closeAllConnections(), 25_000);
         await app.close();
+        clearTimeout(deadline);
         await services.worker.stop();
         await db.destroy();
       })();
       return closing;
     },
   };
+}
+
+/** Closes the server gracefully on the first SIGTERM or SIGINT; resolves with the signal once closed. */
+export function closeOnSignal(server: Pick<RunningServer, 'close'>): Promise<NodeJS.Signals> {
+  return new Promise((resolve, reject) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      server.close().then(() => resolve(signal), reject);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
 }

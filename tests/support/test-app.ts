@@ -39,16 +39,16 @@ export function testEngine(): 'sqlite' | 'postgres' {
 }
 
 /** A config for tests: a temp data dir, cheap password hashing, silent logs. */
+const TEST_ENV = {
+  PUBLIC_URL: TEST_PUBLIC_URL,
+  APP_SECRET: 'test-secret-test-secret-test-secret-0123',
+  PASSWORD_HASH_COST: '8',
+  LOG_LEVEL: 'silent',
+  RUN_WORKER: 'false',
+};
+
 export function testConfig(dataDir: string, env: Record<string, string> = {}): Readonly<Config> {
-  return loadConfig({
-    DATA_DIR: dataDir,
-    PUBLIC_URL: TEST_PUBLIC_URL,
-    APP_SECRET: 'test-secret-test-secret-test-secret-0123',
-    PASSWORD_HASH_COST: '8',
-    LOG_LEVEL: 'silent',
-    RUN_WORKER: 'false',
-    ...env,
-  });
+  return loadConfig({ ...TEST_ENV, DATA_DIR: dataDir, ...env });
 }
 
 /** A fresh database on the engine under test; answers its config and a cleanup. */
@@ -64,16 +64,20 @@ export async function createTestDatabase(env: Record<string, string> = {}) {
     await client.connect();
     await client.query(`create schema ${schema}`);
     await client.end();
-    databaseEnv = { DATABASE_URL: url };
+    const withSchema = new URL(url);
+    withSchema.searchParams.set('options', `-c search_path=${schema}`);
+    databaseEnv = { DATABASE_URL: withSchema.toString() };
   }
   const config = testConfig(dataDir, { ...databaseEnv, ...env });
-  const { db } = openDatabase(config.database, schema ? { searchPath: schema, poolSize: 5 } : {});
+  const { db } = openDatabase(config.database, { poolSize: 5 });
   await migrateToLatest(db);
   return {
     config,
     db,
     engine,
     schema,
+    /** The environment that points a child process (the CLI) at this same database. */
+    env: { ...TEST_ENV, DATA_DIR: dataDir, ...databaseEnv, ...env },
     async cleanup() {
       await db.destroy();
       if (schema) {

@@ -2,7 +2,7 @@
 // Rules: only staff (owner, admins) manage users; nobody changes the owner or their own role or status;
 // only the owner makes, unmakes or deactivates admins.
 import type { Clock } from '../../platform/clock.ts';
-import { newId, randomToken, sha256 } from '../../platform/crypto.ts';
+import { newId, type PasswordHasher, randomToken, sha256 } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { UserRole, UserStatus } from '../../platform/db/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
@@ -15,6 +15,7 @@ import {
   type ApiKeyRow,
   deleteSessionsOfUser,
   findApiKey,
+  findOwner,
   findUserByEmail,
   findUserById,
   insertApiKey,
@@ -27,11 +28,19 @@ import {
   updateUserRow,
   voidAuthTokensOfUser,
 } from './accounts.repository.ts';
-import { assertValid, emailProblem, nameProblem, nameSearchKey, normalizeEmail } from './accounts.rules.ts';
+import {
+  assertValid,
+  emailProblem,
+  nameProblem,
+  nameSearchKey,
+  normalizeEmail,
+  passwordProblem,
+} from './accounts.rules.ts';
 import { type AuthService, LONG_LINK_TTL_MS } from './auth.service.ts';
 
 export interface UsersDeps {
   db: Database;
+  hasher: PasswordHasher;
   clock: Clock;
   auth: AuthService;
   email: EmailService;
@@ -49,7 +58,7 @@ function requireStaff(actor: Actor): void {
 export const API_KEY_PREFIX = 'gh_';
 
 export function createUsersService(deps: UsersDeps) {
-  const { db, clock, auth, email, settings } = deps;
+  const { db, clock, auth, email, settings, hasher } = deps;
 
   /** The Users list, newest first; `search` is a prefix of the email or the name. */
   async function listUsers(
@@ -72,15 +81,22 @@ export function createUsersService(deps: UsersDeps) {
     return user;
   }
 
-  /** Add User: the account is made without a password and emailed a link to set one. */
+  /**
+   * Add User: the account is made without a password and emailed a link to set one. With a password
+   * (the CLI), it is set at once and nothing is sent.
+   */
   async function createUser(
     actor: Actor,
-    input: { email: string; name?: string; role?: 'member' | 'admin'; password?: string | null },
-    options: { passwordHash?: string; sendInvitation?: boolean } = {},
+    input: { email: string; name?: string; role?: 'member' | 'admin'; password?: string },
   ): Promise<UserRow> {
     requireStaff(actor);
     const name = input.name?.trim() ?? '';
-    assertValid([emailProblem('email', input.email), nameProblem('name', name, false)]);
+    assertValid([
+      emailProblem('email', input.email),
+      nameProblem('name', name, false),
+      input.password === undefined ? null : passwordProblem('password', input.password),
+    ]);
+    const passwordHash = input.password === undefined ? null : await hasher.hash(input.password);
     const role = input.role ?? 'member';
     if (role === 'admin' && actor.role !== 'owner')
       throw new ForbiddenError('Only the owner may add admins.');
@@ -101,13 +117,13 @@ export function createUsersService(deps: UsersDeps) {
         nameSearch: nameSearchKey(displayName),
         role,
         status: 'active',
-        passwordHash: options.passwordHash ?? null,
-        emailVerifiedAt: options.passwordHash ? now : null,
+        passwordHash,
+        emailVerifiedAt: passwordHash ? now : null,
         createdAt: now,
         updatedAt: now,
         lastSeenAt: null,
       });
-      if (options.sendInvitation ?? true) {
+      if (!passwordHash) {
         const url = await auth.issueLink(trx, id, 'set_password', LONG_LINK_TTL_MS, '/auth/set-password');
         const { platformName } = await settings.getSettings(trx);
         const message = invitationEmail(
@@ -208,7 +224,38 @@ export function createUsersService(deps: UsersDeps) {
     await revokeApiKeyRow(db, id, clock.now());
   }
 
-  return { listUsers, getUser, createUser, updateUser, createApiKey, listApiKeys, revokeApiKey };
+  /** Whom the CLI acts as: the owner, or the staff account named by email (whoever runs it holds the data). */
+  async function operatorActor(email?: string): Promise<Actor> {
+    const user = email ? await findUserByEmail(db, normalizeEmail(email)) : await findOwner(db);
+    if (!user) {
+      throw new NotFoundError(
+        email
+          ? `No account has the email ${normalizeEmail(email)}.`
+          : 'There is no owner yet: run `guildhall create-owner` or open the setup link.',
+      );
+    }
+    if (!isStaff(user.role) || user.status !== 'active')
+      throw new ForbiddenError(`${user.email} is not an active owner or admin.`);
+    return {
+      userId: user.id,
+      role: user.role,
+      email: user.email,
+      name: user.name,
+      via: 'api_key',
+      sessionId: null,
+    };
+  }
+
+  return {
+    operatorActor,
+    listUsers,
+    getUser,
+    createUser,
+    updateUser,
+    createApiKey,
+    listApiKeys,
+    revokeApiKey,
+  };
 }
 
 export type UsersService = ReturnType<typeof createUsersService>;

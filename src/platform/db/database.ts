@@ -1,6 +1,6 @@
 // Kysely over better-sqlite3 (the embedded default) or pg, and forward-only migrations kept as code.
 import SQLite from 'better-sqlite3';
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import type { Config } from '../../config.ts';
@@ -50,15 +50,25 @@ export function openDatabase(
 
 /** Applies every migration not yet applied; forward-only. */
 export async function migrateToLatest(db: Database): Promise<string[]> {
+  const schema = await currentPostgresSchema(db);
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
+    // Kysely looks for its tables by name across schemas unless told which one is ours.
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** The schema new tables go to on PostgreSQL (search_path decides); null on SQLite. */
+async function currentPostgresSchema(db: Database): Promise<string | null> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return null;
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? null;
 }
 
 /** Answers whether the database answers a trivial query. */

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // Accounts, sessions, API keys, single-use links, the jobs outbox, the email log and settings.
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -20,6 +20,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('users_created_at_id').on('users').columns(['created_at', 'id']).execute();
   await db.schema.createIndex('users_name_search').on('users').column('name_search').execute();
   await db.schema.createIndex('users_role').on('users').column('role').execute();
+  // One owner per platform, enforced by the database.
+  await db.schema
+    .createIndex('users_one_owner')
+    .on('users')
+    .column('role')
+    .unique()
+    .where(sql.ref('role'), '=', 'owner')
+    .execute();
 
   await db.schema
     .createTable('sessions')

@@ -1,0 +1,133 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../config.ts';
+import { maskSmtpUrl } from '../modules/settings/index.ts';
+import { manualClock } from './clock.ts';
+import { createSealer } from './crypto.ts';
+import { RateLimitedError, ValidationError } from './errors.ts';
+import { toFieldProblems } from './http/errors.ts';
+import { createMemoryRateLimiter } from './http/rate-limit.ts';
+import { backoffMs } from './jobs.ts';
+import { decodeCursor, encodeCursor, pageOf } from './pagination.ts';
+
+describe('cursors', () => {
+  it('round-trip and refuse tampering with a validation error on `cursor`', () => {
+    const cursor = encodeCursor({ at: 1700000000000, id: 'abc' });
+    expect(decodeCursor(cursor)).toEqual({ at: 1700000000000, id: 'abc' });
+    expect(decodeCursor(undefined)).toBeNull();
+    expect(() => decodeCursor('garbage!')).toThrow(ValidationError);
+    expect(() => decodeCursor(Buffer.from('["x",1]').toString('base64url'))).toThrow(/cursor/);
+  });
+
+  it('pages limit+1 rows into a page and a next cursor', () => {
+    const rows = [1, 2, 3].map((n) => ({ at: n, id: String(n) }));
+    expect(pageOf(rows, 2, (r) => r)).toEqual({ data: rows.slice(0, 2), nextCursor: encodeCursor(rows[1]!) });
+    expect(pageOf(rows, 3, (r) => r).nextCursor).toBeNull();
+  });
+});
+
+describe('rate limits', () => {
+  it('allow the limit in a window, refuse past it with the wait, reset after', () => {
+    const clock = manualClock();
+    const limiter = createMemoryRateLimiter(clock);
+    for (let i = 0; i < 3; i += 1) limiter.hit('k', 3, 60_000);
+    expect(() => limiter.hit('k', 3, 60_000)).toThrow(RateLimitedError);
+    clock.advance(30_000);
+    try {
+      limiter.hit('k', 3, 60_000);
+    } catch (error) {
+      expect((error as RateLimitedError).retryAfterSeconds).toBe(30);
+    }
+    clock.advance(30_000);
+    expect(() => limiter.hit('k', 3, 60_000)).not.toThrow();
+    limiter.reset('k');
+  });
+});
+
+describe('job backoff', () => {
+  it('doubles from 5 seconds and caps at an hour', () => {
+    expect([1, 2, 3, 4].map(backoffMs)).toEqual([5_000, 10_000, 20_000, 40_000]);
+    expect(backoffMs(30)).toBe(3_600_000);
+  });
+});
+
+describe('schema errors', () => {
+  it('name the field for missing, extra and bad values', () => {
+    expect(
+      toFieldProblems([
+        { instancePath: '', keyword: 'required', params: { missingProperty: 'email' } },
+        { instancePath: '/pricing/amountMinor', keyword: 'minimum', message: 'must be >= 0' },
+        { instancePath: '/pricing/amountMinor', keyword: 'type', message: 'must be integer' },
+      ]),
+    ).toEqual([
+      { field: 'email', message: 'is required' },
+      { field: 'pricing.amountMinor', message: 'must be >= 0' },
+    ]);
+  });
+});
+
+describe('secrets at rest', () => {
+  it('seal and open with the app secret, and fail with another', () => {
+    const sealed = createSealer('a'.repeat(40)).seal('smtp://u:p@h');
+    expect(sealed).not.toContain('smtp');
+    expect(createSealer('a'.repeat(40)).open(sealed)).toBe('smtp://u:p@h');
+    expect(() => createSealer('b'.repeat(40)).open(sealed)).toThrow();
+  });
+
+  it('mask SMTP passwords for display', () => {
+    expect(maskSmtpUrl('smtps://me:pw@mail.test:465')).toBe('smtps://me:****@mail.test:465');
+    expect(maskSmtpUrl('smtp://mail.test:25')).toBe('smtp://mail.test:25');
+    expect(maskSmtpUrl(null)).toBeNull();
+  });
+});
+
+describe('configuration', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'guildhall-config-'));
+
+  it('works with no settings at all, generating and then reusing a secret', () => {
+    const dataDir = dir();
+    const config = loadConfig({ DATA_DIR: dataDir });
+    expect(config).toMatchObject({
+      port: 3000,
+      publicUrl: 'http://localhost:3000',
+      secureCookies: false,
+      passwordHashCost: 19_456,
+    });
+    expect(config.database).toEqual({ kind: 'sqlite', file: join(dataDir, 'guildhall.sqlite') });
+    expect(config.appSecret.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({ DATA_DIR: dataDir }).appSecret).toBe(config.appSecret);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('lists every bad key in one error', () => {
+    try {
+      loadConfig({
+        DATA_DIR: dir(),
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        APP_SECRET: 'short',
+        LOG_LEVEL: 'loud',
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as Error).message;
+      for (const key of ['PORT', 'DATABASE_URL', 'APP_SECRET', 'LOG_LEVEL']) expect(message).toContain(key);
+    }
+  });
+
+  it('reads PostgreSQL, https and proxy settings', () => {
+    const config = loadConfig({
+      DATA_DIR: dir(),
+      DATABASE_URL: 'postgres://u@db/guildhall',
+      PUBLIC_URL: 'https://club.example/',
+      TRUST_PROXY: '1',
+    });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db/guildhall' });
+    expect(config.publicUrl).toBe('https://club.example');
+    expect(config.secureCookies).toBe(true);
+    expect(config.trustProxy).toBe(1);
+  });
+});

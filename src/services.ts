@@ -1,0 +1,61 @@
+// Builds every service from its narrow dependencies: what the web app, the worker and the CLI share.
+// It imports no HTTP framework, so CLI commands start fast.
+import type { Config } from './config.ts';
+import { createAuthService, createUsersService } from './modules/accounts/index.ts';
+import { createEmailService, SEND_EMAIL_JOB } from './modules/email/index.ts';
+import { createSettingsService } from './modules/settings/index.ts';
+import { type Clock, systemClock } from './platform/clock.ts';
+import { createPasswordHasher, createSealer } from './platform/crypto.ts';
+import type { Database, Engine } from './platform/db/database.ts';
+import { createMemoryRateLimiter, type RateLimiter } from './platform/http/rate-limit.ts';
+import { createWorker, type Worker } from './platform/jobs.ts';
+import { createLogger, type Logger } from './platform/logger.ts';
+import { type MailSender, sendMailOverSmtp } from './platform/mail.ts';
+
+export interface ServiceDeps {
+  config: Readonly<Config>;
+  db: Database;
+  engine: Engine;
+  clock?: Clock;
+  logger?: Logger;
+  sendMail?: MailSender;
+  rateLimiter?: RateLimiter;
+}
+
+export function buildServices(deps: ServiceDeps) {
+  const { config, db, engine } = deps;
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger(config);
+  const sealer = createSealer(config.appSecret);
+  const rateLimiter = deps.rateLimiter ?? createMemoryRateLimiter(clock);
+  const settings = createSettingsService({ db, clock, config, sealer });
+  const email = createEmailService({
+    db,
+    clock,
+    logger,
+    settings,
+    sendMail: deps.sendMail ?? sendMailOverSmtp,
+  });
+  const hasher = createPasswordHasher(config.passwordHashCost);
+  const auth = createAuthService({
+    db,
+    clock,
+    logger,
+    hasher,
+    rateLimiter,
+    email,
+    settings,
+    publicUrl: config.publicUrl,
+  });
+  const users = createUsersService({ db, clock, hasher, auth, email, settings });
+  const worker: Worker = createWorker({
+    db,
+    engine,
+    clock,
+    logger,
+    handlers: { [SEND_EMAIL_JOB]: email.sendQueuedEmail },
+  });
+  return { clock, logger, sealer, rateLimiter, settings, email, auth, users, worker };
+}
+
+export type Services = ReturnType<typeof buildServices>;

@@ -1,0 +1,102 @@
+// The database each Guildhall run is measured against: a throwaway SQLite data directory or PostgreSQL
+// database, migrated and seeded by the parent before the server starts, so requests find the row
+// counts of a real platform rather than an empty table.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '../../src/config.ts';
+import { type Database, type Engine, migrateToLatest, openDatabase } from '../../src/platform/db/database.ts';
+import { createApiKey, createOwner, type TestUser } from '../support/factories.ts';
+import { analyze, seedMembers } from './seed.ts';
+
+export interface DatasetSize {
+  /** Members besides the owner. */
+  members: number;
+}
+
+/** What scenarios may use: the seeded rows they can refer to, and a handle to write more. */
+export interface Fixture {
+  engine: Engine;
+  db: Database;
+  owner: TestUser;
+  /** An API key acting as the owner. */
+  ownerApiKey: string;
+  size: DatasetSize;
+}
+
+export interface BenchDatabase {
+  engine: Engine;
+  /** The environment the Guildhall child is started with. */
+  env: Record<string, string>;
+  fixture: Fixture;
+  /** Closes the parent's handle and deletes the data (call after the server has stopped). */
+  drop(): Promise<void>;
+}
+
+function guildhallEnv(dataDir: string, databaseUrl: string | null): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    PUBLIC_URL: 'http://127.0.0.1',
+    DATA_DIR: dataDir,
+    APP_SECRET: 'bench-secret-bench-secret-bench-secret-01',
+    LOG_LEVEL: 'silent',
+    RUN_WORKER: 'false',
+    PASSWORD_HASH_COST: '8',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  };
+}
+
+async function seed(db: Database, engine: Engine, size: DatasetSize): Promise<Fixture> {
+  await migrateToLatest(db);
+  await seedMembers(db, engine, { count: size.members });
+  const owner = await createOwner({ db }, { email: 'owner@bench.test', name: 'Bench Owner' });
+  const ownerApiKey = await createApiKey({ db }, owner);
+  await analyze(db);
+  return { engine, db, owner, ownerApiKey, size };
+}
+
+/** Maintenance operations run on the database named in `baseUrl` (it is never written to). */
+async function onServer(baseUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: baseUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function prepareDatabase(
+  engine: Engine,
+  size: DatasetSize,
+  postgresUrl: string | null,
+): Promise<BenchDatabase> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'guildhall-bench-'));
+  let databaseUrl: string | null = null;
+  let dropDatabase = async () => {};
+  if (engine === 'postgres') {
+    if (!postgresUrl) throw new Error('PostgreSQL needs BENCH_DATABASE_URL or TEST_DATABASE_URL');
+    const name = `guildhall_bench_${Date.now()}`;
+    await onServer(postgresUrl, `create database ${name}`);
+    const url = new URL(postgresUrl);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    // FORCE ends connections a killed server may have left behind.
+    dropDatabase = () => onServer(postgresUrl, `drop database if exists ${name} with (force)`);
+  }
+  const env = guildhallEnv(dataDir, databaseUrl);
+  const { db } = openDatabase(loadConfig(env).database, { poolSize: 2 });
+  const drop = async () => {
+    await db.destroy();
+    await dropDatabase();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    return { engine, env, fixture: await seed(db, engine, size), drop };
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+}

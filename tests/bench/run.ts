@@ -1,0 +1,287 @@
+// `npm run bench`: measures the scenarios in scenarios.ts against a hello-world Fastify baseline and
+// Guildhall on SQLite (and on PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL is set), each
+// server in its own child process, and prints requests/second, p99 latency and the ratio to the
+// baseline. Exits 1 when any response was not 2xx, any connection failed, or a sample answer was wrong.
+//
+// Settings (environment): BENCH_CONNECTIONS (10), BENCH_DURATION seconds (5), BENCH_WARMUP seconds (1),
+// BENCH_MEMBERS seeded users (10000), BENCH_ONLY (a substring of the scenario names to keep),
+// BENCH_JSON (a file to write the results to as JSON).
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import autocannon, { type Instance, type Result } from 'autocannon';
+import type { Engine } from '../../src/platform/db/database.ts';
+import { type BenchDatabase, type DatasetSize, prepareDatabase } from './dataset.ts';
+import { type BenchRequest, type Scenario, scenarios } from './scenarios.ts';
+import { type ChildServer, startChild } from './servers.ts';
+
+interface Settings {
+  connections: number;
+  duration: number;
+  warmup: number;
+  size: DatasetSize;
+  only: string | null;
+  jsonFile: string | null;
+  postgresUrl: string | null;
+}
+
+interface Row {
+  target: string;
+  scenario: string;
+  requestsPerSecond: number;
+  latencyP99Ms: number;
+  latencyMeanMs: number;
+  ratio: number | null;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  statusCodes: Record<string, number>;
+}
+
+function integerSetting(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}: ${raw}`);
+  return value;
+}
+
+function readSettings(): Settings {
+  return {
+    connections: integerSetting('BENCH_CONNECTIONS', 10, 1),
+    duration: integerSetting('BENCH_DURATION', 5, 1),
+    warmup: integerSetting('BENCH_WARMUP', 1, 0),
+    size: { members: integerSetting('BENCH_MEMBERS', 10_000, 0) },
+    only: process.env.BENCH_ONLY || null,
+    jsonFile: process.env.BENCH_JSON || null,
+    postgresUrl: process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || null,
+  };
+}
+
+// --- clean-up, whatever happens --------------------------------------------------------------------
+
+const cleanups: (() => Promise<void>)[] = [];
+let running: Instance | null = null;
+
+async function runCleanups(): Promise<void> {
+  for (let step = cleanups.pop(); step; step = cleanups.pop()) {
+    try {
+      await step();
+    } catch (error) {
+      console.error('bench: clean-up failed:', error);
+    }
+  }
+}
+
+/** Stops the load, the servers and the databases, then exits, within 20 s whatever hangs. */
+function abort(reason: string, code: number): void {
+  console.error(`bench: ${reason}; stopping.`);
+  running?.stop();
+  setTimeout(() => process.exit(code), 20_000).unref();
+  void runCleanups().then(() => process.exit(code));
+}
+
+// --- measuring --------------------------------------------------------------------------------------
+
+/** Asserts the load only ever goes to this machine. */
+function loopbackUrl(base: string, path: string): string {
+  const url = new URL(path, base);
+  if (url.hostname !== '127.0.0.1') throw new Error(`bench: refusing to load ${url.href} (not 127.0.0.1)`);
+  return url.href;
+}
+
+async function checkOnce(scenario: Scenario, url: string, request: BenchRequest): Promise<void> {
+  const response = await fetch(url, {
+    method: request.method ?? 'GET',
+    ...(request.headers ? { headers: request.headers } : {}),
+    ...(request.body === undefined ? {} : { body: request.body }),
+  });
+  const problem = scenario.check(response.status, await response.text());
+  if (problem) throw new Error(`${scenario.name}: wrong answer before measuring: ${problem}`);
+}
+
+async function load(url: string, request: BenchRequest, settings: Settings, duration: number) {
+  running = autocannon({
+    url,
+    connections: settings.connections,
+    duration,
+    timeout: 10,
+    method: request.method ?? 'GET',
+    ...(request.headers ? { headers: request.headers } : {}),
+    ...(request.body === undefined ? {} : { body: request.body }),
+  });
+  try {
+    return await running;
+  } finally {
+    running = null;
+  }
+}
+
+async function measure(
+  target: string,
+  scenario: Scenario,
+  server: ChildServer,
+  request: BenchRequest,
+  settings: Settings,
+): Promise<Row> {
+  const url = loopbackUrl(server.url, request.path);
+  await checkOnce(scenario, url, request);
+  console.error(`bench: ${target} · ${scenario.name} …`);
+  if (settings.warmup > 0) await load(url, request, settings, settings.warmup);
+  const result: Result = await load(url, request, settings, settings.duration);
+  return {
+    target,
+    scenario: scenario.name,
+    requestsPerSecond: result.requests.mean,
+    latencyP99Ms: result.latency.p99,
+    latencyMeanMs: result.latency.mean,
+    ratio: null,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([k, v]) => [k, v.count])),
+  };
+}
+
+// --- the run ----------------------------------------------------------------------------------------
+
+const ENGINE_LABEL: Record<Engine, string> = {
+  sqlite: 'Guildhall · SQLite',
+  postgres: 'Guildhall · PostgreSQL',
+};
+
+const BASELINE = 'Fastify hello world';
+
+async function runBaseline(
+  when: 'before' | 'after',
+  selected: Scenario[],
+  settings: Settings,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  const server = await startChild('hello', 'tests/bench/serve-hello.ts');
+  cleanups.push(server.stop);
+  for (const scenario of selected) {
+    if (scenario.server !== 'baseline') continue;
+    rows.push(await measure(`${BASELINE} (${when})`, scenario, server, scenario.request, settings));
+  }
+  await runCleanups();
+  return rows;
+}
+
+async function runGuildhall(engine: Engine, selected: Scenario[], settings: Settings): Promise<Row[]> {
+  const rows: Row[] = [];
+  const target = ENGINE_LABEL[engine];
+  const started = Date.now();
+  const database: BenchDatabase = await prepareDatabase(engine, settings.size, settings.postgresUrl);
+  cleanups.push(database.drop);
+  console.error(`bench: ${target}: ${settings.size.members} members seeded in ${Date.now() - started} ms`);
+  const server = await startChild(`guildhall-${engine}`, 'tests/bench/serve-guildhall.ts', database.env);
+  cleanups.push(server.stop);
+  for (const scenario of selected) {
+    if (scenario.server !== 'guildhall') continue;
+    const request = await scenario.setup(database.fixture);
+    rows.push(await measure(target, scenario, server, request, settings));
+  }
+  await runCleanups();
+  return rows;
+}
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+function table(rows: Row[]): string {
+  const header = ['Target', 'Scenario', 'req/s (mean)', 'p99 ms', '× baseline', 'non-2xx', 'errors'];
+  const cells = rows.map((row) => [
+    row.target,
+    row.scenario,
+    Math.round(row.requestsPerSecond).toLocaleString('en-US'),
+    // autocannon records whole milliseconds: 0 means under one.
+    row.latencyP99Ms < 1 ? '<1' : String(Math.round(row.latencyP99Ms)),
+    row.ratio === null ? '–' : `${row.ratio.toFixed(2)}×`,
+    String(row.non2xx),
+    String(row.errors),
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (values: string[]) =>
+    `| ${values.map((value, i) => pad(value, widths[i] ?? 0, i >= 2)).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i >= 2 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
+  return [line(header), rule, ...cells.map(line)].join('\n');
+}
+
+async function main(): Promise<number> {
+  const settings = readSettings();
+  const selected = scenarios.filter((s) => !settings.only || s.name.includes(settings.only));
+  const engines: Engine[] = settings.postgresUrl ? ['sqlite', 'postgres'] : ['sqlite'];
+  const measurements = selected.length * (engines.length + 2);
+  const budgetSeconds =
+    120 +
+    measurements * (settings.warmup + settings.duration + 15) +
+    (engines.length * settings.size.members) / 2000;
+  setTimeout(
+    () => abort(`still running after ${Math.round(budgetSeconds)} s`, 1),
+    budgetSeconds * 1000,
+  ).unref();
+  process.once('SIGINT', () => abort('interrupted', 130));
+  process.once('SIGTERM', () => abort('terminated', 143));
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`;
+  const loadBefore = loadavg()[0] ?? 0;
+  console.error(
+    `bench: ${machine}; ${settings.connections} connections, ${settings.warmup} s warm-up + ` +
+      `${settings.duration} s per scenario; ${settings.size.members} members` +
+      (settings.postgresUrl ? '' : '; PostgreSQL skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)'),
+  );
+
+  // The baseline runs first and last: the ratios use the mean of both, and a large difference between
+  // them says something else used the CPUs meanwhile, so the whole run is suspect.
+  const before = await runBaseline('before', selected, settings);
+  const rows = [...before];
+  for (const engine of engines) rows.push(...(await runGuildhall(engine, selected, settings)));
+  const after = await runBaseline('after', selected, settings);
+  rows.push(...after);
+
+  const first = before[0]?.requestsPerSecond;
+  const last = after[0]?.requestsPerSecond;
+  const baseline = first && last ? (first + last) / 2 : null;
+  for (const row of rows) row.ratio = baseline ? row.requestsPerSecond / baseline : null;
+  const drift = first && last ? Math.abs(first - last) / Math.max(first, last) : 0;
+
+  console.log(`\n${new Date().toISOString().slice(0, 10)} · ${machine}`);
+  console.log(
+    `${settings.connections} connections, ${settings.duration} s each after ${settings.warmup} s warm-up; ` +
+      `Guildhall database seeded with ${settings.size.members.toLocaleString('en-US')} members\n`,
+  );
+  console.log(table(rows));
+  console.log(
+    `\nRatios are to the mean of the two baseline runs. Load average at start: ${loadBefore.toFixed(2)}.`,
+  );
+  if (drift > 0.15) {
+    console.log(
+      `Warning: the baseline moved ${(drift * 100).toFixed(0)}% between the start and the end of the run; ` +
+        'something else was using the CPUs. Run again on a quiet machine before comparing.',
+    );
+  }
+  if (settings.jsonFile) {
+    writeFileSync(
+      settings.jsonFile,
+      `${JSON.stringify({ date: new Date().toISOString(), machine, loadBefore, settings, baseline, drift, rows })}\n`,
+    );
+  }
+
+  const failed = rows.filter((row) => row.non2xx > 0 || row.errors > 0);
+  for (const row of failed) {
+    console.error(
+      `bench: FAILED ${row.target} · ${row.scenario}: ${row.non2xx} non-2xx, ${row.errors} errors/timeouts; ` +
+        `status codes ${JSON.stringify(row.statusCodes)}`,
+    );
+  }
+  return failed.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    abort('failed', 1);
+  },
+);

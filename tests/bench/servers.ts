@@ -1,0 +1,102 @@
+// Servers under test run in child processes, so the load generator in the parent never shares their
+// event loop. A child prints one JSON line `{"url": …}` on stdout once it listens, and stops on
+// SIGTERM, SIGINT or when its stdin closes (the parent died), so no server outlives a run.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The variable a child reads its Guildhall environment from (never the parent's own env or `.env`). */
+export const CHILD_ENV_VARIABLE = 'GUILDHALL_BENCH_ENV';
+
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export interface ChildServer {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Child side: reports the URL to the parent and closes the server when told to (or orphaned). */
+export function serveUntilStopped(url: string, close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    const force = setTimeout(() => process.exit(1), STOP_TIMEOUT_MS);
+    force.unref();
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.stdin.on('end', stop);
+  process.stdin.on('error', stop);
+  process.stdin.resume();
+  process.stdout.write(`${JSON.stringify({ url })}\n`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Parent side: runs `script` (a .ts file under the repository) and waits for the URL it announces. */
+export async function startChild(
+  label: string,
+  script: string,
+  env: Record<string, string> = {},
+): Promise<ChildServer> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run-ts.js'), join(REPO_ROOT, script)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, [CHILD_ENV_VARIABLE]: JSON.stringify(env) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${label}: could not start ${script}`);
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${label}: no URL within ${START_TIMEOUT_MS / 1000} s`)),
+        START_TIMEOUT_MS,
+      );
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`${label}: exited before listening (code ${code}, signal ${signal})`));
+      });
+      lines.once('line', (line) => {
+        clearTimeout(timer);
+        try {
+          const { url } = JSON.parse(line) as { url?: unknown };
+          if (typeof url !== 'string') throw new Error('no url');
+          resolve(url);
+        } catch {
+          reject(new Error(`${label}: expected {"url": …} on stdout, got ${JSON.stringify(line)}`));
+        }
+      });
+    });
+    // Anything the server prints later is passed through, so a stray log line is seen, not lost.
+    lines.on('line', (line) => process.stderr.write(`[${label}] ${line}\n`));
+    return { url, pid, stop: () => stopChild(child) };
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+}

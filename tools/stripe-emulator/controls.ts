@@ -1,0 +1,196 @@
+// Test controls under /_emulator/… (never under /v1): they act as the world outside the API would —
+// a customer paying, time passing, a bank failing a card, a cardholder disputing, a flaky network.
+
+import { type Emulator, requirements, snapshot } from './emulator.ts';
+import { invalidParam, noSuchObject } from './errors.ts';
+import type { Params } from './params.ts';
+import { requireSubscription } from './resources/billing.ts';
+import { payCheckoutSession, requireSession } from './resources/checkout.ts';
+import { closeDispute, createDispute, requireCharge } from './resources/payments.ts';
+import { type AccountState, allOfKind, getObject } from './store.ts';
+
+export interface ControlResult {
+  status: number;
+  body: unknown;
+}
+
+interface ControlRoute {
+  method: 'GET' | 'POST';
+  pattern: string;
+  handle: (emu: Emulator, params: Params, path: Record<string, string>) => ControlResult;
+}
+
+function ok(body: unknown): ControlResult {
+  return { status: 200, body };
+}
+
+function ownerOf(emu: Emulator, id: string, kind: string): AccountState {
+  const state = emu.findOwner(id);
+  if (!state) throw noSuchObject(kind, id, 'id');
+  return state;
+}
+
+function accountFilter(emu: Emulator, params: Params): AccountState[] {
+  const account = params.string('account');
+  return [...emu.accounts.values()].filter((state) => !account || state.id === account);
+}
+
+export const controlRoutes: ControlRoute[] = [
+  {
+    method: 'POST',
+    pattern: '/_emulator/checkout/sessions/:id/pay',
+    handle: (emu, p, path) => {
+      const id = path.id ?? '';
+      const state = ownerOf(emu, id, 'checkout.session');
+      const session = requireSession(state, id, 'id');
+      const outcome = payCheckoutSession(emu, state, session, {
+        card: p.requiredString('card'),
+        email: p.string('email') ?? null,
+        name: p.string('name') ?? null,
+        authenticate: p.oneOf('authenticate', ['complete', 'fail'] as const) ?? null,
+      });
+      if (outcome.status === 'failed')
+        return { status: 402, body: { status: 'failed', error: outcome.error, session: outcome.session } };
+      if (outcome.status === 'requires_action')
+        return ok({ status: 'requires_action', session: outcome.session });
+      return ok({ status: 'succeeded', redirect: outcome.redirect, session: outcome.session });
+    },
+  },
+  { method: 'GET', pattern: '/_emulator/clock', handle: (emu) => ok({ now: emu.now() }) },
+  {
+    method: 'POST',
+    pattern: '/_emulator/clock/advance',
+    handle: (emu, p) => {
+      const seconds = p.requiredInteger('seconds');
+      if (seconds < 0) throw invalidParam('seconds', 'The clock only moves forward.');
+      emu.clock.advance(seconds);
+      const processed = emu.runDue();
+      return ok({ now: emu.now(), processed });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/_emulator/subscriptions/:id/fail-next-payment',
+    handle: (emu, _p, path) => {
+      const id = path.id ?? '';
+      const state = ownerOf(emu, id, 'subscription');
+      const subscription = requireSubscription(state, id, 'id');
+      state.failingSubscriptions.add(subscription.id);
+      return ok({ subscription: subscription.id, failing: true });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/_emulator/charges/:id/dispute',
+    handle: (emu, p, path) => {
+      const id = path.id ?? '';
+      const state = ownerOf(emu, id, 'charge');
+      const charge = requireCharge(state, id, 'id');
+      return ok(
+        createDispute(emu, state, charge, { reason: p.string('reason'), amount: p.integer('amount') }),
+      );
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/_emulator/disputes/:id/close',
+    handle: (emu, p, path) => {
+      const id = path.id ?? '';
+      const state = ownerOf(emu, id, 'dispute');
+      const dispute = getObject(state, 'dispute', id);
+      if (!dispute) throw noSuchObject('dispute', id, 'id');
+      const status = p.oneOf('status', ['won', 'lost'] as const) ?? 'lost';
+      return ok(closeDispute(emu, state, dispute, status));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/_emulator/events/:id/redeliver',
+    handle: (emu, p, path) => {
+      const id = path.id ?? '';
+      const state = ownerOf(emu, id, 'event');
+      const event = getObject(state, 'event', id);
+      if (!event) throw noSuchObject('event', id, 'id');
+      return ok({ event: event.id, deliveries: emu.deliver(state, event, p.string('endpoint')) });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/_emulator/delivery',
+    handle: (emu, p) => {
+      const duplicate = p.string('duplicate');
+      const delayMs = p.integer('delayMs');
+      const value = duplicate === undefined ? undefined : Number(duplicate);
+      if (value !== undefined && (!Number.isFinite(value) || value < 0 || value > 1)) {
+        throw invalidParam('duplicate', 'duplicate is a probability between 0 and 1.');
+      }
+      if (delayMs !== undefined && delayMs < 0) throw invalidParam('delayMs', 'delayMs must be 0 or more.');
+      return ok(
+        emu.setDelivery({
+          ...(value !== undefined ? { duplicate: value } : {}),
+          ...(p.has('reorder') ? { reorder: p.boolean('reorder') ?? false } : {}),
+          ...(delayMs !== undefined ? { delayMs } : {}),
+        }),
+      );
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/_emulator/events',
+    handle: (emu, p) => {
+      const type = p.string('type');
+      const events = accountFilter(emu, p)
+        .flatMap((state) =>
+          allOfKind(state, 'event').map((event) => ({ ...snapshot(event), account: state.id })),
+        )
+        .filter((event) => !type || event.type === type);
+      return ok({ object: 'list', data: events });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/_emulator/deliveries',
+    handle: (emu) => ok({ object: 'list', data: emu.deliveryAttempts() }),
+  },
+  {
+    method: 'GET',
+    pattern: '/_emulator/requests',
+    handle: (emu, p) => {
+      const account = p.string('account');
+      return ok({
+        object: 'list',
+        data: emu.requests.filter((entry) => !account || entry.account === account),
+      });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/_emulator/reset',
+    handle: (emu) => {
+      emu.reset();
+      return ok({ reset: true });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/_emulator/accounts/:id',
+    handle: (emu, p, path) => {
+      const state = emu.accounts.get(path.id ?? '');
+      if (!state) throw noSuchObject('account', path.id ?? '', 'id');
+      const account = state.account;
+      const before = snapshot(account);
+      const charges = p.boolean('charges_enabled');
+      const details = p.boolean('details_submitted');
+      const payouts = p.boolean('payouts_enabled');
+      if (charges !== undefined) account.charges_enabled = charges;
+      if (details !== undefined) account.details_submitted = details;
+      if (payouts !== undefined) account.payouts_enabled = payouts;
+      const due =
+        p.child('requirements')?.strings('currently_due') ??
+        (p.has('currently_due') ? p.strings('currently_due') : undefined);
+      if (due !== undefined) account.requirements = requirements(due);
+      emu.emitUpdate(state, 'account.updated', before, account);
+      return ok(account);
+    },
+  },
+];

@@ -1,0 +1,124 @@
+// The account behind the key, webhook endpoints (the `whsec_` secret is shown once, on create) and
+// events.
+import type Stripe from 'stripe';
+import { apiVersion, snapshot } from '../emulator.ts';
+import { invalidParam, noSuchObject } from '../errors.ts';
+import { newId, randomToken } from '../ids.ts';
+import { paginate } from '../present.ts';
+import type { ApiContext, ApiRoute } from '../routes.ts';
+import { allOfKind, getObject, putObject } from '../store.ts';
+
+function requireEndpoint(ctx: ApiContext): Stripe.WebhookEndpoint {
+  const endpoint = getObject(ctx.state, 'webhook_endpoint', ctx.path.id ?? '');
+  if (!endpoint) throw noSuchObject('webhook endpoint', ctx.path.id ?? '', 'id');
+  return endpoint;
+}
+
+function validUrl(value: string, param: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+    return value;
+  } catch {
+    throw invalidParam(param, `Invalid URL: ${value}`, 'url_invalid');
+  }
+}
+
+function createEndpoint(ctx: ApiContext): Stripe.WebhookEndpoint {
+  const p = ctx.params;
+  const url = validUrl(p.requiredString('url'), 'url');
+  const enabled = p.strings('enabled_events');
+  if (enabled.length === 0)
+    throw invalidParam('enabled_events', 'Missing required param: enabled_events.', 'parameter_missing');
+  const secret = `whsec_${randomToken(32)}`;
+  const endpoint: Stripe.WebhookEndpoint = {
+    id: newId('we'),
+    object: 'webhook_endpoint',
+    api_version: p.string('api_version') ?? null,
+    application: null,
+    created: ctx.emu.now(),
+    description: p.string('description') ?? null,
+    enabled_events: enabled,
+    livemode: false,
+    metadata: p.metadata(),
+    status: 'enabled',
+    url,
+  };
+  putObject(ctx.state, endpoint);
+  ctx.state.webhookSecrets.set(endpoint.id, secret);
+  return { ...snapshot(endpoint), secret };
+}
+
+function updateEndpoint(ctx: ApiContext): Stripe.WebhookEndpoint {
+  const endpoint = requireEndpoint(ctx);
+  const p = ctx.params;
+  if (p.has('url')) endpoint.url = validUrl(p.requiredString('url'), 'url');
+  if (p.has('enabled_events')) endpoint.enabled_events = p.strings('enabled_events');
+  if (p.has('description')) endpoint.description = p.string('description') || null;
+  if (p.has('metadata')) endpoint.metadata = p.metadata(endpoint.metadata);
+  const disabled = p.boolean('disabled');
+  if (disabled !== undefined) endpoint.status = disabled ? 'disabled' : 'enabled';
+  return endpoint;
+}
+
+export const platformRoutes: ApiRoute[] = [
+  { method: 'GET', pattern: '/v1/account', handle: (ctx) => ctx.state.account },
+  {
+    method: 'GET',
+    pattern: '/v1/accounts/:id',
+    handle: (ctx) => {
+      // Connected accounts come with the affiliates work; until then only the key's own account exists.
+      if (ctx.path.id !== ctx.state.id) throw noSuchObject('account', ctx.path.id ?? '', 'account');
+      return ctx.state.account;
+    },
+  },
+  { method: 'POST', pattern: '/v1/webhook_endpoints', handle: createEndpoint },
+  { method: 'GET', pattern: '/v1/webhook_endpoints/:id', handle: requireEndpoint },
+  { method: 'POST', pattern: '/v1/webhook_endpoints/:id', handle: updateEndpoint },
+  {
+    method: 'DELETE',
+    pattern: '/v1/webhook_endpoints/:id',
+    handle: (ctx) => {
+      const endpoint = requireEndpoint(ctx);
+      ctx.state.objects.delete(endpoint.id);
+      ctx.state.webhookSecrets.delete(endpoint.id);
+      ctx.state.deleted.set(endpoint.id, 'webhook_endpoint');
+      return { id: endpoint.id, object: 'webhook_endpoint', deleted: true };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/webhook_endpoints',
+    handle: (ctx) => paginate(allOfKind(ctx.state, 'webhook_endpoint'), ctx.params, '/v1/webhook_endpoints'),
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/events/:id',
+    handle: (ctx) => {
+      const event = getObject(ctx.state, 'event', ctx.path.id ?? '');
+      if (!event) throw noSuchObject('event', ctx.path.id ?? '', 'id');
+      return event;
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/events',
+    handle: (ctx) => {
+      const type = ctx.params.string('type');
+      const types = ctx.params.strings('types');
+      const matches = (eventType: string) => {
+        if (types.length > 0) return types.includes(eventType);
+        if (!type) return true;
+        // Stripe allows one trailing wildcard: `customer.subscription.*`.
+        return type.endsWith('*') ? eventType.startsWith(type.slice(0, -1)) : eventType === type;
+      };
+      return paginate(
+        allOfKind(ctx.state, 'event').filter((event) => matches(event.type)),
+        ctx.params,
+        '/v1/events',
+      );
+    },
+  },
+];
+
+export { apiVersion };

@@ -1,0 +1,94 @@
+// In-memory state. One AccountState per secret key; every Stripe object lives in its account's one
+// `objects` map by id (so expansion resolves any id), while what Stripe keeps hidden (card numbers,
+// signing secrets, a subscription told to fail) lives in side maps beside it.
+import type Stripe from 'stripe';
+import type { TestCard } from './cards.ts';
+
+export type EventType = Stripe.Event.Type;
+
+export interface EventObject {
+  id: string;
+  object: 'event';
+  api_version: string;
+  created: number;
+  data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
+  livemode: false;
+  pending_webhooks: number;
+  request: { id: string | null; idempotency_key: string | null };
+  type: EventType;
+}
+
+export interface PortalSessionObject extends Stripe.BillingPortal.Session {}
+
+export interface ObjectTypes {
+  account: Stripe.Account;
+  product: Stripe.Product;
+  price: Stripe.Price;
+  customer: Stripe.Customer;
+  'checkout.session': Stripe.Checkout.Session;
+  payment_intent: Stripe.PaymentIntent;
+  payment_method: Stripe.PaymentMethod;
+  charge: Stripe.Charge;
+  subscription: Stripe.Subscription;
+  invoice: Stripe.Invoice;
+  invoice_payment: Stripe.InvoicePayment;
+  refund: Stripe.Refund;
+  dispute: Stripe.Dispute;
+  'billing_portal.session': PortalSessionObject;
+  webhook_endpoint: Stripe.WebhookEndpoint;
+  event: EventObject;
+}
+
+export type Kind = keyof ObjectTypes;
+export type StoredObject = ObjectTypes[Kind];
+
+export interface IdempotentResult {
+  fingerprint: string;
+  status: number;
+  body: string;
+}
+
+export interface AccountState {
+  id: string;
+  account: Stripe.Account;
+  objects: Map<string, StoredObject>;
+  /** Ids of deleted objects, so a retrieve answers `{ deleted: true }` as Stripe does. */
+  deleted: Map<string, Kind>;
+  idempotency: Map<string, IdempotentResult>;
+  webhookSecrets: Map<string, string>;
+  paymentMethodCards: Map<string, TestCard>;
+  /** Subscriptions whose payments fail until the customer's card is replaced. */
+  failingSubscriptions: Set<string>;
+  checkoutLineItems: Map<string, Stripe.LineItem[]>;
+  /** Trialing subscriptions already sent `customer.subscription.trial_will_end`. */
+  trialWillEndSent: Set<string>;
+}
+
+export function storedKind(object: StoredObject): Kind {
+  return object.object as Kind;
+}
+
+export function getObject<K extends Kind>(
+  state: AccountState,
+  kind: K,
+  id: string,
+): ObjectTypes[K] | undefined {
+  const found = state.objects.get(id);
+  // The one narrowing cast of the store: `object` is the discriminant every stored value carries.
+  return found && found.object === kind ? (found as ObjectTypes[K]) : undefined;
+}
+
+export function allOfKind<K extends Kind>(state: AccountState, kind: K): ObjectTypes[K][] {
+  const out: ObjectTypes[K][] = [];
+  for (const value of state.objects.values()) if (value.object === kind) out.push(value as ObjectTypes[K]);
+  return out;
+}
+
+export function putObject(state: AccountState, value: StoredObject): void {
+  state.objects.set(value.id, value);
+}
+
+export function idOf(value: string | { id: string } | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? value : value.id;
+}

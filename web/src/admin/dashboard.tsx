@@ -1,0 +1,111 @@
+// The dashboard's front page: a welcome and the background jobs that failed, with a retry.
+import { useState } from 'react';
+import { useOutletContext } from 'react-router';
+import { api, errorMessage, type Job, type Page } from '../api.ts';
+import { Notice } from '../forms.tsx';
+import { usePlatformName } from '../session.tsx';
+import { LoadError, Loading, Time, useLoad, useTitle } from '../ui.tsx';
+import type { AdminContext } from './admin-layout.tsx';
+
+export function DashboardPage() {
+  const platformName = usePlatformName();
+  const { me } = useOutletContext<AdminContext>();
+  useTitle(`Dashboard · ${platformName}`);
+  return (
+    <>
+      <h1>Welcome to {platformName}</h1>
+      <p className="lead">
+        {me.name ? `Hello, ${me.name}. ` : ''}This is where you run your community: its hub, offers, members
+        and settings.
+      </p>
+      <FailedJobs />
+    </>
+  );
+}
+
+function FailedJobs() {
+  const jobs = useLoad(() => api.get<Page<Job>>('/jobs', { status: 'failed' }), 'failed-jobs');
+  const [retrying, setRetrying] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+
+  const retry = async (job: Job) => {
+    setRetrying(job.id);
+    setMessage(null);
+    try {
+      await api.post(`/jobs/${encodeURIComponent(job.id)}/retry`);
+      setMessage({ tone: 'success', text: `“${job.name}” is queued again.` });
+      jobs.reload();
+    } catch (error) {
+      setMessage({ tone: 'error', text: errorMessage(error) });
+    } finally {
+      setRetrying(null);
+    }
+  };
+
+  return (
+    <section className="card section" aria-labelledby="jobs-title">
+      <h2 id="jobs-title">Background jobs</h2>
+      <p className="muted">
+        Emails and other work run in the background and retry by themselves. Jobs that gave up are listed
+        here.
+      </p>
+      {message &&
+        (message.tone === 'success' ? (
+          <Notice>{message.text}</Notice>
+        ) : (
+          <div className="alert alert-error" role="alert">
+            {message.text}
+          </div>
+        ))}
+      {jobs.loading && !jobs.data ? (
+        <Loading />
+      ) : jobs.error ? (
+        <LoadError error={jobs.error} retry={jobs.reload} />
+      ) : jobs.data && jobs.data.data.length === 0 ? (
+        <p>No failed jobs.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Job</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Last error</th>
+                <th scope="col">When</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.data?.data.map((job) => (
+                <tr key={job.id}>
+                  <td>
+                    <code>{job.name}</code>
+                  </td>
+                  <td>{job.attempts}</td>
+                  <td className="cell-wrap">{job.lastError ?? <span className="muted">—</span>}</td>
+                  <td>
+                    <Time iso={job.updatedAt} withTime />
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="button button-small"
+                      onClick={() => void retry(job)}
+                      disabled={retrying === job.id}
+                      aria-busy={retrying === job.id || undefined}
+                      aria-label={`Retry ${job.name}`}
+                    >
+                      Retry
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

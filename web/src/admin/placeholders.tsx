@@ -1,0 +1,45 @@
+// Sections that later issues fill. Each says plainly what will be here; no fake data.
+import type { ReactNode } from 'react';
+import { Link } from 'react-router';
+import { usePlatformName } from '../session.tsx';
+import { useTitle } from '../ui.tsx';
+
+function Placeholder({ title, children, more }: { title: string; children: string; more?: ReactNode }) {
+  const platformName = usePlatformName();
+  useTitle(`${title} · ${platformName}`);
+  return (
+    <>
+      <h1>{title}</h1>
+      <div className="card empty-state">
+        <p>{children}</p>
+        {more && <p>{more}</p>}
+      </div>
+    </>
+  );
+}
+
+export function AdminHubPage() {
+  return (
+    <Placeholder title="Hub" more={<Link to="/hub">Open the member area</Link>}>
+      Hub groups — create public, private and hidden groups of posts and discussion — arrive with the Hub.
+    </Placeholder>
+  );
+}
+
+export function AdminOffersPage() {
+  return (
+    <Placeholder title="Digital Offers">
+      Digital Offers — sell memberships (free, one-time or recurring, through Stripe) that open your hub
+      groups — arrive with Offers.
+    </Placeholder>
+  );
+}
+
+export function AdminAffiliatesPage() {
+  return (
+    <Placeholder title="Affiliates">
+      Affiliates — members who resell your offers for a commission, their sales and payouts — arrive with
+      customer resell rights.
+    </Placeholder>
+  );
+}

@@ -1,0 +1,379 @@
+// Settings: the platform's name and support address, outgoing email with a test send, and API keys.
+import { useState } from 'react';
+import { Link, useOutletContext } from 'react-router';
+import { type ApiKey, api, type Page, type Settings } from '../api.ts';
+import { FormAlert, Notice, onSubmit, SubmitButton, TextField, useAction } from '../forms.tsx';
+import { useSession } from '../session.tsx';
+import { ConfirmDialog, LoadError, Loading, Pager, Time, useCursorPages, useLoad, useTitle } from '../ui.tsx';
+import type { AdminContext } from './admin-layout.tsx';
+
+export function SettingsPage() {
+  const { platform } = useSession();
+  useTitle(`Settings · ${platform?.platformName ?? 'Guildhall'}`);
+  const settings = useLoad(() => api.get<Settings>('/settings'), 'settings');
+  return (
+    <>
+      <h1>Settings</h1>
+      {settings.error ? (
+        <LoadError error={settings.error} retry={settings.reload} />
+      ) : !settings.data ? (
+        <Loading />
+      ) : (
+        <SettingsForm settings={settings.data} onSaved={settings.setData} />
+      )}
+      <TestEmail />
+      <ApiKeys />
+    </>
+  );
+}
+
+interface Draft {
+  platformName: string;
+  supportEmail: string;
+  defaultCurrency: string;
+  smtpUrl: string;
+  mailFrom: string;
+}
+
+function draftOf(settings: Settings): Draft {
+  return {
+    platformName: settings.platformName,
+    supportEmail: settings.supportEmail ?? '',
+    defaultCurrency: settings.defaultCurrency,
+    smtpUrl: settings.smtpUrl ?? '',
+    mailFrom: settings.mailFrom ?? '',
+  };
+}
+
+/** Only what changed goes to the server; an emptied optional field becomes null. */
+function changesOf(saved: Settings, draft: Draft): Partial<Settings> {
+  const before = draftOf(saved);
+  const patch: Partial<Settings> = {};
+  if (draft.platformName !== before.platformName) patch.platformName = draft.platformName.trim();
+  if (draft.defaultCurrency.trim().toLowerCase() !== before.defaultCurrency)
+    patch.defaultCurrency = draft.defaultCurrency.trim().toLowerCase();
+  if (draft.supportEmail !== before.supportEmail) patch.supportEmail = draft.supportEmail.trim() || null;
+  if (draft.smtpUrl !== before.smtpUrl) patch.smtpUrl = draft.smtpUrl.trim() || null;
+  if (draft.mailFrom !== before.mailFrom) patch.mailFrom = draft.mailFrom.trim() || null;
+  return patch;
+}
+
+const SETTINGS_FIELDS = ['platformName', 'supportEmail', 'defaultCurrency', 'smtpUrl', 'mailFrom'];
+
+function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(settings: Settings): void }) {
+  const { setPlatformName } = useSession();
+  const [draft, setDraft] = useState<Draft>(() => draftOf(settings));
+  const [saved, setSaved] = useState(false);
+  const action = useAction();
+  const fields = action.errors.fields;
+  const set = (key: keyof Draft) => (value: string) => {
+    setDraft((current) => ({ ...current, [key]: value }));
+    setSaved(false);
+  };
+
+  const submit = async () => {
+    setSaved(false);
+    const patch = changesOf(settings, draft);
+    if (Object.keys(patch).length === 0) {
+      setSaved(true);
+      return;
+    }
+    const result = await action.run(() => api.patch<Settings>('/settings', patch));
+    if (!result.ok) return;
+    onSaved(result.value);
+    setDraft(draftOf(result.value));
+    setPlatformName(result.value.platformName);
+    setSaved(true);
+  };
+
+  return (
+    <form onSubmit={onSubmit(submit)} noValidate className="settings-form">
+      <FormAlert errors={action.errors} fields={SETTINGS_FIELDS} />
+      {saved && <Notice>Settings saved.</Notice>}
+      <section className="card section" aria-labelledby="settings-general">
+        <h2 id="settings-general">Platform</h2>
+        <TextField
+          label="Platform name"
+          name="platformName"
+          value={draft.platformName}
+          onValue={set('platformName')}
+          error={fields.platformName}
+          required
+        />
+        <TextField
+          label="Support email"
+          name="supportEmail"
+          type="email"
+          value={draft.supportEmail}
+          onValue={set('supportEmail')}
+          error={fields.supportEmail}
+          hint="Where members write for help. Shown in emails and on your pages."
+        />
+        <TextField
+          label="Default currency"
+          name="defaultCurrency"
+          value={draft.defaultCurrency}
+          onValue={set('defaultCurrency')}
+          error={fields.defaultCurrency}
+          hint="A three-letter code, e.g. usd, eur, gbp."
+          maxLength={3}
+          autoComplete="off"
+          spellCheck={false}
+          className="input-short"
+        />
+      </section>
+      <section className="card section" aria-labelledby="settings-email">
+        <h2 id="settings-email">Outgoing email</h2>
+        <p className="muted">
+          Without SMTP, emails are not sent: each one is kept in <Link to="/admin/emails">Emails</Link>, where
+          its links still work.
+        </p>
+        <TextField
+          label="SMTP URL"
+          name="smtpUrl"
+          value={draft.smtpUrl}
+          onValue={set('smtpUrl')}
+          error={fields.smtpUrl}
+          hint={
+            <>
+              e.g. <code>smtp://user:pass@host:587</code>. The password shows as <code>****</code>; leave it
+              so to keep it. Empty: no SMTP.
+            </>
+          }
+          autoComplete="off"
+          spellCheck={false}
+        />
+        <TextField
+          label="Sender (From)"
+          name="mailFrom"
+          value={draft.mailFrom}
+          onValue={set('mailFrom')}
+          error={fields.mailFrom}
+          hint={
+            <>
+              e.g. <code>Strong Together &lt;hello@example.com&gt;</code>
+            </>
+          }
+          autoComplete="off"
+        />
+      </section>
+      <div className="form-actions">
+        <SubmitButton pending={action.pending}>Save settings</SubmitButton>
+      </div>
+    </form>
+  );
+}
+
+function TestEmail() {
+  const { me } = useOutletContext<AdminContext>();
+  const [to, setTo] = useState(me.email);
+  const [emailId, setEmailId] = useState<string | null>(null);
+  const action = useAction();
+
+  const submit = async () => {
+    setEmailId(null);
+    const result = await action.run(() => api.post<{ emailId: string }>('/settings/test-email', { to }));
+    if (result.ok) setEmailId(result.value.emailId);
+  };
+
+  return (
+    <section className="card section" aria-labelledby="settings-test-email">
+      <h2 id="settings-test-email">Send a test email</h2>
+      <p className="muted">Uses the saved settings above; save first if you changed them.</p>
+      {emailId && (
+        <Notice>
+          Sent to the queue; see Emails for the result.{' '}
+          <Link to={`/admin/emails/${encodeURIComponent(emailId)}`}>Open this email</Link>
+        </Notice>
+      )}
+      <form onSubmit={onSubmit(submit)} noValidate className="form-inline">
+        <FormAlert errors={action.errors} fields={['to']} />
+        <TextField
+          label="Send to"
+          name="to"
+          type="email"
+          value={to}
+          onValue={setTo}
+          error={action.errors.fields.to}
+          autoComplete="email"
+        />
+        <SubmitButton pending={action.pending} className="button">
+          Send test email
+        </SubmitButton>
+      </form>
+    </section>
+  );
+}
+
+function ApiKeys() {
+  const pages = useCursorPages('api-keys');
+  const keys = useLoad(
+    () => api.get<Page<ApiKey>>('/api-keys', { cursor: pages.cursor }),
+    pages.cursor ?? '',
+  );
+  const [name, setName] = useState('');
+  const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
+  const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const [revokedName, setRevokedName] = useState<string | null>(null);
+  const create = useAction();
+  const revoke = useAction();
+
+  const submit = async () => {
+    setCreated(null);
+    setRevokedName(null);
+    const result = await create.run(() => api.post<{ apiKey: ApiKey; key: string }>('/api-keys', { name }));
+    if (!result.ok) return;
+    setCreated({ name: result.value.apiKey.name, key: result.value.key });
+    setName('');
+    pages.first();
+    keys.reload();
+  };
+
+  const confirmRevoke = async () => {
+    if (!revoking) return;
+    const target = revoking;
+    const result = await revoke.run(() => api.delete(`/api-keys/${encodeURIComponent(target.id)}`));
+    setRevoking(null);
+    if (!result.ok) return;
+    setRevokedName(target.name);
+    keys.reload();
+  };
+
+  return (
+    <section className="card section" aria-labelledby="settings-api-keys">
+      <h2 id="settings-api-keys">API keys</h2>
+      <p className="muted">
+        Outside tools use a key as <code>Authorization: Bearer &lt;key&gt;</code>; it acts as you. See the{' '}
+        <a href="/api/docs">API documentation</a>.
+      </p>
+      {created && <NewKey created={created} onDone={() => setCreated(null)} />}
+      {revokedName && <Notice>The key “{revokedName}” is revoked.</Notice>}
+      <FormAlert errors={revoke.errors} />
+
+      {keys.error ? (
+        <LoadError error={keys.error} retry={keys.reload} />
+      ) : !keys.data ? (
+        <Loading />
+      ) : keys.data.data.length === 0 ? (
+        <p>No API keys yet.</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Prefix</th>
+                <th scope="col">Acts as</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.data.data.map((key) => (
+                <tr key={key.id}>
+                  <td>{key.name}</td>
+                  <td>
+                    <code>{key.prefix}…</code>
+                  </td>
+                  <td>{key.user.email}</td>
+                  <td>
+                    <Time iso={key.createdAt} />
+                  </td>
+                  <td>
+                    {key.lastUsedAt ? (
+                      <Time iso={key.lastUsedAt} withTime />
+                    ) : (
+                      <span className="muted">Never</span>
+                    )}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="button button-small button-danger-quiet"
+                      onClick={() => setRevoking(key)}
+                      aria-label={`Revoke ${key.name}`}
+                    >
+                      Revoke
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pager page={pages.page} list={keys.data} onNext={pages.next} onBack={pages.back} />
+
+      <h3>Create an API key</h3>
+      <form onSubmit={onSubmit(submit)} noValidate className="form-inline">
+        <FormAlert errors={create.errors} fields={['name']} />
+        <TextField
+          label="Key name"
+          name="name"
+          value={name}
+          onValue={setName}
+          error={create.errors.fields.name}
+          hint="What uses it, e.g. “Zapier”."
+          autoComplete="off"
+        />
+        <SubmitButton pending={create.pending} className="button">
+          Create API key
+        </SubmitButton>
+      </form>
+
+      <ConfirmDialog
+        open={revoking !== null}
+        title={`Revoke “${revoking?.name ?? ''}”?`}
+        confirmLabel="Revoke key"
+        danger
+        pending={revoke.pending}
+        onCancel={() => setRevoking(null)}
+        onConfirm={() => void confirmRevoke()}
+      >
+        <p>Anything using this key stops working at once. This cannot be undone.</p>
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+function NewKey({ created, onDone }: { created: { name: string; key: string }; onDone(): void }) {
+  const [copied, setCopied] = useState<boolean | null>(null);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(created.key);
+      setCopied(true);
+    } catch {
+      // No clipboard access (plain http, or refused): the key stays selectable in the field.
+      setCopied(false);
+    }
+  };
+  return (
+    <div className="alert alert-warning new-key" role="status">
+      <p>
+        <strong>Your new key “{created.name}”.</strong> Store it now; it will not be shown again.
+      </p>
+      <div className="copy-row">
+        <label htmlFor="new-api-key" className="visually-hidden">
+          New API key
+        </label>
+        <input
+          id="new-api-key"
+          className="mono"
+          readOnly
+          value={created.key}
+          onFocus={(event) => event.currentTarget.select()}
+        />
+        <button type="button" className="button" onClick={() => void copy()}>
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+      </div>
+      {copied === false && <p>Copying is not allowed here; select the key and copy it yourself.</p>}
+      <button type="button" className="link-button" onClick={onDone}>
+        I have stored it
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,216 @@
+// The one way the SPA talks to the server: JSON in and out, the session cookie, the CSRF token on
+// every state change, and every failure as an ApiError carrying the server's code and field problems.
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** Field problems (validation and the rules that name a field), keyed by field name. */
+  get fields(): Record<string, string> {
+    const out: Record<string, string> = {};
+    const list = (this.details as { fields?: unknown } | undefined)?.fields;
+    if (Array.isArray(list)) {
+      for (const item of list as FieldProblem[]) {
+        if (item && typeof item.field === 'string' && !(item.field in out)) out[item.field] = item.message;
+      }
+    }
+    return out;
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}
+
+/** The message to show a person for any failure. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  return 'We could not reach the server. Check your connection and try again.';
+}
+
+/** Codes of sign-in, set-password and confirmation links that cannot be used. */
+export type LinkErrorCode = 'link_expired' | 'link_used' | 'link_invalid';
+export function linkProblemOf(code: string | null): LinkErrorCode | null {
+  return code === 'link_expired' || code === 'link_used' || code === 'link_invalid' ? code : null;
+}
+
+let onUnauthorized: (() => void) | null = null;
+/** What to do when the session is gone (401 `unauthorized`): the app sends the person to sign in. */
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+function csrfToken(): string | null {
+  for (const part of document.cookie.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === 'gh_csrf') return decodeURIComponent(rest.join('='));
+  }
+  return null;
+}
+
+type Query = Record<string, string | number | null | undefined>;
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  /** When false, a 401 is only thrown, never turned into a trip to the sign-in page. */
+  redirectOn401?: boolean;
+}
+
+function urlOf(path: string, query?: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return `/api/v1${path}${qs ? `?${qs}` : ''}`;
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET') {
+    const token = csrfToken();
+    if (token) headers['x-csrf-token'] = token;
+  }
+  const response = await fetch(urlOf(path, options.query), {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let payload: unknown = null;
+  if (text) {
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      // A proxy's HTML error page: answered below as a generic error with the status.
+      payload = null;
+    }
+  }
+  if (!response.ok) {
+    const error = (payload as { error?: { code?: string; message?: string; details?: unknown } } | null)
+      ?.error;
+    const apiError = new ApiError(
+      response.status,
+      error?.code ?? `http_${response.status}`,
+      error?.message ?? `The server answered ${response.status}. Try again in a moment.`,
+      error?.details,
+    );
+    if (response.status === 401 && apiError.code === 'unauthorized' && options.redirectOn401 !== false) {
+      onUnauthorized?.();
+    }
+    throw apiError;
+  }
+  return payload as T;
+}
+
+export const api = {
+  get: <T>(path: string, query?: Query, options?: RequestOptions) =>
+    request<T>('GET', path, { ...options, query }),
+  post: <T>(path: string, body?: unknown, options?: RequestOptions) =>
+    request<T>('POST', path, { ...options, body: body ?? {} }),
+  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
+  delete: <T = void>(path: string) => request<T>('DELETE', path),
+};
+
+// --- shapes the API answers -------------------------------------------------------------------
+
+export type Role = 'owner' | 'admin' | 'member';
+
+export interface Money {
+  amountMinor: number;
+  currency: string;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  status: 'active' | 'deactivated';
+  emailVerified: boolean;
+  hasPassword: boolean;
+  createdAt: string;
+  lastSeenAt: string | null;
+  totalSpending: Money;
+}
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+export interface PlatformInfo {
+  platformName: string;
+  supportEmail: string | null;
+}
+
+export type EmailStatus = 'queued' | 'sent' | 'failed' | 'logged';
+
+export interface EmailSummary {
+  id: string;
+  to: string;
+  subject: string;
+  kind: string;
+  status: EmailStatus;
+  error: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+export interface EmailDetail extends EmailSummary {
+  html: string;
+  text: string;
+}
+
+export interface Settings {
+  platformName: string;
+  supportEmail: string | null;
+  defaultCurrency: string;
+  smtpUrl: string | null;
+  mailFrom: string | null;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  user: { id: string; email: string };
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface Job {
+  id: string;
+  name: string;
+  status: 'pending' | 'running' | 'done' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  runAt: string;
+  createdAt?: string;
+  updatedAt: string;
+}
+
+export function isStaff(role: Role | undefined): boolean {
+  return role === 'owner' || role === 'admin';
+}
+
+/** Where a person lands after signing in. */
+export function homeOf(role: Role): string {
+  return isStaff(role) ? '/admin' : '/hub';
+}

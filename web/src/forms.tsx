@@ -1,0 +1,227 @@
+// Form plumbing shared by every page: pending state, the server's errors (a general message at the
+// top, each field's message beside it), and labelled inputs. Inputs are controlled, so nothing the
+// person typed is lost when the server says no.
+import {
+  type ChangeEvent,
+  type InputHTMLAttributes,
+  type ReactNode,
+  useCallback,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from 'react';
+import { ApiError, errorMessage } from './api.ts';
+
+export interface FormErrors {
+  code: string | null;
+  message: string | null;
+  fields: Record<string, string>;
+}
+
+const NO_ERRORS: FormErrors = { code: null, message: null, fields: {} };
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+export interface Action {
+  pending: boolean;
+  errors: FormErrors;
+  /** Runs a request; its failure becomes `errors`. Never throws. */
+  run<T>(fn: () => Promise<T>): Promise<Outcome<T>>;
+  /** Reports problems found before asking the server (e.g. two passwords that differ). */
+  fail(fields: Record<string, string>, message?: string): void;
+  reset(): void;
+}
+
+export function useAction(): Action {
+  const [pending, setPending] = useState(false);
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+
+  const run = useCallback(async <T,>(fn: () => Promise<T>): Promise<Outcome<T>> => {
+    setPending(true);
+    setErrors(NO_ERRORS);
+    try {
+      const value = await fn();
+      if (mounted.current) setPending(false);
+      return { ok: true, value };
+    } catch (error) {
+      if (mounted.current) {
+        setPending(false);
+        setErrors(
+          error instanceof ApiError
+            ? { code: error.code, message: error.message, fields: error.fields }
+            : { code: 'network', message: errorMessage(error), fields: {} },
+        );
+      }
+      return { ok: false, error };
+    }
+  }, []);
+
+  const fail = useCallback((fields: Record<string, string>, message?: string) => {
+    setErrors({ code: 'client', message: message ?? null, fields });
+  }, []);
+  const reset = useCallback(() => setErrors(NO_ERRORS), []);
+
+  return { pending, errors, run, fail, reset };
+}
+
+/** "is required" beside the Email field reads "Email is required". */
+export function fieldMessage(label: string, message: string): string {
+  const first = message.charAt(0);
+  return first === first.toLowerCase() && first !== first.toUpperCase() ? `${label} ${message}` : message;
+}
+
+/**
+ * The general message at the top of a form. When the server named fields, the message says to look
+ * at them; problems about a field this form does not show are listed here instead.
+ */
+export function FormAlert({ errors, fields = [] }: { errors: FormErrors; fields?: string[] }) {
+  const named = Object.entries(errors.fields);
+  if (!errors.message && named.length === 0) return null;
+  const unshown = named.filter(([field]) => !fields.includes(field));
+  const shown = named.length - unshown.length;
+  const message =
+    shown > 0 && unshown.length === 0 ? 'Please check the highlighted fields.' : (errors.message ?? '');
+  return (
+    <div className="alert alert-error" role="alert">
+      {message && <p>{message}</p>}
+      {shown > 0 && unshown.length > 0 && (
+        <ul>
+          {unshown.map(([field, text]) => (
+            <li key={field}>{fieldMessage(field, text)}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function Notice({
+  children,
+  tone = 'success',
+}: {
+  children: ReactNode;
+  tone?: 'success' | 'info' | 'warning';
+}) {
+  return (
+    <div className={`alert alert-${tone}`} role="status">
+      {children}
+    </div>
+  );
+}
+
+interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'onChange' | 'value'> {
+  label: string;
+  name: string;
+  value: string;
+  onValue(value: string): void;
+  error?: string | undefined;
+  hint?: ReactNode;
+}
+
+export function TextField({ label, name, value, onValue, error, hint, type = 'text', ...rest }: FieldProps) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {hint && (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+      <input
+        {...rest}
+        id={id}
+        name={name}
+        type={type}
+        value={value}
+        onChange={(event: ChangeEvent<HTMLInputElement>) => onValue(event.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+      />
+      {error && (
+        <p className="field-error" id={errorId}>
+          {fieldMessage(label, error)}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function SelectField({
+  label,
+  name,
+  value,
+  onValue,
+  options,
+  error,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  onValue(value: string): void;
+  options: { value: string; label: string }[];
+  error?: string | undefined;
+}) {
+  const id = useId();
+  const errorId = `${id}-error`;
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      <select
+        id={id}
+        name={name}
+        value={value}
+        onChange={(event) => onValue(event.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? errorId : undefined}
+      >
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      {error && (
+        <p className="field-error" id={errorId}>
+          {fieldMessage(label, error)}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function SubmitButton({
+  pending,
+  children,
+  className = 'button button-primary',
+}: {
+  pending: boolean;
+  children: ReactNode;
+  className?: string;
+}) {
+  return (
+    <button type="submit" className={className} disabled={pending} aria-busy={pending || undefined}>
+      {children}
+      {pending && <span className="spinner" aria-hidden="true" />}
+    </button>
+  );
+}
+
+/** Blocks the browser's own validation bubbles so the server's messages show beside the fields. */
+export function onSubmit(handler: () => void) {
+  return (event: { preventDefault(): void }) => {
+    event.preventDefault();
+    handler();
+  };
+}

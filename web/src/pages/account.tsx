@@ -1,0 +1,213 @@
+// Every signed-in person's own account: name, email (confirmed through the new address), password,
+// and signing out everywhere.
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { api, type User } from '../api.ts';
+import { FormAlert, Notice, onSubmit, SubmitButton, TextField, useAction } from '../forms.tsx';
+import { AppHeader, RequireUser } from '../layout.tsx';
+import { useSession } from '../session.tsx';
+import { useTitle } from '../ui.tsx';
+
+export function AccountPage() {
+  useTitle('Your account');
+  return (
+    <RequireUser>
+      {(me) => (
+        <div className="app">
+          <AppHeader me={me} />
+          <main className="page page-narrow" id="main">
+            <h1>Your account</h1>
+            <NameSection me={me} />
+            <EmailSection me={me} />
+            <PasswordSection me={me} />
+            <SignOutEverywhereSection />
+          </main>
+        </div>
+      )}
+    </RequireUser>
+  );
+}
+
+function NameSection({ me }: { me: User }) {
+  const { setMe } = useSession();
+  const [name, setName] = useState(me.name);
+  const [saved, setSaved] = useState(false);
+  const action = useAction();
+
+  const submit = async () => {
+    setSaved(false);
+    const result = await action.run(() => api.patch<{ user: User }>('/me', { name }));
+    if (!result.ok) return;
+    setMe(result.value.user);
+    setSaved(true);
+  };
+
+  return (
+    <section className="card section" aria-labelledby="account-name">
+      <h2 id="account-name">Name</h2>
+      <form onSubmit={onSubmit(submit)} noValidate>
+        <FormAlert errors={action.errors} fields={['name']} />
+        {saved && <Notice>Your name is saved.</Notice>}
+        <TextField
+          label="Name"
+          name="name"
+          value={name}
+          onValue={(value) => {
+            setName(value);
+            setSaved(false);
+          }}
+          error={action.errors.fields.name}
+          autoComplete="name"
+        />
+        <SubmitButton pending={action.pending}>Save name</SubmitButton>
+      </form>
+    </section>
+  );
+}
+
+function EmailSection({ me }: { me: User }) {
+  const [email, setEmail] = useState('');
+  const [currentPassword, setCurrentPassword] = useState('');
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const action = useAction();
+  const fields = action.errors.fields;
+
+  const submit = async () => {
+    setSentTo(null);
+    const body = me.hasPassword ? { email, currentPassword } : { email };
+    const result = await action.run(() => api.post('/me/email', body));
+    if (!result.ok) return;
+    setSentTo(email.trim());
+    setEmail('');
+    setCurrentPassword('');
+  };
+
+  return (
+    <section className="card section" aria-labelledby="account-email">
+      <h2 id="account-email">Email</h2>
+      <p>
+        Your email is <strong>{me.email}</strong>
+        {me.emailVerified ? '.' : ' (not confirmed yet).'}
+      </p>
+      {sentTo && (
+        <Notice>
+          We sent a confirmation link to <strong>{sentTo}</strong>; your email changes when you click it.
+        </Notice>
+      )}
+      <form onSubmit={onSubmit(submit)} noValidate>
+        <FormAlert errors={action.errors} fields={['email', 'currentPassword']} />
+        <TextField
+          label="New email"
+          name="email"
+          type="email"
+          value={email}
+          onValue={setEmail}
+          error={fields.email}
+          autoComplete="email"
+          required
+        />
+        {me.hasPassword && (
+          <TextField
+            label="Current password"
+            name="currentPassword"
+            type="password"
+            value={currentPassword}
+            onValue={setCurrentPassword}
+            error={fields.currentPassword}
+            autoComplete="current-password"
+            required
+          />
+        )}
+        <SubmitButton pending={action.pending}>Change email</SubmitButton>
+      </form>
+    </section>
+  );
+}
+
+function PasswordSection({ me }: { me: User }) {
+  const { refreshMe } = useSession();
+  const [currentPassword, setCurrentPassword] = useState('');
+  const [newPassword, setNewPassword] = useState('');
+  const [done, setDone] = useState(false);
+  const action = useAction();
+  const fields = action.errors.fields;
+
+  const submit = async () => {
+    setDone(false);
+    const body = me.hasPassword ? { currentPassword, newPassword } : { newPassword };
+    const result = await action.run(() => api.post('/me/password', body));
+    if (!result.ok) return;
+    setCurrentPassword('');
+    setNewPassword('');
+    setDone(true);
+    // hasPassword may have turned true: the form now asks for the current password.
+    await refreshMe();
+  };
+
+  return (
+    <section className="card section" aria-labelledby="account-password">
+      <h2 id="account-password">Password</h2>
+      {!me.hasPassword && <p>You have not set a password yet; you sign in with emailed links.</p>}
+      {done && <Notice>Your password is changed. Your other sessions were signed out.</Notice>}
+      <form onSubmit={onSubmit(submit)} noValidate>
+        <FormAlert errors={action.errors} fields={['currentPassword', 'newPassword']} />
+        {me.hasPassword && (
+          <TextField
+            label="Current password"
+            name="currentPassword"
+            type="password"
+            value={currentPassword}
+            onValue={setCurrentPassword}
+            error={fields.currentPassword}
+            autoComplete="current-password"
+            required
+          />
+        )}
+        <TextField
+          label="New password"
+          name="newPassword"
+          type="password"
+          value={newPassword}
+          onValue={setNewPassword}
+          error={fields.newPassword}
+          hint="At least 10 characters."
+          autoComplete="new-password"
+          required
+        />
+        <SubmitButton pending={action.pending}>
+          {me.hasPassword ? 'Change password' : 'Set password'}
+        </SubmitButton>
+      </form>
+    </section>
+  );
+}
+
+function SignOutEverywhereSection() {
+  const navigate = useNavigate();
+  const { setMe } = useSession();
+  const action = useAction();
+
+  const signOutEverywhere = async () => {
+    const result = await action.run(() => api.post('/me/sign-out-everywhere'));
+    if (!result.ok) return;
+    await navigate('/login', { replace: true });
+    setMe(null);
+  };
+
+  return (
+    <section className="card section" aria-labelledby="account-sessions">
+      <h2 id="account-sessions">Sessions</h2>
+      <p>Signed in on a device you no longer use? End every session of your account, this one included.</p>
+      <FormAlert errors={action.errors} />
+      <button
+        type="button"
+        className="button button-danger"
+        onClick={() => void signOutEverywhere()}
+        disabled={action.pending}
+        aria-busy={action.pending || undefined}
+      >
+        Sign out everywhere
+      </button>
+    </section>
+  );
+}

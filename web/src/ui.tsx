@@ -1,0 +1,218 @@
+// Small building blocks shared by pages: loading a resource, page titles, confirmation dialogs and
+// cursor pagination.
+import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
+import { Link } from 'react-router';
+import { ApiError, errorMessage, type Page } from './api.ts';
+import { formatDate, formatDateTime } from './format.ts';
+
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+}
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload(): void;
+  setData(data: T): void;
+}
+
+/** Loads something when the page opens and whenever `key` changes; a stale answer is dropped. */
+export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(true);
+  const [tick, setTick] = useState(0);
+  const loader = useRef(load);
+  loader.current = load;
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: key and tick are what trigger a reload.
+  useEffect(() => {
+    let live = true;
+    setLoading(true);
+    setError(null);
+    loader.current().then(
+      (value) => {
+        if (!live) return;
+        setData(value);
+        setLoading(false);
+      },
+      (failure: unknown) => {
+        if (!live) return;
+        setError(failure);
+        setLoading(false);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [key, tick]);
+
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return { data, error, loading, reload, setData };
+}
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <p className="loading" role="status">
+      <span className="spinner" aria-hidden="true" /> {label}
+    </p>
+  );
+}
+
+/** A failed load: the server's message, with a way to try again. */
+export function LoadError({ error, retry }: { error: unknown; retry?: () => void }) {
+  const notFound = error instanceof ApiError && error.status === 404;
+  return (
+    <div className="alert alert-error" role="alert">
+      <p>{notFound ? 'This was not found. It may have been removed.' : errorMessage(error)}</p>
+      {retry && !notFound && (
+        <button type="button" className="button button-small" onClick={retry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Time({ iso, withTime = false }: { iso: string | null | undefined; withTime?: boolean }) {
+  if (!iso) return <span className="muted">—</span>;
+  return <time dateTime={iso}>{withTime ? formatDateTime(iso) : formatDate(iso)}</time>;
+}
+
+/**
+ * A modal question with a confirm and a cancel button, on the native <dialog> (focus is trapped
+ * and restored by the browser; Escape cancels).
+ */
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  danger = false,
+  pending = false,
+  onConfirm,
+  onCancel,
+}: {
+  open: boolean;
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  pending?: boolean;
+  onConfirm(): void;
+  onCancel(): void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby={titleId}
+      onCancel={(event) => {
+        event.preventDefault();
+        onCancel();
+      }}
+    >
+      <h2 id={titleId}>{title}</h2>
+      <div className="dialog-body">{children}</div>
+      <div className="dialog-actions">
+        <button type="button" className="button" onClick={onCancel} disabled={pending}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className={`button ${danger ? 'button-danger' : 'button-primary'}`}
+          onClick={onConfirm}
+          disabled={pending}
+          aria-busy={pending || undefined}
+        >
+          {confirmLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+/** Cursor pagination: a stack of the cursors that led here, so "Back" returns to the page before. */
+export function useCursorPages(resetKey: string) {
+  const [stack, setStack] = useState<string[]>([]);
+  const [lastKey, setLastKey] = useState(resetKey);
+  if (lastKey !== resetKey) {
+    setLastKey(resetKey);
+    setStack([]);
+  }
+  const cursor = stack.length > 0 ? stack[stack.length - 1] : undefined;
+  return {
+    cursor,
+    page: stack.length + 1,
+    next: (nextCursor: string) => setStack((s) => [...s, nextCursor]),
+    back: () => setStack((s) => s.slice(0, -1)),
+    first: () => setStack([]),
+  };
+}
+
+export function Pager<T>({
+  page,
+  list,
+  onNext,
+  onBack,
+}: {
+  page: number;
+  list: Page<T> | undefined;
+  onNext(cursor: string): void;
+  onBack(): void;
+}) {
+  const nextCursor = list?.nextCursor ?? null;
+  if (page === 1 && !nextCursor) return null;
+  return (
+    <nav className="pager" aria-label="Pages">
+      <button type="button" className="button" onClick={onBack} disabled={page === 1}>
+        Back
+      </button>
+      <span className="muted">Page {page}</span>
+      <button
+        type="button"
+        className="button"
+        onClick={() => nextCursor && onNext(nextCursor)}
+        disabled={!nextCursor}
+      >
+        Next page
+      </button>
+    </nav>
+  );
+}
+
+/** A value that settles `delay` ms after it stops changing (search boxes). */
+export function useDebounced<T>(value: T, delay = 300): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), delay);
+    return () => clearTimeout(timer);
+  }, [value, delay]);
+  return settled;
+}
+
+/** `inside`: within a frame that already has its <main> (the dashboard). */
+export function NotFoundPage({ inside = false }: { inside?: boolean }) {
+  useTitle('Not found');
+  const body = (
+    <div className="card narrow">
+      <h1>Page not found</h1>
+      <p>There is nothing at this address.</p>
+      <p>
+        <Link to={inside ? '/admin' : '/'}>{inside ? 'Back to the dashboard' : 'Go to the start page'}</Link>
+      </p>
+    </div>
+  );
+  return inside ? body : <main className="centered">{body}</main>;
+}

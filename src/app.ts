@@ -3,17 +3,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { accessRoutes } from './modules/access/index.ts';
 import { accountsRoutes } from './modules/accounts/index.ts';
 import { emailRoutes } from './modules/email/index.ts';
+import { hubRoutes } from './modules/hub/index.ts';
 import { jobsRoutes } from './modules/jobs/index.ts';
 import { settingsRoutes } from './modules/settings/index.ts';
 import { newId } from './platform/crypto.ts';
 import { pingDatabase } from './platform/db/database.ts';
-import { registerAuth } from './platform/http/auth.ts';
+import { registerAuth, requireCallerUnlessPublic } from './platform/http/auth.ts';
 import { registerErrorHandling } from './platform/http/errors.ts';
 import { registerSecurityHeaders } from './platform/http/security.ts';
 import { registerWeb, SPA_PREFIXES } from './platform/http/web.ts';
@@ -29,7 +32,7 @@ export interface AppDeps extends ServiceDeps {
 export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; services: Services }> {
   const { config, db } = deps;
   const services = buildServices(deps);
-  const { clock, logger, settings, email, auth, users } = services;
+  const { clock, logger, settings, email, auth, users, access, hub, media } = services;
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -86,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   const cookies = { secret: config.appSecret, secureCookies: config.secureCookies };
   await app.register(
     async (api) => {
+      requireCallerUnlessPublic(api);
       await api.register(accountsRoutes({ auth, users, settings, cookies }));
       await api.register(emailRoutes({ email }));
       await api.register(
@@ -95,6 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
         }),
       );
       await api.register(jobsRoutes({ db, clock }));
+      await api.register(accessRoutes({ access }));
+      await api.register(hubRoutes({ hub, access }));
     },
     { prefix: '/api/v1' },
   );
@@ -102,6 +108,18 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     const ok = await pingDatabase(db);
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database_unavailable' });
+  });
+
+  // Uploaded images: content-addressed, so cached for a year.
+  await app.register(fastifyStatic, {
+    root: media.root,
+    prefix: '/media/',
+    decorateReply: false,
+    immutable: true,
+    maxAge: '365d',
+    index: false,
+    wildcard: true,
+    allowedPath: (path) => /^\/[0-9a-f]{2}\/[0-9a-f]{32}\.webp$/.test(path),
   });
 
   const sendIndex = await registerWeb(app, deps.webDir ?? join(root, 'dist', 'web'));

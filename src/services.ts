@@ -1,8 +1,10 @@
 // Builds every service from its narrow dependencies: what the web app, the worker and the CLI share.
 // It imports no HTTP framework, so CLI commands start fast.
 import type { Config } from './config.ts';
+import { createAccessService } from './modules/access/index.ts';
 import { createAuthService, createUsersService } from './modules/accounts/index.ts';
 import { createEmailService, SEND_EMAIL_JOB } from './modules/email/index.ts';
+import { createHubService } from './modules/hub/index.ts';
 import { createSettingsService } from './modules/settings/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { createPasswordHasher, createSealer } from './platform/crypto.ts';
@@ -11,6 +13,7 @@ import { createMemoryRateLimiter, type RateLimiter } from './platform/http/rate-
 import { createWorker, type Worker } from './platform/jobs.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { type MailSender, sendMailOverSmtp } from './platform/mail.ts';
+import { createMediaStore } from './platform/media.ts';
 
 export interface ServiceDeps {
   config: Readonly<Config>;
@@ -48,6 +51,9 @@ export function buildServices(deps: ServiceDeps) {
     publicUrl: config.publicUrl,
   });
   const users = createUsersService({ db, clock, hasher, auth, email, settings });
+  const media = createMediaStore(config.dataDir);
+  const access = createAccessService({ db, clock });
+  const hub = createHubService({ db, clock, access, media });
   const worker: Worker = createWorker({
     db,
     engine,
@@ -55,7 +61,7 @@ export function buildServices(deps: ServiceDeps) {
     logger,
     handlers: { [SEND_EMAIL_JOB]: email.sendQueuedEmail },
   });
-  return { clock, logger, sealer, rateLimiter, settings, email, auth, users, worker };
+  return { clock, logger, sealer, rateLimiter, settings, email, auth, users, media, access, hub, worker };
 }
 
 export type Services = ReturnType<typeof buildServices>;

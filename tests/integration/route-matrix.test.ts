@@ -1,7 +1,15 @@
 // Every API route, from the app's own OpenAPI document, against every kind of caller. A new route that
 // is not classified here fails this test, so no route ships without its authorization being decided.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, client, createAdmin, createApiKey, createMember, createOwner, signIn } from '../support/factories.ts';
+import {
+  type Client,
+  client,
+  createAdmin,
+  createApiKey,
+  createMember,
+  createOwner,
+  signIn,
+} from '../support/factories.ts';
 import { createTestContext, type TestContext } from '../support/test-app.ts';
 
 type Access = 'public' | 'signed-in' | 'staff';
@@ -36,6 +44,36 @@ const ROUTES: Record<string, Access> = {
   'POST /api/v1/settings/test-email': 'staff',
   'GET /api/v1/jobs': 'staff',
   'POST /api/v1/jobs/{id}/retry': 'staff',
+  'GET /api/v1/hub-groups': 'staff',
+  'POST /api/v1/hub-groups': 'staff',
+  'POST /api/v1/hub-groups/reorder': 'staff',
+  'GET /api/v1/hub-groups/{id}': 'staff',
+  'PATCH /api/v1/hub-groups/{id}': 'staff',
+  'DELETE /api/v1/hub-groups/{id}': 'staff',
+  'PUT /api/v1/hub-groups/{id}/image': 'staff',
+  'DELETE /api/v1/hub-groups/{id}/image': 'staff',
+  'GET /api/v1/hub-groups/{id}/members': 'staff',
+  'GET /api/v1/users/{id}/grants': 'staff',
+  'POST /api/v1/users/{id}/grants': 'staff',
+  'DELETE /api/v1/users/{id}/grants/{grantId}': 'staff',
+  'GET /api/v1/users/{id}/access': 'staff',
+  // The Hub: every signed-in person may call these; which group they reach is the access rule's
+  // decision, tested route by route in hub-access-matrix.test.ts.
+  'GET /api/v1/hub/groups': 'signed-in',
+  'GET /api/v1/hub/groups/{id}': 'signed-in',
+  'GET /api/v1/hub/groups/{id}/posts': 'signed-in',
+  'POST /api/v1/hub/groups/{id}/posts': 'signed-in',
+  'GET /api/v1/hub/posts/{id}': 'signed-in',
+  'PATCH /api/v1/hub/posts/{id}': 'signed-in',
+  'DELETE /api/v1/hub/posts/{id}': 'signed-in',
+  'PUT /api/v1/hub/posts/{id}/like': 'signed-in',
+  'DELETE /api/v1/hub/posts/{id}/like': 'signed-in',
+  'GET /api/v1/hub/posts/{id}/comments': 'signed-in',
+  'POST /api/v1/hub/posts/{id}/comments': 'signed-in',
+  'PATCH /api/v1/hub/comments/{id}': 'signed-in',
+  'DELETE /api/v1/hub/comments/{id}': 'signed-in',
+  'PUT /api/v1/hub/comments/{id}/like': 'signed-in',
+  'DELETE /api/v1/hub/comments/{id}/like': 'signed-in',
 };
 
 // A body that passes each route's schema, so that what is tested is the authorization, not validation.
@@ -48,21 +86,37 @@ const VALID_BODY: Record<string, unknown> = {
   'POST /api/v1/api-keys': { name: 'key' },
   'PATCH /api/v1/settings': { platformName: 'Matrix' },
   'POST /api/v1/settings/test-email': { to: 'a@example.test' },
+  'POST /api/v1/hub-groups': { name: 'Matrix', visibility: 'public' },
+  'POST /api/v1/hub-groups/reorder': { ids: [] },
+  'PATCH /api/v1/hub-groups/{id}': { name: 'Renamed' },
+  'POST /api/v1/users/{id}/grants': { hubGroupId: 'x' },
+};
+
+const VALID_QUERY: Record<string, string> = {
+  'GET /api/v1/hub-groups/{id}/members': '?source=grants',
 };
 
 let ctx: TestContext;
 let operations: string[];
 beforeAll(async () => {
   ctx = await createTestContext();
-  const doc = (await client(ctx).get('/api/docs/json')).json() as { paths: Record<string, Record<string, unknown>> };
-  operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+  const doc = (await client(ctx).get('/api/docs/json')).json() as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+  );
 });
 afterAll(async () => ctx.close());
 
 function call(c: Client, operation: string, id: string) {
   const [method, path] = operation.split(' ') as ['GET' | 'POST' | 'PATCH' | 'DELETE', string];
-  const url = path.replace('{id}', id);
-  return c.request(method, url, method === 'GET' || method === 'DELETE' ? undefined : (VALID_BODY[operation] ?? {}));
+  const url = path.replace('{id}', id).replace('{grantId}', id) + (VALID_QUERY[operation] ?? '');
+  return c.request(
+    method,
+    url,
+    method === 'GET' || method === 'DELETE' ? undefined : (VALID_BODY[operation] ?? {}),
+  );
 }
 
 describe('authorization matrix', () => {
@@ -82,19 +136,27 @@ describe('authorization matrix', () => {
 
   it('answers 401 to a wrong API key everywhere, public routes included', async () => {
     for (const operation of operations) {
-      expect((await call(client(ctx, { apiKey: 'gh_wrong' }), operation, 'x')).statusCode, operation).toBe(401);
+      expect((await call(client(ctx, { apiKey: 'gh_wrong' }), operation, 'x')).statusCode, operation).toBe(
+        401,
+      );
     }
   });
 
   it('answers 403 to a member on every staff route, and changes nothing', async () => {
     const member = await createMember(ctx);
     const session = await signIn(ctx, member);
-    const before = await ctx.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await ctx.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     for (const operation of operations.filter((op) => ROUTES[op] === 'staff')) {
       const response = await call(session, operation, member.id);
       expect(response.statusCode, operation).toBe(403);
     }
-    const after = await ctx.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const after = await ctx.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
     expect((await ctx.services.settings.getSettings()).platformName).toBe('Guildhall');
   });
@@ -103,7 +165,10 @@ describe('authorization matrix', () => {
     await createOwner(ctx);
     const admin = await createAdmin(ctx);
     const target = await createMember(ctx);
-    for (const caller of [await signIn(ctx, admin), client(ctx, { apiKey: await createApiKey(ctx, admin) })]) {
+    for (const caller of [
+      await signIn(ctx, admin),
+      client(ctx, { apiKey: await createApiKey(ctx, admin) }),
+    ]) {
       for (const operation of operations.filter((op) => ROUTES[op] === 'staff' && op.startsWith('GET'))) {
         const response = await call(caller, operation, target.id);
         // Reads of one object answer 404 for an id of another kind; never 401 or 403.

@@ -29,7 +29,13 @@ export async function startE2eServer(env: Record<string, string> = {}): Promise<
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const server = await startServer(
-    testConfig(dataDir, { PORT: String(port), PUBLIC_URL: baseUrl, SMTP_URL: smtp.url, RUN_WORKER: 'true', ...env }),
+    testConfig(dataDir, {
+      PORT: String(port),
+      PUBLIC_URL: baseUrl,
+      SMTP_URL: smtp.url,
+      RUN_WORKER: 'true',
+      ...env,
+    }),
   );
   return {
     server,

@@ -53,6 +53,7 @@ export function accountsRoutes(deps: AccountsRoutesDeps): FastifyPluginAsyncType
     app.get(
       '/setup/status',
       {
+        config: { public: true },
         schema: {
           tags: ['setup'],
           summary: 'Whether the platform waits for its owner',
@@ -68,6 +69,7 @@ export function accountsRoutes(deps: AccountsRoutesDeps): FastifyPluginAsyncType
     app.post(
       '/setup',
       {
+        config: { public: true },
         schema: {
           tags: ['setup'],
           summary: 'Create the owner with the one-time setup code printed at start',
@@ -86,6 +88,7 @@ export function accountsRoutes(deps: AccountsRoutesDeps): FastifyPluginAsyncType
     app.post(
       '/auth/login',
       {
+        config: { public: true },
         schema: {
           tags: ['auth'],
           summary: 'Sign in with email and password (starts a cookie session)',
@@ -102,7 +105,10 @@ export function accountsRoutes(deps: AccountsRoutesDeps): FastifyPluginAsyncType
 
     app.post(
       '/auth/logout',
-      { schema: { tags: ['auth'], summary: 'Sign out this session', response: { 204: NoContent } } },
+      {
+        config: { public: true },
+        schema: { tags: ['auth'], summary: 'Sign out this session', response: { 204: NoContent } },
+      },
       async (request, reply) => {
         if (request.actor?.sessionId) await auth.logout(request.actor.sessionId);
         clearSessionCookies(reply, cookies);
@@ -113,6 +119,7 @@ export function accountsRoutes(deps: AccountsRoutesDeps): FastifyPluginAsyncType
     app.post(
       '/auth/magic-link',
       {
+        config: { public: true },
         schema: {
           tags: ['auth'],
           summary: 'Email a one-time sign-in link (the answer is the same whether the account exists or not)',
@@ -129,6 +136,7 @@ export function accountsRoutes(deps: AccountsRoutesDeps): FastifyPluginAsyncType
     app.post(
       '/auth/magic-link/verify',
       {
+        config: { public: true },
         schema: {
           tags: ['auth'],
           summary: 'Use a sign-in link',
@@ -146,6 +154,7 @@ export function accountsRoutes(deps: AccountsRoutesDeps): FastifyPluginAsyncType
     app.post(
       '/auth/password-reset',
       {
+        config: { public: true },
         schema: {
           tags: ['auth'],
           summary: 'Email a link to choose a new password',
@@ -162,6 +171,7 @@ export function accountsRoutes(deps: AccountsRoutesDeps): FastifyPluginAsyncType
     app.post(
       '/auth/set-password',
       {
+        config: { public: true },
         schema: {
           tags: ['auth'],
           summary: 'Set a password through an invitation or reset link (signs in)',
@@ -179,6 +189,7 @@ export function accountsRoutes(deps: AccountsRoutesDeps): FastifyPluginAsyncType
     app.post(
       '/auth/verify-email',
       {
+        config: { public: true },
         schema: {
           tags: ['auth'],
           summary: 'Confirm an email address (a new address, or an account made for you)',

@@ -52,6 +52,7 @@ export function settingsRoutes(deps: SettingsRoutesDeps): FastifyPluginAsyncType
     app.get(
       '/platform',
       {
+        config: { public: true },
         schema: {
           tags: ['settings'],
           summary: 'The platform’s public name and support address',

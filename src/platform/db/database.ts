@@ -5,6 +5,7 @@ import { type Migration, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import type { Config } from '../../config.ts';
 import * as foundation from './migrations/0001-foundation.ts';
+import * as hub from './migrations/0002-hub.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -15,6 +16,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
+  '0002-hub': hub,
 };
 
 export interface OpenDatabaseOptions {

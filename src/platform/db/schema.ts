@@ -99,7 +99,127 @@ export interface SettingsTable {
   updatedAt: number;
 }
 
+export type HubVisibility = 'public' | 'private' | 'hidden';
+
+export interface HubGroupsTable {
+  id: string;
+  name: string;
+  slug: string;
+  description: string;
+  emoji: string | null;
+  /** Path of the group's image in media storage. */
+  imagePath: string | null;
+  visibility: HubVisibility;
+  position: number;
+  paywallCta: string | null;
+  paywallDescription: string | null;
+  paywallUrl: string | null;
+  postCount: Generated<number>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type OfferStatus = 'draft' | 'published' | 'archived';
+
+export interface OffersTable {
+  id: string;
+  title: string;
+  slug: string;
+  status: OfferStatus;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface OfferHubGroupsTable {
+  offerId: string;
+  hubGroupId: string;
+}
+
+export type EntitlementState =
+  | 'active'
+  | 'trialing'
+  | 'past_due'
+  | 'canceled'
+  | 'ended'
+  | 'refunded'
+  | 'disputed'
+  | 'revoked';
+
+export interface EntitlementsTable {
+  id: string;
+  userId: string;
+  offerId: string;
+  state: EntitlementState;
+  /** Until when a past_due or canceled entitlement still opens its groups; null for one-time and free. */
+  accessUntil: number | null;
+  /** How it came to be: 'purchase', 'admin', 'import'. */
+  source: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface AccessGrantsTable {
+  id: string;
+  userId: string;
+  hubGroupId: string;
+  endsAt: number | null;
+  note: string | null;
+  grantedBy: string | null;
+  createdAt: number;
+}
+
+export interface PostsTable {
+  id: string;
+  hubGroupId: string;
+  authorId: string | null;
+  title: string | null;
+  /** Markdown as written. */
+  body: string;
+  /** The sanitized HTML rendered from it. */
+  bodyHtml: string;
+  pinnedAt: number | null;
+  likeCount: Generated<number>;
+  commentCount: Generated<number>;
+  createdAt: number;
+  updatedAt: number;
+  editedAt: number | null;
+}
+
+export interface CommentsTable {
+  id: string;
+  postId: string;
+  parentId: string | null;
+  authorId: string | null;
+  body: string;
+  bodyHtml: string;
+  likeCount: Generated<number>;
+  createdAt: number;
+  updatedAt: number;
+  editedAt: number | null;
+}
+
+export interface PostLikesTable {
+  postId: string;
+  userId: string;
+  createdAt: number;
+}
+
+export interface CommentLikesTable {
+  commentId: string;
+  userId: string;
+  createdAt: number;
+}
+
 export interface DB {
+  hubGroups: HubGroupsTable;
+  offers: OffersTable;
+  offerHubGroups: OfferHubGroupsTable;
+  entitlements: EntitlementsTable;
+  accessGrants: AccessGrantsTable;
+  posts: PostsTable;
+  comments: CommentsTable;
+  postLikes: PostLikesTable;
+  commentLikes: CommentLikesTable;
   users: UsersTable;
   sessions: SessionsTable;
   apiKeys: ApiKeysTable;

@@ -30,6 +30,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
   }
+  interface FastifyContextConfig {
+    /** A route anyone may call; every other API route answers 401 to a caller without credentials. */
+    public?: boolean;
+  }
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -88,6 +92,16 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
         );
       }
     }
+  });
+}
+
+/**
+ * Secure by default: in the scope it is added to, a route not marked `config: { public: true }` answers
+ * 401 to a caller without credentials, before its input is even validated.
+ */
+export function requireCallerUnlessPublic(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    if (!request.actor && request.routeOptions.config?.public !== true) throw new UnauthorizedError();
   });
 }
 

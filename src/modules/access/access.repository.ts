@@ -1,0 +1,279 @@
+// The access rule as SQL: one query answers whether a user may enter a group, or which groups they may
+// enter. Both are indexed probes per group (grants by (user, group), entitlements by (user, offer)
+// through offer_hub_groups), never a scan of buyers.
+import { type ExpressionBuilder, sql } from 'kysely';
+import type { DB } from '../../platform/db/schema.ts';
+import type { Executor } from '../../platform/jobs.ts';
+import { ALWAYS_LIVE_STATES, LIVE_UNTIL_STATES } from './access.rules.ts';
+
+type GroupScope = ExpressionBuilder<DB, 'hubGroups'>;
+
+function liveGrantExists(eb: GroupScope, userId: string, now: number) {
+  return eb.exists(
+    eb
+      .selectFrom('accessGrants')
+      .select(sql.lit(1).as('one'))
+      .whereRef('accessGrants.hubGroupId', '=', 'hubGroups.id')
+      .where('accessGrants.userId', '=', userId)
+      .where((inner) =>
+        inner.or([inner('accessGrants.endsAt', 'is', null), inner('accessGrants.endsAt', '>', now)]),
+      ),
+  );
+}
+
+function liveEntitlementExists(eb: GroupScope, userId: string, now: number) {
+  return eb.exists(
+    eb
+      .selectFrom('offerHubGroups')
+      .innerJoin('entitlements', 'entitlements.offerId', 'offerHubGroups.offerId')
+      .select(sql.lit(1).as('one'))
+      .whereRef('offerHubGroups.hubGroupId', '=', 'hubGroups.id')
+      .where('entitlements.userId', '=', userId)
+      .where((inner) =>
+        inner.or([
+          inner('entitlements.state', 'in', ALWAYS_LIVE_STATES),
+          inner.and([
+            inner('entitlements.state', 'in', LIVE_UNTIL_STATES),
+            inner('entitlements.accessUntil', '>', now),
+          ]),
+        ]),
+      ),
+  );
+}
+
+/** The SQL form of can_enter for a member (staff are decided before any query). */
+export function memberMayEnter(eb: GroupScope, userId: string, now: number) {
+  return eb.or([
+    eb('hubGroups.visibility', '=', 'public'),
+    liveGrantExists(eb, userId, now),
+    liveEntitlementExists(eb, userId, now),
+  ]);
+}
+
+const groupColumns = [
+  'hubGroups.id',
+  'hubGroups.name',
+  'hubGroups.slug',
+  'hubGroups.description',
+  'hubGroups.emoji',
+  'hubGroups.imagePath',
+  'hubGroups.visibility',
+  'hubGroups.position',
+  'hubGroups.paywallCta',
+  'hubGroups.paywallDescription',
+  'hubGroups.paywallUrl',
+  'hubGroups.postCount',
+  'hubGroups.createdAt',
+  'hubGroups.updatedAt',
+] as const;
+
+/** One group by id or slug, with whether this member may enter it. */
+export async function findGroupWithEntry(db: Executor, idOrSlug: string, userId: string, now: number) {
+  return db
+    .selectFrom('hubGroups')
+    .select(groupColumns)
+    .select((eb) => memberMayEnter(eb, userId, now).as('mayEnter'))
+    .where((eb) => eb.or([eb('hubGroups.id', '=', idOrSlug), eb('hubGroups.slug', '=', idOrSlug)]))
+    .executeTakeFirst();
+}
+
+export async function findGroup(db: Executor, idOrSlug: string) {
+  return db
+    .selectFrom('hubGroups')
+    .select(groupColumns)
+    .where((eb) => eb.or([eb('hubGroups.id', '=', idOrSlug), eb('hubGroups.slug', '=', idOrSlug)]))
+    .executeTakeFirst();
+}
+
+export type GroupRow = NonNullable<Awaited<ReturnType<typeof findGroup>>>;
+
+/** Every group in the creator's order, each with whether this member may enter it. */
+export async function listGroupsWithEntry(db: Executor, userId: string, now: number) {
+  return db
+    .selectFrom('hubGroups')
+    .select(groupColumns)
+    .select((eb) => memberMayEnter(eb, userId, now).as('mayEnter'))
+    .orderBy('hubGroups.position')
+    .orderBy('hubGroups.createdAt')
+    .execute();
+}
+
+export async function listAllGroups(db: Executor) {
+  return db.selectFrom('hubGroups').select(groupColumns).orderBy('position').orderBy('createdAt').execute();
+}
+
+/** The published offers that grant a group: what its paywall sells. */
+export async function listOffersGranting(db: Executor, groupId: string, options: { publishedOnly: boolean }) {
+  let query = db
+    .selectFrom('offerHubGroups')
+    .innerJoin('offers', 'offers.id', 'offerHubGroups.offerId')
+    .select(['offers.id', 'offers.title', 'offers.slug', 'offers.status'])
+    .where('offerHubGroups.hubGroupId', '=', groupId)
+    .orderBy('offers.title');
+  if (options.publishedOnly) query = query.where('offers.status', '=', 'published');
+  return query.execute();
+}
+
+// --- hand grants -------------------------------------------------------------------------------
+
+export async function upsertGrant(
+  db: Executor,
+  row: {
+    id: string;
+    userId: string;
+    hubGroupId: string;
+    endsAt: number | null;
+    note: string | null;
+    grantedBy: string;
+    createdAt: number;
+  },
+): Promise<void> {
+  await db
+    .insertInto('accessGrants')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['userId', 'hubGroupId']).doUpdateSet({
+        endsAt: row.endsAt,
+        note: row.note,
+        grantedBy: row.grantedBy,
+        createdAt: row.createdAt,
+      }),
+    )
+    .execute();
+}
+
+const grantColumns = [
+  'accessGrants.id',
+  'accessGrants.userId',
+  'accessGrants.hubGroupId',
+  'accessGrants.endsAt',
+  'accessGrants.note',
+  'accessGrants.grantedBy',
+  'accessGrants.createdAt',
+  'hubGroups.name as hubGroupName',
+] as const;
+
+export async function listGrantsOfUser(db: Executor, userId: string) {
+  return db
+    .selectFrom('accessGrants')
+    .innerJoin('hubGroups', 'hubGroups.id', 'accessGrants.hubGroupId')
+    .select(grantColumns)
+    .where('accessGrants.userId', '=', userId)
+    .orderBy('hubGroups.position')
+    .execute();
+}
+
+export type GrantRow = Awaited<ReturnType<typeof listGrantsOfUser>>[number];
+
+export async function findGrantOfUser(db: Executor, userId: string, grantId: string) {
+  return db
+    .selectFrom('accessGrants')
+    .innerJoin('hubGroups', 'hubGroups.id', 'accessGrants.hubGroupId')
+    .select(grantColumns)
+    .where('accessGrants.userId', '=', userId)
+    .where((eb) => eb.or([eb('accessGrants.id', '=', grantId), eb('accessGrants.hubGroupId', '=', grantId)]))
+    .executeTakeFirst();
+}
+
+export async function deleteGrant(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('accessGrants').where('id', '=', id).execute();
+}
+
+/** A user's entitlements with the groups each opens (bounded by what one user bought). */
+export async function listEntitlementGroupsOfUser(db: Executor, userId: string) {
+  return db
+    .selectFrom('entitlements')
+    .innerJoin('offers', 'offers.id', 'entitlements.offerId')
+    .innerJoin('offerHubGroups', 'offerHubGroups.offerId', 'entitlements.offerId')
+    .select([
+      'entitlements.id as entitlementId',
+      'entitlements.state',
+      'entitlements.accessUntil',
+      'offers.id as offerId',
+      'offers.title as offerTitle',
+      'offerHubGroups.hubGroupId',
+    ])
+    .where('entitlements.userId', '=', userId)
+    .execute();
+}
+
+// --- who is in a group ---------------------------------------------------------------------------
+
+export async function listGrantMembers(
+  db: Executor,
+  groupId: string,
+  now: number,
+  after: { at: number; id: string } | null,
+  limit: number,
+) {
+  let query = db
+    .selectFrom('accessGrants')
+    .innerJoin('users', 'users.id', 'accessGrants.userId')
+    .select([
+      'accessGrants.id',
+      'accessGrants.createdAt',
+      'accessGrants.endsAt',
+      'accessGrants.note',
+      'users.id as userId',
+      'users.name',
+      'users.email',
+    ])
+    .where('accessGrants.hubGroupId', '=', groupId)
+    .where((eb) => eb.or([eb('accessGrants.endsAt', 'is', null), eb('accessGrants.endsAt', '>', now)]))
+    .orderBy('accessGrants.createdAt', 'desc')
+    .orderBy('accessGrants.id', 'desc')
+    .limit(limit + 1);
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('accessGrants.createdAt', '<', after.at),
+        eb.and([eb('accessGrants.createdAt', '=', after.at), eb('accessGrants.id', '<', after.id)]),
+      ]),
+    );
+  }
+  return query.execute();
+}
+
+export async function listEntitlementMembers(
+  db: Executor,
+  groupId: string,
+  now: number,
+  after: { at: number; id: string } | null,
+  limit: number,
+) {
+  let query = db
+    .selectFrom('offerHubGroups')
+    .innerJoin('entitlements', 'entitlements.offerId', 'offerHubGroups.offerId')
+    .innerJoin('offers', 'offers.id', 'entitlements.offerId')
+    .innerJoin('users', 'users.id', 'entitlements.userId')
+    .select([
+      'entitlements.id',
+      'entitlements.createdAt',
+      'entitlements.state',
+      'entitlements.accessUntil',
+      'offers.id as offerId',
+      'offers.title as offerTitle',
+      'users.id as userId',
+      'users.name',
+      'users.email',
+    ])
+    .where('offerHubGroups.hubGroupId', '=', groupId)
+    .where((eb) =>
+      eb.or([
+        eb('entitlements.state', 'in', ALWAYS_LIVE_STATES),
+        eb.and([eb('entitlements.state', 'in', LIVE_UNTIL_STATES), eb('entitlements.accessUntil', '>', now)]),
+      ]),
+    )
+    .orderBy('entitlements.createdAt', 'desc')
+    .orderBy('entitlements.id', 'desc')
+    .limit(limit + 1);
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('entitlements.createdAt', '<', after.at),
+        eb.and([eb('entitlements.createdAt', '=', after.at), eb('entitlements.id', '<', after.id)]),
+      ]),
+    );
+  }
+  return query.execute();
+}

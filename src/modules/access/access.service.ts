@@ -1,0 +1,273 @@
+// The one place that decides who may enter a hub group (DESIGN.md §1), and the admin's tools around
+// it: hand grants, the access ledger of a user, and who is in a group and why.
+import type { Clock } from '../../platform/clock.ts';
+import { newId } from '../../platform/crypto.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { type FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
+import type { Actor } from '../../platform/http/auth.ts';
+import type { Executor } from '../../platform/jobs.ts';
+import { decodeCursor, pageOf } from '../../platform/pagination.ts';
+import {
+  deleteGrant,
+  findGrantOfUser,
+  findGroup,
+  findGroupWithEntry,
+  type GroupRow,
+  listAllGroups,
+  listEntitlementGroupsOfUser,
+  listEntitlementMembers,
+  listGrantMembers,
+  listGrantsOfUser,
+  listGroupsWithEntry,
+  listOffersGranting,
+  upsertGrant,
+} from './access.repository.ts';
+import { isEntitlementLive, isGrantLive, isStaffRole } from './access.rules.ts';
+
+export interface Paywall {
+  callToAction: string;
+  description: string | null;
+  url: string | null;
+  offers: { id: string; title: string; slug: string }[];
+}
+
+export interface VisibleGroup extends GroupRow {
+  canEnter: boolean;
+}
+
+export type AccessReason =
+  | { kind: 'public' }
+  | { kind: 'staff'; role: 'owner' | 'admin' }
+  | { kind: 'grant'; grantId: string; endsAt: number | null; note: string | null }
+  | {
+      kind: 'entitlement';
+      entitlementId: string;
+      offerId: string;
+      offerTitle: string;
+      state: string;
+      accessUntil: number | null;
+    };
+
+export interface AccessDeps {
+  db: Database;
+  clock: Clock;
+}
+
+const MAX_NOTE = 500;
+
+function requireStaff(actor: Actor): void {
+  if (!isStaffRole(actor.role)) throw new ForbiddenError('Only the owner and admins may do this.');
+}
+
+export function createAccessService(deps: AccessDeps) {
+  const { db, clock } = deps;
+
+  /** What a member without access sees instead of a private group's posts. */
+  async function paywallOf(group: GroupRow, executor: Executor = db): Promise<Paywall> {
+    const offers = await listOffersGranting(executor, group.id, { publishedOnly: true });
+    return {
+      callToAction: group.paywallCta || `Join to enter ${group.name}`,
+      description: group.paywallDescription,
+      url: group.paywallUrl,
+      offers: offers.map(({ id, title, slug }) => ({ id, title, slug })),
+    };
+  }
+
+  /**
+   * The group, if the caller may enter it. A hidden group the caller may not enter does not exist (404);
+   * a private one answers 403 `access_required` with its paywall.
+   */
+  async function enterGroup(actor: Actor, idOrSlug: string, executor: Executor = db): Promise<GroupRow> {
+    if (isStaffRole(actor.role)) {
+      const group = await findGroup(executor, idOrSlug);
+      if (!group) throw new NotFoundError('No such group.');
+      return group;
+    }
+    const row = await findGroupWithEntry(executor, idOrSlug, actor.userId, clock.now());
+    if (!row) throw new NotFoundError('No such group.');
+    const { mayEnter, ...group } = row;
+    if (mayEnter) return group;
+    if (group.visibility === 'hidden') throw new NotFoundError('No such group.');
+    throw new ForbiddenError(`You need access to enter ${group.name}.`, 'access_required', {
+      group: { id: group.id, name: group.name, slug: group.slug },
+      paywall: await paywallOf(group, executor),
+    });
+  }
+
+  /** can_enter(user, group) as a yes or no; for callers that must not reveal anything either way. */
+  async function canEnter(actor: Actor, groupId: string, executor: Executor = db): Promise<boolean> {
+    if (isStaffRole(actor.role)) return (await findGroup(executor, groupId)) !== undefined;
+    const row = await findGroupWithEntry(executor, groupId, actor.userId, clock.now());
+    return Boolean(row?.mayEnter);
+  }
+
+  /** The groups a member sees: public and private ones, and hidden ones they may enter. */
+  async function visibleGroups(actor: Actor): Promise<VisibleGroup[]> {
+    if (isStaffRole(actor.role))
+      return (await listAllGroups(db)).map((group) => ({ ...group, canEnter: true }));
+    const rows = await listGroupsWithEntry(db, actor.userId, clock.now());
+    return rows
+      .map(({ mayEnter, ...group }) => ({ ...group, canEnter: Boolean(mayEnter) }))
+      .filter((group) => group.canEnter || group.visibility !== 'hidden');
+  }
+
+  // --- hand grants (staff) ---------------------------------------------------------------------
+
+  async function targetUser(executor: Executor, userId: string) {
+    const user = await executor
+      .selectFrom('users')
+      .select(['id', 'role', 'status'])
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (!user) throw new NotFoundError('No user with that id.');
+    return user;
+  }
+
+  async function listGrants(actor: Actor, userId: string) {
+    requireStaff(actor);
+    await targetUser(db, userId);
+    return listGrantsOfUser(db, userId);
+  }
+
+  /** Opens a group to a user by hand, optionally until a date; granting again replaces the grant. */
+  async function grant(
+    actor: Actor,
+    userId: string,
+    input: { hubGroupId: string; endsAt?: string | null; note?: string | null },
+  ) {
+    requireStaff(actor);
+    const problems: FieldProblem[] = [];
+    let endsAt: number | null = null;
+    if (input.endsAt) {
+      endsAt = Date.parse(input.endsAt);
+      if (Number.isNaN(endsAt))
+        problems.push({ field: 'endsAt', message: 'must be a date and time (ISO 8601)' });
+      else if (endsAt <= clock.now()) problems.push({ field: 'endsAt', message: 'must be in the future' });
+    }
+    const note = input.note?.trim() || null;
+    if (note && note.length > MAX_NOTE)
+      problems.push({ field: 'note', message: `must be at most ${MAX_NOTE} characters` });
+    if (problems.length) throw new ValidationError(problems);
+    return db.transaction().execute(async (trx) => {
+      await targetUser(trx, userId);
+      const group = await findGroup(trx, input.hubGroupId);
+      if (!group) throw ValidationError.field('hubGroupId', 'is not a hub group');
+      await upsertGrant(trx, {
+        id: newId(),
+        userId,
+        hubGroupId: group.id,
+        endsAt,
+        note,
+        grantedBy: actor.userId,
+        createdAt: clock.now(),
+      });
+      return (await findGrantOfUser(trx, userId, group.id))!;
+    });
+  }
+
+  /** Ends a hand grant now: the user is out on their next request. */
+  async function revokeGrant(actor: Actor, userId: string, grantId: string): Promise<void> {
+    requireStaff(actor);
+    const found = await findGrantOfUser(db, userId, grantId);
+    if (!found) throw new NotFoundError('No such grant for this user.');
+    await deleteGrant(db, found.id);
+  }
+
+  /** The access ledger: every group the user may enter, and every reason why. */
+  async function ledger(actor: Actor, userId: string) {
+    requireStaff(actor);
+    const user = await targetUser(db, userId);
+    const now = clock.now();
+    const [groups, grants, entitlements] = await Promise.all([
+      listAllGroups(db),
+      listGrantsOfUser(db, userId),
+      listEntitlementGroupsOfUser(db, userId),
+    ]);
+    return groups
+      .map((group) => {
+        const reasons: AccessReason[] = [];
+        if (group.visibility === 'public') reasons.push({ kind: 'public' });
+        if (user.role === 'owner' || user.role === 'admin') reasons.push({ kind: 'staff', role: user.role });
+        for (const g of grants) {
+          if (g.hubGroupId === group.id && isGrantLive(g, now))
+            reasons.push({ kind: 'grant', grantId: g.id, endsAt: g.endsAt, note: g.note });
+        }
+        for (const e of entitlements) {
+          if (e.hubGroupId === group.id && isEntitlementLive(e, now)) {
+            reasons.push({
+              kind: 'entitlement',
+              entitlementId: e.entitlementId,
+              offerId: e.offerId,
+              offerTitle: e.offerTitle,
+              state: e.state,
+              accessUntil: e.accessUntil,
+            });
+          }
+        }
+        return { group, reasons };
+      })
+      .filter((entry) => entry.reasons.length > 0);
+  }
+
+  /** Who is in a group and why, a page at a time: by hand, or through an offer. */
+  async function groupMembers(
+    actor: Actor,
+    groupId: string,
+    options: { source: 'grants' | 'offers'; cursor?: string; limit: number },
+  ) {
+    requireStaff(actor);
+    const group = await findGroup(db, groupId);
+    if (!group) throw new NotFoundError('No such group.');
+    const after = decodeCursor(options.cursor);
+    const now = clock.now();
+    if (options.source === 'grants') {
+      const rows = await listGrantMembers(db, group.id, now, after, options.limit);
+      const page = pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
+      return {
+        group,
+        data: page.data.map((row) => ({
+          user: { id: row.userId, name: row.name, email: row.email },
+          reason: { kind: 'grant' as const, grantId: row.id, endsAt: row.endsAt, note: row.note },
+        })),
+        nextCursor: page.nextCursor,
+      };
+    }
+    const rows = await listEntitlementMembers(db, group.id, now, after, options.limit);
+    const page = pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
+    return {
+      group,
+      data: page.data.map((row) => ({
+        user: { id: row.userId, name: row.name, email: row.email },
+        reason: {
+          kind: 'entitlement' as const,
+          entitlementId: row.id,
+          offerId: row.offerId,
+          offerTitle: row.offerTitle,
+          state: row.state,
+          accessUntil: row.accessUntil,
+        },
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  /** Every offer (any status) that grants a group: what deleting the group would change. */
+  async function offersGranting(groupId: string, executor: Executor = db) {
+    return listOffersGranting(executor, groupId, { publishedOnly: false });
+  }
+
+  return {
+    enterGroup,
+    canEnter,
+    visibleGroups,
+    paywallOf,
+    listGrants,
+    grant,
+    revokeGrant,
+    ledger,
+    groupMembers,
+    offersGranting,
+  };
+}
+
+export type AccessService = ReturnType<typeof createAccessService>;

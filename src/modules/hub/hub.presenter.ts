@@ -1,0 +1,75 @@
+import { toIso } from '../../platform/clock.ts';
+import type { Actor } from '../../platform/http/auth.ts';
+import { mediaUrl } from '../../platform/media.ts';
+import { type GroupRow, isStaffRole } from '../access/index.ts';
+import type { CommentRow, PostRow } from './hub.repository.ts';
+
+export function presentGroup(group: GroupRow) {
+  return {
+    id: group.id,
+    name: group.name,
+    slug: group.slug,
+    description: group.description,
+    emoji: group.emoji,
+    imageUrl: mediaUrl(group.imagePath),
+    visibility: group.visibility,
+    position: group.position,
+    paywall: { callToAction: group.paywallCta, description: group.paywallDescription, url: group.paywallUrl },
+    postCount: Number(group.postCount),
+    createdAt: toIso(group.createdAt),
+    updatedAt: toIso(group.updatedAt),
+  };
+}
+
+/** What a member sees of a group in /hub: no paywall settings, and whether they may enter. */
+export function presentMemberGroup(group: GroupRow & { canEnter: boolean }) {
+  return {
+    id: group.id,
+    name: group.name,
+    slug: group.slug,
+    description: group.description,
+    emoji: group.emoji,
+    imageUrl: mediaUrl(group.imagePath),
+    visibility: group.visibility,
+    canEnter: group.canEnter,
+    postCount: group.canEnter ? Number(group.postCount) : null,
+  };
+}
+
+export function presentPost(post: PostRow, actor: Actor) {
+  const mine = post.authorId === actor.userId;
+  return {
+    id: post.id,
+    groupId: post.hubGroupId,
+    author: post.authorId ? { id: post.authorId, name: post.authorName ?? 'Former member' } : null,
+    title: post.title,
+    body: post.body,
+    bodyHtml: post.bodyHtml,
+    pinned: post.pinnedAt !== null,
+    likeCount: Number(post.likeCount),
+    commentCount: Number(post.commentCount),
+    likedByMe: Boolean(post.likedByMe),
+    canEdit: mine,
+    canDelete: mine || isStaffRole(actor.role),
+    createdAt: toIso(post.createdAt),
+    editedAt: toIso(post.editedAt),
+  };
+}
+
+export function presentComment(comment: CommentRow, actor: Actor) {
+  const mine = comment.authorId === actor.userId;
+  return {
+    id: comment.id,
+    postId: comment.postId,
+    parentId: comment.parentId,
+    author: comment.authorId ? { id: comment.authorId, name: comment.authorName ?? 'Former member' } : null,
+    body: comment.body,
+    bodyHtml: comment.bodyHtml,
+    likeCount: Number(comment.likeCount),
+    likedByMe: Boolean(comment.likedByMe),
+    canEdit: mine,
+    canDelete: mine || isStaffRole(actor.role),
+    createdAt: toIso(comment.createdAt),
+    editedAt: toIso(comment.editedAt),
+  };
+}

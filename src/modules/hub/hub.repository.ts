@@ -1,0 +1,310 @@
+import { type Insertable, sql, type Updateable } from 'kysely';
+import type { CommentsTable, HubGroupsTable, PostsTable } from '../../platform/db/schema.ts';
+import type { Executor } from '../../platform/jobs.ts';
+import type { Cursor } from '../../platform/pagination.ts';
+
+// --- groups ---
+
+export async function insertGroup(db: Executor, row: Insertable<HubGroupsTable>): Promise<void> {
+  await db.insertInto('hubGroups').values(row).execute();
+}
+
+export async function updateGroupRow(
+  db: Executor,
+  id: string,
+  patch: Updateable<HubGroupsTable>,
+): Promise<void> {
+  await db.updateTable('hubGroups').set(patch).where('id', '=', id).execute();
+}
+
+export async function deleteGroupRow(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('hubGroups').where('id', '=', id).execute();
+}
+
+export async function slugTaken(db: Executor, slug: string, exceptId: string | null): Promise<boolean> {
+  let query = db.selectFrom('hubGroups').select('id').where('slug', '=', slug);
+  if (exceptId) query = query.where('id', '!=', exceptId);
+  return (await query.executeTakeFirst()) !== undefined;
+}
+
+export async function nextGroupPosition(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('hubGroups')
+    .select((eb) => eb.fn.max('position').as('max'))
+    .executeTakeFirst();
+  return Number(row?.max ?? -1) + 1;
+}
+
+export async function listGroupIds(db: Executor): Promise<string[]> {
+  return (await db.selectFrom('hubGroups').select('id').execute()).map((row) => row.id);
+}
+
+// --- posts ---
+
+const postColumns = [
+  'posts.id',
+  'posts.hubGroupId',
+  'posts.authorId',
+  'posts.title',
+  'posts.body',
+  'posts.bodyHtml',
+  'posts.pinnedAt',
+  'posts.likeCount',
+  'posts.commentCount',
+  'posts.createdAt',
+  'posts.updatedAt',
+  'posts.editedAt',
+  'users.name as authorName',
+] as const;
+
+function likedByExpression(userId: string) {
+  return sql<number>`exists (select 1 from post_likes pl where pl.post_id = posts.id and pl.user_id = ${userId})`;
+}
+
+export async function insertPost(db: Executor, row: Insertable<PostsTable>): Promise<void> {
+  await db.insertInto('posts').values(row).execute();
+  await db
+    .updateTable('hubGroups')
+    .set((eb) => ({ postCount: eb('postCount', '+', 1) }))
+    .where('id', '=', row.hubGroupId)
+    .execute();
+}
+
+export async function findPost(db: Executor, id: string, viewerId: string) {
+  return db
+    .selectFrom('posts')
+    .leftJoin('users', 'users.id', 'posts.authorId')
+    .select(postColumns)
+    .select(likedByExpression(viewerId).as('likedByMe'))
+    .where('posts.id', '=', id)
+    .executeTakeFirst();
+}
+
+export type PostRow = NonNullable<Awaited<ReturnType<typeof findPost>>>;
+
+export async function listPinnedPosts(db: Executor, groupId: string, viewerId: string) {
+  return db
+    .selectFrom('posts')
+    .leftJoin('users', 'users.id', 'posts.authorId')
+    .select(postColumns)
+    .select(likedByExpression(viewerId).as('likedByMe'))
+    .where('posts.hubGroupId', '=', groupId)
+    .where('posts.pinnedAt', 'is not', null)
+    .orderBy('posts.pinnedAt', 'desc')
+    .execute();
+}
+
+/** Unpinned posts, newest first: one range read on (hub_group_id, created_at, id). */
+export async function listFeedPosts(
+  db: Executor,
+  groupId: string,
+  viewerId: string,
+  after: Cursor | null,
+  limit: number,
+) {
+  let query = db
+    .selectFrom('posts')
+    .leftJoin('users', 'users.id', 'posts.authorId')
+    .select(postColumns)
+    .select(likedByExpression(viewerId).as('likedByMe'))
+    .where('posts.hubGroupId', '=', groupId)
+    .where('posts.pinnedAt', 'is', null)
+    .orderBy('posts.createdAt', 'desc')
+    .orderBy('posts.id', 'desc')
+    .limit(limit + 1);
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('posts.createdAt', '<', after.at),
+        eb.and([eb('posts.createdAt', '=', after.at), eb('posts.id', '<', after.id)]),
+      ]),
+    );
+  }
+  return query.execute();
+}
+
+export async function countPinned(db: Executor, groupId: string): Promise<number> {
+  const row = await db
+    .selectFrom('posts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('hubGroupId', '=', groupId)
+    .where('pinnedAt', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function updatePostRow(db: Executor, id: string, patch: Updateable<PostsTable>): Promise<void> {
+  await db.updateTable('posts').set(patch).where('id', '=', id).execute();
+}
+
+export async function deletePostRow(db: Executor, post: { id: string; hubGroupId: string }): Promise<void> {
+  await db.deleteFrom('posts').where('id', '=', post.id).execute();
+  await db
+    .updateTable('hubGroups')
+    .set((eb) => ({ postCount: eb('postCount', '-', 1) }))
+    .where('id', '=', post.hubGroupId)
+    .execute();
+}
+
+// --- comments ---
+
+const commentColumns = [
+  'comments.id',
+  'comments.postId',
+  'comments.parentId',
+  'comments.authorId',
+  'comments.body',
+  'comments.bodyHtml',
+  'comments.likeCount',
+  'comments.createdAt',
+  'comments.updatedAt',
+  'comments.editedAt',
+  'users.name as authorName',
+] as const;
+
+function commentLikedBy(userId: string) {
+  return sql<number>`exists (select 1 from comment_likes cl where cl.comment_id = comments.id and cl.user_id = ${userId})`;
+}
+
+export async function insertComment(db: Executor, row: Insertable<CommentsTable>): Promise<void> {
+  await db.insertInto('comments').values(row).execute();
+  await db
+    .updateTable('posts')
+    .set((eb) => ({ commentCount: eb('commentCount', '+', 1) }))
+    .where('id', '=', row.postId)
+    .execute();
+}
+
+export async function findComment(db: Executor, id: string, viewerId: string) {
+  return db
+    .selectFrom('comments')
+    .innerJoin('posts', 'posts.id', 'comments.postId')
+    .leftJoin('users', 'users.id', 'comments.authorId')
+    .select(commentColumns)
+    .select('posts.hubGroupId')
+    .select(commentLikedBy(viewerId).as('likedByMe'))
+    .where('comments.id', '=', id)
+    .executeTakeFirst();
+}
+
+export type CommentRow = NonNullable<Awaited<ReturnType<typeof findComment>>>;
+
+/** A post's comments, oldest first (conversation order), a page at a time. */
+export async function listComments(
+  db: Executor,
+  postId: string,
+  viewerId: string,
+  after: Cursor | null,
+  limit: number,
+) {
+  let query = db
+    .selectFrom('comments')
+    .innerJoin('posts', 'posts.id', 'comments.postId')
+    .leftJoin('users', 'users.id', 'comments.authorId')
+    .select(commentColumns)
+    .select('posts.hubGroupId')
+    .select(commentLikedBy(viewerId).as('likedByMe'))
+    .where('comments.postId', '=', postId)
+    .orderBy('comments.createdAt', 'asc')
+    .orderBy('comments.id', 'asc')
+    .limit(limit + 1);
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('comments.createdAt', '>', after.at),
+        eb.and([eb('comments.createdAt', '=', after.at), eb('comments.id', '>', after.id)]),
+      ]),
+    );
+  }
+  return query.execute();
+}
+
+export async function updateCommentRow(
+  db: Executor,
+  id: string,
+  patch: Updateable<CommentsTable>,
+): Promise<void> {
+  await db.updateTable('comments').set(patch).where('id', '=', id).execute();
+}
+
+/** Deletes a comment and its replies, keeping the post's count right. */
+export async function deleteCommentRow(db: Executor, comment: { id: string; postId: string }): Promise<void> {
+  const replies = await db
+    .selectFrom('comments')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('parentId', '=', comment.id)
+    .executeTakeFirstOrThrow();
+  await db.deleteFrom('comments').where('id', '=', comment.id).execute();
+  await db
+    .updateTable('posts')
+    .set((eb) => ({ commentCount: eb('commentCount', '-', 1 + Number(replies.n)) }))
+    .where('id', '=', comment.postId)
+    .execute();
+}
+
+// --- likes (idempotent: liking twice counts once) ---
+
+export async function addPostLike(db: Executor, postId: string, userId: string, now: number): Promise<void> {
+  const inserted = await db
+    .insertInto('postLikes')
+    .values({ postId, userId, createdAt: now })
+    .onConflict((oc) => oc.columns(['postId', 'userId']).doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
+    await db
+      .updateTable('posts')
+      .set((eb) => ({ likeCount: eb('likeCount', '+', 1) }))
+      .where('id', '=', postId)
+      .execute();
+  }
+}
+
+export async function removePostLike(db: Executor, postId: string, userId: string): Promise<void> {
+  const removed = await db
+    .deleteFrom('postLikes')
+    .where('postId', '=', postId)
+    .where('userId', '=', userId)
+    .executeTakeFirst();
+  if (Number(removed.numDeletedRows) > 0) {
+    await db
+      .updateTable('posts')
+      .set((eb) => ({ likeCount: eb('likeCount', '-', 1) }))
+      .where('id', '=', postId)
+      .execute();
+  }
+}
+
+export async function addCommentLike(
+  db: Executor,
+  commentId: string,
+  userId: string,
+  now: number,
+): Promise<void> {
+  const inserted = await db
+    .insertInto('commentLikes')
+    .values({ commentId, userId, createdAt: now })
+    .onConflict((oc) => oc.columns(['commentId', 'userId']).doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
+    await db
+      .updateTable('comments')
+      .set((eb) => ({ likeCount: eb('likeCount', '+', 1) }))
+      .where('id', '=', commentId)
+      .execute();
+  }
+}
+
+export async function removeCommentLike(db: Executor, commentId: string, userId: string): Promise<void> {
+  const removed = await db
+    .deleteFrom('commentLikes')
+    .where('commentId', '=', commentId)
+    .where('userId', '=', userId)
+    .executeTakeFirst();
+  if (Number(removed.numDeletedRows) > 0) {
+    await db
+      .updateTable('comments')
+      .set((eb) => ({ likeCount: eb('likeCount', '-', 1) }))
+      .where('id', '=', commentId)
+      .execute();
+  }
+}

@@ -1,0 +1,393 @@
+// Thin HTTP for the Hub: the creator's /hub-groups and the members' /hub.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { requireActor } from '../../platform/http/auth.ts';
+import { errors, IdParams, ListQuery, NoContent, PageOf } from '../../platform/http/schemas.ts';
+import { MAX_UPLOAD_BYTES } from '../../platform/media.ts';
+import type { AccessService } from '../access/index.ts';
+import { presentComment, presentGroup, presentMemberGroup, presentPost } from './hub.presenter.ts';
+import {
+  Comment,
+  CommentBody,
+  CommentPatch,
+  GroupBody,
+  HubGroup,
+  HubGroupDetail,
+  MemberGroup,
+  Post,
+  PostBody,
+  PostPatch,
+} from './hub.schemas.ts';
+import type { GroupInput, HubService } from './hub.service.ts';
+
+const PageQuery = Type.Object({ cursor: ListQuery.properties.cursor, limit: ListQuery.properties.limit });
+const Ok = Type.Object({ ok: Type.Literal(true) });
+
+export function hubRoutes(deps: { hub: HubService; access: AccessService }): FastifyPluginAsyncTypebox {
+  const { hub, access } = deps;
+  return async (app) => {
+    // Images arrive as their raw bytes (Content-Type image/… or application/octet-stream).
+    app.addContentTypeParser(
+      /^(image\/[\w.+-]+|application\/octet-stream)$/,
+      { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES },
+      (_request, body, done) => done(null, body),
+    );
+
+    // --- the creator's side ---
+    app.get(
+      '/hub-groups',
+      {
+        schema: {
+          tags: ['hub-groups'],
+          summary: 'Every hub group, in order',
+          response: { 200: Type.Object({ data: Type.Array(HubGroup) }), ...errors(401, 403) },
+        },
+      },
+      async (request) => ({ data: (await hub.listGroups(requireActor(request))).map(presentGroup) }),
+    );
+
+    app.post(
+      '/hub-groups',
+      {
+        schema: {
+          tags: ['hub-groups'],
+          summary: 'Create a hub group',
+          body: GroupBody,
+          response: { 201: HubGroup, ...errors(400, 401, 403, 409) },
+        },
+      },
+      async (request, reply) =>
+        reply
+          .status(201)
+          .send(presentGroup(await hub.createGroup(requireActor(request), request.body as GroupInput))),
+    );
+
+    app.post(
+      '/hub-groups/reorder',
+      {
+        schema: {
+          tags: ['hub-groups'],
+          summary: 'Put the groups in this order',
+          body: Type.Object({ ids: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000 }) }),
+          response: { 200: Ok, ...errors(400, 401, 403) },
+        },
+      },
+      async (request) => {
+        await hub.reorderGroups(requireActor(request), request.body.ids);
+        return { ok: true as const };
+      },
+    );
+
+    app.get(
+      '/hub-groups/:id',
+      {
+        schema: {
+          tags: ['hub-groups'],
+          summary: 'One hub group, with the offers that grant it',
+          params: IdParams,
+          response: { 200: HubGroupDetail, ...errors(401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const { group, grantedBy } = await hub.getGroup(requireActor(request), request.params.id);
+        return {
+          ...presentGroup(group),
+          grantedBy: grantedBy.map(({ id, title, status }) => ({ id, title, status })),
+        };
+      },
+    );
+
+    app.patch(
+      '/hub-groups/:id',
+      {
+        schema: {
+          tags: ['hub-groups'],
+          summary: 'Change a hub group',
+          params: IdParams,
+          body: GroupBody,
+          response: { 200: HubGroup, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) =>
+        presentGroup(
+          await hub.updateGroup(requireActor(request), request.params.id, request.body as GroupInput),
+        ),
+    );
+
+    app.delete(
+      '/hub-groups/:id',
+      {
+        schema: {
+          tags: ['hub-groups'],
+          summary:
+            'Delete a hub group and its posts; when offers grant it, answers 409 naming them unless confirm=true',
+          params: IdParams,
+          querystring: Type.Object({ confirm: Type.Optional(Type.Boolean()) }),
+          response: { 204: NoContent, ...errors(401, 403, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        await hub.deleteGroup(requireActor(request), request.params.id, request.query.confirm === true);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.put(
+      '/hub-groups/:id/image',
+      {
+        schema: {
+          tags: ['hub-groups'],
+          summary: 'Set the group image: the raw PNG, JPEG, WebP or GIF bytes (at most 5 MB)',
+          params: IdParams,
+          response: { 200: HubGroup, ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) =>
+        presentGroup(await hub.uploadGroupImage(requireActor(request), request.params.id, request.body)),
+    );
+
+    app.delete(
+      '/hub-groups/:id/image',
+      {
+        schema: {
+          tags: ['hub-groups'],
+          summary: 'Remove the group image',
+          params: IdParams,
+          response: { 200: HubGroup, ...errors(401, 403, 404) },
+        },
+      },
+      async (request) => presentGroup(await hub.removeGroupImage(requireActor(request), request.params.id)),
+    );
+
+    // --- the members' side ---
+    app.get(
+      '/hub/groups',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'The groups you see, each with whether you may enter',
+          response: { 200: Type.Object({ data: Type.Array(MemberGroup) }), ...errors(401) },
+        },
+      },
+      async (request) => ({
+        data: (await access.visibleGroups(requireActor(request))).map(presentMemberGroup),
+      }),
+    );
+
+    app.get(
+      '/hub/groups/:id',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'A group you may enter (by id or slug); 403 access_required with its paywall otherwise',
+          params: IdParams,
+          response: { 200: MemberGroup, ...errors(401, 403, 404) },
+        },
+      },
+      async (request) =>
+        presentMemberGroup({
+          ...(await access.enterGroup(requireActor(request), request.params.id)),
+          canEnter: true,
+        }),
+    );
+
+    app.get(
+      '/hub/groups/:id/posts',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'The feed: pinned posts first, then newest first',
+          params: IdParams,
+          querystring: PageQuery,
+          response: { 200: PageOf(Post), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request);
+        const page = await hub.feed(actor, request.params.id, {
+          cursor: request.query.cursor,
+          limit: request.query.limit ?? 20,
+        });
+        return { data: page.data.map((post) => presentPost(post, actor)), nextCursor: page.nextCursor };
+      },
+    );
+
+    app.post(
+      '/hub/groups/:id/posts',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'Write a post (Markdown)',
+          params: IdParams,
+          body: PostBody,
+          response: { 201: Post, ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request);
+        return reply
+          .status(201)
+          .send(presentPost(await hub.createPost(actor, request.params.id, request.body), actor));
+      },
+    );
+
+    app.get(
+      '/hub/posts/:id',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'One post',
+          params: IdParams,
+          response: { 200: Post, ...errors(401, 404) },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request);
+        return presentPost(await hub.getPost(actor, request.params.id), actor);
+      },
+    );
+
+    app.patch(
+      '/hub/posts/:id',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'Edit your post; staff pin or unpin any post',
+          params: IdParams,
+          body: PostPatch,
+          response: { 200: Post, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request);
+        return presentPost(await hub.updatePost(actor, request.params.id, request.body), actor);
+      },
+    );
+
+    app.delete(
+      '/hub/posts/:id',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'Delete your post (staff: any post)',
+          params: IdParams,
+          response: { 204: NoContent, ...errors(401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        await hub.deletePost(requireActor(request), request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+
+    for (const like of [true, false]) {
+      const method = like ? 'put' : 'delete';
+      app[method](
+        '/hub/posts/:id/like',
+        {
+          schema: {
+            tags: ['hub'],
+            summary: like ? 'Like a post' : 'Take back your like',
+            params: IdParams,
+            response: { 200: Post, ...errors(401, 404) },
+          },
+        },
+        async (request) => {
+          const actor = requireActor(request);
+          return presentPost(await hub.likePost(actor, request.params.id, like), actor);
+        },
+      );
+      app[method](
+        '/hub/comments/:id/like',
+        {
+          schema: {
+            tags: ['hub'],
+            summary: like ? 'Like a comment' : 'Take back your like',
+            params: IdParams,
+            response: { 200: Comment, ...errors(401, 404) },
+          },
+        },
+        async (request) => {
+          const actor = requireActor(request);
+          return presentComment(await hub.likeComment(actor, request.params.id, like), actor);
+        },
+      );
+    }
+
+    app.get(
+      '/hub/posts/:id/comments',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'A post’s comments and replies, oldest first',
+          params: IdParams,
+          querystring: PageQuery,
+          response: { 200: PageOf(Comment), ...errors(400, 401, 404) },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request);
+        const page = await hub.comments(actor, request.params.id, {
+          cursor: request.query.cursor,
+          limit: request.query.limit ?? 50,
+        });
+        return {
+          data: page.data.map((comment) => presentComment(comment, actor)),
+          nextCursor: page.nextCursor,
+        };
+      },
+    );
+
+    app.post(
+      '/hub/posts/:id/comments',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'Comment on a post, or reply to a comment with parentId',
+          params: IdParams,
+          body: CommentBody,
+          response: { 201: Comment, ...errors(400, 401, 404) },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request);
+        return reply
+          .status(201)
+          .send(presentComment(await hub.createComment(actor, request.params.id, request.body), actor));
+      },
+    );
+
+    app.patch(
+      '/hub/comments/:id',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'Edit your comment',
+          params: IdParams,
+          body: CommentPatch,
+          response: { 200: Comment, ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request);
+        return presentComment(await hub.updateComment(actor, request.params.id, request.body), actor);
+      },
+    );
+
+    app.delete(
+      '/hub/comments/:id',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'Delete your comment (staff: any comment)',
+          params: IdParams,
+          response: { 204: NoContent, ...errors(401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        await hub.deleteComment(requireActor(request), request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+  };
+}

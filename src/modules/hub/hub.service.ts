@@ -1,0 +1,491 @@
+// Hub groups (the creator's side) and discussion inside them (the members' side). Every read or write
+// of a group's content goes through access.enterGroup first: nothing here decides access itself.
+import type { Clock } from '../../platform/clock.ts';
+import { newId } from '../../platform/crypto.ts';
+import type { Database } from '../../platform/db/database.ts';
+import type { HubVisibility } from '../../platform/db/schema.ts';
+import {
+  AppError,
+  ConflictError,
+  type FieldProblem,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../../platform/errors.ts';
+import type { Actor } from '../../platform/http/auth.ts';
+import type { MediaStore } from '../../platform/media.ts';
+import { decodeCursor, pageOf } from '../../platform/pagination.ts';
+import { type AccessService, type GroupRow, isStaffRole } from '../access/index.ts';
+import {
+  addCommentLike,
+  addPostLike,
+  countPinned,
+  deleteCommentRow,
+  deleteGroupRow,
+  deletePostRow,
+  findComment,
+  findPost,
+  insertComment,
+  insertGroup,
+  insertPost,
+  listComments,
+  listFeedPosts,
+  listGroupIds,
+  listPinnedPosts,
+  nextGroupPosition,
+  type PostRow,
+  removeCommentLike,
+  removePostLike,
+  slugTaken,
+  updateCommentRow,
+  updateGroupRow,
+  updatePostRow,
+} from './hub.repository.ts';
+import { MAX_BODY_LENGTH, renderMarkdown } from './markdown.ts';
+
+export const MAX_PINNED_PER_GROUP = 5;
+const VISIBILITIES: readonly HubVisibility[] = ['public', 'private', 'hidden'];
+
+export interface GroupInput {
+  name?: string;
+  slug?: string;
+  description?: string;
+  emoji?: string | null;
+  visibility?: HubVisibility;
+  paywallCta?: string | null;
+  paywallDescription?: string | null;
+  paywallUrl?: string | null;
+}
+
+export function slugify(value: string): string {
+  return value
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/g, '');
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Field problems of a group's input; `creating` requires the name and visibility. */
+export function groupProblems(input: GroupInput, creating: boolean): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const check = (ok: boolean, field: string, message: string) => {
+    if (!ok) problems.push({ field, message });
+  };
+  if (creating || input.name !== undefined) {
+    const name = input.name?.trim() ?? '';
+    check(name.length > 0, 'name', 'is required');
+    check(name.length <= 80, 'name', 'must be at most 80 characters');
+  }
+  if (input.slug !== undefined) {
+    check(
+      /^[a-z0-9]+(-[a-z0-9]+)*$/.test(input.slug),
+      'slug',
+      'must be lower-case letters, digits and single dashes',
+    );
+    check(input.slug.length <= 60, 'slug', 'must be at most 60 characters');
+  }
+  if (input.description !== undefined)
+    check(input.description.length <= 2000, 'description', 'must be at most 2000 characters');
+  if (input.emoji)
+    check([...input.emoji].length <= 8 && !/[\s<>]/.test(input.emoji), 'emoji', 'must be one emoji');
+  if (creating || input.visibility !== undefined) {
+    check(
+      VISIBILITIES.includes(input.visibility as HubVisibility),
+      'visibility',
+      'must be public, private or hidden',
+    );
+  }
+  if (input.paywallCta) check(input.paywallCta.length <= 200, 'paywallCta', 'must be at most 200 characters');
+  if (input.paywallDescription)
+    check(input.paywallDescription.length <= 2000, 'paywallDescription', 'must be at most 2000 characters');
+  if (input.paywallUrl)
+    check(
+      isHttpUrl(input.paywallUrl) && input.paywallUrl.length <= 2000,
+      'paywallUrl',
+      'must be an http or https URL',
+    );
+  // One problem per field: the first one found says what to fix first.
+  return problems.filter((problem, index) => problems.findIndex((p) => p.field === problem.field) === index);
+}
+
+function textProblems(field: string, value: string, max: number, required: boolean): FieldProblem | null {
+  if (required && value.trim().length === 0) return { field, message: 'is required' };
+  if (value.length > max) return { field, message: `must be at most ${max} characters` };
+  return null;
+}
+
+export interface HubDeps {
+  db: Database;
+  clock: Clock;
+  access: AccessService;
+  media: MediaStore;
+}
+
+function requireStaff(actor: Actor): void {
+  if (!isStaffRole(actor.role)) throw new ForbiddenError('Only the owner and admins may do this.');
+}
+
+export function createHubService(deps: HubDeps) {
+  const { db, clock, access, media } = deps;
+
+  // --- groups (staff) --------------------------------------------------------------------------
+
+  /** Every group, in the creator's order. */
+  async function listGroups(actor: Actor): Promise<GroupRow[]> {
+    requireStaff(actor);
+    return access.visibleGroups(actor);
+  }
+
+  async function getGroup(actor: Actor, id: string) {
+    requireStaff(actor);
+    const group = await access.enterGroup(actor, id);
+    return { group, grantedBy: await access.offersGranting(group.id) };
+  }
+
+  async function createGroup(actor: Actor, input: GroupInput): Promise<GroupRow> {
+    requireStaff(actor);
+    const slug = input.slug ?? slugify(input.name ?? '');
+    const problems = groupProblems({ ...input, slug: slug || undefined }, true);
+    if (!slug && !problems.some((p) => p.field === 'name'))
+      problems.push({ field: 'slug', message: 'is required (the name has no letters or digits)' });
+    if (problems.length) throw new ValidationError(problems);
+    return db.transaction().execute(async (trx) => {
+      if (await slugTaken(trx, slug, null))
+        throw new ConflictError('slug_taken', 'slug: is already used by another group', {
+          fields: [{ field: 'slug', message: 'is already used by another group' }],
+        });
+      const now = clock.now();
+      const id = newId();
+      await insertGroup(trx, {
+        id,
+        name: input.name!.trim(),
+        slug,
+        description: input.description?.trim() ?? '',
+        emoji: input.emoji || null,
+        imagePath: null,
+        visibility: input.visibility!,
+        position: await nextGroupPosition(trx),
+        paywallCta: input.paywallCta?.trim() || null,
+        paywallDescription: input.paywallDescription?.trim() || null,
+        paywallUrl: input.paywallUrl?.trim() || null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      return access.enterGroup(actor, id, trx);
+    });
+  }
+
+  async function updateGroup(actor: Actor, id: string, input: GroupInput): Promise<GroupRow> {
+    requireStaff(actor);
+    const problems = groupProblems(input, false);
+    if (problems.length) throw new ValidationError(problems);
+    return db.transaction().execute(async (trx) => {
+      const group = await access.enterGroup(actor, id, trx);
+      if (input.slug && (await slugTaken(trx, input.slug, group.id))) {
+        throw new ConflictError('slug_taken', 'slug: is already used by another group', {
+          fields: [{ field: 'slug', message: 'is already used by another group' }],
+        });
+      }
+      await updateGroupRow(trx, group.id, {
+        ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+        ...(input.slug !== undefined ? { slug: input.slug } : {}),
+        ...(input.description !== undefined ? { description: input.description.trim() } : {}),
+        ...(input.emoji !== undefined ? { emoji: input.emoji || null } : {}),
+        ...(input.visibility !== undefined ? { visibility: input.visibility } : {}),
+        ...(input.paywallCta !== undefined ? { paywallCta: input.paywallCta?.trim() || null } : {}),
+        ...(input.paywallDescription !== undefined
+          ? { paywallDescription: input.paywallDescription?.trim() || null }
+          : {}),
+        ...(input.paywallUrl !== undefined ? { paywallUrl: input.paywallUrl?.trim() || null } : {}),
+        updatedAt: clock.now(),
+      });
+      return access.enterGroup(actor, group.id, trx);
+    });
+  }
+
+  /** Deletes a group with its posts; when offers grant it, only once the admin confirms, having seen which. */
+  async function deleteGroup(actor: Actor, id: string, confirmed: boolean): Promise<void> {
+    requireStaff(actor);
+    await db.transaction().execute(async (trx) => {
+      const group = await access.enterGroup(actor, id, trx);
+      const offers = await access.offersGranting(group.id, trx);
+      if (offers.length > 0 && !confirmed) {
+        throw new ConflictError(
+          'group_granted_by_offers',
+          `${offers.length === 1 ? 'An offer grants' : `${offers.length} offers grant`} this group: ${offers.map((o) => o.title).join(', ')}. Their buyers lose it. Confirm to delete.`,
+          { offers: offers.map(({ id: offerId, title }) => ({ id: offerId, title })) },
+        );
+      }
+      await deleteGroupRow(trx, group.id);
+    });
+  }
+
+  /** Puts the groups in the given order (every group, each once). */
+  async function reorderGroups(actor: Actor, ids: string[]): Promise<void> {
+    requireStaff(actor);
+    await db.transaction().execute(async (trx) => {
+      const existing = await listGroupIds(trx);
+      const given = new Set(ids);
+      if (
+        given.size !== ids.length ||
+        existing.length !== ids.length ||
+        existing.some((id) => !given.has(id))
+      ) {
+        throw ValidationError.field('ids', 'must list every hub group exactly once');
+      }
+      const now = clock.now();
+      for (const [position, id] of ids.entries()) await updateGroupRow(trx, id, { position, updatedAt: now });
+    });
+  }
+
+  /** Sets the group's image from uploaded bytes, which are checked and re-encoded. */
+  async function uploadGroupImage(actor: Actor, id: string, body: unknown): Promise<GroupRow> {
+    requireStaff(actor);
+    const group = await access.enterGroup(actor, id);
+    if (!Buffer.isBuffer(body))
+      throw ValidationError.field('image', 'send the image bytes with an image/… Content-Type');
+    const stored = await media.saveImage('image', body, { maxWidth: 512, maxHeight: 512 });
+    await updateGroupRow(db, group.id, { imagePath: stored.path, updatedAt: clock.now() });
+    return access.enterGroup(actor, group.id);
+  }
+
+  async function removeGroupImage(actor: Actor, id: string): Promise<GroupRow> {
+    requireStaff(actor);
+    const group = await access.enterGroup(actor, id);
+    await updateGroupRow(db, group.id, { imagePath: null, updatedAt: clock.now() });
+    return access.enterGroup(actor, group.id);
+  }
+
+  // --- discussion ------------------------------------------------------------------------------
+
+  /** The post, if the caller may enter its group; otherwise it does not exist for them. */
+  async function enterPost(actor: Actor, postId: string): Promise<PostRow> {
+    const post = await findPost(db, postId, actor.userId);
+    if (!post || !(await access.canEnter(actor, post.hubGroupId))) throw new NotFoundError('No such post.');
+    return post;
+  }
+
+  async function enterComment(actor: Actor, commentId: string) {
+    const comment = await findComment(db, commentId, actor.userId);
+    if (!comment || !(await access.canEnter(actor, comment.hubGroupId)))
+      throw new NotFoundError('No such comment.');
+    return comment;
+  }
+
+  /** A group's feed: its pinned posts first (on the first page), then the rest newest first. */
+  async function feed(actor: Actor, groupId: string, options: { cursor?: string; limit: number }) {
+    const group = await access.enterGroup(actor, groupId);
+    const after = decodeCursor(options.cursor);
+    const pinned = after ? [] : await listPinnedPosts(db, group.id, actor.userId);
+    const rows = await listFeedPosts(db, group.id, actor.userId, after, options.limit);
+    const page = pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
+    return { group, data: [...pinned, ...page.data], nextCursor: page.nextCursor };
+  }
+
+  async function createPost(
+    actor: Actor,
+    groupId: string,
+    input: { title?: string | null; body: string },
+  ): Promise<PostRow> {
+    const title = input.title?.trim() || null;
+    const problems = [
+      textProblems('title', title ?? '', 200, false),
+      textProblems('body', input.body, MAX_BODY_LENGTH, true),
+    ].filter((p): p is FieldProblem => p !== null);
+    if (problems.length) throw new ValidationError(problems);
+    const group = await access.enterGroup(actor, groupId);
+    const id = newId();
+    const now = clock.now();
+    await db.transaction().execute((trx) =>
+      insertPost(trx, {
+        id,
+        hubGroupId: group.id,
+        authorId: actor.userId,
+        title,
+        body: input.body,
+        bodyHtml: renderMarkdown(input.body),
+        pinnedAt: null,
+        createdAt: now,
+        updatedAt: now,
+        editedAt: null,
+      }),
+    );
+    return (await findPost(db, id, actor.userId))!;
+  }
+
+  async function getPost(actor: Actor, postId: string): Promise<PostRow> {
+    return enterPost(actor, postId);
+  }
+
+  /** Edits one's own post; staff pin and unpin any post. */
+  async function updatePost(
+    actor: Actor,
+    postId: string,
+    input: { title?: string | null; body?: string; pinned?: boolean },
+  ): Promise<PostRow> {
+    const post = await enterPost(actor, postId);
+    const editsText = input.title !== undefined || input.body !== undefined;
+    if (editsText && post.authorId !== actor.userId)
+      throw new ForbiddenError('Only its author may edit a post.');
+    if (input.pinned !== undefined && !isStaffRole(actor.role))
+      throw new ForbiddenError('Only the owner and admins may pin posts.');
+    const title = input.title === undefined ? undefined : input.title?.trim() || null;
+    const problems = [
+      title ? textProblems('title', title, 200, false) : null,
+      input.body !== undefined ? textProblems('body', input.body, MAX_BODY_LENGTH, true) : null,
+    ].filter((p): p is FieldProblem => p !== null);
+    if (problems.length) throw new ValidationError(problems);
+    const now = clock.now();
+    await db.transaction().execute(async (trx) => {
+      if (
+        input.pinned === true &&
+        post.pinnedAt === null &&
+        (await countPinned(trx, post.hubGroupId)) >= MAX_PINNED_PER_GROUP
+      ) {
+        throw new AppError(
+          'too_many_pinned',
+          409,
+          `A group shows at most ${MAX_PINNED_PER_GROUP} pinned posts. Unpin one first.`,
+        );
+      }
+      await updatePostRow(trx, post.id, {
+        ...(title !== undefined ? { title } : {}),
+        ...(input.body !== undefined ? { body: input.body, bodyHtml: renderMarkdown(input.body) } : {}),
+        ...(editsText ? { editedAt: now } : {}),
+        ...(input.pinned !== undefined ? { pinnedAt: input.pinned ? (post.pinnedAt ?? now) : null } : {}),
+        updatedAt: now,
+      });
+    });
+    return (await findPost(db, post.id, actor.userId))!;
+  }
+
+  /** Deletes a post (its author, or staff moderating) with its comments. */
+  async function deletePost(actor: Actor, postId: string): Promise<void> {
+    const post = await enterPost(actor, postId);
+    if (post.authorId !== actor.userId && !isStaffRole(actor.role))
+      throw new ForbiddenError('Only its author or an admin may delete a post.');
+    await db.transaction().execute((trx) => deletePostRow(trx, post));
+  }
+
+  async function comments(actor: Actor, postId: string, options: { cursor?: string; limit: number }) {
+    const post = await enterPost(actor, postId);
+    const rows = await listComments(db, post.id, actor.userId, decodeCursor(options.cursor), options.limit);
+    return pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
+  }
+
+  /** Comments on a post, or replies to a comment (one level: a reply to a reply answers its parent). */
+  async function createComment(
+    actor: Actor,
+    postId: string,
+    input: { body: string; parentId?: string | null },
+  ) {
+    const problem = textProblems('body', input.body, 10_000, true);
+    if (problem) throw new ValidationError([problem]);
+    const post = await enterPost(actor, postId);
+    let parentId: string | null = null;
+    if (input.parentId) {
+      const parent = await findComment(db, input.parentId, actor.userId);
+      if (!parent || parent.postId !== post.id)
+        throw ValidationError.field('parentId', 'is not a comment on this post');
+      parentId = parent.parentId ?? parent.id;
+    }
+    const id = newId();
+    const now = clock.now();
+    await db.transaction().execute((trx) =>
+      insertComment(trx, {
+        id,
+        postId: post.id,
+        parentId,
+        authorId: actor.userId,
+        body: input.body,
+        bodyHtml: renderMarkdown(input.body),
+        createdAt: now,
+        updatedAt: now,
+        editedAt: null,
+      }),
+    );
+    return (await findComment(db, id, actor.userId))!;
+  }
+
+  async function updateComment(actor: Actor, commentId: string, input: { body: string }) {
+    const comment = await enterComment(actor, commentId);
+    if (comment.authorId !== actor.userId) throw new ForbiddenError('Only its author may edit a comment.');
+    const problem = textProblems('body', input.body, 10_000, true);
+    if (problem) throw new ValidationError([problem]);
+    const now = clock.now();
+    await updateCommentRow(db, comment.id, {
+      body: input.body,
+      bodyHtml: renderMarkdown(input.body),
+      editedAt: now,
+      updatedAt: now,
+    });
+    return (await findComment(db, comment.id, actor.userId))!;
+  }
+
+  async function deleteComment(actor: Actor, commentId: string): Promise<void> {
+    const comment = await enterComment(actor, commentId);
+    if (comment.authorId !== actor.userId && !isStaffRole(actor.role))
+      throw new ForbiddenError('Only its author or an admin may delete a comment.');
+    await db.transaction().execute((trx) => deleteCommentRow(trx, comment));
+  }
+
+  async function likePost(actor: Actor, postId: string, like: boolean): Promise<PostRow> {
+    const post = await enterPost(actor, postId);
+    await db
+      .transaction()
+      .execute((trx) =>
+        like
+          ? addPostLike(trx, post.id, actor.userId, clock.now())
+          : removePostLike(trx, post.id, actor.userId),
+      );
+    return (await findPost(db, post.id, actor.userId))!;
+  }
+
+  async function likeComment(actor: Actor, commentId: string, like: boolean) {
+    const comment = await enterComment(actor, commentId);
+    await db
+      .transaction()
+      .execute((trx) =>
+        like
+          ? addCommentLike(trx, comment.id, actor.userId, clock.now())
+          : removeCommentLike(trx, comment.id, actor.userId),
+      );
+    return (await findComment(db, comment.id, actor.userId))!;
+  }
+
+  return {
+    listGroups,
+    getGroup,
+    createGroup,
+    updateGroup,
+    deleteGroup,
+    reorderGroups,
+    uploadGroupImage,
+    removeGroupImage,
+    feed,
+    createPost,
+    getPost,
+    updatePost,
+    deletePost,
+    comments,
+    createComment,
+    updateComment,
+    deleteComment,
+    likePost,
+    likeComment,
+  };
+}
+
+export type HubService = ReturnType<typeof createHubService>;

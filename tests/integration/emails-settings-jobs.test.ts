@@ -208,6 +208,8 @@ describe('Settings', () => {
     expect(bad.statusCode).toBe(400);
     const fields = bad.json().error.details.fields.map((f: { field: string }) => f.field);
     expect(fields).toEqual(expect.arrayContaining(['defaultCurrency']));
+    const unknownCurrency = await session.patch('/api/v1/settings', { defaultCurrency: 'dol' });
+    expect(unknownCurrency.json().error.details.fields[0].field).toBe('defaultCurrency');
     const bad2 = await session.patch('/api/v1/settings', {
       platformName: '   ',
       supportEmail: 'nope',

@@ -117,6 +117,9 @@ describe('the user card', () => {
   it('reads one user: 404 for an unknown id, 403 for a member', async () => {
     const member = await createMember(ctx);
     const session = await signIn(ctx, owner);
+    expect((await session.get(`/api/v1/users/${member.id}`)).json().lastSeenAt).toBeNull();
+    await signIn(ctx, member);
+    expect((await session.get(`/api/v1/users/${member.id}`)).json().lastSeenAt).not.toBeNull();
     expect((await session.get(`/api/v1/users/${member.id}`)).json().email).toBe(member.email);
     expect((await session.get('/api/v1/users/no-such-id')).statusCode).toBe(404);
     expect((await (await signIn(ctx, member)).get(`/api/v1/users/${member.id}`)).statusCode).toBe(403);

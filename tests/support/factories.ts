@@ -172,3 +172,111 @@ export async function latestLinkToken(ctx: Pick<TestContext, 'db'>, to: string):
   if (!match?.[1]) throw new Error(`no link in the latest email to ${to}`);
   return match[1];
 }
+
+// --- the Hub and access ---------------------------------------------------------------------------
+
+export interface TestGroup {
+  id: string;
+  slug: string;
+  name: string;
+  visibility: 'public' | 'private' | 'hidden';
+}
+
+export async function createGroup(
+  ctx: Pick<TestContext, 'db'>,
+  overrides: { name?: string; visibility?: TestGroup['visibility']; paywallCta?: string } = {},
+): Promise<TestGroup> {
+  sequence += 1;
+  const id = newId();
+  const name = overrides.name ?? `Group ${sequence}`;
+  const slug = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${sequence}`;
+  const now = Date.now();
+  await ctx.db
+    .insertInto('hubGroups')
+    .values({
+      id,
+      name,
+      slug,
+      description: '',
+      emoji: null,
+      imagePath: null,
+      visibility: overrides.visibility ?? 'public',
+      position: sequence,
+      paywallCta: overrides.paywallCta ?? null,
+      paywallDescription: null,
+      paywallUrl: null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .execute();
+  return { id, slug, name, visibility: overrides.visibility ?? 'public' };
+}
+
+/** An offer row granting the given groups (the Digital Offers issue gives offers the rest of their fields). */
+export async function createOffer(
+  ctx: Pick<TestContext, 'db'>,
+  groups: Pick<TestGroup, 'id'>[],
+  overrides: { title?: string; status?: 'draft' | 'published' | 'archived' } = {},
+): Promise<{ id: string; title: string; slug: string }> {
+  sequence += 1;
+  const id = newId();
+  const title = overrides.title ?? `Offer ${sequence}`;
+  const slug = `offer-${sequence}-${id.slice(0, 6)}`;
+  const now = Date.now();
+  await ctx.db
+    .insertInto('offers')
+    .values({ id, title, slug, status: overrides.status ?? 'published', createdAt: now, updatedAt: now })
+    .execute();
+  for (const group of groups)
+    await ctx.db.insertInto('offerHubGroups').values({ offerId: id, hubGroupId: group.id }).execute();
+  return { id, title, slug };
+}
+
+export async function createEntitlement(
+  ctx: Pick<TestContext, 'db'>,
+  user: Pick<TestUser, 'id'>,
+  offer: { id: string },
+  overrides: {
+    state?: import('../../src/platform/db/schema.ts').EntitlementState;
+    accessUntil?: number | null;
+  } = {},
+): Promise<string> {
+  const id = newId();
+  const now = Date.now();
+  await ctx.db
+    .insertInto('entitlements')
+    .values({
+      id,
+      userId: user.id,
+      offerId: offer.id,
+      state: overrides.state ?? 'active',
+      accessUntil: overrides.accessUntil ?? null,
+      source: 'test',
+      createdAt: now,
+      updatedAt: now,
+    })
+    .execute();
+  return id;
+}
+
+export async function createGrant(
+  ctx: Pick<TestContext, 'db'>,
+  user: Pick<TestUser, 'id'>,
+  group: Pick<TestGroup, 'id'>,
+  overrides: { endsAt?: number | null; note?: string } = {},
+): Promise<string> {
+  const id = newId();
+  await ctx.db
+    .insertInto('accessGrants')
+    .values({
+      id,
+      userId: user.id,
+      hubGroupId: group.id,
+      endsAt: overrides.endsAt ?? null,
+      note: overrides.note ?? null,
+      grantedBy: null,
+      createdAt: Date.now(),
+    })
+    .execute();
+  return id;
+}

@@ -107,6 +107,7 @@ export function createAuthService(deps: AuthDeps) {
       userAgent: meta.userAgent?.slice(0, 300) ?? null,
       ip: meta.ip,
     });
+    await updateUserRow(trx, userId, { lastSeenAt: now });
     return { id, token };
   }
 
@@ -286,7 +287,7 @@ export function createAuthService(deps: AuthDeps) {
   /** Email and password; rate-limited per address and per client. */
   async function login(input: { email: string; password: string }, meta: RequestMeta) {
     const email = normalizeEmail(input.email);
-    rateLimiter.hit(`login:ip:${meta.ip}`, 50, 15 * 60_000);
+    rateLimiter.hit(`login:ip:${meta.ip}`, 200, 15 * 60_000);
     rateLimiter.hit(`login:email:${email}`, 10, 15 * 60_000);
     const user = await findUserByEmail(db, email);
     if (!user?.passwordHash) {

@@ -25,6 +25,7 @@ export interface SettingsPatch {
   mailFrom?: string | null;
 }
 
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 const KEYS = ['platformName', 'supportEmail', 'defaultCurrency', 'smtpUrl', 'mailFrom'] as const;
 export const DEFAULT_PLATFORM_NAME = 'Guildhall';
 const EMAIL_RE = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/;
@@ -77,8 +78,11 @@ export function createSettingsService(deps: SettingsDeps) {
     if (patch.supportEmail && !EMAIL_RE.test(patch.supportEmail)) {
       problems.push({ field: 'supportEmail', message: 'must be an email address' });
     }
-    if (patch.defaultCurrency !== undefined && !/^[a-zA-Z]{3}$/.test(patch.defaultCurrency)) {
-      problems.push({ field: 'defaultCurrency', message: 'must be a three-letter ISO currency code' });
+    if (patch.defaultCurrency !== undefined && !CURRENCIES.has(patch.defaultCurrency.toUpperCase())) {
+      problems.push({
+        field: 'defaultCurrency',
+        message: 'must be an ISO 4217 currency code, such as usd or eur',
+      });
     }
     if (patch.smtpUrl) {
       let valid = false;

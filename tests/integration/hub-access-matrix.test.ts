@@ -1,0 +1,188 @@
+// Every member-facing Hub route, taken from the app's own route table, against every kind of caller.
+// A new /hub route without a row here fails the first test: no route can skip the access rule unseen.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Client,
+  client,
+  createAdmin,
+  createEntitlement,
+  createGrant,
+  createGroup,
+  createMember,
+  createOffer,
+  createOwner,
+  signIn,
+  type TestGroup,
+  type TestUser,
+} from '../support/factories.ts';
+import { createTestContext, type TestContext } from '../support/test-app.ts';
+
+type Persona =
+  | 'anonymous'
+  | 'member without access'
+  | 'member with manual grant'
+  | 'member with expired grant'
+  | 'member with live entitlement'
+  | 'member with ended entitlement'
+  | 'admin'
+  | 'owner';
+
+const PERSONAS: Persona[] = [
+  'anonymous',
+  'member without access',
+  'member with manual grant',
+  'member with expired grant',
+  'member with live entitlement',
+  'member with ended entitlement',
+  'admin',
+  'owner',
+];
+
+type Level = 'group' | 'post' | 'comment' | 'list';
+interface Row {
+  level: Level;
+  body?: unknown;
+  /** Status for a caller who may enter the group: member, then staff. */
+  allowed: [number, number];
+}
+
+const ROWS: Record<string, Row> = {
+  'GET /api/v1/hub/groups': { level: 'list', allowed: [200, 200] },
+  'GET /api/v1/hub/groups/{id}': { level: 'group', allowed: [200, 200] },
+  'GET /api/v1/hub/groups/{id}/posts': { level: 'group', allowed: [200, 200] },
+  'POST /api/v1/hub/groups/{id}/posts': { level: 'group', body: { body: 'Hello' }, allowed: [201, 201] },
+  'GET /api/v1/hub/posts/{id}': { level: 'post', allowed: [200, 200] },
+  // Only the author edits text: reaching 403 (not 404) shows the caller got past the access rule.
+  'PATCH /api/v1/hub/posts/{id}': { level: 'post', body: { title: 'Edited' }, allowed: [403, 403] },
+  'DELETE /api/v1/hub/posts/{id}': { level: 'post', allowed: [403, 204] },
+  'PUT /api/v1/hub/posts/{id}/like': { level: 'post', allowed: [200, 200] },
+  'DELETE /api/v1/hub/posts/{id}/like': { level: 'post', allowed: [200, 200] },
+  'GET /api/v1/hub/posts/{id}/comments': { level: 'post', allowed: [200, 200] },
+  'POST /api/v1/hub/posts/{id}/comments': { level: 'post', body: { body: 'Nice' }, allowed: [201, 201] },
+  'PATCH /api/v1/hub/comments/{id}': { level: 'comment', body: { body: 'Edited' }, allowed: [403, 403] },
+  'DELETE /api/v1/hub/comments/{id}': { level: 'comment', allowed: [403, 204] },
+  'PUT /api/v1/hub/comments/{id}/like': { level: 'comment', allowed: [200, 200] },
+  'DELETE /api/v1/hub/comments/{id}/like': { level: 'comment', allowed: [200, 200] },
+};
+
+const MAY_ENTER: Persona[] = ['member with manual grant', 'member with live entitlement', 'admin', 'owner'];
+
+let ctx: TestContext;
+let operations: string[];
+let group: TestGroup;
+let poster: TestUser;
+let author: Client;
+const callers = new Map<Persona, Client>();
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  const doc = (await client(ctx).get('/api/docs/json')).json() as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  operations = Object.entries(doc.paths)
+    .filter(([path]) => path.startsWith('/api/v1/hub/'))
+    .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+
+  group = await createGroup(ctx, { name: 'Yoga', visibility: 'private' });
+  const offer = await createOffer(ctx, [group], { title: 'Yoga Membership' });
+  poster = await createMember(ctx);
+  await createGrant(ctx, poster, group);
+  author = await signIn(ctx, poster);
+
+  const make = async (persona: Persona): Promise<Client> => {
+    switch (persona) {
+      case 'anonymous':
+        return client(ctx);
+      case 'admin':
+        return signIn(ctx, await createAdmin(ctx));
+      case 'owner':
+        return signIn(ctx, await createOwner(ctx));
+      default: {
+        const member = await createMember(ctx);
+        if (persona === 'member with manual grant')
+          await createGrant(ctx, member, group, { endsAt: Date.now() + 3_600_000 });
+        if (persona === 'member with expired grant')
+          await createGrant(ctx, member, group, { endsAt: Date.now() - 1 });
+        if (persona === 'member with live entitlement')
+          await createEntitlement(ctx, member, offer, {
+            state: 'canceled',
+            accessUntil: Date.now() + 3_600_000,
+          });
+        if (persona === 'member with ended entitlement')
+          await createEntitlement(ctx, member, offer, { state: 'ended' });
+        return signIn(ctx, member);
+      }
+    }
+  };
+  for (const persona of PERSONAS) callers.set(persona, await make(persona));
+});
+afterAll(async () => ctx.close());
+
+async function freshTargets() {
+  const post = (
+    await author.post(`/api/v1/hub/groups/${group.id}/posts`, { body: 'A post by someone else' })
+  ).json();
+  const comment = (
+    await author.post(`/api/v1/hub/posts/${post.id}/comments`, { body: 'A comment by someone else' })
+  ).json();
+  return { post: post.id as string, comment: comment.id as string };
+}
+
+function expected(operation: string, persona: Persona): number {
+  const row = ROWS[operation]!;
+  if (persona === 'anonymous') return 401;
+  if (MAY_ENTER.includes(persona)) return row.allowed[persona === 'admin' || persona === 'owner' ? 1 : 0];
+  if (row.level === 'list') return 200;
+  // A private group the caller may not enter: 403 with its paywall; its posts and comments do not exist.
+  return row.level === 'group' ? 403 : 404;
+}
+
+describe('the Hub authorization matrix', () => {
+  it('has a row for every member-facing Hub route', () => {
+    expect(operations.length).toBe(Object.keys(ROWS).length);
+    expect(operations.filter((op) => !(op in ROWS))).toEqual([]);
+  });
+
+  for (const persona of PERSONAS) {
+    it(`answers ${persona} as the access rule says, on every route`, async () => {
+      const caller = callers.get(persona)!;
+      const mismatches: string[] = [];
+      for (const operation of operations) {
+        const { post, comment } = await freshTargets();
+        const [method, path] = operation.split(' ') as ['GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', string];
+        const id =
+          ROWS[operation]!.level === 'post'
+            ? post
+            : ROWS[operation]!.level === 'comment'
+              ? comment
+              : group.id;
+        const response = await caller.request(method, path.replace('{id}', id), ROWS[operation]!.body);
+        const want = expected(operation, persona);
+        if (response.statusCode !== want)
+          mismatches.push(
+            `${operation}: ${response.statusCode} (want ${want}) ${response.body.slice(0, 120)}`,
+          );
+        if (want === 403 && ROWS[operation]!.level === 'group') {
+          const error = response.json().error;
+          if (
+            error.code !== 'access_required' ||
+            error.details.paywall.offers[0]?.title !== 'Yoga Membership'
+          ) {
+            mismatches.push(`${operation}: 403 without the paywall: ${response.body.slice(0, 200)}`);
+          }
+        }
+      }
+      expect(mismatches).toEqual([]);
+    });
+  }
+
+  it('lists the private group to everyone signed in, locked unless they may enter', async () => {
+    for (const persona of PERSONAS.filter((p) => p !== 'anonymous')) {
+      const groups = (await callers.get(persona)!.get('/api/v1/hub/groups')).json().data as {
+        id: string;
+        canEnter: boolean;
+      }[];
+      expect(groups.find((g) => g.id === group.id)?.canEnter, persona).toBe(MAY_ENTER.includes(persona));
+    }
+  });
+});

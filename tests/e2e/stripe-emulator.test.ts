@@ -107,4 +107,29 @@ describe('the hosted pay page', () => {
     await page.waitForURL(`${site}/offer`);
     await page.close();
   });
+
+  it('asks for 3D Secure with 4000 0000 0000 3220: failing stays on the page, completing pays', async () => {
+    const session = await newSession('3ds@example.com');
+    const page = await browser.browser.newPage();
+    await page.goto(session.url ?? '');
+    await payWith(page, '4000 0000 0000 3220');
+    await expect(page.locator('h1').textContent()).resolves.toContain('3D Secure');
+    await page.click('#fail-auth');
+    await expect(page.locator('#error').textContent()).resolves.toContain('unable to authenticate');
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('open');
+    await payWith(page, '4000 0000 0000 3220');
+    await page.click('#complete-auth');
+    await page.waitForURL(`${site}/thanks?session_id=${session.id}`);
+    await page.close();
+    const paid = await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent'] });
+    expect(paid).toMatchObject({ status: 'complete', payment_status: 'paid' });
+    expect((paid.payment_intent as Stripe.PaymentIntent).status).toBe('succeeded');
+    await receiver.waitFor((events) =>
+      events.some(
+        (event) =>
+          event.type === 'checkout.session.completed' &&
+          (event.data.object as Stripe.Checkout.Session).id === session.id,
+      ),
+    );
+  });
 });

@@ -7,8 +7,12 @@ export type CardOutcome =
   | { kind: 'attach_then_decline' }
   /** The charge succeeds, then the cardholder disputes it (Stripe's 4000 0000 0000 0259). */
   | { kind: 'succeed_then_dispute' }
-  /** 3D Secure is required: the pay page shows an authentication step. */
-  | { kind: 'authenticate' };
+  /**
+   * 3D Secure is required: the pay page shows an authentication step. Off-session charges (renewals,
+   * retries) fail with `authentication_required`, except for a card that, once saved, no longer asks
+   * (Stripe's 4000 0025 0000 3155).
+   */
+  | { kind: 'authenticate'; offSessionAfterSetup: boolean };
 
 export interface TestCard {
   number: string;
@@ -71,8 +75,16 @@ const cards: TestCard[] = [
   },
   { number: '4000000000000341', brand: 'visa', outcome: { kind: 'attach_then_decline' } },
   { number: '4000000000000259', brand: 'visa', outcome: { kind: 'succeed_then_dispute' } },
-  { number: '4000000000003220', brand: 'visa', outcome: { kind: 'authenticate' } },
-  { number: '4000002500003155', brand: 'visa', outcome: { kind: 'authenticate' } },
+  {
+    number: '4000000000003220',
+    brand: 'visa',
+    outcome: { kind: 'authenticate', offSessionAfterSetup: false },
+  },
+  {
+    number: '4000002500003155',
+    brand: 'visa',
+    outcome: { kind: 'authenticate', offSessionAfterSetup: true },
+  },
 ];
 
 /** Stripe's test payment method tokens (`pm_card_visa`, …), usable wherever a payment method id is. */

@@ -7,6 +7,7 @@ import type { Params } from './params.ts';
 import { requireSubscription } from './resources/billing.ts';
 import { payCheckoutSession, requireSession } from './resources/checkout.ts';
 import { closeDispute, createDispute, requireCharge } from './resources/payments.ts';
+import type { ParamSpec } from './routes.ts';
 import { type AccountState, allOfKind, getObject } from './store.ts';
 
 export interface ControlResult {
@@ -17,6 +18,8 @@ export interface ControlResult {
 interface ControlRoute {
   method: 'GET' | 'POST';
   pattern: string;
+  /** The fields it takes; a misspelled one is refused (400 `parameter_unknown`) rather than ignored. */
+  params: ParamSpec;
   handle: (emu: Emulator, params: Params, path: Record<string, string>) => ControlResult;
 }
 
@@ -39,6 +42,7 @@ export const controlRoutes: ControlRoute[] = [
   {
     method: 'POST',
     pattern: '/_emulator/checkout/sessions/:id/pay',
+    params: { card: true, email: true, name: true, authenticate: true },
     handle: (emu, p, path) => {
       const id = path.id ?? '';
       const state = ownerOf(emu, id, 'checkout.session');
@@ -56,10 +60,11 @@ export const controlRoutes: ControlRoute[] = [
       return ok({ status: 'succeeded', redirect: outcome.redirect, session: outcome.session });
     },
   },
-  { method: 'GET', pattern: '/_emulator/clock', handle: (emu) => ok({ now: emu.now() }) },
+  { method: 'GET', pattern: '/_emulator/clock', params: {}, handle: (emu) => ok({ now: emu.now() }) },
   {
     method: 'POST',
     pattern: '/_emulator/clock/advance',
+    params: { seconds: true },
     handle: (emu, p) => {
       const seconds = p.requiredInteger('seconds');
       if (seconds < 0) throw invalidParam('seconds', 'The clock only moves forward.');
@@ -71,6 +76,7 @@ export const controlRoutes: ControlRoute[] = [
   {
     method: 'POST',
     pattern: '/_emulator/subscriptions/:id/fail-next-payment',
+    params: {},
     handle: (emu, _p, path) => {
       const id = path.id ?? '';
       const state = ownerOf(emu, id, 'subscription');
@@ -82,6 +88,7 @@ export const controlRoutes: ControlRoute[] = [
   {
     method: 'POST',
     pattern: '/_emulator/charges/:id/dispute',
+    params: { reason: true, amount: true },
     handle: (emu, p, path) => {
       const id = path.id ?? '';
       const state = ownerOf(emu, id, 'charge');
@@ -94,6 +101,7 @@ export const controlRoutes: ControlRoute[] = [
   {
     method: 'POST',
     pattern: '/_emulator/disputes/:id/close',
+    params: { status: true },
     handle: (emu, p, path) => {
       const id = path.id ?? '';
       const state = ownerOf(emu, id, 'dispute');
@@ -106,6 +114,7 @@ export const controlRoutes: ControlRoute[] = [
   {
     method: 'POST',
     pattern: '/_emulator/events/:id/redeliver',
+    params: { endpoint: true },
     handle: (emu, p, path) => {
       const id = path.id ?? '';
       const state = ownerOf(emu, id, 'event');
@@ -117,6 +126,7 @@ export const controlRoutes: ControlRoute[] = [
   {
     method: 'POST',
     pattern: '/_emulator/delivery',
+    params: { duplicate: true, reorder: true, delayMs: true },
     handle: (emu, p) => {
       const duplicate = p.string('duplicate');
       const delayMs = p.integer('delayMs');
@@ -136,7 +146,14 @@ export const controlRoutes: ControlRoute[] = [
   },
   {
     method: 'GET',
+    pattern: '/_emulator/delivery',
+    params: {},
+    handle: (emu) => ok(emu.delivery.settings),
+  },
+  {
+    method: 'GET',
     pattern: '/_emulator/events',
+    params: { type: true, account: true },
     handle: (emu, p) => {
       const type = p.string('type');
       const events = accountFilter(emu, p)
@@ -150,11 +167,13 @@ export const controlRoutes: ControlRoute[] = [
   {
     method: 'GET',
     pattern: '/_emulator/deliveries',
+    params: {},
     handle: (emu) => ok({ object: 'list', data: emu.deliveryAttempts() }),
   },
   {
     method: 'GET',
     pattern: '/_emulator/requests',
+    params: { account: true },
     handle: (emu, p) => {
       const account = p.string('account');
       return ok({
@@ -166,6 +185,7 @@ export const controlRoutes: ControlRoute[] = [
   {
     method: 'POST',
     pattern: '/_emulator/reset',
+    params: {},
     handle: (emu) => {
       emu.reset();
       return ok({ reset: true });
@@ -174,6 +194,13 @@ export const controlRoutes: ControlRoute[] = [
   {
     method: 'POST',
     pattern: '/_emulator/accounts/:id',
+    params: {
+      charges_enabled: true,
+      details_submitted: true,
+      payouts_enabled: true,
+      currently_due: true,
+      requirements: { currently_due: true },
+    },
     handle: (emu, p, path) => {
       const state = emu.accounts.get(path.id ?? '');
       if (!state) throw noSuchObject('account', path.id ?? '', 'id');

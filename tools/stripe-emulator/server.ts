@@ -25,7 +25,7 @@ import { customerRoutes } from './resources/customers.ts';
 import { paymentRoutes } from './resources/payments.ts';
 import { platformRoutes } from './resources/platform.ts';
 import { portalRoutes } from './resources/portal.ts';
-import { type ApiRoute, matchPath } from './routes.ts';
+import { type ApiRoute, checkParams, matchPath } from './routes.ts';
 import { type AccountState, getObject } from './store.ts';
 
 const maxBodyBytes = 1_000_000;
@@ -184,6 +184,8 @@ async function handleApi(
       }
     }
     if (!found) throw unknownRoute(method, url.pathname);
+    // Stripe refuses a parameter it does not know before acting, so a misspelling changes nothing.
+    checkParams(params, found.route.params);
     const reader = new Params(params);
     emu.currentRequest = { id: requestId, idempotencyKey };
     let result: unknown;
@@ -262,7 +264,9 @@ function handleControl(
       if (route.method !== method) continue;
       const path = matchPath(route.pattern, url.pathname);
       if (!path) continue;
-      const result = route.handle(emu, new Params(controlParams(req, url, body)), path);
+      const params = controlParams(req, url, body);
+      checkParams(params, route.params);
+      const result = route.handle(emu, new Params(params), path);
       sendJson(res, result.status, result.body);
       return;
     }

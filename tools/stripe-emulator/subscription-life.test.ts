@@ -155,6 +155,44 @@ describe('a subscription’s life by the clock', () => {
     expect((recovered.latest_invoice as Stripe.Invoice).status).toBe('paid');
   });
 
+  it('with afterFinalFailure "unpaid", the last failed retry leaves it unpaid, not canceled', async () => {
+    const own = await startStripeEmulator({ afterFinalFailure: 'unpaid', invoiceRetryDays: [2] });
+    try {
+      const stripe = stripeClientFor(own.url, 'sk_test_unpaid');
+      const product = await stripe.products.create({ name: 'Guild' });
+      const price = await stripe.prices.create({
+        product: product.id,
+        currency: 'usd',
+        unit_amount: 1000,
+        recurring: { interval: 'month' },
+      });
+      const customer = await stripe.customers.create({
+        email: 'u@example.com',
+        payment_method: 'pm_card_visa',
+      });
+      const subscription = await stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: price.id }],
+      });
+      await control(own.url, `subscriptions/${subscription.id}/fail-next-payment`, {});
+      const item = subscription.items.data[0]!;
+      await advanceClock(own.url, item.current_period_end - item.current_period_start);
+      expect((await stripe.subscriptions.retrieve(subscription.id)).status).toBe('past_due');
+      await advanceClock(own.url, 2 * day);
+      const unpaid = await stripe.subscriptions.retrieve(subscription.id, { expand: ['latest_invoice'] });
+      expect(unpaid.status).toBe('unpaid');
+      expect(unpaid.latest_invoice as Stripe.Invoice).toMatchObject({
+        status: 'open',
+        attempt_count: 2,
+        next_payment_attempt: null,
+      });
+      const types = (await stripe.events.list({ type: 'customer.subscription.*' })).data.map((e) => e.type);
+      expect(types).not.toContain('customer.subscription.deleted');
+    } finally {
+      await own.close();
+    }
+  });
+
   it('cancel_at_period_end ends the subscription when the period ends', async () => {
     const stripe = stripeClientFor(emulator.url, 'sk_test_period_end');
     const product = await stripe.products.create({ name: 'Guild' });

@@ -7,7 +7,7 @@ import { invalidParam, invalidRequest, noSuchObject, StripeApiError } from '../e
 import { newId } from '../ids.ts';
 import type { Params } from '../params.ts';
 import { paginate } from '../present.ts';
-import type { ApiContext, ApiRoute } from '../routes.ts';
+import { type ApiContext, type ApiRoute, listParams, type ParamSpec } from '../routes.ts';
 import { type AccountState, allOfKind, getObject, idOf, putObject } from '../store.ts';
 import { requirePrice, wireDecimal } from './catalog.ts';
 import { requireCustomer } from './customers.ts';
@@ -426,6 +426,8 @@ export function collectInvoice(
   emu: Emulator,
   state: AccountState,
   invoice: Stripe.Invoice,
+  /** A payment method given for this attempt (`invoices.pay` with `payment_method`). */
+  methodOverride?: string,
 ): PaymentResult | null {
   if (invoice.status !== 'open') return null;
   const subscription = getObject(
@@ -439,9 +441,8 @@ export function collectInvoice(
     if (subscription) activate(emu, state, subscription);
     return null;
   }
-  const methodId = subscription
-    ? paymentMethodFor(state, subscription)
-    : idOf(invoice.default_payment_method);
+  const usual = subscription ? paymentMethodFor(state, subscription) : idOf(invoice.default_payment_method);
+  const methodId = methodOverride ?? usual;
   const method = methodId ? getObject(state, 'payment_method', methodId) : undefined;
   invoice.attempted = true;
   invoice.attempt_count += 1;
@@ -456,7 +457,8 @@ export function collectInvoice(
       offSession: true,
     });
     result = confirmPaymentIntent(emu, state, intent, method, {
-      forceFail: subscription ? state.failingSubscriptions.has(subscription.id) : false,
+      // A failing subscription's card keeps failing; another card given for this payment does not.
+      forceFail: subscription ? state.failingSubscriptions.has(subscription.id) && methodId === usual : false,
       offSession: invoice.billing_reason !== 'subscription_create',
     });
     if (!result.error) {
@@ -567,6 +569,19 @@ function itemsFrom(state: AccountState, list: Params[]): SubscriptionInput['item
   }));
 }
 
+const feedbackValues = [
+  'customer_service',
+  'low_quality',
+  'missing_features',
+  'other',
+  'switched_service',
+  'too_complex',
+  'too_expensive',
+  'unused',
+] as const;
+
+const cancellationDetailsParams: ParamSpec = { comment: true, feedback: true };
+
 function createSubscriptionRoute(ctx: ApiContext): Stripe.Subscription {
   const p = ctx.params;
   const customer = requireCustomer(ctx.state, p.requiredString('customer'));
@@ -611,6 +626,8 @@ function updateSubscriptionRoute(ctx: ApiContext): Stripe.Subscription {
     throw invalidRequest('A canceled subscription can only update its cancellation_details and metadata.');
   }
   const p = ctx.params;
+  // Accepted for Stripe's sake; the emulator never prorates (a new price applies from the next invoice).
+  p.oneOf('proration_behavior', ['always_invoice', 'create_prorations', 'none'] as const);
   const before = snapshot(subscription);
   if (p.has('metadata')) subscription.metadata = p.metadata(subscription.metadata);
   if (p.has('description')) subscription.description = p.string('description') || null;
@@ -619,22 +636,18 @@ function updateSubscriptionRoute(ctx: ApiContext): Stripe.Subscription {
     subscription.cancel_at_period_end = cancelAtPeriodEnd;
     subscription.cancel_at = cancelAtPeriodEnd ? periodOf(subscription).end : null;
     subscription.canceled_at = cancelAtPeriodEnd ? ctx.emu.now() : null;
+    subscription.cancellation_details = {
+      comment: subscription.cancellation_details?.comment ?? null,
+      feedback: subscription.cancellation_details?.feedback ?? null,
+      feedback_option: null,
+      reason: cancelAtPeriodEnd ? 'cancellation_requested' : null,
+    };
   }
   const details = p.child('cancellation_details');
   if (details) {
     subscription.cancellation_details = {
       comment: details.string('comment') ?? null,
-      feedback:
-        details.oneOf('feedback', [
-          'customer_service',
-          'low_quality',
-          'missing_features',
-          'other',
-          'switched_service',
-          'too_complex',
-          'too_expensive',
-          'unused',
-        ] as const) ?? null,
+      feedback: details.oneOf('feedback', feedbackValues) ?? null,
       feedback_option: null,
       reason: subscription.cancellation_details?.reason ?? null,
     };
@@ -678,16 +691,47 @@ function updateSubscriptionRoute(ctx: ApiContext): Stripe.Subscription {
 }
 
 export const billingRoutes: ApiRoute[] = [
-  { method: 'POST', pattern: '/v1/subscriptions', handle: createSubscriptionRoute },
+  {
+    method: 'POST',
+    pattern: '/v1/subscriptions',
+    params: {
+      customer: true,
+      items: [{ price: true, quantity: true, metadata: true }],
+      trial_period_days: true,
+      trial_end: true,
+      default_payment_method: true,
+      metadata: true,
+      cancel_at_period_end: true,
+      description: true,
+      payment_behavior: true,
+    },
+    handle: createSubscriptionRoute,
+  },
   {
     method: 'GET',
     pattern: '/v1/subscriptions/:id',
+    params: {},
     handle: (ctx) => requireSubscription(ctx.state, ctx.path.id ?? '', 'id'),
   },
-  { method: 'POST', pattern: '/v1/subscriptions/:id', handle: updateSubscriptionRoute },
+  {
+    method: 'POST',
+    pattern: '/v1/subscriptions/:id',
+    params: {
+      metadata: true,
+      description: true,
+      cancel_at_period_end: true,
+      cancellation_details: cancellationDetailsParams,
+      default_payment_method: true,
+      items: [{ id: true, price: true, quantity: true }],
+      trial_end: true,
+      proration_behavior: true,
+    },
+    handle: updateSubscriptionRoute,
+  },
   {
     method: 'DELETE',
     pattern: '/v1/subscriptions/:id',
+    params: { cancellation_details: cancellationDetailsParams },
     handle: (ctx) => {
       const details = ctx.params.child('cancellation_details');
       return cancelNow(
@@ -697,6 +741,7 @@ export const billingRoutes: ApiRoute[] = [
         'cancellation_requested',
         {
           comment: details?.string('comment') ?? null,
+          feedback: details?.oneOf('feedback', feedbackValues) ?? null,
         },
       );
     },
@@ -704,6 +749,7 @@ export const billingRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/subscriptions',
+    params: listParams({ customer: true, price: true, status: true }),
     handle: (ctx) => {
       const p = ctx.params;
       const customer = p.string('customer');
@@ -727,11 +773,13 @@ export const billingRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/invoices/:id',
+    params: {},
     handle: (ctx) => requireInvoice(ctx.state, ctx.path.id ?? '', 'id'),
   },
   {
     method: 'POST',
     pattern: '/v1/invoices/:id',
+    params: { metadata: true, description: true },
     handle: (ctx) => {
       const invoice = requireInvoice(ctx.state, ctx.path.id ?? '', 'id');
       const before = snapshot(invoice);
@@ -744,6 +792,7 @@ export const billingRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/invoices/:id/lines',
+    params: listParams(),
     handle: (ctx) => {
       const invoice = requireInvoice(ctx.state, ctx.path.id ?? '', 'id');
       const lines = invoice.lines.data.map((line, index) => ({ ...line, created: invoice.created - index }));
@@ -753,6 +802,7 @@ export const billingRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/invoices/:id/pay',
+    params: { payment_method: true },
     handle: (ctx) => {
       const invoice = requireInvoice(ctx.state, ctx.path.id ?? '', 'id');
       if (invoice.status === 'paid')
@@ -764,8 +814,18 @@ export const billingRoutes: ApiRoute[] = [
           'invoice_not_open',
         );
       const methodId = ctx.params.string('payment_method');
-      if (methodId) invoice.default_payment_method = methodId;
-      const result = collectInvoice(ctx.emu, ctx.state, invoice);
+      if (methodId) {
+        const method = getObject(ctx.state, 'payment_method', methodId);
+        if (!method) throw noSuchObject('PaymentMethod', methodId, 'payment_method');
+        if (idOf(method.customer) !== idOf(invoice.customer)) {
+          throw invalidParam(
+            'payment_method',
+            'The payment method must be attached to the invoice’s customer.',
+            'resource_missing',
+          );
+        }
+      }
+      const result = collectInvoice(ctx.emu, ctx.state, invoice, methodId);
       if (result?.error) throw new StripeApiError(402, result.error);
       return invoice;
     },
@@ -773,6 +833,7 @@ export const billingRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/invoices',
+    params: listParams({ customer: true, subscription: true, status: true }),
     handle: (ctx) => {
       const p = ctx.params;
       const customer = p.string('customer');
@@ -790,6 +851,7 @@ export const billingRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/invoice_payments',
+    params: listParams({ invoice: true }),
     handle: (ctx) => {
       const invoice = ctx.params.string('invoice');
       const items = allOfKind(ctx.state, 'invoice_payment').filter(

@@ -6,7 +6,7 @@ import { invalidParam, invalidRequest, noSuchObject } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Params } from '../params.ts';
 import { paginate } from '../present.ts';
-import type { ApiContext, ApiRoute } from '../routes.ts';
+import { type ApiContext, type ApiRoute, listParams, type ParamSpec } from '../routes.ts';
 import { type AccountState, allOfKind, getObject, idOf, putObject } from '../store.ts';
 
 type Decimal = NonNullable<Stripe.Price['unit_amount_decimal']>;
@@ -27,6 +27,42 @@ export function requirePrice(state: AccountState, id: string, param = 'price'): 
   if (!price) throw noSuchObject('price', id, param);
   return price;
 }
+
+/** What `product_data` takes inline (on a price or in a checkout line item's `price_data`). */
+export const productDataParams: ParamSpec = {
+  id: true,
+  name: true,
+  active: true,
+  description: true,
+  images: true,
+  metadata: true,
+  statement_descriptor: true,
+  tax_code: true,
+  unit_label: true,
+};
+
+const productParams: ParamSpec = { ...productDataParams, url: true };
+
+/** What a checkout line item's `price_data` takes. */
+export const priceDataParams: ParamSpec = {
+  currency: true,
+  product: true,
+  product_data: productDataParams,
+  unit_amount: true,
+  unit_amount_decimal: true,
+  recurring: { interval: true, interval_count: true },
+  tax_behavior: true,
+};
+
+const priceParams: ParamSpec = {
+  ...priceDataParams,
+  recurring: { interval: true, interval_count: true, trial_period_days: true },
+  active: true,
+  lookup_key: true,
+  transfer_lookup_key: true,
+  metadata: true,
+  nickname: true,
+};
 
 export function createProductObject(ctx: ApiContext, p: Params): Stripe.Product {
   const now = ctx.emu.now();
@@ -191,16 +227,36 @@ function updatePrice(ctx: ApiContext): Stripe.Price {
 }
 
 export const catalogRoutes: ApiRoute[] = [
-  { method: 'POST', pattern: '/v1/products', handle: (ctx) => createProductObject(ctx, ctx.params) },
+  {
+    method: 'POST',
+    pattern: '/v1/products',
+    params: productParams,
+    handle: (ctx) => createProductObject(ctx, ctx.params),
+  },
   {
     method: 'GET',
     pattern: '/v1/products/:id',
+    params: {},
     handle: (ctx) => requireProduct(ctx.state, ctx.path.id ?? '', 'id'),
   },
-  { method: 'POST', pattern: '/v1/products/:id', handle: updateProduct },
+  {
+    method: 'POST',
+    pattern: '/v1/products/:id',
+    params: {
+      name: true,
+      active: true,
+      description: true,
+      images: true,
+      url: true,
+      metadata: true,
+      default_price: true,
+    },
+    handle: updateProduct,
+  },
   {
     method: 'DELETE',
     pattern: '/v1/products/:id',
+    params: {},
     handle: (ctx) => {
       const product = requireProduct(ctx.state, ctx.path.id ?? '', 'id');
       if (allOfKind(ctx.state, 'price').some((price) => idOf(price.product) === product.id)) {
@@ -217,6 +273,7 @@ export const catalogRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/products',
+    params: listParams({ active: true, ids: true }),
     handle: (ctx) => {
       const active = ctx.params.boolean('active');
       const ids = ctx.params.strings('ids');
@@ -228,16 +285,35 @@ export const catalogRoutes: ApiRoute[] = [
       return paginate(items, ctx.params, '/v1/products');
     },
   },
-  { method: 'POST', pattern: '/v1/prices', handle: (ctx) => createPriceObject(ctx, ctx.params) },
+  {
+    method: 'POST',
+    pattern: '/v1/prices',
+    params: priceParams,
+    handle: (ctx) => createPriceObject(ctx, ctx.params),
+  },
   {
     method: 'GET',
     pattern: '/v1/prices/:id',
+    params: {},
     handle: (ctx) => requirePrice(ctx.state, ctx.path.id ?? '', 'id'),
   },
-  { method: 'POST', pattern: '/v1/prices/:id', handle: updatePrice },
+  {
+    method: 'POST',
+    pattern: '/v1/prices/:id',
+    params: { active: true, nickname: true, lookup_key: true, metadata: true, tax_behavior: true },
+    handle: updatePrice,
+  },
   {
     method: 'GET',
     pattern: '/v1/prices',
+    params: listParams({
+      active: true,
+      product: true,
+      type: true,
+      currency: true,
+      lookup_keys: true,
+      recurring: { interval: true },
+    }),
     handle: (ctx) => {
       const p = ctx.params;
       const active = p.boolean('active');

@@ -8,10 +8,10 @@ import { invalidParam, invalidRequest, noSuchObject, type StripeErrorBody } from
 import { newId, randomToken } from '../ids.ts';
 import type { Params } from '../params.ts';
 import { paginate } from '../present.ts';
-import type { ApiContext, ApiRoute } from '../routes.ts';
+import { type ApiContext, type ApiRoute, listParams, type ParamSpec } from '../routes.ts';
 import { type AccountState, allOfKind, getObject, idOf, putObject } from '../store.ts';
 import { createSubscription } from './billing.ts';
-import { createPriceObject, requirePrice, requireProduct } from './catalog.ts';
+import { createPriceObject, priceDataParams, requirePrice, requireProduct } from './catalog.ts';
 import {
   attachPaymentMethod,
   createCardPaymentMethod,
@@ -89,8 +89,33 @@ function lineItemsFrom(ctx: ApiContext, mode: Stripe.Checkout.Session.Mode): Str
   });
 }
 
+const sessionParams: ParamSpec = {
+  mode: true,
+  line_items: [{ price: true, price_data: priceDataParams, quantity: true }],
+  customer: true,
+  customer_email: true,
+  customer_creation: true,
+  client_reference_id: true,
+  metadata: true,
+  payment_intent_data: { metadata: true },
+  subscription_data: { trial_period_days: true, metadata: true, description: true },
+  success_url: true,
+  cancel_url: true,
+  expires_at: true,
+  allow_promotion_codes: true,
+  payment_method_types: true,
+};
+
 function createSession(ctx: ApiContext): Stripe.Checkout.Session {
   const p = ctx.params;
+  const methodTypes = p.strings('payment_method_types');
+  const otherType = methodTypes.findIndex((type) => type !== 'card');
+  if (otherType >= 0) {
+    throw invalidParam(
+      `payment_method_types[${otherType}]`,
+      'The emulator supports the `card` payment method type only.',
+    );
+  }
   const mode = p.oneOf('mode', ['payment', 'subscription', 'setup'] as const);
   if (!mode) throw invalidParam('mode', 'Missing required param: mode.', 'parameter_missing');
   if (mode === 'setup')
@@ -227,6 +252,7 @@ function createSession(ctx: ApiContext): Stripe.Checkout.Session {
     payment_method_types: ['card'],
     payment_status: 'unpaid',
     permissions: null,
+    phone_number_collection: { enabled: false },
     recovered_from: null,
     saved_payment_method_options: null,
     setup_intent: null,
@@ -425,15 +451,17 @@ export function payCheckoutSession(
 }
 
 export const checkoutRoutes: ApiRoute[] = [
-  { method: 'POST', pattern: '/v1/checkout/sessions', handle: createSession },
+  { method: 'POST', pattern: '/v1/checkout/sessions', params: sessionParams, handle: createSession },
   {
     method: 'GET',
     pattern: '/v1/checkout/sessions/:id',
+    params: {},
     handle: (ctx) => requireSession(ctx.state, ctx.path.id ?? '', 'id'),
   },
   {
     method: 'POST',
     pattern: '/v1/checkout/sessions/:id',
+    params: { metadata: true },
     handle: (ctx) => {
       const session = requireSession(ctx.state, ctx.path.id ?? '', 'id');
       if (ctx.params.has('metadata')) session.metadata = ctx.params.metadata(session.metadata ?? {});
@@ -443,11 +471,13 @@ export const checkoutRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/checkout/sessions/:id/expire',
+    params: {},
     handle: (ctx) => expireSession(ctx.emu, ctx.state, requireSession(ctx.state, ctx.path.id ?? '', 'id')),
   },
   {
     method: 'GET',
     pattern: '/v1/checkout/sessions/:id/line_items',
+    params: listParams(),
     handle: (ctx) => {
       const session = requireSession(ctx.state, ctx.path.id ?? '', 'id');
       const items = sessionLineItems(ctx.state, session.id).map((item, index) => ({
@@ -461,6 +491,7 @@ export const checkoutRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/checkout/sessions',
+    params: listParams({ customer: true, status: true, payment_intent: true, subscription: true }),
     handle: (ctx) => {
       const p = ctx.params;
       const customer = p.string('customer');

@@ -7,7 +7,7 @@ import { invalidParam, invalidRequest, noSuchObject } from '../errors.ts';
 import { newId, randomToken } from '../ids.ts';
 import type { Params } from '../params.ts';
 import { paginate } from '../present.ts';
-import type { ApiContext, ApiRoute } from '../routes.ts';
+import { type ApiContext, type ApiRoute, listParams, type ParamSpec } from '../routes.ts';
 import { type AccountState, allOfKind, getObject, idOf, putObject } from '../store.ts';
 import { cancelNow } from './billing.ts';
 
@@ -153,6 +153,20 @@ export function setDefaultPaymentMethod(
   emu.emitUpdate(state, 'customer.updated', before, customer);
 }
 
+const customerParams: ParamSpec = {
+  email: true,
+  name: true,
+  description: true,
+  phone: true,
+  metadata: true,
+  invoice_settings: { default_payment_method: true },
+};
+
+/** Stripe's `type` filter: every payment method here is a card. */
+function ofType(methods: Stripe.PaymentMethod[], type: string | undefined): Stripe.PaymentMethod[] {
+  return type === undefined || type === 'card' ? methods : [];
+}
+
 function customerFields(p: Params) {
   return {
     email: p.string('email') ?? null,
@@ -220,12 +234,18 @@ function paymentMethodsOf(state: AccountState, customerId: string): Stripe.Payme
 }
 
 export const customerRoutes: ApiRoute[] = [
-  { method: 'POST', pattern: '/v1/customers', handle: createCustomerRoute },
-  { method: 'GET', pattern: '/v1/customers/:id', handle: retrieveCustomer },
-  { method: 'POST', pattern: '/v1/customers/:id', handle: updateCustomerRoute },
+  {
+    method: 'POST',
+    pattern: '/v1/customers',
+    params: { ...customerParams, payment_method: true },
+    handle: createCustomerRoute,
+  },
+  { method: 'GET', pattern: '/v1/customers/:id', params: {}, handle: retrieveCustomer },
+  { method: 'POST', pattern: '/v1/customers/:id', params: customerParams, handle: updateCustomerRoute },
   {
     method: 'DELETE',
     pattern: '/v1/customers/:id',
+    params: {},
     handle: (ctx) => {
       const customer = requireCustomer(ctx.state, ctx.path.id ?? '', 'id');
       for (const subscription of allOfKind(ctx.state, 'subscription')) {
@@ -242,6 +262,7 @@ export const customerRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/customers',
+    params: listParams({ email: true }),
     handle: (ctx) => {
       const email = ctx.params.string('email');
       const items = allOfKind(ctx.state, 'customer').filter((customer) => !email || customer.email === email);
@@ -251,10 +272,11 @@ export const customerRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/customers/:id/payment_methods',
+    params: listParams({ type: true }),
     handle: (ctx) => {
       const customer = requireCustomer(ctx.state, ctx.path.id ?? '', 'id');
       return paginate(
-        paymentMethodsOf(ctx.state, customer.id),
+        ofType(paymentMethodsOf(ctx.state, customer.id), ctx.params.string('type')),
         ctx.params,
         `/v1/customers/${customer.id}/payment_methods`,
       );
@@ -263,6 +285,11 @@ export const customerRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/payment_methods',
+    params: {
+      type: true,
+      card: { token: true, number: true, exp_month: true, exp_year: true, cvc: true },
+      billing_details: { name: true, email: true },
+    },
     handle: (ctx) => {
       const p = ctx.params;
       const type = p.requiredString('type');
@@ -279,15 +306,20 @@ export const customerRoutes: ApiRoute[] = [
         );
       }
       const billing = p.child('billing_details');
+      const expMonth = card?.integer('exp_month');
+      const expYear = card?.integer('exp_year');
       return createCardPaymentMethod(ctx.emu, ctx.state, testCard, {
         name: billing?.string('name') ?? null,
         email: billing?.string('email') ?? null,
+        ...(expMonth !== undefined ? { expMonth } : {}),
+        ...(expYear !== undefined ? { expYear } : {}),
       });
     },
   },
   {
     method: 'GET',
     pattern: '/v1/payment_methods/:id',
+    params: {},
     handle: (ctx) => {
       const method = getObject(ctx.state, 'payment_method', ctx.path.id ?? '');
       if (!method) throw noSuchObject('PaymentMethod', ctx.path.id ?? '', 'id');
@@ -297,14 +329,20 @@ export const customerRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/payment_methods',
+    params: listParams({ customer: true, type: true }),
     handle: (ctx) => {
       const customer = ctx.params.requiredString('customer');
-      return paginate(paymentMethodsOf(ctx.state, customer), ctx.params, '/v1/payment_methods');
+      return paginate(
+        ofType(paymentMethodsOf(ctx.state, customer), ctx.params.string('type')),
+        ctx.params,
+        '/v1/payment_methods',
+      );
     },
   },
   {
     method: 'POST',
     pattern: '/v1/payment_methods/:id/attach',
+    params: { customer: true },
     handle: (ctx) => {
       const customer = requireCustomer(ctx.state, ctx.params.requiredString('customer'));
       const method = resolvePaymentMethod(ctx.emu, ctx.state, ctx.path.id ?? '', 'id');
@@ -315,6 +353,7 @@ export const customerRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/payment_methods/:id/detach',
+    params: {},
     handle: (ctx) => {
       const method = getObject(ctx.state, 'payment_method', ctx.path.id ?? '');
       if (!method) throw noSuchObject('PaymentMethod', ctx.path.id ?? '', 'id');

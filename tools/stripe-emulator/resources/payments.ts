@@ -11,7 +11,7 @@ import {
 } from '../errors.ts';
 import { newId, randomToken } from '../ids.ts';
 import { paginate } from '../present.ts';
-import type { ApiContext, ApiRoute } from '../routes.ts';
+import { type ApiContext, type ApiRoute, listParams, type ParamSpec } from '../routes.ts';
 import { type AccountState, allOfKind, getObject, idOf, putObject } from '../store.ts';
 import { requireCustomer, resolvePaymentMethod } from './customers.ts';
 
@@ -50,6 +50,7 @@ export function createPaymentIntent(
     allowed_payment_method_types: null,
     amount: input.amount,
     amount_capturable: 0,
+    amount_details: { tip: {} },
     amount_received: 0,
     application: null,
     application_fee_amount: null,
@@ -99,7 +100,7 @@ function declineFor(outcome: CardOutcome, forceFail: boolean, offSession: boolea
     return { code: 'card_declined', declineCode: 'generic_decline', message: 'Your card was declined.' };
   }
   if (outcome.kind === 'decline') return outcome;
-  if (outcome.kind === 'authenticate' && offSession) {
+  if (outcome.kind === 'authenticate' && offSession && !outcome.offSessionAfterSetup) {
     return {
       code: 'authentication_required',
       declineCode: 'authentication_required',
@@ -171,14 +172,18 @@ export function confirmPaymentIntent(
         country: 'US',
         exp_month: methodCard?.exp_month ?? 12,
         exp_year: methodCard?.exp_year ?? 2030,
+        extended_authorization: { status: 'disabled' },
         fingerprint: methodCard?.fingerprint ?? null,
         funding: 'credit',
+        incremental_authorization: { status: 'unavailable' },
         installments: null,
         last4: methodCard?.last4 ?? '4242',
         mandate: null,
+        multicapture: { status: 'unavailable' },
         network: methodCard?.brand ?? 'visa',
         network_token: { used: false },
         network_transaction_id: null,
+        overcapture: { maximum_amount_capturable: intent.amount, status: 'unavailable' },
         regulated_status: 'unregulated',
         three_d_secure: null,
         wallet: null,
@@ -327,6 +332,15 @@ export function createDispute(
     livemode: false,
     metadata: {},
     payment_intent: charge.payment_intent,
+    payment_method_details: {
+      type: 'card',
+      card: {
+        brand: charge.payment_method_details?.card?.brand ?? 'visa',
+        case_type: 'chargeback',
+        network: charge.payment_method_details?.card?.network ?? 'visa',
+        network_reason_code: null,
+      },
+    },
     reason: input.reason ?? 'fraudulent',
     status: 'needs_response',
   };
@@ -392,6 +406,10 @@ function emptyEvidence(): Stripe.Dispute.Evidence {
   };
 }
 
+const evidenceParams: ParamSpec = Object.fromEntries(
+  Object.keys(emptyEvidence()).map((key) => [key, true as const]),
+);
+
 function requireIntent(state: AccountState, id: string, param = 'id'): Stripe.PaymentIntent {
   const intent = getObject(state, 'payment_intent', id);
   if (!intent) throw noSuchObject('payment_intent', id, param);
@@ -437,6 +455,17 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/payment_intents',
+    params: {
+      amount: true,
+      currency: true,
+      customer: true,
+      description: true,
+      metadata: true,
+      receipt_email: true,
+      payment_method: true,
+      confirm: true,
+      off_session: true,
+    },
     handle: (ctx) => {
       const p = ctx.params;
       const amount = p.requiredInteger('amount');
@@ -461,11 +490,13 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/payment_intents/:id',
+    params: {},
     handle: (ctx) => requireIntent(ctx.state, ctx.path.id ?? ''),
   },
   {
     method: 'POST',
     pattern: '/v1/payment_intents/:id',
+    params: { metadata: true, description: true },
     handle: (ctx) => {
       const intent = requireIntent(ctx.state, ctx.path.id ?? '');
       if (ctx.params.has('metadata')) intent.metadata = ctx.params.metadata(intent.metadata);
@@ -476,6 +507,7 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/payment_intents/:id/confirm',
+    params: { payment_method: true, off_session: true },
     handle: (ctx) =>
       confirmThroughApi(
         ctx,
@@ -486,6 +518,7 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/payment_intents/:id/cancel',
+    params: { cancellation_reason: true },
     handle: (ctx) => {
       const intent = requireIntent(ctx.state, ctx.path.id ?? '');
       if (intent.status === 'succeeded' || intent.status === 'canceled') {
@@ -511,6 +544,7 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/payment_intents',
+    params: listParams({ customer: true }),
     handle: (ctx) => {
       const customer = ctx.params.string('customer');
       const items = allOfKind(ctx.state, 'payment_intent').filter(
@@ -522,11 +556,13 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/charges/:id',
+    params: {},
     handle: (ctx) => requireCharge(ctx.state, ctx.path.id ?? '', 'id'),
   },
   {
     method: 'POST',
     pattern: '/v1/charges/:id',
+    params: { metadata: true, description: true },
     handle: (ctx) => {
       const charge = requireCharge(ctx.state, ctx.path.id ?? '', 'id');
       const before = snapshot(charge);
@@ -539,6 +575,7 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/charges',
+    params: listParams({ customer: true, payment_intent: true }),
     handle: (ctx) => {
       const customer = ctx.params.string('customer');
       const intent = ctx.params.string('payment_intent');
@@ -553,6 +590,7 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/refunds',
+    params: { charge: true, payment_intent: true, amount: true, reason: true, metadata: true },
     handle: (ctx) => {
       const p = ctx.params;
       const chargeId = p.string('charge');
@@ -583,6 +621,7 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/refunds/:id',
+    params: {},
     handle: (ctx) => {
       const refund = getObject(ctx.state, 'refund', ctx.path.id ?? '');
       if (!refund) throw noSuchObject('refund', ctx.path.id ?? '', 'id');
@@ -592,6 +631,7 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/refunds/:id',
+    params: { metadata: true },
     handle: (ctx) => {
       const refund = getObject(ctx.state, 'refund', ctx.path.id ?? '');
       if (!refund) throw noSuchObject('refund', ctx.path.id ?? '', 'id');
@@ -602,6 +642,7 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/refunds',
+    params: listParams({ charge: true, payment_intent: true }),
     handle: (ctx) => {
       const charge = ctx.params.string('charge');
       const intent = ctx.params.string('payment_intent');
@@ -615,11 +656,13 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/disputes/:id',
+    params: {},
     handle: (ctx) => requireDispute(ctx.state, ctx.path.id ?? ''),
   },
   {
     method: 'POST',
     pattern: '/v1/disputes/:id',
+    params: { metadata: true, evidence: evidenceParams, submit: true },
     handle: (ctx) => {
       const dispute = requireDispute(ctx.state, ctx.path.id ?? '');
       const before = snapshot(dispute);
@@ -644,15 +687,20 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/disputes/:id/close',
+    params: {},
     handle: (ctx) => closeDispute(ctx.emu, ctx.state, requireDispute(ctx.state, ctx.path.id ?? ''), 'lost'),
   },
   {
     method: 'GET',
     pattern: '/v1/disputes',
+    params: listParams({ charge: true, payment_intent: true }),
     handle: (ctx) => {
       const charge = ctx.params.string('charge');
+      const intent = ctx.params.string('payment_intent');
       const items = allOfKind(ctx.state, 'dispute').filter(
-        (dispute) => !charge || idOf(dispute.charge) === charge,
+        (dispute) =>
+          (!charge || idOf(dispute.charge) === charge) &&
+          (!intent || idOf(dispute.payment_intent) === intent),
       );
       return paginate(items, ctx.params, '/v1/disputes');
     },

@@ -5,7 +5,7 @@ import { apiVersion, snapshot } from '../emulator.ts';
 import { invalidParam, noSuchObject } from '../errors.ts';
 import { newId, randomToken } from '../ids.ts';
 import { paginate } from '../present.ts';
-import type { ApiContext, ApiRoute } from '../routes.ts';
+import { type ApiContext, type ApiRoute, listParams } from '../routes.ts';
 import { allOfKind, getObject, putObject } from '../store.ts';
 
 function requireEndpoint(ctx: ApiContext): Stripe.WebhookEndpoint {
@@ -62,22 +62,34 @@ function updateEndpoint(ctx: ApiContext): Stripe.WebhookEndpoint {
 }
 
 export const platformRoutes: ApiRoute[] = [
-  { method: 'GET', pattern: '/v1/account', handle: (ctx) => ctx.state.account },
+  { method: 'GET', pattern: '/v1/account', params: {}, handle: (ctx) => ctx.state.account },
   {
     method: 'GET',
     pattern: '/v1/accounts/:id',
+    params: {},
     handle: (ctx) => {
       // Connected accounts come with the affiliates work; until then only the key's own account exists.
       if (ctx.path.id !== ctx.state.id) throw noSuchObject('account', ctx.path.id ?? '', 'account');
       return ctx.state.account;
     },
   },
-  { method: 'POST', pattern: '/v1/webhook_endpoints', handle: createEndpoint },
-  { method: 'GET', pattern: '/v1/webhook_endpoints/:id', handle: requireEndpoint },
-  { method: 'POST', pattern: '/v1/webhook_endpoints/:id', handle: updateEndpoint },
+  {
+    method: 'POST',
+    pattern: '/v1/webhook_endpoints',
+    params: { url: true, enabled_events: true, description: true, metadata: true, api_version: true },
+    handle: createEndpoint,
+  },
+  { method: 'GET', pattern: '/v1/webhook_endpoints/:id', params: {}, handle: requireEndpoint },
+  {
+    method: 'POST',
+    pattern: '/v1/webhook_endpoints/:id',
+    params: { url: true, enabled_events: true, description: true, metadata: true, disabled: true },
+    handle: updateEndpoint,
+  },
   {
     method: 'DELETE',
     pattern: '/v1/webhook_endpoints/:id',
+    params: {},
     handle: (ctx) => {
       const endpoint = requireEndpoint(ctx);
       ctx.state.objects.delete(endpoint.id);
@@ -89,11 +101,13 @@ export const platformRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/webhook_endpoints',
+    params: listParams(),
     handle: (ctx) => paginate(allOfKind(ctx.state, 'webhook_endpoint'), ctx.params, '/v1/webhook_endpoints'),
   },
   {
     method: 'GET',
     pattern: '/v1/events/:id',
+    params: {},
     handle: (ctx) => {
       const event = getObject(ctx.state, 'event', ctx.path.id ?? '');
       if (!event) throw noSuchObject('event', ctx.path.id ?? '', 'id');
@@ -103,6 +117,7 @@ export const platformRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/events',
+    params: listParams({ type: true, types: true }),
     handle: (ctx) => {
       const type = ctx.params.string('type');
       const types = ctx.params.strings('types');

@@ -4,12 +4,18 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type Services } from './app.ts';
 import type { Config } from './config.ts';
-import { migrateToLatest, type OpenDatabaseOptions, openDatabase } from './platform/db/database.ts';
+import {
+  type Database,
+  migrateToLatest,
+  type OpenDatabaseOptions,
+  openDatabase,
+} from './platform/db/database.ts';
 import type { Logger } from './platform/logger.ts';
 import type { MailSender } from './platform/mail.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
+  db: Database;
   services: Services;
   url: string;
   /** The setup link to print, while the platform has no owner. */
@@ -52,6 +58,7 @@ export async function startServer(
   let closing: Promise<void> | null = null;
   return {
     app,
+    db,
     services,
     url,
     setupUrl,

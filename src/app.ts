@@ -13,6 +13,8 @@ import { accountsRoutes } from './modules/accounts/index.ts';
 import { emailRoutes } from './modules/email/index.ts';
 import { hubRoutes } from './modules/hub/index.ts';
 import { jobsRoutes } from './modules/jobs/index.ts';
+import { offerRoutes } from './modules/offers/index.ts';
+import { checkoutRoutes } from './modules/purchases/index.ts';
 import { settingsRoutes } from './modules/settings/index.ts';
 import { newId } from './platform/crypto.ts';
 import { pingDatabase } from './platform/db/database.ts';
@@ -32,7 +34,7 @@ export interface AppDeps extends ServiceDeps {
 export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; services: Services }> {
   const { config, db } = deps;
   const services = buildServices(deps);
-  const { clock, logger, settings, email, auth, users, access, hub, media } = services;
+  const { clock, logger, settings, email, auth, users, access, hub, media, offers, purchases } = services;
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -101,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       await api.register(jobsRoutes({ db, clock }));
       await api.register(accessRoutes({ access }));
       await api.register(hubRoutes({ hub, access }));
+      await api.register(offerRoutes({ offers }));
     },
     { prefix: '/api/v1' },
   );
@@ -121,6 +124,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     wildcard: true,
     allowedPath: (path) => /^\/[0-9a-f]{2}\/[0-9a-f]{32}\.webp$/.test(path),
   });
+
+  await app.register(checkoutRoutes({ offers, purchases, settings, publicUrl: config.publicUrl, cookies }));
 
   const sendIndex = await registerWeb(app, deps.webDir ?? join(root, 'dist', 'web'));
   app.get('/', { schema: { hide: true } }, async (request, reply) => {

@@ -5,6 +5,8 @@ import { createAccessService } from './modules/access/index.ts';
 import { createAuthService, createUsersService } from './modules/accounts/index.ts';
 import { createEmailService, SEND_EMAIL_JOB } from './modules/email/index.ts';
 import { createHubService } from './modules/hub/index.ts';
+import { createOffersService } from './modules/offers/index.ts';
+import { createPurchasesService } from './modules/purchases/index.ts';
 import { createSettingsService } from './modules/settings/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { createPasswordHasher, createSealer } from './platform/crypto.ts';
@@ -54,6 +56,20 @@ export function buildServices(deps: ServiceDeps) {
   const media = createMediaStore(config.dataDir);
   const access = createAccessService({ db, clock });
   const hub = createHubService({ db, clock, access, media });
+  const offers = createOffersService({ db, clock, settings, media, email, publicUrl: config.publicUrl });
+  const purchases = createPurchasesService({
+    db,
+    clock,
+    appSecret: config.appSecret,
+    publicUrl: config.publicUrl,
+    rateLimiter,
+    access,
+    auth,
+    users,
+    offers,
+    email,
+    settings,
+  });
   const worker: Worker = createWorker({
     db,
     engine,
@@ -61,7 +77,22 @@ export function buildServices(deps: ServiceDeps) {
     logger,
     handlers: { [SEND_EMAIL_JOB]: email.sendQueuedEmail },
   });
-  return { clock, logger, sealer, rateLimiter, settings, email, auth, users, media, access, hub, worker };
+  return {
+    clock,
+    logger,
+    sealer,
+    rateLimiter,
+    settings,
+    email,
+    auth,
+    users,
+    media,
+    access,
+    hub,
+    offers,
+    purchases,
+    worker,
+  };
 }
 
 export type Services = ReturnType<typeof buildServices>;

@@ -57,6 +57,17 @@ const ROUTES: Record<string, Access> = {
   'POST /api/v1/users/{id}/grants': 'staff',
   'DELETE /api/v1/users/{id}/grants/{grantId}': 'staff',
   'GET /api/v1/users/{id}/access': 'staff',
+  'GET /api/v1/offers': 'staff',
+  'POST /api/v1/offers': 'staff',
+  'GET /api/v1/offers/{id}': 'staff',
+  'PATCH /api/v1/offers/{id}': 'staff',
+  'DELETE /api/v1/offers/{id}': 'staff',
+  'POST /api/v1/offers/{id}/archive': 'staff',
+  'PUT /api/v1/offers/{id}/media/{kind}': 'staff',
+  'DELETE /api/v1/offers/{id}/media/{kind}': 'staff',
+  'GET /api/v1/offers/{id}/permission-impact': 'staff',
+  'POST /api/v1/offers/{id}/confirmation-email/preview': 'staff',
+  'POST /api/v1/offers/{id}/confirmation-email/test': 'staff',
   // The Hub: every signed-in person may call these; which group they reach is the access rule's
   // decision, tested route by route in hub-access-matrix.test.ts.
   'GET /api/v1/hub/groups': 'signed-in',
@@ -90,10 +101,14 @@ const VALID_BODY: Record<string, unknown> = {
   'POST /api/v1/hub-groups/reorder': { ids: [] },
   'PATCH /api/v1/hub-groups/{id}': { name: 'Renamed' },
   'POST /api/v1/users/{id}/grants': { hubGroupId: 'x' },
+  'POST /api/v1/offers': { type: 'membership', title: 'Matrix' },
+  'PATCH /api/v1/offers/{id}': { title: 'Matrix' },
+  'POST /api/v1/offers/{id}/confirmation-email/test': { to: 'a@example.test' },
 };
 
 const VALID_QUERY: Record<string, string> = {
   'GET /api/v1/hub-groups/{id}/members': '?source=grants',
+  'GET /api/v1/offers/{id}/permission-impact': '?hubGroupIds=x',
 };
 
 let ctx: TestContext;
@@ -111,7 +126,9 @@ afterAll(async () => ctx.close());
 
 function call(c: Client, operation: string, id: string) {
   const [method, path] = operation.split(' ') as ['GET' | 'POST' | 'PATCH' | 'DELETE', string];
-  const url = path.replace('{id}', id).replace('{grantId}', id) + (VALID_QUERY[operation] ?? '');
+  const url =
+    path.replace('{id}', id).replace('{grantId}', id).replace('{kind}', 'thumbnail') +
+    (VALID_QUERY[operation] ?? '');
   return c.request(
     method,
     url,

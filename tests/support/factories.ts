@@ -280,3 +280,45 @@ export async function createGrant(
     .execute();
   return id;
 }
+
+/** Marks Stripe as connected for the platform (the Stripe connection itself is a later issue). */
+export async function connectStripe(
+  ctx: Pick<TestContext, 'db'>,
+  state: { chargesEnabled: boolean; requirements?: string[] } = { chargesEnabled: true },
+): Promise<void> {
+  await ctx.db
+    .insertInto('settings')
+    .values({
+      key: 'internal:stripeConnection',
+      value: JSON.stringify({
+        accountId: 'acct_test',
+        chargesEnabled: state.chargesEnabled,
+        requirements: state.requirements ?? [],
+      }),
+      updatedAt: Date.now(),
+    })
+    .onConflict((oc) =>
+      oc
+        .column('key')
+        .doUpdateSet({
+          value: JSON.stringify({
+            accountId: 'acct_test',
+            chargesEnabled: state.chargesEnabled,
+            requirements: state.requirements ?? [],
+          }),
+        }),
+    )
+    .execute();
+}
+
+export async function disconnectStripe(ctx: Pick<TestContext, 'db'>): Promise<void> {
+  await ctx.db.deleteFrom('settings').where('key', '=', 'internal:stripeConnection').execute();
+}
+
+/** A small real PNG. */
+export async function pngBytes(width = 400, height = 300): Promise<Buffer> {
+  const sharp = (await import('sharp')).default;
+  return sharp({ create: { width, height, channels: 3, background: '#7a5cff' } })
+    .png()
+    .toBuffer();
+}

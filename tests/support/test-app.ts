@@ -32,6 +32,7 @@ export interface TestContext {
 export interface TestContextOptions {
   clock?: Clock;
   env?: Record<string, string>;
+  onQuery?: (sql: string) => void;
 }
 
 export function testEngine(): 'sqlite' | 'postgres' {
@@ -52,7 +53,7 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): R
 }
 
 /** A fresh database on the engine under test; answers its config and a cleanup. */
-export async function createTestDatabase(env: Record<string, string> = {}) {
+export async function createTestDatabase(env: Record<string, string> = {}, onQuery?: (sql: string) => void) {
   const dataDir = mkdtempSync(join(tmpdir(), 'guildhall-test-'));
   const engine = testEngine();
   let schema: string | null = null;
@@ -69,7 +70,7 @@ export async function createTestDatabase(env: Record<string, string> = {}) {
     databaseEnv = { DATABASE_URL: withSchema.toString() };
   }
   const config = testConfig(dataDir, { ...databaseEnv, ...env });
-  const { db } = openDatabase(config.database, { poolSize: 5 });
+  const { db } = openDatabase(config.database, { poolSize: 5, ...(onQuery ? { onQuery } : {}) });
   await migrateToLatest(db);
   return {
     config,
@@ -92,7 +93,7 @@ export async function createTestDatabase(env: Record<string, string> = {}) {
 }
 
 export async function createTestContext(options: TestContextOptions = {}): Promise<TestContext> {
-  const database = await createTestDatabase(options.env);
+  const database = await createTestDatabase(options.env, options.onQuery);
   const outbox: TestContext['outbox'] = [];
   let failing = false;
   const sendMail: MailSender = async (smtpUrl, mail) => {

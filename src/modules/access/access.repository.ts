@@ -277,3 +277,47 @@ export async function listEntitlementMembers(
   }
   return query.execute();
 }
+
+// --- entitlements ---
+
+export async function findLiveEntitlement(db: Executor, userId: string, offerId: string, now: number) {
+  return db
+    .selectFrom('entitlements')
+    .select(['id', 'state', 'accessUntil'])
+    .where('userId', '=', userId)
+    .where('offerId', '=', offerId)
+    .where((eb) =>
+      eb.or([
+        eb('state', 'in', ALWAYS_LIVE_STATES),
+        eb.and([eb('state', 'in', LIVE_UNTIL_STATES), eb('accessUntil', '>', now)]),
+      ]),
+    )
+    .executeTakeFirst();
+}
+
+export async function insertEntitlement(
+  db: Executor,
+  row: {
+    id: string;
+    userId: string;
+    offerId: string;
+    state: 'active' | 'trialing';
+    accessUntil: number | null;
+    source: string;
+    now: number;
+  },
+): Promise<void> {
+  await db
+    .insertInto('entitlements')
+    .values({
+      id: row.id,
+      userId: row.userId,
+      offerId: row.offerId,
+      state: row.state,
+      accessUntil: row.accessUntil,
+      source: row.source,
+      createdAt: row.now,
+      updatedAt: row.now,
+    })
+    .execute();
+}

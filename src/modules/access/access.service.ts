@@ -12,7 +12,9 @@ import {
   findGrantOfUser,
   findGroup,
   findGroupWithEntry,
+  findLiveEntitlement,
   type GroupRow,
+  insertEntitlement,
   listAllGroups,
   listEntitlementGroupsOfUser,
   listEntitlementMembers,
@@ -256,7 +258,30 @@ export function createAccessService(deps: AccessDeps) {
     return listOffersGranting(executor, groupId, { publishedOnly: false });
   }
 
+  /** The user's live entitlement to an offer, if any (joining twice changes nothing). */
+  async function liveEntitlement(trx: Executor, userId: string, offerId: string) {
+    return findLiveEntitlement(trx, userId, offerId, clock.now());
+  }
+
+  /** Writes an entitlement inside the caller's transaction (the purchase's fulfilment). */
+  async function grantEntitlement(
+    trx: Executor,
+    input: {
+      userId: string;
+      offerId: string;
+      state: 'active' | 'trialing';
+      accessUntil: number | null;
+      source: string;
+    },
+  ): Promise<string> {
+    const id = newId();
+    await insertEntitlement(trx, { id, ...input, now: clock.now() });
+    return id;
+  }
+
   return {
+    liveEntitlement,
+    grantEntitlement,
     enterGroup,
     canEnter,
     visibleGroups,

@@ -288,3 +288,11 @@ export async function revokeApiKeysOfUser(db: Executor, userId: string, now: num
     .where('revokedAt', 'is', null)
     .execute();
 }
+
+export async function addUserSpending(db: Executor, userId: string, amountMinor: number): Promise<void> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({ totalSpentMinor: eb('totalSpentMinor', '+', amountMinor) }))
+    .where('id', '=', userId)
+    .execute();
+}

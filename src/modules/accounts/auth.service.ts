@@ -505,8 +505,12 @@ export function createAuthService(deps: AuthDeps) {
     requestEmailChange,
     changePassword,
     signOutEverywhere,
-    // For the users service: links and sessions are made one way only.
+    // For other modules (users, purchases): links and sessions are made one way only.
     issueLink,
+    createSession,
+    findAccountByEmail: (trx: Executor, email: string) => findUserByEmail(trx, normalizeEmail(email)),
+    findAccountById: (trx: Executor, id: string) => findUserById(trx, id),
+    consumeLink,
   };
 }
 

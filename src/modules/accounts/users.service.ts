@@ -7,12 +7,14 @@ import type { Database } from '../../platform/db/database.ts';
 import type { UserRole, UserStatus } from '../../platform/db/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { Actor } from '../../platform/http/auth.ts';
+import type { Executor } from '../../platform/jobs.ts';
 import { decodeCursor, type Page, pageOf } from '../../platform/pagination.ts';
 import type { EmailService } from '../email/index.ts';
 import { invitationEmail } from '../email/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import {
   type ApiKeyRow,
+  addUserSpending,
   deleteSessionsOfUser,
   findApiKey,
   findOwner,
@@ -246,7 +248,36 @@ export function createUsersService(deps: UsersDeps) {
     };
   }
 
+  /** A member account made by a checkout for a new address: no password, unverified until its link is used. */
+  async function createBuyerAccount(trx: Executor, input: { email: string; name: string }): Promise<UserRow> {
+    const address = normalizeEmail(input.email);
+    const now = clock.now();
+    const id = newId();
+    const name = input.name.trim() || address.split('@')[0] || address;
+    await insertUser(trx, {
+      id,
+      email: address,
+      name,
+      nameSearch: nameSearchKey(name),
+      role: 'member',
+      status: 'active',
+      passwordHash: null,
+      emailVerifiedAt: null,
+      createdAt: now,
+      updatedAt: now,
+      lastSeenAt: null,
+    });
+    return (await findUserById(trx, id))!;
+  }
+
+  /** Adds a payment to the user's total spending (the Users list column), in the payment's transaction. */
+  async function addSpending(trx: Executor, userId: string, amountMinor: number): Promise<void> {
+    if (amountMinor !== 0) await addUserSpending(trx, userId, amountMinor);
+  }
+
   return {
+    createBuyerAccount,
+    addSpending,
     operatorActor,
     listUsers,
     getUser,

@@ -149,3 +149,52 @@ export function testEmail(ctx: TemplateContext, input: { requestedBy: string }):
     }),
   };
 }
+
+export const CONFIRMATION_VARIABLES = [
+  'buyer_name',
+  'offer_title',
+  'platform_name',
+  'login_link',
+  'hub_link',
+  'support_email',
+] as const;
+export type ConfirmationVariables = Record<(typeof CONFIRMATION_VARIABLES)[number], string>;
+
+function fill(template: string, vars: ConfirmationVariables): string {
+  return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name: string) =>
+    name in vars ? vars[name as keyof ConfirmationVariables] : whole,
+  );
+}
+
+/**
+ * The email a buyer gets after joining or buying: the creator's subject and body with variables filled
+ * in (as text: what the creator typed is never markup), or a good default.
+ */
+export function purchaseConfirmationEmail(
+  ctx: TemplateContext,
+  custom: { subject: string | null; body: string | null },
+  vars: ConfirmationVariables,
+): RenderedEmail {
+  const subject = fill(custom.subject ?? `Welcome to ${vars.offer_title}`, vars);
+  const paragraphs = custom.body
+    ? fill(custom.body, vars)
+        .split(/\n{2,}/)
+        .map((p) => p.trim())
+        .filter(Boolean)
+    : [
+        `Hi ${vars.buyer_name || 'there'},`,
+        `You're in: ${vars.offer_title} is now part of your ${vars.platform_name} account.`,
+        'Use the button below to sign in and start.',
+      ];
+  const footnote = vars.support_email ? `Questions? Write to ${vars.support_email}.` : undefined;
+  return {
+    subject,
+    ...layout({
+      platformName: ctx.platformName,
+      heading: subject,
+      paragraphs,
+      action: { label: `Open ${ctx.platformName}`, url: vars.login_link },
+      ...(footnote ? { footnote } : {}),
+    }),
+  };
+}

@@ -7,12 +7,15 @@ export {
   SEND_EMAIL_JOB,
 } from './email.service.ts';
 export {
+  CONFIRMATION_VARIABLES,
+  type ConfirmationVariables,
   confirmEmailChangeEmail,
   emailChangedNoticeEmail,
   escapeHtml,
   invitationEmail,
   magicLinkEmail,
   passwordResetEmail,
+  purchaseConfirmationEmail,
   type RenderedEmail,
   testEmail,
 } from './email.templates.ts';

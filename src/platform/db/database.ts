@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Config } from '../../config.ts';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as hub from './migrations/0002-hub.ts';
+import * as offers from './migrations/0003-offers.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -17,6 +18,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-hub': hub,
+  '0003-offers': offers,
 };
 
 export interface OpenDatabaseOptions {
@@ -24,6 +26,8 @@ export interface OpenDatabaseOptions {
   searchPath?: string;
   /** PostgreSQL only: pool size. */
   poolSize?: number;
+  /** Called with every query's SQL (tests count queries with it). */
+  onQuery?: (sql: string) => void;
 }
 
 export function openDatabase(
@@ -31,13 +35,18 @@ export function openDatabase(
   options: OpenDatabaseOptions = {},
 ): { db: Database; engine: Engine } {
   const plugins = [new CamelCasePlugin()];
+  const onQuery = options.onQuery;
+  const log = onQuery ? { log: (event: { query: { sql: string } }) => onQuery(event.query.sql) } : {};
   if (database.kind === 'postgres') {
     const pool = new pg.Pool({
       connectionString: database.url,
       max: options.poolSize ?? 10,
       ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
     });
-    return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins }), engine: 'postgres' };
+    return {
+      db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins, ...log }),
+      engine: 'postgres',
+    };
   }
   const sqlite = new SQLite(database.file);
   sqlite.pragma('journal_mode = WAL');
@@ -45,8 +54,33 @@ export function openDatabase(
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   return {
-    db: new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }), plugins }),
+    db: new Kysely<DB>({
+      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+      plugins,
+      ...log,
+    }),
     engine: 'sqlite',
+  };
+}
+
+/**
+ * Kysely prepares every query afresh; on SQLite preparing is a good part of a query's cost. Our queries
+ * come from a bounded set of shapes, so one statement is kept per SQL text (better-sqlite3 statements are
+ * reusable, and its API is synchronous, so no two callers ever use one at once).
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 2000) {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(source: string): SQLite.Statement {
+      let statement = statements.get(source);
+      if (!statement) {
+        statement = sqlite.prepare(source);
+        if (statements.size >= max) statements.delete(statements.keys().next().value as string);
+        statements.set(source, statement);
+      }
+      return statement;
+    },
   };
 }
 

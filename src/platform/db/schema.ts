@@ -44,7 +44,12 @@ export interface ApiKeysTable {
   revokedAt: number | null;
 }
 
-export type AuthTokenPurpose = 'magic_link' | 'set_password' | 'verify_email' | 'change_email';
+export type AuthTokenPurpose =
+  | 'magic_link'
+  | 'set_password'
+  | 'verify_email'
+  | 'change_email'
+  | 'claim_purchase';
 
 export interface AuthTokensTable {
   id: string;
@@ -128,6 +133,46 @@ export interface OffersTable {
   status: OfferStatus;
   createdAt: number;
   updatedAt: number;
+  type: Generated<'membership'>;
+  pricingModel: Generated<'free' | 'one_time' | 'recurring'>;
+  amountMinor: Generated<number>;
+  currency: Generated<string>;
+  interval: 'week' | 'month' | 'year' | null;
+  intervalCount: number | null;
+  trialDays: number | null;
+  thumbnailPath: string | null;
+  coverPath: string | null;
+  confirmationSubject: string | null;
+  confirmationBody: string | null;
+  /** Where buyers go after joining; null: into the platform (the first group granted). */
+  destinationUrl: string | null;
+  resellEnabled: Generated<number>;
+  resellCommissionPercent: number | null;
+  resellDescription: string | null;
+  customCode: string | null;
+  landingEnabled: Generated<number>;
+  /** JSON array of landing-page blocks. */
+  landingBlocks: Generated<string>;
+  /** Counters kept in the transaction of each purchase (never a count over buyers). */
+  buyerCount: Generated<number>;
+  revenueMinor: Generated<number>;
+}
+
+export type PurchaseStatus = 'pending' | 'awaiting_confirmation' | 'fulfilled' | 'canceled';
+
+export interface PurchasesTable {
+  id: string;
+  offerId: string;
+  email: string;
+  name: string;
+  userId: string | null;
+  status: PurchaseStatus;
+  amountMinor: number;
+  currency: string;
+  ref: string | null;
+  entitlementId: string | null;
+  createdAt: number;
+  fulfilledAt: number | null;
 }
 
 export interface OfferHubGroupsTable {
@@ -213,6 +258,7 @@ export interface CommentLikesTable {
 export interface DB {
   hubGroups: HubGroupsTable;
   offers: OffersTable;
+  purchases: PurchasesTable;
   offerHubGroups: OfferHubGroupsTable;
   entitlements: EntitlementsTable;
   accessGrants: AccessGrantsTable;

@@ -33,6 +33,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A route anyone may call; every other API route answers 401 to a caller without credentials. */
     public?: boolean;
+    /** An HTML form post: its CSRF token arrives as the `csrf` form field, checked by the route. */
+    formCsrf?: boolean;
   }
 }
 
@@ -82,7 +84,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     const actor = await options.resolvers.bySessionToken(token);
     if (!actor) return;
     request.actor = actor;
-    if (unsafe && actor.sessionId) {
+    if (unsafe && actor.sessionId && request.routeOptions.config?.formCsrf !== true) {
       const sent = request.headers[CSRF_HEADER];
       const expected = csrfTokenFor(options.secret, actor.sessionId);
       if (typeof sent !== 'string' || !safeEqual(sent, expected)) {
@@ -124,6 +126,13 @@ export function setSessionCookies(
 export function clearSessionCookies(reply: FastifyReply, options: Pick<AuthOptions, 'secureCookies'>): void {
   reply.clearCookie(SESSION_COOKIE, { path: '/', secure: options.secureCookies });
   reply.clearCookie(CSRF_COOKIE, { path: '/', secure: options.secureCookies });
+}
+
+/** For HTML form posts: the caller's session, only if the form carried its CSRF token; else anonymous. */
+export function formActor(request: FastifyRequest, secret: string, token: unknown): Actor | null {
+  const actor = request.actor;
+  if (!actor?.sessionId) return null;
+  return typeof token === 'string' && safeEqual(token, csrfTokenFor(secret, actor.sessionId)) ? actor : null;
 }
 
 /** The caller, or 401. */

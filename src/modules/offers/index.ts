@@ -1,0 +1,10 @@
+export type { OfferRow } from './offer.repository.ts';
+export { offerRoutes } from './offer.routes.ts';
+export { formatMoney, type Pricing, priceLabel, trialLabel } from './offer.rules.ts';
+export {
+  createOffersService,
+  type OffersService,
+  pricingOf,
+  STRIPE_CONNECTION_KEY,
+  type StripeConnection,
+} from './offer.service.ts';

@@ -1,0 +1,147 @@
+import { type Insertable, sql, type Updateable } from 'kysely';
+import type { OffersTable } from '../../platform/db/schema.ts';
+import type { Executor } from '../../platform/jobs.ts';
+import type { Cursor } from '../../platform/pagination.ts';
+
+export async function findOffer(db: Executor, idOrSlug: string) {
+  return db
+    .selectFrom('offers')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)]))
+    .executeTakeFirst();
+}
+
+export type OfferRow = NonNullable<Awaited<ReturnType<typeof findOffer>>>;
+
+export async function insertOffer(db: Executor, row: Insertable<OffersTable>): Promise<void> {
+  await db.insertInto('offers').values(row).execute();
+}
+
+export async function updateOfferRow(
+  db: Executor,
+  id: string,
+  patch: Updateable<OffersTable>,
+): Promise<void> {
+  await db.updateTable('offers').set(patch).where('id', '=', id).execute();
+}
+
+export async function deleteOfferRow(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('offers').where('id', '=', id).execute();
+}
+
+export async function offerSlugTaken(db: Executor, slug: string, exceptId: string | null): Promise<boolean> {
+  let query = db.selectFrom('offers').select('id').where('slug', '=', slug);
+  if (exceptId) query = query.where('id', '!=', exceptId);
+  return (await query.executeTakeFirst()) !== undefined;
+}
+
+export async function listOfferRows(
+  db: Executor,
+  options: { search: string | null; after: Cursor | null; limit: number },
+) {
+  let query = db
+    .selectFrom('offers')
+    .selectAll()
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit + 1);
+  // A creator has tens of offers, not thousands: a substring match on the title is fine here.
+  const search = options.search?.replace(/[%_\\]/g, (c) => `\\${c}`);
+  if (search) query = query.where(sql`lower(title)`, 'like', sql`${`%${search.toLowerCase()}%`} escape '\\'`);
+  const after = options.after;
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('createdAt', '<', after.at),
+        eb.and([eb('createdAt', '=', after.at), eb('id', '<', after.id)]),
+      ]),
+    );
+  }
+  return query.execute();
+}
+
+export async function listOfferGroupIds(db: Executor, offerId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('offerHubGroups')
+    .innerJoin('hubGroups', 'hubGroups.id', 'offerHubGroups.hubGroupId')
+    .select('offerHubGroups.hubGroupId')
+    .where('offerHubGroups.offerId', '=', offerId)
+    .orderBy('hubGroups.position')
+    .execute();
+  return rows.map((row) => row.hubGroupId);
+}
+
+export async function listOfferGroups(db: Executor, offerId: string) {
+  return db
+    .selectFrom('offerHubGroups')
+    .innerJoin('hubGroups', 'hubGroups.id', 'offerHubGroups.hubGroupId')
+    .select(['hubGroups.id', 'hubGroups.name', 'hubGroups.slug', 'hubGroups.emoji', 'hubGroups.visibility'])
+    .where('offerHubGroups.offerId', '=', offerId)
+    .orderBy('hubGroups.position')
+    .execute();
+}
+
+/**
+ * Replaces the groups an offer grants: a write per group changed, whatever the number of buyers —
+ * buyers' access is derived from this table at request time (DESIGN.md §1).
+ */
+export async function setOfferGroups(db: Executor, offerId: string, groupIds: string[]): Promise<void> {
+  const current = new Set(await listOfferGroupIds(db, offerId));
+  const wanted = new Set(groupIds);
+  const removed = [...current].filter((id) => !wanted.has(id));
+  const added = [...wanted].filter((id) => !current.has(id));
+  if (removed.length)
+    await db
+      .deleteFrom('offerHubGroups')
+      .where('offerId', '=', offerId)
+      .where('hubGroupId', 'in', removed)
+      .execute();
+  if (added.length)
+    await db
+      .insertInto('offerHubGroups')
+      .values(added.map((hubGroupId) => ({ offerId, hubGroupId })))
+      .execute();
+}
+
+export async function existingGroups(db: Executor, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('hubGroups').select(['id', 'name']).where('id', 'in', ids).execute();
+}
+
+export async function offerHasEntitlements(db: Executor, offerId: string): Promise<boolean> {
+  return (
+    (await db
+      .selectFrom('entitlements')
+      .select('id')
+      .where('offerId', '=', offerId)
+      .limit(1)
+      .executeTakeFirst()) !== undefined
+  );
+}
+
+export async function offerHasPurchases(db: Executor, offerId: string): Promise<boolean> {
+  return (
+    (await db
+      .selectFrom('purchases')
+      .select('id')
+      .where('offerId', '=', offerId)
+      .limit(1)
+      .executeTakeFirst()) !== undefined
+  );
+}
+
+export async function incrementOfferCounters(
+  db: Executor,
+  offerId: string,
+  buyers: number,
+  revenueMinor: number,
+): Promise<void> {
+  await db
+    .updateTable('offers')
+    .set((eb) => ({
+      buyerCount: eb('buyerCount', '+', buyers),
+      revenueMinor: eb('revenueMinor', '+', revenueMinor),
+    }))
+    .where('id', '=', offerId)
+    .execute();
+}

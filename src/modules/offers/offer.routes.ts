@@ -1,0 +1,332 @@
+// Thin HTTP for the creator's Digital Offers.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { requireActor } from '../../platform/http/auth.ts';
+import { errors, IdParams, ListQuery, NoContent, PageOf, Timestamp } from '../../platform/http/schemas.ts';
+import { MAX_UPLOAD_BYTES } from '../../platform/media.ts';
+import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
+import { presentOffer, presentOfferSummary } from './offer.presenter.ts';
+import type { OfferInput, OffersService } from './offer.service.ts';
+
+const Nullable = <T extends ReturnType<typeof Type.String | typeof Type.Integer>>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+const Pricing = Type.Object({
+  model: Type.String({ description: 'free, one_time or recurring' }),
+  amountMinor: Type.Integer({ description: 'Minor units (cents; yen for JPY)' }),
+  currency: Type.String({ description: 'Lower-case ISO 4217' }),
+  interval: Type.Union([Type.String(), Type.Null()], { description: 'week, month or year (recurring)' }),
+  intervalCount: Type.Union([Type.Integer(), Type.Null()]),
+  trialDays: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+const Money = Type.Object({ amountMinor: Type.Integer(), currency: Type.String() });
+
+const OfferSummary = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  title: Type.String(),
+  slug: Type.String(),
+  status: Type.String({ description: 'draft, published or archived' }),
+  pricing: Pricing,
+  priceLabel: Type.String({ description: 'The price as a buyer reads it' }),
+  buyerCount: Type.Integer(),
+  revenue: Money,
+  thumbnailUrl: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+const Offer = Type.Object({
+  ...OfferSummary.properties,
+  hubGroupIds: Type.Array(Type.String()),
+  coverUrl: Type.Union([Type.String(), Type.Null()]),
+  confirmationEmail: Type.Object({
+    subject: Type.Union([Type.String(), Type.Null()]),
+    body: Type.Union([Type.String(), Type.Null()]),
+  }),
+  destination: Type.Object({ customUrl: Type.Union([Type.String(), Type.Null()]) }),
+  resell: Type.Object({
+    enabled: Type.Boolean(),
+    commissionPercent: Type.Union([Type.Integer(), Type.Null()]),
+    description: Type.Union([Type.String(), Type.Null()]),
+  }),
+  customCode: Type.Union([Type.String(), Type.Null()]),
+  landingPage: Type.Object({ enabled: Type.Boolean(), blocks: Type.Array(Type.Unknown()) }),
+  publicUrl: Type.String(),
+});
+
+const OfferBody = Type.Object({
+  type: Type.Optional(Type.String({ maxLength: 40 })),
+  title: Type.Optional(Type.String({ maxLength: 10_000 })),
+  slug: Type.Optional(Type.String({ maxLength: 10_000 })),
+  status: Type.Optional(Type.String({ maxLength: 40 })),
+  pricing: Type.Optional(
+    Type.Object({
+      model: Type.Optional(Type.String({ maxLength: 40 })),
+      amountMinor: Type.Optional(Type.Integer()),
+      currency: Type.Optional(Type.String({ maxLength: 10 })),
+      interval: Type.Optional(Nullable(Type.String({ maxLength: 10 }))),
+      intervalCount: Type.Optional(Nullable(Type.Integer())),
+      trialDays: Type.Optional(Nullable(Type.Integer())),
+    }),
+  ),
+  hubGroupIds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000 })),
+  confirmationEmail: Type.Optional(
+    Type.Object({
+      subject: Type.Optional(Nullable(Type.String({ maxLength: 100_000 }))),
+      body: Type.Optional(Nullable(Type.String({ maxLength: 100_000 }))),
+    }),
+  ),
+  destination: Type.Optional(
+    Type.Object({ customUrl: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))) }),
+  ),
+  resell: Type.Optional(
+    Type.Object({
+      enabled: Type.Optional(Type.Boolean()),
+      commissionPercent: Type.Optional(Nullable(Type.Integer())),
+      description: Type.Optional(Nullable(Type.String({ maxLength: 100_000 }))),
+    }),
+  ),
+  customCode: Type.Optional(Nullable(Type.String({ maxLength: 200_000 }))),
+  landingPage: Type.Optional(
+    Type.Object({
+      enabled: Type.Optional(Type.Boolean()),
+      blocks: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 1000 })),
+    }),
+  ),
+});
+
+const MediaParams = Type.Object({
+  id: IdParams.properties.id,
+  kind: Type.Union([Type.Literal('thumbnail'), Type.Literal('cover'), Type.Literal('landing')]),
+});
+const EmailDraft = Type.Object({
+  subject: Type.Optional(Type.Union([Type.String({ maxLength: 100_000 }), Type.Null()])),
+  body: Type.Optional(Type.Union([Type.String({ maxLength: 100_000 }), Type.Null()])),
+});
+
+export function offerRoutes(deps: { offers: OffersService }): FastifyPluginAsyncTypebox {
+  const { offers } = deps;
+  return async (app) => {
+    app.addContentTypeParser(
+      /^(image\/[\w.+-]+|application\/octet-stream)$/,
+      { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES },
+      (_r, body, done) => done(null, body),
+    );
+
+    app.get(
+      '/offers',
+      {
+        schema: {
+          tags: ['offers'],
+          summary: 'Digital Offers, newest first',
+          querystring: ListQuery,
+          response: { 200: PageOf(OfferSummary), ...errors(400, 401, 403) },
+        },
+      },
+      async (request) => {
+        const { search, cursor, limit } = request.query;
+        const page = await offers.listOffers(requireActor(request), {
+          search,
+          cursor,
+          limit: limit ?? DEFAULT_PAGE_SIZE,
+        });
+        return { data: page.data.map(presentOfferSummary), nextCursor: page.nextCursor };
+      },
+    );
+
+    app.post(
+      '/offers',
+      {
+        schema: {
+          tags: ['offers'],
+          summary: 'Create an offer (a draft)',
+          body: OfferBody,
+          response: { 201: Offer, ...errors(400, 401, 403, 409) },
+        },
+      },
+      async (request, reply) =>
+        reply
+          .status(201)
+          .send(presentOffer(await offers.createOffer(requireActor(request), request.body as OfferInput))),
+    );
+
+    app.get(
+      '/offers/:id',
+      {
+        schema: {
+          tags: ['offers'],
+          summary: 'One offer, every field',
+          params: IdParams,
+          response: { 200: Offer, ...errors(401, 403, 404) },
+        },
+      },
+      async (request) => presentOffer(await offers.getOffer(requireActor(request), request.params.id)),
+    );
+
+    app.patch(
+      '/offers/:id',
+      {
+        schema: {
+          tags: ['offers'],
+          summary:
+            'Change an offer (status published publishes it); a paid price under the minimum answers price_below_minimum',
+          params: IdParams,
+          body: OfferBody,
+          response: { 200: Offer, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) =>
+        presentOffer(
+          await offers.updateOffer(requireActor(request), request.params.id, request.body as OfferInput),
+        ),
+    );
+
+    app.post(
+      '/offers/:id/archive',
+      {
+        schema: {
+          tags: ['offers'],
+          summary: 'Archive: no new buyers; existing buyers keep access',
+          params: IdParams,
+          response: { 200: Offer, ...errors(401, 403, 404) },
+        },
+      },
+      async (request) => presentOffer(await offers.archiveOffer(requireActor(request), request.params.id)),
+    );
+
+    app.delete(
+      '/offers/:id',
+      {
+        schema: {
+          tags: ['offers'],
+          summary: 'Delete an offer without buyers',
+          params: IdParams,
+          response: { 204: NoContent, ...errors(401, 403, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        await offers.deleteOffer(requireActor(request), request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.put(
+      '/offers/:id/media/:kind',
+      {
+        schema: {
+          tags: ['offers'],
+          summary:
+            'Upload the thumbnail, the cover, or an image for a landing-page block (raw PNG, JPEG, WebP or GIF bytes)',
+          params: MediaParams,
+          response: {
+            200: Type.Object({ url: Type.String(), offer: Offer }),
+            ...errors(400, 401, 403, 404, 413),
+          },
+        },
+      },
+      async (request) => {
+        const result = await offers.uploadMedia(
+          requireActor(request),
+          request.params.id,
+          request.params.kind,
+          request.body,
+        );
+        return { url: result.url, offer: presentOffer(result.offer) };
+      },
+    );
+
+    app.delete(
+      '/offers/:id/media/:kind',
+      {
+        schema: {
+          tags: ['offers'],
+          summary: 'Remove the thumbnail or the cover',
+          params: Type.Object({
+            id: IdParams.properties.id,
+            kind: Type.Union([Type.Literal('thumbnail'), Type.Literal('cover')]),
+          }),
+          response: { 200: Offer, ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) =>
+        presentOffer(await offers.removeMedia(requireActor(request), request.params.id, request.params.kind)),
+    );
+
+    app.get(
+      '/offers/:id/permission-impact',
+      {
+        schema: {
+          tags: ['offers'],
+          summary: 'What saving these Community Permissions would change for the buyers',
+          params: IdParams,
+          querystring: Type.Object({
+            hubGroupIds: Type.String({ maxLength: 10_000, description: 'Comma-separated hub group ids' }),
+          }),
+          response: {
+            200: Type.Object({
+              buyerCount: Type.Integer(),
+              added: Type.Array(
+                Type.Object({ id: Type.String(), name: Type.String(), buyers: Type.Integer() }),
+              ),
+              removed: Type.Array(
+                Type.Object({ id: Type.String(), name: Type.String(), buyers: Type.Integer() }),
+              ),
+            }),
+            ...errors(400, 401, 403, 404),
+          },
+        },
+      },
+      async (request) =>
+        offers.permissionImpact(
+          requireActor(request),
+          request.params.id,
+          request.query.hubGroupIds
+            .split(',')
+            .map((id) => id.trim())
+            .filter(Boolean),
+        ),
+    );
+
+    app.post(
+      '/offers/:id/confirmation-email/preview',
+      {
+        schema: {
+          tags: ['offers'],
+          summary: 'The confirmation email rendered with sample values',
+          params: IdParams,
+          body: EmailDraft,
+          response: {
+            200: Type.Object({ subject: Type.String(), html: Type.String(), text: Type.String() }),
+            ...errors(400, 401, 403, 404),
+          },
+        },
+      },
+      async (request) => offers.previewConfirmation(requireActor(request), request.params.id, request.body),
+    );
+
+    app.post(
+      '/offers/:id/confirmation-email/test',
+      {
+        schema: {
+          tags: ['offers'],
+          summary: 'Send the confirmation email (as typed, saved or not) to an address',
+          params: IdParams,
+          body: Type.Object({ to: Type.String({ maxLength: 254 }), ...EmailDraft.properties }),
+          response: { 202: Type.Object({ emailId: Type.String() }), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request, reply) =>
+        reply
+          .status(202)
+          .send({
+            emailId: await offers.sendConfirmationTest(
+              requireActor(request),
+              request.params.id,
+              request.body,
+            ),
+          }),
+    );
+  };
+}

@@ -1,0 +1,412 @@
+// The public pages of an offer and the checkout form: server-rendered HTML, not the API.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Block, PublicOffer } from '../../pages/blocks.tsx';
+import {
+  type CheckoutForm,
+  type PageAssets,
+  type PageMeta,
+  renderCheckoutPage,
+  renderJoinedPage,
+  renderLandingPage,
+  renderMessagePage,
+} from '../../pages/offer-pages.tsx';
+import { AppError, NotFoundError, ValidationError } from '../../platform/errors.ts';
+import { csrfTokenFor, formActor, setSessionCookies } from '../../platform/http/auth.ts';
+import { mediaUrl } from '../../platform/media.ts';
+import type { LinkError } from '../accounts/index.ts';
+import { type OfferRow, type OffersService, priceLabel, pricingOf, trialLabel } from '../offers/index.ts';
+import type { SettingsService } from '../settings/index.ts';
+import type { PurchasesService } from './purchase.service.ts';
+
+const pagesDir = join(import.meta.dirname, '..', '..', 'pages');
+const CHECKOUT_COOKIE = 'gh_checkout';
+
+function fingerprinted(file: string) {
+  const body = readFileSync(join(pagesDir, file));
+  return { body, hash: createHash('sha256').update(body).digest('hex').slice(0, 12) };
+}
+
+export interface CheckoutRoutesDeps {
+  offers: OffersService;
+  purchases: PurchasesService;
+  settings: SettingsService;
+  publicUrl: string;
+  cookies: { secret: string; secureCookies: boolean };
+}
+
+// The creator's code runs in a frame of its own, sandboxed to an opaque origin: it may load scripts
+// from anywhere, but can never read our cookies or call our API as the visitor.
+const CUSTOM_CODE_CSP =
+  "sandbox allow-scripts allow-popups; default-src * data: blob: 'unsafe-inline' 'unsafe-eval'";
+
+export function checkoutRoutes(deps: CheckoutRoutesDeps) {
+  const { offers, purchases, settings, publicUrl, cookies } = deps;
+  const css = fingerprinted('pages.css');
+  const script = fingerprinted('offer-page.client.js');
+  const assets: PageAssets = {
+    cssUrl: `/public/pages.${css.hash}.css`,
+    scriptUrl: `/public/offer-page.${script.hash}.js`,
+  };
+
+  function publicOfferOf(
+    row: OfferRow,
+    groups: { name: string; emoji: string | null }[],
+    ref: string | null,
+  ): PublicOffer {
+    const pricing = pricingOf(row);
+    return {
+      slug: row.slug,
+      title: row.title,
+      priceLabel: priceLabel(pricing),
+      trialLabel: trialLabel(pricing),
+      isFree: pricing.model === 'free',
+      coverUrl: mediaUrl(row.coverPath),
+      thumbnailUrl: mediaUrl(row.thumbnailPath),
+      checkoutUrl: `/checkout/${row.slug}${ref ? `?ref=${encodeURIComponent(ref)}` : ''}`,
+      grants: groups.map(({ name, emoji }) => ({ name, emoji })),
+    };
+  }
+
+  async function metaOf(row: OfferRow, path: string, description?: string): Promise<PageMeta> {
+    const { platformName } = await settings.getSettings();
+    const image = mediaUrl(row.coverPath ?? row.thumbnailPath);
+    return {
+      title: row.title,
+      description: description ?? `${row.title} · ${priceLabel(pricingOf(row))} · ${platformName}`,
+      url: `${publicUrl}${path}`,
+      imageUrl: image ? `${publicUrl}${image}` : null,
+      platformName,
+    };
+  }
+
+  function refOf(request: FastifyRequest): string | null {
+    const ref = (request.query as { ref?: unknown }).ref;
+    return typeof ref === 'string' && /^[\w-]{1,64}$/.test(ref) ? ref : null;
+  }
+
+  function wantsPreview(request: FastifyRequest): boolean {
+    return (request.query as { preview?: unknown }).preview === '1';
+  }
+
+  function html(reply: FastifyReply, body: string, status = 200) {
+    return reply
+      .status(status)
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(body);
+  }
+
+  async function checkoutPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    slug: string,
+    form: Partial<CheckoutForm> = {},
+    status = 200,
+  ) {
+    const { row, groups, isPreview } = await offers.publicOffer(slug, request.actor, wantsPreview(request));
+    const actor = request.actor;
+    const page = renderCheckoutPage({
+      offer: publicOfferOf(row, groups, form.ref ?? refOf(request)),
+      meta: await metaOf(row, `/offers/${row.slug}`),
+      assets,
+      preview: isPreview,
+      customCodeSrc: row.customCode ? `/offers/${row.slug}/custom-code` : null,
+      canBuy: row.status !== 'archived' && row.pricingModel === 'free',
+      form: {
+        email: '',
+        name: '',
+        ref: refOf(request),
+        csrf: actor?.sessionId ? csrfTokenFor(cookies.secret, actor.sessionId) : null,
+        errors: {},
+        formError: null,
+        notice: null,
+        signedInAs: actor ? { name: actor.name, email: actor.email } : null,
+        ...form,
+      },
+    });
+    return html(reply, page, status);
+  }
+
+  return async (app: FastifyInstance) => {
+    // These are pages for people: errors are pages too, in the one shape the API uses only for the API.
+    app.setErrorHandler(async (error: Error & { statusCode?: number }, request, reply) => {
+      const status = error instanceof AppError ? error.status : (error.statusCode ?? 500);
+      if (status >= 500) request.log.error({ err: error, reqId: request.id }, 'unhandled error');
+      const { platformName } = await settings.getSettings().catch(() => ({ platformName: 'Guildhall' }));
+      const meta: PageMeta = {
+        title: status === 404 ? 'Not found' : 'Something went wrong',
+        description: '',
+        url: `${publicUrl}${request.url}`,
+        imageUrl: null,
+        platformName,
+      };
+      return html(
+        reply,
+        renderMessagePage({
+          meta,
+          assets,
+          heading:
+            status === 404
+              ? 'This page does not exist'
+              : status < 500
+                ? 'This did not work'
+                : 'Something went wrong on our side',
+          body:
+            status === 404
+              ? 'The offer may have been unpublished, or the link is mistyped.'
+              : status < 500
+                ? error.message
+                : `Try again in a moment (request ${request.id}).`,
+          action: { label: `Go to ${platformName}`, href: '/' },
+        }),
+        status,
+      );
+    });
+
+    app.get(`/public/pages.${css.hash}.css`, { schema: { hide: true } }, async (_request, reply) =>
+      reply
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .type('text/css; charset=utf-8')
+        .send(css.body),
+    );
+    app.get(`/public/offer-page.${script.hash}.js`, { schema: { hide: true } }, async (_request, reply) =>
+      reply
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .type('text/javascript; charset=utf-8')
+        .send(script.body),
+    );
+
+    app.get<{ Params: { slug: string } }>(
+      '/offers/:slug',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const { row, groups, isPreview } = await offers.publicOffer(
+          request.params.slug,
+          request.actor,
+          wantsPreview(request),
+        );
+        const blocks = JSON.parse(row.landingBlocks) as Block[];
+        if (!row.landingEnabled || blocks.length === 0)
+          return checkoutPage(request, reply, request.params.slug);
+        const offer = publicOfferOf(row, groups, refOf(request));
+        if (isPreview) offer.checkoutUrl += `${offer.checkoutUrl.includes('?') ? '&' : '?'}preview=1`;
+        const firstText = blocks.find(
+          (b): b is Extract<Block, { type: 'hero' }> => b.type === 'hero',
+        )?.subheading;
+        return html(
+          reply,
+          renderLandingPage({
+            offer,
+            blocks,
+            meta: await metaOf(row, `/offers/${row.slug}`, firstText || undefined),
+            assets,
+            preview: isPreview,
+            customCodeSrc: row.customCode ? `/offers/${row.slug}/custom-code` : null,
+          }),
+        );
+      },
+    );
+
+    app.get<{ Params: { slug: string } }>(
+      '/checkout/:slug',
+      { schema: { hide: true } },
+      async (request, reply) => checkoutPage(request, reply, request.params.slug),
+    );
+
+    app.get<{ Params: { slug: string } }>(
+      '/offers/:slug/custom-code',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const { row } = await offers.publicOffer(request.params.slug, request.actor, true);
+        if (!row.customCode) throw new NotFoundError('No custom code.');
+        return reply
+          .header('content-security-policy', CUSTOM_CODE_CSP)
+          .header('x-frame-options', 'SAMEORIGIN')
+          .header('cache-control', 'no-store')
+          .type('text/html; charset=utf-8')
+          .send(
+            `<!doctype html><html><head><meta charset="utf-8"></head><body>${row.customCode}</body></html>`,
+          );
+      },
+    );
+
+    app.post<{ Params: { slug: string }; Body: Record<string, unknown> }>(
+      '/checkout/:slug',
+      { schema: { hide: true }, config: { formCsrf: true } },
+      async (request, reply) => {
+        const body = request.body ?? {};
+        const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
+        const viewer = formActor(request, cookies.secret, body.csrf);
+        const form = { email: text('email'), name: text('name'), ref: text('ref') || null };
+        try {
+          const outcome = await purchases.joinFreeOffer(request.params.slug, form, viewer, {
+            ip: request.ip,
+            userAgent: request.headers['user-agent'] ?? null,
+          });
+          if (outcome.kind === 'confirm_email') {
+            return checkoutPage(request, reply, request.params.slug, {
+              notice: `This address already has an account. We emailed ${outcome.email} a link: open it to confirm, and you're in.`,
+            });
+          }
+          if (outcome.kind === 'already_member') {
+            return checkoutPage(request, reply, request.params.slug, {
+              notice: 'You already have this membership: nothing changed.',
+            });
+          }
+          if (outcome.session) setSessionCookies(reply, cookies, outcome.session);
+          reply.setCookie(CHECKOUT_COOKIE, purchases.checkoutCookieFor(outcome.purchase.id), {
+            path: '/checkout',
+            httpOnly: true,
+            sameSite: 'lax',
+            secure: cookies.secureCookies,
+            maxAge: 3600,
+          });
+          return reply.redirect(
+            `/checkout/${request.params.slug}/complete?purchase=${outcome.purchase.id}`,
+            303,
+          );
+        } catch (error) {
+          if (error instanceof ValidationError) {
+            const fields = (error.details as { fields: { field: string; message: string }[] }).fields;
+            return checkoutPage(
+              request,
+              reply,
+              request.params.slug,
+              { ...form, errors: Object.fromEntries(fields.map((f) => [f.field, f.message])) },
+              400,
+            );
+          }
+          if (error instanceof AppError && error.status < 500 && error.status !== 404) {
+            return checkoutPage(
+              request,
+              reply,
+              request.params.slug,
+              { ...form, formError: error.message },
+              error.status,
+            );
+          }
+          throw error;
+        }
+      },
+    );
+
+    app.get<{ Params: { slug: string }; Querystring: { purchase?: string } }>(
+      '/checkout/:slug/complete',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const purchase = await purchases.purchaseOfBrowser(
+          request.cookies[CHECKOUT_COOKIE],
+          String(request.query.purchase ?? ''),
+        );
+        // Only the browser that made the purchase sees this page; a leaked URL shows nothing.
+        if (!purchase || purchase.status !== 'fulfilled') return reply.redirect('/hub', 303);
+        const { row, groups } = await offers.publicOffer(request.params.slug, request.actor, true);
+        const destination = await purchases.destinationOf(row);
+        if (!row.customCode) return reply.redirect(destination, 303);
+        return html(
+          reply,
+          renderJoinedPage({
+            offer: publicOfferOf(row, groups, null),
+            meta: await metaOf(row, `/offers/${row.slug}`),
+            assets,
+            preview: false,
+            customCodeSrc: `/offers/${row.slug}/custom-code`,
+            destination,
+            alreadyMember: false,
+            conversion: {
+              event: Number(purchase.amountMinor) > 0 ? 'purchase' : 'join',
+              offer: row.slug,
+              value: Number(purchase.amountMinor) / 100,
+              currency: purchase.currency,
+            },
+          }),
+        );
+      },
+    );
+
+    app.get<{ Querystring: { token?: string } }>(
+      '/checkout/claim',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const { platformName } = await settings.getSettings();
+        const meta: PageMeta = {
+          title: 'Confirm joining',
+          description: '',
+          url: `${publicUrl}/checkout/claim`,
+          imageUrl: null,
+          platformName,
+        };
+        // The click is the confirmation: mail scanners that open links must not use them up.
+        return html(
+          reply,
+          renderMessagePage({
+            meta,
+            assets,
+            heading: 'Confirm joining',
+            body: 'Confirm that you want this membership added to your account. You will be signed in.',
+            form: {
+              action: '/checkout/claim',
+              fields: { token: String(request.query.token ?? '') },
+              button: 'Confirm and join',
+            },
+          }),
+        );
+      },
+    );
+
+    app.post<{ Body: Record<string, unknown> }>(
+      '/checkout/claim',
+      { schema: { hide: true }, config: { formCsrf: true } },
+      async (request, reply) => {
+        const token = typeof request.body?.token === 'string' ? request.body.token : '';
+        const { platformName } = await settings.getSettings();
+        const meta: PageMeta = {
+          title: 'Confirm joining',
+          description: '',
+          url: `${publicUrl}/checkout/claim`,
+          imageUrl: null,
+          platformName,
+        };
+        try {
+          const result = await purchases.claimPurchase(token, {
+            ip: request.ip,
+            userAgent: request.headers['user-agent'] ?? null,
+          });
+          setSessionCookies(reply, cookies, result.session);
+          reply.setCookie(CHECKOUT_COOKIE, purchases.checkoutCookieFor(result.purchase.id), {
+            path: '/checkout',
+            httpOnly: true,
+            sameSite: 'lax',
+            secure: cookies.secureCookies,
+            maxAge: 3600,
+          });
+          return reply.redirect(
+            `/checkout/${result.offer.slug}/complete?purchase=${result.purchase.id}`,
+            303,
+          );
+        } catch (error) {
+          if (
+            error instanceof AppError &&
+            ['link_expired', 'link_used', 'link_invalid'].includes(error.code)
+          ) {
+            return html(
+              reply,
+              renderMessagePage({
+                meta,
+                assets,
+                heading: (error as LinkError).message,
+                body: 'Open the offer page again and join with your email: we will send a new link.',
+                action: { label: `Go to ${platformName}`, href: '/' },
+              }),
+              400,
+            );
+          }
+          throw error;
+        }
+      },
+    );
+  };
+}

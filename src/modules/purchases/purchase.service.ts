@@ -1,0 +1,280 @@
+// Buying and joining: a pending purchase is written first, then one idempotent fulfilment grants the
+// offer (DESIGN.md §3). Free offers are fulfilled at once; the paid path (Stripe) will call the same
+// fulfilPurchase. An address that already has an account gets the membership only once its owner
+// proves it is theirs: signed in, or through the link emailed to that address.
+import type { Clock } from '../../platform/clock.ts';
+import { hmac, newId, safeEqual } from '../../platform/crypto.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { AppError, type FieldProblem, NotFoundError, ValidationError } from '../../platform/errors.ts';
+import type { Actor } from '../../platform/http/auth.ts';
+import type { RateLimiter } from '../../platform/http/rate-limit.ts';
+import type { Executor } from '../../platform/jobs.ts';
+import type { AccessService } from '../access/index.ts';
+import type { AuthService, UsersService } from '../accounts/index.ts';
+import { type EmailService, purchaseConfirmationEmail } from '../email/index.ts';
+import type { OfferRow, OffersService } from '../offers/index.ts';
+import type { SettingsService } from '../settings/index.ts';
+import {
+  findPurchase,
+  insertPurchase,
+  markPurchaseFulfilled,
+  type PurchaseRow,
+  updatePurchase,
+} from './purchase.repository.ts';
+
+const EMAIL_RE = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+const LINK_TTL_MS = 7 * 24 * 3600_000;
+
+export interface RequestMeta {
+  ip: string;
+  userAgent: string | null;
+}
+
+export type JoinOutcome =
+  | {
+      kind: 'joined';
+      purchase: PurchaseRow;
+      session: { id: string; token: string } | null;
+      destination: string;
+    }
+  | { kind: 'already_member'; destination: string }
+  | { kind: 'confirm_email'; email: string };
+
+export interface PurchasesDeps {
+  db: Database;
+  clock: Clock;
+  appSecret: string;
+  publicUrl: string;
+  rateLimiter: RateLimiter;
+  access: AccessService;
+  auth: AuthService;
+  users: UsersService;
+  offers: OffersService;
+  email: EmailService;
+  settings: SettingsService;
+}
+
+export function createPurchasesService(deps: PurchasesDeps) {
+  const { db, clock, appSecret, publicUrl, rateLimiter, access, auth, users, offers, email, settings } = deps;
+
+  /** Where a buyer goes after joining: the creator's link, or into the first group the offer grants. */
+  async function destinationOf(offer: OfferRow, executor: Executor = db): Promise<string> {
+    if (offer.destinationUrl) return offer.destinationUrl;
+    const [first] = await offers.grantedGroups(offer.id, executor);
+    return first ? `/hub/g/${first.slug}` : '/hub';
+  }
+
+  async function sendConfirmation(
+    trx: Executor,
+    offer: OfferRow,
+    user: { id: string; email: string; name: string },
+  ): Promise<void> {
+    const { platformName, supportEmail } = await settings.getSettings(trx);
+    const loginLink = await auth.issueLink(trx, user.id, 'verify_email', LINK_TTL_MS, '/auth/verify-email');
+    const message = purchaseConfirmationEmail(
+      { platformName },
+      { subject: offer.confirmationSubject, body: offer.confirmationBody },
+      {
+        buyer_name: user.name,
+        offer_title: offer.title,
+        platform_name: platformName,
+        login_link: loginLink,
+        hub_link: `${publicUrl}/hub`,
+        support_email: supportEmail ?? '',
+      },
+    );
+    await email.queueEmail(trx, {
+      to: user.email,
+      kind: 'purchase_confirmation',
+      message,
+      recipientUserId: user.id,
+    });
+  }
+
+  /**
+   * Fulfils a purchase: the one way an offer is ever granted. Idempotent: a second call (a retried
+   * webhook, the return URL after the webhook) changes nothing. Runs inside the caller's transaction.
+   */
+  async function fulfilPurchase(
+    trx: Executor,
+    purchaseId: string,
+  ): Promise<{ purchase: PurchaseRow; alreadyMember: boolean }> {
+    const purchase = await findPurchase(trx, purchaseId);
+    if (!purchase) throw new NotFoundError('No such purchase.');
+    if (purchase.status === 'fulfilled') return { purchase, alreadyMember: false };
+    if (!purchase.userId)
+      throw new AppError('purchase_without_buyer', 409, 'This purchase has no confirmed buyer yet.');
+    const user = await auth.findAccountById(trx, purchase.userId);
+    if (!user)
+      throw new AppError('purchase_without_buyer', 409, 'The buyer of this purchase no longer exists.');
+    const { row: offer } = await offers.offerDetail(purchase.offerId, trx);
+    const existing = await access.liveEntitlement(trx, user.id, offer.id);
+    const now = clock.now();
+    if (existing) {
+      await markPurchaseFulfilled(trx, purchase.id, {
+        userId: user.id,
+        entitlementId: existing.id,
+        fulfilledAt: now,
+      });
+      return { purchase: (await findPurchase(trx, purchase.id))!, alreadyMember: true };
+    }
+    const entitlementId = await access.grantEntitlement(trx, {
+      userId: user.id,
+      offerId: offer.id,
+      state: 'active',
+      accessUntil: null,
+      source: 'purchase',
+    });
+    if (
+      !(await markPurchaseFulfilled(trx, purchase.id, { userId: user.id, entitlementId, fulfilledAt: now }))
+    ) {
+      // Another fulfilment won the race inside this transaction's view: nothing more to do.
+      return { purchase: (await findPurchase(trx, purchase.id))!, alreadyMember: false };
+    }
+    await offers.recordSale(trx, offer.id, Number(purchase.amountMinor));
+    await users.addSpending(trx, user.id, Number(purchase.amountMinor));
+    await sendConfirmation(trx, offer, user);
+    return { purchase: (await findPurchase(trx, purchase.id))!, alreadyMember: false };
+  }
+
+  function validate(input: { email: string; name: string }, signedIn: boolean): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    const address = input.email.trim();
+    if (!signedIn || address) {
+      if (!address) problems.push({ field: 'email', message: 'is required' });
+      else if (address.length > 254 || !EMAIL_RE.test(address.toLowerCase()))
+        problems.push({ field: 'email', message: 'must be an email address' });
+    }
+    if (!signedIn && !input.name.trim()) problems.push({ field: 'name', message: 'is required' });
+    if (input.name.length > 120) problems.push({ field: 'name', message: 'must be at most 120 characters' });
+    return problems;
+  }
+
+  /** A visitor joins a free offer from its checkout page. */
+  async function joinFreeOffer(
+    slug: string,
+    input: { email: string; name: string; ref: string | null },
+    viewer: Actor | null,
+    meta: RequestMeta,
+  ): Promise<JoinOutcome> {
+    const { row: offer } = await offers.publicOffer(slug, null, false);
+    if (offer.pricingModel !== 'free') {
+      throw new AppError('checkout_unavailable', 409, 'Paid checkout opens once Stripe is connected.');
+    }
+    const problems = validate(input, viewer !== null);
+    if (problems.length) throw new ValidationError(problems);
+    rateLimiter.hit(`join:${meta.ip}`, 30, 15 * 60_000);
+    const address = (input.email.trim() || viewer?.email || '').toLowerCase();
+    const ref = input.ref && /^[\w-]{1,64}$/.test(input.ref) ? input.ref : null;
+
+    return db.transaction().execute(async (trx) => {
+      const destination = await destinationOf(offer, trx);
+      const account = await auth.findAccountByEmail(trx, address);
+      const signedInAsBuyer =
+        viewer !== null &&
+        (!account || account.id === viewer.userId) &&
+        (address === viewer.email || !input.email.trim());
+      const buyerId = signedInAsBuyer ? viewer.userId : null;
+      if (buyerId && (await access.liveEntitlement(trx, buyerId, offer.id)))
+        return { kind: 'already_member' as const, destination };
+
+      const purchaseId = newId();
+      const now = clock.now();
+      const base = {
+        id: purchaseId,
+        offerId: offer.id,
+        email: address,
+        name: input.name.trim() || viewer?.name || '',
+        amountMinor: 0,
+        currency: offer.currency,
+        ref,
+        entitlementId: null,
+        createdAt: now,
+        fulfilledAt: null,
+      };
+      if (buyerId) {
+        await insertPurchase(trx, { ...base, userId: buyerId, status: 'pending' });
+        const { purchase } = await fulfilPurchase(trx, purchaseId);
+        return { kind: 'joined' as const, purchase, session: null, destination };
+      }
+      if (account) {
+        // The address has an account and this browser has not proven it owns it: the owner of the
+        // address confirms through a link, and only then is anything granted.
+        await insertPurchase(trx, { ...base, userId: account.id, status: 'awaiting_confirmation' });
+        const url = await auth.issueLink(trx, account.id, 'claim_purchase', LINK_TTL_MS, `/checkout/claim`, {
+          purchaseId,
+        });
+        const { platformName } = await settings.getSettings(trx);
+        await email.queueEmail(trx, {
+          to: account.email,
+          kind: 'purchase_claim',
+          recipientUserId: account.id,
+          message: claimEmail(platformName, offer.title, account.name, url),
+        });
+        return { kind: 'confirm_email' as const, email: address };
+      }
+      const user = await users.createBuyerAccount(trx, { email: address, name: base.name });
+      await insertPurchase(trx, { ...base, userId: user.id, status: 'pending' });
+      const { purchase } = await fulfilPurchase(trx, purchaseId);
+      const session = await auth.createSession(trx, user.id, meta);
+      return { kind: 'joined' as const, purchase, session, destination };
+    });
+  }
+
+  /** The emailed link of an existing account: confirms the join, fulfils, signs this browser in. */
+  async function claimPurchase(token: string, meta: RequestMeta) {
+    return db.transaction().execute(async (trx) => {
+      const { token: link, user } = await auth.consumeLink(trx, token, ['claim_purchase']);
+      const { purchaseId } = JSON.parse(link.data ?? '{}') as { purchaseId?: string };
+      const purchase = purchaseId ? await findPurchase(trx, purchaseId) : undefined;
+      if (!purchase || purchase.userId !== user.id) throw new NotFoundError('No such purchase.');
+      const { row: offer } = await offers.offerDetail(purchase.offerId, trx);
+      const { alreadyMember } = await fulfilPurchase(trx, purchase.id);
+      const session = await auth.createSession(trx, user.id, meta);
+      return {
+        offer,
+        alreadyMember,
+        session,
+        destination: await destinationOf(offer, trx),
+        purchase: (await findPurchase(trx, purchase.id))!,
+      };
+    });
+  }
+
+  /** The signed value of the checkout cookie that binds this browser to its purchase. */
+  function checkoutCookieFor(purchaseId: string): string {
+    return `${purchaseId}.${hmac(appSecret, `checkout:${purchaseId}`)}`;
+  }
+
+  /** The purchase this browser made, if the cookie is ours and names it. */
+  async function purchaseOfBrowser(cookie: string | undefined, purchaseId: string) {
+    if (!cookie) return null;
+    const expected = checkoutCookieFor(purchaseId);
+    if (!safeEqual(cookie, expected)) return null;
+    return (await findPurchase(db, purchaseId)) ?? null;
+  }
+
+  async function cancelPurchase(trx: Executor, id: string): Promise<void> {
+    await updatePurchase(trx, id, { status: 'canceled' });
+  }
+
+  return {
+    joinFreeOffer,
+    claimPurchase,
+    fulfilPurchase,
+    checkoutCookieFor,
+    purchaseOfBrowser,
+    destinationOf,
+    cancelPurchase,
+  };
+}
+
+function claimEmail(platformName: string, offerTitle: string, name: string, url: string) {
+  const text = `Hi ${name || 'there'},\n\nSomeone asked to add ${offerTitle} to the ${platformName} account of this address. If it was you, confirm here:\n\n${url}\n\nIf it was not you, ignore this email: nothing changes.\n`;
+  const escape = (value: string) =>
+    value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const html = `<!doctype html><html><body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif"><p>Hi ${escape(name || 'there')},</p><p>Someone asked to add <strong>${escape(offerTitle)}</strong> to the ${escape(platformName)} account of this address. If it was you, confirm here:</p><p><a href="${escape(url)}">Confirm and join</a></p><p>If it was not you, ignore this email: nothing changes.</p></body></html>`;
+  return { subject: `Confirm joining ${offerTitle}`, html, text };
+}
+
+export type PurchasesService = ReturnType<typeof createPurchasesService>;

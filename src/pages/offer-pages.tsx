@@ -1,0 +1,282 @@
+// The public pages of an offer, rendered on the server to plain HTML: readable without JavaScript,
+// light on a slow phone. The only script is our own offer-page.client.js, for the custom-code frame.
+
+import type { ReactNode } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { type Block, LandingBlocks, type PublicOffer } from './blocks.tsx';
+
+export interface PageAssets {
+  cssUrl: string;
+  scriptUrl: string;
+}
+
+export interface PageMeta {
+  title: string;
+  description: string;
+  /** Absolute URL of the page and of its share image. */
+  url: string;
+  imageUrl: string | null;
+  platformName: string;
+}
+
+interface ShellProps {
+  meta: PageMeta;
+  assets: PageAssets;
+  preview: boolean;
+  children: ReactNode;
+  customCode?: { src: string; conversion: unknown | null } | null;
+  refreshTo?: string | null;
+}
+
+function Shell({ meta, assets, preview, children, customCode, refreshTo }: ShellProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${meta.title} · ${meta.platformName}`}</title>
+        <meta name="description" content={meta.description} />
+        {preview && <meta name="robots" content="noindex" />}
+        <meta property="og:type" content="website" />
+        <meta property="og:site_name" content={meta.platformName} />
+        <meta property="og:title" content={meta.title} />
+        <meta property="og:description" content={meta.description} />
+        <meta property="og:url" content={meta.url} />
+        {meta.imageUrl && <meta property="og:image" content={meta.imageUrl} />}
+        <meta name="twitter:card" content={meta.imageUrl ? 'summary_large_image' : 'summary'} />
+        <meta name="twitter:title" content={meta.title} />
+        <meta name="twitter:description" content={meta.description} />
+        {meta.imageUrl && <meta name="twitter:image" content={meta.imageUrl} />}
+        <link rel="canonical" href={meta.url} />
+        <link rel="stylesheet" href={assets.cssUrl} />
+        {refreshTo && <meta httpEquiv="refresh" content={`3;url=${refreshTo}`} />}
+      </head>
+      <body className="op-page">
+        <div className="op-wrap">
+          <div className="op-topbar">
+            <a href="/">{meta.platformName}</a>
+            <a className="op-muted" href="/login">
+              Sign in
+            </a>
+          </div>
+          {preview && (
+            <div className="op-preview-banner" role="status">
+              Preview: only admins see this page until the offer is published.
+            </div>
+          )}
+          {children}
+        </div>
+        {customCode && (
+          <>
+            <iframe
+              className="op-custom-code"
+              title="Offer scripts"
+              src={customCode.src}
+              sandbox="allow-scripts allow-popups"
+              referrerPolicy="no-referrer"
+              data-custom-code=""
+              data-conversion={customCode.conversion ? JSON.stringify(customCode.conversion) : undefined}
+            />
+            <script src={assets.scriptUrl} defer />
+          </>
+        )}
+      </body>
+    </html>
+  );
+}
+
+function page(element: ReactNode): string {
+  return `<!doctype html>${renderToStaticMarkup(element)}`;
+}
+
+export interface CheckoutForm {
+  email: string;
+  name: string;
+  ref: string | null;
+  csrf: string | null;
+  errors: Record<string, string>;
+  formError: string | null;
+  notice: string | null;
+  signedInAs: { name: string; email: string } | null;
+}
+
+export interface OfferPageInput {
+  offer: PublicOffer;
+  meta: PageMeta;
+  assets: PageAssets;
+  preview: boolean;
+  customCodeSrc: string | null;
+}
+
+export function renderCheckoutPage(input: OfferPageInput & { form: CheckoutForm; canBuy: boolean }): string {
+  const { offer, form } = input;
+  const field = (name: 'email' | 'name', label: string, type: string, autoComplete: string) => (
+    <div>
+      <label htmlFor={`checkout-${name}`}>{label}</label>
+      <input
+        id={`checkout-${name}`}
+        name={name}
+        type={type}
+        autoComplete={autoComplete}
+        required
+        maxLength={name === 'email' ? 254 : 120}
+        defaultValue={form[name]}
+        aria-invalid={form.errors[name] ? 'true' : undefined}
+        aria-describedby={form.errors[name] ? `checkout-${name}-error` : undefined}
+      />
+      {form.errors[name] && (
+        <div className="op-field-error" id={`checkout-${name}-error`}>
+          {label} {form.errors[name]}
+        </div>
+      )}
+    </div>
+  );
+  return page(
+    <Shell
+      meta={input.meta}
+      assets={input.assets}
+      preview={input.preview}
+      customCode={input.customCodeSrc ? { src: input.customCodeSrc, conversion: null } : null}
+    >
+      <main className="op-checkout">
+        <div>{offer.coverUrl ? <img className="op-cover" src={offer.coverUrl} alt="" /> : null}</div>
+        <section className="op-card" aria-labelledby="offer-title">
+          {offer.thumbnailUrl && <img className="op-thumb" src={offer.thumbnailUrl} alt="" />}
+          <h1 id="offer-title">{offer.title}</h1>
+          <div className="op-price-line">{offer.priceLabel}</div>
+          {offer.trialLabel && <div className="op-trial">{offer.trialLabel}</div>}
+          {offer.grants.length > 0 && (
+            <>
+              <div className="op-muted">What you get:</div>
+              <ul className="op-grants">
+                {offer.grants.map((group) => (
+                  <li key={group.name}>
+                    {group.emoji ? `${group.emoji} ` : ''}
+                    {group.name}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {form.notice && (
+            <div className="op-notice" role="status">
+              {form.notice}
+            </div>
+          )}
+          {form.formError && (
+            <div className="op-alert" role="alert">
+              {form.formError}
+            </div>
+          )}
+          {input.canBuy ? (
+            <form
+              className="op-form"
+              method="post"
+              action={`/checkout/${offer.slug}${input.preview ? '?preview=1' : ''}`}
+              noValidate
+            >
+              {form.signedInAs ? (
+                <p className="op-muted">
+                  Joining as <strong>{form.signedInAs.name}</strong> ({form.signedInAs.email}).
+                </p>
+              ) : (
+                <>
+                  {field('email', 'Email', 'email', 'email')}
+                  {field('name', 'Name', 'text', 'name')}
+                </>
+              )}
+              {form.ref && <input type="hidden" name="ref" value={form.ref} />}
+              {form.csrf && <input type="hidden" name="csrf" value={form.csrf} />}
+              <button className="op-button" type="submit">
+                {offer.isFree ? 'Join for free' : `Buy now · ${offer.priceLabel}`}
+              </button>
+            </form>
+          ) : (
+            <p className="op-muted">
+              {offer.isFree
+                ? 'This offer is not open to new members.'
+                : 'Payments for this offer open once the creator connects Stripe.'}
+            </p>
+          )}
+        </section>
+      </main>
+    </Shell>,
+  );
+}
+
+export function renderLandingPage(input: OfferPageInput & { blocks: Block[] }): string {
+  return page(
+    <Shell
+      meta={input.meta}
+      assets={input.assets}
+      preview={input.preview}
+      customCode={input.customCodeSrc ? { src: input.customCodeSrc, conversion: null } : null}
+    >
+      <main>
+        <LandingBlocks blocks={input.blocks} offer={input.offer} />
+      </main>
+    </Shell>,
+  );
+}
+
+/** After a join: the creator's code hears about the conversion, then the buyer goes on. */
+export function renderJoinedPage(
+  input: OfferPageInput & { destination: string; alreadyMember: boolean; conversion: unknown },
+): string {
+  return page(
+    <Shell
+      meta={input.meta}
+      assets={input.assets}
+      preview={false}
+      customCode={input.customCodeSrc ? { src: input.customCodeSrc, conversion: input.conversion } : null}
+      refreshTo={input.destination}
+    >
+      <main className="op-card">
+        <h1>
+          {input.alreadyMember ? `You already have ${input.offer.title}` : `Welcome to ${input.offer.title}!`}
+        </h1>
+        <p>You’re signed in. We also emailed you a link to come back any time.</p>
+        <p>
+          <a className="op-button" href={input.destination}>
+            Continue
+          </a>
+        </p>
+      </main>
+    </Shell>,
+  );
+}
+
+export function renderMessagePage(input: {
+  meta: PageMeta;
+  assets: PageAssets;
+  heading: string;
+  body: string;
+  action?: { label: string; href: string };
+  form?: { action: string; fields: Record<string, string>; button: string };
+}): string {
+  return page(
+    <Shell meta={input.meta} assets={input.assets} preview={false}>
+      <main className="op-card">
+        <h1>{input.heading}</h1>
+        <p>{input.body}</p>
+        {input.form && (
+          <form method="post" action={input.form.action}>
+            {Object.entries(input.form.fields).map(([name, value]) => (
+              <input key={name} type="hidden" name={name} value={value} />
+            ))}
+            <button className="op-button" type="submit">
+              {input.form.button}
+            </button>
+          </form>
+        )}
+        {input.action && (
+          <p>
+            <a className="op-button" href={input.action.href}>
+              {input.action.label}
+            </a>
+          </p>
+        )}
+      </main>
+    </Shell>,
+  );
+}

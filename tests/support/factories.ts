@@ -298,15 +298,13 @@ export async function connectStripe(
       updatedAt: Date.now(),
     })
     .onConflict((oc) =>
-      oc
-        .column('key')
-        .doUpdateSet({
-          value: JSON.stringify({
-            accountId: 'acct_test',
-            chargesEnabled: state.chargesEnabled,
-            requirements: state.requirements ?? [],
-          }),
+      oc.column('key').doUpdateSet({
+        value: JSON.stringify({
+          accountId: 'acct_test',
+          chargesEnabled: state.chargesEnabled,
+          requirements: state.requirements ?? [],
         }),
+      }),
     )
     .execute();
 }

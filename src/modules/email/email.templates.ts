@@ -198,3 +198,23 @@ export function purchaseConfirmationEmail(
     }),
   };
 }
+
+/** To the owner of an address someone joined an offer with: nothing is granted until they confirm. */
+export function purchaseClaimEmail(
+  ctx: TemplateContext,
+  input: { name: string; offerTitle: string; url: string },
+): RenderedEmail {
+  return {
+    subject: `Confirm joining ${input.offerTitle}`,
+    ...layout({
+      platformName: ctx.platformName,
+      heading: `Confirm joining ${input.offerTitle}`,
+      paragraphs: [
+        `Hi ${input.name || 'there'},`,
+        `Someone asked to add ${input.offerTitle} to the ${ctx.platformName} account of this address. If it was you, confirm here.`,
+      ],
+      action: { label: 'Confirm and join', url: input.url },
+      footnote: 'If it was not you, ignore this email: nothing changes. The link works once, for 7 days.',
+    }),
+  };
+}

@@ -15,6 +15,7 @@ export {
   invitationEmail,
   magicLinkEmail,
   passwordResetEmail,
+  purchaseClaimEmail,
   purchaseConfirmationEmail,
   type RenderedEmail,
   testEmail,

@@ -318,15 +318,9 @@ export function offerRoutes(deps: { offers: OffersService }): FastifyPluginAsync
         },
       },
       async (request, reply) =>
-        reply
-          .status(202)
-          .send({
-            emailId: await offers.sendConfirmationTest(
-              requireActor(request),
-              request.params.id,
-              request.body,
-            ),
-          }),
+        reply.status(202).send({
+          emailId: await offers.sendConfirmationTest(requireActor(request), request.params.id, request.body),
+        }),
     );
   };
 }

@@ -11,7 +11,7 @@ import type { RateLimiter } from '../../platform/http/rate-limit.ts';
 import type { Executor } from '../../platform/jobs.ts';
 import type { AccessService } from '../access/index.ts';
 import type { AuthService, UsersService } from '../accounts/index.ts';
-import { type EmailService, purchaseConfirmationEmail } from '../email/index.ts';
+import { type EmailService, purchaseClaimEmail, purchaseConfirmationEmail } from '../email/index.ts';
 import type { OfferRow, OffersService } from '../offers/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import {
@@ -209,7 +209,7 @@ export function createPurchasesService(deps: PurchasesDeps) {
           to: account.email,
           kind: 'purchase_claim',
           recipientUserId: account.id,
-          message: claimEmail(platformName, offer.title, account.name, url),
+          message: purchaseClaimEmail({ platformName }, { name: account.name, offerTitle: offer.title, url }),
         });
         return { kind: 'confirm_email' as const, email: address };
       }
@@ -267,14 +267,6 @@ export function createPurchasesService(deps: PurchasesDeps) {
     destinationOf,
     cancelPurchase,
   };
-}
-
-function claimEmail(platformName: string, offerTitle: string, name: string, url: string) {
-  const text = `Hi ${name || 'there'},\n\nSomeone asked to add ${offerTitle} to the ${platformName} account of this address. If it was you, confirm here:\n\n${url}\n\nIf it was not you, ignore this email: nothing changes.\n`;
-  const escape = (value: string) =>
-    value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  const html = `<!doctype html><html><body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif"><p>Hi ${escape(name || 'there')},</p><p>Someone asked to add <strong>${escape(offerTitle)}</strong> to the ${escape(platformName)} account of this address. If it was you, confirm here:</p><p><a href="${escape(url)}">Confirm and join</a></p><p>If it was not you, ignore this email: nothing changes.</p></body></html>`;
-  return { subject: `Confirm joining ${offerTitle}`, html, text };
 }
 
 export type PurchasesService = ReturnType<typeof createPurchasesService>;

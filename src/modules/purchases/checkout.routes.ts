@@ -114,7 +114,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
       assets,
       preview: isPreview,
       customCodeSrc: row.customCode ? `/offers/${row.slug}/custom-code` : null,
-      canBuy: row.status !== 'archived' && row.pricingModel === 'free',
+      canBuy: !isPreview && row.pricingModel === 'free',
       form: {
         email: '',
         name: '',

@@ -65,6 +65,8 @@ type Query = Record<string, string | number | null | undefined>;
 export interface RequestOptions {
   query?: Query;
   body?: unknown;
+  /** Raw bytes sent as they are (an uploaded file), with this Content-Type; instead of `body`. */
+  file?: { data: Blob; contentType: string };
   /** When false, a 401 is only thrown, never turned into a trip to the sign-in page. */
   redirectOn401?: boolean;
 }
@@ -80,7 +82,8 @@ function urlOf(path: string, query?: Query): string {
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.file) headers['content-type'] = options.file.contentType;
+  else if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') {
     const token = csrfToken();
     if (token) headers['x-csrf-token'] = token;
@@ -89,7 +92,11 @@ export async function request<T>(method: string, path: string, options: RequestO
     method,
     headers,
     credentials: 'same-origin',
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    body: options.file
+      ? options.file.data
+      : options.body === undefined
+        ? undefined
+        : JSON.stringify(options.body),
   });
   if (response.status === 204) return undefined as T;
   const text = await response.text();
@@ -125,7 +132,11 @@ export const api = {
   post: <T>(path: string, body?: unknown, options?: RequestOptions) =>
     request<T>('POST', path, { ...options, body: body ?? {} }),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
-  delete: <T = void>(path: string) => request<T>('DELETE', path),
+  put: <T>(path: string, body?: unknown) => request<T>('PUT', path, { body: body ?? {} }),
+  delete: <T = void>(path: string, query?: Query) => request<T>('DELETE', path, { query }),
+  /** Uploads a file's bytes with its own Content-Type (application/octet-stream when the browser has none). */
+  putFile: <T>(path: string, file: File) =>
+    request<T>('PUT', path, { file: { data: file, contentType: file.type || 'application/octet-stream' } }),
 };
 
 // --- shapes the API answers -------------------------------------------------------------------
@@ -204,6 +215,138 @@ export interface Job {
   runAt: string;
   createdAt?: string;
   updatedAt: string;
+}
+
+export type Visibility = 'public' | 'private' | 'hidden';
+
+export interface HubGroup {
+  id: string;
+  name: string;
+  slug: string;
+  description: string;
+  emoji: string | null;
+  imageUrl: string | null;
+  visibility: Visibility;
+  position: number;
+  paywall: { callToAction: string | null; description: string | null; url: string | null };
+  postCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface HubGroupDetail extends HubGroup {
+  /** Offers whose buyers enter this group. */
+  grantedBy: { id: string; title: string; status: string }[];
+}
+
+/** A group as a member sees it in /hub. */
+export interface MemberGroup {
+  id: string;
+  name: string;
+  slug: string;
+  description: string;
+  emoji: string | null;
+  imageUrl: string | null;
+  visibility: Visibility;
+  canEnter: boolean;
+  postCount: number | null;
+}
+
+/** `details.paywall` of a 403 `access_required`. */
+export interface Paywall {
+  callToAction: string;
+  description: string | null;
+  url: string | null;
+  offers: { id: string; title: string; slug: string }[];
+}
+
+export interface Author {
+  id: string;
+  name: string;
+}
+
+export interface Post {
+  id: string;
+  groupId: string;
+  author: Author | null;
+  title: string | null;
+  body: string;
+  /** Sanitized by the server; the only HTML the SPA renders as HTML. */
+  bodyHtml: string;
+  pinned: boolean;
+  likeCount: number;
+  commentCount: number;
+  likedByMe: boolean;
+  canEdit: boolean;
+  canDelete: boolean;
+  createdAt: string;
+  editedAt: string | null;
+}
+
+export interface Comment {
+  id: string;
+  postId: string;
+  parentId: string | null;
+  author: Author | null;
+  body: string;
+  bodyHtml: string;
+  likeCount: number;
+  likedByMe: boolean;
+  canEdit: boolean;
+  canDelete: boolean;
+  createdAt: string;
+  editedAt: string | null;
+}
+
+/** Why a user may enter a group (one line of the access ledger, or of a group's members). */
+export type AccessReason =
+  | { kind: 'public' }
+  | { kind: 'staff'; role: 'owner' | 'admin' }
+  | { kind: 'grant'; grantId: string; endsAt: string | null; note: string | null }
+  | {
+      kind: 'entitlement';
+      entitlementId: string;
+      offerId: string;
+      offerTitle: string;
+      state: string;
+      accessUntil: string | null;
+    };
+
+export interface LedgerEntry {
+  group: { id: string; name: string; slug: string; visibility: Visibility };
+  reasons: AccessReason[];
+}
+
+export interface Grant {
+  id: string;
+  hubGroup: { id: string; name: string };
+  endsAt: string | null;
+  note: string | null;
+  grantedBy: string | null;
+  createdAt: string;
+}
+
+export interface GroupMember {
+  user: { id: string; name: string; email: string };
+  reason: AccessReason;
+}
+
+/** A 403 `access_required` (with the paywall) or a 404: the caller may not, or no longer, see this. */
+export function paywallOf(error: unknown): Paywall | null {
+  if (!(error instanceof ApiError) || error.status !== 403 || error.code !== 'access_required') return null;
+  const paywall = (error.details as { paywall?: Paywall } | undefined)?.paywall;
+  return (
+    paywall ?? {
+      callToAction: 'You need access to enter this group.',
+      description: null,
+      url: null,
+      offers: [],
+    }
+  );
+}
+
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 404;
 }
 
 export function isStaff(role: Role | undefined): boolean {

@@ -5,6 +5,7 @@ import {
   type ChangeEvent,
   type InputHTMLAttributes,
   type ReactNode,
+  type TextareaHTMLAttributes,
   useCallback,
   useEffect,
   useId,
@@ -155,6 +156,100 @@ export function TextField({ label, name, value, onValue, error, hint, type = 'te
         </p>
       )}
     </div>
+  );
+}
+
+interface TextAreaProps extends Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'onChange' | 'value'> {
+  label: string;
+  name: string;
+  value: string;
+  onValue(value: string): void;
+  error?: string | undefined;
+  hint?: ReactNode;
+}
+
+export function TextAreaField({
+  label,
+  name,
+  value,
+  onValue,
+  error,
+  hint,
+  rows = 4,
+  ...rest
+}: TextAreaProps) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {hint && (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+      <textarea
+        {...rest}
+        id={id}
+        name={name}
+        rows={rows}
+        value={value}
+        onChange={(event) => onValue(event.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+      />
+      {error && (
+        <p className="field-error" id={errorId}>
+          {fieldMessage(label, error)}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** A set of radio buttons under one legend; each option may carry a line that explains it. */
+export function RadioField({
+  legend,
+  name,
+  value,
+  onValue,
+  options,
+  error,
+}: {
+  legend: string;
+  name: string;
+  value: string;
+  onValue(value: string): void;
+  options: { value: string; label: string; hint?: string }[];
+  error?: string | undefined;
+}) {
+  const id = useId();
+  return (
+    <fieldset className={`field radio-field${error ? ' field-invalid' : ''}`}>
+      <legend>{legend}</legend>
+      {options.map((option) => (
+        <div className="radio-option" key={option.value}>
+          <input
+            type="radio"
+            id={`${id}-${option.value}`}
+            name={name}
+            value={option.value}
+            checked={value === option.value}
+            onChange={() => onValue(option.value)}
+            aria-describedby={option.hint ? `${id}-${option.value}-hint` : undefined}
+          />
+          <label htmlFor={`${id}-${option.value}`}>{option.label}</label>
+          {option.hint && (
+            <span className="field-hint" id={`${id}-${option.value}-hint`}>
+              {option.hint}
+            </span>
+          )}
+        </div>
+      ))}
+      {error && <p className="field-error">{fieldMessage(legend, error)}</p>}
+    </fieldset>
   );
 }
 

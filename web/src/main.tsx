@@ -5,7 +5,8 @@ import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-ro
 import { AdminLayout } from './admin/admin-layout.tsx';
 import { DashboardPage } from './admin/dashboard.tsx';
 import { EmailDetailPage, EmailsPage } from './admin/emails.tsx';
-import { AdminAffiliatesPage, AdminHubPage, AdminOffersPage } from './admin/placeholders.tsx';
+import { AdminHubGroupPage, AdminHubPage } from './admin/hub.tsx';
+import { AdminAffiliatesPage, AdminOffersPage } from './admin/placeholders.tsx';
 import { SettingsPage } from './admin/settings.tsx';
 import { UserCardPage } from './admin/user-card.tsx';
 import { UsersPage } from './admin/users.tsx';
@@ -98,6 +99,7 @@ function AppRoutes() {
         <Route path="/admin" element={<AdminLayout />}>
           <Route index element={<DashboardPage />} />
           <Route path="hub" element={<AdminHubPage />} />
+          <Route path="hub/:id" element={<AdminHubGroupPage />} />
           <Route path="offers" element={<AdminOffersPage />} />
           <Route path="users" element={<UsersPage />} />
           <Route path="users/:id" element={<UserCardPage />} />

@@ -1,6 +1,5 @@
 // Sections that later issues fill. Each says plainly what will be here; no fake data.
 import type { ReactNode } from 'react';
-import { Link } from 'react-router';
 import { usePlatformName } from '../session.tsx';
 import { useTitle } from '../ui.tsx';
 
@@ -15,14 +14,6 @@ function Placeholder({ title, children, more }: { title: string; children: strin
         {more && <p>{more}</p>}
       </div>
     </>
-  );
-}
-
-export function AdminHubPage() {
-  return (
-    <Placeholder title="Hub" more={<Link to="/hub">Open the member area</Link>}>
-      Hub groups — create public, private and hidden groups of posts and discussion — arrive with the Hub.
-    </Placeholder>
   );
 }
 

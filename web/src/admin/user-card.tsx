@@ -1,10 +1,21 @@
-// One user: details, rename, make or unmake admin, deactivate or reactivate. The owner's card has no
+// One user: details, rename, access to hub groups (the ledger, grant and revoke by hand), make or
+// unmake admin, deactivate or reactivate. The owner's card has no
 // role or status buttons; your own card has no Deactivate.
 import { useState } from 'react';
 import { Link, useOutletContext, useParams } from 'react-router';
-import { api, type User } from '../api.ts';
-import { formatMoney, roleLabel } from '../format.ts';
-import { FormAlert, Notice, onSubmit, SubmitButton, TextField, useAction } from '../forms.tsx';
+import { api, type Grant, type HubGroup, type LedgerEntry, type User } from '../api.ts';
+import { formatDate, formatMoney, roleLabel } from '../format.ts';
+import {
+  FormAlert,
+  Notice,
+  onSubmit,
+  SelectField,
+  SubmitButton,
+  TextAreaField,
+  TextField,
+  useAction,
+} from '../forms.tsx';
+import { reasonText, VisibilityBadge } from '../hub-common.tsx';
 import { ConfirmDialog, LoadError, Loading, Time, useLoad, useTitle } from '../ui.tsx';
 import type { AdminContext } from './admin-layout.tsx';
 
@@ -84,9 +95,11 @@ function UserCard({ user, onChange }: { user: User; onChange(user: User): void }
 
       <RenameForm user={user} onChange={onChange} />
 
+      <AccessSection user={user} />
+
       {!isOwner && (
-        <section className="card section" aria-labelledby="user-access">
-          <h2 id="user-access">Access</h2>
+        <section className="card section" aria-labelledby="user-role">
+          <h2 id="user-role">Role and status</h2>
           <div className="button-row">
             {user.role === 'member' ? (
               <button
@@ -184,5 +197,219 @@ function RenameForm({ user, onChange }: { user: User; onChange(user: User): void
         <SubmitButton pending={action.pending}>Save name</SubmitButton>
       </form>
     </section>
+  );
+}
+
+/** The end of a chosen day (yyyy-mm-dd) in this browser's timezone, as ISO 8601. */
+function endOfDay(date: string): string | null {
+  const [year, month, day] = date.split('-').map(Number);
+  if (!year || !month || !day) return null;
+  return new Date(year, month - 1, day, 23, 59, 59, 999).toISOString();
+}
+
+function todayInput(): string {
+  const now = new Date();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** The access ledger (every group the user may enter, and every reason), and hand grants. */
+function AccessSection({ user }: { user: User }) {
+  const ledger = useLoad(
+    () => api.get<{ data: LedgerEntry[] }>(`/users/${encodeURIComponent(user.id)}/access`),
+    `ledger:${user.id}`,
+  );
+  const [notice, setNotice] = useState<string | null>(null);
+  const [revoking, setRevoking] = useState<{ grantId: string; groupName: string } | null>(null);
+  const revokeAction = useAction();
+  const displayName = user.name || user.email;
+
+  const revoke = async () => {
+    if (!revoking) return;
+    setNotice(null);
+    const result = await revokeAction.run(() =>
+      api.delete(`/users/${encodeURIComponent(user.id)}/grants/${encodeURIComponent(revoking.grantId)}`),
+    );
+    if (!result.ok) return;
+    setNotice(`The hand grant to ${revoking.groupName} is revoked.`);
+    setRevoking(null);
+    ledger.reload();
+  };
+
+  return (
+    <section className="card section" aria-labelledby="user-hub-access">
+      <h2 id="user-hub-access">Access</h2>
+      <p className="muted">Every hub group {displayName} may enter, and why.</p>
+      {notice && <Notice>{notice}</Notice>}
+      {!revoking && <FormAlert errors={revokeAction.errors} />}
+      {ledger.error ? (
+        <LoadError error={ledger.error} retry={ledger.reload} />
+      ) : !ledger.data ? (
+        <Loading />
+      ) : ledger.data.data.length === 0 ? (
+        <p className="empty-inline">No hub group is open to {displayName}.</p>
+      ) : (
+        <ul className="ledger" aria-busy={ledger.loading || undefined}>
+          {ledger.data.data.map((entry) => (
+            <li key={entry.group.id} className="ledger-entry">
+              <div className="ledger-group">
+                <Link to={`/admin/hub/${encodeURIComponent(entry.group.id)}`}>{entry.group.name}</Link>
+                <VisibilityBadge visibility={entry.group.visibility} />
+              </div>
+              <ul className="ledger-reasons">
+                {entry.reasons.map((reason) => (
+                  <li
+                    key={
+                      reason.kind === 'grant'
+                        ? reason.grantId
+                        : reason.kind === 'entitlement'
+                          ? reason.entitlementId
+                          : reason.kind
+                    }
+                  >
+                    <span>{reasonText(reason)}</span>
+                    {reason.kind === 'grant' && reason.note && (
+                      <span className="muted"> — {reason.note}</span>
+                    )}
+                    {reason.kind === 'grant' && (
+                      <button
+                        type="button"
+                        className="button button-small button-danger-quiet"
+                        aria-label={`Revoke access to ${entry.group.name}`}
+                        onClick={() => {
+                          revokeAction.reset();
+                          setRevoking({ grantId: reason.grantId, groupName: entry.group.name });
+                        }}
+                      >
+                        Revoke
+                      </button>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <GrantForm
+        user={user}
+        onGranted={(grant) => {
+          setNotice(
+            `${displayName} may enter ${grant.hubGroup.name}${grant.endsAt ? ` until ${formatDate(grant.endsAt)}` : ''}.`,
+          );
+          ledger.reload();
+        }}
+      />
+
+      <ConfirmDialog
+        open={revoking !== null}
+        title={`Revoke access to ${revoking?.groupName ?? ''}?`}
+        confirmLabel="Revoke"
+        danger
+        pending={revokeAction.pending}
+        onCancel={() => {
+          setRevoking(null);
+          revokeAction.reset();
+        }}
+        onConfirm={() => void revoke()}
+      >
+        <p>
+          {displayName} loses this hand grant at once. Access they have for another reason (a public group, an
+          offer) stays.
+        </p>
+        <FormAlert errors={revokeAction.errors} />
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+function GrantForm({ user, onGranted }: { user: User; onGranted(grant: Grant): void }) {
+  const groups = useLoad(() => api.get<{ data: HubGroup[] }>('/hub-groups'), 'grant-groups');
+  const [groupId, setGroupId] = useState('');
+  const [endsOn, setEndsOn] = useState('');
+  const [note, setNote] = useState('');
+  const action = useAction();
+  const fields = action.errors.fields;
+
+  const submit = async () => {
+    if (!groupId) {
+      action.fail({ hubGroupId: 'choose a hub group' });
+      return;
+    }
+    const endsAt = endsOn ? endOfDay(endsOn) : null;
+    if (endsOn && !endsAt) {
+      action.fail({ endsAt: 'is not a date' });
+      return;
+    }
+    const result = await action.run(() =>
+      api.post<Grant>(`/users/${encodeURIComponent(user.id)}/grants`, {
+        hubGroupId: groupId,
+        endsAt,
+        note: note.trim() || null,
+      }),
+    );
+    if (!result.ok) return;
+    setGroupId('');
+    setEndsOn('');
+    setNote('');
+    onGranted(result.value);
+  };
+
+  return (
+    <div className="grant-form">
+      <h3 id="grant-access-title">Grant access</h3>
+      {groups.error ? (
+        <LoadError error={groups.error} retry={groups.reload} />
+      ) : !groups.data ? (
+        <Loading />
+      ) : groups.data.data.length === 0 ? (
+        <p className="muted">
+          There are no hub groups yet. <Link to="/admin/hub">Create one</Link>.
+        </p>
+      ) : (
+        <form onSubmit={onSubmit(submit)} noValidate aria-labelledby="grant-access-title">
+          <FormAlert errors={action.errors} fields={['hubGroupId', 'endsAt', 'note']} />
+          <p className="field-hint">
+            Opens a group to {user.name || user.email} by hand. Granting a group again replaces the earlier
+            grant.
+          </p>
+          <div className="form-row">
+            <SelectField
+              label="Hub group"
+              name="hubGroupId"
+              value={groupId}
+              onValue={setGroupId}
+              error={fields.hubGroupId}
+              options={[
+                { value: '', label: 'Choose a group…' },
+                ...groups.data.data.map((group) => ({ value: group.id, label: group.name })),
+              ]}
+            />
+            <TextField
+              label="Ends on (optional)"
+              name="endsAt"
+              type="date"
+              value={endsOn}
+              onValue={setEndsOn}
+              error={fields.endsAt}
+              min={todayInput()}
+              hint="Access ends at the end of that day. Empty: until revoked."
+            />
+          </div>
+          <TextAreaField
+            label="Note (optional)"
+            name="note"
+            value={note}
+            onValue={setNote}
+            error={fields.note}
+            rows={2}
+            maxLength={500}
+            hint="Why, for the other admins: “Comped for the spring workshop”."
+          />
+          <SubmitButton pending={action.pending}>Grant access</SubmitButton>
+        </form>
+      )}
+    </div>
   );
 }

@@ -1,0 +1,114 @@
+// The Hub, as people use it: the admin makes a public and a private group, a member meets the paywall,
+// a hand grant opens it, members discuss, and revoking the grant locks the member out on the next load.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, type TestBrowser } from '../support/browser.ts';
+import { signInAs } from '../support/e2e-pages.ts';
+import { type E2eServer, startE2eServer } from '../support/e2e-server.ts';
+
+let server: E2eServer;
+let chromium: TestBrowser;
+const PASSWORD = 'a long enough password';
+
+beforeAll(async () => {
+  [server, chromium] = await Promise.all([startE2eServer(), launchBrowser()]);
+  const { auth, users } = server.server.services;
+  await auth.createOwner({ email: 'owner@example.test', password: PASSWORD, name: 'Olga Owner' });
+  const operator = await users.operatorActor();
+  await users.createUser(operator, { email: 'mia@example.test', name: 'Mia Member', password: PASSWORD });
+  await users.createUser(operator, { email: 'max@example.test', name: 'Max Member', password: PASSWORD });
+});
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+});
+
+describe('the Hub', () => {
+  it('opens a private group by hand, hosts a discussion, and locks the member out when the grant is revoked', async () => {
+    const errors: string[] = [];
+    const admin = await signInAs(
+      chromium.browser,
+      server.baseUrl,
+      'owner@example.test',
+      PASSWORD,
+      /\/admin$/,
+    );
+    admin.on('pageerror', (e) => errors.push(e.message));
+
+    // The admin creates Public "General" and Private "Yoga".
+    for (const [name, permission] of [
+      ['General', 'Public'],
+      ['Yoga', 'Private'],
+    ] as const) {
+      await admin.goto(`${server.baseUrl}/admin/hub`);
+      await admin.getByRole('button', { name: 'Create hub group' }).click();
+      await admin.getByLabel('Name').fill(name);
+      await admin.getByRole('radio', { name: permission }).check();
+      await admin.getByRole('button', { name: 'Create group' }).click();
+      await admin.waitForURL(/\/admin\/hub\/.+/);
+    }
+    await admin.getByLabel('Paywall Call-to-Action').fill('Unlock Yoga classes');
+    await admin.getByRole('button', { name: 'Save group' }).click();
+    await expect.poll(() => admin.getByText(/saved/i).count()).toBeGreaterThan(0);
+
+    // Mia sees General, and Yoga locked behind its paywall.
+    const mia = await signInAs(chromium.browser, server.baseUrl, 'mia@example.test', PASSWORD, /\/hub$/);
+    mia.on('pageerror', (e) => errors.push(e.message));
+    await expect.poll(() => mia.getByRole('link', { name: /General/ }).count()).toBeGreaterThan(0);
+    await expect.poll(() => mia.getByText('Locked').count()).toBeGreaterThan(0);
+    await mia.goto(`${server.baseUrl}/hub/g/yoga`);
+    await expect.poll(() => mia.getByRole('heading', { name: 'Unlock Yoga classes' }).count()).toBe(1);
+    await mia.screenshot({ path: '.tmp/e2e-paywall.png' });
+
+    // The admin grants Yoga to Mia by hand.
+    await admin.goto(`${server.baseUrl}/admin/users`);
+    await admin.getByText('mia@example.test').first().click();
+    await admin.getByLabel('Hub group').selectOption({ label: 'Yoga' });
+    await admin.getByLabel('Note (optional)').fill('Comp for the workshop');
+    await admin.getByRole('button', { name: 'Grant access' }).click();
+    await expect.poll(() => admin.getByText(/Granted by hand/).count()).toBeGreaterThan(0);
+
+    // Mia enters Yoga and posts.
+    await mia.goto(`${server.baseUrl}/hub/g/yoga`);
+    await mia.getByLabel('Title (optional)').fill('Morning flow');
+    await mia.getByLabel('Write a post').fill('Who is in for **6am**? <script>window.__pwned=1</script>');
+    await mia.getByRole('button', { name: 'Post', exact: true }).click();
+    const post = mia.getByRole('article', { name: 'Morning flow' });
+    await expect.poll(() => post.count()).toBe(1);
+    expect(await post.locator('strong').first().textContent()).toBe('6am');
+    expect(await mia.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+
+    // Max cannot see Yoga; the admin grants him too, he comments and likes.
+    const max = await signInAs(chromium.browser, server.baseUrl, 'max@example.test', PASSWORD, /\/hub$/);
+    max.on('pageerror', (e) => errors.push(e.message));
+    await admin.goto(`${server.baseUrl}/admin/users`);
+    await admin.getByText('max@example.test').first().click();
+    await admin.getByLabel('Hub group').selectOption({ label: 'Yoga' });
+    await admin.getByRole('button', { name: 'Grant access' }).click();
+    await expect.poll(() => admin.getByText(/Granted by hand/).count()).toBeGreaterThan(0);
+    await max.goto(`${server.baseUrl}/hub/g/yoga`);
+    const seen = max.getByRole('article', { name: 'Morning flow' });
+    await seen.getByRole('button', { name: 'Like' }).click();
+    await expect
+      .poll(() => seen.getByRole('button', { name: 'Like' }).getAttribute('aria-pressed'))
+      .toBe('true');
+    await seen.getByRole('link', { name: /comment/ }).click();
+    await max.getByLabel('Write a comment').fill('Count me in!');
+    await max.getByRole('button', { name: 'Post comment' }).click();
+    await expect.poll(() => max.getByRole('article', { name: 'Comment by Max Member' }).count()).toBe(1);
+
+    await mia.reload();
+    await expect.poll(() => mia.getByText('1 like').count()).toBeGreaterThan(0);
+    await mia.screenshot({ path: '.tmp/e2e-feed.png' });
+
+    // The admin revokes Mia's grant: on her next page load, Yoga is locked again.
+    await admin.goto(`${server.baseUrl}/admin/users`);
+    await admin.getByText('mia@example.test').first().click();
+    await admin.getByRole('button', { name: 'Revoke access to Yoga' }).click();
+    await admin.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => admin.getByRole('button', { name: 'Revoke access to Yoga' }).count()).toBe(0);
+    await mia.reload();
+    await expect.poll(() => mia.getByRole('heading', { name: 'Unlock Yoga classes' }).count()).toBe(1);
+    expect(await mia.getByRole('article', { name: 'Morning flow' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+});

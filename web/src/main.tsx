@@ -6,7 +6,8 @@ import { AdminLayout } from './admin/admin-layout.tsx';
 import { DashboardPage } from './admin/dashboard.tsx';
 import { EmailDetailPage, EmailsPage } from './admin/emails.tsx';
 import { AdminHubGroupPage, AdminHubPage } from './admin/hub.tsx';
-import { AdminAffiliatesPage, AdminOffersPage } from './admin/placeholders.tsx';
+import { OfferEditorPage, OffersListPage } from './admin/offers/index.tsx';
+import { AdminAffiliatesPage } from './admin/placeholders.tsx';
 import { SettingsPage } from './admin/settings.tsx';
 import { UserCardPage } from './admin/user-card.tsx';
 import { UsersPage } from './admin/users.tsx';
@@ -100,7 +101,9 @@ function AppRoutes() {
           <Route index element={<DashboardPage />} />
           <Route path="hub" element={<AdminHubPage />} />
           <Route path="hub/:id" element={<AdminHubGroupPage />} />
-          <Route path="offers" element={<AdminOffersPage />} />
+          <Route path="offers" element={<OffersListPage />} />
+          <Route path="offers/new" element={<OfferEditorPage />} />
+          <Route path="offers/:id" element={<OfferEditorPage />} />
           <Route path="users" element={<UsersPage />} />
           <Route path="users/:id" element={<UserCardPage />} />
           <Route path="affiliates" element={<AdminAffiliatesPage />} />

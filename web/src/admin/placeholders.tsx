@@ -17,15 +17,6 @@ function Placeholder({ title, children, more }: { title: string; children: strin
   );
 }
 
-export function AdminOffersPage() {
-  return (
-    <Placeholder title="Digital Offers">
-      Digital Offers — sell memberships (free, one-time or recurring, through Stripe) that open your hub
-      groups — arrive with Offers.
-    </Placeholder>
-  );
-}
-
 export function AdminAffiliatesPage() {
   return (
     <Placeholder title="Affiliates">

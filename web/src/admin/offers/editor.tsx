@@ -1,0 +1,678 @@
+// The offer editor: the offer form and the Landing Page tab over one draft, Save (with a preview of
+// what a Community Permissions change does to existing buyers), publishing, archive and delete.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
+import type { Block } from '../../../../src/pages/blocks.tsx';
+import { api, type HubGroup, type Settings } from '../../api.ts';
+import { type FormErrors, fieldMessage, Notice, useAction } from '../../forms.tsx';
+import { usePlatformName } from '../../session.tsx';
+import { ConfirmDialog, LoadError, Loading, useLoad, useTitle } from '../../ui.tsx';
+import { LandingEditor } from './landing.tsx';
+import { StatusBadge } from './list.tsx';
+import {
+  blockErrorsOf,
+  changeOf,
+  type Draft,
+  diffOf,
+  draftOf,
+  isDirty,
+  newDraft,
+  type Offer,
+  type OfferChange,
+  type OfferStatus,
+  offerPath,
+  type PermissionImpact,
+} from './model.ts';
+import {
+  CustomCodeSection,
+  DestinationSection,
+  EmailSection,
+  MediaSection,
+  PermissionsSection,
+  PricingSection,
+  ResellSection,
+  type SaveProblem,
+  TitleSection,
+} from './sections.tsx';
+
+/** Field paths the Offer tab shows beside a field; anything else is listed in the summary. */
+const OFFER_FIELDS = [
+  'title',
+  'slug',
+  'pricing.model',
+  'pricing.amountMinor',
+  'pricing.currency',
+  'pricing.interval',
+  'pricing.intervalCount',
+  'pricing.trialDays',
+  'hubGroupIds',
+  'thumbnail',
+  'cover',
+  'confirmationEmail.subject',
+  'confirmationEmail.body',
+  'destination.customUrl',
+  'resell.enabled',
+  'resell.commissionPercent',
+  'resell.description',
+  'customCode',
+];
+const isLandingField = (field: string) => field.startsWith('landingPage');
+const PRICING_CODES = ['stripe_not_connected', 'stripe_charges_disabled', 'price_below_minimum'];
+
+/** Where a field's problem is shown, for the summary's links. */
+function sectionOf(field: string): string {
+  if (field === 'title' || field === 'slug') return 'offer-title';
+  if (field.startsWith('pricing')) return 'offer-pricing';
+  if (field === 'hubGroupIds') return 'offer-permissions';
+  if (field === 'thumbnail') return 'offer-thumbnail';
+  if (field === 'cover') return 'offer-cover';
+  if (field.startsWith('confirmationEmail')) return 'offer-email';
+  if (field.startsWith('destination')) return 'offer-destination';
+  if (field.startsWith('resell')) return 'offer-resell';
+  if (field === 'customCode') return 'offer-code';
+  return 'offer-title';
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  title: 'Title',
+  slug: 'URL slug',
+  'pricing.model': 'Pricing model',
+  'pricing.amountMinor': 'Price',
+  'pricing.currency': 'Currency',
+  'pricing.interval': 'Period',
+  'pricing.intervalCount': 'Billing period',
+  'pricing.trialDays': 'Free trial',
+  hubGroupIds: 'Community Permissions',
+  thumbnail: 'Thumbnail',
+  cover: 'Cover',
+  'confirmationEmail.subject': 'Email subject',
+  'confirmationEmail.body': 'Email body',
+  'destination.customUrl': 'Custom link',
+  'resell.enabled': 'Resell rights',
+  'resell.commissionPercent': 'Commission',
+  'resell.description': 'Program description',
+  customCode: 'Custom code',
+};
+
+export function OfferEditorPage() {
+  const { id } = useParams();
+  const location = useLocation();
+  const navigate = useNavigate();
+  // "Just created" arrives in the history state; it is latched for this offer and cleared from the
+  // history, so a reload of this address does not repeat the notice.
+  const justCreated = (location.state as { created?: boolean } | null)?.created === true;
+  const [createdId, setCreatedId] = useState<string | null>(justCreated && id ? id : null);
+  useEffect(() => {
+    if (!justCreated || !id) return;
+    setCreatedId(id);
+    navigate(`${location.pathname}${location.search}`, { replace: true, state: null });
+  }, [justCreated, id, location.pathname, location.search, navigate]);
+  const created = createdId !== null && createdId === id;
+
+  const offer = useLoad<Offer | null>(
+    () => (id ? api.get<Offer>(offerPath(id)) : Promise.resolve(null)),
+    id ?? 'new',
+  );
+  const settings = useLoad<Settings | null>(
+    () => (id ? Promise.resolve(null) : api.get<Settings>('/settings').catch(() => null)),
+    id ? 'none' : 'settings',
+  );
+  const groups = useLoad(() => api.get<{ data: HubGroup[] }>('/hub-groups'), 'hub-groups');
+  const ready = offer.data !== undefined && !offer.loading && (id || settings.data !== undefined);
+
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to="/admin/offers">← Digital Offers</Link>
+      </p>
+      {offer.error ? (
+        <LoadError error={offer.error} retry={offer.reload} />
+      ) : !ready ? (
+        <Loading />
+      ) : (
+        <Editor
+          key={offer.data?.id ?? 'new'}
+          initial={offer.data ?? null}
+          defaultCurrency={settings.data?.defaultCurrency ?? 'usd'}
+          groups={groups.data?.data}
+          groupsError={groups.error}
+          created={created}
+        />
+      )}
+    </>
+  );
+}
+
+interface Pending {
+  impact: PermissionImpact;
+  proceed(): void;
+}
+
+function Editor({
+  initial,
+  defaultCurrency,
+  groups,
+  groupsError,
+  created,
+}: {
+  initial: Offer | null;
+  defaultCurrency: string;
+  groups: HubGroup[] | undefined;
+  groupsError: unknown;
+  created: boolean;
+}) {
+  const platformName = usePlatformName();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const tab = params.get('tab') === 'landing' ? 'landing' : 'offer';
+  const [saved, setSaved] = useState<Offer | null>(initial);
+  const blank = useMemo(() => newDraft(defaultCurrency), [defaultCurrency]);
+  const [draft, setDraft] = useState<Draft>(() => (initial ? draftOf(initial) : blank));
+  const draftRef = useRef(draft);
+  draftRef.current = draft;
+  const action = useAction();
+  const [details, setDetails] = useState<unknown>(null);
+  const [sentBlocks, setSentBlocks] = useState<Block[]>([]);
+  const [notice, setNotice] = useState<string | null>(
+    created ? 'The draft is saved. You can now upload a thumbnail and a cover.' : null,
+  );
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const summary = useRef<HTMLDivElement>(null);
+  const remove = useAction();
+  const archive = useAction();
+
+  useTitle(`${draft.title || (saved ? saved.title : 'New membership')} · Digital Offers · ${platformName}`);
+
+  const update = useCallback((patch: Partial<Draft>) => {
+    setDraft((current) => ({ ...current, ...patch }));
+    setNotice(null);
+  }, []);
+
+  const dirty = isDirty(saved, draft, blank);
+  // Leaving the page with unsaved work asks first (closing the tab, reloading).
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+
+  const showSummary = () =>
+    requestAnimationFrame(() => {
+      summary.current?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+      summary.current?.focus({ preventScroll: true });
+    });
+
+  const setTab = (next: 'offer' | 'landing') => {
+    const copy = new URLSearchParams(params);
+    if (next === 'landing') copy.set('tab', 'landing');
+    else copy.delete('tab');
+    setParams(copy, { replace: true });
+  };
+
+  /** Sends the change; a failure leaves every typed value where it is. */
+  const send = async (change: OfferChange) => {
+    setSentBlocks(draft.blocks);
+    const sentDraft = draftRef.current;
+    setDetails(null);
+    const result = await action.run(async () => {
+      if (!saved) return api.post<Offer>('/offers', { type: 'membership', ...change });
+      return Object.keys(change).length ? api.patch<Offer>(offerPath(saved.id), change) : saved;
+    });
+    if (!result.ok) {
+      const error = result.error as { details?: unknown };
+      setDetails(error?.details ?? null);
+      showSummary();
+      return false;
+    }
+    const offer = result.value;
+    if (!saved) {
+      navigate(`/admin/offers/${encodeURIComponent(offer.id)}${tab === 'landing' ? '?tab=landing' : ''}`, {
+        replace: true,
+        state: { created: true },
+      });
+      return true;
+    }
+    setSaved(offer);
+    // What the server stored becomes the form, unless the creator typed on while it was saving.
+    if (draftRef.current === sentDraft) setDraft(draftOf(offer));
+    return true;
+  };
+
+  /** Save, or Save with a status change (Publish, Unpublish, Restore). */
+  const save = async (status?: OfferStatus, success?: string) => {
+    setNotice(null);
+    const { change, problems } = saved ? diffOf(saved, draft) : changeOf(draft);
+    if (Object.keys(problems).length > 0) {
+      action.fail(problems, 'Please check the highlighted fields.');
+      setDetails(null);
+      setSentBlocks(draft.blocks);
+      showSummary();
+      return;
+    }
+    if (!saved && !draft.title.trim()) {
+      action.fail({ title: 'is required' }, 'Please check the highlighted fields.');
+      showSummary();
+      return;
+    }
+    const full: OfferChange = status ? { ...change, status } : { ...change };
+    // A new offer's slug made from its title is the server's to make unique (it adds a suffix).
+    if (!saved && draft.slugFollowsTitle) delete full.slug;
+    const go = async () => {
+      setPending(null);
+      if (await send(full)) setNotice(success ?? (saved ? 'Saved.' : null));
+    };
+    if (saved && change.hubGroupIds && saved.buyerCount > 0) {
+      const impact = await action.run(() =>
+        api.get<PermissionImpact>(`${offerPath(saved.id)}/permission-impact`, {
+          hubGroupIds: (change.hubGroupIds ?? []).join(','),
+        }),
+      );
+      if (!impact.ok) {
+        showSummary();
+        return;
+      }
+      if (impact.value.added.length || impact.value.removed.length) {
+        setPending({ impact: impact.value, proceed: () => void go() });
+        return;
+      }
+    }
+    await go();
+  };
+
+  const doArchive = async () => {
+    if (!saved) return;
+    setNotice(null);
+    remove.reset();
+    // Unsaved edits are saved first, so archiving never throws work away.
+    if (dirty) {
+      const { change, problems } = diffOf(saved, draft);
+      if (Object.keys(problems).length) {
+        action.fail(problems, 'Please check the highlighted fields.');
+        showSummary();
+        return;
+      }
+      if (!(await send(change))) return;
+    }
+    const result = await archive.run(() => api.post<Offer>(`${offerPath(saved.id)}/archive`));
+    if (!result.ok) return;
+    setSaved(result.value);
+    setNotice('Archived: nobody new can join or buy it; existing buyers keep their access.');
+  };
+
+  const doDelete = async () => {
+    if (!saved) return;
+    const result = await remove.run(() => api.delete(offerPath(saved.id)));
+    setConfirmDelete(false);
+    if (result.ok) navigate('/admin/offers', { replace: true });
+  };
+
+  const fields = action.errors.fields;
+  const problem: SaveProblem = {
+    code: action.errors.code,
+    message: action.errors.message,
+    details,
+  };
+  const blockErrors = blockErrorsOf(fields, sentBlocks);
+  const status = saved?.status ?? 'draft';
+  const busy = action.pending || archive.pending || remove.pending;
+
+  return (
+    <form
+      className="offer-editor"
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        void save();
+      }}
+    >
+      <div className="page-head">
+        <h1 className="offer-heading">
+          {saved ? saved.title || '(untitled)' : 'New membership'}
+          <StatusBadge status={status} />
+        </h1>
+        <div className="button-row">
+          {saved ? (
+            <a
+              className="button"
+              href={`${saved.publicUrl}?preview=1`}
+              target="_blank"
+              rel="noopener noreferrer"
+              aria-describedby={dirty ? 'offer-view-hint' : undefined}
+            >
+              View offer page
+            </a>
+          ) : (
+            <button type="button" className="button" disabled aria-describedby="offer-view-hint">
+              View offer page
+            </button>
+          )}
+        </div>
+      </div>
+      {(!saved || dirty) && (
+        <p className="field-hint offer-view-hint" id="offer-view-hint">
+          {saved
+            ? 'View offer page shows the saved version; save to see your changes there.'
+            : 'Save the draft to view its page. Drafts are visible to admins only, marked as a preview.'}
+        </p>
+      )}
+
+      <div className="tabs offer-tabs" role="tablist" aria-label="Offer editor">
+        <button
+          type="button"
+          role="tab"
+          id="offer-tab-offer"
+          aria-selected={tab === 'offer'}
+          aria-controls="offer-panel-offer"
+          tabIndex={tab === 'offer' ? 0 : -1}
+          onClick={() => setTab('offer')}
+          onKeyDown={(event) => {
+            if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
+              setTab('landing');
+              document.getElementById('offer-tab-landing')?.focus();
+            }
+          }}
+        >
+          Offer
+        </button>
+        <button
+          type="button"
+          role="tab"
+          id="offer-tab-landing"
+          aria-selected={tab === 'landing'}
+          aria-controls="offer-panel-landing"
+          tabIndex={tab === 'landing' ? 0 : -1}
+          onClick={() => setTab('landing')}
+          onKeyDown={(event) => {
+            if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
+              setTab('offer');
+              document.getElementById('offer-tab-offer')?.focus();
+            }
+          }}
+        >
+          Landing Page
+          {draft.landingEnabled ? <span className="badge badge-success">On</span> : null}
+        </button>
+      </div>
+
+      <div ref={summary} tabIndex={-1} className="offer-summary">
+        <Summary
+          errors={action.errors}
+          tab={tab}
+          pricingProblem={PRICING_CODES.includes(action.errors.code ?? '')}
+          onTab={setTab}
+        />
+        {archive.errors.message && (
+          <div className="alert alert-error" role="alert">
+            <p>{archive.errors.message}</p>
+          </div>
+        )}
+        {remove.errors.message && (
+          <div className="alert alert-error" role="alert">
+            <p>{remove.errors.message}</p>
+            {remove.errors.code === 'offer_has_buyers' && status !== 'archived' && (
+              <button type="button" className="button button-small" onClick={() => void doArchive()}>
+                Archive instead
+              </button>
+            )}
+          </div>
+        )}
+        {notice && <Notice>{notice}</Notice>}
+        {groupsError ? (
+          <div className="alert alert-warning" role="alert">
+            <p>The hub groups could not be loaded, so Community Permissions cannot be changed right now.</p>
+          </div>
+        ) : null}
+      </div>
+
+      {tab === 'offer' ? (
+        <div role="tabpanel" id="offer-panel-offer" aria-labelledby="offer-tab-offer" className="offer-panel">
+          <TitleSection draft={draft} update={update} fields={fields} />
+          <PricingSection draft={draft} update={update} fields={fields} problem={problem} />
+          <PermissionsSection groups={groups} draft={draft} update={update} fields={fields} />
+          <MediaSection
+            kind="thumbnail"
+            offer={saved}
+            fields={fields}
+            onOffer={(patch) => setSaved((current) => (current ? { ...current, ...patch } : current))}
+          />
+          <MediaSection
+            kind="cover"
+            offer={saved}
+            fields={fields}
+            onOffer={(patch) => setSaved((current) => (current ? { ...current, ...patch } : current))}
+          />
+          <EmailSection offer={saved} draft={draft} update={update} fields={fields} />
+          <DestinationSection draft={draft} update={update} fields={fields} />
+          <ResellSection draft={draft} update={update} fields={fields} />
+          <CustomCodeSection draft={draft} update={update} fields={fields} />
+          {saved && (
+            <section className="card section offer-section danger-zone" aria-labelledby="offer-status-title">
+              <h2 id="offer-status-title">Status</h2>
+              <p>
+                This offer is <strong>{status}</strong>
+                {status === 'published'
+                  ? ': its page is public and people can join or buy.'
+                  : status === 'archived'
+                    ? ': nobody new can join or buy it; existing buyers keep their access.'
+                    : ': only admins can see its page. Publishing needs a thumbnail and at least one hub group.'}
+              </p>
+              <p className="muted">
+                {saved.buyerCount === 0
+                  ? 'Nobody has bought or joined it yet, so it can be deleted.'
+                  : `${saved.buyerCount.toLocaleString()} ${saved.buyerCount === 1 ? 'buyer' : 'buyers'}: archive it to stop new sales; it cannot be deleted.`}
+              </p>
+              <div className="button-row">
+                {status !== 'archived' && (
+                  <button type="button" className="button" disabled={busy} onClick={() => void doArchive()}>
+                    Archive
+                  </button>
+                )}
+                {status === 'archived' && (
+                  <button
+                    type="button"
+                    className="button"
+                    disabled={busy}
+                    onClick={() => void save('draft', 'Unarchived: the offer is a draft again.')}
+                  >
+                    Unarchive
+                  </button>
+                )}
+                <button
+                  type="button"
+                  className="button button-danger-quiet"
+                  disabled={busy}
+                  onClick={() => {
+                    remove.reset();
+                    setNotice(null);
+                    setConfirmDelete(true);
+                  }}
+                >
+                  Delete
+                </button>
+              </div>
+            </section>
+          )}
+        </div>
+      ) : (
+        <div
+          role="tabpanel"
+          id="offer-panel-landing"
+          aria-labelledby="offer-tab-landing"
+          className="offer-panel"
+        >
+          <LandingEditor
+            draft={draft}
+            update={update}
+            offer={saved}
+            groups={groups}
+            blockErrors={blockErrors}
+            fields={fields}
+          />
+        </div>
+      )}
+
+      <section className="offer-actions" aria-label="Save and publish">
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={busy}
+          aria-busy={action.pending || undefined}
+        >
+          Save
+          {action.pending && <span className="spinner" aria-hidden="true" />}
+        </button>
+        {saved && status !== 'published' && (
+          <button
+            type="button"
+            className="button"
+            disabled={busy}
+            onClick={() => void save('published', 'Published: the offer page is public.')}
+          >
+            Publish
+          </button>
+        )}
+        {saved && status === 'published' && (
+          <button
+            type="button"
+            className="button"
+            disabled={busy}
+            onClick={() =>
+              void save('draft', 'Unpublished: the offer is a draft again; only admins see its page.')
+            }
+          >
+            Unpublish
+          </button>
+        )}
+        <span className="offer-actions-state muted" aria-live="polite">
+          {action.pending ? 'Saving…' : dirty ? 'Unsaved changes' : saved ? 'All changes saved' : ''}
+        </span>
+      </section>
+
+      <ConfirmDialog
+        open={pending !== null}
+        title="Change access for existing buyers?"
+        confirmLabel="Save and change access"
+        onCancel={() => setPending(null)}
+        onConfirm={() => pending?.proceed()}
+      >
+        {pending && <ImpactText impact={pending.impact} />}
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirmDelete}
+        title={`Delete “${saved?.title ?? ''}”?`}
+        confirmLabel="Delete offer"
+        danger
+        pending={remove.pending}
+        onCancel={() => setConfirmDelete(false)}
+        onConfirm={() => void doDelete()}
+      >
+        <p>The offer and its page are removed. This cannot be undone.</p>
+        {saved && saved.buyerCount > 0 && (
+          <p>It has buyers, so it cannot be deleted: archive it instead to stop new sales.</p>
+        )}
+      </ConfirmDialog>
+    </form>
+  );
+}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString()} ${n === 1 ? word : `${word}s`}`;
+}
+
+function ImpactText({ impact }: { impact: PermissionImpact }) {
+  return (
+    <>
+      <p>This offer has {plural(impact.buyerCount, 'buyer')}. Saving changes their access at once:</p>
+      <ul>
+        {impact.added.map((group) => (
+          <li key={`+${group.id}`}>
+            {plural(group.buyers, 'buyer')} {group.buyers === 1 ? 'gains' : 'gain'}{' '}
+            <strong>{group.name}</strong>
+          </li>
+        ))}
+        {impact.removed.map((group) => (
+          <li key={`-${group.id}`}>
+            {plural(group.buyers, 'buyer')} {group.buyers === 1 ? 'loses' : 'lose'}{' '}
+            <strong>{group.name}</strong>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+/** The save's general message, what is on the other tab, and problems no field shows. */
+function Summary({
+  errors,
+  tab,
+  pricingProblem,
+  onTab,
+}: {
+  errors: FormErrors;
+  tab: 'offer' | 'landing';
+  pricingProblem: boolean;
+  onTab(tab: 'offer' | 'landing'): void;
+}) {
+  const named = Object.entries(errors.fields);
+  if (!errors.message && named.length === 0) return null;
+  const landing = named.filter(([field]) => isLandingField(field));
+  const offer = named.filter(([field]) => OFFER_FIELDS.includes(field));
+  const other = named.filter(([field]) => !isLandingField(field) && !OFFER_FIELDS.includes(field));
+  const onOtherTab = tab === 'offer' ? landing : offer;
+  const here = tab === 'offer' ? offer : landing;
+  const title = pricingProblem
+    ? 'The offer was not saved.'
+    : named.length
+      ? 'The offer was not saved. Please check the highlighted fields.'
+      : 'The offer was not saved.';
+  return (
+    <div className="alert alert-error" role="alert">
+      <p>
+        <strong>{title}</strong> {pricingProblem || named.length === 0 ? errors.message : null}
+      </p>
+      {pricingProblem && tab === 'offer' && (
+        <p>
+          <a href="#offer-pricing">Go to Pricing Model</a>
+        </p>
+      )}
+      {pricingProblem && tab === 'landing' && (
+        <button type="button" className="button button-small" onClick={() => onTab('offer')}>
+          Open the Offer tab
+        </button>
+      )}
+      {tab === 'offer' && here.length > 0 && (
+        <ul>
+          {here.map(([field, message]) => (
+            <li key={field}>
+              <a href={`#${sectionOf(field)}`}>{fieldMessage(FIELD_LABELS[field] ?? field, message)}</a>
+            </li>
+          ))}
+        </ul>
+      )}
+      {other.length > 0 && (
+        <ul>
+          {other.map(([field, message]) => (
+            <li key={field}>{fieldMessage(field, message)}</li>
+          ))}
+        </ul>
+      )}
+      {onTab && onOtherTab.length > 0 && (
+        <p>
+          {onOtherTab.length === 1 ? 'One problem is' : `${onOtherTab.length} problems are`} on the{' '}
+          {tab === 'offer' ? 'Landing Page' : 'Offer'} tab.{' '}
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => onTab(tab === 'offer' ? 'landing' : 'offer')}
+          >
+            Open the {tab === 'offer' ? 'Landing Page' : 'Offer'} tab
+          </button>
+        </p>
+      )}
+    </div>
+  );
+}

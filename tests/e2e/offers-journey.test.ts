@@ -1,0 +1,193 @@
+// The reference page, followed literally in the browser for a Free membership, then a visitor joining
+// with a separate email; and the Landing Page tab, and the custom code's sandbox.
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, type TestBrowser } from '../support/browser.ts';
+import { signInAs } from '../support/e2e-pages.ts';
+import { type E2eServer, startE2eServer } from '../support/e2e-server.ts';
+import { linkIn } from '../support/smtp.ts';
+
+let server: E2eServer;
+let chromium: TestBrowser;
+const PASSWORD = 'a long enough password';
+
+// The creator's custom code: it reports what it can reach to the page that embeds it.
+const PROBE = `<script>
+let cookie;
+try { cookie = document.cookie; } catch (e) { cookie = 'blocked: ' + e.name; }
+fetch('/api/v1/me', { credentials: 'include' })
+  .then((r) => String(r.status), () => 'refused')
+  .then((me) => parent.postMessage({ type: 'probe', cookie, me }, '*'));
+window.addEventListener('message', (e) => {
+  if (e.data && e.data.type === 'guildhall:conversion') parent.postMessage({ type: 'probe-conversion', data: e.data }, '*');
+});
+</script>`;
+
+beforeAll(async () => {
+  [server, chromium] = await Promise.all([startE2eServer(), launchBrowser()]);
+  const { auth, hub, users } = server.server.services;
+  await auth.createOwner({ email: 'owner@example.test', password: PASSWORD, name: 'Olga Owner' });
+  const operator = await users.operatorActor();
+  await hub.createGroup(operator, { name: 'Yoga', visibility: 'private' });
+  await hub.createGroup(operator, { name: 'General', visibility: 'public' });
+});
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+});
+
+async function image(width: number, height: number, color: string) {
+  return {
+    name: 'image.png',
+    mimeType: 'image/png',
+    buffer: await sharp({ create: { width, height, channels: 3, background: color } })
+      .png()
+      .toBuffer(),
+  };
+}
+
+describe('Creating a Membership, as the reference page says', () => {
+  it('creates a Free membership from Digital Offers to View offer page, and a visitor joins and lands in the group', async () => {
+    const errors: string[] = [];
+    const admin = await signInAs(
+      chromium.browser,
+      server.baseUrl,
+      'owner@example.test',
+      PASSWORD,
+      /\/admin$/,
+    );
+    admin.on('pageerror', (e) => errors.push(e.message));
+
+    // 1. Click on Digital Offers on the left sidebar. 2. Select "Membership" as an offer type.
+    await admin.getByRole('link', { name: 'Digital Offers' }).click();
+    await admin.getByRole('button', { name: 'New offer' }).click();
+    await admin
+      .getByRole('dialog', { name: 'Choose an offer type' })
+      .getByRole('button', { name: 'Membership', exact: true })
+      .click();
+    // 3. Title. 4. Pricing model: Free. 5. Community Permissions.
+    await admin.getByRole('textbox', { name: 'Title', exact: true }).fill('Yoga Circle');
+    await admin.getByRole('radio', { name: 'Free' }).check();
+    await admin
+      .getByRole('group', { name: 'Hub groups buyers gain' })
+      .getByRole('checkbox', { name: /Yoga/ })
+      .check();
+    // 8. Confirmation email. 11. Custom code.
+    await admin.getByRole('textbox', { name: 'Subject' }).fill('Namaste, {{buyer_name}}');
+    await admin
+      .getByRole('textbox', { name: 'Body' })
+      .fill('Welcome to {{offer_title}}.\n\nStart here: {{login_link}}');
+    await admin.getByRole('textbox', { name: 'Custom code' }).fill(PROBE);
+    // 12. Save.
+    await admin.getByRole('button', { name: 'Save', exact: true }).click();
+    await admin.waitForURL(/\/admin\/offers\/[0-9a-f-]{36}/);
+    // 6. Thumbnail. 7. Cover (optional).
+    await admin.getByLabel('Upload thumbnail').setInputFiles(await image(600, 600, '#2f5d4a'));
+    await expect.poll(() => admin.getByRole('button', { name: 'Remove thumbnail' }).count()).toBe(1);
+    await admin.getByLabel('Upload cover').setInputFiles(await image(1600, 900, '#c9a227'));
+    await expect.poll(() => admin.getByRole('button', { name: 'Remove cover' }).count()).toBe(1);
+    await admin.getByRole('button', { name: 'Publish' }).click();
+    await expect.poll(() => admin.getByRole('button', { name: 'Unpublish' }).count()).toBe(1);
+    await admin.screenshot({ path: '.tmp/e2e-offer-editor.png', fullPage: true });
+
+    // 13. View offer page.
+    const [offerPage] = await Promise.all([
+      admin.context().waitForEvent('page'),
+      admin.getByRole('link', { name: 'View offer page' }).click(),
+    ]);
+    await offerPage.waitForLoadState();
+    expect(await offerPage.getByRole('heading', { name: 'Yoga Circle' }).count()).toBe(1);
+    expect(await offerPage.getByText('Free', { exact: true }).count()).toBeGreaterThan(0);
+    const publicUrl = new URL(offerPage.url());
+    publicUrl.search = '';
+
+    // A visitor joins with a separate email.
+    const visitorContext = await chromium.browser.newContext();
+    await visitorContext.addInitScript(() => {
+      const seen: unknown[] = [];
+      (window as unknown as { __messages: unknown[] }).__messages = seen;
+      window.addEventListener('message', (e) => seen.push(e.data));
+    });
+    const visitor = await visitorContext.newPage();
+    visitor.on('pageerror', (e) => errors.push(e.message));
+    await visitor.goto(publicUrl.toString());
+    await visitor.screenshot({ path: '.tmp/e2e-checkout.png', fullPage: true });
+    const messages = () =>
+      visitor.evaluate(() => (window as unknown as { __messages: { type: string }[] }).__messages);
+    await expect.poll(async () => (await messages()).find((m) => m.type === 'probe')).toBeTruthy();
+    const probe = (await messages()).find((m) => m.type === 'probe') as unknown as {
+      cookie: string;
+      me: string;
+    };
+    expect(probe.cookie).toMatch(/^blocked/);
+    expect(probe.me).not.toBe('200');
+
+    await visitor.getByLabel('Email').fill('vera@example.test');
+    await visitor.getByLabel('Name').fill('Vera Visitor');
+    await visitor.getByRole('button', { name: 'Join for free' }).click();
+    await expect.poll(async () => (await messages()).find((m) => m.type === 'probe-conversion')).toBeTruthy();
+    const conversion = (await messages()).find((m) => m.type === 'probe-conversion') as unknown as {
+      data: Record<string, unknown>;
+    };
+    expect(conversion.data).toMatchObject({
+      type: 'guildhall:conversion',
+      event: 'join',
+      offer: 'yoga-circle',
+      value: 0,
+      currency: 'usd',
+    });
+    await visitor.getByRole('link', { name: 'Continue' }).click();
+    await visitor.waitForURL(`${server.baseUrl}/hub/g/yoga`);
+    await expect.poll(() => visitor.getByLabel('Write a post').count()).toBe(1);
+
+    // The confirmation email arrives over SMTP, customised, with a sign-in link that works.
+    const mail = await server.smtp.waitFor((m) => JSON.stringify(m.to).includes('vera@example.test'));
+    expect(mail.subject).toBe('Namaste, Vera Visitor');
+    expect(mail.text).toContain('Welcome to Yoga Circle.');
+    const link = linkIn(mail, '/auth/verify-email');
+    const elsewhere = await (await chromium.browser.newContext()).newPage();
+    await elsewhere.goto(link);
+    await elsewhere.getByRole('button', { name: 'Confirm email' }).click();
+    await expect.poll(() => elsewhere.getByText(/confirmed/i).count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('builds a landing page from blocks, reorders them, and the public page shows exactly that', async () => {
+    const admin = await signInAs(
+      chromium.browser,
+      server.baseUrl,
+      'owner@example.test',
+      PASSWORD,
+      /\/admin$/,
+    );
+    await admin.getByRole('link', { name: 'Digital Offers' }).click();
+    await admin
+      .getByRole('link', { name: /Yoga Circle/ })
+      .first()
+      .click();
+    await admin.getByRole('tab', { name: 'Landing Page' }).click();
+    await admin.getByLabel('Show a landing page before checkout').check();
+    for (const label of ['Hero with cover', 'FAQ', 'Price card with buy button']) {
+      await admin.getByRole('button', { name: '+ Add a block' }).click();
+      await admin.getByRole('button', { name: label, exact: true }).click();
+    }
+    const hero = admin.getByRole('group', { name: '1. Hero with cover' });
+    await hero.getByLabel('Heading', { exact: true }).fill('Breathe with us');
+    // The FAQ goes first.
+    await admin.getByRole('button', { name: 'Move block 2 (FAQ) up' }).click();
+    await admin.getByRole('button', { name: 'Phone' }).click();
+    await admin.screenshot({ path: '.tmp/e2e-landing-editor.png', fullPage: true });
+    await admin.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => admin.getByText(/saved/i).count()).toBeGreaterThan(0);
+
+    const visitor = await (await chromium.browser.newContext()).newPage();
+    await visitor.goto(`${server.baseUrl}/offers/yoga-circle`);
+    const body = (await visitor.locator('main').textContent()) ?? '';
+    expect(body.indexOf('Can I cancel any time?')).toBeGreaterThanOrEqual(0);
+    expect(body.indexOf('Can I cancel any time?')).toBeLessThan(body.indexOf('Breathe with us'));
+    expect(body.indexOf('Breathe with us')).toBeLessThan(body.indexOf('Join now'));
+    await visitor.screenshot({ path: '.tmp/e2e-landing.png', fullPage: true });
+    await visitor.getByRole('link', { name: 'Join now' }).click();
+    await visitor.waitForURL(/\/checkout\/yoga-circle/);
+  });
+});

@@ -1,16 +1,7 @@
 // The SPA's entry: one router for the sign-in pages, /account, /hub and /admin.
-import { Component, type ReactNode, StrictMode, useEffect } from 'react';
+import { Component, lazy, type ReactNode, StrictMode, Suspense, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
-import { AdminLayout } from './admin/admin-layout.tsx';
-import { DashboardPage } from './admin/dashboard.tsx';
-import { EmailDetailPage, EmailsPage } from './admin/emails.tsx';
-import { AdminHubGroupPage, AdminHubPage } from './admin/hub.tsx';
-import { OfferEditorPage, OffersListPage } from './admin/offers/index.tsx';
-import { AdminAffiliatesPage } from './admin/placeholders.tsx';
-import { SettingsPage } from './admin/settings.tsx';
-import { UserCardPage } from './admin/user-card.tsx';
-import { UsersPage } from './admin/users.tsx';
 import { setUnauthorizedHandler } from './api.ts';
 import { loginPathFor } from './layout.tsx';
 import { AccountPage } from './pages/account.tsx';
@@ -20,7 +11,10 @@ import { MagicLinkPage, SetPasswordPage, VerifyEmailPage } from './pages/links.t
 import { ForgotPasswordPage, LoginPage, MagicLinkRequestPage } from './pages/login.tsx';
 import { SetupPage } from './pages/setup.tsx';
 import { SessionProvider, useSession } from './session.tsx';
-import { NotFoundPage } from './ui.tsx';
+import { Loading, NotFoundPage } from './ui.tsx';
+
+// The dashboard is its own bundle: a member on a slow phone never downloads it.
+const AdminRoutes = lazy(() => import('./admin/routes.tsx'));
 
 /** A page that throws while rendering shows this instead of a blank screen. */
 class ErrorBoundary extends Component<
@@ -97,21 +91,14 @@ function AppRoutes() {
         <Route path="/auth/verify-email" element={<VerifyEmailPage />} />
         <Route path="/account" element={<AccountPage />} />
         <Route path="/hub/*" element={<HubPage />} />
-        <Route path="/admin" element={<AdminLayout />}>
-          <Route index element={<DashboardPage />} />
-          <Route path="hub" element={<AdminHubPage />} />
-          <Route path="hub/:id" element={<AdminHubGroupPage />} />
-          <Route path="offers" element={<OffersListPage />} />
-          <Route path="offers/new" element={<OfferEditorPage />} />
-          <Route path="offers/:id" element={<OfferEditorPage />} />
-          <Route path="users" element={<UsersPage />} />
-          <Route path="users/:id" element={<UserCardPage />} />
-          <Route path="affiliates" element={<AdminAffiliatesPage />} />
-          <Route path="emails" element={<EmailsPage />} />
-          <Route path="emails/:id" element={<EmailDetailPage />} />
-          <Route path="settings" element={<SettingsPage />} />
-          <Route path="*" element={<NotFoundPage inside />} />
-        </Route>
+        <Route
+          path="/admin/*"
+          element={
+            <Suspense fallback={<Loading />}>
+              <AdminRoutes />
+            </Suspense>
+          }
+        />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </ErrorBoundary>

@@ -8,11 +8,14 @@ import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
 import { type Database, type Engine, migrateToLatest, openDatabase } from '../../src/platform/db/database.ts';
 import { createApiKey, createOwner, type TestUser } from '../support/factories.ts';
+import { type HubFixture, type HubSize, seedHub } from './hub-data.ts';
 import { analyze, seedMembers } from './seed.ts';
 
 export interface DatasetSize {
   /** Members besides the owner. */
   members: number;
+  /** The Hub's groups, offers, entitlements and posts (hub-data.ts), or null to seed none. */
+  hub: HubSize | null;
 }
 
 /** What scenarios may use: the seeded rows they can refer to, and a handle to write more. */
@@ -23,6 +26,10 @@ export interface Fixture {
   /** An API key acting as the owner. */
   ownerApiKey: string;
   size: DatasetSize;
+  /** The Hub data set and its benchmark member, when seeded. */
+  hub: HubFixture | null;
+  /** Milliseconds each seeding step took, in order. */
+  seedTimings: Record<string, number>;
 }
 
 export interface BenchDatabase {
@@ -49,12 +56,23 @@ function guildhallEnv(dataDir: string, databaseUrl: string | null): Record<strin
 }
 
 async function seed(db: Database, engine: Engine, size: DatasetSize): Promise<Fixture> {
-  await migrateToLatest(db);
-  await seedMembers(db, engine, { count: size.members });
+  const timings: Record<string, number> = {};
+  const timed = async <T>(label: string, step: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    const result = await step();
+    timings[label] = Date.now() - started;
+    return result;
+  };
+  const now = Date.now();
+  await timed('migrations', () => migrateToLatest(db));
+  await timed('members', () => seedMembers(db, engine, { count: size.members, now }));
   const owner = await createOwner({ db }, { email: 'owner@bench.test', name: 'Bench Owner' });
   const ownerApiKey = await createApiKey({ db }, owner);
-  await analyze(db);
-  return { engine, db, owner, ownerApiKey, size };
+  const hub = size.hub
+    ? await seedHub(db, engine, { members: size.members, size: size.hub, now, timings })
+    : null;
+  await timed('analyze', () => analyze(db));
+  return { engine, db, owner, ownerApiKey, size, hub, seedTimings: timings };
 }
 
 /** Maintenance operations run on the database named in `baseUrl` (it is never written to). */

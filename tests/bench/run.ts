@@ -4,13 +4,16 @@
 // baseline. Exits 1 when any response was not 2xx, any connection failed, or a sample answer was wrong.
 //
 // Settings (environment): BENCH_CONNECTIONS (10), BENCH_DURATION seconds (5), BENCH_WARMUP seconds (1),
-// BENCH_MEMBERS seeded users (10000), BENCH_ONLY (a substring of the scenario names to keep),
-// BENCH_JSON (a file to write the results to as JSON).
+// BENCH_MEMBERS seeded users (100000; 10000 with BENCH_HUB=0), BENCH_HUB (0 skips the Hub data set and
+// its scenarios), BENCH_ENTITLEMENTS (1000000), BENCH_POSTS (100000), BENCH_ONLY (a substring of the
+// scenario names to keep), BENCH_JSON (a file to write the results to as JSON), BENCH_PLANS (1 prints
+// the Hub queries' full SQL and plans, not just their plan lines).
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import autocannon, { type Instance, type Result } from 'autocannon';
 import type { Engine } from '../../src/platform/db/database.ts';
 import { type BenchDatabase, type DatasetSize, prepareDatabase } from './dataset.ts';
+import { hubPlans, type QueryPlan } from './plans.ts';
 import { type BenchRequest, type Scenario, scenarios } from './scenarios.ts';
 import { type ChildServer, startChild } from './servers.ts';
 
@@ -22,6 +25,7 @@ interface Settings {
   only: string | null;
   jsonFile: string | null;
   postgresUrl: string | null;
+  fullPlans: boolean;
 }
 
 interface Row {
@@ -46,14 +50,24 @@ function integerSetting(name: string, fallback: number, min: number): number {
 }
 
 function readSettings(): Settings {
+  const hub = !['0', 'false', 'no', 'off'].includes((process.env.BENCH_HUB ?? '').toLowerCase());
   return {
     connections: integerSetting('BENCH_CONNECTIONS', 10, 1),
     duration: integerSetting('BENCH_DURATION', 5, 1),
     warmup: integerSetting('BENCH_WARMUP', 1, 0),
-    size: { members: integerSetting('BENCH_MEMBERS', 10_000, 0) },
+    size: {
+      members: integerSetting('BENCH_MEMBERS', hub ? 100_000 : 10_000, hub ? 1 : 0),
+      hub: hub
+        ? {
+            entitlements: integerSetting('BENCH_ENTITLEMENTS', 1_000_000, 0),
+            posts: integerSetting('BENCH_POSTS', 100_000, 0),
+          }
+        : null,
+    },
     only: process.env.BENCH_ONLY || null,
     jsonFile: process.env.BENCH_JSON || null,
     postgresUrl: process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || null,
+    fullPlans: ['1', 'true', 'yes'].includes((process.env.BENCH_PLANS ?? '').toLowerCase()),
   };
 }
 
@@ -167,22 +181,59 @@ async function runBaseline(
   return rows;
 }
 
-async function runGuildhall(engine: Engine, selected: Scenario[], settings: Settings): Promise<Row[]> {
+interface EngineReport {
+  target: string;
+  /** Milliseconds per seeding step, and `total` (database creation included). */
+  seeding: Record<string, number>;
+  plans: QueryPlan[];
+}
+
+function describeSeeding(seeding: Record<string, number>): string {
+  return Object.entries(seeding)
+    .map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`)
+    .join(', ');
+}
+
+function printPlans(target: string, plans: QueryPlan[], full: boolean): void {
+  for (const { name, sql, plan, scans } of plans) {
+    console.error(`bench: ${target} plan · ${name}${scans.length > 0 ? '  ← SCANS A LARGE TABLE' : ''}`);
+    if (full) console.error(`    ${sql}`);
+    for (const line of plan) console.error(`    ${line}`);
+  }
+}
+
+async function runGuildhall(
+  engine: Engine,
+  selected: Scenario[],
+  settings: Settings,
+): Promise<{ rows: Row[]; report: EngineReport }> {
   const rows: Row[] = [];
   const target = ENGINE_LABEL[engine];
   const started = Date.now();
   const database: BenchDatabase = await prepareDatabase(engine, settings.size, settings.postgresUrl);
   cleanups.push(database.drop);
-  console.error(`bench: ${target}: ${settings.size.members} members seeded in ${Date.now() - started} ms`);
+  const seeding = { ...database.fixture.seedTimings, total: Date.now() - started };
+  console.error(`bench: ${target}: seeded in ${describeSeeding(seeding)}`);
+  const plans = await hubPlans(database.fixture);
+  printPlans(target, plans, settings.fullPlans);
   const server = await startChild(`guildhall-${engine}`, 'tests/bench/serve-guildhall.ts', database.env);
   cleanups.push(server.stop);
   for (const scenario of selected) {
     if (scenario.server !== 'guildhall') continue;
-    const request = await scenario.setup(database.fixture);
+    if (scenario.requires === 'hub' && !database.fixture.hub) continue;
+    const request = await scenario.setup(database.fixture, server);
     rows.push(await measure(target, scenario, server, request, settings));
   }
   await runCleanups();
-  return rows;
+  return { rows, report: { target, seeding, plans } };
+}
+
+function describeSize(size: DatasetSize): string {
+  const count = (n: number) => n.toLocaleString('en-US');
+  const hub = size.hub
+    ? `, ${count(size.hub.entitlements)} entitlements, ${count(size.hub.posts)} posts`
+    : ' (no Hub data: BENCH_HUB=0)';
+  return `${count(size.members)} members${hub}`;
 }
 
 function pad(text: string, width: number, right = false): string {
@@ -210,13 +261,19 @@ function table(rows: Row[]): string {
 
 async function main(): Promise<number> {
   const settings = readSettings();
-  const selected = scenarios.filter((s) => !settings.only || s.name.includes(settings.only));
+  const selected = scenarios.filter(
+    (s) =>
+      (!settings.only || s.name.includes(settings.only)) &&
+      !(s.server === 'guildhall' && s.requires === 'hub' && !settings.size.hub),
+  );
   const engines: Engine[] = settings.postgresUrl ? ['sqlite', 'postgres'] : ['sqlite'];
   const measurements = selected.length * (engines.length + 2);
+  // Seeding allowance: about ten times what it takes on a 2-core VM.
+  const seedRows =
+    settings.size.members / 2000 +
+    (settings.size.hub ? settings.size.hub.entitlements / 10_000 + settings.size.hub.posts / 5000 : 0);
   const budgetSeconds =
-    120 +
-    measurements * (settings.warmup + settings.duration + 15) +
-    (engines.length * settings.size.members) / 2000;
+    120 + measurements * (settings.warmup + settings.duration + 15) + engines.length * seedRows;
   setTimeout(
     () => abort(`still running after ${Math.round(budgetSeconds)} s`, 1),
     budgetSeconds * 1000,
@@ -228,7 +285,7 @@ async function main(): Promise<number> {
   const loadBefore = loadavg()[0] ?? 0;
   console.error(
     `bench: ${machine}; ${settings.connections} connections, ${settings.warmup} s warm-up + ` +
-      `${settings.duration} s per scenario; ${settings.size.members} members` +
+      `${settings.duration} s per scenario; ${describeSize(settings.size)}` +
       (settings.postgresUrl ? '' : '; PostgreSQL skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)'),
   );
 
@@ -236,7 +293,12 @@ async function main(): Promise<number> {
   // them says something else used the CPUs meanwhile, so the whole run is suspect.
   const before = await runBaseline('before', selected, settings);
   const rows = [...before];
-  for (const engine of engines) rows.push(...(await runGuildhall(engine, selected, settings)));
+  const reports: EngineReport[] = [];
+  for (const engine of engines) {
+    const result = await runGuildhall(engine, selected, settings);
+    rows.push(...result.rows);
+    reports.push(result.report);
+  }
   const after = await runBaseline('after', selected, settings);
   rows.push(...after);
 
@@ -249,9 +311,22 @@ async function main(): Promise<number> {
   console.log(`\n${new Date().toISOString().slice(0, 10)} · ${machine}`);
   console.log(
     `${settings.connections} connections, ${settings.duration} s each after ${settings.warmup} s warm-up; ` +
-      `Guildhall database seeded with ${settings.size.members.toLocaleString('en-US')} members\n`,
+      `Guildhall database seeded with ${describeSize(settings.size)}\n`,
   );
   console.log(table(rows));
+  console.log('');
+  for (const report of reports) console.log(`Seeding ${report.target}: ${describeSeeding(report.seeding)}.`);
+  const scanning = reports.flatMap((report) =>
+    report.plans.filter((plan) => plan.scans.length > 0).map((plan) => ({ target: report.target, plan })),
+  );
+  for (const { target, plan } of scanning) {
+    console.log(
+      `Warning: ${target}: ${plan.name} scans a large table (no index): ${plan.scans.join(' / ').trim()}`,
+    );
+  }
+  if (reports.some((report) => report.plans.length > 0) && scanning.length === 0) {
+    console.log('Query plans: the access rule, feed and group-list queries read every large table by index.');
+  }
   console.log(
     `\nRatios are to the mean of the two baseline runs. Load average at start: ${loadBefore.toFixed(2)}.`,
   );
@@ -264,7 +339,7 @@ async function main(): Promise<number> {
   if (settings.jsonFile) {
     writeFileSync(
       settings.jsonFile,
-      `${JSON.stringify({ date: new Date().toISOString(), machine, loadBefore, settings, baseline, drift, rows })}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), machine, loadBefore, settings, baseline, drift, rows, reports })}\n`,
     );
   }
 

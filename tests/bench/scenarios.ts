@@ -2,6 +2,7 @@
 // the seeded fixture (and may write the rows it needs through `fixture.db`), and checks one response
 // before it is timed, so a fast error is never reported as a fast page. Add new ones to the list.
 import type { Fixture } from './dataset.ts';
+import type { HubFixture } from './hub-data.ts';
 
 export interface BenchRequest {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -26,7 +27,10 @@ export interface BaselineScenario extends ScenarioBase {
 
 export interface GuildhallScenario extends ScenarioBase {
   server: 'guildhall';
-  setup(fixture: Fixture): Promise<BenchRequest> | BenchRequest;
+  /** `hub`: needs the Hub data set (skipped when BENCH_HUB=0). */
+  requires?: 'hub';
+  /** `server.url` is the running child, for setups that must talk to it (signing in). */
+  setup(fixture: Fixture, server: { url: string }): Promise<BenchRequest> | BenchRequest;
 }
 
 export type Scenario = BaselineScenario | GuildhallScenario;
@@ -39,6 +43,48 @@ function expectJson(status: number, body: string, test: (value: unknown) => bool
     return `not JSON: ${body.slice(0, 200)}`;
   }
 }
+
+function hubOf(fixture: Fixture): HubFixture {
+  if (!fixture.hub) throw new Error('this scenario needs the Hub data set (BENCH_HUB is off)');
+  return fixture.hub;
+}
+
+/**
+ * Signs `email` in through the real route on the running server and answers the Cookie header that
+ * carries its session. GET requests need no CSRF token, so the session cookie is all a read sends.
+ */
+async function sessionCookie(serverUrl: string, email: string, password: string): Promise<string> {
+  const response = await fetch(new URL('/api/v1/auth/login', serverUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: new URL(serverUrl).origin },
+    body: JSON.stringify({ email, password }),
+  });
+  if (response.status !== 200) {
+    throw new Error(
+      `sign-in as ${email} failed: ${response.status} ${(await response.text()).slice(0, 200)}`,
+    );
+  }
+  const session = response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0] ?? '')
+    .find((pair) => pair.startsWith('gh_session='));
+  if (!session) throw new Error(`sign-in as ${email} set no gh_session cookie`);
+  return session;
+}
+
+interface FeedPage {
+  data?: { groupId?: string; pinned?: boolean }[];
+  nextCursor?: string | null;
+}
+
+interface GroupList {
+  data?: { id?: string; visibility?: string; canEnter?: boolean }[];
+}
+
+// The checks below compare against the fixture; scenarios are built once per run, the fixture per
+// engine, so each hub scenario remembers the fixture its setup saw.
+let feedHub: HubFixture | null = null;
+let listHub: HubFixture | null = null;
 
 export const scenarios: Scenario[] = [
   {
@@ -71,5 +117,57 @@ export const scenarios: Scenario[] = [
     }),
     check: (status, body) =>
       expectJson(status, body, (value) => (value as { email?: string }).email === 'owner@bench.test'),
+  },
+  {
+    server: 'guildhall',
+    requires: 'hub',
+    name: 'GET /api/v1/hub/groups/{id}/posts (member feed)',
+    measures:
+      'A member reading the first page of a private group (20 posts plus the pinned ones) that a live ' +
+      'entitlement opens to them, with 100 000 users, 1 000 000 entitlements and 100 000 posts: the ' +
+      'session, the access rule as one query, the pinned posts, one page of the feed.',
+    async setup(fixture, server) {
+      feedHub = hubOf(fixture);
+      const cookie = await sessionCookie(server.url, feedHub.member.email, feedHub.member.password);
+      return { path: `/api/v1/hub/groups/${feedHub.feedGroup.id}/posts?limit=20`, headers: { cookie } };
+    },
+    check: (status, body) =>
+      expectJson(status, body, (value) => {
+        const page = value as FeedPage;
+        const group = feedHub?.feedGroup.id;
+        return (
+          Array.isArray(page.data) &&
+          page.data.length >= 20 &&
+          page.data.every((post) => post.groupId === group) &&
+          typeof page.nextCursor === 'string'
+        );
+      }),
+  },
+  {
+    server: 'guildhall',
+    requires: 'hub',
+    name: 'GET /api/v1/hub/groups (member)',
+    measures:
+      "The same member's group list on the same data: every group with whether they may enter it, " +
+      'the access rule evaluated for all 20 groups in one query.',
+    async setup(fixture, server) {
+      listHub = hubOf(fixture);
+      const cookie = await sessionCookie(server.url, listHub.member.email, listHub.member.password);
+      return { path: '/api/v1/hub/groups', headers: { cookie } };
+    },
+    check: (status, body) =>
+      expectJson(status, body, (value) => {
+        const groups = (value as GroupList).data;
+        const hub = listHub;
+        if (!Array.isArray(groups) || !hub) return false;
+        const find = (id: string) => groups.find((g) => g.id === id);
+        return (
+          groups.length === hub.memberSees &&
+          groups.filter((g) => g.canEnter).length === hub.memberEnters &&
+          find(hub.feedGroup.id)?.canEnter === true &&
+          find(hub.lockedGroup.id)?.canEnter === false &&
+          find(hub.hiddenGroup.id) === undefined
+        );
+      }),
   },
 ];

@@ -170,6 +170,7 @@ describe('joining a free membership', () => {
       id: offer.id,
       title: 'Yoga Circle',
       slug: offer.slug,
+      priceLabel: 'Free',
     });
 
     await ctx.drainJobs();

@@ -64,6 +64,7 @@ const ROUTES: Record<string, Access> = {
   'DELETE /api/v1/offers/{id}': 'staff',
   'POST /api/v1/offers/{id}/archive': 'staff',
   'PUT /api/v1/offers/{id}/media/{kind}': 'staff',
+  'POST /api/v1/offers/{id}/media': 'staff',
   'DELETE /api/v1/offers/{id}/media/{kind}': 'staff',
   'GET /api/v1/offers/{id}/permission-impact': 'staff',
   'POST /api/v1/offers/{id}/confirmation-email/preview': 'staff',
@@ -109,6 +110,7 @@ const VALID_BODY: Record<string, unknown> = {
 const VALID_QUERY: Record<string, string> = {
   'GET /api/v1/hub-groups/{id}/members': '?source=grants',
   'GET /api/v1/offers/{id}/permission-impact': '?hubGroupIds=x',
+  'POST /api/v1/offers/{id}/media': '?kind=cover',
 };
 
 let ctx: TestContext;

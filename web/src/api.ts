@@ -257,7 +257,7 @@ export interface Paywall {
   callToAction: string;
   description: string | null;
   url: string | null;
-  offers: { id: string; title: string; slug: string }[];
+  offers: { id: string; title: string; slug: string; priceLabel: string }[];
 }
 
 export interface Author {

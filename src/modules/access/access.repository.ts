@@ -107,7 +107,18 @@ export async function listOffersGranting(db: Executor, groupId: string, options:
   let query = db
     .selectFrom('offerHubGroups')
     .innerJoin('offers', 'offers.id', 'offerHubGroups.offerId')
-    .select(['offers.id', 'offers.title', 'offers.slug', 'offers.status'])
+    .select([
+      'offers.id',
+      'offers.title',
+      'offers.slug',
+      'offers.status',
+      'offers.pricingModel',
+      'offers.amountMinor',
+      'offers.currency',
+      'offers.interval',
+      'offers.intervalCount',
+      'offers.trialDays',
+    ])
     .where('offerHubGroups.hubGroupId', '=', groupId)
     .orderBy('offers.title');
   if (options.publishedOnly) query = query.where('offers.status', '=', 'published');

@@ -7,6 +7,7 @@ import { type FieldProblem, ForbiddenError, NotFoundError, ValidationError } fro
 import type { Actor } from '../../platform/http/auth.ts';
 import type { Executor } from '../../platform/jobs.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
+import { priceLabel } from '../../platform/pricing.ts';
 import {
   deleteGrant,
   findGrantOfUser,
@@ -30,7 +31,8 @@ export interface Paywall {
   callToAction: string;
   description: string | null;
   url: string | null;
-  offers: { id: string; title: string; slug: string }[];
+  /** The published offers that open the group, with the price as a buyer reads it. */
+  offers: { id: string; title: string; slug: string; priceLabel: string }[];
 }
 
 export interface VisibleGroup extends GroupRow {
@@ -71,7 +73,19 @@ export function createAccessService(deps: AccessDeps) {
       callToAction: group.paywallCta || `Join to enter ${group.name}`,
       description: group.paywallDescription,
       url: group.paywallUrl,
-      offers: offers.map(({ id, title, slug }) => ({ id, title, slug })),
+      offers: offers.map((offer) => ({
+        id: offer.id,
+        title: offer.title,
+        slug: offer.slug,
+        priceLabel: priceLabel({
+          model: offer.pricingModel,
+          amountMinor: Number(offer.amountMinor),
+          currency: offer.currency,
+          interval: offer.interval,
+          intervalCount: offer.intervalCount,
+          trialDays: offer.trialDays,
+        }),
+      })),
     };
   }
 

@@ -1,8 +1,8 @@
 import type { Block } from '../../pages/blocks.tsx';
 import { toIso } from '../../platform/clock.ts';
 import { mediaUrl } from '../../platform/media.ts';
+import { priceLabel } from '../../platform/pricing.ts';
 import type { OfferRow } from './offer.repository.ts';
-import { priceLabel } from './offer.rules.ts';
 import { pricingOf } from './offer.service.ts';
 
 export function presentOfferSummary(row: OfferRow) {

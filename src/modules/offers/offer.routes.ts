@@ -237,6 +237,32 @@ export function offerRoutes(deps: { offers: OffersService }): FastifyPluginAsync
       },
     );
 
+    app.post(
+      '/offers/:id/media',
+      {
+        schema: {
+          tags: ['offers'],
+          summary:
+            'Upload the thumbnail or cover (?kind=thumbnail|cover, or landing): the same as PUT /offers/{id}/media/{kind}',
+          params: IdParams,
+          querystring: Type.Object({ kind: MediaParams.properties.kind }),
+          response: {
+            200: Type.Object({ url: Type.String(), offer: Offer }),
+            ...errors(400, 401, 403, 404, 413),
+          },
+        },
+      },
+      async (request) => {
+        const result = await offers.uploadMedia(
+          requireActor(request),
+          request.params.id,
+          request.query.kind,
+          request.body,
+        );
+        return { url: result.url, offer: presentOffer(result.offer) };
+      },
+    );
+
     app.delete(
       '/offers/:id/media/:kind',
       {

@@ -17,6 +17,14 @@ import type { Actor } from '../../platform/http/auth.ts';
 import type { Executor } from '../../platform/jobs.ts';
 import { type MediaStore, mediaUrl } from '../../platform/media.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
+import {
+  formatMoney,
+  type Interval,
+  isSupportedCurrency,
+  minimumCharge,
+  type Pricing,
+  type PricingModel,
+} from '../../platform/pricing.ts';
 import { isStaffRole } from '../access/index.ts';
 import { type EmailService, purchaseConfirmationEmail } from '../email/index.ts';
 import type { SettingsService } from '../settings/index.ts';
@@ -37,14 +45,6 @@ import {
   setOfferGroups,
   updateOfferRow,
 } from './offer.repository.ts';
-import {
-  formatMoney,
-  type Interval,
-  isSupportedCurrency,
-  minimumCharge,
-  type Pricing,
-  type PricingModel,
-} from './offer.rules.ts';
 
 export interface OfferInput {
   type?: string;

@@ -194,7 +194,8 @@ function PaywallView({ paywall, groupName }: { paywall: Paywall; groupName: stri
                 <li key={offer.id}>
                   <a className="button button-primary" href={`/offers/${encodeURIComponent(offer.slug)}`}>
                     {offer.title}
-                  </a>
+                  </a>{' '}
+                  <span className="muted">{offer.priceLabel}</span>
                 </li>
               ))}
             </ul>

@@ -2,7 +2,6 @@
 // drawn by the same components that render the public page, so the preview is what visitors get.
 import '../../../../src/pages/pages.css';
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
-import { priceLabel, trialLabel } from '../../../../src/modules/offers/offer.rules.ts';
 import {
   BLOCK_LABELS,
   type Block,
@@ -11,6 +10,7 @@ import {
   newBlock,
   type PublicOffer,
 } from '../../../../src/pages/blocks.tsx';
+import { priceLabel, trialLabel } from '../../../../src/platform/pricing.ts';
 import type { HubGroup } from '../../api.ts';
 import { fieldMessage, TextAreaField, TextField, useAction } from '../../forms.tsx';
 import { type Draft, imageProblem, type Offer, pricingOf, uploadOfferMedia } from './model.ts';

@@ -1,6 +1,7 @@
 // Digital Offers in the dashboard: the API's shapes, the editor's draft (every input as the creator
 // typed it, so nothing is lost when the server says no), and the change a Save sends.
 
+import type { Block } from '../../../../src/pages/blocks.tsx';
 import {
   type Interval,
   isZeroDecimal,
@@ -9,8 +10,7 @@ import {
   type PricingModel,
   toMajor,
   toMinor,
-} from '../../../../src/modules/offers/offer.rules.ts';
-import type { Block } from '../../../../src/pages/blocks.tsx';
+} from '../../../../src/platform/pricing.ts';
 import { api, type Money } from '../../api.ts';
 
 export type OfferStatus = 'draft' | 'published' | 'archived';

@@ -9,7 +9,7 @@ import {
   minimumCharge,
   priceLabel,
   trialLabel,
-} from '../../../../src/modules/offers/offer.rules.ts';
+} from '../../../../src/platform/pricing.ts';
 import { api, type HubGroup } from '../../api.ts';
 import { fieldMessage, Notice, SelectField, TextAreaField, TextField, useAction } from '../../forms.tsx';
 import { VisibilityBadge } from '../../hub-common.tsx';

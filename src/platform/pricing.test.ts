@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, isSupportedCurrency, minimumCharge, priceLabel, toMinor } from './offer.rules.ts';
+import { formatMoney, isSupportedCurrency, minimumCharge, priceLabel, toMinor } from './pricing.ts';
 
 const base = {
   amountMinor: 0,

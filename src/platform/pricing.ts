@@ -1,5 +1,5 @@
-// Money and pricing rules of offers, pure (shared with the web app's editor): Stripe's minimum charge
-// per currency, zero-decimal currencies, and the price as a buyer reads it.
+// Money and pricing rules, pure (shared with the web app's editor): Stripe's minimum charge per
+// currency, zero-decimal currencies, and the price as a buyer reads it.
 
 export type PricingModel = 'free' | 'one_time' | 'recurring';
 export type Interval = 'week' | 'month' | 'year';

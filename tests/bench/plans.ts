@@ -1,0 +1,157 @@
+// The query plans of the Hub's read path, on the seeded data: the exact SQL the app's repository
+// functions build (captured by running them against a Kysely that compiles but does not execute),
+// explained on the benchmark database with the benchmark member's values. A plan that reads a table
+// that grows with the platform (entitlements, posts, likes, grants…) by scanning it is reported.
+import {
+  CamelCasePlugin,
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+} from 'kysely';
+import { findGroupWithEntry, listGroupsWithEntry } from '../../src/modules/access/access.repository.ts';
+import { listFeedPosts, listPinnedPosts } from '../../src/modules/hub/hub.repository.ts';
+import type { Engine } from '../../src/platform/db/database.ts';
+import type { DB } from '../../src/platform/db/schema.ts';
+import type { Fixture } from './dataset.ts';
+
+export interface QueryPlan {
+  /** Which query: e.g. `access: findGroupWithEntry`. */
+  name: string;
+  sql: string;
+  /** The plan, one line per node (SQLite: `EXPLAIN QUERY PLAN` details; PostgreSQL: `EXPLAIN`). */
+  plan: string[];
+  /** Plan lines that read a large table (entitlements, posts, likes, grants, users…) without an index. */
+  scans: string[];
+}
+
+/** A Kysely that compiles each query for `engine` and hands it to `capture` instead of running it. */
+function capturingDb(engine: Engine, capture: (query: CompiledQuery) => void): Kysely<DB> {
+  const connection: DatabaseConnection = {
+    async executeQuery(query) {
+      capture(query);
+      return { rows: [] };
+    },
+    // biome-ignore lint/correctness/useYield: never streamed
+    async *streamQuery() {
+      throw new Error('not supported');
+    },
+  };
+  const driver: Driver = {
+    async init() {},
+    async acquireConnection() {
+      return connection;
+    },
+    async beginTransaction() {},
+    async commitTransaction() {},
+    async rollbackTransaction() {},
+    async releaseConnection() {},
+    async destroy() {},
+  };
+  const dialect: Dialect =
+    engine === 'postgres'
+      ? {
+          createAdapter: () => new PostgresAdapter(),
+          createDriver: () => driver,
+          createIntrospector: (db) => new PostgresIntrospector(db),
+          createQueryCompiler: () => new PostgresQueryCompiler(),
+        }
+      : {
+          createAdapter: () => new SqliteAdapter(),
+          createDriver: () => driver,
+          createIntrospector: (db) => new SqliteIntrospector(db),
+          createQueryCompiler: () => new SqliteQueryCompiler(),
+        };
+  return new Kysely<DB>({ dialect, plugins: [new CamelCasePlugin()] });
+}
+
+async function compiled(engine: Engine, run: (db: Kysely<DB>) => Promise<unknown>): Promise<CompiledQuery> {
+  let query: CompiledQuery | null = null;
+  await run(
+    capturingDb(engine, (q) => {
+      query ??= q;
+    }),
+  );
+  if (!query) throw new Error('the repository function ran no query');
+  return query;
+}
+
+/** Tables that grow with members and activity; hub_groups, offers and offer_hub_groups stay small. */
+const LARGE = 'entitlements|posts|post_likes|access_grants|users|comments|comment_likes';
+
+const SCAN = {
+  // SQLite says `SCAN t` for a full pass (`SCAN t USING INDEX i` walks a whole index); `SEARCH` is a probe.
+  sqlite: new RegExp(`^\\s*SCAN (${LARGE})\\b`),
+  postgres: new RegExp(`\\b(Seq Scan|Parallel Seq Scan) on (${LARGE})\\b`),
+} satisfies Record<Engine, RegExp>;
+
+async function explain(fixture: Fixture, query: CompiledQuery): Promise<string[]> {
+  const { db, engine } = fixture;
+  if (engine === 'postgres') {
+    const result = await db.executeQuery<Record<string, string>>({
+      ...query,
+      sql: `explain ${query.sql}`,
+    } as CompiledQuery<Record<string, string>>);
+    // One column, "QUERY PLAN", one row per line.
+    return result.rows.map((row) => String(Object.values(row)[0]));
+  }
+  const result = await db.executeQuery<{ id: number; parent: number; detail: string }>({
+    ...query,
+    sql: `explain query plan ${query.sql}`,
+  } as CompiledQuery<{ id: number; parent: number; detail: string }>);
+  // Indent each node under its parent, as the sqlite3 shell does.
+  const depth = new Map<number, number>([[0, 0]]);
+  return result.rows.map((row) => {
+    const level = (depth.get(row.parent) ?? 0) + 1;
+    depth.set(row.id, level);
+    return `${'  '.repeat(level - 1)}${row.detail}`;
+  });
+}
+
+/** Explains the queries behind the feed and the group list as the benchmark member runs them. */
+export async function hubPlans(fixture: Fixture): Promise<QueryPlan[]> {
+  const hub = fixture.hub;
+  if (!hub) return [];
+  const { engine } = fixture;
+  const now = Date.now();
+  const userId = hub.member.id;
+  const groupId = hub.feedGroup.id;
+  // The feed's second page starts after a post halfway down the group.
+  const middle = await fixture.db
+    .selectFrom('posts')
+    .select(['id', 'createdAt'])
+    .where('hubGroupId', '=', groupId)
+    .where('pinnedAt', 'is', null)
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .offset(Math.floor(hub.size.posts / 40))
+    .limit(1)
+    .executeTakeFirst();
+  const queries: [string, (db: Kysely<DB>) => Promise<unknown>][] = [
+    [
+      'access rule: findGroupWithEntry (can the member enter the group?)',
+      (db) => findGroupWithEntry(db, groupId, userId, now),
+    ],
+    ['feed: listPinnedPosts', (db) => listPinnedPosts(db, groupId, userId)],
+    ['feed: listFeedPosts (first page)', (db) => listFeedPosts(db, groupId, userId, null, 20)],
+    [
+      'feed: listFeedPosts (a later page, by cursor)',
+      (db) => listFeedPosts(db, groupId, userId, middle ? { at: middle.createdAt, id: middle.id } : null, 20),
+    ],
+    ['group list: listGroupsWithEntry', (db) => listGroupsWithEntry(db, userId, now)],
+  ];
+  const plans: QueryPlan[] = [];
+  for (const [name, run] of queries) {
+    const query = await compiled(engine, run);
+    const plan = await explain(fixture, query);
+    plans.push({ name, sql: query.sql, plan, scans: plan.filter((line) => SCAN[engine].test(line)) });
+  }
+  return plans;
+}

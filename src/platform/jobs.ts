@@ -215,12 +215,7 @@ export async function listJobs(
     .orderBy('id', 'desc')
     .limit(limit + 1);
   if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('updatedAt', '<', after.at),
-        eb.and([eb('updatedAt', '=', after.at), eb('id', '<', after.id)]),
-      ]),
-    );
+    query = query.where((eb) => eb(eb.refTuple('updatedAt', 'id'), '<', eb.tuple(after.at, after.id)));
   }
   const rows = await query.execute();
   return pageOf(rows, limit, (row) => ({ at: row.updatedAt, id: row.id }));

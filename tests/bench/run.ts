@@ -248,7 +248,7 @@ function table(rows: Row[]): string {
     Math.round(row.requestsPerSecond).toLocaleString('en-US'),
     // autocannon records whole milliseconds: 0 means under one.
     row.latencyP99Ms < 1 ? '<1' : String(Math.round(row.latencyP99Ms)),
-    row.ratio === null ? '–' : `${row.ratio.toFixed(2)}×`,
+    row.ratio === null ? '–' : `${row.ratio.toFixed(row.ratio < 0.1 ? 3 : 2)}×`,
     String(row.non2xx),
     String(row.errors),
   ]);

@@ -236,10 +236,7 @@ export async function listGrantMembers(
     .limit(limit + 1);
   if (after) {
     query = query.where((eb) =>
-      eb.or([
-        eb('accessGrants.createdAt', '<', after.at),
-        eb.and([eb('accessGrants.createdAt', '=', after.at), eb('accessGrants.id', '<', after.id)]),
-      ]),
+      eb(eb.refTuple('accessGrants.createdAt', 'accessGrants.id'), '<', eb.tuple(after.at, after.id)),
     );
   }
   return query.execute();
@@ -280,10 +277,7 @@ export async function listEntitlementMembers(
     .limit(limit + 1);
   if (after) {
     query = query.where((eb) =>
-      eb.or([
-        eb('entitlements.createdAt', '<', after.at),
-        eb.and([eb('entitlements.createdAt', '=', after.at), eb('entitlements.id', '<', after.id)]),
-      ]),
+      eb(eb.refTuple('entitlements.createdAt', 'entitlements.id'), '<', eb.tuple(after.at, after.id)),
     );
   }
   return query.execute();

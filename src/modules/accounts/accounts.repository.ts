@@ -63,12 +63,7 @@ export async function listUserRows(
   }
   const after = options.after;
   if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('createdAt', '<', after.at),
-        eb.and([eb('createdAt', '=', after.at), eb('id', '<', after.id)]),
-      ]),
-    );
+    query = query.where((eb) => eb(eb.refTuple('createdAt', 'id'), '<', eb.tuple(after.at, after.id)));
   }
   return query.execute();
 }
@@ -249,10 +244,7 @@ export async function listApiKeyRows(db: Executor, options: { after: Cursor | nu
   const after = options.after;
   if (after) {
     query = query.where((eb) =>
-      eb.or([
-        eb('apiKeys.createdAt', '<', after.at),
-        eb.and([eb('apiKeys.createdAt', '=', after.at), eb('apiKeys.id', '<', after.id)]),
-      ]),
+      eb(eb.refTuple('apiKeys.createdAt', 'apiKeys.id'), '<', eb.tuple(after.at, after.id)),
     );
   }
   return query.execute();

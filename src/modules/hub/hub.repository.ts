@@ -114,10 +114,7 @@ export async function listFeedPosts(
     .limit(limit + 1);
   if (after) {
     query = query.where((eb) =>
-      eb.or([
-        eb('posts.createdAt', '<', after.at),
-        eb.and([eb('posts.createdAt', '=', after.at), eb('posts.id', '<', after.id)]),
-      ]),
+      eb(eb.refTuple('posts.createdAt', 'posts.id'), '<', eb.tuple(after.at, after.id)),
     );
   }
   return query.execute();
@@ -210,10 +207,7 @@ export async function listComments(
     .limit(limit + 1);
   if (after) {
     query = query.where((eb) =>
-      eb.or([
-        eb('comments.createdAt', '>', after.at),
-        eb.and([eb('comments.createdAt', '=', after.at), eb('comments.id', '>', after.id)]),
-      ]),
+      eb(eb.refTuple('comments.createdAt', 'comments.id'), '>', eb.tuple(after.at, after.id)),
     );
   }
   return query.execute();

@@ -50,12 +50,7 @@ export async function listOfferRows(
   if (search) query = query.where(sql`lower(title)`, 'like', sql`${`%${search.toLowerCase()}%`} escape '\\'`);
   const after = options.after;
   if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('createdAt', '<', after.at),
-        eb.and([eb('createdAt', '=', after.at), eb('id', '<', after.id)]),
-      ]),
-    );
+    query = query.where((eb) => eb(eb.refTuple('createdAt', 'id'), '<', eb.tuple(after.at, after.id)));
   }
   return query.execute();
 }

@@ -7,6 +7,7 @@ import type { Config } from '../../config.ts';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as hub from './migrations/0002-hub.ts';
 import * as offers from './migrations/0003-offers.ts';
+import * as likeIndexes from './migrations/0004-like-indexes.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-hub': hub,
   '0003-offers': offers,
+  '0004-like-indexes': likeIndexes,
 };
 
 export interface OpenDatabaseOptions {

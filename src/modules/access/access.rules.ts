@@ -1,6 +1,7 @@
 // The access rule of DESIGN.md §1, as pure functions. The SQL in access.repository.ts says the same
 // thing as `isEntitlementLive`; the unit tests hold both to it.
 import type { EntitlementState, HubVisibility, UserRole } from '../../platform/db/schema.ts';
+import { isStaffRole } from '../../platform/http/auth.ts';
 
 /** States that open an offer's groups with no end. */
 export const ALWAYS_LIVE_STATES: readonly EntitlementState[] = ['active', 'trialing'];
@@ -23,9 +24,7 @@ export function isGrantLive(grant: { endsAt: number | null }, now: number): bool
   return grant.endsAt === null || grant.endsAt > now;
 }
 
-export function isStaffRole(role: UserRole): boolean {
-  return role === 'owner' || role === 'admin';
-}
+export { isStaffRole };
 
 /**
  * can_enter(user, group), given what the database knows about this user and group: whether any hand

@@ -4,7 +4,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { type FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
-import type { Actor } from '../../platform/http/auth.ts';
+import { type Actor, requireStaff } from '../../platform/http/auth.ts';
 import type { Executor } from '../../platform/jobs.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import { priceLabel } from '../../platform/pricing.ts';
@@ -58,10 +58,6 @@ export interface AccessDeps {
 }
 
 const MAX_NOTE = 500;
-
-function requireStaff(actor: Actor): void {
-  if (!isStaffRole(actor.role)) throw new ForbiddenError('Only the owner and admins may do this.');
-}
 
 export function createAccessService(deps: AccessDeps) {
   const { db, clock } = deps;

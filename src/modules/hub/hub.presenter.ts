@@ -1,7 +1,7 @@
 import { toIso } from '../../platform/clock.ts';
-import type { Actor } from '../../platform/http/auth.ts';
+import { type Actor, isStaffRole } from '../../platform/http/auth.ts';
 import { mediaUrl } from '../../platform/media.ts';
-import { type GroupRow, isStaffRole } from '../access/index.ts';
+import type { GroupRow } from '../access/index.ts';
 import type { CommentRow, PostRow } from './hub.repository.ts';
 
 export function presentGroup(group: GroupRow) {

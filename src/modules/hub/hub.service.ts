@@ -12,10 +12,11 @@ import {
   NotFoundError,
   ValidationError,
 } from '../../platform/errors.ts';
-import type { Actor } from '../../platform/http/auth.ts';
+import { type Actor, isStaffRole, requireStaff } from '../../platform/http/auth.ts';
 import type { MediaStore } from '../../platform/media.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
-import { type AccessService, type GroupRow, isStaffRole } from '../access/index.ts';
+import { isHttpUrl, SLUG_PATTERN, slugify } from '../../platform/text.ts';
+import type { AccessService, GroupRow } from '../access/index.ts';
 import {
   addCommentLike,
   addPostLike,
@@ -57,26 +58,6 @@ export interface GroupInput {
   paywallUrl?: string | null;
 }
 
-export function slugify(value: string): string {
-  return value
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/g, '');
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
-  } catch {
-    return false;
-  }
-}
-
 /** Field problems of a group's input; `creating` requires the name and visibility. */
 export function groupProblems(input: GroupInput, creating: boolean): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -89,11 +70,7 @@ export function groupProblems(input: GroupInput, creating: boolean): FieldProble
     check(name.length <= 80, 'name', 'must be at most 80 characters');
   }
   if (input.slug !== undefined) {
-    check(
-      /^[a-z0-9]+(-[a-z0-9]+)*$/.test(input.slug),
-      'slug',
-      'must be lower-case letters, digits and single dashes',
-    );
+    check(SLUG_PATTERN.test(input.slug), 'slug', 'must be lower-case letters, digits and single dashes');
     check(input.slug.length <= 60, 'slug', 'must be at most 60 characters');
   }
   if (input.description !== undefined)
@@ -131,10 +108,6 @@ export interface HubDeps {
   clock: Clock;
   access: AccessService;
   media: MediaStore;
-}
-
-function requireStaff(actor: Actor): void {
-  if (!isStaffRole(actor.role)) throw new ForbiddenError('Only the owner and admins may do this.');
 }
 
 export function createHubService(deps: HubDeps) {

@@ -1,3 +1,3 @@
 export { hubRoutes } from './hub.routes.ts';
-export { createHubService, type HubService, slugify } from './hub.service.ts';
+export { createHubService, type HubService } from './hub.service.ts';
 export { renderMarkdown } from './markdown.ts';

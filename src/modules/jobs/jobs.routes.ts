@@ -4,8 +4,7 @@ import { Type } from 'typebox';
 import type { Clock } from '../../platform/clock.ts';
 import { toIso } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { ForbiddenError } from '../../platform/errors.ts';
-import { requireActor } from '../../platform/http/auth.ts';
+import { requireActor, requireStaff } from '../../platform/http/auth.ts';
 import { errors, IdParams, ListQuery, PageOf, Timestamp } from '../../platform/http/schemas.ts';
 import { listJobs, retryJob } from '../../platform/jobs.ts';
 import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
@@ -27,11 +26,6 @@ const Job = Type.Object({
   updatedAt: Timestamp,
 });
 
-function assertStaff(role: string): void {
-  if (role !== 'owner' && role !== 'admin')
-    throw new ForbiddenError('Only the owner and admins may see background jobs.');
-}
-
 export function jobsRoutes(deps: { db: Database; clock: Clock }): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
@@ -49,7 +43,7 @@ export function jobsRoutes(deps: { db: Database; clock: Clock }): FastifyPluginA
         },
       },
       async (request) => {
-        assertStaff(requireActor(request).role);
+        requireStaff(requireActor(request), 'Only the owner and admins may see background jobs.');
         const page = await listJobs(
           deps.db,
           request.query.status ?? 'failed',
@@ -79,7 +73,7 @@ export function jobsRoutes(deps: { db: Database; clock: Clock }): FastifyPluginA
         },
       },
       async (request) => {
-        assertStaff(requireActor(request).role);
+        requireStaff(requireActor(request), 'Only the owner and admins may see background jobs.');
         await retryJob(deps.db, deps.clock, request.params.id);
         return { ok: true as const };
       },

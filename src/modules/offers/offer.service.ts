@@ -9,11 +9,10 @@ import {
   AppError,
   ConflictError,
   type FieldProblem,
-  ForbiddenError,
   NotFoundError,
   ValidationError,
 } from '../../platform/errors.ts';
-import type { Actor } from '../../platform/http/auth.ts';
+import { type Actor, isStaffRole, requireStaff } from '../../platform/http/auth.ts';
 import type { Executor } from '../../platform/jobs.ts';
 import { type MediaStore, mediaUrl } from '../../platform/media.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
@@ -25,7 +24,7 @@ import {
   type Pricing,
   type PricingModel,
 } from '../../platform/pricing.ts';
-import { isStaffRole } from '../access/index.ts';
+import { isHttpUrl, SLUG_PATTERN, slugify } from '../../platform/text.ts';
 import { type EmailService, purchaseConfirmationEmail } from '../email/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { parseBlocks } from './landing.ts';
@@ -80,26 +79,6 @@ const INTERVALS: readonly Interval[] = ['week', 'month', 'year'];
 const MAX_INTERVAL_COUNT: Record<Interval, number> = { week: 52, month: 12, year: 1 };
 export const STRIPE_CONNECTION_KEY = 'stripeConnection';
 
-export function slugifyTitle(value: string): string {
-  return value
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/g, '');
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
-  } catch {
-    return false;
-  }
-}
-
 /** An offer as the rules see it: the stored row with a change applied. */
 interface Draft {
   title: string;
@@ -141,7 +120,7 @@ export function applyOfferInput(
   }
   if (input.slug !== undefined) {
     draft.slug = input.slug.trim();
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(draft.slug))
+    if (!SLUG_PATTERN.test(draft.slug))
       problem('slug', 'must be lower-case letters, digits and single dashes');
     else if (draft.slug.length > 60) problem('slug', 'must be at most 60 characters');
   }
@@ -297,10 +276,6 @@ export interface OffersDeps {
   publicUrl: string;
 }
 
-function requireStaff(actor: Actor): void {
-  if (!isStaffRole(actor.role)) throw new ForbiddenError('Only the owner and admins may manage offers.');
-}
-
 export interface OfferDetail {
   row: OfferRow;
   hubGroupIds: string[];
@@ -424,7 +399,7 @@ export function createOffersService(deps: OffersDeps) {
     const title = input.title?.trim() ?? '';
     const base: Draft = {
       title,
-      slug: input.slug ?? (slugifyTitle(title) || `offer-${newId().slice(0, 8)}`),
+      slug: input.slug ?? (slugify(title) || `offer-${newId().slice(0, 8)}`),
       status: 'draft',
       pricing: {
         model: 'free',

@@ -91,6 +91,17 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
     return (request.query as { preview?: unknown }).preview === '1';
   }
 
+  /** The signed checkout cookie: only this browser sees the purchase's completion page. */
+  function bindBrowserToPurchase(reply: FastifyReply, purchaseId: string): void {
+    reply.setCookie(CHECKOUT_COOKIE, purchases.checkoutCookieFor(purchaseId), {
+      path: '/checkout',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: cookies.secureCookies,
+      maxAge: 3600,
+    });
+  }
+
   function html(reply: FastifyReply, body: string, status = 200) {
     return reply
       .status(status)
@@ -257,13 +268,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
             });
           }
           if (outcome.session) setSessionCookies(reply, cookies, outcome.session);
-          reply.setCookie(CHECKOUT_COOKIE, purchases.checkoutCookieFor(outcome.purchase.id), {
-            path: '/checkout',
-            httpOnly: true,
-            sameSite: 'lax',
-            secure: cookies.secureCookies,
-            maxAge: 3600,
-          });
+          bindBrowserToPurchase(reply, outcome.purchase.id);
           return reply.redirect(
             `/checkout/${request.params.slug}/complete?purchase=${outcome.purchase.id}`,
             303,
@@ -376,13 +381,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
             userAgent: request.headers['user-agent'] ?? null,
           });
           setSessionCookies(reply, cookies, result.session);
-          reply.setCookie(CHECKOUT_COOKIE, purchases.checkoutCookieFor(result.purchase.id), {
-            path: '/checkout',
-            httpOnly: true,
-            sameSite: 'lax',
-            secure: cookies.secureCookies,
-            maxAge: 3600,
-          });
+          bindBrowserToPurchase(reply, result.purchase.id);
           return reply.redirect(
             `/checkout/${result.offer.slug}/complete?purchase=${result.purchase.id}`,
             303,

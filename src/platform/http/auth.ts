@@ -135,6 +135,16 @@ export function formActor(request: FastifyRequest, secret: string, token: unknow
   return typeof token === 'string' && safeEqual(token, csrfTokenFor(secret, actor.sessionId)) ? actor : null;
 }
 
+/** Whether a role runs the platform (the owner and admins). */
+export function isStaffRole(role: UserRole): boolean {
+  return role === 'owner' || role === 'admin';
+}
+
+/** 403 unless the caller is the owner or an admin. */
+export function requireStaff(actor: Actor, message = 'Only the owner and admins may do this.'): void {
+  if (!isStaffRole(actor.role)) throw new ForbiddenError(message);
+}
+
 /** The caller, or 401. */
 export function requireActor(request: FastifyRequest): Actor {
   if (!request.actor) throw new UnauthorizedError();

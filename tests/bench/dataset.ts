@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.ts';
 import { type Database, type Engine, migrateToLatest, openDatabase } from '../../src/platform/db/database.ts';
 import { createApiKey, createOwner, type TestUser } from '../support/factories.ts';
 import { type HubFixture, type HubSize, seedHub } from './hub-data.ts';
+import { type OffersFixture, seedOffers } from './offers-data.ts';
 import { analyze, seedMembers } from './seed.ts';
 
 export interface DatasetSize {
@@ -16,6 +17,8 @@ export interface DatasetSize {
   members: number;
   /** The Hub's groups, offers, entitlements and posts (hub-data.ts), or null to seed none. */
   hub: HubSize | null;
+  /** Buyers of the large offer whose Community Permissions change is timed. */
+  offerBuyers: number;
 }
 
 /** What scenarios may use: the seeded rows they can refer to, and a handle to write more. */
@@ -28,6 +31,8 @@ export interface Fixture {
   size: DatasetSize;
   /** The Hub data set and its benchmark member, when seeded. */
   hub: HubFixture | null;
+  /** The public offer page and the offers whose permission change is timed. */
+  offers: OffersFixture;
   /** Milliseconds each seeding step took, in order. */
   seedTimings: Record<string, number>;
 }
@@ -71,8 +76,14 @@ async function seed(db: Database, engine: Engine, size: DatasetSize): Promise<Fi
   const hub = size.hub
     ? await seedHub(db, engine, { members: size.members, size: size.hub, now, timings })
     : null;
+  const offers = await seedOffers(db, engine, {
+    members: size.members,
+    largeBuyers: size.offerBuyers,
+    now,
+    timings,
+  });
   await timed('analyze', () => analyze(db));
-  return { engine, db, owner, ownerApiKey, size, hub, seedTimings: timings };
+  return { engine, db, owner, ownerApiKey, size, hub, offers, seedTimings: timings };
 }
 
 /** Maintenance operations run on the database named in `baseUrl` (it is never written to). */

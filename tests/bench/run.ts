@@ -7,9 +7,11 @@
 // BENCH_MEMBERS seeded users (100000; 10000 with BENCH_HUB=0), BENCH_HUB (0 skips the Hub data set and
 // its scenarios), BENCH_ENTITLEMENTS (1000000), BENCH_POSTS (100000), BENCH_ONLY (a substring of the
 // scenario names to keep), BENCH_JSON (a file to write the results to as JSON), BENCH_PLANS (1 prints
-// the Hub queries' full SQL and plans, not just their plan lines).
+// the Hub queries' full SQL and plans, not just their plan lines), BENCH_OFFER_BUYERS (buyers of the
+// large offer whose Community Permissions change is timed: 1000000).
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import autocannon, { type Instance, type Result } from 'autocannon';
 import type { Engine } from '../../src/platform/db/database.ts';
 import { type BenchDatabase, type DatasetSize, prepareDatabase } from './dataset.ts';
@@ -63,6 +65,7 @@ function readSettings(): Settings {
             posts: integerSetting('BENCH_POSTS', 100_000, 0),
           }
         : null,
+      offerBuyers: integerSetting('BENCH_OFFER_BUYERS', 1_000_000, 1_000),
     },
     only: process.env.BENCH_ONLY || null,
     jsonFile: process.env.BENCH_JSON || null,
@@ -181,8 +184,16 @@ async function runBaseline(
   return rows;
 }
 
+interface OfferReport {
+  /** Bytes of the public offer page's HTML and its one stylesheet, raw and gzipped. */
+  pageBytes: { html: number; css: number; htmlGzip: number; cssGzip: number };
+  /** Median and slowest time of saving a Community Permissions change, per number of buyers. */
+  permissionChange: { buyers: number; medianMs: number; maxMs: number; samples: number }[];
+}
+
 interface EngineReport {
   target: string;
+  offers: OfferReport;
   /** Milliseconds per seeding step, and `total` (database creation included). */
   seeding: Record<string, number>;
   plans: QueryPlan[];
@@ -200,6 +211,48 @@ function printPlans(target: string, plans: QueryPlan[], full: boolean): void {
     if (full) console.error(`    ${sql}`);
     for (const line of plan) console.error(`    ${line}`);
   }
+}
+
+/** The public offer page's weight, and the time of a Community Permissions change by number of buyers. */
+async function measureOffers(fixture: BenchDatabase['fixture'], serverUrl: string): Promise<OfferReport> {
+  const page = await fetch(loopbackUrl(serverUrl, `/offers/${fixture.offers.pageSlug}`));
+  const html = Buffer.from(await page.arrayBuffer());
+  const cssPath = /href="(\/public\/pages\.[0-9a-f]+\.css)"/.exec(html.toString())?.[1];
+  if (page.status !== 200 || !cssPath)
+    throw new Error(`offer page: status ${page.status}, stylesheet ${cssPath ?? 'missing'}`);
+  const css = Buffer.from(await (await fetch(loopbackUrl(serverUrl, cssPath))).arrayBuffer());
+  const pageBytes = {
+    html: html.length,
+    css: css.length,
+    htmlGzip: gzipSync(html).length,
+    cssGzip: gzipSync(css).length,
+  };
+
+  const permissionChange: OfferReport['permissionChange'] = [];
+  const [first, second] = fixture.offers.groups;
+  for (const { buyers, id } of fixture.offers.permissionOffers) {
+    const times: number[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      const hubGroupIds = i % 2 === 0 ? [first, second] : [first];
+      const started = performance.now();
+      const response = await fetch(loopbackUrl(serverUrl, `/api/v1/offers/${id}`), {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${fixture.ownerApiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ hubGroupIds }),
+      });
+      times.push(performance.now() - started);
+      if (response.status !== 200)
+        throw new Error(`permission change: ${response.status} ${(await response.text()).slice(0, 200)}`);
+    }
+    times.sort((a, b) => a - b);
+    permissionChange.push({
+      buyers,
+      medianMs: times[Math.floor(times.length / 2)] ?? 0,
+      maxMs: times[times.length - 1] ?? 0,
+      samples: times.length,
+    });
+  }
+  return { pageBytes, permissionChange };
 }
 
 async function runGuildhall(
@@ -224,8 +277,9 @@ async function runGuildhall(
     const request = await scenario.setup(database.fixture, server);
     rows.push(await measure(target, scenario, server, request, settings));
   }
+  const offers = await measureOffers(database.fixture, server.url);
   await runCleanups();
-  return { rows, report: { target, seeding, plans } };
+  return { rows, report: { target, seeding, plans, offers } };
 }
 
 function describeSize(size: DatasetSize): string {
@@ -316,6 +370,20 @@ async function main(): Promise<number> {
   console.log(table(rows));
   console.log('');
   for (const report of reports) console.log(`Seeding ${report.target}: ${describeSeeding(report.seeding)}.`);
+  for (const report of reports) {
+    const { pageBytes, permissionChange } = report.offers;
+    console.log(
+      `${report.target}: the public offer page weighs ${pageBytes.html.toLocaleString('en-US')} B of HTML ` +
+        `(${pageBytes.htmlGzip.toLocaleString('en-US')} B gzipped) + ${pageBytes.css.toLocaleString('en-US')} B of CSS ` +
+        `(${pageBytes.cssGzip.toLocaleString('en-US')} B gzipped, cached for a year); no script unless the offer has custom code.`,
+    );
+    for (const change of permissionChange) {
+      console.log(
+        `${report.target}: saving a Community Permissions change with ${change.buyers.toLocaleString('en-US')} buyers: ` +
+          `median ${change.medianMs.toFixed(1)} ms, slowest ${change.maxMs.toFixed(1)} ms (${change.samples} saves).`,
+      );
+    }
+  }
   const scanning = reports.flatMap((report) =>
     report.plans.filter((plan) => plan.scans.length > 0).map((plan) => ({ target: report.target, plan })),
   );

@@ -170,4 +170,16 @@ export const scenarios: Scenario[] = [
         );
       }),
   },
+  {
+    server: 'guildhall',
+    name: 'GET /offers/{slug} (public landing page)',
+    measures:
+      'A visitor opening an offer: the landing page (hero, benefits, FAQ, price card) rendered on the server ' +
+      'from the offer, its groups and the settings, no session.',
+    setup: (fixture) => ({ path: `/offers/${fixture.offers.pageSlug}` }),
+    check: (status, body) =>
+      status === 200 && body.includes('Train with us') && body.includes('Join now')
+        ? null
+        : `status ${status}: ${body.slice(0, 200)}`,
+  },
 ];

@@ -3,7 +3,7 @@
 // (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has one writer), retry with exponential backoff and keep
 // jobs that ran out of attempts as `failed` for the admin to see and retry.
 import { hostname } from 'node:os';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from './clock.ts';
 import { newId } from './crypto.ts';
 import type { Database, Engine } from './db/database.ts';
@@ -230,13 +230,4 @@ export async function retryJob(db: Executor, clock: Clock, id: string): Promise<
     .where('status', '=', 'failed')
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) throw new NotFoundError('No failed job with that id.');
-}
-
-export async function countJobs(db: Executor, status: JobRow['status']): Promise<number> {
-  const row = await db
-    .selectFrom('jobs')
-    .select(sql<number>`count(*)`.as('n'))
-    .where('status', '=', status)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
 }

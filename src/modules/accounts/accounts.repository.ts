@@ -139,15 +139,6 @@ export async function deleteSessionsOfUser(
   await query.execute();
 }
 
-export async function countSessionsOfUser(db: Executor, userId: string): Promise<number> {
-  const row = await db
-    .selectFrom('sessions')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('userId', '=', userId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 export async function insertAuthToken(db: Executor, row: Insertable<AuthTokensTable>): Promise<void> {
   await db.insertInto('authTokens').values(row).execute();
 }

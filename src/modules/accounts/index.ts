@@ -1,3 +1,3 @@
 export { accountsRoutes } from './accounts.routes.ts';
 export { type AuthService, createAuthService, LinkError } from './auth.service.ts';
-export { API_KEY_PREFIX, createUsersService, isStaff, type UsersService } from './users.service.ts';
+export { API_KEY_PREFIX, createUsersService, type UsersService } from './users.service.ts';

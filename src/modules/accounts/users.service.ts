@@ -4,9 +4,9 @@
 import type { Clock } from '../../platform/clock.ts';
 import { newId, type PasswordHasher, randomToken, sha256 } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
-import type { UserRole, UserStatus } from '../../platform/db/schema.ts';
+import type { UserStatus } from '../../platform/db/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
-import type { Actor } from '../../platform/http/auth.ts';
+import { type Actor, isStaffRole, requireStaff } from '../../platform/http/auth.ts';
 import type { Executor } from '../../platform/jobs.ts';
 import { decodeCursor, type Page, pageOf } from '../../platform/pagination.ts';
 import type { EmailService } from '../email/index.ts';
@@ -47,14 +47,6 @@ export interface UsersDeps {
   auth: AuthService;
   email: EmailService;
   settings: SettingsService;
-}
-
-export function isStaff(role: UserRole): boolean {
-  return role === 'owner' || role === 'admin';
-}
-
-function requireStaff(actor: Actor): void {
-  if (!isStaff(actor.role)) throw new ForbiddenError('Only the owner and admins may do this.');
 }
 
 export const API_KEY_PREFIX = 'gh_';
@@ -193,7 +185,8 @@ export function createUsersService(deps: UsersDeps) {
       throw new ForbiddenError('Only the owner may create keys for others.');
     return db.transaction().execute(async (trx) => {
       const user = await findUserById(trx, userId);
-      if (!user || !isStaff(user.role)) throw ValidationError.field('user', 'must be the owner or an admin');
+      if (!user || !isStaffRole(user.role))
+        throw ValidationError.field('user', 'must be the owner or an admin');
       const key = `${API_KEY_PREFIX}${randomToken(32)}`;
       const id = newId();
       await insertApiKey(trx, {
@@ -236,7 +229,7 @@ export function createUsersService(deps: UsersDeps) {
           : 'There is no owner yet: run `guildhall create-owner` or open the setup link.',
       );
     }
-    if (!isStaff(user.role) || user.status !== 'active')
+    if (!isStaffRole(user.role) || user.status !== 'active')
       throw new ForbiddenError(`${user.email} is not an active owner or admin.`);
     return {
       userId: user.id,

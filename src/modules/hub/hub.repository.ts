@@ -236,69 +236,32 @@ export async function deleteCommentRow(db: Executor, comment: { id: string; post
     .execute();
 }
 
-// --- likes (idempotent: liking twice counts once) ---
+// --- likes (idempotent: liking twice counts once, taking back a like that is not there changes nothing) ---
 
-export async function addPostLike(db: Executor, postId: string, userId: string, now: number): Promise<void> {
-  const inserted = await db
-    .insertInto('postLikes')
-    .values({ postId, userId, createdAt: now })
-    .onConflict((oc) => oc.columns(['postId', 'userId']).doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
-    await db
-      .updateTable('posts')
-      .set((eb) => ({ likeCount: eb('likeCount', '+', 1) }))
-      .where('id', '=', postId)
-      .execute();
-  }
-}
+const LIKES = {
+  post: { likes: 'post_likes', key: 'post_id', counted: 'posts' },
+  comment: { likes: 'comment_likes', key: 'comment_id', counted: 'comments' },
+} as const;
 
-export async function removePostLike(db: Executor, postId: string, userId: string): Promise<void> {
-  const removed = await db
-    .deleteFrom('postLikes')
-    .where('postId', '=', postId)
-    .where('userId', '=', userId)
-    .executeTakeFirst();
-  if (Number(removed.numDeletedRows) > 0) {
-    await db
-      .updateTable('posts')
-      .set((eb) => ({ likeCount: eb('likeCount', '-', 1) }))
-      .where('id', '=', postId)
-      .execute();
-  }
-}
-
-export async function addCommentLike(
+/** Likes or unlikes a post or comment, keeping its like count in the same transaction. */
+export async function setLike(
   db: Executor,
-  commentId: string,
+  kind: keyof typeof LIKES,
+  targetId: string,
   userId: string,
+  like: boolean,
   now: number,
 ): Promise<void> {
-  const inserted = await db
-    .insertInto('commentLikes')
-    .values({ commentId, userId, createdAt: now })
-    .onConflict((oc) => oc.columns(['commentId', 'userId']).doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
-    await db
-      .updateTable('comments')
-      .set((eb) => ({ likeCount: eb('likeCount', '+', 1) }))
-      .where('id', '=', commentId)
-      .execute();
-  }
-}
-
-export async function removeCommentLike(db: Executor, commentId: string, userId: string): Promise<void> {
-  const removed = await db
-    .deleteFrom('commentLikes')
-    .where('commentId', '=', commentId)
-    .where('userId', '=', userId)
-    .executeTakeFirst();
-  if (Number(removed.numDeletedRows) > 0) {
-    await db
-      .updateTable('comments')
-      .set((eb) => ({ likeCount: eb('likeCount', '-', 1) }))
-      .where('id', '=', commentId)
-      .execute();
+  const { likes, key, counted } = LIKES[kind];
+  const changed = like
+    ? await sql`insert into ${sql.table(likes)} (${sql.ref(key)}, user_id, created_at)
+        values (${targetId}, ${userId}, ${now}) on conflict do nothing`.execute(db)
+    : await sql`delete from ${sql.table(likes)} where ${sql.ref(key)} = ${targetId} and user_id = ${userId}`.execute(
+        db,
+      );
+  if (Number(changed.numAffectedRows ?? 0) > 0) {
+    await sql`update ${sql.table(counted)} set like_count = like_count + ${like ? 1 : -1} where id = ${targetId}`.execute(
+      db,
+    );
   }
 }

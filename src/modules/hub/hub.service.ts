@@ -18,8 +18,6 @@ import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import { isHttpUrl, SLUG_PATTERN, slugify } from '../../platform/text.ts';
 import type { AccessService, GroupRow } from '../access/index.ts';
 import {
-  addCommentLike,
-  addPostLike,
   countPinned,
   deleteCommentRow,
   deleteGroupRow,
@@ -35,8 +33,7 @@ import {
   listPinnedPosts,
   nextGroupPosition,
   type PostRow,
-  removeCommentLike,
-  removePostLike,
+  setLike,
   slugTaken,
   updateCommentRow,
   updateGroupRow,
@@ -416,13 +413,7 @@ export function createHubService(deps: HubDeps) {
 
   async function likePost(actor: Actor, postId: string, like: boolean): Promise<PostRow> {
     const post = await enterPost(actor, postId);
-    await db
-      .transaction()
-      .execute((trx) =>
-        like
-          ? addPostLike(trx, post.id, actor.userId, clock.now())
-          : removePostLike(trx, post.id, actor.userId),
-      );
+    await db.transaction().execute((trx) => setLike(trx, 'post', post.id, actor.userId, like, clock.now()));
     return (await findPost(db, post.id, actor.userId))!;
   }
 
@@ -430,11 +421,7 @@ export function createHubService(deps: HubDeps) {
     const comment = await enterComment(actor, commentId);
     await db
       .transaction()
-      .execute((trx) =>
-        like
-          ? addCommentLike(trx, comment.id, actor.userId, clock.now())
-          : removeCommentLike(trx, comment.id, actor.userId),
-      );
+      .execute((trx) => setLike(trx, 'comment', comment.id, actor.userId, like, clock.now()));
     return (await findComment(db, comment.id, actor.userId))!;
   }
 

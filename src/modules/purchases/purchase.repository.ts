@@ -26,11 +26,3 @@ export async function markPurchaseFulfilled(
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
-
-export async function updatePurchase(
-  db: Executor,
-  id: string,
-  patch: Updateable<PurchasesTable>,
-): Promise<void> {
-  await db.updateTable('purchases').set(patch).where('id', '=', id).execute();
-}

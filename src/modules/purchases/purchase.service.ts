@@ -19,7 +19,6 @@ import {
   insertPurchase,
   markPurchaseFulfilled,
   type PurchaseRow,
-  updatePurchase,
 } from './purchase.repository.ts';
 
 const EMAIL_RE = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
@@ -254,10 +253,6 @@ export function createPurchasesService(deps: PurchasesDeps) {
     return (await findPurchase(db, purchaseId)) ?? null;
   }
 
-  async function cancelPurchase(trx: Executor, id: string): Promise<void> {
-    await updatePurchase(trx, id, { status: 'canceled' });
-  }
-
   return {
     joinFreeOffer,
     claimPurchase,
@@ -265,7 +260,6 @@ export function createPurchasesService(deps: PurchasesDeps) {
     checkoutCookieFor,
     purchaseOfBrowser,
     destinationOf,
-    cancelPurchase,
   };
 }
 

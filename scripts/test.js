@@ -21,9 +21,8 @@ function step(title, command, args, env = {}) {
 
 let ok = step('type-check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 ok = step('lint', bin('biome'), ['check', '.']) && ok;
-if (!existsSync(join(root, 'dist', 'web', 'index.html'))) {
-  ok = step('build the web app (browser tests serve it)', 'npm', ['run', 'build']) && ok;
-}
+// Always rebuilt (about a second): browser tests must never drive a stale dist/web.
+ok = step('build the web app (browser tests serve it)', 'npm', ['run', 'build']) && ok;
 
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const report = join(root, '.tmp', 'vitest-report.json');

@@ -94,12 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       requireCallerUnlessPublic(api);
       await api.register(accountsRoutes({ auth, users, settings, cookies }));
       await api.register(emailRoutes({ email }));
-      await api.register(
-        settingsRoutes({
-          settings,
-          sendTestEmail: (actor, to) => email.sendTestEmail(to, actor.name || actor.email),
-        }),
-      );
+      await api.register(settingsRoutes({ settings, settingsAdmin: services.settingsAdmin }));
       await api.register(jobsRoutes({ db, clock }));
       await api.register(accessRoutes({ access }));
       await api.register(hubRoutes({ hub, access }));

@@ -1,7 +1,7 @@
 // The only reader of process.env. One schema, parsed once at start, every bad key listed in one error,
 // frozen and passed down. Every key has a default that works for a newcomer.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -86,6 +86,16 @@ function readEnv(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...fromFile, ...source };
 }
 
+/**
+ * The data directory holds the database (and, without SMTP, live sign-in links in the Emails log):
+ * only the account that runs Guildhall may enter it. An existing one made by an older version is
+ * tightened too.
+ */
+function makePrivateDirectory(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
 function loadSecret(dataDir: string, given: string | undefined): string {
   if (given) return given;
   const file = join(dataDir, 'secret.key');
@@ -111,7 +121,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
   }
   const env = parsed.data;
   const dataDir = resolve(env.DATA_DIR);
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDirectory(dataDir);
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   const database: Config['database'] =
     env.DATABASE_URL && !env.DATABASE_URL.startsWith('sqlite:')

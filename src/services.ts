@@ -7,7 +7,7 @@ import { createEmailService, SEND_EMAIL_JOB } from './modules/email/index.ts';
 import { createHubService } from './modules/hub/index.ts';
 import { createOffersService } from './modules/offers/index.ts';
 import { createPurchasesService } from './modules/purchases/index.ts';
-import { createSettingsService } from './modules/settings/index.ts';
+import { createSettingsAdmin, createSettingsService } from './modules/settings/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { createPasswordHasher, createSealer } from './platform/crypto.ts';
 import type { Database, Engine } from './platform/db/database.ts';
@@ -53,6 +53,7 @@ export function buildServices(deps: ServiceDeps) {
     publicUrl: config.publicUrl,
   });
   const users = createUsersService({ db, clock, hasher, auth, email, settings });
+  const settingsAdmin = createSettingsAdmin({ db, settings, email, confirmPassword: auth.confirmPassword });
   const media = createMediaStore(config.dataDir);
   const access = createAccessService({ db, clock });
   const hub = createHubService({ db, clock, access, media });
@@ -83,6 +84,7 @@ export function buildServices(deps: ServiceDeps) {
     sealer,
     rateLimiter,
     settings,
+    settingsAdmin,
     email,
     auth,
     users,

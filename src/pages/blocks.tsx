@@ -36,7 +36,8 @@ export interface PublicOffer {
   thumbnailUrl: string | null;
   /** Where the buy buttons go (the checkout page, with the referral code when there is one). */
   checkoutUrl: string;
-  grants: { name: string; emoji: string | null }[];
+  /** The groups a buyer enters; hidden ones only in a staff preview, marked so. */
+  grants: { name: string; emoji: string | null; hidden?: boolean }[];
 }
 
 /** A fresh block of a type, with text a creator edits from. */
@@ -187,16 +188,7 @@ export function BlockView({ block, offer }: { block: Block; offer: PublicOffer }
               <div className="op-price-title">{offer.title}</div>
               <div className="op-price-amount">{offer.priceLabel}</div>
               {offer.trialLabel && <div className="op-trial">{offer.trialLabel}</div>}
-              {offer.grants.length > 0 && (
-                <ul className="op-grants">
-                  {offer.grants.map((group) => (
-                    <li key={group.name}>
-                      {group.emoji ? `${group.emoji} ` : ''}
-                      {group.name}
-                    </li>
-                  ))}
-                </ul>
-              )}
+              {offer.grants.length > 0 && <GrantList grants={offer.grants} />}
             </div>
             <BuyButton offer={offer} label={block.buttonLabel} />
           </div>
@@ -220,5 +212,22 @@ export function LandingBlocks({ blocks, offer }: { blocks: Block[]; offer: Publi
         <BlockView key={block.id} block={block} offer={offer} />
       ))}
     </div>
+  );
+}
+
+/** What a buyer gets: the groups the offer opens. */
+export function GrantList({ grants }: { grants: PublicOffer['grants'] }) {
+  return (
+    <ul className="op-grants">
+      {grants.map((group) => (
+        <li key={group.name}>
+          {group.emoji ? `${group.emoji} ` : ''}
+          {group.name}
+          {group.hidden && (
+            <span className="op-muted"> (hidden: buyers enter it, visitors do not see it)</span>
+          )}
+        </li>
+      ))}
+    </ul>
   );
 }

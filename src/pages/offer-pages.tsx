@@ -3,7 +3,7 @@
 
 import type { ReactNode } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { type Block, LandingBlocks, type PublicOffer } from './blocks.tsx';
+import { type Block, GrantList, LandingBlocks, type PublicOffer } from './blocks.tsx';
 
 export interface PageAssets {
   cssUrl: string;
@@ -148,14 +148,7 @@ export function renderCheckoutPage(input: OfferPageInput & { form: CheckoutForm;
           {offer.grants.length > 0 && (
             <>
               <div className="op-muted">What you get:</div>
-              <ul className="op-grants">
-                {offer.grants.map((group) => (
-                  <li key={group.name}>
-                    {group.emoji ? `${group.emoji} ` : ''}
-                    {group.name}
-                  </li>
-                ))}
-              </ul>
+              <GrantList grants={offer.grants} />
             </>
           )}
           {form.notice && (

@@ -3,9 +3,24 @@ import type { Config } from '../config.ts';
 
 export type Logger = pino.Logger;
 
-/** Structured JSON logs; secrets in headers and bodies never reach them. */
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({
+const SECRET_QUERY = /([?&](?:token|code)=)[^&#]*/gi;
+
+/** A request URL fit for a log: emailed-link tokens and the setup code replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY, '$1[redacted]');
+}
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/** Structured JSON logs; secrets in headers, bodies and URLs never reach them. */
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level: config.logLevel,
     redact: {
       paths: [
@@ -18,5 +33,16 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+    serializers: {
+      // Fastify logs every request with this: the URL of an emailed link carries its token.
+      req: (request: LoggedRequest) => ({
+        method: request.method,
+        url: request.url === undefined ? undefined : redactUrl(request.url),
+        host: request.host,
+        remoteAddress: request.ip,
+        remotePort: request.socket?.remotePort,
+      }),
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

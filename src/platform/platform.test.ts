@@ -44,6 +44,17 @@ describe('rate limits', () => {
     expect(() => limiter.hit('k', 3, 60_000)).not.toThrow();
     limiter.reset('k');
   });
+
+  it('check refuses once recorded failures reach the limit, without counting itself', () => {
+    const clock = manualClock();
+    const limiter = createMemoryRateLimiter(clock);
+    for (let i = 0; i < 5; i += 1) limiter.check('fail', 3);
+    for (let i = 0; i < 3; i += 1) limiter.record('fail', 60_000);
+    expect(() => limiter.check('fail', 3)).toThrow(RateLimitedError);
+    expect(() => limiter.check('fail', 4)).not.toThrow();
+    clock.advance(60_000);
+    expect(() => limiter.check('fail', 3)).not.toThrow();
+  });
 });
 
 describe('job backoff', () => {
@@ -129,5 +140,29 @@ describe('configuration', () => {
     expect(config.publicUrl).toBe('https://club.example');
     expect(config.secureCookies).toBe(true);
     expect(config.trustProxy).toBe(1);
+  });
+});
+
+describe('files at rest', () => {
+  it('makes the data directory 0700 and the SQLite files 0600, tightening an existing directory', async () => {
+    const { chmodSync, mkdirSync, statSync } = await import('node:fs');
+    const { openDatabase } = await import('./db/database.ts');
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'guildhall-perm-')), 'data');
+    const config = loadConfig({ DATA_DIR: dataDir, APP_SECRET: 'x'.repeat(40), LOG_LEVEL: 'silent' });
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    if (config.database.kind !== 'sqlite') throw new Error('expected SQLite');
+    const { db } = openDatabase(config.database);
+    await db.schema.createTable('t').addColumn('x', 'integer').execute();
+    for (const file of [config.database.file, `${config.database.file}-wal`, `${config.database.file}-shm`]) {
+      expect(statSync(file).mode & 0o777, file).toBe(0o600);
+    }
+    await db.destroy();
+
+    const older = join(mkdtempSync(join(tmpdir(), 'guildhall-perm-')), 'old');
+    mkdirSync(older, { mode: 0o755 });
+    chmodSync(older, 0o755);
+    loadConfig({ DATA_DIR: older, LOG_LEVEL: 'silent' });
+    expect(statSync(older).mode & 0o777).toBe(0o700);
+    expect(statSync(join(older, 'secret.key')).mode & 0o777).toBe(0o600);
   });
 });

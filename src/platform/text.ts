@@ -16,10 +16,20 @@ export const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** Whether a value is an absolute http(s) URL with a host (no javascript:, data:, relative paths). */
 export function isHttpUrl(value: string): boolean {
+  return normalizedHttpUrl(value) !== null;
+}
+
+/**
+ * An absolute http(s) URL as the URL parser writes it (tabs and line breaks gone, the rest
+ * percent-encoded), or null. What is stored and later put in a Location header is always this form.
+ */
+export function normalizedHttpUrl(value: string): string | null {
   try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+    const url = new URL(value.trim());
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0
+      ? url.href
+      : null;
   } catch {
-    return false;
+    return null;
   }
 }

@@ -29,6 +29,7 @@ const ROUTES: Record<string, Access> = {
   'PATCH /api/v1/me': 'signed-in',
   'POST /api/v1/me/email': 'signed-in',
   'POST /api/v1/me/password': 'signed-in',
+  'POST /api/v1/me/verify-email': 'signed-in',
   'POST /api/v1/me/sign-out-everywhere': 'signed-in',
   'GET /api/v1/users': 'staff',
   'POST /api/v1/users': 'staff',

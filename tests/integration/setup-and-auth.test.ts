@@ -7,6 +7,7 @@ import {
   createOwner,
   DEFAULT_PASSWORD,
   latestLinkToken,
+  sessionOf,
   signIn,
 } from '../support/factories.ts';
 import { createTestContext, type TestContext } from '../support/test-app.ts';
@@ -226,8 +227,8 @@ describe('magic links', () => {
   });
 
   it('ends other sessions on the first verification of an address', async () => {
-    const member = await createMember(ctx, { verified: false });
-    const squatter = await signIn(ctx, member);
+    const member = await createMember(ctx, { verified: false, password: null });
+    const squatter = await sessionOf(ctx, member);
     await client(ctx).post('/api/v1/auth/magic-link', { email: member.email });
     const owner = client(ctx);
     await owner.post('/api/v1/auth/magic-link/verify', { token: await latestLinkToken(ctx, member.email) });

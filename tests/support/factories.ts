@@ -3,6 +3,7 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createPasswordHasher, newId, randomToken, sha256 } from '../../src/platform/crypto.ts';
 import type { UserRole, UserStatus } from '../../src/platform/db/schema.ts';
+import { csrfTokenFor } from '../../src/platform/http/auth.ts';
 import type { TestContext } from './test-app.ts';
 import { TEST_PUBLIC_URL } from './test-app.ts';
 
@@ -157,6 +158,22 @@ export async function signIn(
   const response = await c.post('/api/v1/auth/login', { email: user.email, password: user.password });
   if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`);
   return c;
+}
+
+/**
+ * A browser holding a session of `user`, made the way a sign-in or a join makes one (for accounts that
+ * cannot sign in with a password, e.g. one made by a checkout and not verified yet).
+ */
+export async function sessionOf(
+  ctx: Pick<TestContext, 'app' | 'db' | 'services' | 'config'>,
+  user: Pick<TestUser, 'id'>,
+): Promise<Client> {
+  const session = await ctx.db
+    .transaction()
+    .execute((trx) => ctx.services.auth.createSession(trx, user.id, { ip: '127.0.0.1', userAgent: 'test' }));
+  return client(ctx, {
+    cookies: { gh_session: session.token, gh_csrf: csrfTokenFor(ctx.config.appSecret, session.id) },
+  });
 }
 
 /** The token of the newest link in emails sent to `to` (from the Emails log table). */

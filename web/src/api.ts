@@ -187,6 +187,8 @@ export interface EmailSummary {
 export interface EmailDetail extends EmailSummary {
   html: string;
   text: string;
+  /** The links the platform issued for this message; sign-in links redacted unless you may use them. */
+  links: string[];
 }
 
 export interface Settings {

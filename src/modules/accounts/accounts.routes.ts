@@ -235,7 +235,7 @@ export function accountsRoutes(deps: AccountsRoutesDeps): FastifyPluginAsyncType
           tags: ['account'],
           summary: 'Change your email: a confirmation link goes to the new address',
           body: EmailChangeBody,
-          response: { 202: Accepted, ...errors(400, 401, 409, 429) },
+          response: { 202: Accepted, ...errors(400, 401, 403, 409, 429) },
         },
       },
       async (request, reply) => {
@@ -249,14 +249,29 @@ export function accountsRoutes(deps: AccountsRoutesDeps): FastifyPluginAsyncType
       {
         schema: {
           tags: ['account'],
-          summary: 'Change your password (ends your other sessions)',
+          summary: 'Change your password (ends your other sessions); needs a confirmed address',
           body: PasswordChangeBody,
-          response: { 204: NoContent, ...errors(400, 401, 429) },
+          response: { 204: NoContent, ...errors(400, 401, 403, 429) },
         },
       },
       async (request, reply) => {
         await auth.changePassword(requireActor(request), request.body);
         return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/me/verify-email',
+      {
+        schema: {
+          tags: ['account'],
+          summary: 'Email your own address a new confirmation link (while it is not confirmed)',
+          response: { 202: Accepted, ...errors(401, 409, 429) },
+        },
+      },
+      async (request, reply) => {
+        await auth.resendVerification(requireActor(request));
+        return reply.status(202).send({ ok: true as const });
       },
     );
 

@@ -18,6 +18,7 @@ import type { Executor } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { EmailService } from '../email/index.ts';
 import {
+  confirmAddressEmail,
   confirmEmailChangeEmail,
   emailChangedNoticeEmail,
   magicLinkEmail,
@@ -54,6 +55,12 @@ import {
 
 export const MAGIC_LINK_TTL_MS = 15 * 60_000;
 export const LONG_LINK_TTL_MS = 7 * 24 * 3600_000;
+const LIMIT_WINDOW_MS = 15 * 60_000;
+// Wrong passwords are counted per address *and client*: a stranger's guesses lock out only the
+// stranger. Across clients an address takes this many failures before clients that have themselves
+// failed are refused too (guessing spread over many addresses); a client with no failure still signs in.
+const FAILURES_PER_CLIENT = 10;
+const FAILURES_PER_ADDRESS = 100;
 // Last-seen times are written at most this often, so reading pages costs no write per request.
 const TOUCH_EVERY_MS = 5 * 60_000;
 
@@ -150,11 +157,37 @@ export function createAuthService(deps: AuthDeps) {
     throw new LinkError('link_expired');
   }
 
-  /** The first verification of an address ends every other session of the account. */
+  /**
+   * The first use of a link emailed to the address (verify, magic, set password, claim) proves who owns
+   * it. Whatever was done before by whoever held the unverified account goes: any password set, and
+   * every other session.
+   */
   async function markVerified(trx: Executor, user: UserRow, keepSessionId: string | null): Promise<void> {
     if (user.emailVerifiedAt !== null) return;
-    await updateUserRow(trx, user.id, { emailVerifiedAt: clock.now(), updatedAt: clock.now() });
+    await updateUserRow(trx, user.id, {
+      emailVerifiedAt: clock.now(),
+      passwordHash: null,
+      updatedAt: clock.now(),
+    });
     await deleteSessionsOfUser(trx, user.id, keepSessionId);
+  }
+
+  async function assertPassword(hash: string, given: string | undefined): Promise<void> {
+    if (!(await hasher.verify(hash, given ?? ''))) {
+      throw new BadRequestError('invalid_password', 'currentPassword: is not your current password', {
+        fields: [{ field: 'currentPassword', message: 'is not your current password' }],
+      });
+    }
+  }
+
+  /** An account whose address nobody has proven yet may not set credentials that outlive the proof. */
+  function requireVerified(user: UserRow): void {
+    if (user.emailVerifiedAt === null) {
+      throw new ForbiddenError(
+        'Confirm your email address first: open the link we emailed you, or ask for a new one.',
+        'email_unverified',
+      );
+    }
   }
 
   async function templateContext(trx: Executor) {
@@ -284,24 +317,37 @@ export function createAuthService(deps: AuthDeps) {
 
   // --- signing in and out ----------------------------------------------------------------------
 
-  /** Email and password; rate-limited per address and per client. */
+  /**
+   * Email and password. Failures are counted per address and client, so a stranger's guesses never
+   * lock the owner out. An account whose address is not verified has no password to sign in with.
+   */
   async function login(input: { email: string; password: string }, meta: RequestMeta) {
     const email = normalizeEmail(input.email);
-    rateLimiter.hit(`login:ip:${meta.ip}`, 200, 15 * 60_000);
-    rateLimiter.hit(`login:email:${email}`, 10, 15 * 60_000);
+    const client = `${email}|${meta.ip}`;
+    rateLimiter.hit(`login:ip:${meta.ip}`, 200, LIMIT_WINDOW_MS);
+    rateLimiter.check(`login:fail:${client}`, FAILURES_PER_CLIENT);
+    // Only clients that have failed here are refused for the address's total: a first try from the
+    // owner's browser is never refused because of guesses made elsewhere.
+    if (rateLimiter.count(`login:fail:${client}`) > 0)
+      rateLimiter.check(`login:fail:${email}`, FAILURES_PER_ADDRESS);
     const user = await findUserByEmail(db, email);
-    if (!user?.passwordHash) {
+    const hash = user?.passwordHash && user.emailVerifiedAt !== null ? user.passwordHash : null;
+    let passwordOk = false;
+    if (hash) {
+      passwordOk = await hasher.verify(hash, input.password);
+    } else {
       decoyHash ??= hasher.hash(randomToken());
       await hasher.verify(await decoyHash, input.password);
+    }
+    if (!user || !passwordOk) {
+      rateLimiter.record(`login:fail:${client}`, LIMIT_WINDOW_MS);
+      rateLimiter.record(`login:fail:${email}`, LIMIT_WINDOW_MS);
       throw new UnauthorizedError('The email or password is not right.', 'invalid_credentials');
     }
-    if (!(await hasher.verify(user.passwordHash, input.password)) || user.status !== 'active') {
-      throw new UnauthorizedError(
-        user.status === 'active' ? 'The email or password is not right.' : 'This account is deactivated.',
-        user.status === 'active' ? 'invalid_credentials' : 'account_deactivated',
-      );
-    }
-    rateLimiter.reset(`login:email:${email}`);
+    // Said only to someone who knows the password.
+    if (user.status !== 'active')
+      throw new UnauthorizedError('This account is deactivated.', 'account_deactivated');
+    rateLimiter.reset(`login:fail:${client}`);
     const session = await db.transaction().execute((trx) => createSession(trx, user.id, meta));
     return { user, session };
   }
@@ -314,8 +360,9 @@ export function createAuthService(deps: AuthDeps) {
   async function requestMagicLink(rawEmail: string, meta: RequestMeta): Promise<void> {
     assertValid([emailProblem('email', rawEmail)]);
     const address = normalizeEmail(rawEmail);
-    rateLimiter.hit(`magic:ip:${meta.ip}`, 30, 15 * 60_000);
-    rateLimiter.hit(`magic:email:${address}`, 5, 15 * 60_000);
+    // Per client and per address and client: nobody can spend the owner's quota from elsewhere.
+    rateLimiter.hit(`magic:ip:${meta.ip}`, 30, LIMIT_WINDOW_MS);
+    rateLimiter.hit(`magic:email:${address}|${meta.ip}`, 5, LIMIT_WINDOW_MS);
     await db.transaction().execute(async (trx) => {
       const user = await findUserByEmail(trx, address);
       if (!user || user.status !== 'active') return;
@@ -351,8 +398,8 @@ export function createAuthService(deps: AuthDeps) {
   async function requestPasswordReset(rawEmail: string, meta: RequestMeta): Promise<void> {
     assertValid([emailProblem('email', rawEmail)]);
     const address = normalizeEmail(rawEmail);
-    rateLimiter.hit(`reset:ip:${meta.ip}`, 30, 15 * 60_000);
-    rateLimiter.hit(`reset:email:${address}`, 5, 15 * 60_000);
+    rateLimiter.hit(`reset:ip:${meta.ip}`, 30, LIMIT_WINDOW_MS);
+    rateLimiter.hit(`reset:email:${address}|${meta.ip}`, 5, LIMIT_WINDOW_MS);
     await db.transaction().execute(async (trx) => {
       const user = await findUserByEmail(trx, address);
       if (!user || user.status !== 'active') return;
@@ -373,11 +420,12 @@ export function createAuthService(deps: AuthDeps) {
     const passwordHash = await hasher.hash(input.password);
     return db.transaction().execute(async (trx) => {
       const { user } = await consumeLink(trx, input.token, ['set_password']);
-      await updateUserRow(trx, user.id, { passwordHash, updatedAt: clock.now() });
       await deleteSessionsOfUser(trx, user.id);
       await voidAuthTokensOfUser(trx, user.id, clock.now(), ['set_password', 'magic_link']);
       const session = await createSession(trx, user.id, meta);
+      // Verifying first: it clears a password set before the proof, and this one is set after it.
       await markVerified(trx, user, session.id);
+      await updateUserRow(trx, user.id, { passwordHash, updatedAt: clock.now() });
       return { user: (await findUserById(trx, user.id))!, session };
     });
   }
@@ -397,7 +445,8 @@ export function createAuthService(deps: AuthDeps) {
         await updateUserRow(trx, user.id, { email: newEmail, emailVerifiedAt: now, updatedAt: now });
         const message = emailChangedNoticeEmail(await templateContext(trx), { name: user.name, newEmail });
         await email.queueEmail(trx, { to: user.email, kind: 'email_changed', message });
-        await voidAuthTokensOfUser(trx, user.id, now, ['change_email']);
+        // Links already in the old inbox no longer speak for this account.
+        await voidAuthTokensOfUser(trx, user.id, now);
         return { user: (await findUserById(trx, user.id))!, session: null };
       }
       const session = await createSession(trx, user.id, meta);
@@ -412,6 +461,28 @@ export function createAuthService(deps: AuthDeps) {
     const user = await findUserById(db, actor.userId);
     if (!user) throw new UnauthorizedError();
     return user;
+  }
+
+  /**
+   * Asks for the caller's password again before a power that could hand the account to someone else
+   * (the outgoing mail server). Rate-limited like signing in.
+   */
+  async function confirmPassword(actor: Actor, given: string | undefined): Promise<void> {
+    const failures = `confirm-password:fail:${actor.userId}`;
+    rateLimiter.check(failures, FAILURES_PER_CLIENT);
+    const user = await currentUser(actor);
+    if (!user.passwordHash) {
+      throw new ForbiddenError(
+        'Set a password on your Account page first: this change asks for it.',
+        'password_required',
+      );
+    }
+    try {
+      await assertPassword(user.passwordHash, given);
+    } catch (error) {
+      rateLimiter.record(failures, LIMIT_WINDOW_MS);
+      throw error;
+    }
   }
 
   /** Renames the signed-in person. */
@@ -432,13 +503,10 @@ export function createAuthService(deps: AuthDeps) {
   ): Promise<void> {
     assertValid([emailProblem('email', input.email)]);
     const newEmail = normalizeEmail(input.email);
-    rateLimiter.hit(`email-change:${actor.userId}`, 5, 15 * 60_000);
+    rateLimiter.hit(`email-change:${actor.userId}`, 5, LIMIT_WINDOW_MS);
     const user = await currentUser(actor);
-    if (user.passwordHash && !(await hasher.verify(user.passwordHash, input.currentPassword ?? ''))) {
-      throw new BadRequestError('invalid_password', 'currentPassword: is not your current password', {
-        fields: [{ field: 'currentPassword', message: 'is not your current password' }],
-      });
-    }
+    requireVerified(user);
+    if (user.passwordHash) await assertPassword(user.passwordHash, input.currentPassword);
     if (newEmail === user.email) {
       throw new BadRequestError('email_unchanged', 'email: is already your address', {
         fields: [{ field: 'email', message: 'is already your address' }],
@@ -465,18 +533,34 @@ export function createAuthService(deps: AuthDeps) {
     input: { currentPassword?: string; newPassword: string },
   ): Promise<void> {
     assertValid([passwordProblem('newPassword', input.newPassword)]);
-    rateLimiter.hit(`password-change:${actor.userId}`, 10, 15 * 60_000);
+    rateLimiter.hit(`password-change:${actor.userId}`, 10, LIMIT_WINDOW_MS);
     const user = await currentUser(actor);
-    if (user.passwordHash && !(await hasher.verify(user.passwordHash, input.currentPassword ?? ''))) {
-      throw new BadRequestError('invalid_password', 'currentPassword: is not your current password', {
-        fields: [{ field: 'currentPassword', message: 'is not your current password' }],
-      });
-    }
+    requireVerified(user);
+    if (user.passwordHash) await assertPassword(user.passwordHash, input.currentPassword);
     const passwordHash = await hasher.hash(input.newPassword);
     await db.transaction().execute(async (trx) => {
       await updateUserRow(trx, user.id, { passwordHash, updatedAt: clock.now() });
       await deleteSessionsOfUser(trx, user.id, actor.sessionId);
       await voidAuthTokensOfUser(trx, user.id, clock.now(), ['set_password', 'magic_link']);
+    });
+  }
+
+  /** Emails the account's own address a new confirmation link (for an account nobody verified yet). */
+  async function resendVerification(actor: Actor): Promise<void> {
+    rateLimiter.hit(`verify-resend:${actor.userId}`, 5, LIMIT_WINDOW_MS);
+    await db.transaction().execute(async (trx) => {
+      const user = await findUserById(trx, actor.userId);
+      if (!user) throw new UnauthorizedError();
+      if (user.emailVerifiedAt !== null)
+        throw new ConflictError('email_verified', 'Your email address is already confirmed.');
+      const url = await issueLink(trx, user.id, 'verify_email', LONG_LINK_TTL_MS, '/auth/verify-email');
+      const message = confirmAddressEmail(await templateContext(trx), { name: user.name, url });
+      await email.queueEmail(trx, {
+        to: user.email,
+        kind: 'verify_email',
+        message,
+        recipientUserId: user.id,
+      });
     });
   }
 
@@ -504,10 +588,13 @@ export function createAuthService(deps: AuthDeps) {
     updateProfile,
     requestEmailChange,
     changePassword,
+    resendVerification,
+    confirmPassword,
     signOutEverywhere,
     // For other modules (users, purchases): links and sessions are made one way only.
     issueLink,
     createSession,
+    markVerified,
     findAccountByEmail: (trx: Executor, email: string) => findUserByEmail(trx, normalizeEmail(email)),
     findAccountById: (trx: Executor, id: string) => findUserById(trx, id),
     consumeLink,

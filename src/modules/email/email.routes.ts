@@ -30,7 +30,15 @@ const EmailSummary = Type.Object({
   createdAt: Timestamp,
   sentAt: NullableTimestamp,
 });
-const EmailDetail = Type.Object({ ...EmailSummary.properties, html: Type.String(), text: Type.String() });
+const EmailDetail = Type.Object({
+  ...EmailSummary.properties,
+  html: Type.String(),
+  text: Type.String(),
+  links: Type.Array(Type.String(), {
+    description:
+      'The links the platform issued for this message (sign-in links redacted unless you may use them)',
+  }),
+});
 
 function staff(actor: Actor): Actor {
   if (actor.role !== 'owner' && actor.role !== 'admin')
@@ -93,7 +101,7 @@ export function emailRoutes(deps: { email: EmailService }): FastifyPluginAsyncTy
       async (request) => {
         const actor = staff(requireActor(request));
         const email = await deps.email.readEmail(request.params.id, { id: actor.userId, role: actor.role });
-        return { ...summary(email), html: email.html, text: email.text };
+        return { ...summary(email), html: email.html, text: email.text, links: email.links };
       },
     );
   };

@@ -66,6 +66,7 @@ export function createEmailService(deps: EmailDeps) {
       kind: input.kind,
       html: input.message.html,
       text: input.message.text,
+      links: JSON.stringify(input.message.links),
       status: 'queued',
       error: null,
       recipientUserId: input.recipientUserId ?? null,
@@ -109,8 +110,10 @@ export function createEmailService(deps: EmailDeps) {
       status: 'sent',
       error: null,
       sentAt: clock.now(),
+      subject: redactTokens(email.subject),
       html: redactTokens(email.html),
       text: redactTokens(email.text),
+      links: redactTokens(email.links),
     });
     logger.info({ emailId, kind: email.kind }, 'email sent');
   }
@@ -126,7 +129,8 @@ export function createEmailService(deps: EmailDeps) {
       after: decodeCursor(options.cursor),
       limit: options.limit,
     });
-    return pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
+    const page = pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
+    return { ...page, data: page.data.map((row) => ({ ...row, subject: redactTokens(row.subject) })) };
   }
 
   /** One logged email with its body, links redacted unless the viewer may use them. */
@@ -134,11 +138,14 @@ export function createEmailService(deps: EmailDeps) {
     const email = await findEmail(db, id);
     if (!email) throw new NotFoundError('No email with that id.');
     const live = mayViewLiveLinks(email, email.recipientRole ?? null, viewer);
-    const { recipientRole: _role, recipientUserId: _recipient, ...rest } = email;
+    const { recipientRole: _role, recipientUserId: _recipient, links: _links, ...rest } = email;
+    const shown = (value: string) => (live ? value : redactTokens(value));
     return {
       ...rest,
-      html: live ? email.html : redactTokens(email.html),
-      text: live ? email.text : redactTokens(email.text),
+      subject: redactTokens(email.subject),
+      html: shown(email.html),
+      text: shown(email.text),
+      links: (JSON.parse(email.links) as string[]).map(shown),
     };
   }
 
@@ -165,4 +172,6 @@ export type EmailSummary = Awaited<ReturnType<typeof listEmailRows>>[number];
 export interface EmailDetail extends EmailSummary {
   html: string;
   text: string;
+  /** The links the server issued for this message, redacted unless the viewer may use them. */
+  links: string[];
 }

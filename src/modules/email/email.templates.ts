@@ -5,6 +5,11 @@ export interface RenderedEmail {
   subject: string;
   html: string;
   text: string;
+  /**
+   * The links the server itself put in the message (its button, template variables). The Emails log
+   * offers only these: a link typed into a name or a body is text, never something to click there.
+   */
+  links: string[];
 }
 
 export function escapeHtml(value: string): string {
@@ -24,7 +29,7 @@ interface Layout {
   footnote?: string;
 }
 
-function layout(parts: Layout): { html: string; text: string } {
+function layout(parts: Layout): { html: string; text: string; links: string[] } {
   const p = (t: string) => `<p style="margin:0 0 16px;line-height:1.5">${escapeHtml(t)}</p>`;
   const button = parts.action
     ? `<p style="margin:24px 0"><a href="${escapeHtml(parts.action.url)}" style="background:#3b4cca;color:#fff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block">${escapeHtml(parts.action.label)}</a></p><p style="margin:0 0 16px;font-size:13px;color:#555">Or paste this link into your browser:<br>${escapeHtml(parts.action.url)}</p>`
@@ -41,7 +46,7 @@ function layout(parts: Layout): { html: string; text: string } {
   ]
     .join('\n')
     .trimEnd();
-  return { html, text: `${text}\n` };
+  return { html, text: `${text}\n`, links: parts.action ? [parts.action.url] : [] };
 }
 
 export interface TemplateContext {
@@ -119,6 +124,25 @@ export function confirmEmailChangeEmail(
   };
 }
 
+export function confirmAddressEmail(
+  ctx: TemplateContext,
+  input: { name: string; url: string },
+): RenderedEmail {
+  return {
+    subject: `Confirm your email address for ${ctx.platformName}`,
+    ...layout({
+      platformName: ctx.platformName,
+      heading: 'Confirm your email address',
+      paragraphs: [
+        `Hi ${input.name || 'there'},`,
+        `Confirm that this is the address of your ${ctx.platformName} account. Once confirmed, you can set a password and sign in with it.`,
+      ],
+      action: { label: 'Confirm and sign in', url: input.url },
+      footnote: 'The link works once, for 7 days. If you did not ask for it, ignore this email.',
+    }),
+  };
+}
+
 export function emailChangedNoticeEmail(
   ctx: TemplateContext,
   input: { name: string; newEmail: string },
@@ -132,6 +156,26 @@ export function emailChangedNoticeEmail(
         `Hi ${input.name || 'there'},`,
         `The email address of your ${ctx.platformName} account is now ${input.newEmail}.`,
         'If you did not do this, contact the platform’s support right away.',
+      ],
+    }),
+  };
+}
+
+/** To the owner after outgoing email changed: a change they did not make is a takeover in progress. */
+export function outgoingMailChangedEmail(
+  ctx: TemplateContext,
+  input: { name: string; changes: string[] },
+): RenderedEmail {
+  return {
+    subject: `Outgoing email of ${ctx.platformName} was changed`,
+    ...layout({
+      platformName: ctx.platformName,
+      heading: 'Outgoing email was changed',
+      paragraphs: [
+        `Hi ${input.name || 'there'},`,
+        `The outgoing email settings of ${ctx.platformName} were changed with your password:`,
+        ...input.changes,
+        'If you did not do this, change your password now and set the outgoing email back in Settings: whoever controls the mail server can read every link the platform sends.',
       ],
     }),
   };
@@ -160,10 +204,20 @@ export const CONFIRMATION_VARIABLES = [
 ] as const;
 export type ConfirmationVariables = Record<(typeof CONFIRMATION_VARIABLES)[number], string>;
 
-function fill(template: string, vars: ConfirmationVariables): string {
-  return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name: string) =>
-    name in vars ? vars[name as keyof ConfirmationVariables] : whole,
+/** Variables that carry a sign-in token: allowed in a body, never in a subject (DESIGN.md §8). */
+export const TOKEN_VARIABLES: readonly string[] = ['login_link'];
+const VARIABLE = /\{\{\s*([a-z_]+)\s*\}\}/g;
+
+function fill(template: string, vars: Partial<ConfirmationVariables>): string {
+  return template.replace(
+    VARIABLE,
+    (whole, name: string) => vars[name as keyof ConfirmationVariables] ?? whole,
   );
+}
+
+/** The variables a template uses, by name. */
+export function variablesIn(template: string): string[] {
+  return [...template.matchAll(VARIABLE)].map((match) => match[1] as string);
 }
 
 /**
@@ -175,7 +229,10 @@ export function purchaseConfirmationEmail(
   custom: { subject: string | null; body: string | null },
   vars: ConfirmationVariables,
 ): RenderedEmail {
-  const subject = fill(custom.subject ?? `Welcome to ${vars.offer_title}`, vars);
+  // A subject is shown in lists and kept whole after sending: a sign-in link never goes there, even
+  // from a template saved before the editor refused it.
+  const { login_link: _token, ...subjectVars } = vars;
+  const subject = fill(custom.subject ?? `Welcome to ${vars.offer_title}`, subjectVars);
   const paragraphs = custom.body
     ? fill(custom.body, vars)
         .split(/\n{2,}/)
@@ -187,16 +244,15 @@ export function purchaseConfirmationEmail(
         'Use the button below to sign in and start.',
       ];
   const footnote = vars.support_email ? `Questions? Write to ${vars.support_email}.` : undefined;
-  return {
-    subject,
-    ...layout({
-      platformName: ctx.platformName,
-      heading: subject,
-      paragraphs,
-      action: { label: `Open ${ctx.platformName}`, url: vars.login_link },
-      ...(footnote ? { footnote } : {}),
-    }),
-  };
+  const rendered = layout({
+    platformName: ctx.platformName,
+    heading: subject,
+    paragraphs,
+    action: { label: `Open ${ctx.platformName}`, url: vars.login_link },
+    ...(footnote ? { footnote } : {}),
+  });
+  const hubLinkUsed = custom.body !== null && variablesIn(custom.body).includes('hub_link');
+  return { subject, ...rendered, links: hubLinkUsed ? [...rendered.links, vars.hub_link] : rendered.links };
 }
 
 /** To the owner of an address someone joined an offer with: nothing is granted until they confirm. */

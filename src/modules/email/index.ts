@@ -9,14 +9,18 @@ export {
 export {
   CONFIRMATION_VARIABLES,
   type ConfirmationVariables,
+  confirmAddressEmail,
   confirmEmailChangeEmail,
   emailChangedNoticeEmail,
   escapeHtml,
   invitationEmail,
   magicLinkEmail,
+  outgoingMailChangedEmail,
   passwordResetEmail,
   purchaseClaimEmail,
   purchaseConfirmationEmail,
   type RenderedEmail,
+  TOKEN_VARIABLES,
   testEmail,
+  variablesIn,
 } from './email.templates.ts';

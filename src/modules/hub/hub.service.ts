@@ -15,7 +15,7 @@ import {
 import { type Actor, isStaffRole, requireStaff } from '../../platform/http/auth.ts';
 import type { MediaStore } from '../../platform/media.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
-import { isHttpUrl, SLUG_PATTERN, slugify } from '../../platform/text.ts';
+import { isHttpUrl, normalizedHttpUrl, SLUG_PATTERN, slugify } from '../../platform/text.ts';
 import type { AccessService, GroupRow } from '../access/index.ts';
 import {
   countPinned,
@@ -149,7 +149,7 @@ export function createHubService(deps: HubDeps) {
         position: await nextGroupPosition(trx),
         paywallCta: input.paywallCta?.trim() || null,
         paywallDescription: input.paywallDescription?.trim() || null,
-        paywallUrl: input.paywallUrl?.trim() || null,
+        paywallUrl: (input.paywallUrl && normalizedHttpUrl(input.paywallUrl)) || null,
         createdAt: now,
         updatedAt: now,
       });
@@ -178,7 +178,9 @@ export function createHubService(deps: HubDeps) {
         ...(input.paywallDescription !== undefined
           ? { paywallDescription: input.paywallDescription?.trim() || null }
           : {}),
-        ...(input.paywallUrl !== undefined ? { paywallUrl: input.paywallUrl?.trim() || null } : {}),
+        ...(input.paywallUrl !== undefined
+          ? { paywallUrl: (input.paywallUrl && normalizedHttpUrl(input.paywallUrl)) || null }
+          : {}),
         updatedAt: clock.now(),
       });
       return access.enterGroup(actor, group.id, trx);

@@ -24,8 +24,13 @@ import {
   type Pricing,
   type PricingModel,
 } from '../../platform/pricing.ts';
-import { isHttpUrl, SLUG_PATTERN, slugify } from '../../platform/text.ts';
-import { type EmailService, purchaseConfirmationEmail } from '../email/index.ts';
+import { normalizedHttpUrl, SLUG_PATTERN, slugify } from '../../platform/text.ts';
+import {
+  type EmailService,
+  purchaseConfirmationEmail,
+  TOKEN_VARIABLES,
+  variablesIn,
+} from '../email/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { parseBlocks } from './landing.ts';
 import {
@@ -96,6 +101,12 @@ interface Draft {
   customCode: string | null;
   landingEnabled: boolean;
   landingBlocks: Block[];
+}
+
+/** A subject is listed to every admin and kept after sending: no sign-in link may go there. */
+function subjectTokenProblem(subject: string | null): string | null {
+  const token = subject ? variablesIn(subject).find((name) => TOKEN_VARIABLES.includes(name)) : undefined;
+  return token ? `cannot contain {{${token}}}: a sign-in link goes in the body only` : null;
 }
 
 function emptyToNull(value: string | null | undefined): string | null {
@@ -194,12 +205,15 @@ export function applyOfferInput(
     draft.confirmationBody = emptyToNull(input.confirmationEmail.body);
     if ((draft.confirmationSubject?.length ?? 0) > 200)
       problem('confirmationEmail.subject', 'must be at most 200 characters');
+    const subjectProblem = subjectTokenProblem(draft.confirmationSubject);
+    if (subjectProblem) problem('confirmationEmail.subject', subjectProblem);
     if ((draft.confirmationBody?.length ?? 0) > 10_000)
       problem('confirmationEmail.body', 'must be at most 10000 characters');
   }
   if (input.destination !== undefined) {
-    draft.destinationUrl = emptyToNull(input.destination.customUrl);
-    if (draft.destinationUrl && (!isHttpUrl(draft.destinationUrl) || draft.destinationUrl.length > 2000)) {
+    const given = emptyToNull(input.destination.customUrl);
+    draft.destinationUrl = given && normalizedHttpUrl(given);
+    if (given && (!draft.destinationUrl || draft.destinationUrl.length > 2000)) {
       problem('destination.customUrl', 'must be an http or https URL');
     }
   }
@@ -548,9 +562,12 @@ export function createOffersService(deps: OffersDeps) {
     const row = await findOffer(db, slug);
     if (!row || row.slug !== slug) throw new NotFoundError('No such offer.');
     const isPreview = row.status !== 'published';
-    if (isPreview && !(preview && viewer && isStaffRole(viewer.role)))
-      throw new NotFoundError('No such offer.');
-    const groups = await listOfferGroups(db, row.id);
+    const staffPreview = preview && viewer !== null && isStaffRole(viewer.role);
+    if (isPreview && !staffPreview) throw new NotFoundError('No such offer.');
+    // A hidden group does not exist for those who may not enter it: public pages never name it.
+    const groups = (await listOfferGroups(db, row.id)).filter(
+      (group) => staffPreview || group.visibility !== 'hidden',
+    );
     return { row, groups, isPreview };
   }
 
@@ -564,6 +581,8 @@ export function createOffersService(deps: OffersDeps) {
     const body = emptyToNull(custom.body);
     if ((subject?.length ?? 0) > 200)
       throw ValidationError.field('subject', 'must be at most 200 characters');
+    const subjectProblem = subjectTokenProblem(subject);
+    if (subjectProblem) throw ValidationError.field('subject', subjectProblem);
     if ((body?.length ?? 0) > 10_000) throw ValidationError.field('body', 'must be at most 10000 characters');
     return purchaseConfirmationEmail(
       { platformName },

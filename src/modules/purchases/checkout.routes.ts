@@ -53,7 +53,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
 
   function publicOfferOf(
     row: OfferRow,
-    groups: { name: string; emoji: string | null }[],
+    groups: { name: string; emoji: string | null; visibility: string }[],
     ref: string | null,
   ): PublicOffer {
     const pricing = pricingOf(row);
@@ -66,7 +66,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
       coverUrl: mediaUrl(row.coverPath),
       thumbnailUrl: mediaUrl(row.thumbnailPath),
       checkoutUrl: `/checkout/${row.slug}${ref ? `?ref=${encodeURIComponent(ref)}` : ''}`,
-      grants: groups.map(({ name, emoji }) => ({ name, emoji })),
+      grants: groups.map(({ name, emoji, visibility }) => ({ name, emoji, hidden: visibility === 'hidden' })),
     };
   }
 
@@ -302,15 +302,18 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
       '/checkout/:slug/complete',
       { schema: { hide: true } },
       async (request, reply) => {
+        const { row, groups } = await offers.publicOffer(request.params.slug, request.actor, true);
         const purchase = await purchases.purchaseOfBrowser(
           request.cookies[CHECKOUT_COOKIE],
           String(request.query.purchase ?? ''),
+          row.id,
         );
-        // Only the browser that made the purchase sees this page; a leaked URL shows nothing.
-        if (!purchase || purchase.status !== 'fulfilled') return reply.redirect('/hub', 303);
-        const { row, groups } = await offers.publicOffer(request.params.slug, request.actor, true);
+        // Only the browser that made this offer's purchase sees this page; a leaked URL shows nothing.
+        if (!purchase) return reply.redirect('/hub', 303);
         const destination = await purchases.destinationOf(row);
-        if (!row.customCode) return reply.redirect(destination, 303);
+        // The creator's code hears of a conversion once: a reload or a second visit goes straight on.
+        if (!row.customCode || !(await purchases.takeConversion(purchase.id)))
+          return reply.redirect(destination, 303);
         return html(
           reply,
           renderJoinedPage({

@@ -26,3 +26,14 @@ export async function markPurchaseFulfilled(
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+/** Marks the purchase's conversion as reported; answers whether this call did it (it happens once). */
+export async function markConversionReported(db: Executor, id: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('purchases')
+    .set({ conversionReportedAt: now })
+    .where('id', '=', id)
+    .where('conversionReportedAt', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

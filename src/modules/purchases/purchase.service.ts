@@ -4,24 +4,25 @@
 // proves it is theirs: signed in, or through the link emailed to that address.
 import type { Clock } from '../../platform/clock.ts';
 import { hmac, newId, safeEqual } from '../../platform/crypto.ts';
-import type { Database } from '../../platform/db/database.ts';
+import { type Database, isUniqueViolation } from '../../platform/db/database.ts';
 import { AppError, type FieldProblem, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { Actor } from '../../platform/http/auth.ts';
 import type { RateLimiter } from '../../platform/http/rate-limit.ts';
 import type { Executor } from '../../platform/jobs.ts';
+import { normalizedHttpUrl } from '../../platform/text.ts';
 import type { AccessService } from '../access/index.ts';
-import type { AuthService, UsersService } from '../accounts/index.ts';
+import { type AuthService, emailProblem, nameProblem, type UsersService } from '../accounts/index.ts';
 import { type EmailService, purchaseClaimEmail, purchaseConfirmationEmail } from '../email/index.ts';
 import type { OfferRow, OffersService } from '../offers/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import {
   findPurchase,
   insertPurchase,
+  markConversionReported,
   markPurchaseFulfilled,
   type PurchaseRow,
 } from './purchase.repository.ts';
 
-const EMAIL_RE = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 const LINK_TTL_MS = 7 * 24 * 3600_000;
 
 export interface RequestMeta {
@@ -58,7 +59,9 @@ export function createPurchasesService(deps: PurchasesDeps) {
 
   /** Where a buyer goes after joining: the creator's link, or into the first group the offer grants. */
   async function destinationOf(offer: OfferRow, executor: Executor = db): Promise<string> {
-    if (offer.destinationUrl) return offer.destinationUrl;
+    // Normalized again on the way out: a URL stored before normalization must not break the redirect.
+    const custom = offer.destinationUrl && normalizedHttpUrl(offer.destinationUrl);
+    if (custom) return custom;
     const [first] = await offers.grantedGroups(offer.id, executor);
     return first ? `/hub/g/${first.slug}` : '/hub';
   }
@@ -136,17 +139,12 @@ export function createPurchasesService(deps: PurchasesDeps) {
     return { purchase: (await findPurchase(trx, purchase.id))!, alreadyMember: false };
   }
 
+  /** The checkout form: the same rules as everywhere else; a signed-in buyer may leave both empty. */
   function validate(input: { email: string; name: string }, signedIn: boolean): FieldProblem[] {
-    const problems: FieldProblem[] = [];
-    const address = input.email.trim();
-    if (!signedIn || address) {
-      if (!address) problems.push({ field: 'email', message: 'is required' });
-      else if (address.length > 254 || !EMAIL_RE.test(address.toLowerCase()))
-        problems.push({ field: 'email', message: 'must be an email address' });
-    }
-    if (!signedIn && !input.name.trim()) problems.push({ field: 'name', message: 'is required' });
-    if (input.name.length > 120) problems.push({ field: 'name', message: 'must be at most 120 characters' });
-    return problems;
+    return [
+      signedIn && !input.email.trim() ? null : emailProblem('email', input.email),
+      nameProblem('name', input.name, !signedIn),
+    ].filter((problem): problem is FieldProblem => problem !== null);
   }
 
   /** A visitor joins a free offer from its checkout page. */
@@ -166,58 +164,77 @@ export function createPurchasesService(deps: PurchasesDeps) {
     const address = (input.email.trim() || viewer?.email || '').toLowerCase();
     const ref = input.ref && /^[\w-]{1,64}$/.test(input.ref) ? input.ref : null;
 
-    return db.transaction().execute(async (trx) => {
-      const destination = await destinationOf(offer, trx);
-      const account = await auth.findAccountByEmail(trx, address);
-      const signedInAsBuyer =
-        viewer !== null &&
-        (!account || account.id === viewer.userId) &&
-        (address === viewer.email || !input.email.trim());
-      const buyerId = signedInAsBuyer ? viewer.userId : null;
-      if (buyerId && (await access.liveEntitlement(trx, buyerId, offer.id)))
-        return { kind: 'already_member' as const, destination };
+    // Two joins with one new address at once: the loser's insert of the account fails on the unique
+    // address (PostgreSQL aborts its transaction), and its retry takes the existing-account path.
+    const attempt = () =>
+      db.transaction().execute(async (trx) => {
+        const destination = await destinationOf(offer, trx);
+        const account = await auth.findAccountByEmail(trx, address);
+        const signedInAsBuyer =
+          viewer !== null &&
+          (!account || account.id === viewer.userId) &&
+          (address === viewer.email || !input.email.trim());
+        const buyerId = signedInAsBuyer ? viewer.userId : null;
+        if (buyerId && (await access.liveEntitlement(trx, buyerId, offer.id)))
+          return { kind: 'already_member' as const, destination };
 
-      const purchaseId = newId();
-      const now = clock.now();
-      const base = {
-        id: purchaseId,
-        offerId: offer.id,
-        email: address,
-        name: input.name.trim() || viewer?.name || '',
-        amountMinor: 0,
-        currency: offer.currency,
-        ref,
-        entitlementId: null,
-        createdAt: now,
-        fulfilledAt: null,
-      };
-      if (buyerId) {
-        await insertPurchase(trx, { ...base, userId: buyerId, status: 'pending' });
+        const purchaseId = newId();
+        const now = clock.now();
+        const base = {
+          id: purchaseId,
+          offerId: offer.id,
+          email: address,
+          name: input.name.trim() || viewer?.name || '',
+          amountMinor: 0,
+          currency: offer.currency,
+          ref,
+          entitlementId: null,
+          createdAt: now,
+          fulfilledAt: null,
+        };
+        if (buyerId) {
+          await insertPurchase(trx, { ...base, userId: buyerId, status: 'pending' });
+          const { purchase } = await fulfilPurchase(trx, purchaseId);
+          return { kind: 'joined' as const, purchase, session: null, destination };
+        }
+        if (account) {
+          // The address has an account and this browser has not proven it owns it: the owner of the
+          // address confirms through a link, and only then is anything granted.
+          await insertPurchase(trx, { ...base, userId: account.id, status: 'awaiting_confirmation' });
+          const url = await auth.issueLink(
+            trx,
+            account.id,
+            'claim_purchase',
+            LINK_TTL_MS,
+            `/checkout/claim`,
+            {
+              purchaseId,
+            },
+          );
+          const { platformName } = await settings.getSettings(trx);
+          await email.queueEmail(trx, {
+            to: account.email,
+            kind: 'purchase_claim',
+            recipientUserId: account.id,
+            message: purchaseClaimEmail(
+              { platformName },
+              { name: account.name, offerTitle: offer.title, url },
+            ),
+          });
+          return { kind: 'confirm_email' as const, email: address };
+        }
+        const user = await users.createBuyerAccount(trx, { email: address, name: base.name });
+        await insertPurchase(trx, { ...base, userId: user.id, status: 'pending' });
         const { purchase } = await fulfilPurchase(trx, purchaseId);
-        return { kind: 'joined' as const, purchase, session: null, destination };
-      }
-      if (account) {
-        // The address has an account and this browser has not proven it owns it: the owner of the
-        // address confirms through a link, and only then is anything granted.
-        await insertPurchase(trx, { ...base, userId: account.id, status: 'awaiting_confirmation' });
-        const url = await auth.issueLink(trx, account.id, 'claim_purchase', LINK_TTL_MS, `/checkout/claim`, {
-          purchaseId,
-        });
-        const { platformName } = await settings.getSettings(trx);
-        await email.queueEmail(trx, {
-          to: account.email,
-          kind: 'purchase_claim',
-          recipientUserId: account.id,
-          message: purchaseClaimEmail({ platformName }, { name: account.name, offerTitle: offer.title, url }),
-        });
-        return { kind: 'confirm_email' as const, email: address };
-      }
-      const user = await users.createBuyerAccount(trx, { email: address, name: base.name });
-      await insertPurchase(trx, { ...base, userId: user.id, status: 'pending' });
-      const { purchase } = await fulfilPurchase(trx, purchaseId);
-      const session = await auth.createSession(trx, user.id, meta);
-      return { kind: 'joined' as const, purchase, session, destination };
-    });
+        const session = await auth.createSession(trx, user.id, meta);
+        return { kind: 'joined' as const, purchase, session, destination };
+      });
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return attempt();
+    }
   }
 
   /** The emailed link of an existing account: confirms the join, fulfils, signs this browser in. */
@@ -230,6 +247,8 @@ export function createPurchasesService(deps: PurchasesDeps) {
       const { row: offer } = await offers.offerDetail(purchase.offerId, trx);
       const { alreadyMember } = await fulfilPurchase(trx, purchase.id);
       const session = await auth.createSession(trx, user.id, meta);
+      // The link came to the address: it proves the account is this person's, whoever held it before.
+      await auth.markVerified(trx, user, session.id);
       return {
         offer,
         alreadyMember,
@@ -245,12 +264,18 @@ export function createPurchasesService(deps: PurchasesDeps) {
     return `${purchaseId}.${hmac(appSecret, `checkout:${purchaseId}`)}`;
   }
 
-  /** The purchase this browser made, if the cookie is ours and names it. */
-  async function purchaseOfBrowser(cookie: string | undefined, purchaseId: string) {
+  /** The fulfilled purchase of `offerId` this browser made, if the cookie is ours and names it. */
+  async function purchaseOfBrowser(cookie: string | undefined, purchaseId: string, offerId: string) {
     if (!cookie) return null;
     const expected = checkoutCookieFor(purchaseId);
     if (!safeEqual(cookie, expected)) return null;
-    return (await findPurchase(db, purchaseId)) ?? null;
+    const purchase = await findPurchase(db, purchaseId);
+    return purchase && purchase.offerId === offerId && purchase.status === 'fulfilled' ? purchase : null;
+  }
+
+  /** Whether the completion page should pass the conversion to the creator's code: once per purchase. */
+  async function takeConversion(purchaseId: string): Promise<boolean> {
+    return markConversionReported(db, purchaseId, clock.now());
   }
 
   return {
@@ -259,6 +284,7 @@ export function createPurchasesService(deps: PurchasesDeps) {
     fulfilPurchase,
     checkoutCookieFor,
     purchaseOfBrowser,
+    takeConversion,
     destinationOf,
   };
 }

@@ -1,3 +1,4 @@
+export { createSettingsAdmin, OWNER_ONLY_SETTINGS, type SettingsAdmin } from './settings.admin.ts';
 export { type SettingsRoutesDeps, settingsRoutes } from './settings.routes.ts';
 export {
   createSettingsService,

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ForbiddenError } from '../../platform/errors.ts';
-import { type Actor, requireActor } from '../../platform/http/auth.ts';
+import { requireActor } from '../../platform/http/auth.ts';
 import { errors } from '../../platform/http/schemas.ts';
-import { maskSmtpUrl, type PlatformSettings, type SettingsService } from './settings.service.ts';
+import type { SettingsAdmin } from './settings.admin.ts';
+import type { SettingsService } from './settings.service.ts';
 
 const Nullable = (max: number) => Type.Union([Type.String({ maxLength: max }), Type.Null()]);
 
@@ -22,6 +22,12 @@ const SettingsPatch = Type.Object(
     defaultCurrency: Type.Optional(Type.String({ maxLength: 3 })),
     smtpUrl: Type.Optional(Nullable(1000)),
     mailFrom: Type.Optional(Nullable(300)),
+    currentPassword: Type.Optional(
+      Type.String({
+        maxLength: 256,
+        description: 'Your password: needed (owner only) to change smtpUrl or mailFrom',
+      }),
+    ),
   },
   { minProperties: 1 },
 );
@@ -31,20 +37,9 @@ const PlatformInfo = Type.Object({
   supportEmail: Type.Union([Type.String(), Type.Null()]),
 });
 
-function staff(actor: Actor): Actor {
-  if (actor.role !== 'owner' && actor.role !== 'admin')
-    throw new ForbiddenError('Only the owner and admins may change settings.');
-  return actor;
-}
-
-function present(settings: PlatformSettings) {
-  return { ...settings, smtpUrl: maskSmtpUrl(settings.smtpUrl) };
-}
-
 export interface SettingsRoutesDeps {
   settings: SettingsService;
-  /** Queues the test email; answers its id in the Emails log. */
-  sendTestEmail(actor: Actor, to: string): Promise<string>;
+  settingsAdmin: SettingsAdmin;
 }
 
 export function settingsRoutes(deps: SettingsRoutesDeps): FastifyPluginAsyncTypebox {
@@ -74,10 +69,7 @@ export function settingsRoutes(deps: SettingsRoutesDeps): FastifyPluginAsyncType
           response: { 200: Settings, ...errors(401, 403) },
         },
       },
-      async (request) => {
-        staff(requireActor(request));
-        return present(await deps.settings.getSettings());
-      },
+      async (request) => deps.settingsAdmin.readSettings(requireActor(request)),
     );
 
     app.patch(
@@ -85,15 +77,13 @@ export function settingsRoutes(deps: SettingsRoutesDeps): FastifyPluginAsyncType
       {
         schema: {
           tags: ['settings'],
-          summary: 'Change settings; an SMTP URL with **** as password keeps the stored one',
+          summary:
+            'Change settings. Outgoing email (smtpUrl, mailFrom): the owner only, with currentPassword; **** as the SMTP password keeps the stored one for the same server, port and user',
           body: SettingsPatch,
-          response: { 200: Settings, ...errors(400, 401, 403) },
+          response: { 200: Settings, ...errors(400, 401, 403, 429) },
         },
       },
-      async (request) => {
-        staff(requireActor(request));
-        return present(await deps.settings.updateSettings(request.body));
-      },
+      async (request) => deps.settingsAdmin.changeSettings(requireActor(request), request.body),
     );
 
     app.post(
@@ -107,8 +97,8 @@ export function settingsRoutes(deps: SettingsRoutesDeps): FastifyPluginAsyncType
         },
       },
       async (request, reply) => {
-        const actor = staff(requireActor(request));
-        return reply.status(202).send({ emailId: await deps.sendTestEmail(actor, request.body.to) });
+        const emailId = await deps.settingsAdmin.sendTestEmail(requireActor(request), request.body.to);
+        return reply.status(202).send({ emailId });
       },
     );
   };

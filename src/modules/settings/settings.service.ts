@@ -49,6 +49,31 @@ export function maskSmtpUrl(url: string | null): string | null {
   }
 }
 
+/**
+ * A masked password (****) keeps the stored one only for the very same account on the very same server:
+ * otherwise "Send test email" would hand the stored password to whatever host was typed.
+ */
+export function withStoredPassword(given: string | null, stored: string | null): string | null {
+  if (!given) return null;
+  const next = new URL(given);
+  if (next.password !== '****') return given;
+  const previous = stored ? new URL(stored) : null;
+  const sameAccount =
+    previous !== null &&
+    previous.protocol === next.protocol &&
+    previous.hostname === next.hostname &&
+    previous.port === next.port &&
+    previous.username === next.username;
+  if (!sameAccount) {
+    throw ValidationError.field(
+      'smtpUrl',
+      'type the password again: the stored one is kept only for the same server, port and user',
+    );
+  }
+  next.password = previous.password;
+  return next.toString();
+}
+
 function defaultMailFrom(publicUrl: string): string {
   const host = new URL(publicUrl).hostname;
   return `no-reply@${host === 'localhost' || !host.includes('.') ? 'localhost.localdomain' : host}`;
@@ -70,6 +95,7 @@ export function createSettingsService(deps: SettingsDeps) {
     };
   }
 
+  /** Throws one ValidationError naming every bad field of a patch; reads nothing. */
   function validate(patch: SettingsPatch): void {
     const problems: FieldProblem[] = [];
     if (patch.platformName !== undefined && patch.platformName.trim().length === 0) {
@@ -107,11 +133,19 @@ export function createSettingsService(deps: SettingsDeps) {
     if (problems.length > 0) throw new ValidationError(problems);
   }
 
-  /** Saves the given settings; a masked SMTP password (****) keeps the stored one. */
+  /**
+   * Saves the given settings; a masked SMTP password (****) keeps the stored one for the same server.
+   * Who may change what is decided by the settings admin service; this one only stores.
+   */
   async function updateSettings(patch: SettingsPatch, executor: Executor = db): Promise<PlatformSettings> {
     validate(patch);
     const now = clock.now();
     const current = await getSettings(executor);
+    // Worked out before anything is written: a refusal changes nothing.
+    const smtpUrl =
+      patch.smtpUrl === undefined
+        ? undefined
+        : withStoredPassword(patch.smtpUrl?.trim() || null, current.smtpUrl);
     if (patch.platformName !== undefined)
       await writeSettingRow(executor, 'platformName', patch.platformName.trim(), now);
     if (patch.supportEmail !== undefined) {
@@ -122,18 +156,9 @@ export function createSettingsService(deps: SettingsDeps) {
     if (patch.defaultCurrency !== undefined) {
       await writeSettingRow(executor, 'defaultCurrency', patch.defaultCurrency.toLowerCase(), now);
     }
-    if (patch.smtpUrl !== undefined) {
-      let next = patch.smtpUrl?.trim() || null;
-      if (next && current.smtpUrl) {
-        const given = new URL(next);
-        const stored = new URL(current.smtpUrl);
-        if (given.password === '****') {
-          given.password = stored.password;
-          next = given.toString();
-        }
-      }
+    if (smtpUrl !== undefined) {
       // An empty string is stored (sealed as '') so that clearing it here wins over SMTP_URL.
-      await writeSettingRow(executor, 'smtpUrl', next ? sealer.seal(next) : '', now);
+      await writeSettingRow(executor, 'smtpUrl', smtpUrl ? sealer.seal(smtpUrl) : '', now);
     }
     if (patch.mailFrom !== undefined) {
       if (patch.mailFrom) await writeSettingRow(executor, 'mailFrom', patch.mailFrom.trim(), now);
@@ -152,7 +177,7 @@ export function createSettingsService(deps: SettingsDeps) {
     else await writeSettingRow(executor, `internal:${key}`, value, clock.now());
   }
 
-  return { getSettings, updateSettings, readInternal, writeInternal };
+  return { getSettings, updateSettings, checkPatch: validate, readInternal, writeInternal };
 }
 
 export type SettingsService = ReturnType<typeof createSettingsService>;

@@ -1,4 +1,5 @@
 // Kysely over better-sqlite3 (the embedded default) or pg, and forward-only migrations kept as code.
+import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
@@ -8,6 +9,7 @@ import * as foundation from './migrations/0001-foundation.ts';
 import * as hub from './migrations/0002-hub.ts';
 import * as offers from './migrations/0003-offers.ts';
 import * as likeIndexes from './migrations/0004-like-indexes.ts';
+import * as accountSafety from './migrations/0005-account-safety.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -21,7 +23,26 @@ const migrations: Record<string, Migration> = {
   '0002-hub': hub,
   '0003-offers': offers,
   '0004-like-indexes': likeIndexes,
+  '0005-account-safety': accountSafety,
 };
+
+/**
+ * The SQLite file is made readable by its owner only before SQLite opens it; SQLite gives its -wal and
+ * -shm files the same mode as the database file.
+ */
+function makePrivateFile(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+}
+
+/**
+ * Whether a write failed on a unique index: two requests raced to create the same thing. On PostgreSQL
+ * the transaction is then aborted, so the caller retries it (the retry finds the winner's row).
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
 
 export interface OpenDatabaseOptions {
   /** PostgreSQL only: the schema to use (tests give each run its own). */
@@ -50,6 +71,7 @@ export function openDatabase(
       engine: 'postgres',
     };
   }
+  makePrivateFile(database.file);
   const sqlite = new SQLite(database.file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');

@@ -93,6 +93,8 @@ export interface EmailsTable {
   error: string | null;
   /** The account the message was for, when it carries that account's sign-in. */
   recipientUserId: string | null;
+  /** JSON array: the links the server issued for this message (action buttons, template variables). */
+  links: Generated<string>;
   createdAt: number;
   sentAt: number | null;
 }
@@ -173,6 +175,8 @@ export interface PurchasesTable {
   entitlementId: string | null;
   createdAt: number;
   fulfilledAt: number | null;
+  /** When the completion page passed the conversion to the creator's code (it does so once). */
+  conversionReportedAt: Generated<number | null>;
 }
 
 export interface OfferHubGroupsTable {

@@ -146,27 +146,12 @@ export function EmailDetailPage() {
   );
 }
 
-/**
- * Links to this platform found in the message. The sandboxed frame cannot open them, and when no
- * SMTP is configured they are how an invited person gets in; the server redacts the ones the viewer
- * may not use.
- */
-function ownLinks(text: string): string[] {
-  const found = new Set<string>();
-  for (const match of text.matchAll(/https?:\/\/[^\s<>"')\]]+/g)) {
-    try {
-      const url = new URL(match[0]);
-      if (url.origin === window.location.origin) found.add(url.href);
-    } catch {
-      // Not a URL after all; nothing to offer.
-    }
-  }
-  return [...found];
-}
-
 function EmailView({ email }: { email: EmailDetail }) {
   const [tab, setTab] = useState<'html' | 'text'>('html');
-  const links = ownLinks(email.text);
+  // Only the links the server issued for this message: a link typed into a buyer's name is text in the
+  // message, never a button here. The sandboxed frame cannot open links, and without SMTP these are
+  // how an invited person gets in; the server redacts the ones the viewer may not use.
+  const links = email.links;
   return (
     <>
       <h1>{email.subject || '(no subject)'}</h1>

@@ -44,7 +44,7 @@ export function previewOfferOf(
     checkoutUrl: `/checkout/${slug}`,
     grants: (groups ?? [])
       .filter((group) => draft.hubGroupIds.includes(group.id))
-      .map((group) => ({ name: group.name, emoji: group.emoji })),
+      .map((group) => ({ name: group.name, emoji: group.emoji, hidden: group.visibility === 'hidden' })),
   };
 }
 

@@ -574,6 +574,8 @@ export const EMAIL_VARIABLES = [
   'hub_link',
   'support_email',
 ] as const;
+/** A sign-in link belongs in the body only: a subject is listed to every admin (the server refuses it). */
+const BODY_ONLY_VARIABLES: readonly string[] = ['login_link'];
 
 interface Rendered {
   subject: string;
@@ -597,8 +599,10 @@ export function EmailSection({
     el: HTMLInputElement | HTMLTextAreaElement;
     key: 'emailSubject' | 'emailBody';
   } | null>(null);
+  const [targetKey, setTargetKey] = useState<'emailSubject' | 'emailBody'>('emailBody');
   const remember = (key: 'emailSubject' | 'emailBody') => (event: { currentTarget: EventTarget }) => {
     target.current = { el: event.currentTarget as HTMLInputElement | HTMLTextAreaElement, key };
+    setTargetKey(key);
   };
 
   const insert = (name: string) => {
@@ -649,18 +653,26 @@ export function EmailSection({
       />
       <fieldset className="offer-variables">
         <legend className="offer-variables-label">Insert a variable (at the cursor):</legend>
-        {EMAIL_VARIABLES.map((name) => (
-          <button
-            key={name}
-            type="button"
-            className="offer-chip"
-            onMouseDown={(event) => event.preventDefault()}
-            onClick={() => insert(name)}
-            aria-label={`Insert {{${name}}}`}
-          >
-            {`{{${name}}}`}
-          </button>
-        ))}
+        {EMAIL_VARIABLES.map((name) => {
+          const bodyOnly = targetKey === 'emailSubject' && BODY_ONLY_VARIABLES.includes(name);
+          return (
+            <button
+              key={name}
+              type="button"
+              className="offer-chip"
+              onMouseDown={(event) => event.preventDefault()}
+              onClick={() => insert(name)}
+              disabled={bodyOnly}
+              title={bodyOnly ? 'A sign-in link can only go in the body' : undefined}
+              aria-label={`Insert {{${name}}}`}
+            >
+              {`{{${name}}}`}
+            </button>
+          );
+        })}
+        {targetKey === 'emailSubject' && (
+          <p className="muted">{'{{login_link}}'} signs the buyer in, so it can only go in the body.</p>
+        )}
       </fieldset>
       {offer ? (
         <>

@@ -58,11 +58,20 @@ function changesOf(saved: Settings, draft: Draft): Partial<Settings> {
   return patch;
 }
 
-const SETTINGS_FIELDS = ['platformName', 'supportEmail', 'defaultCurrency', 'smtpUrl', 'mailFrom'];
+const SETTINGS_FIELDS = [
+  'platformName',
+  'supportEmail',
+  'defaultCurrency',
+  'smtpUrl',
+  'mailFrom',
+  'currentPassword',
+];
 
 function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(settings: Settings): void }) {
-  const { setPlatformName } = useSession();
+  const { setPlatformName, me } = useSession();
+  const isOwner = me?.role === 'owner';
   const [draft, setDraft] = useState<Draft>(() => draftOf(settings));
+  const [currentPassword, setCurrentPassword] = useState('');
   const [saved, setSaved] = useState(false);
   const action = useAction();
   const fields = action.errors.fields;
@@ -71,6 +80,9 @@ function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(setti
     setSaved(false);
   };
 
+  const before = draftOf(settings);
+  const mailChanged = draft.smtpUrl !== before.smtpUrl || draft.mailFrom !== before.mailFrom;
+
   const submit = async () => {
     setSaved(false);
     const patch = changesOf(settings, draft);
@@ -78,10 +90,12 @@ function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(setti
       setSaved(true);
       return;
     }
-    const result = await action.run(() => api.patch<Settings>('/settings', patch));
+    const body = mailChanged ? { ...patch, currentPassword } : patch;
+    const result = await action.run(() => api.patch<Settings>('/settings', body));
     if (!result.ok) return;
     onSaved(result.value);
     setDraft(draftOf(result.value));
+    setCurrentPassword('');
     setPlatformName(result.value.platformName);
     setSaved(true);
   };
@@ -128,6 +142,12 @@ function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(setti
           Without SMTP, emails are not sent: each one is kept in <Link to="/admin/emails">Emails</Link>, where
           its links still work.
         </p>
+        {!isOwner && (
+          <p className="muted">
+            Only the owner can change outgoing email: whoever runs the mail server can read every sign-in link
+            the platform sends.
+          </p>
+        )}
         <TextField
           label="SMTP URL"
           name="smtpUrl"
@@ -136,12 +156,13 @@ function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(setti
           error={fields.smtpUrl}
           hint={
             <>
-              e.g. <code>smtp://user:pass@host:587</code>. The password shows as <code>****</code>; leave it
-              so to keep it. Empty: no SMTP.
+              e.g. <code>smtp://user:pass@host:587</code>. The password shows as <code>****</code>: left so,
+              it is kept for the same server, port and user; type it again for another. Empty: no SMTP.
             </>
           }
           autoComplete="off"
           spellCheck={false}
+          readOnly={!isOwner}
         />
         <TextField
           label="Sender (From)"
@@ -155,7 +176,21 @@ function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(setti
             </>
           }
           autoComplete="off"
+          readOnly={!isOwner}
         />
+        {isOwner && mailChanged && (
+          <TextField
+            label="Your password"
+            name="currentPassword"
+            type="password"
+            value={currentPassword}
+            onValue={setCurrentPassword}
+            error={fields.currentPassword}
+            hint="Changing outgoing email asks for your password. You will get an email about the change."
+            autoComplete="current-password"
+            required
+          />
+        )}
       </section>
       <div className="form-actions">
         <SubmitButton pending={action.pending}>Save settings</SubmitButton>

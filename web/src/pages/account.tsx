@@ -17,6 +17,7 @@ export function AccountPage() {
           <AppHeader me={me} />
           <main className="page page-narrow" id="main">
             <h1>Your account</h1>
+            {!me.emailVerified && <ConfirmEmailSection me={me} />}
             <NameSection me={me} />
             <EmailSection me={me} />
             <PasswordSection me={me} />
@@ -65,7 +66,58 @@ function NameSection({ me }: { me: User }) {
   );
 }
 
+/**
+ * An account made by a join is not its address's until the emailed link is used: until then nobody
+ * holding this session may set a password or move the account to another address.
+ */
+function ConfirmEmailSection({ me }: { me: User }) {
+  const [sent, setSent] = useState(false);
+  const action = useAction();
+  const resend = async () => {
+    setSent(false);
+    const result = await action.run(() => api.post('/me/verify-email'));
+    if (result.ok) setSent(true);
+  };
+  return (
+    <section className="card section alert-info" aria-labelledby="account-confirm">
+      <h2 id="account-confirm">Confirm your email</h2>
+      <p>
+        Open the link we emailed to <strong>{me.email}</strong>. Until then you can't set a password or change
+        your email: that keeps your account yours.
+      </p>
+      <FormAlert errors={action.errors} />
+      {sent && <Notice>A new link is on its way to {me.email}.</Notice>}
+      <button
+        type="button"
+        className="button"
+        onClick={() => void resend()}
+        disabled={action.pending}
+        aria-busy={action.pending || undefined}
+      >
+        Send the link again
+      </button>
+    </section>
+  );
+}
+
 function EmailSection({ me }: { me: User }) {
+  return (
+    <section className="card section" aria-labelledby="account-email">
+      <h2 id="account-email">Email</h2>
+      <p>
+        Your email is <strong>{me.email}</strong>
+        {me.emailVerified ? '.' : ' (not confirmed yet).'}
+      </p>
+      {!me.emailVerified ? (
+        <p className="muted">Confirm this address first; then you can change it here.</p>
+      ) : (
+        <EmailChangeForm me={me} />
+      )}
+    </section>
+  );
+}
+
+function EmailChangeForm({ me }: { me: User }) {
   const [email, setEmail] = useState('');
   const [currentPassword, setCurrentPassword] = useState('');
   const [sentTo, setSentTo] = useState<string | null>(null);
@@ -83,12 +135,7 @@ function EmailSection({ me }: { me: User }) {
   };
 
   return (
-    <section className="card section" aria-labelledby="account-email">
-      <h2 id="account-email">Email</h2>
-      <p>
-        Your email is <strong>{me.email}</strong>
-        {me.emailVerified ? '.' : ' (not confirmed yet).'}
-      </p>
+    <>
       {sentTo && (
         <Notice>
           We sent a confirmation link to <strong>{sentTo}</strong>; your email changes when you click it.
@@ -120,11 +167,23 @@ function EmailSection({ me }: { me: User }) {
         )}
         <SubmitButton pending={action.pending}>Change email</SubmitButton>
       </form>
-    </section>
+    </>
   );
 }
 
 function PasswordSection({ me }: { me: User }) {
+  if (!me.emailVerified) {
+    return (
+      <section className="card section" aria-labelledby="account-password">
+        <h2 id="account-password">Password</h2>
+        <p className="muted">Confirm your email first; then you can set a password here.</p>
+      </section>
+    );
+  }
+  return <PasswordForm me={me} />;
+}
+
+function PasswordForm({ me }: { me: User }) {
   const { refreshMe } = useSession();
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');

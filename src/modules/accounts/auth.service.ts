@@ -10,6 +10,7 @@ import {
   ConflictError,
   ForbiddenError,
   UnauthorizedError,
+  ValidationError,
 } from '../../platform/errors.ts';
 import type { Actor } from '../../platform/http/auth.ts';
 import { SESSION_TTL_MS } from '../../platform/http/auth.ts';
@@ -477,11 +478,12 @@ export function createAuthService(deps: AuthDeps) {
         'password_required',
       );
     }
-    try {
-      await assertPassword(user.passwordHash, given);
-    } catch (error) {
+    if (!given) throw ValidationError.field('currentPassword', 'is needed for this change');
+    if (!(await hasher.verify(user.passwordHash, given))) {
       rateLimiter.record(failures, LIMIT_WINDOW_MS);
-      throw error;
+      throw new BadRequestError('invalid_password', 'currentPassword: is not right', {
+        fields: [{ field: 'currentPassword', message: 'is not right' }],
+      });
     }
   }
 

@@ -140,6 +140,76 @@ describe('unknown parameters', () => {
   });
 });
 
+describe('parameters the SDK does not declare for this API version', () => {
+  it('refuses payment_method_types on a Checkout Session and takes allowed_payment_method_types', async () => {
+    const client = freshClient();
+    const price = await recurringPrice(client);
+    const base = {
+      mode: 'subscription' as const,
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: 'http://127.0.0.1:9/ok',
+    };
+    await expect(
+      client.checkout.sessions.create({
+        ...base,
+        payment_method_types: ['card'],
+      } as Stripe.Checkout.SessionCreateParams),
+    ).rejects.toMatchObject(unknown('payment_method_types'));
+    const session = await client.checkout.sessions.create({
+      ...base,
+      allowed_payment_method_types: ['card'],
+    });
+    expect(session).toMatchObject({ allowed_payment_method_types: ['card'], ui_mode: 'hosted_page' });
+    await expect(
+      client.checkout.sessions.create({ ...base, allowed_payment_method_types: ['card', 'sepa_debit'] }),
+    ).rejects.toMatchObject({ code: 'parameter_invalid', param: 'allowed_payment_method_types[1]' });
+  });
+
+  it('refuses created[...] on the lists whose params do not declare it, and expand on deletes', async () => {
+    const client = freshClient();
+    const created = { created: { gte: 1 } };
+    await expect(
+      client.webhookEndpoints.list(created as Stripe.WebhookEndpointListParams),
+    ).rejects.toMatchObject(unknown('created'));
+    const customer = await client.customers.create({ email: 'c@example.com' });
+    await expect(
+      client.customers.listPaymentMethods(customer.id, created as Stripe.CustomerListPaymentMethodsParams),
+    ).rejects.toMatchObject(unknown('created'));
+    await expect(
+      client.customers.del(customer.id, { expand: ['x'] } as Stripe.CustomerDeleteParams),
+    ).rejects.toMatchObject(unknown('expand'));
+    expect((await client.customers.list(created)).data).toHaveLength(1);
+  });
+
+  it('refuses ui_mode values of older versions (hosted) and takes hosted_page', async () => {
+    const client = freshClient();
+    const price = await recurringPrice(client);
+    const base = {
+      mode: 'subscription' as const,
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: 'http://127.0.0.1:9/ok',
+    };
+    await expect(client.checkout.sessions.create({ ...base, ui_mode: 'hosted' })).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'ui_mode',
+    });
+    expect((await client.checkout.sessions.create({ ...base, ui_mode: 'hosted_page' })).ui_mode).toBe(
+      'hosted_page',
+    );
+  });
+
+  it('refuses product_data fields a price does not take', async () => {
+    const client = freshClient();
+    await expect(
+      client.prices.create({
+        currency: 'usd',
+        unit_amount: 100,
+        product_data: { name: 'P', description: 'd' },
+      } as Stripe.PriceCreateParams),
+    ).rejects.toMatchObject(unknown('product_data[description]'));
+  });
+});
+
 describe('unknown fields in test controls', () => {
   it('refuses a misspelled control field instead of silently doing nothing', async () => {
     const client = freshClient();

@@ -30,7 +30,7 @@ import { type AccountState, getObject } from './store.ts';
 
 const maxBodyBytes = 1_000_000;
 
-const apiRoutes: ApiRoute[] = [
+export const apiRoutes: ApiRoute[] = [
   ...platformRoutes,
   ...catalogRoutes,
   ...customerRoutes,

@@ -7,7 +7,7 @@ import { invalidParam, invalidRequest, noSuchObject, StripeApiError } from '../e
 import { newId } from '../ids.ts';
 import type { Params } from '../params.ts';
 import { paginate } from '../present.ts';
-import { type ApiContext, type ApiRoute, listParams, type ParamSpec } from '../routes.ts';
+import { type ApiContext, type ApiRoute, createdRange, listParams, type ParamSpec } from '../routes.ts';
 import { type AccountState, allOfKind, getObject, idOf, putObject } from '../store.ts';
 import { requirePrice, wireDecimal } from './catalog.ts';
 import { requireCustomer } from './customers.ts';
@@ -695,6 +695,7 @@ export const billingRoutes: ApiRoute[] = [
     method: 'POST',
     pattern: '/v1/subscriptions',
     params: {
+      expand: true,
       customer: true,
       items: [{ price: true, quantity: true, metadata: true }],
       trial_period_days: true,
@@ -710,13 +711,14 @@ export const billingRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/subscriptions/:id',
-    params: {},
+    params: { expand: true },
     handle: (ctx) => requireSubscription(ctx.state, ctx.path.id ?? '', 'id'),
   },
   {
     method: 'POST',
     pattern: '/v1/subscriptions/:id',
     params: {
+      expand: true,
       metadata: true,
       description: true,
       cancel_at_period_end: true,
@@ -731,7 +733,7 @@ export const billingRoutes: ApiRoute[] = [
   {
     method: 'DELETE',
     pattern: '/v1/subscriptions/:id',
-    params: { cancellation_details: cancellationDetailsParams },
+    params: { expand: true, cancellation_details: cancellationDetailsParams },
     handle: (ctx) => {
       const details = ctx.params.child('cancellation_details');
       return cancelNow(
@@ -749,7 +751,7 @@ export const billingRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/subscriptions',
-    params: listParams({ customer: true, price: true, status: true }),
+    params: listParams({ created: createdRange, customer: true, price: true, status: true }),
     handle: (ctx) => {
       const p = ctx.params;
       const customer = p.string('customer');
@@ -773,13 +775,13 @@ export const billingRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/invoices/:id',
-    params: {},
+    params: { expand: true },
     handle: (ctx) => requireInvoice(ctx.state, ctx.path.id ?? '', 'id'),
   },
   {
     method: 'POST',
     pattern: '/v1/invoices/:id',
-    params: { metadata: true, description: true },
+    params: { expand: true, metadata: true, description: true },
     handle: (ctx) => {
       const invoice = requireInvoice(ctx.state, ctx.path.id ?? '', 'id');
       const before = snapshot(invoice);
@@ -802,7 +804,7 @@ export const billingRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/invoices/:id/pay',
-    params: { payment_method: true },
+    params: { expand: true, payment_method: true },
     handle: (ctx) => {
       const invoice = requireInvoice(ctx.state, ctx.path.id ?? '', 'id');
       if (invoice.status === 'paid')
@@ -833,7 +835,7 @@ export const billingRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/invoices',
-    params: listParams({ customer: true, subscription: true, status: true }),
+    params: listParams({ created: createdRange, customer: true, subscription: true, status: true }),
     handle: (ctx) => {
       const p = ctx.params;
       const customer = p.string('customer');
@@ -851,7 +853,7 @@ export const billingRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/invoice_payments',
-    params: listParams({ invoice: true }),
+    params: listParams({ created: createdRange, invoice: true }),
     handle: (ctx) => {
       const invoice = ctx.params.string('invoice');
       const items = allOfKind(ctx.state, 'invoice_payment').filter(

@@ -6,7 +6,7 @@ import { invalidParam, invalidRequest, noSuchObject } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Params } from '../params.ts';
 import { paginate } from '../present.ts';
-import { type ApiContext, type ApiRoute, listParams, type ParamSpec } from '../routes.ts';
+import { type ApiContext, type ApiRoute, createdRange, listParams, type ParamSpec } from '../routes.ts';
 import { type AccountState, allOfKind, getObject, idOf, putObject } from '../store.ts';
 
 type Decimal = NonNullable<Stripe.Price['unit_amount_decimal']>;
@@ -28,8 +28,29 @@ export function requirePrice(state: AccountState, id: string, param = 'price'): 
   return price;
 }
 
-/** What `product_data` takes inline (on a price or in a checkout line item's `price_data`). */
-export const productDataParams: ParamSpec = {
+/** What a price's inline `product_data` takes (`POST /v1/prices`). */
+const priceProductDataParams: ParamSpec = {
+  id: true,
+  name: true,
+  active: true,
+  metadata: true,
+  statement_descriptor: true,
+  tax_code: true,
+  unit_label: true,
+};
+
+/** What a checkout line item's `price_data[product_data]` takes: no id, no activity, but a description. */
+const lineItemProductDataParams: ParamSpec = {
+  name: true,
+  description: true,
+  images: true,
+  metadata: true,
+  tax_code: true,
+  unit_label: true,
+};
+
+const productParams: ParamSpec = {
+  expand: true,
   id: true,
   name: true,
   active: true,
@@ -39,15 +60,14 @@ export const productDataParams: ParamSpec = {
   statement_descriptor: true,
   tax_code: true,
   unit_label: true,
+  url: true,
 };
-
-const productParams: ParamSpec = { ...productDataParams, url: true };
 
 /** What a checkout line item's `price_data` takes. */
 export const priceDataParams: ParamSpec = {
   currency: true,
   product: true,
-  product_data: productDataParams,
+  product_data: lineItemProductDataParams,
   unit_amount: true,
   unit_amount_decimal: true,
   recurring: { interval: true, interval_count: true },
@@ -55,7 +75,13 @@ export const priceDataParams: ParamSpec = {
 };
 
 const priceParams: ParamSpec = {
-  ...priceDataParams,
+  expand: true,
+  currency: true,
+  product: true,
+  product_data: priceProductDataParams,
+  unit_amount: true,
+  unit_amount_decimal: true,
+  tax_behavior: true,
   recurring: { interval: true, interval_count: true, trial_period_days: true },
   active: true,
   lookup_key: true,
@@ -236,13 +262,14 @@ export const catalogRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/products/:id',
-    params: {},
+    params: { expand: true },
     handle: (ctx) => requireProduct(ctx.state, ctx.path.id ?? '', 'id'),
   },
   {
     method: 'POST',
     pattern: '/v1/products/:id',
     params: {
+      expand: true,
       name: true,
       active: true,
       description: true,
@@ -273,7 +300,7 @@ export const catalogRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/products',
-    params: listParams({ active: true, ids: true }),
+    params: listParams({ created: createdRange, active: true, ids: true }),
     handle: (ctx) => {
       const active = ctx.params.boolean('active');
       const ids = ctx.params.strings('ids');
@@ -294,19 +321,27 @@ export const catalogRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/prices/:id',
-    params: {},
+    params: { expand: true },
     handle: (ctx) => requirePrice(ctx.state, ctx.path.id ?? '', 'id'),
   },
   {
     method: 'POST',
     pattern: '/v1/prices/:id',
-    params: { active: true, nickname: true, lookup_key: true, metadata: true, tax_behavior: true },
+    params: {
+      expand: true,
+      active: true,
+      nickname: true,
+      lookup_key: true,
+      metadata: true,
+      tax_behavior: true,
+    },
     handle: updatePrice,
   },
   {
     method: 'GET',
     pattern: '/v1/prices',
     params: listParams({
+      created: createdRange,
       active: true,
       product: true,
       type: true,

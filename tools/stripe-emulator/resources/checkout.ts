@@ -8,7 +8,7 @@ import { invalidParam, invalidRequest, noSuchObject, type StripeErrorBody } from
 import { newId, randomToken } from '../ids.ts';
 import type { Params } from '../params.ts';
 import { paginate } from '../present.ts';
-import { type ApiContext, type ApiRoute, listParams, type ParamSpec } from '../routes.ts';
+import { type ApiContext, type ApiRoute, createdRange, listParams, type ParamSpec } from '../routes.ts';
 import { type AccountState, allOfKind, getObject, idOf, putObject } from '../store.ts';
 import { createSubscription } from './billing.ts';
 import { createPriceObject, priceDataParams, requirePrice, requireProduct } from './catalog.ts';
@@ -90,6 +90,7 @@ function lineItemsFrom(ctx: ApiContext, mode: Stripe.Checkout.Session.Mode): Str
 }
 
 const sessionParams: ParamSpec = {
+  expand: true,
   mode: true,
   line_items: [{ price: true, price_data: priceDataParams, quantity: true }],
   customer: true,
@@ -103,19 +104,24 @@ const sessionParams: ParamSpec = {
   cancel_url: true,
   expires_at: true,
   allow_promotion_codes: true,
-  payment_method_types: true,
+  allowed_payment_method_types: true,
+  ui_mode: true,
 };
 
 function createSession(ctx: ApiContext): Stripe.Checkout.Session {
   const p = ctx.params;
-  const methodTypes = p.strings('payment_method_types');
+  const methodTypes = p.strings('allowed_payment_method_types');
   const otherType = methodTypes.findIndex((type) => type !== 'card');
   if (otherType >= 0) {
     throw invalidParam(
-      `payment_method_types[${otherType}]`,
+      `allowed_payment_method_types[${otherType}]`,
       'The emulator supports the `card` payment method type only.',
     );
   }
+  // The UI modes of this API version; the emulator hosts its own page only.
+  const uiMode = p.oneOf('ui_mode', ['elements', 'embedded_page', 'form', 'hosted_page'] as const);
+  if (uiMode && uiMode !== 'hosted_page')
+    throw invalidParam('ui_mode', 'The emulator supports `ui_mode=hosted_page` (the default) only.');
   const mode = p.oneOf('mode', ['payment', 'subscription', 'setup'] as const);
   if (!mode) throw invalidParam('mode', 'Missing required param: mode.', 'parameter_missing');
   if (mode === 'setup')
@@ -178,7 +184,7 @@ function createSession(ctx: ApiContext): Stripe.Checkout.Session {
     adaptive_pricing: { enabled: false },
     after_expiration: null,
     allow_promotion_codes: p.boolean('allow_promotion_codes') ?? null,
-    allowed_payment_method_types: null,
+    allowed_payment_method_types: methodTypes.length > 0 ? methodTypes : null,
     amount_subtotal: subtotal,
     amount_total: subtotal,
     automatic_tax: { enabled: false, liability: null, provider: null, status: null },
@@ -264,7 +270,7 @@ function createSession(ctx: ApiContext): Stripe.Checkout.Session {
     subscription: null,
     success_url: successUrl,
     total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
-    ui_mode: 'hosted',
+    ui_mode: 'hosted_page',
     url: `${ctx.emu.settings.baseUrl}/c/pay/${id}`,
     wallet_options: null,
   };
@@ -455,13 +461,13 @@ export const checkoutRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/checkout/sessions/:id',
-    params: {},
+    params: { expand: true },
     handle: (ctx) => requireSession(ctx.state, ctx.path.id ?? '', 'id'),
   },
   {
     method: 'POST',
     pattern: '/v1/checkout/sessions/:id',
-    params: { metadata: true },
+    params: { expand: true, metadata: true },
     handle: (ctx) => {
       const session = requireSession(ctx.state, ctx.path.id ?? '', 'id');
       if (ctx.params.has('metadata')) session.metadata = ctx.params.metadata(session.metadata ?? {});
@@ -471,7 +477,7 @@ export const checkoutRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/checkout/sessions/:id/expire',
-    params: {},
+    params: { expand: true },
     handle: (ctx) => expireSession(ctx.emu, ctx.state, requireSession(ctx.state, ctx.path.id ?? '', 'id')),
   },
   {
@@ -491,7 +497,13 @@ export const checkoutRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/checkout/sessions',
-    params: listParams({ customer: true, status: true, payment_intent: true, subscription: true }),
+    params: listParams({
+      created: createdRange,
+      customer: true,
+      status: true,
+      payment_intent: true,
+      subscription: true,
+    }),
     handle: (ctx) => {
       const p = ctx.params;
       const customer = p.string('customer');

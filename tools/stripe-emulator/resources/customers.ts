@@ -7,7 +7,7 @@ import { invalidParam, invalidRequest, noSuchObject } from '../errors.ts';
 import { newId, randomToken } from '../ids.ts';
 import type { Params } from '../params.ts';
 import { paginate } from '../present.ts';
-import { type ApiContext, type ApiRoute, listParams, type ParamSpec } from '../routes.ts';
+import { type ApiContext, type ApiRoute, createdRange, listParams, type ParamSpec } from '../routes.ts';
 import { type AccountState, allOfKind, getObject, idOf, putObject } from '../store.ts';
 import { cancelNow } from './billing.ts';
 
@@ -154,6 +154,7 @@ export function setDefaultPaymentMethod(
 }
 
 const customerParams: ParamSpec = {
+  expand: true,
   email: true,
   name: true,
   description: true,
@@ -240,7 +241,7 @@ export const customerRoutes: ApiRoute[] = [
     params: { ...customerParams, payment_method: true },
     handle: createCustomerRoute,
   },
-  { method: 'GET', pattern: '/v1/customers/:id', params: {}, handle: retrieveCustomer },
+  { method: 'GET', pattern: '/v1/customers/:id', params: { expand: true }, handle: retrieveCustomer },
   { method: 'POST', pattern: '/v1/customers/:id', params: customerParams, handle: updateCustomerRoute },
   {
     method: 'DELETE',
@@ -262,7 +263,7 @@ export const customerRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/customers',
-    params: listParams({ email: true }),
+    params: listParams({ created: createdRange, email: true }),
     handle: (ctx) => {
       const email = ctx.params.string('email');
       const items = allOfKind(ctx.state, 'customer').filter((customer) => !email || customer.email === email);
@@ -286,6 +287,7 @@ export const customerRoutes: ApiRoute[] = [
     method: 'POST',
     pattern: '/v1/payment_methods',
     params: {
+      expand: true,
       type: true,
       card: { token: true, number: true, exp_month: true, exp_year: true, cvc: true },
       billing_details: { name: true, email: true },
@@ -319,7 +321,7 @@ export const customerRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/payment_methods/:id',
-    params: {},
+    params: { expand: true },
     handle: (ctx) => {
       const method = getObject(ctx.state, 'payment_method', ctx.path.id ?? '');
       if (!method) throw noSuchObject('PaymentMethod', ctx.path.id ?? '', 'id');
@@ -342,7 +344,7 @@ export const customerRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/payment_methods/:id/attach',
-    params: { customer: true },
+    params: { expand: true, customer: true },
     handle: (ctx) => {
       const customer = requireCustomer(ctx.state, ctx.params.requiredString('customer'));
       const method = resolvePaymentMethod(ctx.emu, ctx.state, ctx.path.id ?? '', 'id');
@@ -353,7 +355,7 @@ export const customerRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/payment_methods/:id/detach',
-    params: {},
+    params: { expand: true },
     handle: (ctx) => {
       const method = getObject(ctx.state, 'payment_method', ctx.path.id ?? '');
       if (!method) throw noSuchObject('PaymentMethod', ctx.path.id ?? '', 'id');

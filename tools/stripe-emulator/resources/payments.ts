@@ -11,7 +11,7 @@ import {
 } from '../errors.ts';
 import { newId, randomToken } from '../ids.ts';
 import { paginate } from '../present.ts';
-import { type ApiContext, type ApiRoute, listParams, type ParamSpec } from '../routes.ts';
+import { type ApiContext, type ApiRoute, createdRange, listParams, type ParamSpec } from '../routes.ts';
 import { type AccountState, allOfKind, getObject, idOf, putObject } from '../store.ts';
 import { requireCustomer, resolvePaymentMethod } from './customers.ts';
 
@@ -456,6 +456,7 @@ export const paymentRoutes: ApiRoute[] = [
     method: 'POST',
     pattern: '/v1/payment_intents',
     params: {
+      expand: true,
       amount: true,
       currency: true,
       customer: true,
@@ -490,13 +491,13 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/payment_intents/:id',
-    params: {},
+    params: { expand: true },
     handle: (ctx) => requireIntent(ctx.state, ctx.path.id ?? ''),
   },
   {
     method: 'POST',
     pattern: '/v1/payment_intents/:id',
-    params: { metadata: true, description: true },
+    params: { expand: true, metadata: true, description: true },
     handle: (ctx) => {
       const intent = requireIntent(ctx.state, ctx.path.id ?? '');
       if (ctx.params.has('metadata')) intent.metadata = ctx.params.metadata(intent.metadata);
@@ -507,7 +508,7 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/payment_intents/:id/confirm',
-    params: { payment_method: true, off_session: true },
+    params: { expand: true, payment_method: true, off_session: true },
     handle: (ctx) =>
       confirmThroughApi(
         ctx,
@@ -518,7 +519,7 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/payment_intents/:id/cancel',
-    params: { cancellation_reason: true },
+    params: { expand: true, cancellation_reason: true },
     handle: (ctx) => {
       const intent = requireIntent(ctx.state, ctx.path.id ?? '');
       if (intent.status === 'succeeded' || intent.status === 'canceled') {
@@ -544,7 +545,7 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/payment_intents',
-    params: listParams({ customer: true }),
+    params: listParams({ created: createdRange, customer: true }),
     handle: (ctx) => {
       const customer = ctx.params.string('customer');
       const items = allOfKind(ctx.state, 'payment_intent').filter(
@@ -556,13 +557,13 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/charges/:id',
-    params: {},
+    params: { expand: true },
     handle: (ctx) => requireCharge(ctx.state, ctx.path.id ?? '', 'id'),
   },
   {
     method: 'POST',
     pattern: '/v1/charges/:id',
-    params: { metadata: true, description: true },
+    params: { expand: true, metadata: true, description: true },
     handle: (ctx) => {
       const charge = requireCharge(ctx.state, ctx.path.id ?? '', 'id');
       const before = snapshot(charge);
@@ -575,7 +576,7 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/charges',
-    params: listParams({ customer: true, payment_intent: true }),
+    params: listParams({ created: createdRange, customer: true, payment_intent: true }),
     handle: (ctx) => {
       const customer = ctx.params.string('customer');
       const intent = ctx.params.string('payment_intent');
@@ -590,7 +591,7 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/refunds',
-    params: { charge: true, payment_intent: true, amount: true, reason: true, metadata: true },
+    params: { expand: true, charge: true, payment_intent: true, amount: true, reason: true, metadata: true },
     handle: (ctx) => {
       const p = ctx.params;
       const chargeId = p.string('charge');
@@ -621,7 +622,7 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/refunds/:id',
-    params: {},
+    params: { expand: true },
     handle: (ctx) => {
       const refund = getObject(ctx.state, 'refund', ctx.path.id ?? '');
       if (!refund) throw noSuchObject('refund', ctx.path.id ?? '', 'id');
@@ -631,7 +632,7 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/refunds/:id',
-    params: { metadata: true },
+    params: { expand: true, metadata: true },
     handle: (ctx) => {
       const refund = getObject(ctx.state, 'refund', ctx.path.id ?? '');
       if (!refund) throw noSuchObject('refund', ctx.path.id ?? '', 'id');
@@ -642,7 +643,7 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/refunds',
-    params: listParams({ charge: true, payment_intent: true }),
+    params: listParams({ created: createdRange, charge: true, payment_intent: true }),
     handle: (ctx) => {
       const charge = ctx.params.string('charge');
       const intent = ctx.params.string('payment_intent');
@@ -656,13 +657,13 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/disputes/:id',
-    params: {},
+    params: { expand: true },
     handle: (ctx) => requireDispute(ctx.state, ctx.path.id ?? ''),
   },
   {
     method: 'POST',
     pattern: '/v1/disputes/:id',
-    params: { metadata: true, evidence: evidenceParams, submit: true },
+    params: { expand: true, metadata: true, evidence: evidenceParams, submit: true },
     handle: (ctx) => {
       const dispute = requireDispute(ctx.state, ctx.path.id ?? '');
       const before = snapshot(dispute);
@@ -687,13 +688,13 @@ export const paymentRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/disputes/:id/close',
-    params: {},
+    params: { expand: true },
     handle: (ctx) => closeDispute(ctx.emu, ctx.state, requireDispute(ctx.state, ctx.path.id ?? ''), 'lost'),
   },
   {
     method: 'GET',
     pattern: '/v1/disputes',
-    params: listParams({ charge: true, payment_intent: true }),
+    params: listParams({ created: createdRange, charge: true, payment_intent: true }),
     handle: (ctx) => {
       const charge = ctx.params.string('charge');
       const intent = ctx.params.string('payment_intent');

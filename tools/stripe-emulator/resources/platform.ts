@@ -5,7 +5,7 @@ import { apiVersion, snapshot } from '../emulator.ts';
 import { invalidParam, noSuchObject } from '../errors.ts';
 import { newId, randomToken } from '../ids.ts';
 import { paginate } from '../present.ts';
-import { type ApiContext, type ApiRoute, listParams } from '../routes.ts';
+import { type ApiContext, type ApiRoute, createdRange, listParams } from '../routes.ts';
 import { allOfKind, getObject, putObject } from '../store.ts';
 
 function requireEndpoint(ctx: ApiContext): Stripe.WebhookEndpoint {
@@ -62,11 +62,11 @@ function updateEndpoint(ctx: ApiContext): Stripe.WebhookEndpoint {
 }
 
 export const platformRoutes: ApiRoute[] = [
-  { method: 'GET', pattern: '/v1/account', params: {}, handle: (ctx) => ctx.state.account },
+  { method: 'GET', pattern: '/v1/account', params: { expand: true }, handle: (ctx) => ctx.state.account },
   {
     method: 'GET',
     pattern: '/v1/accounts/:id',
-    params: {},
+    params: { expand: true },
     handle: (ctx) => {
       // Connected accounts come with the affiliates work; until then only the key's own account exists.
       if (ctx.path.id !== ctx.state.id) throw noSuchObject('account', ctx.path.id ?? '', 'account');
@@ -76,14 +76,28 @@ export const platformRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/webhook_endpoints',
-    params: { url: true, enabled_events: true, description: true, metadata: true, api_version: true },
+    params: {
+      expand: true,
+      url: true,
+      enabled_events: true,
+      description: true,
+      metadata: true,
+      api_version: true,
+    },
     handle: createEndpoint,
   },
-  { method: 'GET', pattern: '/v1/webhook_endpoints/:id', params: {}, handle: requireEndpoint },
+  { method: 'GET', pattern: '/v1/webhook_endpoints/:id', params: { expand: true }, handle: requireEndpoint },
   {
     method: 'POST',
     pattern: '/v1/webhook_endpoints/:id',
-    params: { url: true, enabled_events: true, description: true, metadata: true, disabled: true },
+    params: {
+      expand: true,
+      url: true,
+      enabled_events: true,
+      description: true,
+      metadata: true,
+      disabled: true,
+    },
     handle: updateEndpoint,
   },
   {
@@ -107,7 +121,7 @@ export const platformRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/events/:id',
-    params: {},
+    params: { expand: true },
     handle: (ctx) => {
       const event = getObject(ctx.state, 'event', ctx.path.id ?? '');
       if (!event) throw noSuchObject('event', ctx.path.id ?? '', 'id');
@@ -117,7 +131,7 @@ export const platformRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/events',
-    params: listParams({ type: true, types: true }),
+    params: listParams({ created: createdRange, type: true, types: true }),
     handle: (ctx) => {
       const type = ctx.params.string('type');
       const types = ctx.params.strings('types');

@@ -79,7 +79,7 @@ export const portalRoutes: ApiRoute[] = [
   {
     method: 'POST',
     pattern: '/v1/billing_portal/sessions',
-    params: { customer: true, return_url: true, configuration: true },
+    params: { expand: true, customer: true, return_url: true, configuration: true },
     handle: (ctx) => {
       const p = ctx.params;
       const customer = requireCustomer(ctx.state, p.requiredString('customer'));

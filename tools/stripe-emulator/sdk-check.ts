@@ -89,7 +89,7 @@ function jsonKind(value: unknown): string {
  * open enum (`'a' | 'b' | OtherString`) must still be one of the listed literals: the open end is the
  * SDK's tolerance of future values, not licence for the emulator to invent them.
  */
-export function shapeProblems(value: unknown, shape: Shape, path = '$'): string[] {
+export function shapeProblems(value: unknown, shape: Shape, path = '$', partial = false): string[] {
   const options = optionsOf(shape);
   if (options.some((o) => o.kind === 'unknown')) return [];
   const kind = jsonKind(value);
@@ -133,7 +133,9 @@ export function shapeProblems(value: unknown, shape: Shape, path = '$'): string[
       if (elements.length === 0) return [`${path}: an array, the SDK declares ${describeShape(shape)}`];
       const element: Shape =
         elements.length === 1 ? (elements[0] as Shape) : { kind: 'union', options: elements };
-      return (value as unknown[]).flatMap((item, i) => shapeProblems(item, element, `${path}[${i}]`));
+      return (value as unknown[]).flatMap((item, i) =>
+        shapeProblems(item, element, `${path}[${i}]`, partial),
+      );
     }
     case 'object': {
       const objects = objectsOf(shape);
@@ -143,7 +145,7 @@ export function shapeProblems(value: unknown, shape: Shape, path = '$'): string[
       // the value must fit one: report against the closest.
       let best: string[] | undefined;
       for (const object of candidates(objects, record)) {
-        const problems = objectProblems(record, object, path);
+        const problems = objectProblems(record, object, path, partial);
         if (problems.length === 0) return [];
         if (!best || problems.length < best.length) best = problems;
       }
@@ -154,34 +156,55 @@ export function shapeProblems(value: unknown, shape: Shape, path = '$'): string[
   }
 }
 
-/** Object types whose `object` (and `deleted`) literals admit the value; all of them if none declare one. */
+/**
+ * Object types whose discriminants admit the value: a field declared as one literal (`object:
+ * 'customer'`, `type: 'customer.updated'`, `deleted: true`) that the value has with another value
+ * rules the type out. All of them if none is left, so the problems are reported against the closest.
+ */
 function candidates(objects: ObjectShape[], record: Record<string, unknown>): ObjectShape[] {
+  if (objects.length === 1) return objects;
   const fitting = objects.filter((object) => {
-    for (const key of ['object', 'deleted']) {
-      const field = object.fields().get(key);
-      if (!field) continue;
-      if (shapeProblems(record[key] ?? null, field.shape).length > 0 && !(field.optional && !(key in record)))
-        return false;
+    for (const [key, field] of object.fields()) {
+      const declared = field.shape;
+      const literal =
+        (declared.kind === 'string' && !declared.open && declared.literals?.length === 1) ||
+        (declared.kind === 'boolean' && declared.literals?.length === 1);
+      if (!literal || !(key in record)) continue;
+      if (shapeProblems(record[key], declared).length > 0) return false;
     }
     return true;
   });
   return fitting.length > 0 ? fitting : objects;
 }
 
-function objectProblems(record: Record<string, unknown>, object: ObjectShape, path: string): string[] {
+/**
+ * Stripe's `previous_attributes` holds only what changed, nested objects included (`{invoice_settings:
+ * {default_payment_method: …}}`); the SDK types it as a shallow `Partial<T>`, so below it a missing
+ * field is not a problem.
+ */
+const partialFields = new Set(['previous_attributes']);
+
+function objectProblems(
+  record: Record<string, unknown>,
+  object: ObjectShape,
+  path: string,
+  partial: boolean,
+): string[] {
   const problems: string[] = [];
   const fields = object.fields();
   const index = object.index();
   for (const [key, field] of fields) {
     if (!(key in record)) {
-      if (!field.optional) problems.push(`${path}.${key}: missing (required by ${object.name})`);
+      if (!field.optional && !partial) problems.push(`${path}.${key}: missing (required by ${object.name})`);
       continue;
     }
-    problems.push(...shapeProblems(record[key], field.shape, `${path}.${key}`));
+    problems.push(
+      ...shapeProblems(record[key], field.shape, `${path}.${key}`, partial || partialFields.has(key)),
+    );
   }
   for (const [key, item] of Object.entries(record)) {
     if (fields.has(key)) continue;
-    if (index) problems.push(...shapeProblems(item, index, `${path}.${key}`));
+    if (index) problems.push(...shapeProblems(item, index, `${path}.${key}`, partial));
     else problems.push(`${path}.${key}: not a field of ${object.name}`);
   }
   return problems;

@@ -4,8 +4,12 @@
 // does not declare would let code pass here that Stripe refuses; an SDK upgrade that drops a parameter
 // fails here until the route drops it too.
 import { describe, expect, it } from 'vitest';
+import { feedbackValues, paymentBehaviors, prorationBehaviors } from './resources/billing.ts';
+import { priceIntervals, taxBehaviors } from './resources/catalog.ts';
+import { checkoutModes, customerCreations, uiModes } from './resources/checkout.ts';
+import { intentCancellationReasons, refundReasons } from './resources/payments.ts';
 import { undeclaredParams } from './sdk-check.ts';
-import { loadSdk, optionsOf, routeKey, type SdkMethod } from './sdk-types.ts';
+import { loadSdk, optionsOf, routeKey, type SdkMethod, type Shape } from './sdk-types.ts';
 import { apiRoutes } from './server.ts';
 
 const { methods } = loadSdk();
@@ -55,5 +59,86 @@ describe('expand follows the SDK', () => {
   it.each(routes)('$name accepts expand exactly where the SDK declares it', ({ route }) => {
     const declared = sdkMethodsFor(route.method, route.pattern).some((m) => declares(m, 'expand'));
     expect(Object.hasOwn(route.params, 'expand')).toBe(declared);
+  });
+});
+
+/** The literals the SDK lists for a parameter, found by its Stripe name (`recurring[interval]`). */
+function declaredLiterals(label: string, param: string): string[] {
+  const method = methods.find((m) => m.label === label);
+  let shape: Shape | null = method?.params() ?? null;
+  for (const key of param.replace(/\]/g, '').split('[')) {
+    const objects = optionsOf(shape ?? { kind: 'null' })
+      .flatMap((o) => (o.kind === 'array' ? optionsOf(o.element) : [o]))
+      .filter((o) => o.kind === 'object');
+    shape = objects.map((o) => o.fields().get(key)?.shape).find((found) => found) ?? null;
+  }
+  return optionsOf(shape ?? { kind: 'null' }).flatMap((o) => (o.kind === 'string' ? (o.literals ?? []) : []));
+}
+
+describe('the values a handler accepts for an enum parameter are the SDK’s', () => {
+  const table: { name: string; label: string; param: string; accepted: readonly string[] }[] = [
+    { name: 'checkout ui_mode', label: 'Checkout/Sessions.create', param: 'ui_mode', accepted: uiModes },
+    { name: 'checkout mode', label: 'Checkout/Sessions.create', param: 'mode', accepted: checkoutModes },
+    {
+      name: 'checkout customer_creation',
+      label: 'Checkout/Sessions.create',
+      param: 'customer_creation',
+      accepted: customerCreations,
+    },
+    {
+      name: 'line item price_data[recurring][interval]',
+      label: 'Checkout/Sessions.create',
+      param: 'line_items[price_data][recurring][interval]',
+      accepted: priceIntervals,
+    },
+    {
+      name: 'price recurring[interval]',
+      label: 'Prices.create',
+      param: 'recurring[interval]',
+      accepted: priceIntervals,
+    },
+    { name: 'price tax_behavior', label: 'Prices.create', param: 'tax_behavior', accepted: taxBehaviors },
+    {
+      name: 'price update tax_behavior',
+      label: 'Prices.update',
+      param: 'tax_behavior',
+      accepted: taxBehaviors,
+    },
+    {
+      name: 'subscription proration_behavior',
+      label: 'Subscriptions.update',
+      param: 'proration_behavior',
+      accepted: prorationBehaviors,
+    },
+    {
+      name: 'subscription payment_behavior',
+      label: 'Subscriptions.create',
+      param: 'payment_behavior',
+      accepted: paymentBehaviors,
+    },
+    {
+      name: 'subscription cancellation_details[feedback]',
+      label: 'Subscriptions.update',
+      param: 'cancellation_details[feedback]',
+      accepted: feedbackValues,
+    },
+    {
+      name: 'subscription cancel cancellation_details[feedback]',
+      label: 'Subscriptions.cancel',
+      param: 'cancellation_details[feedback]',
+      accepted: feedbackValues,
+    },
+    {
+      name: 'payment intent cancellation_reason',
+      label: 'PaymentIntents.cancel',
+      param: 'cancellation_reason',
+      accepted: intentCancellationReasons,
+    },
+    { name: 'refund reason', label: 'Refunds.create', param: 'reason', accepted: refundReasons },
+  ];
+  it.each(table)('$name', ({ label, param, accepted }) => {
+    const declared = declaredLiterals(label, param);
+    expect(declared.length).toBeGreaterThan(0);
+    expect(accepted.filter((value) => !declared.includes(value))).toEqual([]);
   });
 });

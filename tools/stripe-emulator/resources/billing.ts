@@ -569,7 +569,11 @@ function itemsFrom(state: AccountState, list: Params[]): SubscriptionInput['item
   }));
 }
 
-const feedbackValues = [
+/** Values each handler accepts for an enum parameter; `sdk-params.test.ts` holds them to the SDK's literals. */
+export const prorationBehaviors = ['always_invoice', 'create_prorations', 'none'] as const;
+export const paymentBehaviors = ['allow_incomplete', 'error_if_incomplete'] as const;
+
+export const feedbackValues = [
   'customer_service',
   'low_quality',
   'missing_features',
@@ -613,7 +617,8 @@ function createSubscriptionRoute(ctx: ApiContext): Stripe.Subscription {
     cancelAtPeriodEnd: p.boolean('cancel_at_period_end') ?? false,
     description: p.string('description') ?? null,
   });
-  const behavior = p.string('payment_behavior') ?? 'allow_incomplete';
+  // `default_incomplete` and `pending_if_incomplete` (no payment attempt at creation) are not emulated.
+  const behavior = p.oneOf('payment_behavior', paymentBehaviors) ?? 'allow_incomplete';
   if (payment?.error && behavior === 'error_if_incomplete') {
     throw new StripeApiError(402, payment.error);
   }
@@ -627,7 +632,7 @@ function updateSubscriptionRoute(ctx: ApiContext): Stripe.Subscription {
   }
   const p = ctx.params;
   // Accepted for Stripe's sake; the emulator never prorates (a new price applies from the next invoice).
-  p.oneOf('proration_behavior', ['always_invoice', 'create_prorations', 'none'] as const);
+  p.oneOf('proration_behavior', prorationBehaviors);
   const before = snapshot(subscription);
   if (p.has('metadata')) subscription.metadata = p.metadata(subscription.metadata);
   if (p.has('description')) subscription.description = p.string('description') || null;
@@ -797,8 +802,10 @@ export const billingRoutes: ApiRoute[] = [
     params: listParams(),
     handle: (ctx) => {
       const invoice = requireInvoice(ctx.state, ctx.path.id ?? '', 'id');
+      // Lines keep the invoice's order; `created` only orders them for the pager and is not sent.
       const lines = invoice.lines.data.map((line, index) => ({ ...line, created: invoice.created - index }));
-      return paginate(lines, ctx.params, `/v1/invoices/${invoice.id}/lines`);
+      const page = paginate(lines, ctx.params, `/v1/invoices/${invoice.id}/lines`);
+      return { ...page, data: page.data.map(({ created: _created, ...line }) => line) };
     },
   },
   {

@@ -28,6 +28,10 @@ export function requirePrice(state: AccountState, id: string, param = 'price'): 
   return price;
 }
 
+/** Values the handlers accept for enum parameters; `sdk-params.test.ts` holds them to the SDK's literals. */
+export const priceIntervals = ['day', 'week', 'month', 'year'] as const;
+export const taxBehaviors = ['exclusive', 'inclusive', 'unspecified'] as const;
+
 /** What a price's inline `product_data` takes (`POST /v1/prices`). */
 const priceProductDataParams: ParamSpec = {
   id: true,
@@ -124,7 +128,7 @@ export function createProductObject(ctx: ApiContext, p: Params): Stripe.Product 
 
 function recurringFrom(p: Params | undefined): Stripe.Price.Recurring | null {
   if (!p) return null;
-  const interval = p.oneOf('interval', ['day', 'week', 'month', 'year'] as const);
+  const interval = p.oneOf('interval', priceIntervals);
   if (!interval)
     throw invalidParam(
       p.name('interval'),
@@ -200,8 +204,7 @@ export function createPriceObject(
     nickname: p.string('nickname') ?? null,
     product: productId,
     recurring,
-    tax_behavior:
-      p.oneOf('tax_behavior', ['exclusive', 'inclusive', 'unspecified'] as const) ?? 'unspecified',
+    tax_behavior: p.oneOf('tax_behavior', taxBehaviors) ?? 'unspecified',
     tiers_mode: null,
     transform_quantity: null,
     type: recurring ? 'recurring' : 'one_time',
@@ -246,8 +249,7 @@ function updatePrice(ctx: ApiContext): Stripe.Price {
   if (p.has('nickname')) price.nickname = p.string('nickname') || null;
   if (p.has('lookup_key')) price.lookup_key = p.string('lookup_key') || null;
   if (p.has('metadata')) price.metadata = p.metadata(price.metadata);
-  if (p.has('tax_behavior'))
-    price.tax_behavior = p.oneOf('tax_behavior', ['exclusive', 'inclusive', 'unspecified'] as const) ?? null;
+  if (p.has('tax_behavior')) price.tax_behavior = p.oneOf('tax_behavior', taxBehaviors) ?? null;
   ctx.emu.emitUpdate(ctx.state, 'price.updated', before, price);
   return price;
 }

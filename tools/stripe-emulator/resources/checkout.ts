@@ -89,6 +89,11 @@ function lineItemsFrom(ctx: ApiContext, mode: Stripe.Checkout.Session.Mode): Str
   });
 }
 
+/** Values the handler accepts for enum parameters; `sdk-params.test.ts` holds them to the SDK's literals. */
+export const uiModes = ['elements', 'embedded_page', 'form', 'hosted_page'] as const;
+export const checkoutModes = ['payment', 'subscription', 'setup'] as const;
+export const customerCreations = ['always', 'if_required'] as const;
+
 const sessionParams: ParamSpec = {
   expand: true,
   mode: true,
@@ -119,10 +124,10 @@ function createSession(ctx: ApiContext): Stripe.Checkout.Session {
     );
   }
   // The UI modes of this API version; the emulator hosts its own page only.
-  const uiMode = p.oneOf('ui_mode', ['elements', 'embedded_page', 'form', 'hosted_page'] as const);
+  const uiMode = p.oneOf('ui_mode', uiModes);
   if (uiMode && uiMode !== 'hosted_page')
     throw invalidParam('ui_mode', 'The emulator supports `ui_mode=hosted_page` (the default) only.');
-  const mode = p.oneOf('mode', ['payment', 'subscription', 'setup'] as const);
+  const mode = p.oneOf('mode', checkoutModes);
   if (!mode) throw invalidParam('mode', 'Missing required param: mode.', 'parameter_missing');
   if (mode === 'setup')
     throw invalidParam('mode', 'The emulator supports `payment` and `subscription` mode only.');
@@ -209,8 +214,7 @@ function createSession(ctx: ApiContext): Stripe.Checkout.Session {
     customer_account: null,
     customer_creation:
       mode === 'payment'
-        ? (p.oneOf('customer_creation', ['always', 'if_required'] as const) ??
-          (customer ? null : 'if_required'))
+        ? (p.oneOf('customer_creation', customerCreations) ?? (customer ? null : 'if_required'))
         : null,
     customer_details: customer
       ? {

@@ -451,6 +451,15 @@ function confirmThroughApi(
   return result.intent;
 }
 
+/** Values the handlers accept for enum parameters; `sdk-params.test.ts` holds them to the SDK's literals. */
+export const intentCancellationReasons = [
+  'duplicate',
+  'fraudulent',
+  'requested_by_customer',
+  'abandoned',
+] as const;
+export const refundReasons = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
+
 export const paymentRoutes: ApiRoute[] = [
   {
     method: 'POST',
@@ -531,13 +540,7 @@ export const paymentRoutes: ApiRoute[] = [
       }
       intent.status = 'canceled';
       intent.canceled_at = ctx.emu.now();
-      intent.cancellation_reason =
-        ctx.params.oneOf('cancellation_reason', [
-          'duplicate',
-          'fraudulent',
-          'requested_by_customer',
-          'abandoned',
-        ] as const) ?? null;
+      intent.cancellation_reason = ctx.params.oneOf('cancellation_reason', intentCancellationReasons) ?? null;
       ctx.emu.emit(ctx.state, 'payment_intent.canceled', intent);
       return intent;
     },
@@ -614,7 +617,7 @@ export const paymentRoutes: ApiRoute[] = [
         );
       return refundCharge(ctx.emu, ctx.state, charge, {
         amount: p.integer('amount'),
-        reason: p.oneOf('reason', ['duplicate', 'fraudulent', 'requested_by_customer'] as const) ?? null,
+        reason: p.oneOf('reason', refundReasons) ?? null,
         metadata: p.metadata(),
       });
     },

@@ -1,0 +1,305 @@
+// Every object the emulator answers with, checked against the object types the installed SDK declares
+// for the pinned API version (read from node_modules/stripe's .d.ts files): each field the type
+// requires is present, no field it lacks is added, primitives have the declared kind, and strings of an
+// enum are among its literals. The SDK is driven through every emulator route (a route left out fails
+// the coverage test), its raw JSON answers are captured on the wire, and each is checked against the
+// declared result of the SDK method that called it; every event is checked against its `Stripe.Event`
+// variant, `data.previous_attributes` included.
+import { join } from 'node:path';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type StripeEmulator, startStripeEmulator } from './index.ts';
+import { matchPath } from './routes.ts';
+import { shapeProblems } from './sdk-check.ts';
+import { loadSdk, type ObjectShape, optionsOf, routeKey, type Shape, sdkRoot } from './sdk-types.ts';
+import { apiRoutes } from './server.ts';
+import { advanceClock, control } from './test-support.ts';
+
+interface Captured {
+  method: string;
+  path: string;
+  status: number;
+  body: string;
+}
+
+const { decls, methods } = loadSdk();
+let emulator: StripeEmulator;
+const captured: Captured[] = [];
+
+function capturingClient(key: string): Stripe {
+  const url = new URL(emulator.url);
+  const wire: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const target = new URL(String(input instanceof Request ? input.url : input));
+    captured.push({
+      method: init?.method ?? 'GET',
+      path: target.pathname,
+      status: response.status,
+      body: await response.clone().text(),
+    });
+    return response;
+  };
+  return new Stripe(key, {
+    host: url.hostname,
+    port: Number(url.port),
+    protocol: 'http',
+    apiVersion: Stripe.API_VERSION,
+    maxNetworkRetries: 0,
+    telemetry: false,
+    httpClient: Stripe.createFetchHttpClient(wire),
+  });
+}
+
+/** Drives every route through the SDK, successfully at least once. */
+async function exercise(stripe: Stripe): Promise<void> {
+  const account = await stripe.accounts.retrieve(null);
+  await stripe.accounts.retrieve(account.id);
+
+  const endpoint = await stripe.webhookEndpoints.create({
+    url: 'http://127.0.0.1:9/hook',
+    enabled_events: ['*'],
+  });
+  await stripe.webhookEndpoints.retrieve(endpoint.id);
+  await stripe.webhookEndpoints.update(endpoint.id, {
+    url: 'http://127.0.0.1:9/hook2',
+    enabled_events: ['checkout.session.completed'],
+  });
+  await stripe.webhookEndpoints.list();
+
+  const product = await stripe.products.create({ name: 'Guild', description: 'A guild' });
+  await stripe.products.retrieve(product.id);
+  await stripe.products.list({ expand: ['data.default_price'] });
+  const spare = await stripe.products.create({ name: 'Spare' });
+  await stripe.products.del(spare.id);
+  const price = await stripe.prices.create({
+    product: product.id,
+    currency: 'usd',
+    unit_amount: 1500,
+    recurring: { interval: 'month' },
+    lookup_key: 'guild-monthly',
+  });
+  const oneTime = await stripe.prices.create({
+    currency: 'usd',
+    unit_amount: 4900,
+    product_data: { name: 'Founding' },
+  });
+  await stripe.products.update(product.id, { default_price: price.id });
+  await stripe.prices.retrieve(price.id, { expand: ['product'] });
+  await stripe.prices.update(price.id, { nickname: 'Monthly' });
+  await stripe.prices.list({ lookup_keys: ['guild-monthly'] });
+
+  const customer = await stripe.customers.create({
+    email: 'shapes@example.com',
+    name: 'Shapes',
+    payment_method: 'pm_card_visa',
+  });
+  await stripe.customers.update(customer.id, { metadata: { member: '1' } });
+  await stripe.customers.retrieve(customer.id, { expand: ['invoice_settings.default_payment_method'] });
+  await stripe.customers.list({ email: 'shapes@example.com' });
+  await stripe.customers.listPaymentMethods(customer.id);
+  const method = await stripe.paymentMethods.create({
+    type: 'card',
+    card: { number: '4242424242424242', exp_month: 12, exp_year: 2034, cvc: '123' },
+  });
+  await stripe.paymentMethods.retrieve(method.id);
+  await stripe.paymentMethods.attach(method.id, { customer: customer.id });
+  await stripe.paymentMethods.list({ customer: customer.id });
+  await stripe.paymentMethods.detach(method.id);
+  const gone = await stripe.customers.create({ email: 'gone@example.com' });
+  await stripe.customers.del(gone.id);
+  await stripe.customers.retrieve(gone.id);
+
+  const session = await stripe.checkout.sessions.create({
+    mode: 'subscription',
+    line_items: [{ price: price.id, quantity: 1 }],
+    customer_email: 'buyer@example.com',
+    success_url: 'http://127.0.0.1:9/ok?session={CHECKOUT_SESSION_ID}',
+    cancel_url: 'http://127.0.0.1:9/back',
+    subscription_data: { trial_period_days: 7 },
+  });
+  await stripe.checkout.sessions.update(session.id, { metadata: { offer: 'o1' } });
+  await stripe.checkout.sessions.listLineItems(session.id);
+  await control(emulator.url, `checkout/sessions/${session.id}/pay`, { card: '4242424242424242' });
+  await stripe.checkout.sessions.retrieve(session.id, { expand: ['line_items', 'subscription'] });
+  const payment = await stripe.checkout.sessions.create({
+    mode: 'payment',
+    line_items: [
+      { price: oneTime.id, quantity: 1 },
+      { price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'Extra' } }, quantity: 2 },
+    ],
+    customer_creation: 'always',
+    success_url: 'http://127.0.0.1:9/ok',
+  });
+  await control(emulator.url, `checkout/sessions/${payment.id}/pay`, {
+    card: '4242424242424242',
+    email: 'p@example.com',
+  });
+  const abandoned = await stripe.checkout.sessions.create({
+    mode: 'payment',
+    line_items: [{ price: oneTime.id, quantity: 1 }],
+    success_url: 'http://127.0.0.1:9/ok',
+  });
+  await stripe.checkout.sessions.expire(abandoned.id);
+  await stripe.checkout.sessions.list({ limit: 3 });
+
+  const intent = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', customer: customer.id });
+  await stripe.paymentIntents.update(intent.id, { metadata: { order: '1' } });
+  await stripe.paymentIntents.confirm(intent.id, { payment_method: 'pm_card_visa' });
+  await stripe.paymentIntents.retrieve(intent.id, { expand: ['latest_charge'] });
+  const declined = await stripe.paymentIntents
+    .create({ amount: 2000, currency: 'usd', payment_method: 'pm_card_chargeDeclined', confirm: true })
+    .catch((error: Stripe.errors.StripeCardError) => error.payment_intent);
+  const cancelable = await stripe.paymentIntents.create({ amount: 700, currency: 'usd' });
+  await stripe.paymentIntents.cancel(cancelable.id, { cancellation_reason: 'abandoned' });
+  await stripe.paymentIntents.list({ customer: customer.id });
+  expect(declined?.status).toBe('requires_payment_method');
+
+  const paid = await stripe.paymentIntents.retrieve(intent.id);
+  const chargeId = String(paid.latest_charge);
+  await stripe.charges.update(chargeId, { description: 'Membership' });
+  await stripe.charges.retrieve(chargeId);
+  await stripe.charges.list({ payment_intent: intent.id });
+  const refund = await stripe.refunds.create({
+    charge: chargeId,
+    amount: 500,
+    reason: 'requested_by_customer',
+  });
+  await stripe.refunds.update(refund.id, { metadata: { why: 'test' } });
+  await stripe.refunds.retrieve(refund.id);
+  await stripe.refunds.list({ charge: chargeId });
+  const opened = await control<{ id: string }>(emulator.url, `charges/${chargeId}/dispute`, {});
+  await stripe.disputes.retrieve(opened.body.id);
+  await stripe.disputes.update(opened.body.id, {
+    evidence: { uncategorized_text: 'Delivered' },
+    submit: false,
+  });
+  await stripe.disputes.list({ charge: chargeId });
+  await stripe.disputes.close(opened.body.id);
+
+  const subscription = await stripe.subscriptions.create({
+    customer: customer.id,
+    items: [{ price: price.id }],
+    expand: ['latest_invoice'],
+  });
+  await stripe.subscriptions.update(subscription.id, { cancel_at_period_end: true, metadata: { m: '1' } });
+  await stripe.subscriptions.retrieve(subscription.id);
+  await stripe.subscriptions.list({ customer: customer.id, status: 'all' });
+  const invoiceId = String(
+    typeof subscription.latest_invoice === 'string'
+      ? subscription.latest_invoice
+      : subscription.latest_invoice?.id,
+  );
+  await stripe.invoices.update(invoiceId, { metadata: { m: '1' } });
+  await stripe.invoices.retrieve(invoiceId, { expand: ['payments'] });
+  await stripe.invoices.listLineItems(invoiceId);
+  await stripe.invoices.list({ customer: customer.id });
+  await stripe.invoicePayments.list({ invoice: invoiceId });
+
+  const failing = await stripe.customers.create({
+    email: 'late@example.com',
+    payment_method: 'pm_card_chargeDeclined',
+  });
+  const incomplete = await stripe.subscriptions.create({
+    customer: failing.id,
+    items: [{ price: price.id }],
+  });
+  const card = await stripe.paymentMethods.attach('pm_card_mastercard', { customer: failing.id });
+  await stripe.invoices.pay(String(incomplete.latest_invoice), { payment_method: card.id });
+  await stripe.subscriptions.cancel(incomplete.id, { cancellation_details: { feedback: 'too_expensive' } });
+
+  await stripe.billingPortal.sessions.create({
+    customer: customer.id,
+    return_url: 'http://127.0.0.1:9/account',
+  });
+
+  // A month on: trials end, renewals, the canceled-at-period-end subscription ends.
+  await advanceClock(emulator.url, 40 * 86_400);
+  const events = await stripe.events.list({ limit: 100 });
+  await stripe.events.retrieve(events.data[0]!.id);
+  await stripe.webhookEndpoints.del(endpoint.id);
+}
+
+beforeAll(async () => {
+  emulator = await startStripeEmulator({ webhookRetryDelaysMs: [] });
+  await exercise(capturingClient('sk_test_sdk_shapes'));
+}, 30_000);
+afterAll(async () => {
+  await emulator.close();
+});
+
+function routeOf(entry: Captured) {
+  return apiRoutes.find((route) => route.method === entry.method && matchPath(route.pattern, entry.path));
+}
+
+function listShape(item: Shape): Shape {
+  return {
+    kind: 'object',
+    name: 'ApiList',
+    fields: () =>
+      new Map([
+        ['object', { optional: false, shape: { kind: 'string', literals: ['list'], open: false } }],
+        ['data', { optional: false, shape: { kind: 'array', element: item } }],
+        ['has_more', { optional: false, shape: { kind: 'boolean', literals: null } }],
+        ['url', { optional: false, shape: { kind: 'string', literals: null, open: true } }],
+      ]),
+    index: () => null,
+  };
+}
+
+function declaredResult(entry: Captured): Shape {
+  const route = routeOf(entry);
+  if (!route) throw new Error(`no route for ${entry.method} ${entry.path}`);
+  const candidates = methods.filter(
+    (m) => routeKey(m.httpMethod, m.path) === routeKey(route.method, route.pattern),
+  );
+  const results = candidates.flatMap((m) => {
+    const returns = m.returns();
+    return returns ? [returns.list ? listShape(returns.shape) : returns.shape] : [];
+  });
+  if (results.length === 0) throw new Error(`no declared result for ${route.method} ${route.pattern}`);
+  return results.length === 1 ? (results[0] as Shape) : { kind: 'union', options: results };
+}
+
+const successes = () => captured.filter((entry) => entry.status >= 200 && entry.status < 300);
+
+describe('the SDK was driven through every emulator route', () => {
+  it.each(apiRoutes.map((route) => ({ name: `${route.method} ${route.pattern}`, route })))(
+    '$name answered at least once',
+    ({ route }) => {
+      expect(successes().some((entry) => routeOf(entry) === route)).toBe(true);
+    },
+  );
+});
+
+describe('every answer has the shape the SDK declares for its method', () => {
+  it('checks each captured answer', () => {
+    const problems = successes().flatMap((entry) =>
+      shapeProblems(JSON.parse(entry.body), declaredResult(entry), `${entry.method} ${entry.path}`),
+    );
+    expect([...new Set(problems)]).toEqual([]);
+    expect(successes().length).toBeGreaterThan(70);
+  });
+});
+
+describe('every event has the shape of its Stripe.Event variant', () => {
+  it('checks the envelope, data.object and data.previous_attributes of each event', async () => {
+    const eventsModule = decls.module(join(sdkRoot(), 'esm', 'resources', 'Events.d.ts'));
+    const union = decls.shapeOf(eventsModule.scope, ['Event']);
+    const byType = new Map<string, ObjectShape>();
+    for (const option of optionsOf(union)) {
+      if (option.kind !== 'object') continue;
+      const type = option.fields().get('type')?.shape;
+      if (type?.kind === 'string' && type.literals?.[0]) byType.set(type.literals[0], option);
+    }
+    const all = await control<{ data: { type: string }[] }>(emulator.url, 'events');
+    expect(all.body.data.length).toBeGreaterThan(50);
+    const unknownTypes = all.body.data.filter((event) => !byType.has(event.type)).map((event) => event.type);
+    expect(unknownTypes).toEqual([]);
+    // The control adds the owning `account` to each event; a delivered event does not carry it.
+    const problems = all.body.data.flatMap(
+      ({ account: _account, ...event }: { type: string; account?: string }) =>
+        shapeProblems(event, byType.get(event.type)!, `event ${event.type}`),
+    );
+    expect([...new Set(problems)]).toEqual([]);
+  });
+});

@@ -1,5 +1,6 @@
-// Errors in Stripe's wire shape: `{ "error": { type, code, message, param, decline_code } }`, with the
-// HTTP status Stripe uses for each, so the SDK raises the same error classes it would against Stripe.
+// Errors in Stripe's wire shape: `{ "error": { type, code, doc_url, message, param, decline_code } }`,
+// with the HTTP status Stripe uses for each, so the SDK raises the same error classes it would against
+// Stripe. Every error with a `code` carries Stripe's `doc_url` for it.
 
 export type StripeErrorType =
   | 'api_error'
@@ -19,6 +20,19 @@ export interface StripeErrorBody {
   charge?: string;
 }
 
+/**
+ * Stripe's page for an error code, as its answers give it: the code with hyphens
+ * (`resource_missing` → `https://stripe.com/docs/error-codes/resource-missing`).
+ */
+export function docUrl(code: string): string {
+  return `https://stripe.com/docs/error-codes/${code.replaceAll('_', '-')}`;
+}
+
+/** The body with `doc_url` added when it has a code (and no `doc_url` yet). */
+export function withDocUrl<T extends { code?: string; doc_url?: string }>(body: T): T {
+  return body.code && !body.doc_url ? { ...body, doc_url: docUrl(body.code) } : body;
+}
+
 export class StripeApiError extends Error {
   readonly status: number;
   readonly body: StripeErrorBody;
@@ -26,7 +40,7 @@ export class StripeApiError extends Error {
   constructor(status: number, body: StripeErrorBody) {
     super(body.message);
     this.status = status;
-    this.body = body;
+    this.body = withDocUrl(body);
   }
 }
 
@@ -39,8 +53,18 @@ export function missingParam(param: string): StripeApiError {
   });
 }
 
-export function invalidParam(param: string, message: string, code = 'parameter_invalid'): StripeApiError {
-  return new StripeApiError(400, { type: 'invalid_request_error', code, message, param });
+/**
+ * A parameter with a value Stripe refuses: `param` names it; `code` only where Stripe has one for the
+ * case (`parameter_invalid_integer`, `url_invalid`, `email_invalid`, …: the codes the SDK lists for this
+ * API version). An invalid value without such a code (an enum value, a boolean) has none, as on Stripe.
+ */
+export function invalidParam(param: string, message: string, code?: string): StripeApiError {
+  return new StripeApiError(400, {
+    type: 'invalid_request_error',
+    ...(code ? { code } : {}),
+    message,
+    param,
+  });
 }
 
 export function invalidRequest(message: string, param?: string, code?: string): StripeApiError {

@@ -162,7 +162,7 @@ describe('parameters the SDK does not declare for this API version', () => {
     expect(session).toMatchObject({ allowed_payment_method_types: ['card'], ui_mode: 'hosted_page' });
     await expect(
       client.checkout.sessions.create({ ...base, allowed_payment_method_types: ['card', 'sepa_debit'] }),
-    ).rejects.toMatchObject({ code: 'parameter_invalid', param: 'allowed_payment_method_types[1]' });
+    ).rejects.toMatchObject({ statusCode: 400, param: 'allowed_payment_method_types[1]' });
   });
 
   it('refuses created[...] on the lists whose params do not declare it, and expand on deletes', async () => {
@@ -207,6 +207,78 @@ describe('parameters the SDK does not declare for this API version', () => {
         product_data: { name: 'P', description: 'd' },
       } as Stripe.PriceCreateParams),
     ).rejects.toMatchObject(unknown('product_data[description]'));
+  });
+});
+
+describe('values Stripe refuses', () => {
+  function invalidEmail(param: string, value: string) {
+    return {
+      type: 'StripeInvalidRequestError',
+      statusCode: 400,
+      code: 'email_invalid',
+      param,
+      message: `Invalid email address: ${value}`,
+      doc_url: 'https://stripe.com/docs/error-codes/email-invalid',
+    };
+  }
+
+  it.each(['someone@gmail', 'otameshi@com', ' lead@example.com', 'a＠example.com', 'plain', 'a@b..com'])(
+    'refuses the email %j on a customer, create and update, and changes nothing',
+    async (email) => {
+      const client = freshClient();
+      await expect(client.customers.create({ email })).rejects.toMatchObject(invalidEmail('email', email));
+      expect((await client.customers.list()).data).toHaveLength(0);
+      const customer = await client.customers.create({ email: 'ok.name+tag@mail.example.co.uk' });
+      await expect(client.customers.update(customer.id, { email })).rejects.toMatchObject(
+        invalidEmail('email', email),
+      );
+      expect(((await client.customers.retrieve(customer.id)) as Stripe.Customer).email).toBe(
+        'ok.name+tag@mail.example.co.uk',
+      );
+    },
+  );
+
+  it('refuses an invalid customer_email on a Checkout Session, and on the pay page', async () => {
+    const client = freshClient();
+    const price = await recurringPrice(client);
+    const base = {
+      mode: 'subscription' as const,
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: 'http://127.0.0.1:9/ok',
+    };
+    await expect(
+      client.checkout.sessions.create({ ...base, customer_email: 'buyer@example' }),
+    ).rejects.toMatchObject(invalidEmail('customer_email', 'buyer@example'));
+    const session = await client.checkout.sessions.create(base);
+    const paid = await control<{ status: string; error: { code: string; param: string } }>(
+      emulator.url,
+      `checkout/sessions/${session.id}/pay`,
+      { card: '4242424242424242', email: 'not an email' },
+    );
+    expect(paid.status).toBe(402);
+    expect(paid.body).toMatchObject({ status: 'failed', error: { code: 'email_invalid', param: 'email' } });
+    expect((await client.checkout.sessions.retrieve(session.id)).status).toBe('open');
+  });
+
+  it('refuses an idempotency key longer than 255 characters, before anything happens', async () => {
+    const client = freshClient();
+    await expect(
+      client.customers.create({ email: 'k@example.com' }, { idempotencyKey: 'k'.repeat(256) }),
+    ).rejects.toMatchObject({
+      type: 'StripeInvalidRequestError',
+      statusCode: 400,
+      message: 'Idempotency keys can be at most 255 characters long.',
+    });
+    expect((await client.customers.list()).data).toHaveLength(0);
+    const customer = await client.customers.create(
+      { email: 'k@example.com' },
+      { idempotencyKey: 'k'.repeat(255) },
+    );
+    const replay = await client.customers.create(
+      { email: 'k@example.com' },
+      { idempotencyKey: 'k'.repeat(255) },
+    );
+    expect(replay.id).toBe(customer.id);
   });
 });
 

@@ -3,6 +3,20 @@
 import { invalidParam, missingParam } from './errors.ts';
 import type { ParamObject, ParamValue } from './form.ts';
 
+const localPart = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const domainPart = /^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$/;
+
+/**
+ * What Stripe takes as an email address: `local@domain.tld`, ASCII, no spaces (a leading or trailing
+ * one included), a domain with a dot and a top-level name. Refused, as on Stripe: `a@com`, `a@gmail`,
+ * ` a@b.com`, `a＠b.com`, `a@b..com`.
+ */
+export function isEmailAddress(value: string): boolean {
+  const at = value.lastIndexOf('@');
+  if (at <= 0 || value.length > 512) return false;
+  return localPart.test(value.slice(0, at)) && domainPart.test(value.slice(at + 1));
+}
+
 export class Params {
   readonly raw: ParamObject;
   private readonly prefix: string;
@@ -25,6 +39,40 @@ export class Params {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'object') throw invalidParam(this.name(key), `Invalid string: ${this.name(key)}`);
     return String(value);
+  }
+
+  /**
+   * An email address, refused as Stripe refuses a malformed one (400 `email_invalid`, `Invalid email
+   * address: …`, `param` naming it). An empty value is `''` (it clears the field on updates).
+   */
+  email(key: string): string | undefined {
+    const value = this.string(key);
+    if (value === undefined || value === '') return value;
+    if (!isEmailAddress(value)) {
+      throw invalidParam(this.name(key), `Invalid email address: ${value}`, 'email_invalid');
+    }
+    return value;
+  }
+
+  /** An http(s) URL, refused otherwise as Stripe refuses one (400 `url_invalid`). `''` stays `''`. */
+  url(key: string): string | undefined {
+    const value = this.string(key);
+    if (value === undefined || value === '') return value;
+    let valid = false;
+    try {
+      const parsed = new URL(value);
+      valid = (parsed.protocol === 'http:' || parsed.protocol === 'https:') && /^https?:\/\//i.test(value);
+    } catch {
+      valid = false;
+    }
+    if (!valid) {
+      throw invalidParam(
+        this.name(key),
+        `Invalid URL: ${value}. URLs must begin with http or https.`,
+        'url_invalid',
+      );
+    }
+    return value;
   }
 
   requiredString(key: string): string {

@@ -46,7 +46,6 @@ export function unknownParam(name: string): StripeApiError {
     code: 'parameter_unknown',
     message: `Received unknown parameter: ${name}`,
     param: name,
-    doc_url: 'https://stripe.com/docs/error-codes/parameter-unknown',
   });
 }
 

@@ -16,6 +16,7 @@ import { apiRoutes } from './server.ts';
 import { advanceClock, control } from './test-support.ts';
 
 interface Captured {
+  key: string;
   method: string;
   path: string;
   status: number;
@@ -32,6 +33,7 @@ function capturingClient(key: string): Stripe {
     const response = await fetch(input, init);
     const target = new URL(String(input instanceof Request ? input.url : input));
     captured.push({
+      key,
       method: init?.method ?? 'GET',
       path: target.pathname,
       status: response.status,
@@ -219,9 +221,57 @@ async function exercise(stripe: Stripe): Promise<void> {
   await stripe.webhookEndpoints.del(endpoint.id);
 }
 
+/** Requests Stripe refuses, one of each kind of error the emulator answers with. */
+async function refuse(stripe: Stripe): Promise<void> {
+  const fail = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('expected a refusal');
+      },
+      () => undefined,
+    );
+  const price = await stripe.prices.create({
+    currency: 'usd',
+    unit_amount: 1000,
+    product_data: { name: 'P' },
+  });
+  const checkout = {
+    mode: 'payment' as const,
+    line_items: [{ price: price.id, quantity: 1 }],
+    success_url: 'http://127.0.0.1:9/ok',
+  };
+  await fail(stripe.customers.create({ emial: 'x@example.com' } as Stripe.CustomerCreateParams));
+  await fail(stripe.products.create({} as Stripe.ProductCreateParams));
+  await fail(stripe.customers.retrieve('cus_missing'));
+  await fail(stripe.customers.create({ email: 'someone@gmail' }));
+  await fail(stripe.checkout.sessions.create({ ...checkout, customer_email: 'buyer at example.com' }));
+  await fail(stripe.checkout.sessions.create({ ...checkout, success_url: 'ftp://example.com' }));
+  await fail(stripe.customers.list({ limit: 0 }));
+  await fail(stripe.paymentIntents.create({ amount: 10, currency: 'usd' }));
+  await fail(
+    stripe.paymentIntents.create({
+      amount: 900,
+      currency: 'usd',
+      payment_method: 'pm_card_chargeDeclined',
+      confirm: true,
+    }),
+  );
+  const intent = await stripe.paymentIntents.create({
+    amount: 900,
+    currency: 'usd',
+    payment_method: 'pm_card_visa',
+    confirm: true,
+  });
+  await fail(stripe.refunds.create({ payment_intent: intent.id, amount: 5000 }));
+  await fail(stripe.customers.create({ email: 'a@example.com' }, { idempotencyKey: 'k'.repeat(256) }));
+  await stripe.customers.create({ email: 'a@example.com' }, { idempotencyKey: 'same' });
+  await fail(stripe.customers.create({ email: 'b@example.com' }, { idempotencyKey: 'same' }));
+}
+
 beforeAll(async () => {
   emulator = await startStripeEmulator({ webhookRetryDelaysMs: [] });
   await exercise(capturingClient('sk_test_sdk_shapes'));
+  await refuse(capturingClient('sk_test_sdk_errors'));
 }, 30_000);
 afterAll(async () => {
   await emulator.close();
@@ -301,5 +351,67 @@ describe('every event has the shape of its Stripe.Event variant', () => {
         shapeProblems(event, byType.get(event.type)!, `event ${event.type}`),
     );
     expect([...new Set(problems)]).toEqual([]);
+  });
+});
+
+describe('every error has Stripe’s form', () => {
+  const refusals = () =>
+    captured
+      .filter((entry) => entry.key === 'sk_test_sdk_errors' && entry.status >= 400)
+      .map((entry) => ({
+        entry,
+        error: (JSON.parse(entry.body) as { error: Record<string, unknown> }).error,
+      }));
+
+  it('is a StripeRawError whose code is one the SDK lists, with its doc_url', () => {
+    const types = decls.module(join(sdkRoot(), 'esm', 'Types.d.ts'));
+    const rawError = decls.shapeOf(types.scope, ['StripeRawError']);
+    const intents = decls.module(join(sdkRoot(), 'esm', 'resources', 'PaymentIntents.d.ts'));
+    const codes = decls.shapeOf(intents.scope, ['PaymentIntent', 'LastPaymentError', 'Code']);
+    const known = codes.kind === 'string' ? (codes.literals ?? []) : [];
+    expect(known).toContain('parameter_unknown');
+    expect(refusals().length).toBe(12);
+    const problems = refusals().flatMap(({ entry, error }) => {
+      const where = `${entry.method} ${entry.path} ${entry.status}`;
+      const out = shapeProblems(error, rawError, where);
+      if (typeof error.message !== 'string') out.push(`${where}: no message`);
+      if (typeof error.code === 'string') {
+        if (!known.includes(error.code)) out.push(`${where}: code ${error.code} is not one Stripe has`);
+        if (error.doc_url !== `https://stripe.com/docs/error-codes/${error.code.replaceAll('_', '-')}`)
+          out.push(`${where}: doc_url ${String(error.doc_url)} for ${error.code}`);
+      } else if ('doc_url' in error) out.push(`${where}: doc_url without a code`);
+      return out;
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('names the code and the param Stripe names', () => {
+    const summary = refusals().map(({ entry, error }) => ({
+      status: entry.status,
+      type: error.type,
+      code: error.code,
+      param: error.param,
+    }));
+    expect(summary).toEqual([
+      { status: 400, type: 'invalid_request_error', code: 'parameter_unknown', param: 'emial' },
+      { status: 400, type: 'invalid_request_error', code: 'parameter_missing', param: 'name' },
+      { status: 404, type: 'invalid_request_error', code: 'resource_missing', param: 'id' },
+      { status: 400, type: 'invalid_request_error', code: 'email_invalid', param: 'email' },
+      { status: 400, type: 'invalid_request_error', code: 'email_invalid', param: 'customer_email' },
+      { status: 400, type: 'invalid_request_error', code: 'url_invalid', param: 'success_url' },
+      { status: 400, type: 'invalid_request_error', code: 'parameter_invalid_integer', param: 'limit' },
+      { status: 400, type: 'invalid_request_error', code: 'amount_too_small', param: 'amount' },
+      { status: 402, type: 'card_error', code: 'card_declined', param: undefined },
+      { status: 400, type: 'invalid_request_error', code: 'amount_too_large', param: 'amount' },
+      { status: 400, type: 'invalid_request_error', code: undefined, param: undefined },
+      { status: 400, type: 'idempotency_error', code: undefined, param: undefined },
+    ]);
+    const declined = refusals().find(({ error }) => error.code === 'card_declined')?.error;
+    expect(declined).toMatchObject({
+      decline_code: 'generic_decline',
+      doc_url: 'https://stripe.com/docs/error-codes/card-declined',
+    });
+    const longKey = refusals().find(({ error }) => String(error.message).includes('Idempotency'))?.error;
+    expect(longKey?.message).toBe('Idempotency keys can be at most 255 characters long.');
   });
 });

@@ -239,6 +239,18 @@ class Parser {
     return token.value;
   }
 
+  /** Steps over a balanced `{…}` or `[…]` (a destructuring pattern); returns a placeholder name. */
+  private skipGroup(): string {
+    let depth = 0;
+    do {
+      const token = this.next();
+      if (token.kind !== 'punct') continue;
+      if (token.value === '{' || token.value === '[') depth++;
+      else if (token.value === '}' || token.value === ']') depth--;
+    } while (depth > 0);
+    return '(pattern)';
+  }
+
   private atEnd(): boolean {
     return this.i >= this.tokens.length;
   }
@@ -484,7 +496,7 @@ class Parser {
     const params: MethodDecl['params'] = [];
     while (!this.accept(')')) {
       this.accept('...');
-      const name = this.propertyName();
+      const name = this.is('{') || this.is('[') ? this.skipGroup() : this.propertyName();
       const optional = this.accept('?');
       const type = this.accept(':') ? this.parseType() : { kind: 'keyword' as const, name: 'any' };
       params.push({ name, optional, type });
@@ -681,6 +693,9 @@ type Env = Map<string, Shape>;
 /** Names built into TypeScript that the SDK's files use. */
 const builtins = new Set(['Array', 'Record', 'Partial', 'Promise', 'ReadonlyArray']);
 
+/** Global (lib.d.ts, Node) types the SDK's files name; never data on the wire, so not looked into. */
+const globals = new Set(['Error', 'Date', 'Buffer', 'Uint8Array', 'ArrayBuffer', 'AbortSignal', 'Function']);
+
 export class DeclarationSet {
   private readonly modules = new Map<string, ModuleDecl>();
   private readonly interfaceCache = new Map<InterfaceDecl[], ObjectShape>();
@@ -846,6 +861,7 @@ export class DeclarationSet {
       }
     }
     const entity = this.lookup(scope, node.name);
+    if (!entity && node.name.length === 1 && globals.has(head ?? '')) return { kind: 'unknown' };
     if (!entity)
       throw new Error(`cannot resolve ${node.name.join('.')} in ${relativeToSdk(scope.module.file)}`);
     if (entity.kind === 'decimal') return { kind: 'decimal' };

@@ -29,6 +29,7 @@ import { type ApiRoute, checkParams, matchPath } from './routes.ts';
 import { type AccountState, getObject } from './store.ts';
 
 const maxBodyBytes = 1_000_000;
+const maxIdempotencyKeyLength = 255;
 
 export const apiRoutes: ApiRoute[] = [
   ...platformRoutes,
@@ -129,7 +130,6 @@ function authenticate(emu: Emulator, req: IncomingMessage): AccountState {
       key.length > 12 ? `${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}` : key;
     throw new StripeApiError(401, {
       type: 'invalid_request_error',
-      code: 'api_key_invalid',
       message: `Invalid API Key provided: ${shown}`,
     });
   }
@@ -155,6 +155,13 @@ async function handleApi(
   let replayed = false;
   try {
     state = authenticate(emu, req);
+    if (idempotencyKey !== null && idempotencyKey.length > maxIdempotencyKeyLength) {
+      // Stripe documents keys of up to 255 characters; a longer one is refused before anything runs.
+      throw new StripeApiError(400, {
+        type: 'invalid_request_error',
+        message: `Idempotency keys can be at most ${maxIdempotencyKeyLength} characters long.`,
+      });
+    }
     params =
       method === 'POST'
         ? { ...parseForm(url.search.slice(1)), ...parseForm(body) }

@@ -814,14 +814,9 @@ export const billingRoutes: ApiRoute[] = [
     params: { expand: true, payment_method: true },
     handle: (ctx) => {
       const invoice = requireInvoice(ctx.state, ctx.path.id ?? '', 'id');
-      if (invoice.status === 'paid')
-        throw invalidRequest('Invoice is already paid.', undefined, 'invoice_already_paid');
+      if (invoice.status === 'paid') throw invalidRequest('Invoice is already paid.');
       if (invoice.status !== 'open')
-        throw invalidRequest(
-          `You can only pay an open invoice; this one is ${invoice.status}.`,
-          undefined,
-          'invoice_not_open',
-        );
+        throw invalidRequest(`You can only pay an open invoice; this one is ${invoice.status}.`);
       const methodId = ctx.params.string('payment_method');
       if (methodId) {
         const method = getObject(ctx.state, 'payment_method', methodId);

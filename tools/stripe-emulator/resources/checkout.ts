@@ -4,9 +4,9 @@
 import type Stripe from 'stripe';
 import { findTestCard } from '../cards.ts';
 import { type Emulator, snapshot } from '../emulator.ts';
-import { invalidParam, invalidRequest, noSuchObject, type StripeErrorBody } from '../errors.ts';
+import { invalidParam, invalidRequest, noSuchObject, type StripeErrorBody, withDocUrl } from '../errors.ts';
 import { newId, randomToken } from '../ids.ts';
-import type { Params } from '../params.ts';
+import { isEmailAddress, type Params } from '../params.ts';
 import { paginate } from '../present.ts';
 import { type ApiContext, type ApiRoute, createdRange, listParams, type ParamSpec } from '../routes.ts';
 import { type AccountState, allOfKind, getObject, idOf, putObject } from '../store.ts';
@@ -132,7 +132,7 @@ function createSession(ctx: ApiContext): Stripe.Checkout.Session {
   if (mode === 'setup')
     throw invalidParam('mode', 'The emulator supports `payment` and `subscription` mode only.');
   const customerId = p.string('customer');
-  const customerEmail = p.string('customer_email');
+  const customerEmail = p.email('customer_email') || undefined;
   if (customerId && customerEmail) {
     throw invalidRequest(
       'You may only specify one of these parameters: customer, customer_email.',
@@ -174,14 +174,8 @@ function createSession(ctx: ApiContext): Stripe.Checkout.Session {
     );
   }
   const subtotal = trialDays ? 0 : items.reduce((sum, item) => sum + item.amount_subtotal, 0);
-  const successUrl = p.string('success_url') ?? null;
-  const cancelUrl = p.string('cancel_url') ?? null;
-  for (const [name, url] of [
-    ['success_url', successUrl],
-    ['cancel_url', cancelUrl],
-  ] as const) {
-    if (url && !/^https?:\/\//.test(url)) throw invalidParam(name, `Not a valid URL`, 'url_invalid');
-  }
+  const successUrl = p.url('success_url') || null;
+  const cancelUrl = p.url('cancel_url') || null;
   const id = `cs_test_${randomToken(58)}`;
   const session: Stripe.Checkout.Session = {
     id,
@@ -329,7 +323,12 @@ export type PayOutcome =
   | { status: 'failed'; session: Stripe.Checkout.Session; error: StripeErrorBody };
 
 function cardError(code: string, message: string, declineCode?: string): StripeErrorBody {
-  return { type: 'card_error', code, message, ...(declineCode ? { decline_code: declineCode } : {}) };
+  return withDocUrl({
+    type: 'card_error',
+    code,
+    message,
+    ...(declineCode ? { decline_code: declineCode } : {}),
+  });
 }
 
 export function successRedirect(emu: Emulator, session: Stripe.Checkout.Session): string {
@@ -345,11 +344,7 @@ export function payCheckoutSession(
   input: PayInput,
 ): PayOutcome {
   if (session.status !== 'open') {
-    throw invalidRequest(
-      `This Checkout Session is ${session.status}; it can no longer be paid.`,
-      undefined,
-      'checkout_session_not_open',
-    );
+    throw invalidRequest(`This Checkout Session is ${session.status}; it can no longer be paid.`);
   }
   const card = findTestCard(input.card);
   if (!card)
@@ -373,16 +368,16 @@ export function payCheckoutSession(
   }
   const existing = session.customer ? requireCustomer(state, idOf(session.customer) ?? '') : undefined;
   const email = existing?.email ?? session.customer_email ?? (input.email?.trim() || null);
-  if (!email)
+  if (!email || !isEmailAddress(email))
     return {
       status: 'failed',
       session,
-      error: {
+      error: withDocUrl({
         type: 'invalid_request_error',
         code: 'email_invalid',
-        message: 'Enter your email address.',
+        message: email ? 'Your email address is invalid.' : 'Enter your email address.',
         param: 'email',
-      },
+      }),
     };
   const name = input.name?.trim() || null;
   const extras = extrasBySession.get(session);

@@ -170,7 +170,7 @@ function ofType(methods: Stripe.PaymentMethod[], type: string | undefined): Stri
 
 function customerFields(p: Params) {
   return {
-    email: p.string('email') ?? null,
+    email: p.email('email') || null,
     name: p.string('name') ?? null,
     description: p.string('description') ?? null,
     phone: p.string('phone') ?? null,
@@ -197,7 +197,7 @@ function updateCustomerRoute(ctx: ApiContext): Stripe.Customer {
   const customer = requireCustomer(ctx.state, ctx.path.id ?? '', 'id');
   const p = ctx.params;
   const before = snapshot(customer);
-  if (p.has('email')) customer.email = p.string('email') || null;
+  if (p.has('email')) customer.email = p.email('email') || null;
   if (p.has('name')) customer.name = p.string('name') || null;
   if (p.has('description')) customer.description = p.string('description') || null;
   if (p.has('phone')) customer.phone = p.string('phone') || null;

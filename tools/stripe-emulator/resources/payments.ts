@@ -8,6 +8,7 @@ import {
   noSuchObject,
   StripeApiError,
   type StripeErrorBody,
+  withDocUrl,
 } from '../errors.ts';
 import { newId, randomToken } from '../ids.ts';
 import { paginate } from '../present.ts';
@@ -212,22 +213,22 @@ export function confirmPaymentIntent(
   intent.payment_method = method.id;
   let error: StripeErrorBody | null = null;
   if (decline) {
-    error = {
+    error = withDocUrl<StripeErrorBody>({
       type: 'card_error',
       code: decline.code,
       decline_code: decline.declineCode,
       message: decline.message,
       charge: charge.id,
-    };
+    });
     intent.status = 'requires_payment_method';
-    intent.last_payment_error = {
+    intent.last_payment_error = withDocUrl({
       type: 'card_error',
       code: decline.code,
       decline_code: decline.declineCode,
       message: decline.message,
       charge: charge.id,
       payment_method: snapshot(method),
-    };
+    });
     emu.emit(state, 'charge.failed', charge);
     emu.emit(state, 'payment_intent.payment_failed', intent, undefined);
   } else {
@@ -488,7 +489,7 @@ export const paymentRoutes: ApiRoute[] = [
         customer: customer ?? null,
         description: p.string('description') ?? null,
         metadata: p.metadata(),
-        receiptEmail: p.string('receipt_email') ?? null,
+        receiptEmail: p.email('receipt_email') || null,
       });
       const methodId = p.string('payment_method');
       if (methodId)

@@ -14,19 +14,10 @@ function requireEndpoint(ctx: ApiContext): Stripe.WebhookEndpoint {
   return endpoint;
 }
 
-function validUrl(value: string, param: string): string {
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
-    return value;
-  } catch {
-    throw invalidParam(param, `Invalid URL: ${value}`, 'url_invalid');
-  }
-}
-
 function createEndpoint(ctx: ApiContext): Stripe.WebhookEndpoint {
   const p = ctx.params;
-  const url = validUrl(p.requiredString('url'), 'url');
+  p.requiredString('url');
+  const url = p.url('url') ?? '';
   const enabled = p.strings('enabled_events');
   if (enabled.length === 0)
     throw invalidParam('enabled_events', 'Missing required param: enabled_events.', 'parameter_missing');
@@ -52,7 +43,10 @@ function createEndpoint(ctx: ApiContext): Stripe.WebhookEndpoint {
 function updateEndpoint(ctx: ApiContext): Stripe.WebhookEndpoint {
   const endpoint = requireEndpoint(ctx);
   const p = ctx.params;
-  if (p.has('url')) endpoint.url = validUrl(p.requiredString('url'), 'url');
+  if (p.has('url')) {
+    p.requiredString('url');
+    endpoint.url = p.url('url') ?? endpoint.url;
+  }
   if (p.has('enabled_events')) endpoint.enabled_events = p.strings('enabled_events');
   if (p.has('description')) endpoint.description = p.string('description') || null;
   if (p.has('metadata')) endpoint.metadata = p.metadata(endpoint.metadata);

@@ -3,7 +3,7 @@
 import type Stripe from 'stripe';
 import { findTestCard } from '../cards.ts';
 import { type Emulator, snapshot } from '../emulator.ts';
-import { invalidParam, noSuchObject } from '../errors.ts';
+import { noSuchObject } from '../errors.ts';
 import { newId, randomToken } from '../ids.ts';
 import type { ApiRoute } from '../routes.ts';
 import { type AccountState, allOfKind, getObject, idOf, putObject } from '../store.ts';
@@ -83,9 +83,7 @@ export const portalRoutes: ApiRoute[] = [
     handle: (ctx) => {
       const p = ctx.params;
       const customer = requireCustomer(ctx.state, p.requiredString('customer'));
-      const returnUrl = p.string('return_url') ?? null;
-      if (returnUrl && !/^https?:\/\//.test(returnUrl))
-        throw invalidParam('return_url', 'Not a valid URL', 'url_invalid');
+      const returnUrl = p.url('return_url') || null;
       const id = newId('bps');
       const session: Stripe.BillingPortal.Session = {
         id,

@@ -14,7 +14,7 @@ import { emailRoutes } from './modules/email/index.ts';
 import { hubRoutes } from './modules/hub/index.ts';
 import { jobsRoutes } from './modules/jobs/index.ts';
 import { offerRoutes } from './modules/offers/index.ts';
-import { checkoutRoutes } from './modules/purchases/index.ts';
+import { billingRoutes, checkoutRoutes, webhookRoutes } from './modules/purchases/index.ts';
 import { settingsRoutes } from './modules/settings/index.ts';
 import { newId } from './platform/crypto.ts';
 import { pingDatabase } from './platform/db/database.ts';
@@ -94,11 +94,14 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       requireCallerUnlessPublic(api);
       await api.register(accountsRoutes({ auth, users, settings, cookies }));
       await api.register(emailRoutes({ email }));
-      await api.register(settingsRoutes({ settings, settingsAdmin: services.settingsAdmin }));
+      await api.register(
+        settingsRoutes({ settings, settingsAdmin: services.settingsAdmin, stripe: services.stripe }),
+      );
       await api.register(jobsRoutes({ db, clock }));
       await api.register(accessRoutes({ access }));
       await api.register(hubRoutes({ hub, access }));
       await api.register(offerRoutes({ offers }));
+      await api.register(billingRoutes({ billing: services.billing, publicUrl: config.publicUrl }));
     },
     { prefix: '/api/v1' },
   );
@@ -120,7 +123,18 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     allowedPath: (path) => /^\/[0-9a-f]{2}\/[0-9a-f]{32}\.webp$/.test(path),
   });
 
-  await app.register(checkoutRoutes({ offers, purchases, settings, publicUrl: config.publicUrl, cookies }));
+  await app.register(webhookRoutes({ billing: services.billing }));
+  await app.register(
+    checkoutRoutes({
+      offers,
+      purchases,
+      checkout: services.checkout,
+      paymentsOpen: async () => (await services.stripe.current())?.chargesEnabled ?? false,
+      settings,
+      publicUrl: config.publicUrl,
+      cookies,
+    }),
+  );
 
   const sendIndex = await registerWeb(app, deps.webDir ?? join(root, 'dist', 'web'));
   app.get('/', { schema: { hide: true } }, async (request, reply) => {

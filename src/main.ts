@@ -17,6 +17,7 @@ Commands:
   user create --email E --password P [--name N] [--role member|admin]
   user login-link --email E           Print a one-time sign-in link (15 minutes)
   api-key create --name N [--user E]  Print a new API key once (acts as the owner, or as admin E)
+  stripe reconcile [--dry-run]       Compare every purchase with Stripe and repair what differs
   stripe-emulator [--port 12111] [--host 127.0.0.1]
                                       Run the offline Stripe emulator
 
@@ -52,7 +53,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const { values } = parseArgs({
-    args: argv.slice(command === 'user' || command === 'api-key' ? 2 : 1),
+    args: argv.slice(command === 'user' || command === 'api-key' || command === 'stripe' ? 2 : 1),
     options: {
       email: { type: 'string' },
       password: { type: 'string' },
@@ -62,6 +63,7 @@ async function main(argv: string[]): Promise<void> {
       port: { type: 'string' },
       host: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      'dry-run': { type: 'boolean' },
     },
     strict: true,
   });
@@ -90,6 +92,7 @@ async function main(argv: string[]): Promise<void> {
       const { db, engine } = openDatabase(config.database);
       await migrateToLatest(db);
       const services = buildServices({ config, db, engine });
+      await services.scheduleReconcile(db);
       services.worker.start();
       services.logger.info('worker started');
       await waitForSignal();
@@ -150,6 +153,16 @@ async function main(argv: string[]): Promise<void> {
       });
       process.stdout.write(
         `${key.key}\n(acts as ${key.apiKey.userEmail}; store it now, it is not shown again)\n`,
+      );
+      return;
+    }
+    case 'stripe': {
+      if (sub !== 'reconcile') fail('Usage: guildhall stripe reconcile [--dry-run]');
+      const dryRun = values['dry-run'] === true;
+      const result = await withServices((s) => s.billing.reconcile({ dryRun }));
+      for (const d of result.differences) process.stdout.write(`${d.purchaseId}  ${d.email}  ${d.what}\n`);
+      process.stdout.write(
+        `Checked ${result.checked} purchases; ${result.differences.length} ${dryRun ? 'would be repaired' : 'repaired'}.\n`,
       );
       return;
     }

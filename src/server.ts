@@ -51,7 +51,10 @@ export async function startServer(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  if (config.runWorker) services.worker.start();
+  if (config.runWorker) {
+    await services.scheduleReconcile(db);
+    services.worker.start();
+  }
   const code = await services.auth.issueSetupCode();
   const setupUrl = code ? `${config.publicUrl}/setup?code=${code}` : null;
 

@@ -6,16 +6,27 @@ import { createAuthService, createUsersService } from './modules/accounts/index.
 import { createEmailService, SEND_EMAIL_JOB } from './modules/email/index.ts';
 import { createHubService } from './modules/hub/index.ts';
 import { createOffersService } from './modules/offers/index.ts';
-import { createPurchasesService } from './modules/purchases/index.ts';
-import { createSettingsAdmin, createSettingsService } from './modules/settings/index.ts';
+import {
+  createBillingService,
+  createCheckoutService,
+  createPurchasesService,
+  RECONCILE_JOB,
+  SYNC_PURCHASE_JOB,
+} from './modules/purchases/index.ts';
+import {
+  createSettingsAdmin,
+  createSettingsService,
+  createStripeConnection,
+} from './modules/settings/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { createPasswordHasher, createSealer } from './platform/crypto.ts';
 import type { Database, Engine } from './platform/db/database.ts';
 import { createMemoryRateLimiter, type RateLimiter } from './platform/http/rate-limit.ts';
-import { createWorker, type Worker } from './platform/jobs.ts';
+import { createWorker, enqueueJobOnce, type Worker } from './platform/jobs.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { type MailSender, sendMailOverSmtp } from './platform/mail.ts';
 import { createMediaStore } from './platform/media.ts';
+import { createStripeGateway, type StripeGateway } from './platform/stripe.ts';
 
 export interface ServiceDeps {
   config: Readonly<Config>;
@@ -25,6 +36,7 @@ export interface ServiceDeps {
   logger?: Logger;
   sendMail?: MailSender;
   rateLimiter?: RateLimiter;
+  stripeGateway?: StripeGateway;
 }
 
 export function buildServices(deps: ServiceDeps) {
@@ -34,6 +46,15 @@ export function buildServices(deps: ServiceDeps) {
   const sealer = createSealer(config.appSecret);
   const rateLimiter = deps.rateLimiter ?? createMemoryRateLimiter(clock);
   const settings = createSettingsService({ db, clock, config, sealer });
+  const gateway = deps.stripeGateway ?? createStripeGateway({ apiUrl: config.stripeApiUrl });
+  const stripe = createStripeConnection({
+    settings,
+    sealer,
+    gateway,
+    clock,
+    logger,
+    publicUrl: config.publicUrl,
+  });
   const email = createEmailService({
     db,
     clock,
@@ -57,7 +78,16 @@ export function buildServices(deps: ServiceDeps) {
   const media = createMediaStore(config.dataDir);
   const access = createAccessService({ db, clock });
   const hub = createHubService({ db, clock, access, media });
-  const offers = createOffersService({ db, clock, settings, media, email, publicUrl: config.publicUrl });
+  const offers = createOffersService({
+    db,
+    clock,
+    settings,
+    media,
+    email,
+    publicUrl: config.publicUrl,
+    stripe,
+    logger,
+  });
   const purchases = createPurchasesService({
     db,
     clock,
@@ -71,12 +101,56 @@ export function buildServices(deps: ServiceDeps) {
     email,
     settings,
   });
+  const billing = createBillingService({
+    db,
+    clock,
+    logger,
+    stripe,
+    verifyEvent: gateway.verifyEvent,
+    purchases,
+    access,
+    offers,
+    users,
+    settings,
+  });
+  const checkout = createCheckoutService({
+    db,
+    clock,
+    logger,
+    publicUrl: config.publicUrl,
+    rateLimiter,
+    stripe,
+    access,
+    auth,
+    offers,
+    purchases,
+    billing,
+  });
+  /** Books the next daily reconciliation unless one is waiting. */
+  const scheduleReconcile = (executor: Database) =>
+    enqueueJobOnce(executor, clock, RECONCILE_JOB, null, {
+      runAt: clock.now() + 24 * 3600_000,
+      maxAttempts: 3,
+    });
   const worker: Worker = createWorker({
     db,
     engine,
     clock,
     logger,
-    handlers: { [SEND_EMAIL_JOB]: email.sendQueuedEmail },
+    handlers: {
+      [SEND_EMAIL_JOB]: email.sendQueuedEmail,
+      [SYNC_PURCHASE_JOB]: async (payload) =>
+        billing.syncPurchase((payload as { purchaseId: string }).purchaseId),
+      [RECONCILE_JOB]: async () => {
+        // Daily: repairs the endpoint and every purchase, then books the next run.
+        if (await stripe.current()) {
+          await stripe.repair();
+          const result = await billing.reconcile({ dryRun: false });
+          logger.info({ checked: result.checked, repaired: result.differences.length }, 'stripe reconciled');
+        }
+        await scheduleReconcile(db);
+      },
+    },
   });
   return {
     clock,
@@ -85,6 +159,8 @@ export function buildServices(deps: ServiceDeps) {
     rateLimiter,
     settings,
     settingsAdmin,
+    stripe,
+    gateway,
     email,
     auth,
     users,
@@ -93,6 +169,9 @@ export function buildServices(deps: ServiceDeps) {
     hub,
     offers,
     purchases,
+    billing,
+    checkout,
+    scheduleReconcile,
     worker,
   };
 }

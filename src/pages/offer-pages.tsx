@@ -170,7 +170,8 @@ export function renderCheckoutPage(input: OfferPageInput & { form: CheckoutForm;
             >
               {form.signedInAs ? (
                 <p className="op-muted">
-                  Joining as <strong>{form.signedInAs.name}</strong> ({form.signedInAs.email}).
+                  {offer.isFree ? 'Joining' : 'Buying'} as <strong>{form.signedInAs.name}</strong> (
+                  {form.signedInAs.email}).
                 </p>
               ) : (
                 <>

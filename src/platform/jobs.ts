@@ -54,6 +54,26 @@ export async function enqueueJob(
   return id;
 }
 
+/**
+ * Writes a job unless one of that name is already waiting or running: a recurring job (the daily
+ * reconciliation) schedules its next run this way, and starting a server twice does not double it.
+ */
+export async function enqueueJobOnce(
+  trx: Executor,
+  clock: Clock,
+  name: string,
+  payload: unknown,
+  options: EnqueueOptions = {},
+): Promise<string | null> {
+  const waiting = await trx
+    .selectFrom('jobs')
+    .select('id')
+    .where('name', '=', name)
+    .where('status', 'in', ['pending', 'running'])
+    .executeTakeFirst();
+  return waiting ? null : enqueueJob(trx, clock, name, payload, options);
+}
+
 /** Seconds to wait before attempt n+1: 2^n × 5 s, capped at an hour. */
 export function backoffMs(attempts: number): number {
   return Math.min(3_600_000, 5_000 * 2 ** Math.max(0, attempts - 1));

@@ -179,6 +179,7 @@ describe('Settings', () => {
       defaultCurrency: 'eur',
       smtpUrl: 'smtp://user:****@mail.iron.test:587',
       mailFrom: 'Iron Temple <hello@iron.test>',
+      pastDueGraceDays: 7,
     });
     await session.patch('/api/v1/settings', {
       smtpUrl: 'smtp://user:****@mail.iron.test:587/?pool=true',

@@ -120,7 +120,7 @@ describe('the Digital Offers editor', () => {
     });
     expect(notConnected.statusCode).toBe(409);
     expect(notConnected.json().error.code).toBe('stripe_not_connected');
-    expect(notConnected.json().error.message).toContain('Settings → Integrations → Stripe');
+    expect(notConnected.json().error.message).toContain('Settings → Stripe');
 
     await connectStripe(ctx, {
       chargesEnabled: false,

@@ -104,12 +104,14 @@ export function client(
   init: { cookies?: Record<string, string>; apiKey?: string } = {},
 ): Client {
   const cookies: Record<string, string> = { ...(init.cookies ?? {}) };
+  // The app's own origin: a context may run with another PUBLIC_URL (the Stripe tests do).
+  const origin = (ctx as { config?: { publicUrl: string } }).config?.publicUrl ?? TEST_PUBLIC_URL;
   async function request(method: Method, url: string, body?: unknown, headers: Record<string, string> = {}) {
     const options: InjectOptions = {
       method,
       url,
       headers: {
-        origin: TEST_PUBLIC_URL,
+        origin,
         ...(Object.keys(cookies).length
           ? {
               cookie: Object.entries(cookies)

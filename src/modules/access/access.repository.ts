@@ -1,8 +1,8 @@
 // The access rule as SQL: one query answers whether a user may enter a group, or which groups they may
 // enter. Both are indexed probes per group (grants by (user, group), entitlements by (user, offer)
 // through offer_hub_groups), never a scan of buyers.
-import { type ExpressionBuilder, sql } from 'kysely';
-import type { DB } from '../../platform/db/schema.ts';
+import { type ExpressionBuilder, type Insertable, type Selectable, sql, type Updateable } from 'kysely';
+import type { DB, EntitlementChangesTable, EntitlementsTable } from '../../platform/db/schema.ts';
 import type { Executor } from '../../platform/jobs.ts';
 import { ALWAYS_LIVE_STATES, LIVE_UNTIL_STATES } from './access.rules.ts';
 
@@ -300,29 +300,50 @@ export async function findLiveEntitlement(db: Executor, userId: string, offerId:
     .executeTakeFirst();
 }
 
+export type EntitlementRow = Selectable<EntitlementsTable>;
+
 export async function insertEntitlement(
   db: Executor,
-  row: {
-    id: string;
-    userId: string;
-    offerId: string;
-    state: 'active' | 'trialing';
-    accessUntil: number | null;
-    source: string;
-    now: number;
-  },
-): Promise<void> {
-  await db
-    .insertInto('entitlements')
-    .values({
-      id: row.id,
-      userId: row.userId,
-      offerId: row.offerId,
-      state: row.state,
-      accessUntil: row.accessUntil,
-      source: row.source,
-      createdAt: row.now,
-      updatedAt: row.now,
-    })
+  row: Insertable<EntitlementsTable>,
+): Promise<EntitlementRow> {
+  return db.insertInto('entitlements').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findEntitlement(db: Executor, id: string): Promise<EntitlementRow | undefined> {
+  return db.selectFrom('entitlements').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findEntitlementOfPurchase(db: Executor, purchaseId: string) {
+  return db.selectFrom('entitlements').selectAll().where('purchaseId', '=', purchaseId).executeTakeFirst();
+}
+
+export async function updateEntitlementRow(
+  db: Executor,
+  id: string,
+  patch: Updateable<EntitlementsTable>,
+): Promise<EntitlementRow> {
+  return db
+    .updateTable('entitlements')
+    .set(patch)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function insertEntitlementChange(db: Executor, row: Insertable<EntitlementChangesTable>) {
+  await db.insertInto('entitlementChanges').values(row).execute();
+}
+
+export async function listEntitlementChangesOfUser(db: Executor, userId: string, limit: number) {
+  return db
+    .selectFrom('entitlementChanges')
+    .innerJoin('entitlements', 'entitlements.id', 'entitlementChanges.entitlementId')
+    .innerJoin('offers', 'offers.id', 'entitlements.offerId')
+    .selectAll('entitlementChanges')
+    .select(['offers.title as offerTitle', 'entitlements.offerId'])
+    .where('entitlementChanges.userId', '=', userId)
+    .orderBy('entitlementChanges.createdAt', 'desc')
+    .orderBy('entitlementChanges.id', 'desc')
+    .limit(limit)
     .execute();
 }

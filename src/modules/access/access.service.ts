@@ -3,6 +3,7 @@
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
+import type { EntitlementState } from '../../platform/db/schema.ts';
 import { type FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { type Actor, requireStaff } from '../../platform/http/auth.ts';
 import type { Executor } from '../../platform/jobs.ts';
@@ -10,19 +11,25 @@ import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import { priceLabel } from '../../platform/pricing.ts';
 import {
   deleteGrant,
+  type EntitlementRow,
+  findEntitlement,
+  findEntitlementOfPurchase,
   findGrantOfUser,
   findGroup,
   findGroupWithEntry,
   findLiveEntitlement,
   type GroupRow,
   insertEntitlement,
+  insertEntitlementChange,
   listAllGroups,
+  listEntitlementChangesOfUser,
   listEntitlementGroupsOfUser,
   listEntitlementMembers,
   listGrantMembers,
   listGrantsOfUser,
   listGroupsWithEntry,
   listOffersGranting,
+  updateEntitlementRow,
   upsertGrant,
 } from './access.repository.ts';
 import { isEntitlementLive, isGrantLive, isStaffRole } from './access.rules.ts';
@@ -51,6 +58,24 @@ export type AccessReason =
       state: string;
       accessUntil: number | null;
     };
+
+/** What Stripe said of the subscription behind an entitlement, and when it was read. */
+export interface StripeFacts {
+  subscriptionId: string | null;
+  status: string | null;
+  currentPeriodEnd: number | null;
+  cancelAtPeriodEnd: boolean;
+  /** When the object was read from Stripe (our clock): the version of these facts. */
+  readAt: number;
+}
+
+/** Why an entitlement changed, for the access ledger. */
+export interface ChangeReason {
+  reason: string;
+  stripeObjectId?: string | null;
+  stripeEventId?: string | null;
+  actorUserId?: string | null;
+}
 
 export interface AccessDeps {
   db: Database;
@@ -273,25 +298,116 @@ export function createAccessService(deps: AccessDeps) {
     return findLiveEntitlement(trx, userId, offerId, clock.now());
   }
 
-  /** Writes an entitlement inside the caller's transaction (the purchase's fulfilment). */
+  /**
+   * Writes an entitlement inside the caller's transaction (the purchase's fulfilment), and its first
+   * line in the access ledger. One per purchase: the database refuses a second.
+   */
   async function grantEntitlement(
     trx: Executor,
     input: {
       userId: string;
       offerId: string;
-      state: 'active' | 'trialing';
+      state: EntitlementState;
       accessUntil: number | null;
       source: string;
+      purchaseId?: string | null;
+      stripe?: StripeFacts | null;
     },
-  ): Promise<string> {
-    const id = newId();
-    await insertEntitlement(trx, { id, ...input, now: clock.now() });
-    return id;
+    why: ChangeReason = { reason: input.source },
+  ): Promise<EntitlementRow> {
+    const now = clock.now();
+    const row = await insertEntitlement(trx, {
+      id: newId(),
+      userId: input.userId,
+      offerId: input.offerId,
+      state: input.state,
+      accessUntil: input.accessUntil,
+      source: input.source,
+      purchaseId: input.purchaseId ?? null,
+      ...(input.stripe ? stripeColumns(input.stripe) : {}),
+      createdAt: now,
+      updatedAt: now,
+    });
+    await recordChange(trx, row, null, why);
+    return row;
+  }
+
+  function stripeColumns(facts: StripeFacts) {
+    return {
+      stripeSubscriptionId: facts.subscriptionId,
+      stripeStatus: facts.status,
+      currentPeriodEnd: facts.currentPeriodEnd,
+      cancelAtPeriodEnd: facts.cancelAtPeriodEnd ? 1 : 0,
+      stripeSyncedAt: facts.readAt,
+    };
+  }
+
+  async function recordChange(
+    trx: Executor,
+    row: EntitlementRow,
+    fromState: EntitlementState | null,
+    why: ChangeReason,
+  ): Promise<void> {
+    await insertEntitlementChange(trx, {
+      id: newId(),
+      entitlementId: row.id,
+      userId: row.userId,
+      fromState,
+      toState: row.state,
+      accessUntil: row.accessUntil,
+      reason: why.reason,
+      stripeObjectId: why.stripeObjectId ?? null,
+      stripeEventId: why.stripeEventId ?? null,
+      actorUserId: why.actorUserId ?? null,
+      createdAt: clock.now(),
+    });
+  }
+
+  /**
+   * Moves an entitlement to a new state (and what Stripe last said of it), writing the access ledger
+   * when access changes. Stripe facts read before the ones already applied are ignored: an older read
+   * never overwrites a newer one. Answers the row as it now is.
+   */
+  async function changeEntitlement(
+    trx: Executor,
+    entitlementId: string,
+    next: { state: EntitlementState; accessUntil: number | null; stripe?: StripeFacts | null },
+    why: ChangeReason,
+  ): Promise<EntitlementRow> {
+    const current = await findEntitlement(trx, entitlementId);
+    if (!current) throw new NotFoundError('No such entitlement.');
+    if (next.stripe && current.stripeSyncedAt !== null && next.stripe.readAt < current.stripeSyncedAt) {
+      return current;
+    }
+    const stateChanged = current.state !== next.state || current.accessUntil !== next.accessUntil;
+    const updated = await updateEntitlementRow(trx, current.id, {
+      state: next.state,
+      accessUntil: next.accessUntil,
+      ...(next.stripe ? stripeColumns(next.stripe) : {}),
+      updatedAt: clock.now(),
+    });
+    if (stateChanged) await recordChange(trx, updated, current.state, why);
+    return updated;
+  }
+
+  /** The entitlement a purchase made, if any. */
+  async function entitlementOfPurchase(executor: Executor, purchaseId: string) {
+    return findEntitlementOfPurchase(executor, purchaseId);
+  }
+
+  /** The access ledger's history for a user, newest first (the user card). */
+  async function changesOfUser(actor: Actor, userId: string, limit = 50) {
+    requireStaff(actor);
+    await targetUser(db, userId);
+    return listEntitlementChangesOfUser(db, userId, limit);
   }
 
   return {
     liveEntitlement,
     grantEntitlement,
+    changeEntitlement,
+    entitlementOfPurchase,
+    changesOfUser,
     enterGroup,
     canEnter,
     visibleGroups,

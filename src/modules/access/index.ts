@@ -1,10 +1,12 @@
-export type { GroupRow } from './access.repository.ts';
+export type { EntitlementRow, GroupRow } from './access.repository.ts';
 export { accessRoutes } from './access.routes.ts';
 export { canEnter, isEntitlementLive, isGrantLive, isStaffRole } from './access.rules.ts';
 export {
   type AccessReason,
   type AccessService,
+  type ChangeReason,
   createAccessService,
   type Paywall,
+  type StripeFacts,
   type VisibleGroup,
 } from './access.service.ts';

@@ -16,6 +16,7 @@ const userColumns = [
   'users.createdAt',
   'users.updatedAt',
   'users.lastSeenAt',
+  'users.stripeCustomerId',
 ] as const;
 
 export async function findUserById(db: Executor, id: string) {
@@ -277,5 +278,15 @@ export async function addUserSpending(db: Executor, userId: string, amountMinor:
     .updateTable('users')
     .set((eb) => ({ totalSpentMinor: eb('totalSpentMinor', '+', amountMinor) }))
     .where('id', '=', userId)
+    .execute();
+}
+
+/** Sets the user's Stripe customer unless one is already set (the first checkout's customer stays). */
+export async function setUserStripeCustomer(db: Executor, userId: string, customerId: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ stripeCustomerId: customerId })
+    .where('id', '=', userId)
+    .where('stripeCustomerId', 'is', null)
     .execute();
 }

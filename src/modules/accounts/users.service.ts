@@ -26,6 +26,7 @@ import {
   listUserRows,
   revokeApiKeyRow,
   revokeApiKeysOfUser,
+  setUserStripeCustomer,
   type UserRow,
   updateUserRow,
   voidAuthTokensOfUser,
@@ -263,6 +264,16 @@ export function createUsersService(deps: UsersDeps) {
     return (await findUserById(trx, id))!;
   }
 
+  /** Remembers the Stripe customer a person pays as, so their next checkout and the portal use it. */
+  async function linkStripeCustomer(trx: Executor, userId: string, customerId: string): Promise<void> {
+    await setUserStripeCustomer(trx, userId, customerId);
+  }
+
+  /** The Stripe customer a person pays as, if they ever paid. */
+  async function stripeCustomerOf(executor: Executor, userId: string): Promise<string | null> {
+    return (await findUserById(executor, userId))?.stripeCustomerId ?? null;
+  }
+
   /** Adds a payment to the user's total spending (the Users list column), in the payment's transaction. */
   async function addSpending(trx: Executor, userId: string, amountMinor: number): Promise<void> {
     if (amountMinor !== 0) await addUserSpending(trx, userId, amountMinor);
@@ -271,6 +282,8 @@ export function createUsersService(deps: UsersDeps) {
   return {
     createBuyerAccount,
     addSpending,
+    linkStripeCustomer,
+    stripeCustomerOf,
     operatorActor,
     listUsers,
     getUser,

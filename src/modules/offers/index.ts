@@ -1,10 +1,4 @@
 export { formatMoney, type Pricing, priceLabel, trialLabel } from '../../platform/pricing.ts';
 export type { OfferRow } from './offer.repository.ts';
 export { offerRoutes } from './offer.routes.ts';
-export {
-  createOffersService,
-  type OffersService,
-  pricingOf,
-  STRIPE_CONNECTION_KEY,
-  type StripeConnection,
-} from './offer.service.ts';
+export { createOffersService, type OffersService, pricingOf } from './offer.service.ts';

@@ -38,6 +38,8 @@ export function presentOffer(detail: { row: OfferRow; hubGroupIds: string[] }) {
     },
     customCode: row.customCode,
     landingPage: { enabled: Boolean(row.landingEnabled), blocks: JSON.parse(row.landingBlocks) as Block[] },
+    checkout: { allowPromotionCodes: Boolean(row.allowPromotionCodes), refundPolicy: row.refundPolicy },
+    stripe: { productId: row.stripeProductId, priceId: row.stripePriceId },
     publicUrl: `/offers/${row.slug}`,
   };
 }

@@ -53,6 +53,18 @@ const Offer = Type.Object({
   }),
   customCode: Type.Union([Type.String(), Type.Null()]),
   landingPage: Type.Object({ enabled: Type.Boolean(), blocks: Type.Array(Type.Unknown()) }),
+  checkout: Type.Object({
+    allowPromotionCodes: Type.Boolean({ description: 'Buyers may enter Stripe promotion codes' }),
+    refundPolicy: Type.Union([Type.Literal('full'), Type.Literal('any'), Type.Literal('never')], {
+      description: 'Which refunds end access: full (default), any, or never',
+    }),
+  }),
+  stripe: Type.Object({
+    productId: Type.Union([Type.String(), Type.Null()]),
+    priceId: Type.Union([Type.String(), Type.Null()], {
+      description: 'The Stripe price new buyers pay; null until Stripe has it',
+    }),
+  }),
   publicUrl: Type.String(),
 });
 
@@ -89,6 +101,14 @@ const OfferBody = Type.Object({
     }),
   ),
   customCode: Type.Optional(Nullable(Type.String({ maxLength: 200_000 }))),
+  checkout: Type.Optional(
+    Type.Object({
+      allowPromotionCodes: Type.Optional(Type.Boolean()),
+      refundPolicy: Type.Optional(
+        Type.Union([Type.Literal('full'), Type.Literal('any'), Type.Literal('never')]),
+      ),
+    }),
+  ),
   landingPage: Type.Optional(
     Type.Object({
       enabled: Type.Optional(Type.Boolean()),

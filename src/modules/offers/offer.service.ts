@@ -5,6 +5,7 @@ import type { Block } from '../../pages/blocks.tsx';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
+import type { RefundPolicy } from '../../platform/db/schema.ts';
 import {
   AppError,
   ConflictError,
@@ -14,6 +15,7 @@ import {
 } from '../../platform/errors.ts';
 import { type Actor, isStaffRole, requireStaff } from '../../platform/http/auth.ts';
 import type { Executor } from '../../platform/jobs.ts';
+import type { Logger } from '../../platform/logger.ts';
 import { type MediaStore, mediaUrl } from '../../platform/media.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import {
@@ -31,7 +33,13 @@ import {
   TOKEN_VARIABLES,
   variablesIn,
 } from '../email/index.ts';
-import type { SettingsService } from '../settings/index.ts';
+import {
+  dashboardUrlOf,
+  type SettingsService,
+  STRIPE_CONNECTION_KEY,
+  type StripeConnection,
+  type StripeConnectionState,
+} from '../settings/index.ts';
 import { parseBlocks } from './landing.ts';
 import {
   deleteOfferRow,
@@ -49,6 +57,7 @@ import {
   setOfferGroups,
   updateOfferRow,
 } from './offer.repository.ts';
+import { ensureStripePrice } from './offer.stripe.ts';
 
 export interface OfferInput {
   type?: string;
@@ -69,20 +78,13 @@ export interface OfferInput {
   resell?: { enabled?: boolean; commissionPercent?: number | null; description?: string | null };
   customCode?: string | null;
   landingPage?: { enabled?: boolean; blocks?: unknown };
-}
-
-/** What Stripe says of the creator's account (written by the Stripe connection, later issue). */
-export interface StripeConnection {
-  accountId: string;
-  chargesEnabled: boolean;
-  requirements: string[];
+  checkout?: { allowPromotionCodes?: boolean; refundPolicy?: RefundPolicy };
 }
 
 const MODELS: readonly PricingModel[] = ['free', 'one_time', 'recurring'];
 const INTERVALS: readonly Interval[] = ['week', 'month', 'year'];
 // Stripe bills at most once a year: 52 weeks, 12 months or 1 year per period.
 const MAX_INTERVAL_COUNT: Record<Interval, number> = { week: 52, month: 12, year: 1 };
-export const STRIPE_CONNECTION_KEY = 'stripeConnection';
 
 /** An offer as the rules see it: the stored row with a change applied. */
 interface Draft {
@@ -101,6 +103,8 @@ interface Draft {
   customCode: string | null;
   landingEnabled: boolean;
   landingBlocks: Block[];
+  allowPromotionCodes: boolean;
+  refundPolicy: RefundPolicy;
 }
 
 /** A subject is listed to every admin and kept after sending: no sign-in link may go there. */
@@ -217,6 +221,10 @@ export function applyOfferInput(
       problem('destination.customUrl', 'must be an http or https URL');
     }
   }
+  if (input.checkout !== undefined) {
+    draft.allowPromotionCodes = input.checkout.allowPromotionCodes ?? draft.allowPromotionCodes;
+    draft.refundPolicy = input.checkout.refundPolicy ?? draft.refundPolicy;
+  }
   if (input.resell !== undefined) {
     draft.resellEnabled = input.resell.enabled ?? draft.resellEnabled;
     if (input.resell.commissionPercent !== undefined)
@@ -275,6 +283,8 @@ function draftOf(row: OfferRow, hubGroupIds: string[]): Draft {
     resellEnabled: Boolean(row.resellEnabled),
     resellCommissionPercent: row.resellCommissionPercent,
     resellDescription: row.resellDescription,
+    allowPromotionCodes: Boolean(row.allowPromotionCodes),
+    refundPolicy: row.refundPolicy,
     customCode: row.customCode,
     landingEnabled: Boolean(row.landingEnabled),
     landingBlocks: JSON.parse(row.landingBlocks) as Block[],
@@ -288,6 +298,8 @@ export interface OffersDeps {
   media: MediaStore;
   email: EmailService;
   publicUrl: string;
+  stripe: Pick<StripeConnection, 'client'>;
+  logger: Logger;
 }
 
 export interface OfferDetail {
@@ -296,18 +308,41 @@ export interface OfferDetail {
 }
 
 export function createOffersService(deps: OffersDeps) {
-  const { db, clock, settings, media, email, publicUrl } = deps;
+  const { db, clock, settings, media, email, publicUrl, stripe, logger } = deps;
+
+  /** The Stripe price to sell the offer at, made or replaced as its pricing requires. */
+  async function stripePriceOf(offerId: string) {
+    return ensureStripePrice(db, stripe, (await detail(db, offerId)).row, clock.now());
+  }
+
+  /**
+   * After a save: brings the offer's Stripe Product and Price up to date. Stripe being unreachable
+   * does not undo the save; checkout makes the price when it is next needed.
+   */
+  async function syncToStripe(detailAfter: OfferDetail): Promise<OfferDetail> {
+    if (detailAfter.row.pricingModel === 'free') return detailAfter;
+    try {
+      await ensureStripePrice(db, stripe, detailAfter.row, clock.now());
+      return detail(db, detailAfter.row.id);
+    } catch (error) {
+      logger.warn(
+        { err: error, offerId: detailAfter.row.id },
+        'stripe: offer price not synced; checkout will retry',
+      );
+      return detailAfter;
+    }
+  }
 
   /** Refuses a paid offer until Stripe can take charges for the creator. */
   async function assertCanSell(executor: Executor): Promise<void> {
     const connection = (await settings.readInternal(
       STRIPE_CONNECTION_KEY,
       executor,
-    )) as StripeConnection | null;
+    )) as StripeConnectionState | null;
     if (!connection) {
       throw new ConflictError(
         'stripe_not_connected',
-        'Connect a Stripe account before creating a paid offer: Settings → Integrations → Stripe.',
+        'Connect a Stripe account before creating a paid offer: Settings → Stripe.',
         { connectPath: '/admin/settings#stripe' },
       );
     }
@@ -320,7 +355,7 @@ export function createOffersService(deps: OffersDeps) {
         `Stripe cannot take payments for your account yet. Stripe still needs: ${needs}. Finish this in your Stripe dashboard.`,
         {
           requirements: connection.requirements,
-          dashboardUrl: 'https://dashboard.stripe.com/account/onboarding',
+          dashboardUrl: `${dashboardUrlOf(connection)}/account/onboarding`,
         },
       );
     }
@@ -382,6 +417,8 @@ export function createOffersService(deps: OffersDeps) {
       customCode: draft.customCode,
       landingEnabled: draft.landingEnabled ? 1 : 0,
       landingBlocks: JSON.stringify(draft.landingBlocks),
+      allowPromotionCodes: draft.allowPromotionCodes ? 1 : 0,
+      refundPolicy: draft.refundPolicy,
     };
   }
 
@@ -434,42 +471,50 @@ export function createOffersService(deps: OffersDeps) {
       customCode: null,
       landingEnabled: false,
       landingBlocks: [],
+      allowPromotionCodes: false,
+      refundPolicy: 'full',
     };
     const change: OfferInput = { ...input, title, type: input.type ?? 'membership' };
-    return db.transaction().execute(async (trx) => {
-      const draft = await check(trx, base, change, null).catch(async (error: unknown) => {
-        // A taken slug made from the title gets a suffix; a slug the creator typed is their call.
-        if (error instanceof ConflictError && error.code === 'slug_taken' && input.slug === undefined) {
-          return check(trx, { ...base, slug: `${base.slug}-${newId().slice(0, 4)}` }, change, null);
-        }
-        throw error;
-      });
-      const id = newId();
-      const now = clock.now();
-      await insertOffer(trx, {
-        id,
-        ...rowPatch(draft),
-        type: 'membership',
-        thumbnailPath: null,
-        coverPath: null,
-        createdAt: now,
-        updatedAt: now,
-      });
-      await setOfferGroups(trx, id, draft.hubGroupIds);
-      return detail(trx, id);
-    });
+    return db
+      .transaction()
+      .execute(async (trx) => {
+        const draft = await check(trx, base, change, null).catch(async (error: unknown) => {
+          // A taken slug made from the title gets a suffix; a slug the creator typed is their call.
+          if (error instanceof ConflictError && error.code === 'slug_taken' && input.slug === undefined) {
+            return check(trx, { ...base, slug: `${base.slug}-${newId().slice(0, 4)}` }, change, null);
+          }
+          throw error;
+        });
+        const id = newId();
+        const now = clock.now();
+        await insertOffer(trx, {
+          id,
+          ...rowPatch(draft),
+          type: 'membership',
+          thumbnailPath: null,
+          coverPath: null,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await setOfferGroups(trx, id, draft.hubGroupIds);
+        return detail(trx, id);
+      })
+      .then(syncToStripe);
   }
 
   /** Saves a change; the groups buyers enter follow at once, for every buyer (nothing is copied). */
   async function updateOffer(actor: Actor, id: string, input: OfferInput): Promise<OfferDetail> {
     requireStaff(actor);
-    return db.transaction().execute(async (trx) => {
-      const current = await detail(trx, id);
-      const draft = await check(trx, draftOf(current.row, current.hubGroupIds), input, current.row.id);
-      await updateOfferRow(trx, current.row.id, { ...rowPatch(draft), updatedAt: clock.now() });
-      if (input.hubGroupIds !== undefined) await setOfferGroups(trx, current.row.id, draft.hubGroupIds);
-      return detail(trx, current.row.id);
-    });
+    return db
+      .transaction()
+      .execute(async (trx) => {
+        const current = await detail(trx, id);
+        const draft = await check(trx, draftOf(current.row, current.hubGroupIds), input, current.row.id);
+        await updateOfferRow(trx, current.row.id, { ...rowPatch(draft), updatedAt: clock.now() });
+        if (input.hubGroupIds !== undefined) await setOfferGroups(trx, current.row.id, draft.hubGroupIds);
+        return detail(trx, current.row.id);
+      })
+      .then(syncToStripe);
   }
 
   /** No new buyers; existing buyers keep their access. */
@@ -634,9 +679,22 @@ export function createOffersService(deps: OffersDeps) {
     await incrementOfferCounters(trx, offerId, 1, amountMinor);
   }
 
+  /** Adds a payment (or, negative, a refund) to the offer's revenue, inside the payment's transaction. */
+  async function recordRevenue(trx: Executor, offerId: string, deltaMinor: number): Promise<void> {
+    if (deltaMinor !== 0) await incrementOfferCounters(trx, offerId, 0, deltaMinor);
+  }
+
+  /** Which refunds end a buyer's access to this offer. */
+  async function refundPolicyOf(executor: Executor, offerId: string): Promise<RefundPolicy> {
+    return (await detail(executor, offerId)).row.refundPolicy;
+  }
+
   return {
     grantedGroups: (offerId: string, executor: Executor = db) => listOfferGroups(executor, offerId),
     recordSale,
+    recordRevenue,
+    refundPolicyOf,
+    stripePriceOf,
     previewConfirmation,
     sendConfirmationTest,
     listOffers,

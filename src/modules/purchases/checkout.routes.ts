@@ -16,9 +16,11 @@ import {
 import { AppError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { csrfTokenFor, formActor, setSessionCookies } from '../../platform/http/auth.ts';
 import { mediaUrl } from '../../platform/media.ts';
+import { toMajor } from '../../platform/pricing.ts';
 import type { LinkError } from '../accounts/index.ts';
 import { type OfferRow, type OffersService, priceLabel, pricingOf, trialLabel } from '../offers/index.ts';
 import type { SettingsService } from '../settings/index.ts';
+import type { CheckoutService } from './checkout.service.ts';
 import type { PurchasesService } from './purchase.service.ts';
 
 const pagesDir = join(import.meta.dirname, '..', '..', 'pages');
@@ -32,6 +34,9 @@ function fingerprinted(file: string) {
 export interface CheckoutRoutesDeps {
   offers: OffersService;
   purchases: PurchasesService;
+  checkout: CheckoutService;
+  /** Whether Stripe is connected and can take charges: paid offers can be bought. */
+  paymentsOpen(): Promise<boolean>;
   settings: SettingsService;
   publicUrl: string;
   cookies: { secret: string; secureCookies: boolean };
@@ -43,7 +48,7 @@ const CUSTOM_CODE_CSP =
   "sandbox allow-scripts allow-popups; default-src * data: blob: 'unsafe-inline' 'unsafe-eval'";
 
 export function checkoutRoutes(deps: CheckoutRoutesDeps) {
-  const { offers, purchases, settings, publicUrl, cookies } = deps;
+  const { offers, purchases, checkout, settings, publicUrl, cookies } = deps;
   const css = fingerprinted('pages.css');
   const script = fingerprinted('offer-page.client.js');
   const assets: PageAssets = {
@@ -98,8 +103,39 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
       httpOnly: true,
       sameSite: 'lax',
       secure: cookies.secureCookies,
-      maxAge: 3600,
+      // Long enough to pay on Stripe's page and come back; the return page needs it.
+      maxAge: 24 * 3600,
     });
+  }
+
+  function metaOfRequest(request: FastifyRequest) {
+    return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
+  }
+
+  async function messagePage(
+    reply: FastifyReply,
+    input: { title: string; heading: string; body: string; action?: { label: string; href: string } },
+    status = 200,
+  ) {
+    const { platformName } = await settings.getSettings();
+    const meta: PageMeta = {
+      title: input.title,
+      description: '',
+      url: publicUrl,
+      imageUrl: null,
+      platformName,
+    };
+    return html(
+      reply,
+      renderMessagePage({
+        meta,
+        assets,
+        heading: input.heading,
+        body: input.body,
+        action: input.action ?? { label: `Go to ${platformName}`, href: '/' },
+      }),
+      status,
+    );
   }
 
   function html(reply: FastifyReply, body: string, status = 200) {
@@ -125,7 +161,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
       assets,
       preview: isPreview,
       customCodeSrc: row.customCode ? `/offers/${row.slug}/custom-code` : null,
-      canBuy: !isPreview && row.pricingModel === 'free',
+      canBuy: !isPreview && (row.pricingModel === 'free' || (await deps.paymentsOpen())),
       form: {
         email: '',
         name: '',
@@ -253,6 +289,24 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
         const viewer = formActor(request, cookies.secret, body.csrf);
         const form = { email: text('email'), name: text('name'), ref: text('ref') || null };
         try {
+          const { row: offer } = await offers.publicOffer(request.params.slug, null, false);
+          if (offer.pricingModel !== 'free') {
+            const started = await checkout.startCheckout(
+              request.params.slug,
+              form,
+              viewer,
+              metaOfRequest(request),
+            );
+            if (started.kind === 'already_member') {
+              return checkoutPage(request, reply, request.params.slug, {
+                notice: started.emailed
+                  ? `${started.emailed} already has this membership: we emailed it a link to sign in.`
+                  : 'You already have this membership: nothing to pay.',
+              });
+            }
+            bindBrowserToPurchase(reply, started.purchaseId);
+            return reply.redirect(started.url, 303);
+          }
           const outcome = await purchases.joinFreeOffer(request.params.slug, form, viewer, {
             ip: request.ip,
             userAgent: request.headers['user-agent'] ?? null,
@@ -327,11 +381,46 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
             conversion: {
               event: Number(purchase.amountMinor) > 0 ? 'purchase' : 'join',
               offer: row.slug,
-              value: Number(purchase.amountMinor) / 100,
+              value: toMajor(Number(purchase.amountMinor), purchase.currency),
               currency: purchase.currency,
             },
           }),
         );
+      },
+    );
+
+    app.get<{ Querystring: { session_id?: string } }>(
+      '/checkout/return',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const sessionId = String(request.query.session_id ?? '');
+        if (!/^cs_[A-Za-z0-9_]{1,250}$/.test(sessionId)) throw new NotFoundError('No such checkout.');
+        const back = await checkout.returnFromCheckout(
+          sessionId,
+          request.cookies[CHECKOUT_COOKIE],
+          request.actor,
+          metaOfRequest(request),
+        );
+        if (back.kind === 'still_open') return reply.redirect(back.url, 303);
+        if (back.kind === 'not_paid') return reply.redirect(`/checkout/${back.slug}`, 303);
+        if (back.kind === 'confirm_email') {
+          return messagePage(reply, {
+            title: 'Payment received',
+            heading: 'Payment received: one more step',
+            body: `${back.purchase.email} already has an account here. We emailed it a link: open it to add this membership to that account.`,
+          });
+        }
+        if (back.kind === 'check_email') {
+          return messagePage(reply, {
+            title: 'Payment received',
+            heading: "Payment received: you're in",
+            body: `We emailed ${back.purchase.email} a link to sign in.`,
+            action: { label: 'Sign in', href: '/login' },
+          });
+        }
+        if (back.signIn) setSessionCookies(reply, cookies, back.signIn);
+        const { row } = await offers.offerDetail(back.purchase.offerId);
+        return reply.redirect(`/checkout/${row.slug}/complete?purchase=${back.purchase.id}`, 303);
       },
     );
 

@@ -1,2 +1,12 @@
+export { billingRoutes } from './billing.routes.ts';
+export { type BillingService, createBillingService } from './billing.service.ts';
 export { checkoutRoutes } from './checkout.routes.ts';
-export { createPurchasesService, type JoinOutcome, type PurchasesService } from './purchase.service.ts';
+export { type CheckoutService, createCheckoutService } from './checkout.service.ts';
+export {
+  createPurchasesService,
+  type JoinOutcome,
+  type PurchasesService,
+  RECONCILE_JOB,
+  SYNC_PURCHASE_JOB,
+} from './purchase.service.ts';
+export { webhookRoutes } from './webhooks.routes.ts';

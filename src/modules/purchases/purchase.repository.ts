@@ -1,30 +1,61 @@
-import type { Insertable, Updateable } from 'kysely';
-import type { PurchasesTable } from '../../platform/db/schema.ts';
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { PaymentsTable, PurchaseStatus, PurchasesTable } from '../../platform/db/schema.ts';
 import type { Executor } from '../../platform/jobs.ts';
+import type { Cursor } from '../../platform/pagination.ts';
 
-export async function insertPurchase(db: Executor, row: Insertable<PurchasesTable>): Promise<void> {
-  await db.insertInto('purchases').values(row).execute();
+export type PurchaseRow = Selectable<PurchasesTable>;
+export type PaymentRow = Selectable<PaymentsTable>;
+
+export async function insertPurchase(db: Executor, row: Insertable<PurchasesTable>): Promise<PurchaseRow> {
+  return db.insertInto('purchases').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function findPurchase(db: Executor, id: string) {
+export async function findPurchase(db: Executor, id: string): Promise<PurchaseRow | undefined> {
   return db.selectFrom('purchases').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export type PurchaseRow = NonNullable<Awaited<ReturnType<typeof findPurchase>>>;
-
-/** Marks a purchase fulfilled unless it already is; answers whether this call did it. */
-export async function markPurchaseFulfilled(
+export async function updatePurchase(
   db: Executor,
   id: string,
-  patch: Pick<Updateable<PurchasesTable>, 'userId' | 'entitlementId'> & { fulfilledAt: number },
-): Promise<boolean> {
-  const result = await db
+  patch: Updateable<PurchasesTable>,
+): Promise<PurchaseRow> {
+  return db.updateTable('purchases').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * Claims a purchase for its one fulfilment: the row moves to `fulfilled` only if it was waiting and
+ * has its buyer. On PostgreSQL a second transaction waits on the row and then finds nothing to claim,
+ * so two fulfilments at once grant once. Answers the claimed row, or nothing.
+ */
+export async function claimForFulfilment(
+  db: Executor,
+  id: string,
+  now: number,
+): Promise<PurchaseRow | undefined> {
+  return db
     .updateTable('purchases')
-    .set({ ...patch, status: 'fulfilled' })
+    .set({ status: 'fulfilled', fulfilledAt: now })
     .where('id', '=', id)
-    .where('status', '!=', 'fulfilled')
+    .where('status', 'in', ['pending', 'awaiting_confirmation'])
+    .where('userId', 'is not', null)
+    .returningAll()
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Moves a purchase between waiting states (pending → awaiting_confirmation, pending → canceled). */
+export async function movePurchase(
+  db: Executor,
+  id: string,
+  from: PurchaseStatus[],
+  patch: Updateable<PurchasesTable> & { status: PurchaseStatus },
+): Promise<PurchaseRow | undefined> {
+  return db
+    .updateTable('purchases')
+    .set(patch)
+    .where('id', '=', id)
+    .where('status', 'in', from)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 /** Marks the purchase's conversion as reported; answers whether this call did it (it happens once). */
@@ -36,4 +67,189 @@ export async function markConversionReported(db: Executor, id: string, now: numb
     .where('conversionReportedAt', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/** A checkout of this offer for this address still open on Stripe: a second click goes back to it. */
+export async function findOpenCheckout(db: Executor, offerId: string, email: string, openUntil: number) {
+  return db
+    .selectFrom('purchases')
+    .selectAll()
+    .where('offerId', '=', offerId)
+    .where('email', '=', email)
+    .where('status', '=', 'pending')
+    .where('checkoutUrl', 'is not', null)
+    .where('checkoutExpiresAt', '>', openUntil)
+    .orderBy('createdAt', 'desc')
+    .executeTakeFirst();
+}
+
+export async function findPurchaseBySubscription(db: Executor, subscriptionId: string) {
+  return db
+    .selectFrom('purchases')
+    .selectAll()
+    .where('stripeSubscriptionId', '=', subscriptionId)
+    .executeTakeFirst();
+}
+
+export async function findPurchaseByPaymentIntent(db: Executor, paymentIntentId: string) {
+  return db
+    .selectFrom('purchases')
+    .selectAll()
+    .where('stripePaymentIntentId', '=', paymentIntentId)
+    .executeTakeFirst();
+}
+
+export async function isOurCustomer(db: Executor, customerId: string): Promise<boolean> {
+  const found = await db
+    .selectFrom('purchases')
+    .select('id')
+    .where('stripeCustomerId', '=', customerId)
+    .limit(1)
+    .executeTakeFirst();
+  return found !== undefined;
+}
+
+// --- payments ---
+
+/** Records a payment once: answers the row when this call wrote it, nothing when it was known. */
+export async function insertPaymentOnce(
+  db: Executor,
+  row: Insertable<PaymentsTable>,
+): Promise<PaymentRow | undefined> {
+  return db
+    .insertInto('payments')
+    .values(row)
+    .onConflict((oc) => oc.column('stripePaymentIntentId').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function findPayment(db: Executor, id: string) {
+  return db.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findPaymentByIntent(db: Executor, paymentIntentId: string) {
+  return db
+    .selectFrom('payments')
+    .selectAll()
+    .where('stripePaymentIntentId', '=', paymentIntentId)
+    .executeTakeFirst();
+}
+
+export async function updatePayment(db: Executor, id: string, patch: Updateable<PaymentsTable>) {
+  return db.updateTable('payments').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function listPaymentsOfPurchases(db: Executor, purchaseIds: string[]) {
+  if (purchaseIds.length === 0) return [];
+  return db
+    .selectFrom('payments')
+    .selectAll()
+    .where('purchaseId', 'in', purchaseIds)
+    .orderBy('paidAt', 'desc')
+    .execute();
+}
+
+// --- the webhook inbox ---
+
+export async function stripeEventSeen(db: Executor, id: string): Promise<boolean> {
+  return (
+    (await db.selectFrom('stripeEvents').select('id').where('id', '=', id).executeTakeFirst()) !== undefined
+  );
+}
+
+/** Writes the event into the inbox; answers false when it was already there (a replay). */
+export async function recordStripeEvent(
+  db: Executor,
+  id: string,
+  type: string,
+  now: number,
+): Promise<boolean> {
+  const row = await db
+    .insertInto('stripeEvents')
+    .values({ id, type, receivedAt: now })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+// --- lists ---
+
+export interface SalesFilter {
+  offerId: string | null;
+  status: PurchaseStatus | null;
+  /** A prefix of the buyer's address. */
+  search: string | null;
+  after: Cursor | null;
+  limit: number;
+}
+
+/** Sales, newest first, joined with the offer's title. */
+export async function listSaleRows(db: Executor, filter: SalesFilter) {
+  let query = db
+    .selectFrom('purchases')
+    .innerJoin('offers', 'offers.id', 'purchases.offerId')
+    .selectAll('purchases')
+    .select(['offers.title as offerTitle', 'offers.pricingModel'])
+    .orderBy('purchases.createdAt', 'desc')
+    .orderBy('purchases.id', 'desc')
+    .limit(filter.limit + 1);
+  if (filter.offerId) query = query.where('purchases.offerId', '=', filter.offerId);
+  if (filter.status) query = query.where('purchases.status', '=', filter.status);
+  else query = query.where('purchases.status', 'in', ['fulfilled', 'awaiting_confirmation']);
+  if (filter.search) {
+    query = query
+      .where('purchases.email', '>=', filter.search)
+      .where('purchases.email', '<', `${filter.search}\uffff`);
+  }
+  const after = filter.after;
+  if (after) {
+    query = query.where((eb) =>
+      eb(eb.refTuple('purchases.createdAt', 'purchases.id'), '<', eb.tuple(after.at, after.id)),
+    );
+  }
+  return query.execute();
+}
+
+/** A person's purchases (paid and free), newest first, with their entitlement. */
+export async function listPurchasesOfUser(db: Executor, userId: string, limit: number) {
+  return db
+    .selectFrom('purchases')
+    .innerJoin('offers', 'offers.id', 'purchases.offerId')
+    .leftJoin('entitlements', 'entitlements.id', 'purchases.entitlementId')
+    .selectAll('purchases')
+    .select([
+      'offers.title as offerTitle',
+      'offers.slug as offerSlug',
+      'offers.pricingModel',
+      'offers.interval',
+      'offers.intervalCount',
+      'entitlements.state as entitlementState',
+      'entitlements.accessUntil',
+      'entitlements.stripeStatus',
+      'entitlements.currentPeriodEnd',
+      'entitlements.cancelAtPeriodEnd',
+    ])
+    .where('purchases.userId', '=', userId)
+    .where('purchases.status', 'in', ['fulfilled', 'awaiting_confirmation'])
+    .orderBy('purchases.createdAt', 'desc')
+    .orderBy('purchases.id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Purchases that have something at Stripe to compare with, a page at a time (the reconciliation). */
+export async function listPurchasesWithStripe(db: Executor, after: Cursor | null, limit: number) {
+  let query = db
+    .selectFrom('purchases')
+    .selectAll()
+    .where('stripeCheckoutSessionId', 'is not', null)
+    .where('status', 'in', ['pending', 'fulfilled', 'awaiting_confirmation'])
+    .orderBy('createdAt')
+    .orderBy('id')
+    .limit(limit);
+  if (after)
+    query = query.where((eb) => eb(eb.refTuple('createdAt', 'id'), '>', eb.tuple(after.at, after.id)));
+  return query.execute();
 }

@@ -8,22 +8,27 @@ import { type Database, isUniqueViolation } from '../../platform/db/database.ts'
 import { AppError, type FieldProblem, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { Actor } from '../../platform/http/auth.ts';
 import type { RateLimiter } from '../../platform/http/rate-limit.ts';
-import type { Executor } from '../../platform/jobs.ts';
+import { type Executor, enqueueJob } from '../../platform/jobs.ts';
 import { normalizedHttpUrl } from '../../platform/text.ts';
-import type { AccessService } from '../access/index.ts';
+import type { AccessService, StripeFacts } from '../access/index.ts';
 import { type AuthService, emailProblem, nameProblem, type UsersService } from '../accounts/index.ts';
 import { type EmailService, purchaseClaimEmail, purchaseConfirmationEmail } from '../email/index.ts';
 import type { OfferRow, OffersService } from '../offers/index.ts';
 import type { SettingsService } from '../settings/index.ts';
+import type { Access } from './billing.rules.ts';
 import {
+  claimForFulfilment,
   findPurchase,
   insertPurchase,
   markConversionReported,
-  markPurchaseFulfilled,
+  movePurchase,
   type PurchaseRow,
+  updatePurchase,
 } from './purchase.repository.ts';
 
 const LINK_TTL_MS = 7 * 24 * 3600_000;
+export const SYNC_PURCHASE_JOB = 'billing.sync_purchase';
+export const RECONCILE_JOB = 'billing.reconcile';
 
 export interface RequestMeta {
   ip: string;
@@ -94,49 +99,105 @@ export function createPurchasesService(deps: PurchasesDeps) {
   }
 
   /**
-   * Fulfils a purchase: the one way an offer is ever granted. Idempotent: a second call (a retried
-   * webhook, the return URL after the webhook) changes nothing. Runs inside the caller's transaction.
+   * Fulfils a purchase: the one way an offer is ever granted. It first *claims* the purchase (one
+   * UPDATE that only a waiting purchase with its buyer passes), then grants: a retried webhook, the
+   * return URL after the webhook, or two of them at once change nothing more. Runs inside the
+   * caller's transaction. `paid` is what a payment gives now (a subscription may be trialing).
    */
   async function fulfilPurchase(
     trx: Executor,
     purchaseId: string,
+    paid: { access: Access; stripe: StripeFacts | null } | null = null,
   ): Promise<{ purchase: PurchaseRow; alreadyMember: boolean }> {
-    const purchase = await findPurchase(trx, purchaseId);
-    if (!purchase) throw new NotFoundError('No such purchase.');
-    if (purchase.status === 'fulfilled') return { purchase, alreadyMember: false };
-    if (!purchase.userId)
+    const claimed = await claimForFulfilment(trx, purchaseId, clock.now());
+    if (!claimed) {
+      const purchase = await findPurchase(trx, purchaseId);
+      if (!purchase) throw new NotFoundError('No such purchase.');
+      if (purchase.status === 'fulfilled') return { purchase, alreadyMember: false };
       throw new AppError('purchase_without_buyer', 409, 'This purchase has no confirmed buyer yet.');
-    const user = await auth.findAccountById(trx, purchase.userId);
+    }
+    const user = claimed.userId ? await auth.findAccountById(trx, claimed.userId) : undefined;
     if (!user)
       throw new AppError('purchase_without_buyer', 409, 'The buyer of this purchase no longer exists.');
-    const { row: offer } = await offers.offerDetail(purchase.offerId, trx);
-    const existing = await access.liveEntitlement(trx, user.id, offer.id);
-    const now = clock.now();
+    const { row: offer } = await offers.offerDetail(claimed.offerId, trx);
+    const isPaid = Number(claimed.amountMinor) > 0;
+    // Joining a free offer twice changes nothing; a payment always gets its own entitlement, so its
+    // subscription, refunds and disputes have one to act on.
+    const existing = isPaid ? undefined : await access.liveEntitlement(trx, user.id, offer.id);
     if (existing) {
-      await markPurchaseFulfilled(trx, purchase.id, {
+      const purchase = await updatePurchase(trx, claimed.id, { entitlementId: existing.id });
+      return { purchase, alreadyMember: true };
+    }
+    const entitlement = await access.grantEntitlement(
+      trx,
+      {
         userId: user.id,
-        entitlementId: existing.id,
-        fulfilledAt: now,
-      });
-      return { purchase: (await findPurchase(trx, purchase.id))!, alreadyMember: true };
-    }
-    const entitlementId = await access.grantEntitlement(trx, {
-      userId: user.id,
-      offerId: offer.id,
-      state: 'active',
-      accessUntil: null,
-      source: 'purchase',
-    });
-    if (
-      !(await markPurchaseFulfilled(trx, purchase.id, { userId: user.id, entitlementId, fulfilledAt: now }))
-    ) {
-      // Another fulfilment won the race inside this transaction's view: nothing more to do.
-      return { purchase: (await findPurchase(trx, purchase.id))!, alreadyMember: false };
-    }
-    await offers.recordSale(trx, offer.id, Number(purchase.amountMinor));
-    await users.addSpending(trx, user.id, Number(purchase.amountMinor));
+        offerId: offer.id,
+        state: paid?.access.state ?? 'active',
+        accessUntil: paid?.access.accessUntil ?? null,
+        source: 'purchase',
+        purchaseId: claimed.id,
+        stripe: paid?.stripe ?? null,
+      },
+      { reason: 'purchase', stripeObjectId: claimed.stripeSubscriptionId ?? claimed.stripePaymentIntentId },
+    );
+    const purchase = await updatePurchase(trx, claimed.id, { entitlementId: entitlement.id });
+    await offers.recordSale(trx, offer.id, 0);
     await sendConfirmation(trx, offer, user);
-    return { purchase: (await findPurchase(trx, purchase.id))!, alreadyMember: false };
+    return { purchase, alreadyMember: false };
+  }
+
+  /**
+   * A paid purchase whose payment Stripe confirmed: decides whose it is, then fulfils. The signed-in
+   * buyer's; or a new account for a new address (its browser is signed in on return); or, for an
+   * address that has an account, the owner of that address confirms through an emailed link first
+   * (the payment is kept; nothing is granted until then).
+   */
+  async function settlePaidPurchase(
+    trx: Executor,
+    purchaseId: string,
+    paid: { access: Access; stripe: StripeFacts | null },
+  ): Promise<PurchaseRow> {
+    let purchase = await findPurchase(trx, purchaseId);
+    if (!purchase) throw new NotFoundError('No such purchase.');
+    if (purchase.status === 'fulfilled' || purchase.status === 'awaiting_confirmation') return purchase;
+    if (purchase.status === 'canceled') {
+      // Paid after the checkout was given up (an async payment, a late webhook): the money decides.
+      purchase = (await movePurchase(trx, purchase.id, ['canceled'], { status: 'pending' })) ?? purchase;
+    }
+    if (!purchase.userId) {
+      const account = await auth.findAccountByEmail(trx, purchase.email);
+      if (account) {
+        const moved = await movePurchase(trx, purchase.id, ['pending'], {
+          status: 'awaiting_confirmation',
+          userId: account.id,
+        });
+        if (moved) await sendClaim(trx, moved, account);
+        return moved ?? (await findPurchase(trx, purchase.id))!;
+      }
+      const user = await users.createBuyerAccount(trx, { email: purchase.email, name: purchase.name });
+      purchase = await updatePurchase(trx, purchase.id, { userId: user.id, accountCreated: 1 });
+    }
+    return (await fulfilPurchase(trx, purchase.id, paid)).purchase;
+  }
+
+  /** Emails the owner of an address the link that confirms a join or purchase made with it. */
+  async function sendClaim(
+    trx: Executor,
+    purchase: PurchaseRow,
+    account: { id: string; email: string; name: string },
+  ): Promise<void> {
+    const { row: offer } = await offers.offerDetail(purchase.offerId, trx);
+    const url = await auth.issueLink(trx, account.id, 'claim_purchase', LINK_TTL_MS, `/checkout/claim`, {
+      purchaseId: purchase.id,
+    });
+    const { platformName } = await settings.getSettings(trx);
+    await email.queueEmail(trx, {
+      to: account.email,
+      kind: 'purchase_claim',
+      recipientUserId: account.id,
+      message: purchaseClaimEmail({ platformName }, { name: account.name, offerTitle: offer.title, url }),
+    });
   }
 
   /** The checkout form: the same rules as everywhere else; a signed-in buyer may leave both empty. */
@@ -200,27 +261,12 @@ export function createPurchasesService(deps: PurchasesDeps) {
         if (account) {
           // The address has an account and this browser has not proven it owns it: the owner of the
           // address confirms through a link, and only then is anything granted.
-          await insertPurchase(trx, { ...base, userId: account.id, status: 'awaiting_confirmation' });
-          const url = await auth.issueLink(
-            trx,
-            account.id,
-            'claim_purchase',
-            LINK_TTL_MS,
-            `/checkout/claim`,
-            {
-              purchaseId,
-            },
-          );
-          const { platformName } = await settings.getSettings(trx);
-          await email.queueEmail(trx, {
-            to: account.email,
-            kind: 'purchase_claim',
-            recipientUserId: account.id,
-            message: purchaseClaimEmail(
-              { platformName },
-              { name: account.name, offerTitle: offer.title, url },
-            ),
+          const purchase = await insertPurchase(trx, {
+            ...base,
+            userId: account.id,
+            status: 'awaiting_confirmation',
           });
+          await sendClaim(trx, purchase, account);
           return { kind: 'confirm_email' as const, email: address };
         }
         const user = await users.createBuyerAccount(trx, { email: address, name: base.name });
@@ -246,6 +292,9 @@ export function createPurchasesService(deps: PurchasesDeps) {
       if (!purchase || purchase.userId !== user.id) throw new NotFoundError('No such purchase.');
       const { row: offer } = await offers.offerDetail(purchase.offerId, trx);
       const { alreadyMember } = await fulfilPurchase(trx, purchase.id);
+      // A paid subscription waited for this confirmation: its state is read from Stripe next.
+      if (purchase.stripeSubscriptionId)
+        await enqueueJob(trx, clock, SYNC_PURCHASE_JOB, { purchaseId: purchase.id }, { maxAttempts: 10 });
       const session = await auth.createSession(trx, user.id, meta);
       // The link came to the address: it proves the account is this person's, whoever held it before.
       await auth.markVerified(trx, user, session.id);
@@ -282,6 +331,7 @@ export function createPurchasesService(deps: PurchasesDeps) {
     joinFreeOffer,
     claimPurchase,
     fulfilPurchase,
+    settlePaidPurchase,
     checkoutCookieFor,
     purchaseOfBrowser,
     takeConversion,

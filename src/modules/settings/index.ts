@@ -8,3 +8,11 @@ export {
   type SettingsPatch,
   type SettingsService,
 } from './settings.service.ts';
+export {
+  createStripeConnection,
+  dashboardUrlOf,
+  STRIPE_CONNECTION_KEY,
+  type StripeConnection,
+  type StripeConnectionState,
+  WEBHOOK_EVENTS,
+} from './stripe.service.ts';

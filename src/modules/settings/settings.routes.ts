@@ -1,9 +1,51 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { toIso } from '../../platform/clock.ts';
 import { requireActor } from '../../platform/http/auth.ts';
-import { errors } from '../../platform/http/schemas.ts';
+import { errors, NoContent, Timestamp } from '../../platform/http/schemas.ts';
 import type { SettingsAdmin } from './settings.admin.ts';
 import type { SettingsService } from './settings.service.ts';
+import { dashboardUrlOf, type StripeConnection, type StripeConnectionState } from './stripe.service.ts';
+
+const StripeStatus = Type.Object({
+  connected: Type.Boolean(),
+  account: Type.Union([
+    Type.Object({
+      id: Type.String(),
+      displayName: Type.Union([Type.String(), Type.Null()]),
+      livemode: Type.Boolean({ description: 'A live key (real money); false for a test key' }),
+      chargesEnabled: Type.Boolean(),
+      payoutsEnabled: Type.Boolean(),
+      detailsSubmitted: Type.Boolean(),
+      requirements: Type.Array(Type.String(), { description: 'What Stripe still needs, in words' }),
+      dashboardUrl: Type.String(),
+      keyLast4: Type.String(),
+      connectedAt: Timestamp,
+      updatedAt: Timestamp,
+    }),
+    Type.Null(),
+  ]),
+});
+
+function presentStripe(state: StripeConnectionState | null) {
+  if (!state) return { connected: false, account: null };
+  return {
+    connected: true,
+    account: {
+      id: state.accountId,
+      displayName: state.displayName,
+      livemode: state.livemode,
+      chargesEnabled: state.chargesEnabled,
+      payoutsEnabled: state.payoutsEnabled,
+      detailsSubmitted: state.detailsSubmitted,
+      requirements: state.requirements,
+      dashboardUrl: dashboardUrlOf(state),
+      keyLast4: state.keyLast4,
+      connectedAt: toIso(state.connectedAt),
+      updatedAt: toIso(state.updatedAt),
+    },
+  };
+}
 
 const Nullable = (max: number) => Type.Union([Type.String({ maxLength: max }), Type.Null()]);
 
@@ -13,6 +55,9 @@ const Settings = Type.Object({
   defaultCurrency: Type.String(),
   smtpUrl: Type.Union([Type.String(), Type.Null()], { description: 'The password is shown as ****' }),
   mailFrom: Type.Union([Type.String(), Type.Null()]),
+  pastDueGraceDays: Type.Integer({
+    description: 'Days a subscription whose payment failed keeps its access while Stripe retries',
+  }),
 });
 
 const SettingsPatch = Type.Object(
@@ -22,6 +67,7 @@ const SettingsPatch = Type.Object(
     defaultCurrency: Type.Optional(Type.String({ maxLength: 3 })),
     smtpUrl: Type.Optional(Nullable(1000)),
     mailFrom: Type.Optional(Nullable(300)),
+    pastDueGraceDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 60 })),
     currentPassword: Type.Optional(
       Type.String({
         maxLength: 256,
@@ -40,6 +86,7 @@ const PlatformInfo = Type.Object({
 export interface SettingsRoutesDeps {
   settings: SettingsService;
   settingsAdmin: SettingsAdmin;
+  stripe: StripeConnection;
 }
 
 export function settingsRoutes(deps: SettingsRoutesDeps): FastifyPluginAsyncTypebox {
@@ -99,6 +146,47 @@ export function settingsRoutes(deps: SettingsRoutesDeps): FastifyPluginAsyncType
       async (request, reply) => {
         const emailId = await deps.settingsAdmin.sendTestEmail(requireActor(request), request.body.to);
         return reply.status(202).send({ emailId });
+      },
+    );
+
+    app.get(
+      '/settings/stripe',
+      {
+        schema: {
+          tags: ['settings'],
+          summary: 'The Stripe account payments go to, and what Stripe still needs',
+          response: { 200: StripeStatus, ...errors(401, 403) },
+        },
+      },
+      async (request) => presentStripe(await deps.stripe.status(requireActor(request))),
+    );
+
+    app.put(
+      '/settings/stripe',
+      {
+        schema: {
+          tags: ['settings'],
+          summary:
+            'Connect Stripe with a secret or restricted key (owner only): verified, then Guildhall creates its webhook endpoint and billing portal',
+          body: Type.Object({ secretKey: Type.String({ minLength: 1, maxLength: 300 }) }),
+          response: { 200: StripeStatus, ...errors(400, 401, 403, 502) },
+        },
+      },
+      async (request) => presentStripe(await deps.stripe.connect(requireActor(request), request.body)),
+    );
+
+    app.delete(
+      '/settings/stripe',
+      {
+        schema: {
+          tags: ['settings'],
+          summary: 'Disconnect Stripe (owner only): the key is forgotten and paid checkout closes',
+          response: { 204: NoContent, ...errors(401, 403) },
+        },
+      },
+      async (request, reply) => {
+        await deps.stripe.disconnect(requireActor(request));
+        return reply.status(204).send(null);
       },
     );
   };

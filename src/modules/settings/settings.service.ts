@@ -15,6 +15,8 @@ export interface PlatformSettings {
   /** The SMTP URL in force (database over SMTP_URL), unsealed; null means emails are only logged. */
   smtpUrl: string | null;
   mailFrom: string;
+  /** How long a subscription whose payment failed keeps its access (days; Stripe retries meanwhile). */
+  pastDueGraceDays: number;
 }
 
 export interface SettingsPatch {
@@ -23,10 +25,19 @@ export interface SettingsPatch {
   defaultCurrency?: string;
   smtpUrl?: string | null;
   mailFrom?: string | null;
+  pastDueGraceDays?: number;
 }
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
-const KEYS = ['platformName', 'supportEmail', 'defaultCurrency', 'smtpUrl', 'mailFrom'] as const;
+const KEYS = [
+  'platformName',
+  'supportEmail',
+  'defaultCurrency',
+  'smtpUrl',
+  'mailFrom',
+  'pastDueGraceDays',
+] as const;
+export const DEFAULT_GRACE_DAYS = 7;
 export const DEFAULT_PLATFORM_NAME = 'Guildhall';
 const EMAIL_RE = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/;
 
@@ -92,6 +103,7 @@ export function createSettingsService(deps: SettingsDeps) {
       smtpUrl: typeof sealed === 'string' ? (sealed === '' ? null : sealer.open(sealed)) : config.smtpUrl,
       mailFrom:
         (rows.get('mailFrom') as string | undefined) ?? config.mailFrom ?? defaultMailFrom(config.publicUrl),
+      pastDueGraceDays: (rows.get('pastDueGraceDays') as number | undefined) ?? DEFAULT_GRACE_DAYS,
     };
   }
 
@@ -130,6 +142,12 @@ export function createSettingsService(deps: SettingsDeps) {
         });
       }
     }
+    if (
+      patch.pastDueGraceDays !== undefined &&
+      (!Number.isInteger(patch.pastDueGraceDays) || patch.pastDueGraceDays < 0 || patch.pastDueGraceDays > 60)
+    ) {
+      problems.push({ field: 'pastDueGraceDays', message: 'must be a whole number of days from 0 to 60' });
+    }
     if (problems.length > 0) throw new ValidationError(problems);
   }
 
@@ -160,6 +178,8 @@ export function createSettingsService(deps: SettingsDeps) {
       // An empty string is stored (sealed as '') so that clearing it here wins over SMTP_URL.
       await writeSettingRow(executor, 'smtpUrl', smtpUrl ? sealer.seal(smtpUrl) : '', now);
     }
+    if (patch.pastDueGraceDays !== undefined)
+      await writeSettingRow(executor, 'pastDueGraceDays', patch.pastDueGraceDays, now);
     if (patch.mailFrom !== undefined) {
       if (patch.mailFrom) await writeSettingRow(executor, 'mailFrom', patch.mailFrom.trim(), now);
       else await deleteSettingRow(executor, 'mailFrom');

@@ -10,6 +10,7 @@ import * as hub from './migrations/0002-hub.ts';
 import * as offers from './migrations/0003-offers.ts';
 import * as likeIndexes from './migrations/0004-like-indexes.ts';
 import * as accountSafety from './migrations/0005-account-safety.ts';
+import * as paidCheckout from './migrations/0006-paid-checkout.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0003-offers': offers,
   '0004-like-indexes': likeIndexes,
   '0005-account-safety': accountSafety,
+  '0006-paid-checkout': paidCheckout,
 };
 
 /**

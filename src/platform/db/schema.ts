@@ -20,6 +20,8 @@ export interface UsersTable {
   createdAt: number;
   updatedAt: number;
   lastSeenAt: number | null;
+  /** The Stripe customer this person pays as (made at their first paid checkout). */
+  stripeCustomerId: Generated<string | null>;
 }
 
 export interface SessionsTable {
@@ -158,8 +160,23 @@ export interface OffersTable {
   /** Counters kept in the transaction of each purchase (never a count over buyers). */
   buyerCount: Generated<number>;
   revenueMinor: Generated<number>;
+  stripeProductId: Generated<string | null>;
+  stripePriceId: Generated<string | null>;
+  /** What the Stripe price stands for (amount, currency, interval); a change makes a new price. */
+  stripePriceFingerprint: Generated<string | null>;
+  allowPromotionCodes: Generated<number>;
+  /** Which refunds end access. */
+  refundPolicy: Generated<RefundPolicy>;
 }
 
+/** Which refunds end a buyer's access: a full one (default), any, or none. */
+export type RefundPolicy = 'full' | 'any' | 'never';
+
+/**
+ * pending: written before payment (a Checkout Session may be open); awaiting_confirmation: a free join
+ * for an address with an account, until its owner confirms; fulfilled: granted (once); canceled: the
+ * checkout expired or was abandoned, nothing granted.
+ */
 export type PurchaseStatus = 'pending' | 'awaiting_confirmation' | 'fulfilled' | 'canceled';
 
 export interface PurchasesTable {
@@ -177,6 +194,36 @@ export interface PurchasesTable {
   fulfilledAt: number | null;
   /** When the completion page passed the conversion to the creator's code (it does so once). */
   conversionReportedAt: Generated<number | null>;
+  stripeCheckoutSessionId: Generated<string | null>;
+  /** The open Checkout Session's page: a second click while it is open goes back to it. */
+  checkoutUrl: Generated<string | null>;
+  checkoutExpiresAt: Generated<number | null>;
+  stripeCustomerId: Generated<string | null>;
+  stripeSubscriptionId: Generated<string | null>;
+  stripePaymentIntentId: Generated<string | null>;
+  /** Refunded so far, in the purchase's currency, over all its payments. */
+  refundedMinor: Generated<number>;
+  /** The account was made by this purchase (a new address): only then is the paying browser signed in. */
+  accountCreated: Generated<number>;
+}
+
+export type DisputeStatus = 'none' | 'open' | 'won' | 'lost';
+
+/** A payment Stripe took for a purchase: the first one and each renewal. */
+export interface PaymentsTable {
+  id: string;
+  purchaseId: string;
+  userId: string | null;
+  offerId: string;
+  stripePaymentIntentId: string;
+  stripeChargeId: string | null;
+  stripeInvoiceId: string | null;
+  amountMinor: number;
+  currency: string;
+  refundedMinor: Generated<number>;
+  disputeStatus: Generated<DisputeStatus>;
+  receiptUrl: string | null;
+  paidAt: number;
 }
 
 export interface OfferHubGroupsTable {
@@ -205,6 +252,36 @@ export interface EntitlementsTable {
   source: string;
   createdAt: number;
   updatedAt: number;
+  purchaseId: Generated<string | null>;
+  stripeSubscriptionId: Generated<string | null>;
+  /** Stripe's word for the subscription as last read (shown to people; access reads `state`). */
+  stripeStatus: Generated<string | null>;
+  currentPeriodEnd: Generated<number | null>;
+  cancelAtPeriodEnd: Generated<number>;
+  /** When the Stripe object last applied was read: an older read never overwrites a newer one. */
+  stripeSyncedAt: Generated<number | null>;
+}
+
+/** The access ledger: every change of an entitlement's state, with the Stripe object behind it. */
+export interface EntitlementChangesTable {
+  id: string;
+  entitlementId: string;
+  userId: string;
+  fromState: EntitlementState | null;
+  toState: EntitlementState;
+  accessUntil: number | null;
+  reason: string;
+  stripeObjectId: string | null;
+  stripeEventId: string | null;
+  actorUserId: string | null;
+  createdAt: number;
+}
+
+/** The webhook inbox: one row per Stripe event applied. */
+export interface StripeEventsTable {
+  id: string;
+  type: string;
+  receivedAt: number;
 }
 
 export interface AccessGrantsTable {
@@ -265,6 +342,9 @@ export interface DB {
   purchases: PurchasesTable;
   offerHubGroups: OfferHubGroupsTable;
   entitlements: EntitlementsTable;
+  entitlementChanges: EntitlementChangesTable;
+  stripeEvents: StripeEventsTable;
+  payments: PaymentsTable;
   accessGrants: AccessGrantsTable;
   posts: PostsTable;
   comments: CommentsTable;

@@ -1,0 +1,784 @@
+// Keeping access true to every payment: Stripe's webhooks, the return from checkout and the daily
+// reconciliation all end in the same few transitions (DESIGN.md §3–§4). Stripe objects are treated as
+// notifications: each handler re-reads the current object from Stripe, so a replayed, late or
+// reordered event never applies older state over newer. The event id goes into an inbox in the same
+// transaction as its effects, so a replay changes nothing.
+import type { Clock } from '../../platform/clock.ts';
+import { type Database, isUniqueViolation } from '../../platform/db/database.ts';
+import type { EntitlementState, PurchaseStatus } from '../../platform/db/schema.ts';
+import { AppError, NotFoundError, ValidationError } from '../../platform/errors.ts';
+import { type Actor, isStaffRole, requireStaff } from '../../platform/http/auth.ts';
+import type { Executor } from '../../platform/jobs.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { decodeCursor, pageOf } from '../../platform/pagination.ts';
+import type { Stripe } from '../../platform/stripe.ts';
+import {
+  type AccessService,
+  type EntitlementRow,
+  isEntitlementLive,
+  type StripeFacts,
+} from '../access/index.ts';
+import type { UsersService } from '../accounts/index.ts';
+import type { OffersService } from '../offers/index.ts';
+import type { SettingsService, StripeConnection } from '../settings/index.ts';
+import {
+  type Access,
+  accessForSubscription,
+  graceMsOf,
+  refundEndsAccess,
+  STICKY_STATES,
+  type SubscriptionView,
+} from './billing.rules.ts';
+import {
+  findPayment,
+  findPaymentByIntent,
+  findPurchase,
+  findPurchaseBySubscription,
+  insertPaymentOnce,
+  isOurCustomer,
+  listPaymentsOfPurchases,
+  listPurchasesOfUser,
+  listPurchasesWithStripe,
+  listSaleRows,
+  movePurchase,
+  type PaymentRow,
+  type PurchaseRow,
+  recordStripeEvent,
+  stripeEventSeen,
+  updatePayment,
+  updatePurchase,
+} from './purchase.repository.ts';
+import type { PurchasesService } from './purchase.service.ts';
+
+/** A webhook the handler cannot apply yet (an object it depends on has not arrived): Stripe retries. */
+export class RetryLaterError extends AppError {
+  constructor(message: string) {
+    super('retry_later', 503, message);
+  }
+}
+
+export interface BillingDeps {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  stripe: Pick<StripeConnection, 'client' | 'webhookSecret' | 'applyAccount'>;
+  verifyEvent(rawBody: Buffer | string, signature: string | undefined, secret: string): Stripe.Event;
+  purchases: Pick<PurchasesService, 'settlePaidPurchase'>;
+  access: Pick<AccessService, 'changeEntitlement' | 'entitlementOfPurchase'>;
+  offers: Pick<OffersService, 'recordRevenue' | 'refundPolicyOf'>;
+  users: Pick<UsersService, 'addSpending' | 'linkStripeCustomer' | 'stripeCustomerOf'>;
+  settings: Pick<SettingsService, 'getSettings'>;
+}
+
+const seconds = (value: number | null | undefined) => (value ? value * 1000 : null);
+const idOf = (value: string | { id: string } | null | undefined) =>
+  value == null ? null : typeof value === 'string' ? value : value.id;
+
+/** Our purchase id on a Stripe object, if the object is ours at all. */
+function purchaseIdOf(object: { metadata?: Stripe.Metadata | null } | null | undefined): string | null {
+  return object?.metadata?.guildhall_purchase ?? null;
+}
+
+export function subscriptionView(subscription: Stripe.Subscription): SubscriptionView {
+  const ends = subscription.items.data.map((item) => item.current_period_end);
+  return {
+    status: subscription.status,
+    cancelAtPeriodEnd: subscription.cancel_at_period_end,
+    currentPeriodEnd: ends.length ? Math.max(...ends) * 1000 : null,
+  };
+}
+
+export function createBillingService(deps: BillingDeps) {
+  const { db, clock, logger, stripe: connection, purchases, access, offers, users, settings } = deps;
+
+  async function graceMs(executor: Executor = db): Promise<number> {
+    return graceMsOf((await settings.getSettings(executor)).pastDueGraceDays);
+  }
+
+  function factsOf(subscription: Stripe.Subscription, readAt: number): StripeFacts {
+    const view = subscriptionView(subscription);
+    return {
+      subscriptionId: subscription.id,
+      status: subscription.status,
+      currentPeriodEnd: view.currentPeriodEnd,
+      cancelAtPeriodEnd: view.cancelAtPeriodEnd,
+      readAt,
+    };
+  }
+
+  // --- payments ------------------------------------------------------------------------------------
+
+  /** Records a payment once, and counts it in the offer's revenue and the buyer's spending. */
+  async function recordPayment(
+    trx: Executor,
+    purchase: PurchaseRow,
+    payment: {
+      paymentIntentId: string;
+      chargeId: string | null;
+      invoiceId: string | null;
+      amountMinor: number;
+      currency: string;
+      receiptUrl: string | null;
+      paidAt: number;
+    },
+  ): Promise<PaymentRow | undefined> {
+    if (payment.amountMinor <= 0) return undefined;
+    const row = await insertPaymentOnce(trx, {
+      id: payment.paymentIntentId,
+      purchaseId: purchase.id,
+      userId: purchase.userId,
+      offerId: purchase.offerId,
+      stripePaymentIntentId: payment.paymentIntentId,
+      stripeChargeId: payment.chargeId,
+      stripeInvoiceId: payment.invoiceId,
+      amountMinor: payment.amountMinor,
+      currency: payment.currency,
+      receiptUrl: payment.receiptUrl,
+      paidAt: payment.paidAt,
+    });
+    if (row) {
+      await offers.recordRevenue(trx, purchase.offerId, payment.amountMinor);
+      if (purchase.userId) await users.addSpending(trx, purchase.userId, payment.amountMinor);
+    }
+    return row;
+  }
+
+  // --- checkout ------------------------------------------------------------------------------------
+
+  /**
+   * A completed Checkout Session: the purchase is settled (fulfilled, or waiting for the owner of an
+   * existing address) and a one-time payment recorded. Called by the webhook, the return URL and the
+   * reconciliation, whichever comes first; the others change nothing.
+   */
+  async function completeCheckout(session: Stripe.Checkout.Session, eventId: string | null) {
+    const purchaseId = purchaseIdOf(session) ?? session.client_reference_id;
+    if (!purchaseId || purchaseIdOf(session) !== purchaseId) return { applied: false, purchase: null };
+    const paidUp = session.payment_status === 'paid' || session.payment_status === 'no_payment_required';
+    if (session.status !== 'complete' || !paidUp) return { applied: false, purchase: null };
+    const { stripe } = await connection.client();
+    const readAt = clock.now();
+    const subscription =
+      session.mode === 'subscription' && session.subscription
+        ? await stripe.subscriptions.retrieve(idOf(session.subscription) as string)
+        : null;
+    const intent =
+      session.mode === 'payment' && session.payment_intent
+        ? await stripe.paymentIntents.retrieve(idOf(session.payment_intent) as string, {
+            expand: ['latest_charge'],
+          })
+        : null;
+    return applyInTransaction(eventId, 'checkout.session.completed', async (trx) => {
+      const purchase = await findPurchase(trx, purchaseId);
+      if (!purchase) return null;
+      await updatePurchase(trx, purchase.id, {
+        stripeCheckoutSessionId: session.id,
+        stripeCustomerId: idOf(session.customer),
+        stripeSubscriptionId: subscription?.id ?? null,
+        stripePaymentIntentId: intent?.id ?? null,
+        checkoutUrl: null,
+      });
+      const paid = subscription
+        ? {
+            access: accessForSubscription(
+              subscriptionView(subscription),
+              null,
+              clock.now(),
+              await graceMs(trx),
+            ),
+            stripe: factsOf(subscription, readAt),
+          }
+        : { access: { state: 'active' as const, accessUntil: null }, stripe: null };
+      const settled = await purchases.settlePaidPurchase(trx, purchase.id, paid);
+      const customer = idOf(session.customer);
+      if (customer && settled.userId && settled.status === 'fulfilled')
+        await users.linkStripeCustomer(trx, settled.userId, customer);
+      if (intent && intent.status === 'succeeded') {
+        const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
+        await recordPayment(trx, settled, {
+          paymentIntentId: intent.id,
+          chargeId: charge?.id ?? idOf(intent.latest_charge),
+          invoiceId: null,
+          amountMinor: intent.amount_received || intent.amount,
+          currency: intent.currency,
+          receiptUrl: charge?.receipt_url ?? null,
+          paidAt: clock.now(),
+        });
+      }
+      return settled;
+    });
+  }
+
+  /** An expired or failed checkout: the pending purchase is given up; nothing was granted. */
+  async function abandonCheckout(session: Stripe.Checkout.Session, eventId: string | null) {
+    const purchaseId = purchaseIdOf(session);
+    if (!purchaseId) return { applied: false, purchase: null };
+    return applyInTransaction(eventId, 'checkout.session.expired', async (trx) => {
+      return (
+        (await movePurchase(trx, purchaseId, ['pending'], { status: 'canceled', checkoutUrl: null })) ?? null
+      );
+    });
+  }
+
+  // --- subscriptions -------------------------------------------------------------------------------
+
+  /**
+   * Applies a subscription as Stripe has it now, inside the caller's transaction. A purchase still
+   * waiting (the subscription's events came before the checkout's) is settled here; a sticky state
+   * (revoked, disputed, refunded) is kept unless `lift` names it.
+   */
+  async function applySubscription(
+    trx: Executor,
+    purchase: PurchaseRow,
+    subscription: Stripe.Subscription,
+    readAt: number,
+    why: { reason: string; eventId: string | null; lift?: EntitlementState[] },
+  ): Promise<PurchaseRow> {
+    const facts = factsOf(subscription, readAt);
+    const grace = await graceMs(trx);
+    const view = subscriptionView(subscription);
+    if (purchase.status === 'pending' || purchase.status === 'canceled') {
+      if (view.status !== 'active' && view.status !== 'trialing' && view.status !== 'past_due')
+        return purchase;
+      await updatePurchase(trx, purchase.id, {
+        stripeSubscriptionId: subscription.id,
+        stripeCustomerId: idOf(subscription.customer),
+      });
+      return purchases.settlePaidPurchase(trx, purchase.id, {
+        access: accessForSubscription(view, null, clock.now(), grace),
+        stripe: facts,
+      });
+    }
+    const entitlement = await access.entitlementOfPurchase(trx, purchase.id);
+    if (!entitlement) return purchase;
+    const reason = { reason: why.reason, stripeObjectId: subscription.id, stripeEventId: why.eventId };
+    const sticky = STICKY_STATES.includes(entitlement.state) && !(why.lift ?? []).includes(entitlement.state);
+    const next = sticky
+      ? { state: entitlement.state, accessUntil: entitlement.accessUntil }
+      : accessForSubscription(view, entitlement, clock.now(), grace);
+    await access.changeEntitlement(trx, entitlement.id, { ...next, stripe: facts }, reason);
+    return purchase;
+  }
+
+  async function syncSubscription(
+    subscription: Stripe.Subscription,
+    readAt: number,
+    eventId: string | null,
+    why: { reason: string; lift?: EntitlementState[] } = { reason: 'subscription' },
+  ) {
+    const purchaseId = purchaseIdOf(subscription);
+    if (!purchaseId) return { applied: false, purchase: null };
+    return applyInTransaction(eventId, `subscription:${subscription.status}`, async (trx) => {
+      const purchase = await findPurchase(trx, purchaseId);
+      if (!purchase) return null;
+      return applySubscription(trx, purchase, subscription, readAt, { ...why, eventId });
+    });
+  }
+
+  /**
+   * A paid invoice: records the payment (the first, a renewal, the first after a trial) and applies
+   * the subscription as it now is. A new payment lifts a refund's lock: they paid again.
+   */
+  async function applyPaidInvoice(invoiceId: string, eventId: string | null) {
+    const { stripe } = await connection.client();
+    const invoice = await stripe.invoices.retrieve(invoiceId, { expand: ['payments'] });
+    const subscriptionId = idOf(invoice.parent?.subscription_details?.subscription);
+    if (!subscriptionId) return { applied: false, purchase: null };
+    const readAt = clock.now();
+    const subscription = await stripe.subscriptions.retrieve(subscriptionId);
+    const purchaseId = purchaseIdOf(subscription);
+    if (!purchaseId) return { applied: false, purchase: null };
+    const intentId = invoice.payments?.data
+      .map((payment) => idOf(payment.payment.payment_intent))
+      .find((id): id is string => id !== null);
+    return applyInTransaction(eventId, 'invoice.paid', async (trx) => {
+      let purchase = await findPurchase(trx, purchaseId);
+      if (!purchase) return null;
+      // A purchase whose checkout event has not come yet is settled by its subscription first.
+      purchase = await applySubscription(trx, purchase, subscription, readAt, { reason: 'renewal', eventId });
+      const payment = intentId
+        ? await recordPayment(trx, purchase, {
+            paymentIntentId: intentId,
+            chargeId: null,
+            invoiceId: invoice.id,
+            amountMinor: invoice.amount_paid,
+            currency: invoice.currency,
+            receiptUrl: invoice.hosted_invoice_url ?? null,
+            paidAt: seconds(invoice.status_transitions?.paid_at) ?? clock.now(),
+          })
+        : undefined;
+      if (payment && purchase.status === 'fulfilled') {
+        await applySubscription(trx, purchase, subscription, readAt, {
+          reason: 'renewal',
+          eventId,
+          lift: ['refunded'],
+        });
+      }
+      return purchase;
+    });
+  }
+
+  // --- refunds and disputes ------------------------------------------------------------------------
+
+  /**
+   * Whether a charge is Guildhall's even though its payment is not recorded yet (its checkout or
+   * invoice event has not been applied): then the event waits, else it is someone else's charge.
+   */
+  async function chargeIsOurs(charge: Stripe.Charge): Promise<boolean> {
+    const intentId = idOf(charge.payment_intent);
+    if (intentId && (await findPaymentByIntent(db, intentId))) return true;
+    const customer = idOf(charge.customer);
+    if (purchaseIdOf(charge) !== null || (customer !== null && (await isOurCustomer(db, customer))))
+      return true;
+    if (!intentId) return false;
+    const { stripe } = await connection.client();
+    return purchaseIdOf(await stripe.paymentIntents.retrieve(intentId)) !== null;
+  }
+
+  /** The payment a charge belongs to; RetryLater when the charge is ours but not recorded yet. */
+  async function paymentOfCharge(
+    trx: Executor,
+    charge: Stripe.Charge,
+    ours: boolean,
+  ): Promise<PaymentRow | null> {
+    const intentId = idOf(charge.payment_intent);
+    const payment = intentId ? await findPaymentByIntent(trx, intentId) : undefined;
+    if (payment) return payment;
+    if (ours) throw new RetryLaterError('The payment of this charge is not recorded yet.');
+    return null;
+  }
+
+  /** A refund: the payment, revenue and spending follow; access follows the offer's refund policy. */
+  async function applyRefund(charge: Stripe.Charge, eventId: string | null) {
+    const ours = await chargeIsOurs(charge);
+    return applyInTransaction(eventId, 'charge.refunded', async (trx) => {
+      const payment = await paymentOfCharge(trx, charge, ours);
+      if (!payment) return null;
+      const refunded = Math.max(Number(payment.refundedMinor), charge.amount_refunded);
+      const delta = refunded - Number(payment.refundedMinor);
+      const purchase = (await findPurchase(trx, payment.purchaseId)) ?? null;
+      if (delta > 0) {
+        await updatePayment(trx, payment.id, { refundedMinor: refunded, stripeChargeId: charge.id });
+        await offers.recordRevenue(trx, payment.offerId, -delta);
+        if (payment.userId) await users.addSpending(trx, payment.userId, -delta);
+        if (purchase)
+          await updatePurchase(trx, purchase.id, { refundedMinor: Number(purchase.refundedMinor) + delta });
+      }
+      if (!purchase) return null;
+      const policy = await offers.refundPolicyOf(trx, payment.offerId);
+      if (refundEndsAccess(policy, refunded, Number(payment.amountMinor))) {
+        const entitlement = await access.entitlementOfPurchase(trx, purchase.id);
+        if (entitlement && entitlement.state !== 'revoked') {
+          await access.changeEntitlement(
+            trx,
+            entitlement.id,
+            { state: 'refunded', accessUntil: null },
+            { reason: 'refund', stripeObjectId: charge.id, stripeEventId: eventId },
+          );
+        }
+      }
+      return purchase;
+    });
+  }
+
+  /** A dispute ends access at once; won, access comes back as the payments say. */
+  async function applyDispute(dispute: Stripe.Dispute, eventId: string | null) {
+    const { stripe } = await connection.client();
+    const charge = await stripe.charges.retrieve(idOf(dispute.charge) as string);
+    const open = !['won', 'lost', 'warning_closed'].includes(dispute.status);
+    const won = dispute.status === 'won' || dispute.status === 'warning_closed';
+    let subscription: Stripe.Subscription | null = null;
+    const readAt = clock.now();
+    const ours = await chargeIsOurs(charge);
+    const result = await applyInTransaction(eventId, `dispute:${dispute.status}`, async (trx) => {
+      const payment = await paymentOfCharge(trx, charge, ours);
+      if (!payment) return null;
+      await updatePayment(trx, payment.id, {
+        disputeStatus: open ? 'open' : won ? 'won' : 'lost',
+        stripeChargeId: charge.id,
+      });
+      const purchase = (await findPurchase(trx, payment.purchaseId)) ?? null;
+      const entitlement = purchase ? await access.entitlementOfPurchase(trx, purchase.id) : undefined;
+      if (!purchase || !entitlement || entitlement.state === 'revoked') return purchase;
+      const why = { reason: 'dispute', stripeObjectId: dispute.id, stripeEventId: eventId };
+      if (open || !won) {
+        await access.changeEntitlement(trx, entitlement.id, { state: 'disputed', accessUntil: null }, why);
+      } else if (entitlement.state === 'disputed' && !purchase.stripeSubscriptionId) {
+        await access.changeEntitlement(trx, entitlement.id, { state: 'active', accessUntil: null }, why);
+      }
+      return purchase;
+    });
+    // A won dispute of a subscription: its access is what the subscription now says.
+    if (won && result.purchase?.stripeSubscriptionId) {
+      subscription = await stripe.subscriptions.retrieve(result.purchase.stripeSubscriptionId);
+      await syncSubscription(subscription, readAt, null, { reason: 'dispute', lift: ['disputed'] });
+    }
+    return result;
+  }
+
+  // --- the webhook ---------------------------------------------------------------------------------
+
+  /**
+   * Runs `apply` and writes the event into the inbox in one transaction. A replay (the id is already
+   * there) changes nothing; two deliveries at once: one applies, the other finds the id and stops.
+   */
+  async function applyInTransaction(
+    eventId: string | null,
+    type: string,
+    apply: (trx: Executor) => Promise<PurchaseRow | null>,
+  ): Promise<{ applied: boolean; purchase: PurchaseRow | null }> {
+    try {
+      return await db.transaction().execute(async (trx) => {
+        if (eventId && !(await recordStripeEvent(trx, eventId, type, clock.now()))) {
+          return { applied: false, purchase: null };
+        }
+        return { applied: true, purchase: await apply(trx) };
+      });
+    } catch (error) {
+      // Another delivery of the same event committed first (PostgreSQL): it is applied.
+      if (eventId && isUniqueViolation(error)) return { applied: false, purchase: null };
+      throw error;
+    }
+  }
+
+  /** Applies one verified event. Unknown types and foreign objects are acknowledged and ignored. */
+  async function applyEvent(event: Stripe.Event): Promise<void> {
+    const { stripe } = await connection.client();
+    const object = event.data.object as { id?: string };
+    switch (event.type) {
+      case 'checkout.session.completed':
+      case 'checkout.session.async_payment_succeeded': {
+        const session = await stripe.checkout.sessions.retrieve(object.id as string);
+        await completeCheckout(session, event.id);
+        return;
+      }
+      case 'checkout.session.expired':
+      case 'checkout.session.async_payment_failed': {
+        const session = await stripe.checkout.sessions.retrieve(object.id as string);
+        if (session.status === 'complete' && session.payment_status === 'paid') {
+          await completeCheckout(session, event.id);
+        } else {
+          await abandonCheckout(session, event.id);
+        }
+        return;
+      }
+      case 'customer.subscription.created':
+      case 'customer.subscription.updated':
+      case 'customer.subscription.deleted':
+      case 'invoice.payment_failed': {
+        const subscriptionId =
+          event.type === 'invoice.payment_failed'
+            ? idOf((object as Stripe.Invoice).parent?.subscription_details?.subscription)
+            : (object.id as string);
+        if (!subscriptionId) return;
+        const readAt = clock.now();
+        const subscription = await stripe.subscriptions.retrieve(subscriptionId);
+        await syncSubscription(subscription, readAt, event.id, {
+          reason: event.type === 'invoice.payment_failed' ? 'payment_failed' : 'subscription',
+        });
+        return;
+      }
+      case 'invoice.paid':
+        await applyPaidInvoice(object.id as string, event.id);
+        return;
+      case 'charge.refunded': {
+        const charge = await stripe.charges.retrieve(object.id as string);
+        await applyRefund(charge, event.id);
+        return;
+      }
+      case 'charge.dispute.created':
+      case 'charge.dispute.closed': {
+        const dispute = await stripe.disputes.retrieve(object.id as string);
+        await applyDispute(dispute, event.id);
+        return;
+      }
+      case 'account.updated': {
+        const account = await stripe.accounts.retrieveCurrent();
+        await db.transaction().execute(async (trx) => {
+          if (await recordStripeEvent(trx, event.id, event.type, clock.now()))
+            await connection.applyAccount(trx, account);
+        });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /**
+   * `POST /webhooks/stripe`: verifies the signature on the raw body (400 and nothing changes when it
+   * is missing, wrong or stale), skips events already in the inbox, applies the rest.
+   */
+  async function handleWebhook(rawBody: Buffer, signature: string | undefined): Promise<{ status: number }> {
+    const secret = await connection.webhookSecret();
+    if (!secret) throw new AppError('stripe_not_connected', 400, 'Stripe is not connected.');
+    let event: Stripe.Event;
+    try {
+      event = deps.verifyEvent(rawBody, signature, secret);
+    } catch {
+      throw new AppError('invalid_signature', 400, 'The Stripe-Signature header does not verify.');
+    }
+    if (await stripeEventSeen(db, event.id)) return { status: 200 };
+    try {
+      await applyEvent(event);
+    } catch (error) {
+      if (error instanceof RetryLaterError) {
+        logger.info({ eventId: event.id, type: event.type }, `stripe webhook later: ${error.message}`);
+      }
+      throw error;
+    }
+    return { status: 200 };
+  }
+
+  // --- reconciliation ------------------------------------------------------------------------------
+
+  /**
+   * Compares every purchase that went through Stripe with Stripe, and repairs differences through the
+   * same transitions (ledgered as 'reconcile'): a lost webhook never costs a buyer access for long.
+   * With `dryRun`, only says what it would change. A batch job over all purchases, never a request.
+   */
+  async function reconcile(options: { dryRun: boolean; pageSize?: number } = { dryRun: false }) {
+    const { stripe } = await connection.client();
+    const differences: { purchaseId: string; email: string; what: string }[] = [];
+    let checked = 0;
+    let after: { at: number; id: string } | null = null;
+    for (;;) {
+      const page = await listPurchasesWithStripe(db, after, options.pageSize ?? 100);
+      if (page.length === 0) break;
+      for (const purchase of page) {
+        checked += 1;
+        const found = await compareWithStripe(stripe, purchase, options.dryRun);
+        if (found) differences.push({ purchaseId: purchase.id, email: purchase.email, what: found });
+      }
+      const last = page[page.length - 1] as PurchaseRow;
+      after = { at: Number(last.createdAt), id: last.id };
+    }
+    return { checked, differences };
+  }
+
+  /** One purchase against Stripe; answers what differed (and, unless dry, was repaired). */
+  async function compareWithStripe(
+    stripe: Stripe,
+    purchase: PurchaseRow,
+    dryRun: boolean,
+  ): Promise<string | null> {
+    if (purchase.status === 'pending') {
+      const session = await stripe.checkout.sessions.retrieve(purchase.stripeCheckoutSessionId as string);
+      const paidUp = session.payment_status === 'paid' || session.payment_status === 'no_payment_required';
+      if (session.status === 'complete' && paidUp) {
+        if (!dryRun) await completeCheckout(session, null);
+        return 'paid, but not fulfilled';
+      }
+      if (session.status === 'expired') {
+        if (!dryRun) await abandonCheckout(session, null);
+        return 'checkout expired';
+      }
+      return null;
+    }
+    const entitlement = await access.entitlementOfPurchase(db, purchase.id);
+    if (purchase.stripeSubscriptionId && entitlement) {
+      const readAt = clock.now();
+      const subscription = await stripe.subscriptions.retrieve(purchase.stripeSubscriptionId);
+      if (STICKY_STATES.includes(entitlement.state)) return null;
+      const expected = accessForSubscription(
+        subscriptionView(subscription),
+        entitlement,
+        clock.now(),
+        await graceMs(),
+      );
+      if (expected.state === entitlement.state && expected.accessUntil === entitlement.accessUntil)
+        return null;
+      if (!dryRun) await syncSubscription(subscription, readAt, null, { reason: 'reconcile' });
+      return `${entitlement.state} → ${expected.state} (subscription ${subscription.status})`;
+    }
+    if (purchase.stripePaymentIntentId) {
+      const intent = await stripe.paymentIntents.retrieve(purchase.stripePaymentIntentId, {
+        expand: ['latest_charge'],
+      });
+      const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
+      const payment = await findPaymentByIntent(db, intent.id);
+      if (charge && payment && charge.amount_refunded > Number(payment.refundedMinor)) {
+        if (!dryRun) await applyRefund(charge, null);
+        return `refund of ${charge.amount_refunded - Number(payment.refundedMinor)} not applied`;
+      }
+    }
+    return null;
+  }
+
+  /** After a paid purchase is claimed by its address's owner: its subscription as Stripe has it now. */
+  async function syncPurchase(purchaseId: string): Promise<void> {
+    const purchase = await findPurchase(db, purchaseId);
+    if (!purchase?.stripeSubscriptionId) return;
+    const { stripe } = await connection.client();
+    const readAt = clock.now();
+    await syncSubscription(await stripe.subscriptions.retrieve(purchase.stripeSubscriptionId), readAt, null, {
+      reason: 'subscription',
+    });
+  }
+
+  // --- people: members' billing, the creator's sales -------------------------------------------------
+
+  /** A person's purchases with their payments and subscription, newest first (Billing, the user card). */
+  async function billingOf(userId: string) {
+    const rows = await listPurchasesOfUser(db, userId, 100);
+    const payments = await listPaymentsOfPurchases(
+      db,
+      rows.map((row) => row.id),
+    );
+    const now = clock.now();
+    return rows.map((row) => ({
+      ...row,
+      live: row.entitlementState
+        ? isEntitlementLive({ state: row.entitlementState, accessUntil: row.accessUntil }, now)
+        : false,
+      payments: payments.filter((payment) => payment.purchaseId === row.id),
+    }));
+  }
+
+  /** The member's own Billing page. */
+  async function memberBilling(actor: Actor) {
+    return billingOf(actor.userId);
+  }
+
+  /** A buyer's payments and subscriptions on the user card. */
+  async function userBilling(actor: Actor, userId: string) {
+    requireStaff(actor);
+    return billingOf(userId);
+  }
+
+  /** The purchase of `purchaseId` if the actor may act on it: its buyer, or staff. Others: 404. */
+  async function purchaseFor(actor: Actor, purchaseId: string): Promise<PurchaseRow> {
+    const purchase = await findPurchase(db, purchaseId);
+    if (!purchase || (purchase.userId !== actor.userId && !isStaffRole(actor.role)))
+      throw new NotFoundError('No such purchase.');
+    return purchase;
+  }
+
+  async function applyUpdatedSubscription(subscription: Stripe.Subscription, readAt: number, actor: Actor) {
+    const result = await syncSubscription(subscription, readAt, null, { reason: 'subscription' });
+    if (result.purchase?.entitlementId)
+      logger.info(
+        { purchaseId: result.purchase.id, by: actor.userId },
+        `subscription ${subscription.status}`,
+      );
+  }
+
+  /**
+   * Cancels a subscription: at the period end (the member, or staff), or now (staff). Access follows
+   * at once through the same transition a webhook would make.
+   */
+  async function cancelSubscription(actor: Actor, purchaseId: string, when: 'period_end' | 'now') {
+    const purchase = await purchaseFor(actor, purchaseId);
+    if (!purchase.stripeSubscriptionId)
+      throw new AppError('not_a_subscription', 409, 'This purchase is not a subscription.');
+    if (when === 'now') requireStaff(actor, 'Only the owner and admins may end a subscription at once.');
+    const { stripe } = await connection.client();
+    const readAt = clock.now();
+    const subscription =
+      when === 'now'
+        ? await stripe.subscriptions.cancel(
+            purchase.stripeSubscriptionId,
+            {},
+            { idempotencyKey: `gh-cancel-${purchase.id}` },
+          )
+        : await stripe.subscriptions.update(purchase.stripeSubscriptionId, { cancel_at_period_end: true });
+    await applyUpdatedSubscription(subscription, readAt, actor);
+  }
+
+  /** The user card's cancel: staff only, now or at the period end. */
+  async function cancelForBuyer(actor: Actor, purchaseId: string, when: 'period_end' | 'now') {
+    requireStaff(actor, 'Only the owner and admins may cancel for a buyer.');
+    await cancelSubscription(actor, purchaseId, when);
+  }
+
+  /** Undoes a cancel at period end while the period runs. */
+  async function resumeSubscription(actor: Actor, purchaseId: string) {
+    const purchase = await purchaseFor(actor, purchaseId);
+    if (!purchase.stripeSubscriptionId)
+      throw new AppError('not_a_subscription', 409, 'This purchase is not a subscription.');
+    const { stripe } = await connection.client();
+    const readAt = clock.now();
+    const subscription = await stripe.subscriptions.update(purchase.stripeSubscriptionId, {
+      cancel_at_period_end: false,
+    });
+    await applyUpdatedSubscription(subscription, readAt, actor);
+  }
+
+  /** "Update payment method": a billing portal session for the member's Stripe customer. */
+  async function portalUrl(actor: Actor, returnUrl: string): Promise<string> {
+    const user = await users.stripeCustomerOf(db, actor.userId);
+    if (!user) throw new AppError('no_billing', 409, 'There is nothing to manage yet: no paid purchase.');
+    const { stripe, connection: account } = await connection.client();
+    const session = await stripe.billingPortal.sessions.create({
+      customer: user,
+      return_url: returnUrl,
+      ...(account.portalConfigurationId ? { configuration: account.portalConfigurationId } : {}),
+    });
+    return session.url;
+  }
+
+  /**
+   * Refunds a payment, all of it or `amountMinor`. The idempotency key names the payment and how much
+   * was refunded before, so a double click refunds once and a second partial refund is its own.
+   */
+  async function refundPayment(actor: Actor, paymentId: string, amountMinor: number | null) {
+    requireStaff(actor, 'Only the owner and admins may refund.');
+    const payment = await findPayment(db, paymentId);
+    if (!payment) throw new NotFoundError('No such payment.');
+    const left = Number(payment.amountMinor) - Number(payment.refundedMinor);
+    const amount = amountMinor ?? left;
+    if (left <= 0) throw new AppError('already_refunded', 409, 'This payment is already refunded in full.');
+    if (!Number.isInteger(amount) || amount < 1 || amount > left)
+      throw ValidationError.field('amountMinor', `must be a whole amount from 1 to ${left}`);
+    const { stripe } = await connection.client();
+    await stripe.refunds.create(
+      { payment_intent: payment.stripePaymentIntentId, amount, metadata: { guildhall_payment: payment.id } },
+      { idempotencyKey: `gh-refund-${payment.id}-${payment.refundedMinor}-${amount}` },
+    );
+    const intent = await stripe.paymentIntents.retrieve(payment.stripePaymentIntentId, {
+      expand: ['latest_charge'],
+    });
+    const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
+    if (charge) await applyRefund(charge, null);
+    return (await findPayment(db, paymentId))!;
+  }
+
+  /** Sales: every purchase, newest first, with filters and an address prefix search. */
+  async function listSales(
+    actor: Actor,
+    options: { offerId?: string; status?: PurchaseStatus; search?: string; cursor?: string; limit: number },
+  ) {
+    requireStaff(actor);
+    const rows = await listSaleRows(db, {
+      offerId: options.offerId ?? null,
+      status: options.status ?? null,
+      search: options.search?.trim().toLowerCase() || null,
+      after: decodeCursor(options.cursor),
+      limit: options.limit,
+    });
+    return pageOf(rows, options.limit, (row) => ({ at: Number(row.createdAt), id: row.id }));
+  }
+
+  return {
+    memberBilling,
+    userBilling,
+    cancelSubscription,
+    cancelForBuyer,
+    resumeSubscription,
+    portalUrl,
+    refundPayment,
+    listSales,
+    reconcile,
+    syncPurchase,
+    handleWebhook,
+    applyEvent,
+    completeCheckout,
+    syncSubscription,
+    applyRefund,
+    applyDispute,
+    recordPayment,
+    graceMs,
+  };
+}
+
+export type BillingService = ReturnType<typeof createBillingService>;
+export type { Access, EntitlementRow };

@@ -3,12 +3,14 @@
 
 import { type Emulator, requirements, snapshot } from './emulator.ts';
 import { invalidParam, noSuchObject } from './errors.ts';
+import { newId } from './ids.ts';
 import type { Params } from './params.ts';
+import { defaultConfiguration } from './portal-configuration.ts';
 import { requireSubscription } from './resources/billing.ts';
 import { payCheckoutSession, requireSession } from './resources/checkout.ts';
 import { closeDispute, createDispute, requireCharge } from './resources/payments.ts';
 import type { ParamSpec } from './routes.ts';
-import { type AccountState, allOfKind, getObject } from './store.ts';
+import { type AccountState, allOfKind, getObject, putObject } from './store.ts';
 
 export interface ControlResult {
   status: number;
@@ -200,10 +202,17 @@ export const controlRoutes: ControlRoute[] = [
       payouts_enabled: true,
       currently_due: true,
       requirements: { currently_due: true },
+      portal_settings_saved: true,
     },
     handle: (emu, p, path) => {
       const state = emu.accounts.get(path.id ?? '');
       if (!state) throw noSuchObject('account', path.id ?? '', 'id');
+      // Whether the owner has saved portal settings in the Dashboard: without, there is no default
+      // portal configuration, and a portal session must name one.
+      const saved = p.boolean('portal_settings_saved');
+      const existing = allOfKind(state, 'billing_portal.configuration').find((c) => c.is_default);
+      if (saved === false && existing) state.objects.delete(existing.id);
+      if (saved === true && !existing) putObject(state, defaultConfiguration(newId('bpc', 24), emu.now()));
       const account = state.account;
       const before = snapshot(account);
       const charges = p.boolean('charges_enabled');

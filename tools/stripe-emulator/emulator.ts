@@ -5,6 +5,7 @@ import { Clock } from './clock.ts';
 import { type DeliveryAttempt, type DeliverySettings, WebhookDelivery } from './delivery.ts';
 import { runDue } from './due.ts';
 import { accountIdForKey, newId } from './ids.ts';
+import { defaultConfiguration } from './portal-configuration.ts';
 import {
   type AccountState,
   allOfKind,
@@ -256,8 +257,11 @@ export class Emulator {
       paymentMethodCards: new Map(),
       failingSubscriptions: new Set(),
       checkoutLineItems: new Map(),
+      portalProducts: new Map(),
       trialWillEndSent: new Set(),
     };
+    // The default portal configuration, as if the owner had saved portal settings in the Dashboard.
+    putObject(state, defaultConfiguration(newId('bpc', 24), created));
     this.accounts.set(id, state);
     return state;
   }

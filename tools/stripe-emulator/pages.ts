@@ -1,17 +1,28 @@
 // The pages a person sees: the hosted pay page of a checkout session (with a 3D Secure step for the
 // cards that ask for it) and the billing portal. Plain server-rendered HTML, every value escaped.
 import type Stripe from 'stripe';
-import type { Emulator } from './emulator.ts';
+import { type Emulator, snapshot } from './emulator.ts';
 import { formatAmount, html, SafeHtml } from './html.ts';
+import { isEmailAddress } from './params.ts';
+import type { PortalConfiguration } from './portal-configuration.ts';
 import {
   type PayOutcome,
   payCheckoutSession,
   sessionLineItems,
   successRedirect,
 } from './resources/checkout.ts';
-import { customerSubscriptions, replaceCard, setCancelAtPeriodEnd } from './resources/portal.ts';
+import {
+  cancelFromPortal,
+  configurationOf,
+  customerSubscriptions,
+  type Feedback,
+  replaceCard,
+  setCancelAtPeriodEnd,
+  switchablePrices,
+  switchPrice,
+} from './resources/portal.ts';
 import type { AccountState } from './store.ts';
-import { getObject, idOf } from './store.ts';
+import { allOfKind, getObject, idOf } from './store.ts';
 
 export interface PageResult {
   status: number;
@@ -168,6 +179,58 @@ export function renderCompletePage(session: Stripe.Checkout.Session): PageResult
   };
 }
 
+const feedbackLabels: Record<string, string> = {
+  too_expensive: 'It’s too expensive',
+  missing_features: 'Some features are missing',
+  switched_service: 'I’m switching to a different service',
+  unused: 'I don’t use the service enough',
+  customer_service: 'Customer service was less than expected',
+  too_complex: 'Ease of use was less than expected',
+  low_quality: 'Quality was less than expected',
+  other: 'Other reason',
+};
+
+function portalSubscriptionRow(
+  state: AccountState,
+  configuration: PortalConfiguration,
+  subscription: Stripe.Subscription,
+): SafeHtml {
+  const cancel = configuration.features.subscription_cancel;
+  const item = subscription.items.data[0];
+  const product = getObject(state, 'product', idOf(item?.price.product ?? null) ?? '');
+  const end = item?.current_period_end ?? 0;
+  const status =
+    subscription.status === 'canceled'
+      ? html`Canceled`
+      : subscription.cancel_at_period_end
+        ? html`Cancels on ${date(end)}`
+        : subscription.status === 'trialing'
+          ? html`Trial ends ${date(subscription.trial_end ?? end)}`
+          : html`Renews on ${date(end)} (${subscription.status})`;
+  const hidden = html`<input type="hidden" name="subscription" value="${subscription.id}">`;
+  let action = html``;
+  if (subscription.status !== 'canceled' && subscription.cancel_at_period_end) {
+    action = html`<form method="post">${hidden}<button name="action" value="renew" id="renew-${subscription.id}">Don't cancel</button></form>`;
+  } else if (subscription.status !== 'canceled' && cancel.enabled) {
+    const reasons = cancel.cancellation_reason.enabled
+      ? html`<label for="reason-${subscription.id}">Why are you canceling?</label><select id="reason-${subscription.id}" name="reason"><option value="">—</option>${cancel.cancellation_reason.options.map((option) => html`<option value="${option}">${feedbackLabels[option] ?? option}</option>`)}</select>`
+      : html``;
+    const when =
+      cancel.mode === 'immediately'
+        ? 'Canceling ends it at once.'
+        : `Canceling ends it at the end of the period (${date(end)}).`;
+    action = html`<form method="post" data-mode="${cancel.mode}">${hidden}${reasons}<p class="muted">${when}</p><button name="action" value="cancel" id="cancel-${subscription.id}">Cancel subscription</button></form>`;
+  }
+  const prices =
+    subscription.status === 'canceled' ? [] : switchablePrices(state, configuration, subscription);
+  const change =
+    prices.length > 1
+      ? html`<form method="post">${hidden}<label for="price-${subscription.id}">Change plan</label><select id="price-${subscription.id}" name="price">${prices.map((price) => html`<option value="${price.id}"${price.id === item?.price.id ? html` selected` : html``}>${formatAmount(price.unit_amount ?? 0, price.currency)}${recurringLabel(price)}</option>`)}</select><button name="action" value="change_price" id="change-${subscription.id}">Update plan</button></form>`
+      : html``;
+  return html`<section data-subscription="${subscription.id}"><strong>${product?.name ?? 'Subscription'}</strong>
+<p>${formatAmount(item?.price.unit_amount ?? 0, subscription.currency)}${recurringLabel(item?.price ?? null)}</p><p class="status">${status}</p>${action}${change}</section>`;
+}
+
 export function renderPortalPage(
   state: AccountState,
   portal: Stripe.BillingPortal.Session,
@@ -180,54 +243,74 @@ export function renderPortalPage(
       status: 404,
       html: layout('Billing', html`<h1>Billing</h1><p>This customer no longer exists.</p>`),
     };
-  const method = getObject(
-    state,
-    'payment_method',
-    idOf(customer.invoice_settings.default_payment_method) ?? '',
-  );
+  const configuration = configurationOf(state, portal);
+  const features = configuration.features;
+  const profile = configuration.business_profile;
   const subscriptions = customerSubscriptions(state, customer.id).filter(
     (subscription) => subscription.status !== 'incomplete_expired',
   );
-  const rows = subscriptions.map((subscription) => {
-    const item = subscription.items.data[0];
-    const product = getObject(state, 'product', idOf(item?.price.product ?? null) ?? '');
-    const end = item?.current_period_end ?? 0;
-    const status =
-      subscription.status === 'canceled'
-        ? html`Canceled`
-        : subscription.cancel_at_period_end
-          ? html`Cancels on ${date(end)}`
-          : subscription.status === 'trialing'
-            ? html`Trial ends ${date(subscription.trial_end ?? end)}`
-            : html`Renews on ${date(end)} (${subscription.status})`;
-    const action =
-      subscription.status === 'canceled'
-        ? html``
-        : subscription.cancel_at_period_end
-          ? html`<form method="post"><input type="hidden" name="subscription" value="${subscription.id}"><button name="action" value="renew" id="renew-${subscription.id}">Don't cancel</button></form>`
-          : html`<form method="post"><input type="hidden" name="subscription" value="${subscription.id}"><button name="action" value="cancel" id="cancel-${subscription.id}">Cancel subscription</button></form>`;
-    return html`<section data-subscription="${subscription.id}"><strong>${product?.name ?? 'Subscription'}</strong>
-<p>${formatAmount(item?.price.unit_amount ?? 0, subscription.currency)}${recurringLabel(item?.price ?? null)}</p><p class="status">${status}</p>${action}</section>`;
-  });
+  const rows = subscriptions.map((subscription) => portalSubscriptionRow(state, configuration, subscription));
   const back = portal.return_url
     ? html`<p><a href="${portal.return_url}" id="return">← Return</a></p>`
     : html``;
+  const headline = profile.headline ? html`<p id="headline">${profile.headline}</p>` : html``;
   const noticeBox = notice ? html`<div class="notice" role="status">${notice}</div>` : html``;
   const errorBox = error ? html`<div class="error" role="alert">${error}</div>` : html``;
-  const card = method?.card
-    ? html`${method.card.brand} ending in ${method.card.last4}`
-    : html`No card on file`;
+  let cardSection = html``;
+  if (features.payment_method_update.enabled) {
+    const method = getObject(
+      state,
+      'payment_method',
+      idOf(customer.invoice_settings.default_payment_method) ?? '',
+    );
+    const card = method?.card
+      ? html`${method.card.brand} ending in ${method.card.last4}`
+      : html`No card on file`;
+    cardSection = html`<h2>Payment method</h2><p id="card-on-file">${card}</p>
+<form method="post"><input type="hidden" name="action" value="update_card"><label for="card">New card number</label>
+<input id="card" name="card" inputmode="numeric" placeholder="4242 4242 4242 4242" required><button type="submit" id="update-card">Update card</button></form>`;
+  }
+  let detailsSection = html``;
+  const editable = features.customer_update.enabled
+    ? features.customer_update.allowed_updates.filter((field) => field === 'email' || field === 'name')
+    : [];
+  if (editable.length > 0) {
+    const fields = editable.map((field) =>
+      field === 'email'
+        ? html`<label for="email">Email</label><input id="email" name="email" type="email" value="${customer.email ?? ''}">`
+        : html`<label for="name">Name</label><input id="name" name="name" value="${customer.name ?? ''}">`,
+    );
+    detailsSection = html`<h2>Billing information</h2><form method="post"><input type="hidden" name="action" value="update_customer">${fields}<button type="submit" id="update-customer">Save</button></form>`;
+  }
+  let historySection = html``;
+  if (features.invoice_history.enabled) {
+    const invoices = allOfKind(state, 'invoice')
+      .filter((invoice) => idOf(invoice.customer) === customer.id && invoice.status !== 'draft')
+      .sort((a, b) => b.created - a.created);
+    const invoiceRows = invoices.map(
+      (invoice) =>
+        html`<tr data-invoice="${invoice.id}"><td>${date(invoice.created)}</td><td>${invoice.number ?? ''}</td><td class="amount">${formatAmount(invoice.total, invoice.currency)}</td><td>${invoice.status ?? ''}</td></tr>`,
+    );
+    historySection = html`<h2>Billing history</h2>${invoiceRows.length > 0 ? html`<table id="invoices">${invoiceRows}</table>` : html`<p>No invoices yet.</p>`}`;
+  }
+  const links = [
+    profile.terms_of_service_url ? html`<a href="${profile.terms_of_service_url}">Terms</a>` : html``,
+    profile.privacy_policy_url ? html`<a href="${profile.privacy_policy_url}">Privacy</a>` : html``,
+  ];
   return {
     status: error ? 402 : 200,
     html: layout(
       'Billing',
-      html`${back}<h1>Billing</h1><p class="muted">${customer.email ?? ''}</p>${noticeBox}${errorBox}
+      html`${back}<h1>Billing</h1>${headline}<p class="muted">${customer.email ?? ''}</p>${noticeBox}${errorBox}
 <h2>Subscriptions</h2>${rows.length > 0 ? rows : html`<p>No subscriptions.</p>`}
-<h2>Payment method</h2><p id="card-on-file">${card}</p>
-<form method="post"><input type="hidden" name="action" value="update_card"><label for="card">New card number</label>
-<input id="card" name="card" inputmode="numeric" placeholder="4242 4242 4242 4242" required><button type="submit" id="update-card">Update card</button></form>`,
+${cardSection}${detailsSection}${historySection}<p class="muted">${links}</p>`,
     ),
   };
+}
+
+function refused(state: AccountState, portal: Stripe.BillingPortal.Session, message: string): PageResult {
+  const page = renderPortalPage(state, portal, undefined, message);
+  return { ...page, status: 403 };
 }
 
 export function submitPortalPage(
@@ -238,21 +321,66 @@ export function submitPortalPage(
 ): PageResult {
   const customer = getObject(state, 'customer', portal.customer);
   if (!customer) return renderPortalPage(state, portal);
+  const configuration = configurationOf(state, portal);
+  const features = configuration.features;
   if (form.action === 'update_card') {
+    if (!features.payment_method_update.enabled)
+      return refused(state, portal, 'Updating the payment method is not available here.');
     const error = replaceCard(emu, state, customer, form.card ?? '');
     return error
       ? renderPortalPage(state, portal, undefined, error)
       : { status: 303, redirect: `${portal.url}?notice=card_updated` };
   }
+  if (form.action === 'update_customer') {
+    const allowed = features.customer_update.enabled ? features.customer_update.allowed_updates : [];
+    const before = snapshot(customer);
+    if (form.email !== undefined) {
+      if (!allowed.includes('email'))
+        return refused(state, portal, 'Changing the email is not available here.');
+      if (!isEmailAddress(form.email.trim()))
+        return {
+          ...renderPortalPage(state, portal, undefined, 'Your email address is invalid.'),
+          status: 400,
+        };
+      customer.email = form.email.trim();
+    }
+    if (form.name !== undefined) {
+      if (!allowed.includes('name'))
+        return refused(state, portal, 'Changing the name is not available here.');
+      customer.name = form.name.trim() || null;
+    }
+    emu.emitUpdate(state, 'customer.updated', before, customer);
+    return { status: 303, redirect: `${portal.url}?notice=details_updated` };
+  }
   const subscription = getObject(state, 'subscription', form.subscription ?? '');
   if (!subscription || idOf(subscription.customer) !== customer.id)
     return renderPortalPage(state, portal, undefined, 'Unknown subscription.');
-  if (form.action === 'cancel' || form.action === 'renew') {
-    setCancelAtPeriodEnd(emu, state, subscription, form.action === 'cancel');
+  if (form.action === 'cancel') {
+    const cancel = features.subscription_cancel;
+    if (!cancel.enabled || subscription.status === 'canceled')
+      return refused(state, portal, 'Canceling is not available here.');
+    const reason = form.reason ?? '';
+    const feedback =
+      cancel.cancellation_reason.enabled && (cancel.cancellation_reason.options as string[]).includes(reason)
+        ? (reason as Feedback)
+        : null;
+    const when = cancelFromPortal(emu, state, configuration, subscription, feedback);
     return {
       status: 303,
-      redirect: `${portal.url}?notice=${form.action === 'cancel' ? 'canceled' : 'renewed'}`,
+      redirect: `${portal.url}?notice=${when === 'immediately' ? 'canceled_now' : 'canceled'}`,
     };
+  }
+  if (form.action === 'renew') {
+    if (!subscription.cancel_at_period_end || subscription.status === 'canceled')
+      return renderPortalPage(state, portal, undefined, 'This subscription is not set to cancel.');
+    setCancelAtPeriodEnd(emu, state, subscription, false);
+    return { status: 303, redirect: `${portal.url}?notice=renewed` };
+  }
+  if (form.action === 'change_price') {
+    const price = switchablePrices(state, configuration, subscription).find((p) => p.id === form.price);
+    if (!price) return refused(state, portal, 'Changing to that plan is not available here.');
+    switchPrice(emu, state, subscription, price);
+    return { status: 303, redirect: `${portal.url}?notice=plan_changed` };
   }
   return renderPortalPage(state, portal, undefined, 'Unknown action.');
 }
@@ -260,7 +388,10 @@ export function submitPortalPage(
 export const portalNotices: Record<string, string> = {
   card_updated: 'Your card was updated.',
   canceled: 'Your subscription will be canceled at the end of the period.',
+  canceled_now: 'Your subscription has been canceled.',
   renewed: 'Your subscription will continue.',
+  details_updated: 'Your billing information was updated.',
+  plan_changed: 'Your plan was changed; the new price applies from your next invoice.',
 };
 
 export function renderIndexPage(emu: Emulator): string {

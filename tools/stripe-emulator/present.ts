@@ -62,7 +62,10 @@ function inRange(value: number, range: Params): boolean {
   );
 }
 
-/** Fields Stripe leaves out unless expanded (its "includable" fields), computed on demand. */
+/**
+ * Fields Stripe leaves out unless expanded (its "includable" fields), computed on demand; keyed by the
+ * field's path in the object (`line_items`, `features.subscription_update.products`).
+ */
 export type Includable = (state: AccountState, object: Record<string, unknown>) => unknown;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -105,6 +108,16 @@ function expandInto(
     return;
   }
   const kind = typeof node.object === 'string' ? node.object : '';
+  // An includable field deeper in the object (`features.subscription_update.products`).
+  const deep = segments.length > 1 ? includables[kind]?.[segments.join('.')] : undefined;
+  if (deep) {
+    let parent: unknown = node;
+    for (const part of segments.slice(0, -1)) parent = isRecord(parent) ? parent[part] : undefined;
+    if (isRecord(parent)) {
+      parent[segments[segments.length - 1] as string] = structuredClone(deep(state, node));
+      return;
+    }
+  }
   const include = includables[kind]?.[head];
   let value = node[head];
   if (value === undefined && include) {

@@ -8,6 +8,12 @@ import { feedbackValues, paymentBehaviors, prorationBehaviors } from './resource
 import { priceIntervals, taxBehaviors } from './resources/catalog.ts';
 import { checkoutModes, customerCreations, uiModes } from './resources/checkout.ts';
 import { intentCancellationReasons, refundReasons } from './resources/payments.ts';
+import {
+  cancelModes,
+  cancelProrationBehaviors,
+  customerUpdateFields,
+  subscriptionUpdateKinds,
+} from './resources/portal.ts';
 import { undeclaredParams } from './sdk-check.ts';
 import { loadSdk, optionsOf, routeKey, type SdkMethod, type Shape } from './sdk-types.ts';
 import { apiRoutes } from './server.ts';
@@ -72,7 +78,12 @@ function declaredLiterals(label: string, param: string): string[] {
       .filter((o) => o.kind === 'object');
     shape = objects.map((o) => o.fields().get(key)?.shape).find((found) => found) ?? null;
   }
-  return optionsOf(shape ?? { kind: 'null' }).flatMap((o) => (o.kind === 'string' ? (o.literals ?? []) : []));
+  // A list parameter (`allowed_updates[]`) declares its literals on its elements; `''` (Emptyable) is
+  // not a value of the enum.
+  return optionsOf(shape ?? { kind: 'null' })
+    .flatMap((o) => (o.kind === 'array' ? optionsOf(o.element) : [o]))
+    .flatMap((o) => (o.kind === 'string' ? (o.literals ?? []) : []))
+    .filter((literal) => literal !== '');
 }
 
 describe('the values a handler accepts for an enum parameter are the SDK’s', () => {
@@ -135,6 +146,47 @@ describe('the values a handler accepts for an enum parameter are the SDK’s', (
       accepted: intentCancellationReasons,
     },
     { name: 'refund reason', label: 'Refunds.create', param: 'reason', accepted: refundReasons },
+    ...['create', 'update'].flatMap((verb) => {
+      const label = `BillingPortal/Configurations.${verb}`;
+      return [
+        {
+          name: `portal ${verb} cancel mode`,
+          label,
+          param: 'features[subscription_cancel][mode]',
+          accepted: cancelModes,
+        },
+        {
+          name: `portal ${verb} cancel proration_behavior`,
+          label,
+          param: 'features[subscription_cancel][proration_behavior]',
+          accepted: cancelProrationBehaviors,
+        },
+        {
+          name: `portal ${verb} cancellation reasons`,
+          label,
+          param: 'features[subscription_cancel][cancellation_reason][options]',
+          accepted: feedbackValues,
+        },
+        {
+          name: `portal ${verb} customer_update allowed_updates`,
+          label,
+          param: 'features[customer_update][allowed_updates]',
+          accepted: customerUpdateFields,
+        },
+        {
+          name: `portal ${verb} default_allowed_updates`,
+          label,
+          param: 'features[subscription_update][default_allowed_updates]',
+          accepted: subscriptionUpdateKinds,
+        },
+        {
+          name: `portal ${verb} update proration_behavior`,
+          label,
+          param: 'features[subscription_update][proration_behavior]',
+          accepted: prorationBehaviors,
+        },
+      ];
+    }),
   ];
   it.each(table)('$name', ({ label, param, accepted }) => {
     const declared = declaredLiterals(label, param);

@@ -213,6 +213,39 @@ async function exercise(stripe: Stripe): Promise<void> {
     customer: customer.id,
     return_url: 'http://127.0.0.1:9/account',
   });
+  const yearly = await stripe.prices.create({
+    product: product.id,
+    currency: 'usd',
+    unit_amount: 15000,
+    recurring: { interval: 'year' },
+  });
+  const configuration = await stripe.billingPortal.configurations.create({
+    business_profile: { headline: 'Guild billing', privacy_policy_url: 'https://example.com/privacy' },
+    default_return_url: 'http://127.0.0.1:9/account',
+    features: {
+      invoice_history: { enabled: true },
+      payment_method_update: { enabled: true },
+      subscription_cancel: {
+        enabled: true,
+        mode: 'immediately',
+        cancellation_reason: { enabled: true, options: ['too_expensive', 'other'] },
+      },
+      subscription_update: {
+        enabled: true,
+        default_allowed_updates: ['price'],
+        products: [{ product: product.id, prices: [price.id, yearly.id] }],
+      },
+    },
+    metadata: { guildhall: '1' },
+    expand: ['features.subscription_update.products'],
+  });
+  await stripe.billingPortal.configurations.update(configuration.id, {
+    features: { customer_update: { enabled: true, allowed_updates: ['email'] } },
+    business_profile: { headline: '' },
+  });
+  await stripe.billingPortal.configurations.retrieve(configuration.id);
+  await stripe.billingPortal.configurations.list({ active: true });
+  await stripe.billingPortal.sessions.create({ customer: customer.id, configuration: configuration.id });
 
   // A month on: trials end, renewals, the canceled-at-period-end subscription ends.
   await advanceClock(emulator.url, 40 * 86_400);

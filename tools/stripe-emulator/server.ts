@@ -24,7 +24,7 @@ import { checkoutRoutes, sessionLineItems } from './resources/checkout.ts';
 import { customerRoutes } from './resources/customers.ts';
 import { paymentRoutes } from './resources/payments.ts';
 import { platformRoutes } from './resources/platform.ts';
-import { portalRoutes } from './resources/portal.ts';
+import { portalProducts, portalRoutes } from './resources/portal.ts';
 import { type ApiRoute, checkParams, matchPath } from './routes.ts';
 import { type AccountState, getObject } from './store.ts';
 
@@ -54,6 +54,9 @@ const includables: Record<string, Record<string, Includable>> = {
     },
   },
   invoice: { payments: (state, object) => invoicePayments(state, String(object.id)) },
+  'billing_portal.configuration': {
+    'features.subscription_update.products': (state, object) => portalProducts(state, String(object.id)),
+  },
 };
 
 function readBody(req: IncomingMessage): Promise<string> {

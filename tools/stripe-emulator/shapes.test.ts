@@ -121,6 +121,7 @@ beforeAll(async () => {
       enabled_events: ['*'],
     }),
     'billing_portal.session': await stripe.billingPortal.sessions.create({ customer: customer.id }),
+    'billing_portal.configuration': (await stripe.billingPortal.configurations.list()).data[0],
   });
 });
 afterAll(async () => {
@@ -151,6 +152,7 @@ describe('object shapes follow Stripe’s fixtures', () => {
     'payment_method',
     'webhook_endpoint',
     'billing_portal.session',
+    'billing_portal.configuration',
   ];
   it.each(kinds)('%s has every field of the fixture, with its type', (kind) => {
     const ours = plain(objects[kind]);

@@ -3,6 +3,7 @@
 // signing secrets, a subscription told to fail) lives in side maps beside it.
 import type Stripe from 'stripe';
 import type { TestCard } from './cards.ts';
+import type { PortalConfiguration, PortalProduct } from './portal-configuration.ts';
 
 export type EventType = Stripe.Event.Type;
 
@@ -35,6 +36,7 @@ export interface ObjectTypes {
   refund: Stripe.Refund;
   dispute: Stripe.Dispute;
   'billing_portal.session': PortalSessionObject;
+  'billing_portal.configuration': PortalConfiguration;
   webhook_endpoint: Stripe.WebhookEndpoint;
   event: EventObject;
 }
@@ -60,6 +62,11 @@ export interface AccountState {
   /** Subscriptions whose payments fail until the customer's card is replaced. */
   failingSubscriptions: Set<string>;
   checkoutLineItems: Map<string, Stripe.LineItem[]>;
+  /**
+   * A portal configuration's `features.subscription_update.products`, which Stripe includes only when
+   * asked (`expand[]=features.subscription_update.products`).
+   */
+  portalProducts: Map<string, PortalProduct[]>;
   /** Trialing subscriptions already sent `customer.subscription.trial_will_end`. */
   trialWillEndSent: Set<string>;
 }

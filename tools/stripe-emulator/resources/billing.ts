@@ -40,7 +40,7 @@ export function addInterval(start: number, interval: Stripe.Price.Recurring.Inte
   return Math.floor(result.getTime() / 1000);
 }
 
-function planFor(price: Stripe.Price): Stripe.Plan {
+export function planFor(price: Stripe.Price): Stripe.Plan {
   const recurring = price.recurring;
   return {
     id: price.id,

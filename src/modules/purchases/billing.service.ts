@@ -290,6 +290,9 @@ export function createBillingService(deps: BillingDeps) {
     const intentId = invoice.payments?.data
       .map((payment) => idOf(payment.payment.payment_intent))
       .find((id): id is string => id !== null);
+    // The charge behind the payment: refunds and disputes name it, and its receipt is the member's.
+    const intent = intentId ? await stripe.paymentIntents.retrieve(intentId, { expand: ['latest_charge'] }) : null;
+    const charge = intent && typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
     return applyInTransaction(eventId, 'invoice.paid', async (trx) => {
       let purchase = await findPurchase(trx, purchaseId);
       if (!purchase) return null;
@@ -298,11 +301,11 @@ export function createBillingService(deps: BillingDeps) {
       const payment = intentId
         ? await recordPayment(trx, purchase, {
             paymentIntentId: intentId,
-            chargeId: null,
+            chargeId: charge?.id ?? null,
             invoiceId: invoice.id,
             amountMinor: invoice.amount_paid,
             currency: invoice.currency,
-            receiptUrl: invoice.hosted_invoice_url ?? null,
+            receiptUrl: invoice.hosted_invoice_url ?? charge?.receipt_url ?? null,
             paidAt: seconds(invoice.status_transitions?.paid_at) ?? clock.now(),
           })
         : undefined;

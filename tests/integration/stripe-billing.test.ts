@@ -1,0 +1,347 @@
+// Keeping access true to every payment after checkout: renewals, failures and the grace period, a card
+// fixed, cancel at period end and resume, refunds, disputes, events out of order, and the daily
+// reconciliation repairing a lost webhook — each checked against what the buyer can enter.
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Client,
+  client,
+  createApiKey,
+  createGroup,
+  createOwner,
+  pngBytes,
+  signIn,
+  type TestGroup,
+} from '../support/factories.ts';
+import {
+  connectThroughSettings,
+  createStripeTestContext,
+  type StripeTestContext,
+  sessionIdOf,
+  submitCheckout,
+} from '../support/stripe.ts';
+
+const DAY = 24 * 3600;
+let ctx: StripeTestContext;
+let owner: Client;
+let yoga: TestGroup;
+
+beforeAll(async () => {
+  ctx = await createStripeTestContext();
+  // An API key: these tests move the clock by months, past any session's life.
+  const ownerUser = await createOwner(ctx);
+  await connectThroughSettings(await signIn(ctx, ownerUser));
+  owner = client(ctx, { apiKey: await createApiKey(ctx, ownerUser) });
+  yoga = await createGroup(ctx, { name: 'Yoga', visibility: 'private' });
+});
+afterAll(async () => ctx.close());
+
+let sequence = 0;
+async function paidOffer(pricing: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  sequence += 1;
+  const offer = (
+    await owner.post('/api/v1/offers', {
+      type: 'membership',
+      title: `Billing Circle ${sequence}`,
+      hubGroupIds: [yoga.id],
+      pricing,
+      ...extra,
+    })
+  ).json();
+  await owner.request('PUT', `/api/v1/offers/${offer.id}/media/thumbnail`, await pngBytes(), {
+    'content-type': 'image/png',
+  });
+  return (await owner.patch(`/api/v1/offers/${offer.id}`, { status: 'published' })).json() as {
+    id: string;
+    slug: string;
+  };
+}
+
+const oneTime = { model: 'one_time', amountMinor: 5000, currency: 'usd' };
+const monthly = {
+  model: 'recurring',
+  amountMinor: 900,
+  currency: 'usd',
+  interval: 'month',
+  intervalCount: 1,
+};
+
+/** Buys as a new visitor, pays, and (unless told not to) delivers every event; answers the browser. */
+async function buy(slug: string, email: string, options: { deliver?: boolean } = {}) {
+  const browser = client(ctx);
+  const started = await submitCheckout(browser, slug, { email, name: 'Buyer' });
+  expect(started.statusCode, started.body).toBe(303);
+  const sessionId = sessionIdOf(started.headers.location as string);
+  expect((await ctx.pay(sessionId)).status).toBe(200);
+  if (options.deliver !== false) {
+    const responses = await ctx.deliver();
+    expect(responses.map((r) => r.statusCode).filter((s) => s !== 200)).toEqual([]);
+  }
+  return { browser, sessionId };
+}
+
+async function purchaseOf(email: string) {
+  return ctx.db.selectFrom('purchases').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
+}
+
+async function entitlementOf(email: string) {
+  const purchase = await purchaseOf(email);
+  return ctx.db
+    .selectFrom('entitlements')
+    .selectAll()
+    .where('purchaseId', '=', purchase.id)
+    .executeTakeFirst();
+}
+
+async function canEnter(email: string): Promise<boolean> {
+  const user = await ctx.db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow();
+  return ctx.services.access.canEnter(
+    { userId: user.id, role: 'member', email, name: '', via: 'session', sessionId: null },
+    yoga.id,
+  );
+}
+
+async function paymentsOf(email: string) {
+  const purchase = await purchaseOf(email);
+  return ctx.db
+    .selectFrom('payments')
+    .selectAll()
+    .where('purchaseId', '=', purchase.id)
+    .orderBy('paidAt')
+    .execute();
+}
+
+async function subscriptionOf(email: string): Promise<Stripe.Subscription> {
+  return ctx.stripe.subscriptions.retrieve((await purchaseOf(email)).stripeSubscriptionId as string);
+}
+
+describe('a recurring membership', () => {
+  it('renews, fails into the grace period, locks after it, and opens again when the card is fixed', async () => {
+    const offer = await paidOffer(monthly);
+    const email = 'rita@example.test';
+    await buy(offer.slug, email);
+    expect(await entitlementOf(email)).toMatchObject({ state: 'active', stripeStatus: 'active' });
+    expect((await paymentsOf(email)).map((p) => Number(p.amountMinor))).toEqual([900]);
+
+    await ctx.advance(31 * DAY);
+    await ctx.deliver();
+    expect((await paymentsOf(email)).map((p) => Number(p.amountMinor))).toEqual([900, 900]);
+    expect((await owner.get(`/api/v1/offers/${offer.id}`)).json().revenue.amountMinor).toBe(1800);
+    expect(await canEnter(email)).toBe(true);
+
+    const subscription = await subscriptionOf(email);
+    await ctx.control(`subscriptions/${subscription.id}/fail-next-payment`, {});
+    await ctx.advance(31 * DAY);
+    await ctx.deliver();
+    const failing = await entitlementOf(email);
+    expect(failing).toMatchObject({ state: 'past_due', stripeStatus: 'past_due' });
+    expect(Number(failing?.accessUntil)).toBe(ctx.clock.now() + 7 * DAY * 1000);
+    expect(await canEnter(email)).toBe(true);
+
+    // Stripe retries on its schedule and fails again; the grace runs out all the same.
+    await ctx.advance(8 * DAY);
+    await ctx.deliver();
+    expect(await entitlementOf(email)).toMatchObject({ state: 'past_due' });
+    expect(await canEnter(email)).toBe(false);
+
+    // The member puts a working card in and the open invoice is paid: back in, by itself.
+    const customer = subscription.customer as string;
+    const card = await ctx.stripe.paymentMethods.attach('pm_card_visa', { customer });
+    await ctx.stripe.customers.update(customer, { invoice_settings: { default_payment_method: card.id } });
+    const open = await ctx.stripe.invoices.list({ subscription: subscription.id, status: 'open' });
+    await ctx.stripe.invoices.pay(open.data[0]?.id as string);
+    await ctx.deliver();
+    expect(await entitlementOf(email)).toMatchObject({ state: 'active', accessUntil: null });
+    expect(await canEnter(email)).toBe(true);
+    const ledger = await ctx.db
+      .selectFrom('entitlementChanges')
+      .select(['toState', 'reason', 'stripeObjectId'])
+      .where('entitlementId', '=', (await entitlementOf(email))?.id as string)
+      .orderBy('createdAt')
+      .execute();
+    expect(ledger.map((l) => l.toState)).toEqual(['active', 'past_due', 'active']);
+    expect(ledger.every((l) => l.stripeObjectId?.startsWith('sub_'))).toBe(true);
+  });
+
+  it('cancels at period end from Billing, resumes, and ends when the period does', async () => {
+    const offer = await paidOffer(monthly);
+    const email = 'sam@example.test';
+    const { browser, sessionId } = await buy(offer.slug, email);
+    await browser.get(`/checkout/return?session_id=${sessionId}`);
+    const billing = (await browser.get('/api/v1/hub/billing')).json().data;
+    expect(billing).toHaveLength(1);
+    expect(billing[0]).toMatchObject({
+      offer: { id: offer.id },
+      status: 'fulfilled',
+      access: { live: true, state: 'active' },
+      subscription: { status: 'active', cancelAtPeriodEnd: false, interval: 'month' },
+    });
+    expect(billing[0].payments[0].receiptUrl).toMatch(/^http/);
+
+    // Another member cannot touch it.
+    const other = await buy(offer.slug, 'snoop@example.test');
+    await other.browser.get(`/checkout/return?session_id=${other.sessionId}`);
+    expect((await other.browser.post(`/api/v1/hub/billing/${billing[0].id}/cancel`)).statusCode).toBe(404);
+
+    expect((await browser.post(`/api/v1/hub/billing/${billing[0].id}/cancel`)).statusCode).toBe(204);
+    const canceled = await entitlementOf(email);
+    expect(canceled?.state).toBe('canceled');
+    expect(Number(canceled?.accessUntil)).toBeGreaterThan(ctx.clock.now());
+    expect(await canEnter(email)).toBe(true);
+    expect((await browser.post(`/api/v1/hub/billing/${billing[0].id}/resume`)).statusCode).toBe(204);
+    expect(await entitlementOf(email)).toMatchObject({ state: 'active', cancelAtPeriodEnd: 0 });
+    await ctx.deliver();
+
+    expect((await browser.post(`/api/v1/hub/billing/${billing[0].id}/cancel`)).statusCode).toBe(204);
+    await ctx.advance(32 * DAY);
+    await ctx.deliver();
+    expect(await entitlementOf(email)).toMatchObject({ state: 'ended' });
+    expect(await canEnter(email)).toBe(false);
+
+    const portal = await other.browser.post('/api/v1/hub/billing/portal');
+    expect(portal.statusCode).toBe(200);
+    expect(portal.json().url).toContain(ctx.emulatorUrl);
+  });
+
+  it('applies events in any order: the subscription before the checkout, the same state after', async () => {
+    const offer = await paidOffer(monthly, {});
+    const email = 'tom@example.test';
+    await buy(offer.slug, email, { deliver: false });
+    const responses = await ctx.deliver({ reverse: true });
+    expect(responses.map((r) => r.statusCode).filter((s) => s !== 200)).toEqual([]);
+    const entitlements = await ctx.db
+      .selectFrom('entitlements')
+      .select('state')
+      .where('purchaseId', '=', (await purchaseOf(email)).id)
+      .execute();
+    expect(entitlements).toEqual([{ state: 'active' }]);
+    expect(await paymentsOf(email)).toHaveLength(1);
+  });
+
+  it('starts a trial as trialing, live, with no payment until it ends', async () => {
+    const offer = await paidOffer({ ...monthly, trialDays: 14 });
+    const email = 'una@example.test';
+    await buy(offer.slug, email);
+    expect(await entitlementOf(email)).toMatchObject({ state: 'trialing' });
+    expect(await canEnter(email)).toBe(true);
+    expect(await paymentsOf(email)).toHaveLength(0);
+    await ctx.advance(15 * DAY);
+    await ctx.deliver();
+    expect(await entitlementOf(email)).toMatchObject({ state: 'active' });
+    expect(await paymentsOf(email)).toHaveLength(1);
+  });
+});
+
+describe('refunds and disputes', () => {
+  it('a partial refund keeps access, a full one ends it; revenue and the payment follow', async () => {
+    const offer = await paidOffer(oneTime);
+    const email = 'vic@example.test';
+    await buy(offer.slug, email);
+    const [payment] = await paymentsOf(email);
+    const partial = await owner.post(`/api/v1/payments/${payment?.id}/refund`, { amountMinor: 2000 });
+    expect(partial.statusCode).toBe(200);
+    expect(partial.json().refunded.amountMinor).toBe(2000);
+    expect(await canEnter(email)).toBe(true);
+    // The same click twice refunds once.
+    await ctx.deliver({ twice: true });
+    expect((await owner.get(`/api/v1/offers/${offer.id}`)).json().revenue.amountMinor).toBe(3000);
+    const tooMuch = await owner.post(`/api/v1/payments/${payment?.id}/refund`, { amountMinor: 4000 });
+    expect(tooMuch.statusCode).toBe(400);
+    expect(tooMuch.json().error.details.fields[0].field).toBe('amountMinor');
+
+    const rest = await owner.post(`/api/v1/payments/${payment?.id}/refund`, {});
+    expect(rest.json().refunded.amountMinor).toBe(5000);
+    expect(await entitlementOf(email)).toMatchObject({ state: 'refunded' });
+    expect(await canEnter(email)).toBe(false);
+    await ctx.deliver();
+    expect((await owner.get(`/api/v1/offers/${offer.id}`)).json().revenue.amountMinor).toBe(0);
+    expect((await purchaseOf(email)).refundedMinor).toBe(5000);
+  });
+
+  it('an offer whose refund policy is "never" keeps access after a full refund', async () => {
+    const offer = await paidOffer(oneTime, { checkout: { refundPolicy: 'never' } });
+    const email = 'wes@example.test';
+    await buy(offer.slug, email);
+    const [payment] = await paymentsOf(email);
+    await owner.post(`/api/v1/payments/${payment?.id}/refund`, {});
+    expect(await canEnter(email)).toBe(true);
+  });
+
+  it('a dispute ends access at once; won, it comes back; lost, it stays closed', async () => {
+    const offer = await paidOffer(oneTime);
+    for (const [email, outcome, back] of [
+      ['xia@example.test', 'won', true],
+      ['yan@example.test', 'lost', false],
+    ] as const) {
+      await buy(offer.slug, email);
+      const intent = await ctx.stripe.paymentIntents.retrieve(
+        (await purchaseOf(email)).stripePaymentIntentId as string,
+      );
+      const opened = await ctx.control(`charges/${intent.latest_charge}/dispute`, { reason: 'fraudulent' });
+      await ctx.deliver();
+      expect(await entitlementOf(email)).toMatchObject({ state: 'disputed' });
+      expect(await canEnter(email)).toBe(false);
+      await ctx.control(`disputes/${(opened.body as { id: string }).id}/close`, { status: outcome });
+      await ctx.deliver();
+      expect(await canEnter(email)).toBe(back);
+      expect((await paymentsOf(email))[0]?.disputeStatus).toBe(outcome);
+    }
+  });
+
+  it('a refund event for a payment not recorded yet is retried later, then applied', async () => {
+    const offer = await paidOffer(monthly);
+    const email = 'zed@example.test';
+    await buy(offer.slug, email, { deliver: false });
+    const purchase = await purchaseOf(email);
+    const session = await ctx.stripe.checkout.sessions.retrieve(purchase.stripeCheckoutSessionId as string);
+    const invoices = await ctx.stripe.invoices.list({ subscription: session.subscription as string });
+    const invoice = await ctx.stripe.invoices.retrieve(invoices.data[0]?.id as string, {
+      expand: ['payments'],
+    });
+    const intent = invoice.payments?.data[0]?.payment.payment_intent as string;
+    await ctx.stripe.refunds.create({ payment_intent: intent });
+    const early = await ctx.deliver({ filter: (event) => event.type === 'charge.refunded' });
+    expect(early.map((r) => r.statusCode)).toEqual([503]);
+    await ctx.deliver({ filter: (event) => event.type !== 'charge.refunded' });
+    const [refundEvent] = (
+      (await ctx.control('events?type=charge.refunded')).body as { data: Stripe.Event[] }
+    ).data;
+    const later = await ctx.deliver({ events: [refundEvent as Stripe.Event] });
+    expect(later.map((r) => r.statusCode)).toEqual([200]);
+    expect(await entitlementOf(email)).toMatchObject({ state: 'refunded' });
+  });
+});
+
+describe('reconciliation', () => {
+  it('repairs what lost webhooks left behind, and says so first with --dry-run', async () => {
+    const offer = await paidOffer(monthly);
+    const email = 'lost@example.test';
+    await buy(offer.slug, email, { deliver: false });
+    // Every webhook of this purchase is lost.
+    const lost = await ctx.pendingEvents();
+    const dry = await ctx.services.billing.reconcile({ dryRun: true });
+    expect(dry.differences).toContainEqual(
+      expect.objectContaining({ email, what: 'paid, but not fulfilled' }),
+    );
+    expect((await purchaseOf(email)).status).toBe('pending');
+    await ctx.services.billing.reconcile({ dryRun: false });
+    expect((await purchaseOf(email)).status).toBe('fulfilled');
+    expect(await canEnter(email)).toBe(true);
+
+    const subscription = await subscriptionOf(email);
+    await ctx.stripe.subscriptions.cancel(subscription.id);
+    const repaired = await ctx.services.billing.reconcile({ dryRun: false });
+    expect(repaired.differences).toContainEqual(
+      expect.objectContaining({ email, what: 'active → ended (subscription canceled)' }),
+    );
+    expect(await canEnter(email)).toBe(false);
+    // The lost events arriving late change nothing.
+    await ctx.deliver({ events: lost });
+    await ctx.deliver();
+    expect(await entitlementOf(email)).toMatchObject({ state: 'ended' });
+  });
+});

@@ -107,6 +107,38 @@ interface Owner { name: string; }
 `,
 );
 
+write(
+  'resources/Billing/Options.d.ts',
+  `export interface Option { id: string; object: 'billing.option'; }
+export declare namespace Billing {
+    interface OptionListParams { limit?: number; }
+}
+`,
+);
+write(
+  'resources/Billing/index.d.ts',
+  `import { Billing as BillingNamespace0, Option } from './Options.js';
+export { Option } from './Options.js';
+export declare class Billing {
+    private readonly stripe;
+    constructor(stripe: unknown);
+}
+export declare namespace Billing {
+    export import OptionListParams = BillingNamespace0.OptionListParams;
+    export { Option };
+}
+`,
+);
+write(
+  'resources/Portal.d.ts',
+  `import * as Billing from './Billing/index.js';
+export interface Portal {
+    reasons: Array<string | Billing.Option> | null;
+    params: Billing.Billing.OptionListParams;
+}
+`,
+);
+
 const decls = new DeclarationSet();
 const widgets = decls.module(join(dir, 'resources/Widgets.d.ts'));
 
@@ -181,6 +213,17 @@ describe('reading declaration files', () => {
         .get('owner')!.shape,
     );
     expect(owner.fields().get('name')?.optional).toBe(true);
+  });
+
+  it('follows namespace imports, re-exports and `export import` aliases across files', () => {
+    const portal = decls.module(join(dir, 'resources/Portal.d.ts'));
+    const shape = object(decls.shapeOf(portal.scope, ['Portal']));
+    const reasons = shape.fields().get('reasons')?.shape;
+    const option = reasons?.kind === 'union' ? reasons.options.find((o) => o.kind === 'array') : undefined;
+    const element = option?.kind === 'array' ? option.element : undefined;
+    const object_ = element?.kind === 'union' ? element.options.find((o) => o.kind === 'object') : undefined;
+    expect(object_ && object(object_).name).toBe('Option');
+    expect([...object(shape.fields().get('params')!.shape).fields().keys()]).toEqual(['limit']);
   });
 
   it('fails loudly on a name it cannot resolve', () => {

@@ -724,8 +724,8 @@ export class DeclarationSet {
     if (local) return local;
     const re = module.reexports.get(name);
     if (re) return this.fromModule(module, re.from, re.name, seen);
-    const local2 = module.scope.localExports.get(name);
-    if (local2) return this.lookup(module.scope, [local2]);
+    const renamed = module.scope.localExports.get(name);
+    if (renamed) return this.lookup(module.scope, [renamed]);
     for (const from of module.starExports) {
       const found = this.fromModule(module, from, name, seen);
       if (found) return found;

@@ -547,6 +547,41 @@ describe('billing portal', () => {
   });
 });
 
+describe('receipts and hosted invoices', () => {
+  it('gives a paid charge its receipt_url and a finalized invoice its hosted_invoice_url, both served', async () => {
+    const client = freshClient();
+    const { price } = await monthlyPrice(client, 2500);
+    const customer = await client.customers.create({
+      email: 'receipt@example.com',
+      payment_method: 'pm_card_visa',
+    });
+    const subscription = await client.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      expand: ['latest_invoice.payments'],
+    });
+    const invoice = subscription.latest_invoice as Stripe.Invoice;
+    expect(invoice.hosted_invoice_url).toBe(`${emulator.url}/i/${invoice.id}`);
+    const invoicePage = await fetch(invoice.hosted_invoice_url ?? '');
+    expect(invoicePage.status).toBe(200);
+    const invoiceHtml = await invoicePage.text();
+    expect(invoiceHtml).toContain(String(invoice.number));
+    expect(invoiceHtml).toContain('$25.00');
+    expect(invoiceHtml).toContain('Paid on');
+
+    const intentId = String(invoice.payments?.data[0]?.payment.payment_intent);
+    const intent = await client.paymentIntents.retrieve(intentId, { expand: ['latest_charge'] });
+    const charge = intent.latest_charge as Stripe.Charge;
+    expect(charge.receipt_url).toBe(`${emulator.url}/receipts/payment/${charge.id}`);
+    await client.refunds.create({ charge: charge.id, amount: 500 });
+    const receiptHtml = await (await fetch(charge.receipt_url ?? '')).text();
+    expect(receiptHtml).toContain('$25.00');
+    expect(receiptHtml).toContain('−$5.00');
+    expect(receiptHtml).toContain('visa ending in 4242');
+    expect((await fetch(`${emulator.url}/receipts/payment/ch_missing`)).status).toBe(404);
+  });
+});
+
 describe('requests log and reset', () => {
   it('records every API request and forgets everything on reset', async () => {
     const own = await startStripeEmulator();

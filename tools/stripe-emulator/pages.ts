@@ -394,6 +394,44 @@ export const portalNotices: Record<string, string> = {
   plan_changed: 'Your plan was changed; the new price applies from your next invoice.',
 };
 
+/** A charge's receipt (its `receipt_url`): what was paid, when, with which card, and refunds. */
+export function renderReceiptPage(state: AccountState, charge: Stripe.Charge): PageResult {
+  const card = charge.payment_method_details?.card;
+  const refunded =
+    charge.amount_refunded > 0
+      ? html`<tr><td>Refunded</td><td class="amount" id="refunded">−${formatAmount(charge.amount_refunded, charge.currency)}</td></tr>`
+      : html``;
+  return {
+    status: 200,
+    html: layout(
+      'Receipt',
+      html`<h1>Receipt</h1><p class="muted">${state.account.business_profile?.name ?? 'Test business'}</p>
+<table><tr><td>Amount ${charge.status === 'succeeded' ? 'paid' : charge.status}</td><td class="amount" id="amount">${formatAmount(charge.amount, charge.currency)}</td></tr>${refunded}
+<tr><td>Date</td><td class="amount">${date(charge.created)}</td></tr>
+<tr><td>Payment method</td><td class="amount">${card ? `${card.brand} ending in ${card.last4}` : '—'}</td></tr>
+<tr><td>Receipt</td><td class="amount">${charge.id}</td></tr></table>`,
+    ),
+  };
+}
+
+/** A finalized invoice's hosted page (its `hosted_invoice_url`): lines, total, status. */
+export function renderInvoicePage(state: AccountState, invoice: Stripe.Invoice): PageResult {
+  const lines = invoice.lines.data.map(
+    (line) =>
+      html`<tr><td>${line.description ?? ''}</td><td class="amount">${formatAmount(line.amount, line.currency)}</td></tr>`,
+  );
+  const paidAt = invoice.status_transitions.paid_at;
+  return {
+    status: 200,
+    html: layout(
+      'Invoice',
+      html`<h1>Invoice ${invoice.number ?? ''}</h1><p class="muted">${state.account.business_profile?.name ?? 'Test business'} · ${invoice.customer_email ?? ''}</p>
+<table>${lines}<tr><td><strong>Total</strong></td><td class="amount" id="total"><strong>${formatAmount(invoice.total, invoice.currency)}</strong></td></tr></table>
+<p id="status">${invoice.status === 'paid' && paidAt ? `Paid on ${date(paidAt)}` : `Status: ${invoice.status ?? ''}`}</p>`,
+    ),
+  };
+}
+
 export function renderIndexPage(emu: Emulator): string {
   return layout(
     'Stripe emulator',

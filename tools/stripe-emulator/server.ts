@@ -11,8 +11,10 @@ import {
   portalNotices,
   renderCompletePage,
   renderIndexPage,
+  renderInvoicePage,
   renderPayPage,
   renderPortalPage,
+  renderReceiptPage,
   submitPayPage,
   submitPortalPage,
 } from './pages.ts';
@@ -317,6 +319,18 @@ function handlePage(
           ? submitPayPage(emu, state, session, formFields(body))
           : renderPayPage(emu, state, session),
       );
+    return true;
+  }
+  const receipt = matchPath('/receipts/payment/:id', url.pathname);
+  const hostedInvoice = matchPath('/i/:id', url.pathname);
+  if ((receipt || hostedInvoice) && method === 'GET') {
+    const id = receipt?.id ?? hostedInvoice?.id ?? '';
+    const state = emu.findOwner(id);
+    const charge = state && receipt ? getObject(state, 'charge', id) : undefined;
+    const invoice = state && hostedInvoice ? getObject(state, 'invoice', id) : undefined;
+    if (state && charge) sendPage(res, renderReceiptPage(state, charge));
+    else if (state && invoice) sendPage(res, renderInvoicePage(state, invoice));
+    else sendPage(res, notFound);
     return true;
   }
   const complete = matchPath('/c/complete/:id', url.pathname);

@@ -379,6 +379,8 @@ function createInvoice(
   emu.emit(state, 'invoice.created', invoice);
   invoice.status = 'open';
   invoice.number = `${customer?.invoice_prefix ?? 'EMU'}-${String(sequence).padStart(4, '0')}`;
+  // A finalized invoice has its hosted page (served by the emulator, pages.ts).
+  invoice.hosted_invoice_url = `${emu.settings.baseUrl}/i/${invoice.id}`;
   invoice.effective_at = now;
   invoice.status_transitions.finalized_at = now;
   emu.emit(state, 'invoice.finalized', invoice, undefined);

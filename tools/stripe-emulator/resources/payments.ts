@@ -123,8 +123,9 @@ export function confirmPaymentIntent(
   const outcome: CardOutcome = card?.outcome ?? { kind: 'succeed' };
   const decline = declineFor(outcome, options.forceFail ?? false, options.offSession ?? false);
   const methodCard = method.card;
+  const chargeId = newId('ch');
   const charge: Stripe.Charge = {
-    id: newId('ch'),
+    id: chargeId,
     object: 'charge',
     amount: intent.amount,
     amount_captured: decline ? 0 : intent.amount,
@@ -194,7 +195,8 @@ export function confirmPaymentIntent(
     },
     receipt_email: intent.receipt_email,
     receipt_number: null,
-    receipt_url: null,
+    // Stripe gives every charge a receipt page; the emulator serves its own (pages.ts).
+    receipt_url: `${emu.settings.baseUrl}/receipts/payment/${chargeId}`,
     refunded: false,
     refunds: { object: 'list', data: [], has_more: false, url: '' },
     review: null,

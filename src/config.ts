@@ -42,6 +42,8 @@ const schema = z.object({
   RUN_WORKER: booleanish.default(true),
   /** Stripe API base, for pointing the SDK at the emulator (http://127.0.0.1:12111); unset is Stripe. */
   STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** A demonstration (`guildhall demo`): every page says so; payments go to the offline emulator. */
+  DEMO: booleanish.default(false),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -62,6 +64,7 @@ export interface Config {
   passwordHashCost: number;
   runWorker: boolean;
   stripeApiUrl: string | null;
+  demo: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -147,5 +150,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     passwordHashCost: env.PASSWORD_HASH_COST,
     runWorker: env.RUN_WORKER,
     stripeApiUrl: env.STRIPE_API_URL ?? null,
+    demo: env.DEMO,
   });
 }

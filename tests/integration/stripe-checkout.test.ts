@@ -124,6 +124,18 @@ describe('an offer’s Stripe price', () => {
     const same = (await owner.patch(`/api/v1/offers/${offer.id}`, { title: 'Renamed Circle' })).json();
     expect(same.stripe.priceId).toBe(changed.stripe.priceId);
     expect((await ctx.stripe.products.retrieve(same.stripe.productId)).name).toBe('Renamed Circle');
+
+    const recurring = await paidOffer({ ...monthly, trialDays: 7 });
+    const monthlyPrice = await ctx.stripe.prices.retrieve(recurring.stripe.priceId as string);
+    expect(monthlyPrice.recurring).toMatchObject({ interval: 'month', interval_count: 1 });
+    const started = await submitCheckout(client(ctx), recurring.slug, {
+      email: 'sub@example.test',
+      name: 'Sub',
+    });
+    const session = await ctx.stripe.checkout.sessions.retrieve(
+      sessionIdOf(started.headers.location as string),
+    );
+    expect(session.mode).toBe('subscription');
   });
 });
 

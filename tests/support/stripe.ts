@@ -42,9 +42,7 @@ export interface StripeTestContext extends TestContext {
   control: (path: string, body?: Record<string, unknown>) => ReturnType<typeof control>;
 }
 
-export async function createStripeTestContext(
-  options: { connect?: boolean } = {},
-): Promise<StripeTestContext> {
+export async function createStripeTestContext(): Promise<StripeTestContext> {
   const emulator = await startStripeEmulator({ port: 0, webhookRetryDelaysMs: [60_000] });
   const clock = manualClock(Date.now());
   const ctx = await createTestContext({

@@ -197,6 +197,64 @@ export interface Settings {
   defaultCurrency: string;
   smtpUrl: string | null;
   mailFrom: string | null;
+  pastDueGraceDays: number;
+}
+
+export interface StripeStatus {
+  connected: boolean;
+  account: null | {
+    id: string;
+    displayName: string | null;
+    livemode: boolean;
+    chargesEnabled: boolean;
+    payoutsEnabled: boolean;
+    detailsSubmitted: boolean;
+    requirements: string[];
+    dashboardUrl: string;
+    keyLast4: string;
+    connectedAt: string;
+    updatedAt: string;
+  };
+}
+
+export type PurchaseStatus = 'pending' | 'awaiting_confirmation' | 'fulfilled' | 'canceled';
+
+export interface Payment {
+  id: string;
+  amount: Money;
+  refunded: Money;
+  dispute: 'none' | 'open' | 'won' | 'lost';
+  paidAt: string;
+  receiptUrl: string | null;
+}
+
+/** A purchase as Billing (the member) and the user card (staff) show it. */
+export interface BillingPurchase {
+  id: string;
+  offer: { id: string; title: string; slug: string };
+  status: PurchaseStatus;
+  amount: Money;
+  refunded: Money;
+  createdAt: string;
+  access: { live: boolean; state: string | null; until: string | null };
+  subscription: null | {
+    status: string;
+    currentPeriodEnd: string | null;
+    cancelAtPeriodEnd: boolean;
+    interval: string | null;
+    intervalCount: number | null;
+  };
+  payments: Payment[];
+}
+
+export interface Sale {
+  id: string;
+  createdAt: string;
+  buyer: { email: string; name: string; userId: string | null };
+  offer: { id: string; title: string };
+  amount: Money;
+  refunded: Money;
+  status: PurchaseStatus;
 }
 
 export interface ApiKey {

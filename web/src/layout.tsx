@@ -66,6 +66,9 @@ export function useSignOut(): () => Promise<void> {
 /** The header of the member area and the account page. */
 export function AppHeader({ me }: { me: User }) {
   const platformName = usePlatformName();
+  const { pathname } = useLocation();
+  const onBilling = pathname.startsWith('/hub/billing');
+  const onHub = pathname.startsWith('/hub') && !onBilling;
   const signOut = useSignOut();
   return (
     <header className="app-header">
@@ -75,7 +78,15 @@ export function AppHeader({ me }: { me: User }) {
       </Link>
       <nav aria-label="Main" className="app-header-nav">
         {isStaff(me.role) && <NavLink to="/admin">Dashboard</NavLink>}
-        <NavLink to="/hub">Hub</NavLink>
+        {/* The hub's groups and posts are "Hub"; its billing page is "Billing". */}
+        <NavLink
+          to="/hub"
+          className={({ isActive }) => (isActive && !onBilling ? 'active' : '')}
+          aria-current={onHub ? 'page' : undefined}
+        >
+          Hub
+        </NavLink>
+        <NavLink to="/hub/billing">Billing</NavLink>
         <NavLink to="/account">Account</NavLink>
         <button type="button" className="link-button" onClick={() => void signOut()}>
           Sign out

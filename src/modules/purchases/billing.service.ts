@@ -33,7 +33,6 @@ import {
   findPayment,
   findPaymentByIntent,
   findPurchase,
-  findPurchaseBySubscription,
   insertPaymentOnce,
   isOurCustomer,
   listPaymentsOfPurchases,
@@ -291,7 +290,9 @@ export function createBillingService(deps: BillingDeps) {
       .map((payment) => idOf(payment.payment.payment_intent))
       .find((id): id is string => id !== null);
     // The charge behind the payment: refunds and disputes name it, and its receipt is the member's.
-    const intent = intentId ? await stripe.paymentIntents.retrieve(intentId, { expand: ['latest_charge'] }) : null;
+    const intent = intentId
+      ? await stripe.paymentIntents.retrieve(intentId, { expand: ['latest_charge'] })
+      : null;
     const charge = intent && typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
     return applyInTransaction(eventId, 'invoice.paid', async (trx) => {
       let purchase = await findPurchase(trx, purchaseId);
@@ -334,7 +335,20 @@ export function createBillingService(deps: BillingDeps) {
       return true;
     if (!intentId) return false;
     const { stripe } = await connection.client();
-    return purchaseIdOf(await stripe.paymentIntents.retrieve(intentId)) !== null;
+    if (purchaseIdOf(await stripe.paymentIntents.retrieve(intentId)) !== null) return true;
+    // A subscription's payment: its invoice names the subscription, whose metadata is ours.
+    const paid = await stripe.invoicePayments.list({
+      payment: { type: 'payment_intent', payment_intent: intentId },
+      expand: ['data.invoice'],
+      limit: 1,
+    });
+    const invoice = paid.data[0]?.invoice;
+    return (
+      typeof invoice === 'object' &&
+      invoice !== null &&
+      'parent' in invoice &&
+      purchaseIdOf(invoice.parent?.subscription_details) !== null
+    );
   }
 
   /** The payment a charge belongs to; RetryLater when the charge is ours but not recorded yet. */

@@ -83,22 +83,6 @@ export async function findOpenCheckout(db: Executor, offerId: string, email: str
     .executeTakeFirst();
 }
 
-export async function findPurchaseBySubscription(db: Executor, subscriptionId: string) {
-  return db
-    .selectFrom('purchases')
-    .selectAll()
-    .where('stripeSubscriptionId', '=', subscriptionId)
-    .executeTakeFirst();
-}
-
-export async function findPurchaseByPaymentIntent(db: Executor, paymentIntentId: string) {
-  return db
-    .selectFrom('purchases')
-    .selectAll()
-    .where('stripePaymentIntentId', '=', paymentIntentId)
-    .executeTakeFirst();
-}
-
 export async function isOurCustomer(db: Executor, customerId: string): Promise<boolean> {
   const found = await db
     .selectFrom('purchases')

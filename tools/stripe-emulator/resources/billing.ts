@@ -857,11 +857,24 @@ export const billingRoutes: ApiRoute[] = [
   {
     method: 'GET',
     pattern: '/v1/invoice_payments',
-    params: listParams({ created: createdRange, invoice: true }),
+    params: listParams({
+      created: createdRange,
+      invoice: true,
+      payment: { type: true, payment_intent: true, payment_record: true },
+      status: true,
+    }),
     handle: (ctx) => {
       const invoice = ctx.params.string('invoice');
+      const status = ctx.params.string('status');
+      const payment = ctx.params.child('payment');
+      const type = payment?.oneOf('type', ['payment_intent', 'payment_record'] as const);
+      const intent = payment?.string('payment_intent');
       const items = allOfKind(ctx.state, 'invoice_payment').filter(
-        (payment) => !invoice || idOf(payment.invoice) === invoice,
+        (row) =>
+          (!invoice || idOf(row.invoice) === invoice) &&
+          (!status || row.status === status) &&
+          (!type || row.payment.type === type) &&
+          (!intent || idOf(row.payment.payment_intent) === intent),
       );
       return paginate(items, ctx.params, '/v1/invoice_payments');
     },

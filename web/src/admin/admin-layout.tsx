@@ -9,6 +9,7 @@ const SECTIONS: { to: string; label: string; end?: boolean }[] = [
   { to: '/admin', label: 'Dashboard', end: true },
   { to: '/admin/hub', label: 'Hub' },
   { to: '/admin/offers', label: 'Digital Offers' },
+  { to: '/admin/sales', label: 'Sales' },
   { to: '/admin/users', label: 'Users' },
   { to: '/admin/affiliates', label: 'Affiliates' },
   { to: '/admin/emails', label: 'Emails' },

@@ -7,6 +7,7 @@ import { EmailDetailPage, EmailsPage } from './emails.tsx';
 import { AdminHubGroupPage, AdminHubPage } from './hub.tsx';
 import { OfferEditorPage, OffersListPage } from './offers/index.tsx';
 import { AdminAffiliatesPage } from './placeholders.tsx';
+import { SalesPage } from './sales.tsx';
 import { SettingsPage } from './settings.tsx';
 import { UserCardPage } from './user-card.tsx';
 import { UsersPage } from './users.tsx';
@@ -21,6 +22,7 @@ export default function AdminRoutes() {
         <Route path="offers" element={<OffersListPage />} />
         <Route path="offers/new" element={<OfferEditorPage />} />
         <Route path="offers/:id" element={<OfferEditorPage />} />
+        <Route path="sales" element={<SalesPage />} />
         <Route path="users" element={<UsersPage />} />
         <Route path="users/:id" element={<UserCardPage />} />
         <Route path="affiliates" element={<AdminAffiliatesPage />} />

@@ -1,11 +1,12 @@
 // Settings: the platform's name and support address, outgoing email with a test send, and API keys.
 import { useState } from 'react';
 import { Link, useOutletContext } from 'react-router';
-import { type ApiKey, api, type Page, type Settings } from '../api.ts';
+import { type ApiKey, api, type Page, type Settings, type StripeStatus } from '../api.ts';
 import { FormAlert, Notice, onSubmit, SubmitButton, TextField, useAction } from '../forms.tsx';
 import { useSession } from '../session.tsx';
 import { ConfirmDialog, LoadError, Loading, Pager, Time, useCursorPages, useLoad, useTitle } from '../ui.tsx';
 import type { AdminContext } from './admin-layout.tsx';
+import { StripeAccountSummary, StripeConnectForm } from './stripe-connect.tsx';
 
 export function SettingsPage() {
   const { platform } = useSession();
@@ -21,9 +22,82 @@ export function SettingsPage() {
       ) : (
         <SettingsForm settings={settings.data} onSaved={settings.setData} />
       )}
+      <StripeSection />
       <TestEmail />
       <ApiKeys />
     </>
+  );
+}
+
+/** Settings → Stripe: where payments go. The owner connects it; admins see it. */
+function StripeSection() {
+  const { me } = useSession();
+  const isOwner = me?.role === 'owner';
+  const status = useLoad(() => api.get<StripeStatus>('/settings/stripe'), 'settings-stripe');
+  const [disconnecting, setDisconnecting] = useState(false);
+  const [replacing, setReplacing] = useState(false);
+  const action = useAction();
+  const disconnect = async () => {
+    const result = await action.run(() => api.delete('/settings/stripe'));
+    setDisconnecting(false);
+    if (result.ok) status.setData({ connected: false, account: null });
+  };
+  return (
+    <section className="card section" aria-labelledby="settings-stripe" id="stripe">
+      <h2 id="settings-stripe">Stripe</h2>
+      <p className="muted">
+        Paid offers are sold through your own Stripe account: buyers pay on Stripe's page and the money lands
+        there. Guildhall sets up what it needs in your account (a webhook endpoint and the billing portal
+        members use to update their card).
+      </p>
+      {status.error ? (
+        <LoadError error={status.error} retry={status.reload} />
+      ) : !status.data ? (
+        <Loading />
+      ) : status.data.connected ? (
+        <>
+          <StripeAccountSummary status={status.data} />
+          <FormAlert errors={action.errors} />
+          {isOwner && (
+            <div className="form-actions">
+              <button type="button" className="button" onClick={() => setReplacing((open) => !open)}>
+                {replacing ? 'Keep this key' : 'Use another key'}
+              </button>
+              <button type="button" className="button button-danger" onClick={() => setDisconnecting(true)}>
+                Disconnect
+              </button>
+            </div>
+          )}
+          {isOwner && replacing && (
+            <StripeConnectForm
+              replacing
+              onConnected={(next) => {
+                status.setData(next);
+                setReplacing(false);
+              }}
+            />
+          )}
+          <ConfirmDialog
+            open={disconnecting}
+            title="Disconnect Stripe?"
+            confirmLabel="Disconnect"
+            danger
+            pending={action.pending}
+            onConfirm={() => void disconnect()}
+            onCancel={() => setDisconnecting(false)}
+          >
+            <p>
+              Paid offers stop taking payments until Stripe is connected again. Members keep their access;
+              their subscriptions keep running in Stripe, but Guildhall stops hearing about them.
+            </p>
+          </ConfirmDialog>
+        </>
+      ) : isOwner ? (
+        <StripeConnectForm onConnected={status.setData} />
+      ) : (
+        <p>Stripe is not connected. Only the owner can connect it.</p>
+      )}
+    </section>
   );
 }
 
@@ -33,6 +107,7 @@ interface Draft {
   defaultCurrency: string;
   smtpUrl: string;
   mailFrom: string;
+  pastDueGraceDays: string;
 }
 
 function draftOf(settings: Settings): Draft {
@@ -42,6 +117,7 @@ function draftOf(settings: Settings): Draft {
     defaultCurrency: settings.defaultCurrency,
     smtpUrl: settings.smtpUrl ?? '',
     mailFrom: settings.mailFrom ?? '',
+    pastDueGraceDays: String(settings.pastDueGraceDays),
   };
 }
 
@@ -55,6 +131,11 @@ function changesOf(saved: Settings, draft: Draft): Partial<Settings> {
   if (draft.supportEmail !== before.supportEmail) patch.supportEmail = draft.supportEmail.trim() || null;
   if (draft.smtpUrl !== before.smtpUrl) patch.smtpUrl = draft.smtpUrl.trim() || null;
   if (draft.mailFrom !== before.mailFrom) patch.mailFrom = draft.mailFrom.trim() || null;
+  if (draft.pastDueGraceDays !== before.pastDueGraceDays) {
+    const days = Number(draft.pastDueGraceDays.trim());
+    // A value the server will refuse is sent as typed, so the field says why.
+    patch.pastDueGraceDays = Number.isFinite(days) ? days : (draft.pastDueGraceDays as unknown as number);
+  }
   return patch;
 }
 
@@ -65,6 +146,7 @@ const SETTINGS_FIELDS = [
   'smtpUrl',
   'mailFrom',
   'currentPassword',
+  'pastDueGraceDays',
 ];
 
 function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(settings: Settings): void }) {
@@ -133,6 +215,19 @@ function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(setti
           maxLength={3}
           autoComplete="off"
           spellCheck={false}
+          className="input-short"
+        />
+        <TextField
+          label="Grace period after a failed payment (days)"
+          name="pastDueGraceDays"
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={60}
+          value={draft.pastDueGraceDays}
+          onValue={set('pastDueGraceDays')}
+          error={fields.pastDueGraceDays}
+          hint="A subscriber whose renewal fails keeps access this long while Stripe retries the card; then their groups lock until a payment succeeds."
           className="input-short"
         />
       </section>

@@ -18,6 +18,7 @@ import {
 import { reasonText, VisibilityBadge } from '../hub-common.tsx';
 import { ConfirmDialog, LoadError, Loading, Time, useLoad, useTitle } from '../ui.tsx';
 import type { AdminContext } from './admin-layout.tsx';
+import { PaymentsSection } from './user-payments.tsx';
 
 export function UserCardPage() {
   const { id = '' } = useParams();
@@ -96,6 +97,8 @@ function UserCard({ user, onChange }: { user: User; onChange(user: User): void }
       <RenameForm user={user} onChange={onChange} />
 
       <AccessSection user={user} />
+
+      <PaymentsSection user={user} />
 
       {!isOwner && (
         <section className="card section" aria-labelledby="user-role">

@@ -19,6 +19,7 @@ import { GroupIcon, LockIcon } from '../hub-common.tsx';
 import { AppHeader, RequireUser } from '../layout.tsx';
 import { usePlatformName } from '../session.tsx';
 import { LoadError, Loading, useLoad, useTitle } from '../ui.tsx';
+import { BillingPage } from './billing.tsx';
 import { Comments, isAccessLoss, PostCard, PostComposer } from './hub-posts.tsx';
 
 interface HubContextValue {
@@ -58,6 +59,7 @@ function HubFrame({ me }: { me: User }) {
               <Route index element={<HubHome error={groups.error} retry={groups.reload} />} />
               <Route path="g/:slug" element={<GroupPage />} />
               <Route path="p/:id" element={<PostPage />} />
+              <Route path="billing" element={<BillingPage />} />
               <Route path="*" element={<HubNotFound text="There is nothing at this address." />} />
             </Routes>
           </main>

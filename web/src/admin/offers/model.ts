@@ -38,8 +38,13 @@ export interface Offer extends OfferSummary {
   resell: { enabled: boolean; commissionPercent: number | null; description: string | null };
   customCode: string | null;
   landingPage: { enabled: boolean; blocks: Block[] };
+  checkout: { allowPromotionCodes: boolean; refundPolicy: RefundPolicy };
+  stripe: { productId: string | null; priceId: string | null };
   publicUrl: string;
 }
+
+/** Which refunds end a buyer's access. */
+export type RefundPolicy = 'full' | 'any' | 'never';
 
 export interface PermissionImpact {
   buyerCount: number;
@@ -134,6 +139,8 @@ export interface Draft {
   customCode: string;
   landingEnabled: boolean;
   blocks: Block[];
+  allowPromotionCodes: boolean;
+  refundPolicy: RefundPolicy;
 }
 
 /** The URL slug the server derives from a title (the same rule as the server's). */
@@ -176,6 +183,8 @@ export function newDraft(currency: string): Draft {
     customCode: '',
     landingEnabled: false,
     blocks: [],
+    allowPromotionCodes: false,
+    refundPolicy: 'full',
   };
 }
 
@@ -203,6 +212,8 @@ export function draftOf(offer: Offer): Draft {
     customCode: offer.customCode ?? '',
     landingEnabled: offer.landingPage.enabled,
     blocks: offer.landingPage.blocks,
+    allowPromotionCodes: offer.checkout.allowPromotionCodes,
+    refundPolicy: offer.checkout.refundPolicy,
   };
 }
 
@@ -256,6 +267,7 @@ export interface OfferChange {
   resell?: { enabled: boolean; commissionPercent: number | null; description: string | null };
   customCode?: string | null;
   landingPage?: { enabled: boolean; blocks: Block[] };
+  checkout?: { allowPromotionCodes: boolean; refundPolicy: RefundPolicy };
 }
 
 const orNull = (value: string) => (value.trim() === '' ? null : value);
@@ -290,6 +302,7 @@ export function changeOf(draft: Draft): {
       },
       customCode: orNull(draft.customCode),
       landingPage: { enabled: draft.landingEnabled, blocks: draft.blocks },
+      checkout: { allowPromotionCodes: draft.allowPromotionCodes, refundPolicy: draft.refundPolicy },
     },
     problems,
   };

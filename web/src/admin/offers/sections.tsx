@@ -10,11 +10,12 @@ import {
   priceLabel,
   trialLabel,
 } from '../../../../src/platform/pricing.ts';
-import { api, type HubGroup } from '../../api.ts';
+import { api, type HubGroup, type StripeStatus } from '../../api.ts';
 import { fieldMessage, Notice, SelectField, TextAreaField, TextField, useAction } from '../../forms.tsx';
 import { VisibilityBadge } from '../../hub-common.tsx';
 import { useSession } from '../../session.tsx';
 import { useDebounced } from '../../ui.tsx';
+import { StripeAccountSummary, StripeConnectForm } from '../stripe-connect.tsx';
 import {
   currencyOptions,
   type Draft,
@@ -141,21 +142,37 @@ export interface SaveProblem {
   details: unknown;
 }
 
-function StripeProblem({ problem }: { problem: SaveProblem }) {
-  if (problem.code === 'stripe_not_connected') {
-    const path = (problem.details as { connectPath?: string } | undefined)?.connectPath ?? '/admin/settings';
+/** Connecting Stripe without leaving the editor: nothing typed here is lost. */
+function ConnectStripeInPlace() {
+  const { me } = useSession();
+  const [connected, setConnected] = useState<StripeStatus | null>(null);
+  if (connected) {
     return (
-      <div className="alert alert-warning offer-stripe" role="alert">
+      <div className="alert alert-success offer-stripe" role="status">
+        <StripeAccountSummary status={connected} />
         <p>
-          <strong>Stripe is not connected.</strong> {problem.message}
-        </p>
-        <p>
-          <Link to={path}>Go to Settings</Link> to connect your Stripe account, then save again. Free offers
-          work without Stripe.
+          <strong>Stripe is connected.</strong> Save again to finish.
         </p>
       </div>
     );
   }
+  return (
+    <div className="alert alert-warning offer-stripe" role="alert">
+      <p>
+        <strong>Connect Stripe to sell this offer.</strong> Buyers pay on Stripe's page and the money goes to
+        your Stripe account. Free offers work without Stripe.
+      </p>
+      {me?.role === 'owner' ? (
+        <StripeConnectForm onConnected={setConnected} />
+      ) : (
+        <p>Only the owner can connect Stripe: ask them to open Settings → Stripe.</p>
+      )}
+    </div>
+  );
+}
+
+function StripeProblem({ problem }: { problem: SaveProblem }) {
+  if (problem.code === 'stripe_not_connected') return <ConnectStripeInPlace />;
   if (problem.code === 'stripe_charges_disabled') {
     const details = (problem.details ?? {}) as { requirements?: string[]; dashboardUrl?: string };
     return (
@@ -201,14 +218,22 @@ export function PricingSection({
   update,
   fields,
   problem,
+  saved = null,
 }: {
   draft: Draft;
   update: Update;
   fields: Fields;
   problem: SaveProblem;
+  saved?: Offer | null;
 }) {
   const minimum = formatMoney(minimumCharge(draft.currency), draft.currency);
   const { pricing, problems } = pricingOf(draft);
+  const priceChanged =
+    saved !== null &&
+    (pricing.amountMinor !== saved.pricing.amountMinor ||
+      pricing.currency !== saved.pricing.currency ||
+      pricing.interval !== saved.pricing.interval ||
+      pricing.intervalCount !== saved.pricing.intervalCount);
   const readable =
     Object.keys(problems).length === 0 && (pricing.model === 'free' || pricing.amountMinor > 0);
   const trial = trialLabel(pricing);
@@ -324,6 +349,36 @@ export function PricingSection({
         <strong>{readable ? priceLabel(pricing) : draft.model === 'free' ? 'Free' : 'Enter a price'}</strong>
         {readable && trial ? ` · ${trial}` : ''}
       </p>
+      {draft.model === 'recurring' && saved && saved.buyerCount > 0 && priceChanged && (
+        <p className="alert alert-info" role="status">
+          Existing subscribers keep paying {saved.priceLabel}; new buyers pay the new price.
+        </p>
+      )}
+      {draft.model !== 'free' && (
+        <>
+          <Toggle
+            label="Allow Stripe promotion codes"
+            checked={draft.allowPromotionCodes}
+            onChange={(allowPromotionCodes) => update({ allowPromotionCodes })}
+            hint="Buyers can enter a promotion code you made in your Stripe dashboard."
+          />
+          <SelectField
+            label="Refunds"
+            name="refundPolicy"
+            value={draft.refundPolicy}
+            onValue={(value) => update({ refundPolicy: value as Draft['refundPolicy'] })}
+            options={[
+              { value: 'full', label: 'A full refund ends access (a partial one keeps it)' },
+              { value: 'any', label: 'Any refund ends access' },
+              { value: 'never', label: 'Refunds never end access' },
+            ]}
+          />
+          <p className="field-hint">
+            What happens to a buyer's groups when you refund them, here or in Stripe. A dispute always ends
+            access until it is won.
+          </p>
+        </>
+      )}
     </Section>
   );
 }

@@ -58,7 +58,7 @@ function PurchaseRow({ purchase, onChange }: { purchase: BillingPurchase; onChan
 
   return (
     <div className="user-purchase">
-      <h3>
+      <h3 className="user-purchase-title">
         {purchase.offer.title}{' '}
         <span className={`badge ${purchase.access.live ? 'badge-success' : 'badge-muted'}`}>
           {purchase.access.live ? 'Open' : 'Closed'}

@@ -116,7 +116,7 @@ function PurchaseCard({ purchase, onChange }: { purchase: BillingPurchase; onCha
   return (
     <section className="card section billing-card" aria-label={purchase.offer.title}>
       <div className="billing-head">
-        <h2>{purchase.offer.title}</h2>
+        <h2 className="billing-title">{purchase.offer.title}</h2>
         <span className={`badge ${purchase.access.live ? 'badge-success' : 'badge-muted'}`}>
           {purchase.access.live ? 'Open' : 'Closed'}
         </span>

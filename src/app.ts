@@ -95,7 +95,12 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       await api.register(accountsRoutes({ auth, users, settings, cookies }));
       await api.register(emailRoutes({ email }));
       await api.register(
-        settingsRoutes({ settings, settingsAdmin: services.settingsAdmin, stripe: services.stripe }),
+        settingsRoutes({
+          settings,
+          settingsAdmin: services.settingsAdmin,
+          stripe: services.stripe,
+          demo: config.demo,
+        }),
       );
       await api.register(jobsRoutes({ db, clock }));
       await api.register(accessRoutes({ access }));
@@ -133,6 +138,10 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       settings,
       publicUrl: config.publicUrl,
       cookies,
+      demo: config.demo,
+      checkoutOrigin: config.stripeApiUrl
+        ? new URL(config.stripeApiUrl).origin
+        : 'https://checkout.stripe.com',
     }),
   );
 

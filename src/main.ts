@@ -11,6 +11,7 @@ const HELP = `Usage: guildhall <command> [options]
 
 Commands:
   start                               Run the web server (and the job worker, unless RUN_WORKER=false)
+  demo                                A sample community on an offline Stripe (fresh each time, in ./data-demo)
   worker                              Run only the job worker
   migrate                             Apply database migrations
   create-owner --email E --password P [--name N]
@@ -85,6 +86,50 @@ async function main(argv: string[]): Promise<void> {
       if (server.setupUrl) process.stdout.write(`\nFinish setting up: open ${server.setupUrl}\n\n`);
       const signal = await closeOnSignal(server);
       server.app.log.info({ signal }, 'stopped');
+      return;
+    }
+    case 'demo': {
+      // Its own data directory, always SQLite, made afresh: the emulator keeps nothing between runs,
+      // so a demo never points at Stripe objects that are gone, and never touches real data.
+      const { rmSync } = await import('node:fs');
+      const dataDir = process.env.DEMO_DATA_DIR ?? './data-demo';
+      rmSync(dataDir, { recursive: true, force: true });
+      const { startStripeEmulator } = await import('../tools/stripe-emulator/index.ts');
+      const emulator = await startStripeEmulator({
+        port: values.port ? Number(values.port) : 12111,
+        webhookRetryDelaysMs: [1_000, 2_000, 5_000],
+      });
+      const { DATABASE_URL: _ignored, ...env } = process.env;
+      const config = loadConfig({
+        LOG_LEVEL: 'warn',
+        ...env,
+        DATA_DIR: dataDir,
+        STRIPE_API_URL: emulator.url,
+        DEMO: 'true',
+      });
+      const { closeOnSignal, startServer } = await import('./server.ts');
+      const server = await startServer(config);
+      const { DEMO_OWNER, seedDemo } = await import('./demo.ts');
+      const { offers } = await seedDemo(server.services);
+      const paid = offers.find((offer) => offer.title === 'Morning Yoga');
+      process.stdout.write(
+        [
+          '',
+          `Guildhall demo at ${config.publicUrl} (payments go to an offline Stripe at ${emulator.url})`,
+          '',
+          `  Buy a $0.50 membership: ${config.publicUrl}/offers/${paid?.slug ?? ''}`,
+          '  Pay with the test card 4242 4242 4242 4242, any future date, any CVC; use any email.',
+          '  (4000 0000 0000 0002 is declined; 4000 0025 0000 3155 asks for 3D Secure.)',
+          '',
+          `  The creator's side: ${config.publicUrl}/login as ${DEMO_OWNER.email} / ${DEMO_OWNER.password}`,
+          '  Emails are not sent: read them in Dashboard → Emails.',
+          '',
+          'Ctrl+C stops it; the next run starts afresh.',
+          '',
+        ].join('\n'),
+      );
+      await closeOnSignal(server);
+      await emulator.close();
       return;
     }
     case 'worker': {

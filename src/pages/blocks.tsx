@@ -38,6 +38,8 @@ export interface PublicOffer {
   checkoutUrl: string;
   /** The groups a buyer enters; hidden ones only in a staff preview, marked so. */
   grants: { name: string; emoji: string | null; hidden?: boolean }[];
+  /** The signed-in visitor already has this offer: the buttons open it instead of selling it again. */
+  owned?: { label: string; href: string } | null;
 }
 
 /** A fresh block of a type, with text a creator edits from. */
@@ -107,6 +109,13 @@ function Paragraphs({ text }: { text: string }) {
 }
 
 function BuyButton({ offer, label }: { offer: PublicOffer; label: string }) {
+  if (offer.owned) {
+    return (
+      <a className="op-button" href={offer.owned.href}>
+        {offer.owned.label}
+      </a>
+    );
+  }
   return (
     <a className="op-button" href={offer.checkoutUrl}>
       {label || (offer.isFree ? 'Join for free' : 'Buy now')}

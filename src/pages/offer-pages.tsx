@@ -17,6 +17,8 @@ export interface PageMeta {
   url: string;
   imageUrl: string | null;
   platformName: string;
+  /** `guildhall demo`: every page says payments are simulated. */
+  demo?: boolean;
 }
 
 interface ShellProps {
@@ -59,6 +61,12 @@ function Shell({ meta, assets, preview, children, customCode, refreshTo }: Shell
               Sign in
             </a>
           </div>
+          {meta.demo && (
+            <div className="op-preview-banner" role="note">
+              Demo: payments are simulated. Pay with the test card 4242 4242 4242 4242, any future date, any
+              CVC.
+            </div>
+          )}
           {preview && (
             <div className="op-preview-banner" role="status">
               Preview: only admins see this page until the offer is published.
@@ -161,7 +169,14 @@ export function renderCheckoutPage(input: OfferPageInput & { form: CheckoutForm;
               {form.formError}
             </div>
           )}
-          {input.canBuy ? (
+          {offer.owned ? (
+            <p>
+              <span className="op-muted">You have this membership. </span>
+              <a className="op-button" href={offer.owned.href}>
+                {offer.owned.label}
+              </a>
+            </p>
+          ) : input.canBuy ? (
             <form
               className="op-form"
               method="post"

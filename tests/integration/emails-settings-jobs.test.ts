@@ -197,6 +197,7 @@ describe('Settings', () => {
     expect((await client(ctx).get('/api/v1/platform')).json()).toEqual({
       platformName: 'Iron Temple',
       supportEmail: 'help@iron.test',
+      demo: false,
     });
   });
 

@@ -282,6 +282,11 @@ describe('a one-time purchase', () => {
     });
     expect(signedIn.statusCode).toBe(200);
     expect(signedIn.body).toContain('You already have this membership');
+    // The public pages know the visitor: "Open Yoga", not "Buy now".
+    const page = await browser.get(`/offers/${offer.slug}`);
+    expect(page.body).toContain(`href="/hub/g/${yoga.slug}">Open Yoga</a>`);
+    expect(page.body).not.toContain('Buy now');
+    expect((await client(ctx).get(`/offers/${offer.slug}`)).body).toContain('Buy now');
     const stranger = await submitCheckout(client(ctx), offer.slug, {
       email: 'fay@example.test',
       name: 'Fay',

@@ -169,6 +169,8 @@ export interface Page<T> {
 export interface PlatformInfo {
   platformName: string;
   supportEmail: string | null;
+  /** `guildhall demo`: payments are simulated. */
+  demo?: boolean;
 }
 
 export type EmailStatus = 'queued' | 'sent' | 'failed' | 'logged';

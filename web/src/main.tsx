@@ -76,6 +76,18 @@ function UnauthorizedRedirect() {
   return null;
 }
 
+/** `guildhall demo`: every page of the app says payments are simulated. */
+function DemoBanner() {
+  const { platform } = useSession();
+  if (!platform?.demo) return null;
+  return (
+    <div className="demo-banner" role="note">
+      Demo: payments are simulated by an offline Stripe. Test card 4242 4242 4242 4242, any future date, any
+      CVC.
+    </div>
+  );
+}
+
 function AppRoutes() {
   const location = useLocation();
   return (
@@ -112,6 +124,7 @@ createRoot(root).render(
     <BrowserRouter>
       <SessionProvider>
         <UnauthorizedRedirect />
+        <DemoBanner />
         <AppRoutes />
       </SessionProvider>
     </BrowserRouter>

@@ -15,6 +15,7 @@ import {
 } from '../../pages/offer-pages.tsx';
 import { AppError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { csrfTokenFor, formActor, setSessionCookies } from '../../platform/http/auth.ts';
+import { appCsp } from '../../platform/http/security.ts';
 import { mediaUrl } from '../../platform/media.ts';
 import { toMajor } from '../../platform/pricing.ts';
 import type { LinkError } from '../accounts/index.ts';
@@ -40,6 +41,10 @@ export interface CheckoutRoutesDeps {
   settings: SettingsService;
   publicUrl: string;
   cookies: { secret: string; secureCookies: boolean };
+  /** `guildhall demo`: the pages say payments are simulated. */
+  demo?: boolean;
+  /** Where Stripe's checkout pages live: the pay button's form leads there (CSP form-action). */
+  checkoutOrigin: string;
 }
 
 // The creator's code runs in a frame of its own, sandboxed to an opaque origin: it may load scripts
@@ -84,6 +89,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
       url: `${publicUrl}${path}`,
       imageUrl: image ? `${publicUrl}${image}` : null,
       platformName,
+      demo: deps.demo ?? false,
     };
   }
 
@@ -138,9 +144,13 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
     );
   }
 
+  // A form's redirect counts as its target: without Stripe's origin, the browser stops the pay button.
+  const pageCsp = appCsp([deps.checkoutOrigin]);
+
   function html(reply: FastifyReply, body: string, status = 200) {
     return reply
       .status(status)
+      .header('content-security-policy', pageCsp)
       .header('cache-control', 'no-store')
       .type('text/html; charset=utf-8')
       .send(body);
@@ -155,8 +165,10 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
   ) {
     const { row, groups, isPreview } = await offers.publicOffer(slug, request.actor, wantsPreview(request));
     const actor = request.actor;
+    const offer = publicOfferOf(row, groups, form.ref ?? refOf(request));
+    offer.owned = isPreview ? null : await purchases.ownedBy(actor, row);
     const page = renderCheckoutPage({
-      offer: publicOfferOf(row, groups, form.ref ?? refOf(request)),
+      offer,
       meta: await metaOf(row, `/offers/${row.slug}`),
       assets,
       preview: isPreview,
@@ -239,6 +251,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
         if (!row.landingEnabled || blocks.length === 0)
           return checkoutPage(request, reply, request.params.slug);
         const offer = publicOfferOf(row, groups, refOf(request));
+        offer.owned = isPreview ? null : await purchases.ownedBy(request.actor, row);
         if (isPreview) offer.checkoutUrl += `${offer.checkoutUrl.includes('?') ? '&' : '?'}preview=1`;
         const firstText = blocks.find(
           (b): b is Extract<Block, { type: 'hero' }> => b.type === 'hero',

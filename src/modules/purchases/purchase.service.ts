@@ -308,6 +308,20 @@ export function createPurchasesService(deps: PurchasesDeps) {
     });
   }
 
+  /**
+   * For the public pages: when the signed-in visitor already has the offer, where it takes them and
+   * how to say it ("Open Yoga"), instead of selling it again.
+   */
+  async function ownedBy(
+    viewer: Actor | null,
+    offer: OfferRow,
+  ): Promise<{ label: string; href: string } | null> {
+    if (!viewer || !(await access.liveEntitlement(db, viewer.userId, offer.id))) return null;
+    const [first] = await offers.grantedGroups(offer.id);
+    const href = await destinationOf(offer);
+    return { label: first && !offer.destinationUrl ? `Open ${first.name}` : 'Open', href };
+  }
+
   /** The signed value of the checkout cookie that binds this browser to its purchase. */
   function checkoutCookieFor(purchaseId: string): string {
     return `${purchaseId}.${hmac(appSecret, `checkout:${purchaseId}`)}`;
@@ -336,6 +350,7 @@ export function createPurchasesService(deps: PurchasesDeps) {
     purchaseOfBrowser,
     takeConversion,
     destinationOf,
+    ownedBy,
   };
 }
 

@@ -81,12 +81,15 @@ const SettingsPatch = Type.Object(
 const PlatformInfo = Type.Object({
   platformName: Type.String(),
   supportEmail: Type.Union([Type.String(), Type.Null()]),
+  demo: Type.Boolean({ description: 'A demonstration: payments are simulated' }),
 });
 
 export interface SettingsRoutesDeps {
   settings: SettingsService;
   settingsAdmin: SettingsAdmin;
   stripe: StripeConnection;
+  /** `guildhall demo`: every page says so. */
+  demo?: boolean;
 }
 
 export function settingsRoutes(deps: SettingsRoutesDeps): FastifyPluginAsyncTypebox {
@@ -103,7 +106,7 @@ export function settingsRoutes(deps: SettingsRoutesDeps): FastifyPluginAsyncType
       },
       async () => {
         const { platformName, supportEmail } = await deps.settings.getSettings();
-        return { platformName, supportEmail };
+        return { platformName, supportEmail, demo: deps.demo ?? false };
       },
     );
 

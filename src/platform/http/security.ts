@@ -2,6 +2,11 @@
 // creator's custom code, the API docs) set their own Content-Security-Policy, which wins.
 import type { FastifyInstance } from 'fastify';
 
+/** The app's policy, with more places forms may lead to (the checkout form goes on to Stripe's page). */
+export function appCsp(formTargets: readonly string[] = []): string {
+  return APP_CSP.replace("form-action 'self'", ["form-action 'self'", ...formTargets].join(' '));
+}
+
 export const APP_CSP = [
   "default-src 'self'",
   "script-src 'self'",

@@ -71,6 +71,7 @@ const ROUTES: Record<string, Access> = {
   'POST /api/v1/users/{id}/grants': 'staff',
   'DELETE /api/v1/users/{id}/grants/{grantId}': 'staff',
   'GET /api/v1/users/{id}/access': 'staff',
+  'GET /api/v1/users/{id}/access-history': 'staff',
   'GET /api/v1/offers': 'staff',
   'POST /api/v1/offers': 'staff',
   'GET /api/v1/offers/{id}': 'staff',

@@ -165,6 +165,14 @@ describe('a recurring membership', () => {
       .execute();
     expect(ledger.map((l) => l.toState)).toEqual(['active', 'past_due', 'active']);
     expect(ledger.every((l) => l.stripeObjectId?.startsWith('sub_'))).toBe(true);
+    const user = await ctx.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow();
+    const history = (await owner.get(`/api/v1/users/${user.id}/access-history`)).json().data;
+    expect(history.map((h: { to: string }) => h.to)).toEqual(['active', 'past_due', 'active']);
+    expect(history[0]).toMatchObject({ from: 'past_due', to: 'active', reason: 'renewal' });
   });
 
   it('cancels at period end from Billing, resumes, and ends when the period does', async () => {

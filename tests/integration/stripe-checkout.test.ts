@@ -213,6 +213,27 @@ describe('a one-time purchase', () => {
     expect(changes).toHaveLength(1);
   });
 
+  it('applies one event delivered several times at once exactly once', async () => {
+    const offer = await paidOffer(oneTime);
+    await buy(offer.slug, 'gil@example.test');
+    const events = await ctx.pendingEvents();
+    const payloads = events.map((event) => JSON.stringify(event));
+    const signed = await Promise.all(
+      payloads.map(async (payload) => [payload, await ctx.sign(payload)] as const),
+    );
+    const responses = await Promise.all(
+      signed.flatMap(([payload, signature]) => Array.from({ length: 4 }, () => ctx.post(payload, signature))),
+    );
+    expect(responses.map((r) => r.statusCode).filter((s) => s !== 200)).toEqual([]);
+    // Once more, in order: replays change nothing.
+    await ctx.deliver({ events });
+    expect(await entitlementsOfEmail('gil@example.test')).toHaveLength(1);
+    expect(
+      await ctx.db.selectFrom('payments').select('id').where('offerId', '=', offer.id).execute(),
+    ).toHaveLength(1);
+    expect((await owner.get(`/api/v1/offers/${offer.id}`)).json().revenue.amountMinor).toBe(50);
+  });
+
   it('refuses forged, stale and missing signatures, and changes nothing', async () => {
     const offer = await paidOffer(oneTime);
     await buy(offer.slug, 'dee@example.test');

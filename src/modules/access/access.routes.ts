@@ -77,6 +77,19 @@ function presentReason(reason: AccessReason) {
   return reason;
 }
 
+const AccessChange = Type.Object({
+  id: Type.String(),
+  at: Timestamp,
+  offer: Type.Object({ id: Type.String(), title: Type.String() }),
+  from: Type.Union([Type.String(), Type.Null()]),
+  to: Type.String(),
+  accessUntil: NullableTimestamp,
+  reason: Type.String({
+    description: 'purchase, subscription, renewal, payment_failed, refund, dispute, reconcile…',
+  }),
+  stripeObjectId: Type.Union([Type.String(), Type.Null()]),
+});
+
 export function accessRoutes(deps: { access: AccessService }): FastifyPluginAsyncTypebox {
   const { access } = deps;
   return async (app) => {
@@ -145,6 +158,33 @@ export function accessRoutes(deps: { access: AccessService }): FastifyPluginAsyn
           data: entries.map(({ group, reasons }) => ({
             group: { id: group.id, name: group.name, slug: group.slug, visibility: group.visibility },
             reasons: reasons.map(presentReason),
+          })),
+        };
+      },
+    );
+
+    app.get(
+      '/users/:id/access-history',
+      {
+        schema: {
+          tags: ['access'],
+          summary: "Every change of the user's entitlements, newest first, with the Stripe object behind it",
+          params: IdParams,
+          response: { 200: Type.Object({ data: Type.Array(AccessChange) }), ...errors(401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const rows = await access.changesOfUser(requireActor(request), request.params.id);
+        return {
+          data: rows.map((row) => ({
+            id: row.id,
+            at: toIso(Number(row.createdAt)),
+            offer: { id: row.offerId, title: row.offerTitle },
+            from: row.fromState,
+            to: row.toState,
+            accessUntil: row.accessUntil === null ? null : toIso(Number(row.accessUntil)),
+            reason: row.reason,
+            stripeObjectId: row.stripeObjectId,
           })),
         };
       },

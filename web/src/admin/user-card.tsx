@@ -18,7 +18,7 @@ import {
 import { reasonText, VisibilityBadge } from '../hub-common.tsx';
 import { ConfirmDialog, LoadError, Loading, Time, useLoad, useTitle } from '../ui.tsx';
 import type { AdminContext } from './admin-layout.tsx';
-import { PaymentsSection } from './user-payments.tsx';
+import { AccessHistorySection, PaymentsSection } from './user-payments.tsx';
 
 export function UserCardPage() {
   const { id = '' } = useParams();
@@ -99,6 +99,7 @@ function UserCard({ user, onChange }: { user: User; onChange(user: User): void }
       <AccessSection user={user} />
 
       <PaymentsSection user={user} />
+      <AccessHistorySection user={user} />
 
       {!isOwner && (
         <section className="card section" aria-labelledby="user-role">

@@ -8,6 +8,58 @@ import { FormAlert, Notice, TextField, useAction } from '../forms.tsx';
 import { standingOf } from '../pages/billing.tsx';
 import { ConfirmDialog, LoadError, Loading, useLoad } from '../ui.tsx';
 
+interface AccessChange {
+  id: string;
+  at: string;
+  offer: { id: string; title: string };
+  from: string | null;
+  to: string;
+  accessUntil: string | null;
+  reason: string;
+  stripeObjectId: string | null;
+}
+
+const STATE_WORDS: Record<string, string> = {
+  active: 'active',
+  trialing: 'in trial',
+  past_due: 'payment failed',
+  canceled: 'canceled',
+  ended: 'ended',
+  refunded: 'refunded',
+  disputed: 'disputed',
+  revoked: 'revoked',
+};
+
+/** The access ledger's history: every change of the user's entitlements, and what caused it. */
+export function AccessHistorySection({ user }: { user: User }) {
+  const history = useLoad(
+    () => api.get<{ data: AccessChange[] }>(`/users/${encodeURIComponent(user.id)}/access-history`),
+    `access-history-${user.id}`,
+  );
+  if (!history.data || history.data.data.length === 0) return null;
+  return (
+    <section className="card section" aria-labelledby="user-access-history">
+      <h2 id="user-access-history">Access history</h2>
+      <ul className="user-payment-list">
+        {history.data.data.map((change) => (
+          <li key={change.id}>
+            {formatDate(change.at)} · {change.offer.title}:{' '}
+            {change.from ? `${STATE_WORDS[change.from] ?? change.from} → ` : ''}
+            {STATE_WORDS[change.to] ?? change.to}
+            {change.accessUntil ? ` (open until ${formatDate(change.accessUntil)})` : ''} · {change.reason}
+            {change.stripeObjectId && (
+              <>
+                {' '}
+                · <code>{change.stripeObjectId}</code>
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function PaymentsSection({ user }: { user: User }) {
   const billing = useLoad(
     () => api.get<{ data: BillingPurchase[] }>(`/users/${encodeURIComponent(user.id)}/billing`),

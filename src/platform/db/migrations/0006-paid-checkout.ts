@@ -49,6 +49,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('purchases')
     .column('stripe_subscription_id')
     .execute();
+  // A charge whose payment is not recorded yet is ours when its customer is one of our buyers.
+  await db.schema
+    .createIndex('purchases_customer')
+    .on('purchases')
+    .column('stripe_customer_id')
+    .execute();
   await db.schema
     .createIndex('purchases_payment_intent')
     .on('purchases')

@@ -420,14 +420,15 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
           return messagePage(reply, {
             title: 'Payment received',
             heading: 'Payment received: one more step',
-            body: `${back.purchase.email} already has an account here. We emailed it a link: open it to add this membership to that account.`,
+            // The return URL may be seen by others (history, a shared screen): it names no address.
+            body: 'The address you paid with already has an account here. We emailed it a link: open it to add this membership to that account.',
           });
         }
         if (back.kind === 'check_email') {
           return messagePage(reply, {
             title: 'Payment received',
             heading: "Payment received: you're in",
-            body: `We emailed ${back.purchase.email} a link to sign in.`,
+            body: 'We emailed the address you paid with a link to sign in.',
             action: { label: 'Sign in', href: '/login' },
           });
         }

@@ -10,6 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { accessRoutes } from './modules/access/index.ts';
 import { accountsRoutes } from './modules/accounts/index.ts';
+import { affiliatesRoutes } from './modules/affiliates/index.ts';
 import { emailRoutes } from './modules/email/index.ts';
 import { hubRoutes } from './modules/hub/index.ts';
 import { jobsRoutes } from './modules/jobs/index.ts';
@@ -107,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       await api.register(hubRoutes({ hub, access }));
       await api.register(offerRoutes({ offers }));
       await api.register(billingRoutes({ billing: services.billing, publicUrl: config.publicUrl }));
+      await api.register(affiliatesRoutes({ affiliates: services.affiliates, publicUrl: config.publicUrl }));
     },
     { prefix: '/api/v1' },
   );
@@ -142,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       checkoutOrigin: config.stripeApiUrl
         ? new URL(config.stripeApiUrl).origin
         : 'https://checkout.stripe.com',
+      affiliates: services.affiliates,
     }),
   );
 

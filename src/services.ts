@@ -3,6 +3,7 @@
 import type { Config } from './config.ts';
 import { createAccessService } from './modules/access/index.ts';
 import { createAuthService, createUsersService } from './modules/accounts/index.ts';
+import { createAffiliatesService, PAY_DUE_JOB } from './modules/affiliates/index.ts';
 import { createEmailService, SEND_EMAIL_JOB } from './modules/email/index.ts';
 import { createHubService } from './modules/hub/index.ts';
 import { createOffersService } from './modules/offers/index.ts';
@@ -101,6 +102,17 @@ export function buildServices(deps: ServiceDeps) {
     email,
     settings,
   });
+  const affiliates = createAffiliatesService({
+    db,
+    clock,
+    logger,
+    publicUrl: config.publicUrl,
+    settings,
+    access,
+    email,
+    stripe,
+    programs: offers.resellPrograms,
+  });
   const billing = createBillingService({
     db,
     clock,
@@ -112,6 +124,7 @@ export function buildServices(deps: ServiceDeps) {
     offers,
     users,
     settings,
+    affiliates,
   });
   const checkout = createCheckoutService({
     db,
@@ -141,6 +154,17 @@ export function buildServices(deps: ServiceDeps) {
       [SEND_EMAIL_JOB]: email.sendQueuedEmail,
       [SYNC_PURCHASE_JOB]: async (payload) =>
         billing.syncPurchase((payload as { purchaseId: string }).purchaseId),
+      [PAY_DUE_JOB]: async () => {
+        // Daily: affiliates with a connected account and a payable balance over the minimum.
+        if (await stripe.current()) {
+          const result = await affiliates.payDue();
+          logger.info(result, 'affiliate payouts');
+        }
+        await enqueueJobOnce(db, clock, PAY_DUE_JOB, null, {
+          runAt: clock.now() + 24 * 3600_000,
+          maxAttempts: 3,
+        });
+      },
       [RECONCILE_JOB]: async () => {
         // Daily: repairs the endpoint and every purchase, then books the next run.
         if (await stripe.current()) {
@@ -170,6 +194,7 @@ export function buildServices(deps: ServiceDeps) {
     offers,
     purchases,
     billing,
+    affiliates,
     checkout,
     scheduleReconcile,
     worker,

@@ -80,9 +80,15 @@ beforeAll(async () => {
     paths: Record<string, Record<string, unknown>>;
   };
   operations = Object.entries(doc.paths)
-    // Billing is a member's own purchases, not a group's content: route-matrix.test.ts classifies it
-    // and stripe-billing.test.ts shows one member never reaches another's.
-    .filter(([path]) => path.startsWith('/api/v1/hub/') && !path.startsWith('/api/v1/hub/billing'))
+    // Billing and the partner page are a member's own purchases and referrals, not a group's content:
+    // route-matrix.test.ts classifies them; stripe-billing and affiliates tests show one member never
+    // reaches another's.
+    .filter(
+      ([path]) =>
+        path.startsWith('/api/v1/hub/') &&
+        !path.startsWith('/api/v1/hub/billing') &&
+        !path.startsWith('/api/v1/hub/partner'),
+    )
     .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
 
   group = await createGroup(ctx, { name: 'Yoga', visibility: 'private' });

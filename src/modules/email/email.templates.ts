@@ -181,6 +181,41 @@ export function outgoingMailChangedEmail(
   };
 }
 
+/** To an affiliate when a sale through their link earned a commission. */
+export function affiliateSaleEmail(
+  ctx: TemplateContext,
+  input: { name: string; offerTitle: string; commission: string; payableOn: string; url: string },
+): RenderedEmail {
+  return {
+    subject: `You earned ${input.commission} from a sale of ${input.offerTitle}`,
+    ...layout({
+      platformName: ctx.platformName,
+      heading: `You earned ${input.commission}`,
+      paragraphs: [
+        `Hi ${input.name || 'there'},`,
+        `Someone bought ${input.offerTitle} through your link. Your commission of ${input.commission} becomes payable on ${input.payableOn}, if the sale is not refunded before then.`,
+      ],
+      action: { label: 'See your partner page', url: input.url },
+    }),
+  };
+}
+
+/** To an affiliate when a payout was sent (by Stripe or marked paid by the creator). */
+export function payoutSentEmail(
+  ctx: TemplateContext,
+  input: { name: string; amount: string; how: string; url: string },
+): RenderedEmail {
+  return {
+    subject: `${ctx.platformName} sent you ${input.amount}`,
+    ...layout({
+      platformName: ctx.platformName,
+      heading: `A payout of ${input.amount} is on its way`,
+      paragraphs: [`Hi ${input.name || 'there'},`, input.how],
+      action: { label: 'See your partner page', url: input.url },
+    }),
+  };
+}
+
 export function testEmail(ctx: TemplateContext, input: { requestedBy: string }): RenderedEmail {
   return {
     subject: `Test email from ${ctx.platformName}`,

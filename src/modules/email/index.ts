@@ -7,6 +7,7 @@ export {
   SEND_EMAIL_JOB,
 } from './email.service.ts';
 export {
+  affiliateSaleEmail,
   CONFIRMATION_VARIABLES,
   type ConfirmationVariables,
   confirmAddressEmail,
@@ -17,6 +18,7 @@ export {
   magicLinkEmail,
   outgoingMailChangedEmail,
   passwordResetEmail,
+  payoutSentEmail,
   purchaseClaimEmail,
   purchaseConfirmationEmail,
   type RenderedEmail,

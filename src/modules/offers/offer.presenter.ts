@@ -35,6 +35,8 @@ export function presentOffer(detail: { row: OfferRow; hubGroupIds: string[] }) {
       enabled: Boolean(row.resellEnabled),
       commissionPercent: row.resellCommissionPercent,
       description: row.resellDescription,
+      recurring: row.resellRecurring,
+      months: row.resellMonths,
     },
     customCode: row.customCode,
     landingPage: { enabled: Boolean(row.landingEnabled), blocks: JSON.parse(row.landingBlocks) as Block[] },

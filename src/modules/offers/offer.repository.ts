@@ -140,3 +140,24 @@ export async function incrementOfferCounters(
     .where('id', '=', offerId)
     .execute();
 }
+
+/** Published paid offers whose buyers may resell them. */
+export async function listResellPrograms(db: Executor) {
+  return db
+    .selectFrom('offers')
+    .select([
+      'id',
+      'title',
+      'slug',
+      'resellCommissionPercent',
+      'resellDescription',
+      'resellRecurring',
+      'resellMonths',
+    ])
+    .where('resellEnabled', '=', 1)
+    .where('status', '=', 'published')
+    .where('pricingModel', '!=', 'free')
+    .orderBy('title')
+    .limit(200)
+    .execute();
+}

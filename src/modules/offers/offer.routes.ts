@@ -21,6 +21,10 @@ const Pricing = Type.Object({
 });
 
 const Money = Type.Object({ amountMinor: Type.Integer(), currency: Type.String() });
+const Recurring = Type.Union([Type.Literal('every'), Type.Literal('first'), Type.Literal('months')], {
+  description:
+    'Which payments of a recurring offer earn commission: every renewal, the first, or the first N months',
+});
 
 const OfferSummary = Type.Object({
   id: Type.String(),
@@ -50,6 +54,8 @@ const Offer = Type.Object({
     enabled: Type.Boolean(),
     commissionPercent: Type.Union([Type.Integer(), Type.Null()]),
     description: Type.Union([Type.String(), Type.Null()]),
+    recurring: Recurring,
+    months: Type.Union([Type.Integer(), Type.Null()]),
   }),
   customCode: Type.Union([Type.String(), Type.Null()]),
   landingPage: Type.Object({ enabled: Type.Boolean(), blocks: Type.Array(Type.Unknown()) }),
@@ -98,6 +104,8 @@ const OfferBody = Type.Object({
       enabled: Type.Optional(Type.Boolean()),
       commissionPercent: Type.Optional(Nullable(Type.Integer())),
       description: Type.Optional(Nullable(Type.String({ maxLength: 100_000 }))),
+      recurring: Type.Optional(Recurring),
+      months: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 120 }))),
     }),
   ),
   customCode: Type.Optional(Nullable(Type.String({ maxLength: 200_000 }))),

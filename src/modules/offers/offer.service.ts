@@ -5,7 +5,7 @@ import type { Block } from '../../pages/blocks.tsx';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
-import type { RefundPolicy } from '../../platform/db/schema.ts';
+import type { CommissionRecurring, RefundPolicy } from '../../platform/db/schema.ts';
 import {
   AppError,
   ConflictError,
@@ -50,6 +50,7 @@ import {
   listOfferGroupIds,
   listOfferGroups,
   listOfferRows,
+  listResellPrograms,
   type OfferRow,
   offerHasEntitlements,
   offerHasPurchases,
@@ -75,7 +76,13 @@ export interface OfferInput {
   hubGroupIds?: string[];
   confirmationEmail?: { subject?: string | null; body?: string | null };
   destination?: { customUrl?: string | null };
-  resell?: { enabled?: boolean; commissionPercent?: number | null; description?: string | null };
+  resell?: {
+    enabled?: boolean;
+    commissionPercent?: number | null;
+    description?: string | null;
+    recurring?: CommissionRecurring;
+    months?: number | null;
+  };
   customCode?: string | null;
   landingPage?: { enabled?: boolean; blocks?: unknown };
   checkout?: { allowPromotionCodes?: boolean; refundPolicy?: RefundPolicy };
@@ -100,6 +107,8 @@ interface Draft {
   resellEnabled: boolean;
   resellCommissionPercent: number | null;
   resellDescription: string | null;
+  resellRecurring: CommissionRecurring;
+  resellMonths: number | null;
   customCode: string | null;
   landingEnabled: boolean;
   landingBlocks: Block[];
@@ -231,6 +240,15 @@ export function applyOfferInput(
       draft.resellCommissionPercent = input.resell.commissionPercent;
     if (input.resell.description !== undefined)
       draft.resellDescription = emptyToNull(input.resell.description);
+    if (input.resell.recurring !== undefined) draft.resellRecurring = input.resell.recurring;
+    if (input.resell.months !== undefined) draft.resellMonths = input.resell.months;
+    if (
+      draft.resellRecurring === 'months' &&
+      (!Number.isInteger(draft.resellMonths) ||
+        (draft.resellMonths ?? 0) < 1 ||
+        (draft.resellMonths ?? 0) > 120)
+    )
+      problem('resell.months', 'must be a whole number of months from 1 to 120');
     if ((draft.resellDescription?.length ?? 0) > 2000)
       problem('resell.description', 'must be at most 2000 characters');
   }
@@ -283,6 +301,8 @@ function draftOf(row: OfferRow, hubGroupIds: string[]): Draft {
     resellEnabled: Boolean(row.resellEnabled),
     resellCommissionPercent: row.resellCommissionPercent,
     resellDescription: row.resellDescription,
+    resellRecurring: row.resellRecurring,
+    resellMonths: row.resellMonths,
     allowPromotionCodes: Boolean(row.allowPromotionCodes),
     refundPolicy: row.refundPolicy,
     customCode: row.customCode,
@@ -414,6 +434,8 @@ export function createOffersService(deps: OffersDeps) {
       resellEnabled: draft.resellEnabled ? 1 : 0,
       resellCommissionPercent: draft.resellCommissionPercent,
       resellDescription: draft.resellDescription,
+      resellRecurring: draft.resellRecurring,
+      resellMonths: draft.resellRecurring === 'months' ? draft.resellMonths : null,
       customCode: draft.customCode,
       landingEnabled: draft.landingEnabled ? 1 : 0,
       landingBlocks: JSON.stringify(draft.landingBlocks),
@@ -468,6 +490,8 @@ export function createOffersService(deps: OffersDeps) {
       resellEnabled: false,
       resellCommissionPercent: null,
       resellDescription: null,
+      resellRecurring: 'every',
+      resellMonths: null,
       customCode: null,
       landingEnabled: false,
       landingBlocks: [],
@@ -695,6 +719,7 @@ export function createOffersService(deps: OffersDeps) {
     recordRevenue,
     refundPolicyOf,
     stripePriceOf,
+    resellPrograms: () => listResellPrograms(db),
     previewConfirmation,
     sendConfirmationTest,
     listOffers,

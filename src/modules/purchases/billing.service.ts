@@ -19,6 +19,7 @@ import {
   type StripeFacts,
 } from '../access/index.ts';
 import type { UsersService } from '../accounts/index.ts';
+import type { AffiliatesService } from '../affiliates/index.ts';
 import type { OffersService } from '../offers/index.ts';
 import type { SettingsService, StripeConnection } from '../settings/index.ts';
 import {
@@ -64,9 +65,13 @@ export interface BillingDeps {
   verifyEvent(rawBody: Buffer | string, signature: string | undefined, secret: string): Stripe.Event;
   purchases: Pick<PurchasesService, 'settlePaidPurchase'>;
   access: Pick<AccessService, 'changeEntitlement' | 'entitlementOfPurchase'>;
-  offers: Pick<OffersService, 'recordRevenue' | 'refundPolicyOf'>;
+  offers: Pick<OffersService, 'recordRevenue' | 'refundPolicyOf' | 'offerDetail'>;
   users: Pick<UsersService, 'addSpending' | 'linkStripeCustomer' | 'stripeCustomerOf'>;
   settings: Pick<SettingsService, 'getSettings'>;
+  affiliates: Pick<
+    AffiliatesService,
+    'earnOnPayment' | 'reverseOnRefund' | 'applyDispute' | 'refreshPayoutAccount'
+  >;
 }
 
 const seconds = (value: number | null | undefined) => (value ? value * 1000 : null);
@@ -88,7 +93,18 @@ export function subscriptionView(subscription: Stripe.Subscription): Subscriptio
 }
 
 export function createBillingService(deps: BillingDeps) {
-  const { db, clock, logger, stripe: connection, purchases, access, offers, users, settings } = deps;
+  const {
+    db,
+    clock,
+    logger,
+    stripe: connection,
+    purchases,
+    access,
+    offers,
+    users,
+    settings,
+    affiliates,
+  } = deps;
 
   async function graceMs(executor: Executor = db): Promise<number> {
     return graceMsOf((await settings.getSettings(executor)).pastDueGraceDays);
@@ -119,6 +135,7 @@ export function createBillingService(deps: BillingDeps) {
       currency: string;
       receiptUrl: string | null;
       paidAt: number;
+      cardFingerprint: string | null;
     },
   ): Promise<PaymentRow | undefined> {
     if (payment.amountMinor <= 0) return undefined;
@@ -134,12 +151,46 @@ export function createBillingService(deps: BillingDeps) {
       currency: payment.currency,
       receiptUrl: payment.receiptUrl,
       paidAt: payment.paidAt,
+      cardFingerprint: payment.cardFingerprint,
     });
     if (row) {
       await offers.recordRevenue(trx, purchase.offerId, payment.amountMinor);
       if (purchase.userId) await users.addSpending(trx, purchase.userId, payment.amountMinor);
+      if (purchase.ref) await earnCommission(trx, purchase, row);
     }
     return row;
+  }
+
+  /** A referred sale's payment: the offer's commission terms are frozen at its first, then earned. */
+  async function earnCommission(trx: Executor, sale: PurchaseRow, payment: PaymentRow): Promise<void> {
+    const { row: offer } = await offers.offerDetail(sale.offerId, trx);
+    const purchase =
+      sale.commissionPercent === null && offer.resellEnabled && offer.resellCommissionPercent
+        ? await updatePurchase(trx, sale.id, {
+            commissionPercent: offer.resellCommissionPercent,
+            commissionRecurring: offer.resellRecurring,
+            commissionMonths: offer.resellMonths,
+          })
+        : sale;
+    await affiliates.earnOnPayment(trx, {
+      purchase,
+      payment: {
+        id: payment.id,
+        amountMinor: Number(payment.amountMinor),
+        currency: payment.currency,
+        paidAt: Number(payment.paidAt),
+        cardFingerprint: payment.cardFingerprint,
+      },
+      offer: {
+        id: offer.id,
+        title: offer.title,
+        resellEnabled: Boolean(offer.resellEnabled),
+        resellCommissionPercent: offer.resellCommissionPercent,
+        resellRecurring: offer.resellRecurring,
+        resellMonths: offer.resellMonths,
+        trialDays: offer.trialDays,
+      },
+    });
   }
 
   // --- checkout ------------------------------------------------------------------------------------
@@ -201,6 +252,7 @@ export function createBillingService(deps: BillingDeps) {
           currency: intent.currency,
           receiptUrl: charge?.receipt_url ?? null,
           paidAt: clock.now(),
+          cardFingerprint: charge?.payment_method_details?.card?.fingerprint ?? null,
         });
       }
       return settled;
@@ -308,6 +360,7 @@ export function createBillingService(deps: BillingDeps) {
             currency: invoice.currency,
             receiptUrl: invoice.hosted_invoice_url ?? charge?.receipt_url ?? null,
             paidAt: seconds(invoice.status_transitions?.paid_at) ?? clock.now(),
+            cardFingerprint: charge?.payment_method_details?.card?.fingerprint ?? null,
           })
         : undefined;
       if (payment && purchase.status === 'fulfilled') {
@@ -375,6 +428,7 @@ export function createBillingService(deps: BillingDeps) {
       const purchase = (await findPurchase(trx, payment.purchaseId)) ?? null;
       if (delta > 0) {
         await updatePayment(trx, payment.id, { refundedMinor: refunded, stripeChargeId: charge.id });
+        await affiliates.reverseOnRefund(trx, payment.id, refunded, charge.id);
         await offers.recordRevenue(trx, payment.offerId, -delta);
         if (payment.userId) await users.addSpending(trx, payment.userId, -delta);
         if (purchase)
@@ -412,6 +466,11 @@ export function createBillingService(deps: BillingDeps) {
       await updatePayment(trx, payment.id, {
         disputeStatus: open ? 'open' : won ? 'won' : 'lost',
         stripeChargeId: charge.id,
+      });
+      await affiliates.applyDispute(trx, payment.id, {
+        id: dispute.id,
+        status: open ? 'open' : won ? 'won' : 'lost',
+        refundedMinor: Number(payment.refundedMinor),
       });
       const purchase = (await findPurchase(trx, payment.purchaseId)) ?? null;
       const entitlement = purchase ? await access.entitlementOfPurchase(trx, purchase.id) : undefined;
@@ -509,6 +568,11 @@ export function createBillingService(deps: BillingDeps) {
         return;
       }
       case 'account.updated': {
+        // A connected account (an affiliate's payouts) names itself on the event; the platform's does not.
+        if (event.account) {
+          await affiliates.refreshPayoutAccount(event.account);
+          return;
+        }
         const account = await stripe.accounts.retrieveCurrent();
         await db.transaction().execute(async (trx) => {
           if (await recordStripeEvent(trx, event.id, event.type, clock.now()))

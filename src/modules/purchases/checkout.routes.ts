@@ -19,6 +19,7 @@ import { appCsp } from '../../platform/http/security.ts';
 import { mediaUrl } from '../../platform/media.ts';
 import { toMajor } from '../../platform/pricing.ts';
 import type { LinkError } from '../accounts/index.ts';
+import { type AffiliatesService, REF_COOKIE } from '../affiliates/index.ts';
 import { type OfferRow, type OffersService, priceLabel, pricingOf, trialLabel } from '../offers/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import type { CheckoutService } from './checkout.service.ts';
@@ -45,6 +46,7 @@ export interface CheckoutRoutesDeps {
   demo?: boolean;
   /** Where Stripe's checkout pages live: the pay button's form leads there (CSP form-action). */
   checkoutOrigin: string;
+  affiliates: Pick<AffiliatesService, 'recordClick' | 'cookieMaxAgeSeconds'>;
 }
 
 // The creator's code runs in a frame of its own, sandboxed to an opaque origin: it may load scripts
@@ -93,9 +95,33 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
     };
   }
 
+  const validRef = (ref: unknown): string | null =>
+    typeof ref === 'string' && /^[\w-]{1,64}$/.test(ref) ? ref : null;
+
+  /** The referral code of this visit: the link's, else the one remembered from an earlier click. */
   function refOf(request: FastifyRequest): string | null {
-    const ref = (request.query as { ref?: unknown }).ref;
-    return typeof ref === 'string' && /^[\w-]{1,64}$/.test(ref) ? ref : null;
+    return validRef((request.query as { ref?: unknown }).ref) ?? validRef(request.cookies[REF_COOKIE]);
+  }
+
+  /**
+   * A visit through an affiliate's link: the click is counted once (a reload, or the landing page
+   * leading on to checkout, is not a new click) and remembered in a first-party cookie; the last
+   * click wins.
+   */
+  async function countReferral(request: FastifyRequest, reply: FastifyReply, offer: OfferRow): Promise<void> {
+    const ref = validRef((request.query as { ref?: unknown }).ref);
+    if (!ref || ref === request.cookies[REF_COOKIE]) return;
+    if (
+      !(await deps.affiliates.recordClick(ref, { id: offer.id, resellEnabled: Boolean(offer.resellEnabled) }))
+    )
+      return;
+    reply.setCookie(REF_COOKIE, ref, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: cookies.secureCookies,
+      maxAge: await deps.affiliates.cookieMaxAgeSeconds(),
+    });
   }
 
   function wantsPreview(request: FastifyRequest): boolean {
@@ -164,6 +190,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
     status = 200,
   ) {
     const { row, groups, isPreview } = await offers.publicOffer(slug, request.actor, wantsPreview(request));
+    if (!isPreview) await countReferral(request, reply, row);
     const actor = request.actor;
     const offer = publicOfferOf(row, groups, form.ref ?? refOf(request));
     offer.owned = isPreview ? null : await purchases.ownedBy(actor, row);
@@ -250,6 +277,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
         const blocks = JSON.parse(row.landingBlocks) as Block[];
         if (!row.landingEnabled || blocks.length === 0)
           return checkoutPage(request, reply, request.params.slug);
+        if (!isPreview) await countReferral(request, reply, row);
         const offer = publicOfferOf(row, groups, refOf(request));
         offer.owned = isPreview ? null : await purchases.ownedBy(request.actor, row);
         if (isPreview) offer.checkoutUrl += `${offer.checkoutUrl.includes('?') ? '&' : '?'}preview=1`;
@@ -300,7 +328,12 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
         const body = request.body ?? {};
         const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
         const viewer = formActor(request, cookies.secret, body.csrf);
-        const form = { email: text('email'), name: text('name'), ref: text('ref') || null };
+        // The code rides in the form, so it survives a blocked cookie; the cookie covers a form without it.
+        const form = {
+          email: text('email'),
+          name: text('name'),
+          ref: validRef(text('ref')) ?? validRef(request.cookies[REF_COOKIE]),
+        };
         try {
           const { row: offer } = await offers.publicOffer(request.params.slug, null, false);
           if (offer.pricingModel !== 'free') {

@@ -58,6 +58,11 @@ const Settings = Type.Object({
   pastDueGraceDays: Type.Integer({
     description: 'Days a subscription whose payment failed keeps its access while Stripe retries',
   }),
+  affiliateCookieDays: Type.Integer({
+    description: 'Days a referral link attributes sales (last click wins)',
+  }),
+  commissionHoldDays: Type.Integer({ description: 'Days a commission is held before it is payable' }),
+  payoutMinimumMinor: Type.Integer({ description: 'Smallest balance paid out, in minor units' }),
 });
 
 const SettingsPatch = Type.Object(
@@ -68,6 +73,9 @@ const SettingsPatch = Type.Object(
     smtpUrl: Type.Optional(Nullable(1000)),
     mailFrom: Type.Optional(Nullable(300)),
     pastDueGraceDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 60 })),
+    affiliateCookieDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+    commissionHoldDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
+    payoutMinimumMinor: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     currentPassword: Type.Optional(
       Type.String({
         maxLength: 256,

@@ -17,6 +17,12 @@ export interface PlatformSettings {
   mailFrom: string;
   /** How long a subscription whose payment failed keeps its access (days; Stripe retries meanwhile). */
   pastDueGraceDays: number;
+  /** How long a referral link's cookie attributes a sale to its affiliate (days; last click wins). */
+  affiliateCookieDays: number;
+  /** How long a commission is held before it can be paid out (days; never shorter than a trial). */
+  commissionHoldDays: number;
+  /** The smallest balance paid out to an affiliate, in minor units of the default currency. */
+  payoutMinimumMinor: number;
 }
 
 export interface SettingsPatch {
@@ -26,6 +32,9 @@ export interface SettingsPatch {
   smtpUrl?: string | null;
   mailFrom?: string | null;
   pastDueGraceDays?: number;
+  affiliateCookieDays?: number;
+  commissionHoldDays?: number;
+  payoutMinimumMinor?: number;
 }
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -36,7 +45,19 @@ const KEYS = [
   'smtpUrl',
   'mailFrom',
   'pastDueGraceDays',
+  'affiliateCookieDays',
+  'commissionHoldDays',
+  'payoutMinimumMinor',
 ] as const;
+/** Whole-number settings: their default and range. */
+const NUMBERS = {
+  pastDueGraceDays: { fallback: 7, min: 0, max: 60, unit: 'days' },
+  affiliateCookieDays: { fallback: 30, min: 1, max: 365, unit: 'days' },
+  commissionHoldDays: { fallback: 30, min: 0, max: 365, unit: 'days' },
+  payoutMinimumMinor: { fallback: 1000, min: 0, max: 100_000_000, unit: 'minor units' },
+} as const;
+type NumberKey = keyof typeof NUMBERS;
+const NUMBER_KEYS = Object.keys(NUMBERS) as NumberKey[];
 export const DEFAULT_GRACE_DAYS = 7;
 export const DEFAULT_PLATFORM_NAME = 'Guildhall';
 const EMAIL_RE = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/;
@@ -104,6 +125,12 @@ export function createSettingsService(deps: SettingsDeps) {
       mailFrom:
         (rows.get('mailFrom') as string | undefined) ?? config.mailFrom ?? defaultMailFrom(config.publicUrl),
       pastDueGraceDays: (rows.get('pastDueGraceDays') as number | undefined) ?? DEFAULT_GRACE_DAYS,
+      affiliateCookieDays:
+        (rows.get('affiliateCookieDays') as number | undefined) ?? NUMBERS.affiliateCookieDays.fallback,
+      commissionHoldDays:
+        (rows.get('commissionHoldDays') as number | undefined) ?? NUMBERS.commissionHoldDays.fallback,
+      payoutMinimumMinor:
+        (rows.get('payoutMinimumMinor') as number | undefined) ?? NUMBERS.payoutMinimumMinor.fallback,
     };
   }
 
@@ -142,11 +169,17 @@ export function createSettingsService(deps: SettingsDeps) {
         });
       }
     }
-    if (
-      patch.pastDueGraceDays !== undefined &&
-      (!Number.isInteger(patch.pastDueGraceDays) || patch.pastDueGraceDays < 0 || patch.pastDueGraceDays > 60)
-    ) {
-      problems.push({ field: 'pastDueGraceDays', message: 'must be a whole number of days from 0 to 60' });
+    for (const [key, rule] of Object.entries(NUMBERS) as [
+      keyof typeof NUMBERS,
+      (typeof NUMBERS)[keyof typeof NUMBERS],
+    ][]) {
+      const value = patch[key];
+      if (value !== undefined && (!Number.isInteger(value) || value < rule.min || value > rule.max)) {
+        problems.push({
+          field: key,
+          message: `must be a whole number of ${rule.unit} from ${rule.min} to ${rule.max}`,
+        });
+      }
     }
     if (problems.length > 0) throw new ValidationError(problems);
   }
@@ -178,8 +211,10 @@ export function createSettingsService(deps: SettingsDeps) {
       // An empty string is stored (sealed as '') so that clearing it here wins over SMTP_URL.
       await writeSettingRow(executor, 'smtpUrl', smtpUrl ? sealer.seal(smtpUrl) : '', now);
     }
-    if (patch.pastDueGraceDays !== undefined)
-      await writeSettingRow(executor, 'pastDueGraceDays', patch.pastDueGraceDays, now);
+    for (const key of NUMBER_KEYS) {
+      const value = patch[key];
+      if (value !== undefined) await writeSettingRow(executor, key, value, now);
+    }
     if (patch.mailFrom !== undefined) {
       if (patch.mailFrom) await writeSettingRow(executor, 'mailFrom', patch.mailFrom.trim(), now);
       else await deleteSettingRow(executor, 'mailFrom');

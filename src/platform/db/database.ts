@@ -11,6 +11,7 @@ import * as offers from './migrations/0003-offers.ts';
 import * as likeIndexes from './migrations/0004-like-indexes.ts';
 import * as accountSafety from './migrations/0005-account-safety.ts';
 import * as paidCheckout from './migrations/0006-paid-checkout.ts';
+import * as affiliates from './migrations/0007-affiliates.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0004-like-indexes': likeIndexes,
   '0005-account-safety': accountSafety,
   '0006-paid-checkout': paidCheckout,
+  '0007-affiliates': affiliates,
 };
 
 /**

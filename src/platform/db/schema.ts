@@ -167,7 +167,13 @@ export interface OffersTable {
   allowPromotionCodes: Generated<number>;
   /** Which refunds end access. */
   refundPolicy: Generated<RefundPolicy>;
+  /** Which payments of a recurring offer earn an affiliate commission. */
+  resellRecurring: Generated<CommissionRecurring>;
+  resellMonths: Generated<number | null>;
 }
+
+/** Which payments of a recurring offer earn commission: every one, the first, the first N months. */
+export type CommissionRecurring = 'every' | 'first' | 'months';
 
 /** Which refunds end a buyer's access: a full one (default), any, or none. */
 export type RefundPolicy = 'full' | 'any' | 'never';
@@ -205,6 +211,10 @@ export interface PurchasesTable {
   refundedMinor: Generated<number>;
   /** The account was made by this purchase (a new address): only then is the paying browser signed in. */
   accountCreated: Generated<number>;
+  /** The commission terms of the sale, frozen at its first payment. */
+  commissionPercent: Generated<number | null>;
+  commissionRecurring: Generated<CommissionRecurring | null>;
+  commissionMonths: Generated<number | null>;
 }
 
 export type DisputeStatus = 'none' | 'open' | 'won' | 'lost';
@@ -224,6 +234,75 @@ export interface PaymentsTable {
   disputeStatus: Generated<DisputeStatus>;
   receiptUrl: string | null;
   paidAt: number;
+  /** The card's fingerprint (the same card on both sides of a referred sale is flagged). */
+  cardFingerprint: Generated<string | null>;
+}
+
+export interface AffiliatesTable {
+  id: string;
+  userId: string;
+  code: string;
+  stripeAccountId: string | null;
+  payoutsEnabled: Generated<number>;
+  createdAt: number;
+}
+
+export interface AffiliateClicksTable {
+  affiliateId: string;
+  offerId: string;
+  /** Epoch ms of the UTC day. */
+  day: number;
+  clicks: number;
+}
+
+export interface CommissionsTable {
+  id: string;
+  affiliateId: string;
+  purchaseId: string;
+  paymentId: string;
+  offerId: string;
+  paidMinor: number;
+  currency: string;
+  percent: number;
+  amountMinor: number;
+  payableAt: number;
+  payoutId: string | null;
+  /** Why the sale needs the creator's review (same card, same payout account), or null. */
+  flagged: string | null;
+  createdAt: number;
+}
+
+export type CommissionEntryKind = 'earn' | 'reverse' | 'restore';
+
+export interface CommissionEntriesTable {
+  id: string;
+  commissionId: string;
+  affiliateId: string;
+  kind: CommissionEntryKind;
+  amountMinor: number;
+  currency: string;
+  stripeObjectId: string | null;
+  dedupeKey: string;
+  createdAt: number;
+}
+
+export type PayoutMethod = 'stripe' | 'manual';
+export type PayoutStatus = 'pending' | 'paid' | 'failed';
+
+export interface PayoutsTable {
+  id: string;
+  affiliateId: string;
+  amountMinor: number;
+  currency: string;
+  method: PayoutMethod;
+  status: PayoutStatus;
+  stripeTransferId: string | null;
+  reference: string | null;
+  error: string | null;
+  attempts: Generated<number>;
+  createdBy: string | null;
+  createdAt: number;
+  paidAt: number | null;
 }
 
 export interface OfferHubGroupsTable {
@@ -345,6 +424,11 @@ export interface DB {
   entitlementChanges: EntitlementChangesTable;
   stripeEvents: StripeEventsTable;
   payments: PaymentsTable;
+  affiliates: AffiliatesTable;
+  affiliateClicks: AffiliateClicksTable;
+  commissions: CommissionsTable;
+  commissionEntries: CommissionEntriesTable;
+  payouts: PayoutsTable;
   accessGrants: AccessGrantsTable;
   posts: PostsTable;
   comments: CommentsTable;

@@ -50,11 +50,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .column('stripe_subscription_id')
     .execute();
   // A charge whose payment is not recorded yet is ours when its customer is one of our buyers.
-  await db.schema
-    .createIndex('purchases_customer')
-    .on('purchases')
-    .column('stripe_customer_id')
-    .execute();
+  await db.schema.createIndex('purchases_customer').on('purchases').column('stripe_customer_id').execute();
   await db.schema
     .createIndex('purchases_payment_intent')
     .on('purchases')

@@ -1,0 +1,9 @@
+export { affiliatesRoutes } from './affiliates.routes.ts';
+export {
+  type AffiliatesService,
+  createAffiliatesService,
+  maskEmail,
+  PAY_DUE_JOB,
+  REF_COOKIE,
+  type ResellProgram,
+} from './affiliates.service.ts';

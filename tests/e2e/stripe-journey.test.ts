@@ -132,6 +132,11 @@ async function startMembership(page: Page, title: string, group: string) {
     .check();
 }
 
+async function oneTimeFiftyCents(page: Page) {
+  await page.getByRole('radio', { name: 'One-Time Payment' }).check();
+  await page.getByRole('textbox', { name: 'Price', exact: true }).fill('0.50');
+}
+
 /** After the first save: the thumbnail, Publish, and the public page's address from View offer page. */
 async function thumbnailAndPublish(page: Page): Promise<string> {
   await page.getByLabel('Upload thumbnail').setInputFiles(await thumbnail());
@@ -165,59 +170,78 @@ async function checkoutToStripe(
   expect(await buyer.getByLabel('Email').inputValue()).toBe(email);
 }
 
+/**
+ * Stripe's page sends the buyer back to Guildhall, which signs them in and takes them into the group
+ * (through the welcome page, when the offer has custom code to tell of the conversion).
+ */
+async function backFromStripeInto(buyer: Page, groupSlug: string) {
+  const group = `/hub/g/${groupSlug}`;
+  await buyer.waitForURL(
+    (url) => url.origin === server.baseUrl && (url.pathname === group || url.pathname.endsWith('/complete')),
+  );
+  if (new URL(buyer.url()).pathname.endsWith('/complete')) {
+    await buyer.getByRole('link', { name: 'Continue' }).click();
+  }
+  await buyer.waitForURL(`${server.baseUrl}${group}`);
+}
+
 describe('selling through Stripe, in the browser', () => {
   it('connects Stripe from the editor, sells a $0.50 offer to a separate buyer, who lands signed in inside the group and gets the email', async () => {
     // Digital Offers → Membership: title, One-Time Payment 0.50, a hub group; Save.
     await startMembership(admin, 'Yoga Drop-in', 'Yoga');
-    await admin.getByRole('radio', { name: 'One-Time Payment' }).check();
-    await admin.getByRole('textbox', { name: 'Price', exact: true }).fill('0.50');
+    await oneTimeFiftyCents(admin);
     await admin.getByRole('button', { name: 'Save', exact: true }).click();
 
     // Stripe is not connected: the editor offers to connect it in place.
     const panel = admin.getByRole('alert').filter({ hasText: 'Connect Stripe to sell this offer.' });
     await poll(() => panel.count()).toBe(1);
-    expect(admin.url()).toMatch(/\/admin\/offers\/new/);
+    expect(admin.url()).toBe(`${server.baseUrl}/admin/offers/new`);
     await panel.getByLabel('Stripe secret key').fill(STRIPE_KEY);
-    admin.on('response', (r) => {
-      if (r.url().includes('/api/')) console.log('RESP', r.request().method(), r.url(), r.status());
-    });
-    admin.on('request', (r) => console.log('REQ', r.method(), r.url()));
-    console.log(
-      'FORMS BEFORE',
-      await admin.evaluate(() =>
-        [...document.querySelectorAll('form')].map(
-          (f) => f.className + ' in ' + (f.parentElement?.closest('form')?.className ?? 'none'),
-        ),
-      ),
-    );
-    admin.on('console', (m) => console.log('CONSOLE', m.text()));
     await panel.getByRole('button', { name: 'Connect Stripe' }).click();
-    await new Promise((r) => setTimeout(r, 3000));
-    console.log('URL AFTER', admin.url());
-    console.log(
-      'FORMS',
-      await admin.evaluate(() =>
-        [...document.querySelectorAll('form')].map(
-          (f) => f.className + ' in ' + (f.parentElement?.closest('form')?.className ?? 'none'),
-        ),
-      ),
-    );
-    await admin.screenshot({ path: '/tmp/debug-connect.png', fullPage: true });
-    await poll(() => admin.getByText('Stripe is connected.', { exact: false }).count()).toBeGreaterThan(0);
-    await admin.screenshot({ path: '/tmp/stripe-journey-connected-in-editor.png', fullPage: true });
+    const connected = await admin
+      .getByText('Stripe is connected.')
+      .waitFor({ timeout: 5_000 })
+      .then(
+        () => true,
+        () => false,
+      );
+    await admin.screenshot({ path: '/tmp/stripe-journey-connect-in-editor.png', fullPage: true });
+    // The key is sent to the API, never put in the address bar (and so in history and the access log).
+    expect.soft(admin.url(), 'the secret key must not end up in the URL').not.toContain('secretKey');
+    expect.soft(connected, 'Connect Stripe in the editor connects Stripe in place').toBe(true);
 
-    // Nothing typed was lost; Save again makes the draft (and its Stripe price).
-    expect(await admin.getByRole('textbox', { name: 'Title', exact: true }).inputValue()).toBe(
-      'Yoga Drop-in',
-    );
-    expect(await admin.getByRole('radio', { name: 'One-Time Payment' }).isChecked()).toBe(true);
-    expect(await admin.getByRole('textbox', { name: 'Price', exact: true }).inputValue()).toBe('0.50');
-    expect(
-      await admin
+    // Nothing typed was lost.
+    const kept = {
+      title: await admin.getByRole('textbox', { name: 'Title', exact: true }).inputValue(),
+      oneTime: await admin.getByRole('radio', { name: 'One-Time Payment' }).isChecked(),
+      price: (await admin.getByRole('textbox', { name: 'Price', exact: true }).count())
+        ? await admin.getByRole('textbox', { name: 'Price', exact: true }).inputValue()
+        : null,
+      yoga: await admin
         .getByRole('group', { name: 'Hub groups buyers gain' })
         .getByRole('checkbox', { name: /Yoga/ })
         .isChecked(),
-    ).toBe(true);
+    };
+    expect.soft(kept, 'what the owner typed is still there').toEqual({
+      title: 'Yoga Drop-in',
+      oneTime: true,
+      price: '0.50',
+      yoga: true,
+    });
+    if (!connected) {
+      // The in-place connect did not connect (its <form> sits inside the editor's <form>: Chromium
+      // stops the inner submit event at the outer form, React never sees it, and the browser submits
+      // natively as a GET). The test has failed already; connect where Settings says and type the
+      // offer again, so that the rest of the journey is still checked.
+      await admin.goto(`${server.baseUrl}/admin/settings`);
+      const stripe = admin.getByRole('region', { name: 'Stripe' });
+      await stripe.getByLabel('Stripe secret key').fill(STRIPE_KEY);
+      await stripe.getByRole('button', { name: 'Connect Stripe' }).click();
+      await poll(() => stripe.getByText('Can take payments', { exact: false }).count()).toBe(1);
+      expect(admin.url()).not.toContain('secretKey');
+      await startMembership(admin, 'Yoga Drop-in', 'Yoga');
+      await oneTimeFiftyCents(admin);
+    }
     await admin.getByRole('button', { name: 'Save', exact: true }).click();
     await admin.waitForURL(/\/admin\/offers\/[0-9a-f-]{36}/);
     const offer = await db()
@@ -227,7 +251,7 @@ describe('selling through Stripe, in the browser', () => {
       .executeTakeFirstOrThrow();
     expect(offer).toMatchObject({ pricingModel: 'one_time', amountMinor: 50, currency: 'usd' });
     oneTimeUrl = await thumbnailAndPublish(admin);
-    expect(oneTimeUrl).toBe(`${server.baseUrl}/checkout/yoga-drop-in`);
+    expect(oneTimeUrl).toBe(`${server.baseUrl}/offers/yoga-drop-in`);
 
     // A separate buyer, on their phone: a separate email and name, Buy now, Stripe's page, 4242.
     const buyer = await phone(chromium.browser, 'buyer');
@@ -244,10 +268,7 @@ describe('selling through Stripe, in the browser', () => {
     await buyer.getByRole('button', { name: 'Pay', exact: true }).click();
 
     // Back from Stripe: welcomed, signed in, and inside the group.
-    await buyer.waitForURL(/\/checkout\/yoga-drop-in\/complete/);
-    expect(await buyer.getByRole('heading', { name: 'Welcome to Yoga Drop-in!' }).count()).toBe(1);
-    await buyer.getByRole('link', { name: 'Continue' }).click();
-    await buyer.waitForURL(`${server.baseUrl}/hub/g/yoga`);
+    await backFromStripeInto(buyer, 'yoga');
     await poll(() => buyer.getByLabel('Write a post').count()).toBe(1);
     await buyer.screenshot({ path: '/tmp/stripe-journey-in-group-phone.png', fullPage: true });
     const me = await buyer.request.get(`${server.baseUrl}/api/v1/me`);
@@ -260,7 +281,9 @@ describe('selling through Stripe, in the browser', () => {
     expect(link.startsWith(server.baseUrl)).toBe(true);
 
     // Paid once, granted once, whatever the webhooks and the return URL did between them.
-    await poll(async () => (await deliveries()).byEvent.size).toBeGreaterThan(0);
+    await poll(async () =>
+      [...(await deliveries()).byEvent.values()].some((d) => d.type === 'checkout.session.completed' && d.ok),
+    ).toBe(true);
     await poll(async () =>
       [...(await deliveries()).byEvent.values()].filter((d) => !d.ok).map((d) => d.type),
     ).toEqual([]);
@@ -268,7 +291,7 @@ describe('selling through Stripe, in the browser', () => {
     expect((await entitlementsOf('bea@example.test')).map((e) => e.state)).toEqual(['active']);
     expect((await paymentsOf('bea@example.test')).map((p) => Number(p.amountMinor))).toEqual([50]);
 
-    // The sign-in link works in another browser.
+    // The email's link works in another browser.
     const elsewhere = await phone(chromium.browser, 'email link');
     await elsewhere.goto(link);
     await elsewhere.getByRole('button', { name: 'Confirm email' }).click();
@@ -298,12 +321,10 @@ describe('selling through Stripe, in the browser', () => {
     // Mia buys it on her phone and is in.
     const email = 'mia@example.test';
     const member = await phone(chromium.browser, 'member');
-    await checkoutToStripe(member, monthlyUrl, email, 'Mia Member', /^Buy now · \$9\.00/);
+    await checkoutToStripe(member, monthlyUrl, email, 'Mia Member', /^Buy now · \$9 \/ month$/);
     await member.getByLabel('Card number').fill('4242 4242 4242 4242');
     await member.getByRole('button', { name: 'Subscribe' }).click();
-    await member.waitForURL(/\/checkout\/pilates-monthly\/complete/);
-    await member.getByRole('link', { name: 'Continue' }).click();
-    await member.waitForURL(`${server.baseUrl}/hub/g/pilates`);
+    await backFromStripeInto(member, 'pilates');
     await poll(() => member.getByLabel('Write a post').count()).toBe(1);
     await poll(async () => (await entitlementsOf(email)).map((e) => [e.state, e.stripeStatus])).toEqual([
       ['active', 'active'],
@@ -359,6 +380,10 @@ describe('selling through Stripe, in the browser', () => {
     await member.goto(`${server.baseUrl}/hub/g/pilates`);
     await poll(() => member.getByLabel('Write a post').count()).toBe(1);
     expect((await entitlementsOf(email)).map((e) => [e.state, e.accessUntil])).toEqual([['active', null]]);
+    // Every webhook of the journey was accepted in the end (a 503 asks Stripe to retry).
+    await poll(async () =>
+      [...(await deliveries()).byEvent.values()].filter((d) => !d.ok).map((d) => d.type),
+    ).toEqual([]);
     await member.context().close();
     expect(pageErrors).toEqual([]);
   });

@@ -1,0 +1,385 @@
+// Customer resell rights through HTTP and the emulator: a member's link, attribution by cookie and by
+// form field (last click wins), commissions that follow every payment, refund and dispute exactly once,
+// the affiliate's own right to the offer checked at each sale, and payouts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Client,
+  client,
+  createApiKey,
+  createGroup,
+  createOwner,
+  pngBytes,
+  signIn,
+  type TestGroup,
+} from '../support/factories.ts';
+import {
+  connectThroughSettings,
+  createStripeTestContext,
+  type StripeTestContext,
+  sessionIdOf,
+  submitCheckout,
+} from '../support/stripe.ts';
+
+const DAY = 24 * 3600;
+let ctx: StripeTestContext;
+let owner: Client;
+let yoga: TestGroup;
+
+beforeAll(async () => {
+  ctx = await createStripeTestContext();
+  const ownerUser = await createOwner(ctx);
+  await connectThroughSettings(await signIn(ctx, ownerUser));
+  owner = client(ctx, { apiKey: await createApiKey(ctx, ownerUser) });
+  yoga = await createGroup(ctx, { name: 'Yoga', visibility: 'private' });
+});
+afterAll(async () => ctx.close());
+
+let sequence = 0;
+async function resellableOffer(pricing: Record<string, unknown>, resell: Record<string, unknown> = {}) {
+  sequence += 1;
+  const offer = (
+    await owner.post('/api/v1/offers', {
+      type: 'membership',
+      title: `Resell Circle ${sequence}`,
+      hubGroupIds: [yoga.id],
+      pricing,
+      resell: { enabled: true, commissionPercent: 30, description: 'Tell a friend.', ...resell },
+    })
+  ).json();
+  await owner.request('PUT', `/api/v1/offers/${offer.id}/media/thumbnail`, await pngBytes(), {
+    'content-type': 'image/png',
+  });
+  const published = await owner.patch(`/api/v1/offers/${offer.id}`, { status: 'published' });
+  if (published.statusCode !== 200) throw new Error(published.body);
+  return published.json() as { id: string; slug: string };
+}
+
+const oneTime = { model: 'one_time', amountMinor: 5000, currency: 'usd' };
+
+/** A visitor pays (the browser given, so its cookies count); events delivered; signed in on return. */
+async function buy(browser: Client, slug: string, email: string, extra: Record<string, string> = {}) {
+  const started = await submitCheckout(browser, slug, { email, name: 'Buyer', ...extra });
+  expect(started.statusCode, started.body).toBe(303);
+  const sessionId = sessionIdOf(started.headers.location as string);
+  expect((await ctx.pay(sessionId)).status).toBe(200);
+  await ctx.deliver();
+  await browser.get(`/checkout/return?session_id=${sessionId}`);
+  return sessionId;
+}
+
+async function partner(browser: Client) {
+  const response = await browser.get('/api/v1/hub/partner');
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json();
+}
+
+async function commissionsOf(affiliateCode: string) {
+  return ctx.db
+    .selectFrom('commissions')
+    .innerJoin('affiliates', 'affiliates.id', 'commissions.affiliateId')
+    .selectAll('commissions')
+    .where('affiliates.code', '=', affiliateCode)
+    .orderBy('commissions.createdAt')
+    .execute();
+}
+
+describe('Become a Partner', () => {
+  it('lists the programs a member holds, with their link; staff are never affiliates', async () => {
+    const offer = await resellableOffer(oneTime);
+    const ana = client(ctx);
+    await buy(ana, offer.slug, 'ana@example.test');
+    const view = await partner(ana);
+    expect(view.code).toMatch(/^[a-z2-9]{8}$/);
+    expect(view.programs).toEqual([
+      expect.objectContaining({
+        offer: expect.objectContaining({ id: offer.id }),
+        commissionPercent: 30,
+        description: 'Tell a friend.',
+        link: `${ctx.config.publicUrl}/offers/${offer.slug}?ref=${view.code}`,
+      }),
+    ]);
+    expect(view.chart).toHaveLength(90);
+    const staff = await owner.get('/api/v1/hub/partner');
+    expect(staff.statusCode).toBe(403);
+    expect(staff.json().error.code).toBe('staff_not_affiliate');
+  });
+});
+
+describe('attribution and commission', () => {
+  let offer: { id: string; slug: string };
+  let ana: Client;
+  let code: string;
+  beforeAll(async () => {
+    offer = await resellableOffer(oneTime);
+    ana = client(ctx);
+    await buy(ana, offer.slug, 'ana2@example.test');
+    code = (await partner(ana)).code;
+  });
+
+  it('counts the click once, remembers it in a cookie, and pays 30 % of what was paid, once', async () => {
+    const bea = client(ctx);
+    const landing = await bea.get(`/offers/${offer.slug}?ref=${code}`);
+    expect(landing.statusCode).toBe(200);
+    const cookie = (landing.cookies as { name: string; maxAge?: number }[]).find((c) => c.name === 'gh_ref');
+    expect(cookie?.maxAge).toBe(30 * DAY);
+    await bea.get(`/offers/${offer.slug}?ref=${code}`); // a reload is not a new click
+    // The form carries no code: the cookie attributes the sale.
+    await buy(bea, offer.slug, 'bea@example.test', { ref: '' });
+    await ctx.deliver({ events: await ctx.pendingEvents(), twice: true });
+    const [commission] = await commissionsOf(code);
+    expect(commission).toMatchObject({ paidMinor: 5000, percent: 30, amountMinor: 1500, flagged: null });
+    expect(await commissionsOf(code)).toHaveLength(1);
+    const view = await partner(ana);
+    expect(view.programs[0]).toMatchObject({ clicks: 1, sales: 1 });
+    expect(view.balances).toEqual([
+      expect.objectContaining({ currency: 'usd', pendingMinor: 1500, payableMinor: 0 }),
+    ]);
+    expect(view.commissions[0]).toMatchObject({
+      buyer: 'b…@example.test',
+      state: 'pending',
+      earned: { amountMinor: 1500 },
+    });
+    const mail = await ctx.db
+      .selectFrom('emails')
+      .select(['subject', 'kind'])
+      .where('toAddress', '=', 'ana2@example.test')
+      .where('kind', '=', 'affiliate_sale')
+      .execute();
+    expect(mail).toEqual([
+      { kind: 'affiliate_sale', subject: 'You earned $15 from a sale of Resell Circle 2' },
+    ]);
+  });
+
+  it('attributes by the form field when the cookie is missing, and the last click wins', async () => {
+    const cyd = client(ctx);
+    await buy(cyd, offer.slug, 'cyd@example.test', { ref: code });
+    expect(await commissionsOf(code)).toHaveLength(2);
+
+    // A second affiliate for the same offer; a visitor clicks Ana's link, then theirs.
+    const dan = client(ctx);
+    await buy(dan, offer.slug, 'dan@example.test');
+    const danCode = (await partner(dan)).code;
+    const eve = client(ctx);
+    await eve.get(`/offers/${offer.slug}?ref=${code}`);
+    await eve.get(`/offers/${offer.slug}?ref=${danCode}`);
+    await buy(eve, offer.slug, 'eve@example.test', { ref: '' });
+    expect(await commissionsOf(code)).toHaveLength(2);
+    expect(await commissionsOf(danCode)).toHaveLength(1);
+  });
+
+  it('pays nothing when the affiliate no longer holds the offer, or refers themselves', async () => {
+    const fay = client(ctx);
+    await buy(fay, offer.slug, 'fay@example.test');
+    const fayCode = (await partner(fay)).code;
+    const fayUser = await ctx.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', 'fay@example.test')
+      .executeTakeFirstOrThrow();
+    await ctx.db
+      .updateTable('entitlements')
+      .set({ state: 'ended' })
+      .where('userId', '=', fayUser.id)
+      .execute();
+    await buy(client(ctx), offer.slug, 'gus@example.test', { ref: fayCode });
+    expect(await commissionsOf(fayCode)).toHaveLength(0);
+
+    // The same person on both sides earns nothing (here, a purchase of Ana's own).
+    const payment = await ctx.db.selectFrom('payments').selectAll().limit(1).executeTakeFirstOrThrow();
+    const anaUser = await ctx.db
+      .selectFrom('users')
+      .select(['id', 'email'])
+      .where('email', '=', 'ana2@example.test')
+      .executeTakeFirstOrThrow();
+    const earned = await ctx.db.transaction().execute((trx) =>
+      ctx.services.affiliates.earnOnPayment(trx, {
+        purchase: {
+          id: payment.purchaseId,
+          ref: code,
+          userId: anaUser.id,
+          email: anaUser.email,
+          offerId: offer.id,
+          commissionPercent: 30,
+          commissionRecurring: 'every',
+          commissionMonths: null,
+        },
+        payment: {
+          id: payment.id,
+          amountMinor: 5000,
+          currency: 'usd',
+          paidAt: Date.now(),
+          cardFingerprint: null,
+        },
+        offer: {
+          id: offer.id,
+          title: 'x',
+          resellEnabled: true,
+          resellCommissionPercent: 30,
+          resellRecurring: 'every',
+          resellMonths: null,
+          trialDays: null,
+        },
+      }),
+    );
+    expect(earned).toBeNull();
+  });
+
+  it('takes back a proportional share on a partial refund, all of it on a full refund, and restores a won dispute', async () => {
+    const hal = client(ctx);
+    await buy(hal, offer.slug, 'hal@example.test', { ref: code });
+    const purchase = await ctx.db
+      .selectFrom('purchases')
+      .selectAll()
+      .where('email', '=', 'hal@example.test')
+      .executeTakeFirstOrThrow();
+    const payment = await ctx.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('purchaseId', '=', purchase.id)
+      .executeTakeFirstOrThrow();
+    const worth = async () => {
+      const commission = await ctx.db
+        .selectFrom('commissions')
+        .select('id')
+        .where('paymentId', '=', payment.id)
+        .executeTakeFirstOrThrow();
+      const row = await ctx.db
+        .selectFrom('commissionEntries')
+        .select((eb) => eb.fn.sum<number>('amountMinor').as('w'))
+        .where('commissionId', '=', commission.id)
+        .executeTakeFirstOrThrow();
+      return Number(row.w);
+    };
+    expect(await worth()).toBe(1500);
+    await owner.post(`/api/v1/payments/${payment.id}/refund`, { amountMinor: 2500 });
+    await ctx.deliver({ twice: true });
+    expect(await worth()).toBe(750);
+
+    const ivy = client(ctx);
+    await buy(ivy, offer.slug, 'ivy@example.test', { ref: code });
+    const ivyPurchase = await ctx.db
+      .selectFrom('purchases')
+      .selectAll()
+      .where('email', '=', 'ivy@example.test')
+      .executeTakeFirstOrThrow();
+    const intent = await ctx.stripe.paymentIntents.retrieve(ivyPurchase.stripePaymentIntentId as string);
+    const opened = await ctx.control(`charges/${intent.latest_charge}/dispute`, {});
+    await ctx.deliver();
+    const ivyCommission = async () => {
+      const rows = await ctx.db
+        .selectFrom('commissions')
+        .innerJoin('commissionEntries', 'commissionEntries.commissionId', 'commissions.id')
+        .select(['commissionEntries.kind', 'commissionEntries.amountMinor'])
+        .where('commissions.purchaseId', '=', ivyPurchase.id)
+        .orderBy('commissionEntries.createdAt')
+        .execute();
+      return rows.map((r) => [r.kind, Number(r.amountMinor)]);
+    };
+    expect(await ivyCommission()).toEqual([
+      ['earn', 1500],
+      ['reverse', -1500],
+    ]);
+    await ctx.control(`disputes/${(opened.body as { id: string }).id}/close`, { status: 'won' });
+    await ctx.deliver({ twice: true });
+    expect(await ivyCommission()).toEqual([
+      ['earn', 1500],
+      ['reverse', -1500],
+      ['restore', 1500],
+    ]);
+
+    await owner.post(`/api/v1/payments/${payment.id}/refund`, {});
+    await ctx.deliver();
+    expect(await worth()).toBe(0);
+  });
+
+  it('becomes payable after the hold, is paid by hand, and a later reversal leaves a negative balance', async () => {
+    const before = (await partner(ana)).balances[0];
+    expect(before.payableMinor).toBe(0);
+    await ctx.advance(31 * DAY);
+    ana = client(ctx);
+    // The session above is a month old now; the member signs in again through a fresh login link.
+    const anaUser = await ctx.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', 'ana2@example.test')
+      .executeTakeFirstOrThrow();
+    const session = await ctx.db
+      .transaction()
+      .execute((trx) =>
+        ctx.services.auth.createSession(trx, anaUser.id, { ip: '127.0.0.1', userAgent: 'test' }),
+      );
+    const { csrfTokenFor } = await import('../../src/platform/http/auth.ts');
+    ana = client(ctx, {
+      cookies: { gh_session: session.token, gh_csrf: csrfTokenFor(ctx.config.appSecret, session.id) },
+    });
+    const due = (await partner(ana)).balances[0];
+    expect(due.pendingMinor).toBe(0);
+    expect(due.payableMinor).toBeGreaterThan(0);
+
+    const affiliates = (await owner.get('/api/v1/affiliates')).json().data;
+    const anaRow = affiliates.find((a: { user: { email: string } }) => a.user.email === 'ana2@example.test');
+    expect(anaRow).toMatchObject({ sales: 4, payoutsConnected: false });
+    const refused = await owner.post('/api/v1/payouts', { affiliateId: anaRow.id, method: 'stripe' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('payouts_not_connected');
+    const paid = await owner.post('/api/v1/payouts', {
+      affiliateId: anaRow.id,
+      method: 'manual',
+      reference: 'Wise 123',
+    });
+    expect(paid.statusCode).toBe(201);
+    expect(paid.json()).toMatchObject({
+      method: 'manual',
+      status: 'paid',
+      reference: 'Wise 123',
+      amount: { amountMinor: due.payableMinor },
+    });
+    const after = (await partner(ana)).balances[0];
+    expect(after).toMatchObject({ payableMinor: 0, paidMinor: due.payableMinor });
+    expect(
+      (await owner.post('/api/v1/payouts', { affiliateId: anaRow.id, method: 'manual' })).json().error.code,
+    ).toBe('nothing_payable');
+
+    // Bea's sale is refunded after it was paid out: Ana's balance goes below zero.
+    const beaPayment = await ctx.db
+      .selectFrom('payments')
+      .innerJoin('purchases', 'purchases.id', 'payments.purchaseId')
+      .select('payments.id')
+      .where('purchases.email', '=', 'bea@example.test')
+      .executeTakeFirstOrThrow();
+    await owner.post(`/api/v1/payments/${beaPayment.id}/refund`, {});
+    await ctx.deliver();
+    expect((await partner(ana)).balances[0].payableMinor).toBe(-1500);
+    const list = (await owner.get('/api/v1/commissions?affiliateId=' + anaRow.id)).json().data;
+    expect(list.map((c: { state: string }) => c.state)).toContain('reversed');
+    const csv = await owner.get('/api/v1/commissions/export');
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body.split('\n')[0]).toBe(
+      'date,affiliate_email,offer,buyer_email,paid,percent,earned,worth,currency,state,flagged',
+    );
+  });
+});
+
+describe('recurring offers', () => {
+  it('earns on the first payment only when the offer says so', async () => {
+    const offer = await resellableOffer(
+      { model: 'recurring', amountMinor: 1000, currency: 'usd', interval: 'month', intervalCount: 1 },
+      { commissionPercent: 20, recurring: 'first' },
+    );
+    const kim = client(ctx);
+    await buy(kim, offer.slug, 'kim@example.test');
+    const kimCode = (await partner(kim)).code;
+    await buy(client(ctx), offer.slug, 'lee@example.test', { ref: kimCode });
+    await ctx.advance(31 * DAY);
+    await ctx.deliver();
+    const commissions = await commissionsOf(kimCode);
+    expect(commissions.map((c) => Number(c.amountMinor))).toEqual([200]);
+    const payments = await ctx.db
+      .selectFrom('payments')
+      .innerJoin('purchases', 'purchases.id', 'payments.purchaseId')
+      .select('payments.id')
+      .where('purchases.email', '=', 'lee@example.test')
+      .execute();
+    expect(payments).toHaveLength(2);
+  });
+});

@@ -8,6 +8,7 @@ import type { Params } from './params.ts';
 import { defaultConfiguration } from './portal-configuration.ts';
 import { requireSubscription } from './resources/billing.ts';
 import { payCheckoutSession, requireSession } from './resources/checkout.ts';
+import { capabilityStatuses, connectedAccount, emitAccountUpdate } from './resources/connect.ts';
 import { closeDispute, createDispute, requireCharge } from './resources/payments.ts';
 import type { ParamSpec } from './routes.ts';
 import { type AccountState, allOfKind, getObject, putObject } from './store.ts';
@@ -33,11 +34,6 @@ function ownerOf(emu: Emulator, id: string, kind: string): AccountState {
   const state = emu.findOwner(id);
   if (!state) throw noSuchObject(kind, id, 'id');
   return state;
-}
-
-function accountFilter(emu: Emulator, params: Params): AccountState[] {
-  const account = params.string('account');
-  return [...emu.accounts.values()].filter((state) => !account || state.id === account);
 }
 
 export const controlRoutes: ControlRoute[] = [
@@ -158,11 +154,17 @@ export const controlRoutes: ControlRoute[] = [
     params: { type: true, account: true },
     handle: (emu, p) => {
       const type = p.string('type');
-      const events = accountFilter(emu, p)
+      const account = p.string('account');
+      // `account` names the account each event happened on: the platform's own id, or the connected
+      // account a Connect event carries.
+      const events = [...emu.accounts.values()]
         .flatMap((state) =>
-          allOfKind(state, 'event').map((event) => ({ ...snapshot(event), account: state.id })),
+          allOfKind(state, 'event').map((event) => ({
+            ...snapshot(event),
+            account: event.account ?? state.id,
+          })),
         )
-        .filter((event) => !type || event.type === type);
+        .filter((event) => (!type || event.type === type) && (!account || event.account === account));
       return ok({ object: 'list', data: events });
     },
   },
@@ -186,6 +188,22 @@ export const controlRoutes: ControlRoute[] = [
   },
   {
     method: 'POST',
+    pattern: '/_emulator/transfers/fail-next',
+    params: { destination: true },
+    handle: (emu, p) => {
+      // The platform's balance cannot cover the next transfer (to this destination, or to any).
+      const destination = p.string('destination') || null;
+      if (destination) {
+        const owner = emu.findOwner(destination);
+        if (!owner || !connectedAccount(owner, destination))
+          throw noSuchObject('account', destination, 'destination');
+      }
+      emu.transferFailures.push({ destination });
+      return ok({ pending: emu.transferFailures });
+    },
+  },
+  {
+    method: 'POST',
     pattern: '/_emulator/reset',
     params: {},
     handle: (emu) => {
@@ -203,17 +221,26 @@ export const controlRoutes: ControlRoute[] = [
       currently_due: true,
       requirements: { currently_due: true },
       portal_settings_saved: true,
+      capabilities: { transfers: true, card_payments: true },
     },
     handle: (emu, p, path) => {
-      const state = emu.accounts.get(path.id ?? '');
-      if (!state) throw noSuchObject('account', path.id ?? '', 'id');
+      const id = path.id ?? '';
+      const platform = emu.accounts.get(id);
+      // A connected account lives among its platform's objects.
+      const owner = platform ?? emu.findOwner(id);
+      const connected = !platform && owner ? connectedAccount(owner, id) : undefined;
+      const state = platform ?? (connected ? owner : undefined);
+      if (!state) throw noSuchObject('account', id, 'id');
+      const saved = p.boolean('portal_settings_saved');
+      if (connected && saved !== undefined) {
+        throw invalidParam('portal_settings_saved', 'portal_settings_saved applies to a platform account.');
+      }
       // Whether the owner has saved portal settings in the Dashboard: without, there is no default
       // portal configuration, and a portal session must name one.
-      const saved = p.boolean('portal_settings_saved');
       const existing = allOfKind(state, 'billing_portal.configuration').find((c) => c.is_default);
       if (saved === false && existing) state.objects.delete(existing.id);
       if (saved === true && !existing) putObject(state, defaultConfiguration(newId('bpc', 24), emu.now()));
-      const account = state.account;
+      const account = connected ?? state.account;
       const before = snapshot(account);
       const charges = p.boolean('charges_enabled');
       const details = p.boolean('details_submitted');
@@ -225,7 +252,13 @@ export const controlRoutes: ControlRoute[] = [
         p.child('requirements')?.strings('currently_due') ??
         (p.has('currently_due') ? p.strings('currently_due') : undefined);
       if (due !== undefined) account.requirements = requirements(due);
-      emu.emitUpdate(state, 'account.updated', before, account);
+      const capabilities = p.child('capabilities');
+      for (const name of ['transfers', 'card_payments'] as const) {
+        const status = capabilities?.oneOf(name, capabilityStatuses);
+        if (status) account.capabilities = { ...account.capabilities, [name]: status };
+      }
+      if (connected) emitAccountUpdate(emu, state, before, account);
+      else emu.emitUpdate(state, 'account.updated', before, account);
       return ok(account);
     },
   },

@@ -41,6 +41,20 @@ export interface RequestLogEntry {
   at: number;
 }
 
+/** Options of an emitted event. */
+export interface EmitOptions {
+  /**
+   * The connected account the event happened on: the event carries `account` and goes to the platform's
+   * Connect endpoints (`connect: true`) instead of its account endpoints.
+   */
+  account?: string;
+}
+
+/** A `POST /_emulator/transfers/fail-next`: the next transfer (to `destination`, or any) fails. */
+export interface TransferFailure {
+  destination: string | null;
+}
+
 export interface RequestContext {
   id: string;
   idempotencyKey: string | null;
@@ -85,6 +99,8 @@ export class Emulator {
   readonly delivery: WebhookDelivery;
   /** Set while an API request runs, so its events carry `request.id` and `idempotency_key`. */
   currentRequest: RequestContext | null = null;
+  /** Transfer creations told to fail (oldest first), by `POST /_emulator/transfers/fail-next`. */
+  readonly transferFailures: TransferFailure[] = [];
   private readonly keys = new Map<string, string>();
 
   constructor(settings: EmulatorSettings) {
@@ -129,6 +145,17 @@ export class Emulator {
     this.requests.length = 0;
     this.clock.reset();
     this.delivery.reset();
+    this.transferFailures.length = 0;
+  }
+
+  /** Takes the first pending transfer failure that applies to this destination, if any. */
+  takeTransferFailure(destination: string): boolean {
+    const at = this.transferFailures.findIndex(
+      (failure) => failure.destination === null || failure.destination === destination,
+    );
+    if (at < 0) return false;
+    this.transferFailures.splice(at, 1);
+    return true;
   }
 
   setDelivery(settings: Partial<DeliverySettings>): DeliverySettings {
@@ -145,10 +172,12 @@ export class Emulator {
     type: EventType,
     object: StoredObject,
     previous?: Record<string, unknown>,
+    options: EmitOptions = {},
   ): EventObject {
     const event: EventObject = {
       id: newId('evt'),
       object: 'event',
+      ...(options.account ? { account: options.account } : {}),
       api_version: apiVersion,
       created: this.now(),
       data: {
@@ -174,13 +203,14 @@ export class Emulator {
     type: EventType,
     before: StoredObject,
     after: StoredObject,
+    options: EmitOptions = {},
   ): Record<string, unknown> | undefined {
     const previous = previousAttributes(
       before as unknown as Record<string, unknown>,
       after as unknown as Record<string, unknown>,
     );
     if (Object.keys(previous).length === 0) return undefined;
-    this.emit(state, type, after, previous);
+    this.emit(state, type, after, previous, options);
     return previous;
   }
 
@@ -189,6 +219,8 @@ export class Emulator {
     for (const endpoint of allOfKind(state, 'webhook_endpoint')) {
       if (onlyEndpoint && endpoint.id !== onlyEndpoint) continue;
       if (endpoint.status !== 'enabled') continue;
+      // A connected account's events go to Connect endpoints only; the platform's own to the others.
+      if (state.connectEndpoints.has(endpoint.id) !== (event.account !== undefined)) continue;
       if (!endpoint.enabled_events.includes('*') && !endpoint.enabled_events.includes(event.type)) continue;
       const secret = state.webhookSecrets.get(endpoint.id);
       if (!secret) continue;
@@ -259,6 +291,9 @@ export class Emulator {
       checkoutLineItems: new Map(),
       portalProducts: new Map(),
       trialWillEndSent: new Set(),
+      connectEndpoints: new Set(),
+      accountLinks: new Map(),
+      onboardingSessions: new Map(),
     };
     // The default portal configuration, as if the owner had saved portal settings in the Dashboard.
     putObject(state, defaultConfiguration(newId('bpc', 24), created));

@@ -36,12 +36,23 @@ export function withDocUrl<T extends { code?: string; doc_url?: string }>(body: 
 export class StripeApiError extends Error {
   readonly status: number;
   readonly body: StripeErrorBody;
+  /**
+   * Raised after the endpoint began acting (a transfer refused for its destination or the balance), so
+   * Stripe saves it under the request's idempotency key and replays it. Card errors (402) always are.
+   */
+  savedForIdempotency = false;
 
   constructor(status: number, body: StripeErrorBody) {
     super(body.message);
     this.status = status;
     this.body = withDocUrl(body);
   }
+}
+
+/** Marks an error as raised during execution: a retry with the same idempotency key replays it. */
+export function afterExecution(error: StripeApiError): StripeApiError {
+  error.savedForIdempotency = true;
+  return error;
 }
 
 export function missingParam(param: string): StripeApiError {

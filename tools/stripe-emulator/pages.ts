@@ -44,7 +44,7 @@ table{width:100%;border-collapse:collapse}td{padding:.3rem 0}td.amount{text-alig
 section{border-top:1px solid #e3e8ee;margin-top:1rem;padding-top:1rem}
 `;
 
-function layout(title: string, body: SafeHtml): string {
+export function layout(title: string, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title} · Stripe emulator</title><style>${new SafeHtml(styles)}</style></head>

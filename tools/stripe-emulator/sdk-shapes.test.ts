@@ -13,7 +13,7 @@ import { matchPath } from './routes.ts';
 import { shapeProblems } from './sdk-check.ts';
 import { loadSdk, type ObjectShape, optionsOf, routeKey, type Shape, sdkRoot } from './sdk-types.ts';
 import { apiRoutes } from './server.ts';
-import { advanceClock, control } from './test-support.ts';
+import { advanceClock, control, submitOnboarding } from './test-support.ts';
 
 interface Captured {
   key: string;
@@ -247,6 +247,58 @@ async function exercise(stripe: Stripe): Promise<void> {
   await stripe.billingPortal.configurations.list({ active: true });
   await stripe.billingPortal.sessions.create({ customer: customer.id, configuration: configuration.id });
 
+  // Connect: Express accounts (by type and by controller), onboarded through the account link's page,
+  // paid by transfer, partly then fully reversed.
+  await stripe.webhookEndpoints.create({
+    url: 'http://127.0.0.1:9/connect',
+    enabled_events: ['account.updated'],
+    connect: true,
+  });
+  const affiliate = await stripe.accounts.create({
+    type: 'express',
+    email: 'affiliate@example.com',
+    capabilities: { transfers: { requested: true } },
+    metadata: { affiliate: 'a1' },
+  });
+  await stripe.accounts.create({
+    controller: {
+      fees: { payer: 'application' },
+      losses: { payments: 'application' },
+      stripe_dashboard: { type: 'express' },
+    },
+    capabilities: { transfers: { requested: true } },
+    business_profile: { url: 'https://affiliate.example.com' },
+  });
+  await stripe.accounts.update(affiliate.id, { metadata: { tier: 'gold' } });
+  const link = await stripe.accountLinks.create({
+    account: affiliate.id,
+    type: 'account_onboarding',
+    refresh_url: 'http://127.0.0.1:9/affiliate/refresh',
+    return_url: 'http://127.0.0.1:9/affiliate/return',
+  });
+  const onboarded = await submitOnboarding(emulator.url, link.url);
+  expect(onboarded.submitted).toBe('http://127.0.0.1:9/affiliate/return');
+  await stripe.accounts.retrieve(affiliate.id);
+  await stripe.accounts.list({ limit: 5 });
+  const transfer = await stripe.transfers.create(
+    {
+      amount: 1000,
+      currency: 'usd',
+      destination: affiliate.id,
+      metadata: { payout: 'p1' },
+      transfer_group: 'g1',
+    },
+    { idempotencyKey: 'payout-p1' },
+  );
+  await stripe.transfers.update(transfer.id, { metadata: { note: 'checked' } });
+  await stripe.transfers.retrieve(transfer.id, { expand: ['destination'] });
+  await stripe.transfers.list({ destination: affiliate.id });
+  const reversal = await stripe.transfers.createReversal(transfer.id, { amount: 300 });
+  await stripe.transfers.updateReversal(transfer.id, reversal.id, { metadata: { why: 'refund' } });
+  await stripe.transfers.retrieveReversal(transfer.id, reversal.id);
+  await stripe.transfers.createReversal(transfer.id);
+  await stripe.transfers.listReversals(transfer.id);
+
   // A month on: trials end, renewals, the canceled-at-period-end subscription ends.
   await advanceClock(emulator.url, 40 * 86_400);
   const events = await stripe.events.list({ limit: 100 });
@@ -299,6 +351,15 @@ async function refuse(stripe: Stripe): Promise<void> {
   await fail(stripe.customers.create({ email: 'a@example.com' }, { idempotencyKey: 'k'.repeat(256) }));
   await stripe.customers.create({ email: 'a@example.com' }, { idempotencyKey: 'same' });
   await fail(stripe.customers.create({ email: 'b@example.com' }, { idempotencyKey: 'same' }));
+  await fail(stripe.transfers.create({ amount: 500, currency: 'usd', destination: 'acct_missing' }));
+  const pending = await stripe.accounts.create({
+    type: 'express',
+    capabilities: { transfers: { requested: true } },
+  });
+  await fail(stripe.transfers.create({ amount: 500, currency: 'usd', destination: pending.id }));
+  await control(emulator.url, `accounts/${pending.id}`, { capabilities: { transfers: 'active' } });
+  await control(emulator.url, 'transfers/fail-next', { destination: pending.id });
+  await fail(stripe.transfers.create({ amount: 500, currency: 'usd', destination: pending.id }));
 }
 
 beforeAll(async () => {
@@ -403,7 +464,7 @@ describe('every error has Stripe’s form', () => {
     const codes = decls.shapeOf(intents.scope, ['PaymentIntent', 'LastPaymentError', 'Code']);
     const known = codes.kind === 'string' ? (codes.literals ?? []) : [];
     expect(known).toContain('parameter_unknown');
-    expect(refusals().length).toBe(12);
+    expect(refusals().length).toBe(15);
     const problems = refusals().flatMap(({ entry, error }) => {
       const where = `${entry.method} ${entry.path} ${entry.status}`;
       const out = shapeProblems(error, rawError, where);
@@ -438,6 +499,9 @@ describe('every error has Stripe’s form', () => {
       { status: 400, type: 'invalid_request_error', code: 'amount_too_large', param: 'amount' },
       { status: 400, type: 'invalid_request_error', code: undefined, param: undefined },
       { status: 400, type: 'idempotency_error', code: undefined, param: undefined },
+      { status: 404, type: 'invalid_request_error', code: 'resource_missing', param: 'destination' },
+      { status: 400, type: 'invalid_request_error', code: undefined, param: 'destination' },
+      { status: 400, type: 'invalid_request_error', code: 'balance_insufficient', param: undefined },
     ]);
     const declined = refusals().find(({ error }) => error.code === 'card_declined')?.error;
     expect(declined).toMatchObject({

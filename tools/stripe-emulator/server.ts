@@ -1,11 +1,18 @@
 // The HTTP face: /v1 (Stripe's API: key auth, idempotency, expansion, the request log), /_emulator
-// (test controls, JSON or form bodies) and the pages (/c/pay/…, /p/session/…).
+// (test controls, JSON or form bodies) and the pages (/c/pay/…, /p/session/…, /setup/e/…,
+// /connect/onboarding/…).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { controlRoutes } from './controls.ts';
 import { apiVersion, type Emulator } from './emulator.ts';
 import { StripeApiError, type StripeErrorBody, unknownRoute } from './errors.ts';
 import { type ParamObject, parseForm } from './form.ts';
 import { newId } from './ids.ts';
+import {
+  findOnboardingSession,
+  openAccountLink,
+  renderOnboardingPage,
+  submitOnboardingPage,
+} from './onboarding.ts';
 import {
   type PageResult,
   portalNotices,
@@ -23,6 +30,7 @@ import { expandPaths, type Includable } from './present.ts';
 import { billingRoutes, invoicePayments } from './resources/billing.ts';
 import { catalogRoutes } from './resources/catalog.ts';
 import { checkoutRoutes, sessionLineItems } from './resources/checkout.ts';
+import { connectRoutes } from './resources/connect.ts';
 import { customerRoutes } from './resources/customers.ts';
 import { paymentRoutes } from './resources/payments.ts';
 import { platformRoutes } from './resources/platform.ts';
@@ -41,6 +49,7 @@ export const apiRoutes: ApiRoute[] = [
   ...paymentRoutes,
   ...billingRoutes,
   ...portalRoutes,
+  ...connectRoutes,
 ];
 
 const includables: Record<string, Record<string, Includable>> = {
@@ -204,11 +213,13 @@ async function handleApi(
     try {
       result = found.route.handle({ emu, state, params: reader, path: found.path });
     } catch (error) {
-      // Card errors happen after Stripe has acted (a failed charge exists), so Stripe saves them.
-      if (error instanceof StripeApiError && error.status === 402 && idempotencyKey) {
+      // Card errors happen after Stripe has acted (a failed charge exists), so Stripe saves them; so are
+      // errors an endpoint raises once it has begun (a transfer refused for its balance).
+      const saved = error instanceof StripeApiError && (error.status === 402 || error.savedForIdempotency);
+      if (saved && idempotencyKey) {
         state.idempotency.set(idempotencyKey, {
           fingerprint,
-          status: 402,
+          status: error.status,
           body: JSON.stringify({ error: error.body }, null, 2),
         });
       }
@@ -349,6 +360,29 @@ function handlePage(
     if (!state || !session) sendPage(res, notFound);
     else if (method === 'POST') sendPage(res, submitPortalPage(emu, state, session, formFields(body)));
     else sendPage(res, renderPortalPage(state, session, portalNotices[url.searchParams.get('notice') ?? '']));
+    return true;
+  }
+  const link = matchPath('/setup/e/:account/:token', url.pathname);
+  if (link && method === 'GET') {
+    emu.runDue();
+    sendPage(res, openAccountLink(emu, link.account ?? '', link.token ?? ''));
+    return true;
+  }
+  const onboarding = matchPath('/connect/onboarding/:token', url.pathname);
+  if (onboarding) {
+    emu.runDue();
+    const found = findOnboardingSession(emu, onboarding.token ?? '');
+    if (!found) sendPage(res, notFound);
+    else if (method === 'POST') {
+      const userAgent = req.headers['user-agent'];
+      sendPage(
+        res,
+        submitOnboardingPage(emu, found.state, found.session, formFields(body), {
+          ip: req.socket.remoteAddress ?? null,
+          userAgent: typeof userAgent === 'string' ? userAgent : null,
+        }),
+      );
+    } else sendPage(res, renderOnboardingPage(found.state, found.session));
     return true;
   }
   if (url.pathname === '/' && method === 'GET') {

@@ -10,6 +10,8 @@ export type EventType = Stripe.Event.Type;
 export interface EventObject {
   id: string;
   object: 'event';
+  /** The connected account the event happened on (Connect events only; absent on the platform's own). */
+  account?: string;
   api_version: string;
   created: number;
   data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
@@ -39,6 +41,8 @@ export interface ObjectTypes {
   'billing_portal.configuration': PortalConfiguration;
   webhook_endpoint: Stripe.WebhookEndpoint;
   event: EventObject;
+  transfer: Stripe.Transfer;
+  transfer_reversal: Stripe.TransferReversal;
 }
 
 export type Kind = keyof ObjectTypes;
@@ -48,6 +52,28 @@ export interface IdempotentResult {
   fingerprint: string;
   status: number;
   body: string;
+}
+
+/** An account link's single-use URL (`/setup/e/{account}/{token}`); Stripe keeps no retrievable object. */
+export interface AccountLinkRecord {
+  token: string;
+  account: string;
+  refreshUrl: string;
+  returnUrl: string;
+  created: number;
+  expiresAt: number;
+  /** Opened once: a second visit goes to `refresh_url`, as on Stripe. */
+  used: boolean;
+}
+
+/** The onboarding form an opened account link leads to (`/connect/onboarding/{token}`). */
+export interface OnboardingSession {
+  token: string;
+  account: string;
+  refreshUrl: string;
+  returnUrl: string;
+  /** `open` until the person submits the form or leaves it; then the page sends them to `return_url`. */
+  status: 'open' | 'submitted' | 'left';
 }
 
 export interface AccountState {
@@ -69,6 +95,15 @@ export interface AccountState {
   portalProducts: Map<string, PortalProduct[]>;
   /** Trialing subscriptions already sent `customer.subscription.trial_will_end`. */
   trialWillEndSent: Set<string>;
+  /**
+   * Webhook endpoints created with `connect: true`: they receive the events of this platform's connected
+   * accounts (which carry `account`), and only those. The object itself has no field saying so.
+   */
+  connectEndpoints: Set<string>;
+  /** Account links by the token in their URL. */
+  accountLinks: Map<string, AccountLinkRecord>;
+  /** Onboarding forms opened from account links, by token. */
+  onboardingSessions: Map<string, OnboardingSession>;
 }
 
 export function storedKind(object: StoredObject): Kind {

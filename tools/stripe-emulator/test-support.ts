@@ -124,3 +124,59 @@ export async function advanceClock(emulatorUrl: string, seconds: number): Promis
   const result = await control(emulatorUrl, 'clock/advance', { seconds });
   if (result.status !== 200) throw new Error(`clock advance failed: ${JSON.stringify(result.body)}`);
 }
+
+export interface OnboardingForm {
+  email?: string;
+  business_type?: 'individual' | 'company';
+  name?: string;
+  url?: string;
+  product_description?: string;
+  mcc?: string;
+  account_holder_name?: string;
+  routing_number?: string;
+  account_number?: string;
+  tos?: 'accepted' | '';
+  action?: 'submit' | 'leave';
+}
+
+/**
+ * What a person does with an account link: opens its URL (the emulator answers 303 to the onboarding
+ * form, or to `refresh_url` for a used or expired link) and submits the form as the page would. Returns
+ * where each step sent them: `opened` (the form, or `refresh_url`) and, when the form was reached,
+ * `submitted` (`return_url`, or null with the page's `status` when the form refused what was typed).
+ */
+export async function submitOnboarding(
+  emulatorUrl: string,
+  linkUrl: string,
+  form: OnboardingForm = {},
+): Promise<{ opened: string; submitted: string | null; status: number | null }> {
+  const opened = await fetch(linkUrl, { redirect: 'manual' });
+  const location = opened.headers.get('location') ?? '';
+  await opened.arrayBuffer();
+  if (!location.startsWith('/connect/onboarding/'))
+    return { opened: location, submitted: null, status: null };
+  const fields: Record<string, string> = {
+    email: 'affiliate@example.com',
+    business_type: 'individual',
+    name: 'Ada Affiliate',
+    url: 'https://ada.example.com',
+    mcc: '7311',
+    routing_number: '110000000',
+    account_number: '000123456789',
+    tos: 'accepted',
+    action: 'submit',
+    ...form,
+  };
+  const submitted = await fetch(new URL(location, emulatorUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+    redirect: 'manual',
+  });
+  await submitted.arrayBuffer();
+  return {
+    opened: location,
+    submitted: submitted.status === 303 ? submitted.headers.get('location') : null,
+    status: submitted.status,
+  };
+}

@@ -1,5 +1,6 @@
-// The account behind the key, webhook endpoints (the `whsec_` secret is shown once, on create) and
-// events.
+// The account behind the key, webhook endpoints (the `whsec_` secret is shown once, on create; `connect:
+// true` makes a Connect endpoint) and events (the platform's own: its connected accounts' events, which
+// carry `account`, reach it through Connect endpoints, not these lists).
 import type Stripe from 'stripe';
 import { apiVersion, snapshot } from '../emulator.ts';
 import { invalidParam, noSuchObject } from '../errors.ts';
@@ -37,6 +38,7 @@ function createEndpoint(ctx: ApiContext): Stripe.WebhookEndpoint {
   };
   putObject(ctx.state, endpoint);
   ctx.state.webhookSecrets.set(endpoint.id, secret);
+  if (p.boolean('connect')) ctx.state.connectEndpoints.add(endpoint.id);
   return { ...snapshot(endpoint), secret };
 }
 
@@ -58,16 +60,6 @@ function updateEndpoint(ctx: ApiContext): Stripe.WebhookEndpoint {
 export const platformRoutes: ApiRoute[] = [
   { method: 'GET', pattern: '/v1/account', params: { expand: true }, handle: (ctx) => ctx.state.account },
   {
-    method: 'GET',
-    pattern: '/v1/accounts/:id',
-    params: { expand: true },
-    handle: (ctx) => {
-      // Connected accounts come with the affiliates work; until then only the key's own account exists.
-      if (ctx.path.id !== ctx.state.id) throw noSuchObject('account', ctx.path.id ?? '', 'account');
-      return ctx.state.account;
-    },
-  },
-  {
     method: 'POST',
     pattern: '/v1/webhook_endpoints',
     params: {
@@ -77,6 +69,7 @@ export const platformRoutes: ApiRoute[] = [
       description: true,
       metadata: true,
       api_version: true,
+      connect: true,
     },
     handle: createEndpoint,
   },
@@ -102,6 +95,7 @@ export const platformRoutes: ApiRoute[] = [
       const endpoint = requireEndpoint(ctx);
       ctx.state.objects.delete(endpoint.id);
       ctx.state.webhookSecrets.delete(endpoint.id);
+      ctx.state.connectEndpoints.delete(endpoint.id);
       ctx.state.deleted.set(endpoint.id, 'webhook_endpoint');
       return { id: endpoint.id, object: 'webhook_endpoint', deleted: true };
     },
@@ -118,7 +112,8 @@ export const platformRoutes: ApiRoute[] = [
     params: { expand: true },
     handle: (ctx) => {
       const event = getObject(ctx.state, 'event', ctx.path.id ?? '');
-      if (!event) throw noSuchObject('event', ctx.path.id ?? '', 'id');
+      // A connected account's event belongs to that account, not to the platform's events.
+      if (!event || event.account) throw noSuchObject('event', ctx.path.id ?? '', 'id');
       return event;
     },
   },
@@ -136,7 +131,7 @@ export const platformRoutes: ApiRoute[] = [
         return type.endsWith('*') ? eventType.startsWith(type.slice(0, -1)) : eventType === type;
       };
       return paginate(
-        allOfKind(ctx.state, 'event').filter((event) => matches(event.type)),
+        allOfKind(ctx.state, 'event').filter((event) => !event.account && matches(event.type)),
         ctx.params,
         '/v1/events',
       );

@@ -3,7 +3,8 @@ import type { Config } from '../config.ts';
 
 export type Logger = pino.Logger;
 
-const SECRET_QUERY = /([?&](?:token|code)=)[^&#]*/gi;
+// Emailed-link tokens, the setup code, and anything named like a secret a mistaken GET form could carry.
+const SECRET_QUERY = /([?&](?:token|code|secretkey|secret_key|password|key)=)[^&#]*/gi;
 
 /** A request URL fit for a log: emailed-link tokens and the setup code replaced. */
 export function redactUrl(url: string): string {

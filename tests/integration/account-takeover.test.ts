@@ -365,6 +365,7 @@ describe('5. tokens and codes stay out of the logs', () => {
       await app.inject({ method: 'GET', url: '/auth/magic?token=SECRET-TOKEN-1' });
       await app.inject({ method: 'GET', url: '/setup?code=SECRET-CODE-2&x=1' });
       await app.inject({ method: 'GET', url: '/checkout/claim?TOKEN=SECRET-TOKEN-3' });
+      await app.inject({ method: 'GET', url: '/admin/offers/new?secretKey=SECRET-sk_live_4' });
     } finally {
       await app.close();
       await database.cleanup();

@@ -67,7 +67,7 @@ export function useSignOut(): () => Promise<void> {
 export function AppHeader({ me }: { me: User }) {
   const platformName = usePlatformName();
   const { pathname } = useLocation();
-  const onBilling = pathname.startsWith('/hub/billing');
+  const onBilling = pathname.startsWith('/hub/billing') || pathname.startsWith('/hub/partner');
   const onHub = pathname.startsWith('/hub') && !onBilling;
   const signOut = useSignOut();
   return (
@@ -87,6 +87,7 @@ export function AppHeader({ me }: { me: User }) {
           Hub
         </NavLink>
         <NavLink to="/hub/billing">Billing</NavLink>
+        {!isStaff(me.role) && <NavLink to="/hub/partner">Become a Partner</NavLink>}
         <NavLink to="/account">Account</NavLink>
         <button type="button" className="link-button" onClick={() => void signOut()}>
           Sign out

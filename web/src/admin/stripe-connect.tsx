@@ -7,9 +7,15 @@ import { FormAlert, onSubmit, SubmitButton, TextField, useAction } from '../form
 export function StripeConnectForm({
   onConnected,
   replacing = false,
+  nested = false,
 }: {
   onConnected(status: StripeStatus): void;
   replacing?: boolean;
+  /**
+   * Inside another form (the offer editor): a group with a plain button, never a nested <form>, whose
+   * submit the browser would hand to the outer form as a GET carrying the key in the address.
+   */
+  nested?: boolean;
 }) {
   const [secretKey, setSecretKey] = useState('');
   const action = useAction();
@@ -19,8 +25,8 @@ export function StripeConnectForm({
     setSecretKey('');
     onConnected(result.value);
   };
-  return (
-    <form onSubmit={onSubmit(submit)} noValidate className="stripe-connect">
+  const fields = (
+    <>
       <FormAlert errors={action.errors} fields={['secretKey']} />
       <TextField
         label="Stripe secret key"
@@ -40,8 +46,37 @@ export function StripeConnectForm({
         autoComplete="off"
         spellCheck={false}
         required
+        onKeyDown={(event) => {
+          // Enter connects here, not the form around it.
+          if (nested && event.key === 'Enter') {
+            event.preventDefault();
+            void submit();
+          }
+        }}
       />
-      <SubmitButton pending={action.pending}>{replacing ? 'Replace key' : 'Connect Stripe'}</SubmitButton>
+    </>
+  );
+  const label = replacing ? 'Replace key' : 'Connect Stripe';
+  if (nested) {
+    return (
+      <div role="group" aria-label="Connect Stripe" className="stripe-connect">
+        {fields}
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => void submit()}
+          disabled={action.pending}
+          aria-busy={action.pending || undefined}
+        >
+          {label}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <form onSubmit={onSubmit(submit)} noValidate className="stripe-connect">
+      {fields}
+      <SubmitButton pending={action.pending}>{label}</SubmitButton>
     </form>
   );
 }

@@ -21,6 +21,7 @@ import { usePlatformName } from '../session.tsx';
 import { LoadError, Loading, useLoad, useTitle } from '../ui.tsx';
 import { BillingPage } from './billing.tsx';
 import { Comments, isAccessLoss, PostCard, PostComposer } from './hub-posts.tsx';
+import { PartnerPage } from './partner.tsx';
 
 interface HubContextValue {
   me: User;
@@ -60,6 +61,7 @@ function HubFrame({ me }: { me: User }) {
               <Route path="g/:slug" element={<GroupPage />} />
               <Route path="p/:id" element={<PostPage />} />
               <Route path="billing" element={<BillingPage />} />
+              <Route path="partner" element={<PartnerPage />} />
               <Route path="*" element={<HubNotFound text="There is nothing at this address." />} />
             </Routes>
           </main>

@@ -431,7 +431,14 @@ function Editor({
       {tab === 'offer' ? (
         <div role="tabpanel" id="offer-panel-offer" aria-labelledby="offer-tab-offer" className="offer-panel">
           <TitleSection draft={draft} update={update} fields={fields} />
-          <PricingSection draft={draft} update={update} fields={fields} problem={problem} saved={saved} />
+          <PricingSection
+            draft={draft}
+            update={update}
+            fields={fields}
+            problem={problem}
+            saved={saved}
+            onStripeConnected={action.reset}
+          />
           <PermissionsSection groups={groups} draft={draft} update={update} fields={fields} />
           <MediaSection
             kind="thumbnail"

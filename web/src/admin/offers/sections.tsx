@@ -143,7 +143,7 @@ export interface SaveProblem {
 }
 
 /** Connecting Stripe without leaving the editor: nothing typed here is lost. */
-function ConnectStripeInPlace() {
+function ConnectStripeInPlace({ onConnected }: { onConnected?: (() => void) | undefined }) {
   const { me } = useSession();
   const [connected, setConnected] = useState<StripeStatus | null>(null);
   if (connected) {
@@ -163,7 +163,13 @@ function ConnectStripeInPlace() {
         your Stripe account. Free offers work without Stripe.
       </p>
       {me?.role === 'owner' ? (
-        <StripeConnectForm onConnected={setConnected} />
+        <StripeConnectForm
+          nested
+          onConnected={(status) => {
+            setConnected(status);
+            onConnected?.();
+          }}
+        />
       ) : (
         <p>Only the owner can connect Stripe: ask them to open Settings → Stripe.</p>
       )}
@@ -171,8 +177,14 @@ function ConnectStripeInPlace() {
   );
 }
 
-function StripeProblem({ problem }: { problem: SaveProblem }) {
-  if (problem.code === 'stripe_not_connected') return <ConnectStripeInPlace />;
+function StripeProblem({
+  problem,
+  onConnected,
+}: {
+  problem: SaveProblem;
+  onConnected?: (() => void) | undefined;
+}) {
+  if (problem.code === 'stripe_not_connected') return <ConnectStripeInPlace onConnected={onConnected} />;
   if (problem.code === 'stripe_charges_disabled') {
     const details = (problem.details ?? {}) as { requirements?: string[]; dashboardUrl?: string };
     return (
@@ -219,15 +231,19 @@ export function PricingSection({
   fields,
   problem,
   saved = null,
+  onStripeConnected,
 }: {
   draft: Draft;
   update: Update;
   fields: Fields;
   problem: SaveProblem;
   saved?: Offer | null;
+  /** Stripe was connected in place: the save's old error no longer holds. */
+  onStripeConnected?: () => void;
 }) {
   const minimum = formatMoney(minimumCharge(draft.currency), draft.currency);
   const { pricing, problems } = pricingOf(draft);
+  const [justConnected, setJustConnected] = useState(false);
   const priceChanged =
     saved !== null &&
     (pricing.amountMinor !== saved.pricing.amountMinor ||
@@ -246,7 +262,14 @@ export function PricingSection({
           <Link to="/admin/settings">Settings</Link>
         </p>
       </div>
-      <StripeProblem problem={problem} />
+      <StripeProblem
+        problem={problem}
+        onConnected={() => {
+          setJustConnected(true);
+          onStripeConnected?.();
+        }}
+      />
+      {justConnected && !problem.code && <Notice>Stripe is connected. Save again to finish.</Notice>}
       <fieldset className={`field radio-field${fields['pricing.model'] ? ' field-invalid' : ''}`}>
         <legend>Choose a pricing model</legend>
         <PricingOption

@@ -7,6 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { feedbackValues, paymentBehaviors, prorationBehaviors } from './resources/billing.ts';
 import { priceIntervals, taxBehaviors } from './resources/catalog.ts';
 import { checkoutModes, customerCreations, uiModes } from './resources/checkout.ts';
+import {
+  accountLinkTypes,
+  accountTypes,
+  businessTypes,
+  dashboardTypes,
+  feePayers,
+  lossPayers,
+  requirementCollections,
+} from './resources/connect.ts';
 import { intentCancellationReasons, refundReasons } from './resources/payments.ts';
 import {
   cancelModes,
@@ -146,6 +155,38 @@ describe('the values a handler accepts for an enum parameter are the SDK’s', (
       accepted: intentCancellationReasons,
     },
     { name: 'refund reason', label: 'Refunds.create', param: 'reason', accepted: refundReasons },
+    { name: 'account type', label: 'Accounts.create', param: 'type', accepted: accountTypes },
+    {
+      name: 'account business_type',
+      label: 'Accounts.create',
+      param: 'business_type',
+      accepted: businessTypes,
+    },
+    {
+      name: 'account controller[fees][payer]',
+      label: 'Accounts.create',
+      param: 'controller[fees][payer]',
+      accepted: feePayers,
+    },
+    {
+      name: 'account controller[losses][payments]',
+      label: 'Accounts.create',
+      param: 'controller[losses][payments]',
+      accepted: lossPayers,
+    },
+    {
+      name: 'account controller[stripe_dashboard][type]',
+      label: 'Accounts.create',
+      param: 'controller[stripe_dashboard][type]',
+      accepted: dashboardTypes,
+    },
+    {
+      name: 'account controller[requirement_collection]',
+      label: 'Accounts.create',
+      param: 'controller[requirement_collection]',
+      accepted: requirementCollections,
+    },
+    { name: 'account link type', label: 'AccountLinks.create', param: 'type', accepted: accountLinkTypes },
     ...['create', 'update'].flatMap((verb) => {
       const label = `BillingPortal/Configurations.${verb}`;
       return [

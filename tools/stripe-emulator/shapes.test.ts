@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StripeEmulator, startStripeEmulator, stripeClientFor } from './index.ts';
-import { control } from './test-support.ts';
+import { control, submitOnboarding } from './test-support.ts';
 
 // Stripe's fixtures (MIT, see fixtures/LICENSE), copied into the repository so the comparison runs
 // wherever the tests do.
@@ -99,7 +99,31 @@ beforeAll(async () => {
   const dispute = await stripe.disputes.retrieve(opened.body.id);
   const event = (await stripe.events.list({ type: 'customer.subscription.created' })).data[0];
   const customer = await stripe.customers.retrieve(String(paidSession.customer));
+  const affiliate = await stripe.accounts.create({
+    type: 'express',
+    email: 'affiliate@example.com',
+    capabilities: { transfers: { requested: true } },
+  });
+  const link = await stripe.accountLinks.create({
+    account: affiliate.id,
+    type: 'account_onboarding',
+    refresh_url: 'http://127.0.0.1:9/refresh',
+    return_url: 'http://127.0.0.1:9/return',
+  });
+  await submitOnboarding(emulator.url, link.url);
+  const connected = await stripe.accounts.retrieve(affiliate.id);
+  const transfer = await stripe.transfers.create({
+    amount: 1100,
+    currency: 'usd',
+    destination: affiliate.id,
+  });
+  const reversal = await stripe.transfers.createReversal(transfer.id, { amount: 100 });
   Object.assign(objects, {
+    connected,
+    bank_account: connected.external_accounts?.data[0],
+    account_link: link,
+    transfer: await stripe.transfers.retrieve(transfer.id),
+    transfer_reversal: reversal,
     'checkout.session': paidSession,
     item: (await stripe.checkout.sessions.listLineItems(session.id)).data[0],
     subscription,
@@ -153,11 +177,22 @@ describe('object shapes follow Stripe’s fixtures', () => {
     'webhook_endpoint',
     'billing_portal.session',
     'billing_portal.configuration',
+    'bank_account',
+    'account_link',
+    'transfer',
+    'transfer_reversal',
   ];
   it.each(kinds)('%s has every field of the fixture, with its type', (kind) => {
     const ours = plain(objects[kind]);
     expect(ours.object).toBe(kind);
     expect(mismatches(ours, fixtures[kind]!, goneInThisVersion[kind] ?? [])).toEqual([]);
+  });
+
+  it('a connected Express account, onboarded, has every field of the account fixture', () => {
+    const ours = plain(objects.connected);
+    expect(ours).toMatchObject({ object: 'account', type: 'express' });
+    // An account lists the capabilities requested for it: an affiliate's is transfers alone.
+    expect(mismatches(ours, fixtures.account!, ['capabilities.card_payments'])).toEqual([]);
   });
 
   it('event: the envelope matches; data.object is the object as it was', () => {

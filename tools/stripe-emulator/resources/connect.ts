@@ -330,6 +330,7 @@ export function completeOnboarding(
     bank_name: 'STRIPE TEST BANK',
     country: account.country ?? 'US',
     currency: account.default_currency ?? 'usd',
+    customer: null,
     default_for_currency: true,
     fingerprint: createHash('sha256')
       .update(`${details.routingNumber}:${details.accountNumber}`)

@@ -180,6 +180,9 @@ describe('Settings', () => {
       smtpUrl: 'smtp://user:****@mail.iron.test:587',
       mailFrom: 'Iron Temple <hello@iron.test>',
       pastDueGraceDays: 7,
+      affiliateCookieDays: 30,
+      commissionHoldDays: 30,
+      payoutMinimumMinor: 1000,
     });
     await session.patch('/api/v1/settings', {
       smtpUrl: 'smtp://user:****@mail.iron.test:587/?pool=true',

@@ -200,6 +200,9 @@ export interface Settings {
   smtpUrl: string | null;
   mailFrom: string | null;
   pastDueGraceDays: number;
+  affiliateCookieDays: number;
+  commissionHoldDays: number;
+  payoutMinimumMinor: number;
 }
 
 export interface StripeStatus {

@@ -2,11 +2,11 @@
 import { Route, Routes } from 'react-router';
 import { NotFoundPage } from '../ui.tsx';
 import { AdminLayout } from './admin-layout.tsx';
+import { AdminAffiliatesPage } from './affiliates.tsx';
 import { DashboardPage } from './dashboard.tsx';
 import { EmailDetailPage, EmailsPage } from './emails.tsx';
 import { AdminHubGroupPage, AdminHubPage } from './hub.tsx';
 import { OfferEditorPage, OffersListPage } from './offers/index.tsx';
-import { AdminAffiliatesPage } from './placeholders.tsx';
 import { SalesPage } from './sales.tsx';
 import { SettingsPage } from './settings.tsx';
 import { UserCardPage } from './user-card.tsx';

@@ -1,6 +1,7 @@
 // Settings: the platform's name and support address, outgoing email with a test send, and API keys.
 import { useState } from 'react';
 import { Link, useOutletContext } from 'react-router';
+import { toMajor, toMinor } from '../../../src/platform/pricing.ts';
 import { type ApiKey, api, type Page, type Settings, type StripeStatus } from '../api.ts';
 import { FormAlert, Notice, onSubmit, SubmitButton, TextField, useAction } from '../forms.tsx';
 import { useSession } from '../session.tsx';
@@ -108,6 +109,9 @@ interface Draft {
   smtpUrl: string;
   mailFrom: string;
   pastDueGraceDays: string;
+  affiliateCookieDays: string;
+  commissionHoldDays: string;
+  payoutMinimum: string;
 }
 
 function draftOf(settings: Settings): Draft {
@@ -118,7 +122,16 @@ function draftOf(settings: Settings): Draft {
     smtpUrl: settings.smtpUrl ?? '',
     mailFrom: settings.mailFrom ?? '',
     pastDueGraceDays: String(settings.pastDueGraceDays),
+    affiliateCookieDays: String(settings.affiliateCookieDays),
+    commissionHoldDays: String(settings.commissionHoldDays),
+    payoutMinimum: String(toMajor(settings.payoutMinimumMinor, settings.defaultCurrency)),
   };
+}
+
+/** A whole number typed in a field; a value the server will refuse is sent as typed, so it says why. */
+function wholeNumber(value: string): number {
+  const number = Number(value.trim());
+  return Number.isFinite(number) ? number : (value as unknown as number);
 }
 
 /** Only what changed goes to the server; an emptied optional field becomes null. */
@@ -131,10 +144,15 @@ function changesOf(saved: Settings, draft: Draft): Partial<Settings> {
   if (draft.supportEmail !== before.supportEmail) patch.supportEmail = draft.supportEmail.trim() || null;
   if (draft.smtpUrl !== before.smtpUrl) patch.smtpUrl = draft.smtpUrl.trim() || null;
   if (draft.mailFrom !== before.mailFrom) patch.mailFrom = draft.mailFrom.trim() || null;
-  if (draft.pastDueGraceDays !== before.pastDueGraceDays) {
-    const days = Number(draft.pastDueGraceDays.trim());
-    // A value the server will refuse is sent as typed, so the field says why.
-    patch.pastDueGraceDays = Number.isFinite(days) ? days : (draft.pastDueGraceDays as unknown as number);
+  if (draft.pastDueGraceDays !== before.pastDueGraceDays)
+    patch.pastDueGraceDays = wholeNumber(draft.pastDueGraceDays);
+  if (draft.affiliateCookieDays !== before.affiliateCookieDays)
+    patch.affiliateCookieDays = wholeNumber(draft.affiliateCookieDays);
+  if (draft.commissionHoldDays !== before.commissionHoldDays)
+    patch.commissionHoldDays = wholeNumber(draft.commissionHoldDays);
+  if (draft.payoutMinimum !== before.payoutMinimum) {
+    patch.payoutMinimumMinor =
+      toMinor(draft.payoutMinimum, saved.defaultCurrency) ?? (draft.payoutMinimum as unknown as number);
   }
   return patch;
 }
@@ -147,6 +165,9 @@ const SETTINGS_FIELDS = [
   'mailFrom',
   'currentPassword',
   'pastDueGraceDays',
+  'affiliateCookieDays',
+  'commissionHoldDays',
+  'payoutMinimumMinor',
 ];
 
 function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(settings: Settings): void }) {
@@ -228,6 +249,45 @@ function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(setti
           onValue={set('pastDueGraceDays')}
           error={fields.pastDueGraceDays}
           hint="A subscriber whose renewal fails keeps access this long while Stripe retries the card; then their groups lock until a payment succeeds."
+          className="input-short"
+        />
+      </section>
+      <section className="card section" aria-labelledby="settings-affiliates">
+        <h2 id="settings-affiliates">Affiliates</h2>
+        <TextField
+          label="Referral link remembered for (days)"
+          name="affiliateCookieDays"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={365}
+          value={draft.affiliateCookieDays}
+          onValue={set('affiliateCookieDays')}
+          error={fields.affiliateCookieDays}
+          hint="A sale within this many days of a click on an affiliate's link is theirs; the last click wins."
+          className="input-short"
+        />
+        <TextField
+          label="Commission hold (days)"
+          name="commissionHoldDays"
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={365}
+          value={draft.commissionHoldDays}
+          onValue={set('commissionHoldDays')}
+          error={fields.commissionHoldDays}
+          hint="A commission becomes payable after this long (never before an offer's free trial ends), so refunds can come first."
+          className="input-short"
+        />
+        <TextField
+          label={`Smallest payout (${draft.defaultCurrency.toUpperCase()})`}
+          name="payoutMinimum"
+          inputMode="decimal"
+          value={draft.payoutMinimum}
+          onValue={set('payoutMinimum')}
+          error={fields.payoutMinimumMinor}
+          hint="Affiliates with a connected Stripe account are paid automatically once their payable balance reaches this."
           className="input-short"
         />
       </section>

@@ -35,7 +35,13 @@ export interface Offer extends OfferSummary {
   coverUrl: string | null;
   confirmationEmail: { subject: string | null; body: string | null };
   destination: { customUrl: string | null };
-  resell: { enabled: boolean; commissionPercent: number | null; description: string | null };
+  resell: {
+    enabled: boolean;
+    commissionPercent: number | null;
+    description: string | null;
+    recurring: 'every' | 'first' | 'months';
+    months: number | null;
+  };
   customCode: string | null;
   landingPage: { enabled: boolean; blocks: Block[] };
   checkout: { allowPromotionCodes: boolean; refundPolicy: RefundPolicy };
@@ -136,6 +142,8 @@ export interface Draft {
   resellEnabled: boolean;
   commission: string;
   resellDescription: string;
+  resellRecurring: 'every' | 'first' | 'months';
+  resellMonths: string;
   customCode: string;
   landingEnabled: boolean;
   blocks: Block[];
@@ -180,6 +188,8 @@ export function newDraft(currency: string): Draft {
     resellEnabled: false,
     commission: '',
     resellDescription: '',
+    resellRecurring: 'every',
+    resellMonths: '',
     customCode: '',
     landingEnabled: false,
     blocks: [],
@@ -209,6 +219,9 @@ export function draftOf(offer: Offer): Draft {
     resellEnabled: offer.resell.enabled,
     commission: offer.resell.commissionPercent === null ? '' : String(offer.resell.commissionPercent),
     resellDescription: offer.resell.description ?? '',
+    resellRecurring: offer.resell.recurring ?? 'every',
+    resellMonths:
+      offer.resell.months === null || offer.resell.months === undefined ? '' : String(offer.resell.months),
     customCode: offer.customCode ?? '',
     landingEnabled: offer.landingPage.enabled,
     blocks: offer.landingPage.blocks,
@@ -264,7 +277,13 @@ export interface OfferChange {
   hubGroupIds?: string[];
   confirmationEmail?: { subject: string | null; body: string | null };
   destination?: { customUrl: string | null };
-  resell?: { enabled: boolean; commissionPercent: number | null; description: string | null };
+  resell?: {
+    enabled: boolean;
+    commissionPercent: number | null;
+    description: string | null;
+    recurring: 'every' | 'first' | 'months';
+    months: number | null;
+  };
   customCode?: string | null;
   landingPage?: { enabled: boolean; blocks: Block[] };
   checkout?: { allowPromotionCodes: boolean; refundPolicy: RefundPolicy };
@@ -299,6 +318,13 @@ export function changeOf(draft: Draft): {
         enabled: draft.resellEnabled && draft.model !== 'free',
         commissionPercent,
         description: orNull(draft.resellDescription),
+        recurring: draft.model === 'recurring' ? draft.resellRecurring : 'every',
+        months:
+          draft.model === 'recurring' &&
+          draft.resellRecurring === 'months' &&
+          /^\d+$/.test(draft.resellMonths.trim())
+            ? Number(draft.resellMonths.trim())
+            : null,
       },
       customCode: orNull(draft.customCode),
       landingPage: { enabled: draft.landingEnabled, blocks: draft.blocks },

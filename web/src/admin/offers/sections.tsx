@@ -973,11 +973,39 @@ export function ResellSection({ draft, update, fields }: { draft: Draft; update:
             value={draft.commission}
             onValue={(commission) => update({ commission })}
             error={fields['resell.commissionPercent']}
-            hint="A whole percentage of each sale, from 1 to 90."
+            hint="A whole percentage of what the buyer paid (after discounts, before Stripe's fees), from 1 to 90; frozen at each sale."
             inputMode="numeric"
             autoComplete="off"
             className="input-short"
           />
+          {draft.model === 'recurring' && (
+            <>
+              <SelectField
+                label="Which payments earn it"
+                name="resellRecurring"
+                value={draft.resellRecurring}
+                onValue={(value) => update({ resellRecurring: value as Draft['resellRecurring'] })}
+                options={[
+                  { value: 'every', label: 'Every payment, renewals included' },
+                  { value: 'first', label: 'The first payment only' },
+                  { value: 'months', label: 'Payments in the first months' },
+                ]}
+              />
+              {draft.resellRecurring === 'months' && (
+                <TextField
+                  label="Months"
+                  name="resellMonths"
+                  value={draft.resellMonths}
+                  onValue={(resellMonths) => update({ resellMonths })}
+                  error={fields['resell.months']}
+                  hint="Payments within this many months of the first one earn commission."
+                  inputMode="numeric"
+                  autoComplete="off"
+                  className="input-short"
+                />
+              )}
+            </>
+          )}
           <TextAreaField
             label="Program description"
             name="resellDescription"

@@ -2,6 +2,7 @@
 // form field (last click wins), commissions that follow every payment, refund and dispute exactly once,
 // the affiliate's own right to the offer checked at each sale, and payouts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submitOnboarding } from '../../tools/stripe-emulator/test-support.ts';
 import {
   type Client,
   client,
@@ -357,6 +358,70 @@ describe('attribution and commission', () => {
     expect(csv.body.split('\n')[0]).toBe(
       'date,affiliate_email,offer,buyer_email,paid,percent,earned,worth,currency,state,flagged',
     );
+  });
+});
+
+describe('payouts through Stripe', () => {
+  it('onboards the affiliate’s own Stripe account, pays by transfer, and retries a failed transfer without paying twice', async () => {
+    await owner.patch('/api/v1/settings', { commissionHoldDays: 0 });
+    const offer = await resellableOffer(oneTime);
+    const mia = client(ctx);
+    await buy(mia, offer.slug, 'mia@example.test');
+    const code = (await partner(mia)).code;
+
+    // Connect Express onboarding: the link opens Stripe's page; submitting it enables transfers.
+    const onboarding = await mia.post('/api/v1/hub/partner/payouts/onboarding');
+    expect(onboarding.statusCode).toBe(200);
+    const submitted = await submitOnboarding(ctx.emulatorUrl, onboarding.json().url);
+    expect(submitted.submitted).toContain('/hub/partner?payouts=done');
+    // account.updated comes to the Connect endpoint, signed with its own secret.
+    const responses = await ctx.deliver();
+    expect(responses.map((r) => r.statusCode).filter((status) => status !== 200)).toEqual([]);
+    expect((await partner(mia)).payouts).toMatchObject({ connected: true, payoutsEnabled: true });
+
+    await buy(client(ctx), offer.slug, 'ned@example.test', { ref: code });
+    await buy(client(ctx), offer.slug, 'ola@example.test', { ref: code });
+    await ctx.advance(60);
+    const affiliate = (await owner.get('/api/v1/affiliates'))
+      .json()
+      .data.find((a: { user: { email: string } }) => a.user.email === 'mia@example.test');
+    expect(affiliate.balances[0].payableMinor).toBe(3000);
+
+    const account = await ctx.db
+      .selectFrom('affiliates')
+      .select('stripeAccountId')
+      .where('id', '=', affiliate.id)
+      .executeTakeFirstOrThrow();
+    await ctx.control('transfers/fail-next', { destination: account.stripeAccountId as string });
+    const failed = await owner.post('/api/v1/payouts', { affiliateId: affiliate.id, method: 'stripe' });
+    expect(failed.statusCode).toBe(201);
+    expect(failed.json()).toMatchObject({ status: 'failed', amount: { amountMinor: 3000 } });
+    expect(failed.json().error).toBeTruthy();
+    // A failed payout is retried, never replaced by a second one.
+    const second = await owner.post('/api/v1/payouts', { affiliateId: affiliate.id, method: 'stripe' });
+    expect(second.json().error.code).toBe('payout_open');
+    const retried = await owner.post(`/api/v1/payouts/${failed.json().id}/retry`);
+    expect(retried.json()).toMatchObject({ status: 'paid', stripeTransferId: expect.stringMatching(/^tr_/) });
+    expect((await owner.post(`/api/v1/payouts/${failed.json().id}/retry`)).statusCode).toBe(409);
+    const transfers = await ctx.stripe.transfers.list({ destination: account.stripeAccountId as string });
+    expect(transfers.data).toHaveLength(1);
+    expect(transfers.data[0]?.amount).toBe(3000);
+    expect((await partner(mia)).balances[0]).toMatchObject({ payableMinor: 0, paidMinor: 3000 });
+    const mail = await ctx.db
+      .selectFrom('emails')
+      .select('subject')
+      .where('toAddress', '=', 'mia@example.test')
+      .where('kind', '=', 'affiliate_payout')
+      .execute();
+    expect(mail).toHaveLength(1);
+    await owner.patch('/api/v1/settings', { commissionHoldDays: 30 });
+  });
+
+  it('the daily job pays every connected affiliate over the minimum, once', async () => {
+    const first = await ctx.services.affiliates.payDue();
+    const again = await ctx.services.affiliates.payDue();
+    expect(again.paid).toBe(0);
+    expect(first.failed + again.failed).toBe(0);
   });
 });
 

@@ -51,16 +51,20 @@ describe('Settings → Stripe', () => {
     expect(JSON.stringify(stored)).not.toContain('whsec_');
 
     const endpoints = await ctx.stripe.webhookEndpoints.list();
-    expect(endpoints.data).toHaveLength(1);
-    expect(endpoints.data[0]?.url).toBe(`${ctx.config.publicUrl}/webhooks/stripe`);
-    expect([...(endpoints.data[0]?.enabled_events ?? [])].sort()).toEqual([...WEBHOOK_EVENTS].sort());
+    expect(endpoints.data).toHaveLength(2);
+    const main = endpoints.data.find((e) => e.url === `${ctx.config.publicUrl}/webhooks/stripe`);
+    expect([...(main?.enabled_events ?? [])].sort()).toEqual([...WEBHOOK_EVENTS].sort());
+    // Connected accounts' events (affiliates' payout accounts) have an endpoint of their own.
+    const connect = endpoints.data.find((e) => e.url === `${ctx.config.publicUrl}/webhooks/stripe/connect`);
+    expect(connect?.enabled_events).toEqual(['account.updated']);
     const portals = await ctx.stripe.billingPortal.configurations.list();
     expect(portals.data[0]?.features.subscription_cancel.mode).toBe('at_period_end');
     expect(portals.data[0]?.features.payment_method_update.enabled).toBe(true);
   });
 
   it('repairs its endpoint when it was deleted or its events changed, and follows account.updated', async () => {
-    const before = (await ctx.stripe.webhookEndpoints.list()).data[0];
+    const mainUrl = `${ctx.config.publicUrl}/webhooks/stripe`;
+    const before = (await ctx.stripe.webhookEndpoints.list()).data.find((e) => e.url === mainUrl);
     if (!before) throw new Error('no endpoint');
     await ctx.stripe.webhookEndpoints.update(before.id, { enabled_events: ['charge.refunded'] });
     expect((await ctx.services.stripe.repair()).repaired).toBe(true);
@@ -69,9 +73,11 @@ describe('Settings → Stripe', () => {
 
     await ctx.stripe.webhookEndpoints.del(before.id);
     expect((await ctx.services.stripe.repair()).repaired).toBe(true);
-    const after = (await ctx.stripe.webhookEndpoints.list()).data;
+    const after = (await ctx.stripe.webhookEndpoints.list()).data.filter((e) => e.url === mainUrl);
     expect(after).toHaveLength(1);
     expect(after[0]?.id).not.toBe(before.id);
+    // Repairing one endpoint never deletes the other.
+    expect((await ctx.stripe.webhookEndpoints.list()).data).toHaveLength(2);
 
     // Stripe asks for more: charges stop, in words, through the signed webhook.
     const account = (await ctx.services.stripe.current())?.accountId;

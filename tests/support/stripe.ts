@@ -29,7 +29,7 @@ export interface StripeTestContext extends TestContext {
     twice?: boolean;
   }): Promise<LightMyRequestResponse[]>;
   /** Delivers one payload with the given signature header as is (for forged or stale signatures). */
-  post(payload: string, signature: string | undefined): Promise<LightMyRequestResponse>;
+  post(payload: string, signature: string | undefined, path?: string): Promise<LightMyRequestResponse>;
   sign(payload: string, options?: { secret?: string; timestamp?: number }): Promise<string>;
   /** What the pay page does: pays a Checkout Session with a test card. */
   pay(
@@ -52,13 +52,21 @@ export async function createStripeTestContext(): Promise<StripeTestContext> {
   const delivered = new Set<string>();
   const stripe = stripeClientFor(emulator.url, STRIPE_TEST_KEY);
 
+  /**
+   * Every event, oldest first. The control names each event's account: the platform's events go to
+   * Guildhall's endpoint as Stripe sends them (without `account`); a connected account's events keep
+   * it and go to the Connect endpoint.
+   */
   async function allEvents(): Promise<Stripe.Event[]> {
     const { body } = await control<{ data: (Stripe.Event & { account: string })[] }>(emulator.url, 'events');
-    return body.data.map(({ account: _account, ...event }) => event as Stripe.Event);
+    const platform = (await ctx.services.stripe.current())?.accountId;
+    return body.data.map(
+      ({ account, ...event }) => (account === platform ? event : { ...event, account }) as Stripe.Event,
+    );
   }
 
-  async function secret(): Promise<string> {
-    const value = await ctx.services.stripe.webhookSecret();
+  async function secret(kind: 'account' | 'connect' = 'account'): Promise<string> {
+    const value = await ctx.services.stripe.webhookSecret(kind);
     if (!value) throw new Error('Stripe is not connected in this test');
     return value;
   }
@@ -78,10 +86,10 @@ export async function createStripeTestContext(): Promise<StripeTestContext> {
         ...(signOptions.timestamp ? { timestamp: signOptions.timestamp } : {}),
       });
     },
-    async post(payload, signature) {
+    async post(payload, signature, path = '/webhooks/stripe') {
       return ctx.app.inject({
         method: 'POST',
-        url: '/webhooks/stripe',
+        url: path,
         headers: {
           'content-type': 'application/json; charset=utf-8',
           ...(signature ? { 'stripe-signature': signature } : {}),
@@ -95,8 +103,14 @@ export async function createStripeTestContext(): Promise<StripeTestContext> {
       const responses: LightMyRequestResponse[] = [];
       for (const event of events) {
         const payload = JSON.stringify(event);
+        const connect = typeof event.account === 'string';
+        const signature = await context.sign(payload, {
+          secret: await secret(connect ? 'connect' : 'account'),
+        });
         for (let i = 0; i < (deliverOptions.twice ? 2 : 1); i += 1) {
-          responses.push(await context.post(payload, await context.sign(payload)));
+          responses.push(
+            await context.post(payload, signature, connect ? '/webhooks/stripe/connect' : undefined),
+          );
         }
         delivered.add(event.id);
       }

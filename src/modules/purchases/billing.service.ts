@@ -21,7 +21,7 @@ import {
 import type { UsersService } from '../accounts/index.ts';
 import type { AffiliatesService } from '../affiliates/index.ts';
 import type { OffersService } from '../offers/index.ts';
-import type { SettingsService, StripeConnection } from '../settings/index.ts';
+import type { SettingsService, StripeConnection, WebhookKind } from '../settings/index.ts';
 import {
   type Access,
   accessForSubscription,
@@ -589,8 +589,12 @@ export function createBillingService(deps: BillingDeps) {
    * `POST /webhooks/stripe`: verifies the signature on the raw body (400 and nothing changes when it
    * is missing, wrong or stale), skips events already in the inbox, applies the rest.
    */
-  async function handleWebhook(rawBody: Buffer, signature: string | undefined): Promise<{ status: number }> {
-    const secret = await connection.webhookSecret();
+  async function handleWebhook(
+    rawBody: Buffer,
+    signature: string | undefined,
+    kind: WebhookKind = 'account',
+  ): Promise<{ status: number }> {
+    const secret = await connection.webhookSecret(kind);
     if (!secret) throw new AppError('stripe_not_connected', 400, 'Stripe is not connected.');
     let event: Stripe.Event;
     try {

@@ -9,14 +9,21 @@ export function webhookRoutes(deps: { billing: Pick<BillingService, 'handleWebho
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) =>
       done(null, body),
     );
-    app.post('/webhooks/stripe', { schema: { hide: true } }, async (request, reply) => {
-      const signature = request.headers['stripe-signature'];
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const { status } = await deps.billing.handleWebhook(
-        body,
-        typeof signature === 'string' ? signature : undefined,
-      );
-      return reply.status(status).send({ received: true });
-    });
+    for (const [path, kind] of [
+      ['/webhooks/stripe', 'account'],
+      // Connected accounts' events (affiliates' payout accounts): their own endpoint and secret.
+      ['/webhooks/stripe/connect', 'connect'],
+    ] as const) {
+      app.post(path, { schema: { hide: true } }, async (request, reply) => {
+        const signature = request.headers['stripe-signature'];
+        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const { status } = await deps.billing.handleWebhook(
+          body,
+          typeof signature === 'string' ? signature : undefined,
+          kind,
+        );
+        return reply.status(status).send({ received: true });
+      });
+    }
   };
 }

@@ -9,10 +9,12 @@ export {
   type SettingsService,
 } from './settings.service.ts';
 export {
+  CONNECT_WEBHOOK_EVENTS,
   createStripeConnection,
   dashboardUrlOf,
   STRIPE_CONNECTION_KEY,
   type StripeConnection,
   type StripeConnectionState,
   WEBHOOK_EVENTS,
+  type WebhookKind,
 } from './stripe.service.ts';

@@ -29,9 +29,21 @@ export const WEBHOOK_EVENTS = [
   'invoice.payment_failed',
 ] as const;
 
+/**
+ * Events about connected accounts (affiliates' payout accounts) reach only an endpoint made for
+ * Connect, with its own secret: the affiliates' onboarding is followed through it.
+ */
+export const CONNECT_WEBHOOK_EVENTS = ['account.updated'] as const;
+
+/** Which of Guildhall's two endpoints a delivery came to. */
+export type WebhookKind = 'account' | 'connect';
+
 export const STRIPE_CONNECTION_KEY = 'stripeConnection';
 const SECRET_KEY = 'stripeSecretKey';
-const WEBHOOK_SECRET_KEY = 'stripeWebhookSecret';
+const WEBHOOK_SECRET_KEYS: Record<WebhookKind, string> = {
+  account: 'stripeWebhookSecret',
+  connect: 'stripeConnectWebhookSecret',
+};
 const KEY_PATTERN = /^(sk|rk)_(test|live)_[A-Za-z0-9_]{8,255}$/;
 
 /** What Guildhall knows of the connected account, kept current by `account.updated`. */
@@ -45,6 +57,8 @@ export interface StripeConnectionState {
   /** What Stripe still needs, in words. */
   requirements: string[];
   webhookEndpointId: string | null;
+  /** The endpoint for connected accounts' events (affiliates' payout accounts). */
+  connectWebhookEndpointId?: string | null;
   portalConfigurationId: string | null;
   /** The last four characters of the key, to tell keys apart. */
   keyLast4: string;
@@ -71,7 +85,10 @@ export function dashboardUrlOf(state: Pick<StripeConnectionState, 'livemode'>): 
 
 export function createStripeConnection(deps: StripeConnectionDeps) {
   const { settings, sealer, gateway, clock, logger, publicUrl } = deps;
-  const webhookUrl = `${publicUrl}/webhooks/stripe`;
+  const endpoints: Record<WebhookKind, { url: string; events: readonly string[]; connect: boolean }> = {
+    account: { url: `${publicUrl}/webhooks/stripe`, events: WEBHOOK_EVENTS, connect: false },
+    connect: { url: `${publicUrl}/webhooks/stripe/connect`, events: CONNECT_WEBHOOK_EVENTS, connect: true },
+  };
 
   async function current(executor?: Executor): Promise<StripeConnectionState | null> {
     return (await settings.readInternal(STRIPE_CONNECTION_KEY, executor)) as StripeConnectionState | null;
@@ -82,9 +99,9 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
     return typeof sealed === 'string' ? sealer.open(sealed) : null;
   }
 
-  /** The signing secret of Guildhall's endpoint, or null when Stripe is not connected. */
-  async function webhookSecret(executor?: Executor): Promise<string | null> {
-    const sealed = await settings.readInternal(WEBHOOK_SECRET_KEY, executor);
+  /** The signing secret of one of Guildhall's endpoints, or null when Stripe is not connected. */
+  async function webhookSecret(kind: WebhookKind = 'account', executor?: Executor): Promise<string | null> {
+    const sealed = await settings.readInternal(WEBHOOK_SECRET_KEYS[kind], executor);
     return typeof sealed === 'string' ? sealer.open(sealed) : null;
   }
 
@@ -111,6 +128,7 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
       detailsSubmitted: account.details_submitted ?? false,
       requirements: requirementsInWords(account.requirements?.currently_due ?? []),
       webhookEndpointId: previous?.webhookEndpointId ?? null,
+      connectWebhookEndpointId: previous?.connectWebhookEndpointId ?? null,
       portalConfigurationId: previous?.portalConfigurationId ?? null,
       keyLast4: key.slice(-4),
       connectedAt: previous?.connectedAt ?? now,
@@ -122,24 +140,34 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
    * Makes sure Guildhall's endpoint exists with exactly its events and that its signing secret is
    * known; an endpoint whose secret was lost is replaced (Stripe shows a secret only at creation).
    */
-  async function ensureEndpoint(stripe: Stripe, known: { id: string | null; secret: string | null }) {
-    const endpoints = await stripe.webhookEndpoints.list({ limit: 100 });
-    const ours = endpoints.data.filter((endpoint) => endpoint.url === webhookUrl);
+  async function ensureEndpoint(
+    stripe: Stripe,
+    kind: WebhookKind,
+    known: { id: string | null; secret: string | null },
+  ) {
+    const spec = endpoints[kind];
+    const listed = await stripe.webhookEndpoints.list({ limit: 100 });
+    // Each endpoint has its own URL, so one's repair never deletes the other.
+    const ours = listed.data.filter((endpoint) => endpoint.url === spec.url);
     const keep = ours.find((endpoint) => endpoint.id === known.id && known.secret !== null);
     for (const stale of ours) if (stale !== keep) await stripe.webhookEndpoints.del(stale.id);
-    const wanted = [...WEBHOOK_EVENTS].sort();
+    const wanted = [...spec.events].sort();
     if (keep) {
       const same =
         keep.status === 'enabled' &&
         JSON.stringify([...keep.enabled_events].sort()) === JSON.stringify(wanted);
       if (!same) {
-        await stripe.webhookEndpoints.update(keep.id, { enabled_events: wanted, disabled: false });
+        await stripe.webhookEndpoints.update(keep.id, {
+          enabled_events: wanted as Stripe.WebhookEndpointUpdateParams.EnabledEvent[],
+          disabled: false,
+        });
       }
       return { id: keep.id, secret: known.secret as string, repaired: !same };
     }
     const created = await stripe.webhookEndpoints.create({
-      url: webhookUrl,
-      enabled_events: wanted,
+      url: spec.url,
+      enabled_events: wanted as Stripe.WebhookEndpointCreateParams.EnabledEvent[],
+      ...(spec.connect ? { connect: true } : {}),
       description: 'Guildhall (created and kept by Guildhall; do not edit)',
       metadata: { guildhall: 'true' },
     });
@@ -194,21 +222,42 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
     }
     const previous = await current();
     const sameAccount = previous?.accountId === account.id;
-    const endpoint = await ensureEndpoint(stripe, {
-      id: sameAccount ? (previous?.webhookEndpointId ?? null) : null,
-      secret: sameAccount ? await webhookSecret() : null,
-    });
-    const portal = await ensurePortalConfiguration(
-      stripe,
-      sameAccount ? (previous?.portalConfigurationId ?? null) : null,
-    );
+    let endpoint: { id: string; secret: string };
+    let connectEndpoint: { id: string; secret: string };
+    let portal: string;
+    try {
+      endpoint = await ensureEndpoint(stripe, 'account', {
+        id: sameAccount ? (previous?.webhookEndpointId ?? null) : null,
+        secret: sameAccount ? await webhookSecret('account') : null,
+      });
+      connectEndpoint = await ensureEndpoint(stripe, 'connect', {
+        id: sameAccount ? (previous?.connectWebhookEndpointId ?? null) : null,
+        secret: sameAccount ? await webhookSecret('connect') : null,
+      });
+      portal = await ensurePortalConfiguration(
+        stripe,
+        sameAccount ? (previous?.portalConfigurationId ?? null) : null,
+      );
+    } catch (error) {
+      logger.error({ err: error }, 'stripe: could not set up the account for Guildhall');
+      const restricted = key.startsWith('rk_')
+        ? ' A restricted key needs write access to webhook endpoints and the billing portal.'
+        : '';
+      throw new AppError(
+        'stripe_setup_failed',
+        502,
+        `Stripe accepted the key but refused to set up Guildhall's webhook endpoints or billing portal.${restricted}`,
+      );
+    }
     const state = {
       ...stateOf(account, key, sameAccount ? previous : null),
       webhookEndpointId: endpoint.id,
+      connectWebhookEndpointId: connectEndpoint.id,
       portalConfigurationId: portal,
     };
     await settings.writeInternal(SECRET_KEY, sealer.seal(key));
-    await settings.writeInternal(WEBHOOK_SECRET_KEY, sealer.seal(endpoint.secret));
+    await settings.writeInternal(WEBHOOK_SECRET_KEYS.account, sealer.seal(endpoint.secret));
+    await settings.writeInternal(WEBHOOK_SECRET_KEYS.connect, sealer.seal(connectEndpoint.secret));
     await settings.writeInternal(STRIPE_CONNECTION_KEY, state);
     logger.info({ account: account.id, livemode: state.livemode }, 'stripe connected');
     return state;
@@ -218,16 +267,18 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
   async function disconnect(actor: Actor): Promise<void> {
     requireOwner(actor);
     const [key, state] = await Promise.all([secretKey(), current()]);
-    if (key && state?.webhookEndpointId) {
+    for (const id of [state?.webhookEndpointId, state?.connectWebhookEndpointId]) {
+      if (!key || !id) continue;
       try {
-        await gateway.client(key).webhookEndpoints.del(state.webhookEndpointId);
+        await gateway.client(key).webhookEndpoints.del(id);
       } catch (error) {
         // The key may already be revoked; what matters is that Guildhall forgets it.
         logger.warn({ err: error }, 'stripe: endpoint not deleted on disconnect');
       }
     }
     await settings.writeInternal(SECRET_KEY, null);
-    await settings.writeInternal(WEBHOOK_SECRET_KEY, null);
+    await settings.writeInternal(WEBHOOK_SECRET_KEYS.account, null);
+    await settings.writeInternal(WEBHOOK_SECRET_KEYS.connect, null);
     await settings.writeInternal(STRIPE_CONNECTION_KEY, null);
   }
 
@@ -252,17 +303,23 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
     const [key, state] = await Promise.all([secretKey(), current()]);
     if (!key || !state) return { repaired: false };
     const stripe = gateway.client(key);
-    const endpoint = await ensureEndpoint(stripe, {
+    const endpoint = await ensureEndpoint(stripe, 'account', {
       id: state.webhookEndpointId,
-      secret: await webhookSecret(),
+      secret: await webhookSecret('account'),
+    });
+    const connectEndpoint = await ensureEndpoint(stripe, 'connect', {
+      id: state.connectWebhookEndpointId ?? null,
+      secret: await webhookSecret('connect'),
     });
     const account = await stripe.accounts.retrieveCurrent();
-    await settings.writeInternal(WEBHOOK_SECRET_KEY, sealer.seal(endpoint.secret));
+    await settings.writeInternal(WEBHOOK_SECRET_KEYS.account, sealer.seal(endpoint.secret));
+    await settings.writeInternal(WEBHOOK_SECRET_KEYS.connect, sealer.seal(connectEndpoint.secret));
     await settings.writeInternal(STRIPE_CONNECTION_KEY, {
       ...stateOf(account, key, state),
       webhookEndpointId: endpoint.id,
+      connectWebhookEndpointId: connectEndpoint.id,
     });
-    return { repaired: endpoint.repaired };
+    return { repaired: endpoint.repaired || connectEndpoint.repaired };
   }
 
   return { current, client, webhookSecret, connect, disconnect, status, applyAccount, repair };

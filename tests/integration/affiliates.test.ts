@@ -351,8 +351,14 @@ describe('attribution and commission', () => {
     await owner.post(`/api/v1/payments/${beaPayment.id}/refund`, {});
     await ctx.deliver();
     expect((await partner(ana)).balances[0].payableMinor).toBe(-1500);
-    const list = (await owner.get('/api/v1/commissions?affiliateId=' + anaRow.id)).json().data;
+    const list = (await owner.get(`/api/v1/commissions?affiliateId=${anaRow.id}`)).json().data;
     expect(list.map((c: { state: string }) => c.state)).toContain('reversed');
+    const reversed = (await owner.get(`/api/v1/commissions?affiliateId=${anaRow.id}&state=reversed`)).json()
+      .data;
+    expect(reversed.length).toBeGreaterThan(0);
+    expect(reversed.every((c: { state: string }) => c.state === 'reversed')).toBe(true);
+    const paidOnes = (await owner.get(`/api/v1/commissions?affiliateId=${anaRow.id}&state=paid`)).json().data;
+    expect(paidOnes.every((c: { state: string }) => c.state === 'paid')).toBe(true);
     const csv = await owner.get('/api/v1/commissions/export');
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.body.split('\n')[0]).toBe(

@@ -52,6 +52,7 @@ const ROUTES: Record<string, Access> = {
   'GET /api/v1/payouts': 'staff',
   'POST /api/v1/payouts': 'staff',
   'POST /api/v1/payouts/{id}/retry': 'staff',
+  'GET /api/v1/payouts/due-by-hand': 'staff',
   // A member's own partner page; staff are never affiliates (403, tested in affiliates.test.ts).
   'GET /api/v1/hub/partner': 'signed-in',
   'POST /api/v1/hub/partner/payouts/onboarding': 'signed-in',

@@ -156,6 +156,8 @@ export interface CommissionFilter {
   affiliateId: string | null;
   offerId: string | null;
   flaggedOnly: boolean;
+  /** Where the commission stands now (the same rule as `commissionState`). */
+  state?: { is: 'pending' | 'payable' | 'paid' | 'reversed'; now: number } | null;
   after: Cursor | null;
   limit: number;
 }
@@ -188,6 +190,24 @@ export async function listCommissionRows(db: Executor, filter: CommissionFilter)
   if (filter.affiliateId) query = query.where('commissions.affiliateId', '=', filter.affiliateId);
   if (filter.offerId) query = query.where('commissions.offerId', '=', filter.offerId);
   if (filter.flaggedOnly) query = query.where('commissions.flagged', 'is not', null);
+  const state = filter.state;
+  if (state) {
+    query = query.where((eb) => {
+      const worth = eb
+        .selectFrom('commissionEntries')
+        .select((inner) => inner.fn.coalesce(inner.fn.sum<number>('amountMinor'), sql.lit(0)).as('w'))
+        .whereRef('commissionEntries.commissionId', '=', 'commissions.id');
+      const paidOut = eb('payouts.status', '=', 'paid');
+      const notPaidOut = eb.or([eb('payouts.status', 'is', null), eb('payouts.status', '!=', 'paid')]);
+      if (state.is === 'reversed') return eb(worth, '<=', 0);
+      if (state.is === 'paid') return eb.and([eb(worth, '>', 0), paidOut]);
+      return eb.and([
+        eb(worth, '>', 0),
+        notPaidOut,
+        eb('commissions.payableAt', state.is === 'payable' ? '<=' : '>', state.now),
+      ]);
+    });
+  }
   const after = filter.after;
   if (after) {
     query = query.where((eb) =>

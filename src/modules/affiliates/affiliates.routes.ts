@@ -101,6 +101,7 @@ const CommissionQuery = Type.Object(
     affiliateId: Type.Optional(Type.String({ maxLength: 64 })),
     offerId: Type.Optional(Type.String({ maxLength: 64 })),
     flagged: Type.Optional(Type.Boolean()),
+    state: Type.Optional(CommissionState),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
   },
@@ -420,6 +421,34 @@ export function affiliatesRoutes(deps: {
           reference: request.body.reference ?? null,
         });
         return reply.status(201).send(presentPayout(payout));
+      },
+    );
+
+    app.get(
+      '/payouts/due-by-hand',
+      {
+        schema: {
+          tags: ['affiliates'],
+          summary:
+            'CSV of affiliates to pay by hand (no connected Stripe account) whose payable balance reaches the minimum, for PayPal or Wise',
+          produces: ['text/csv'],
+          response: { 200: Type.String(), ...errors(401, 403) },
+        },
+      },
+      async (request, reply) => {
+        const due = await affiliates.dueByHand(requireActor(request));
+        const lines = [
+          'email,name,amount,currency',
+          ...due.map((row) =>
+            [row.email, row.name, decimal(row.amountMinor, row.currency), row.currency]
+              .map(csvField)
+              .join(','),
+          ),
+        ];
+        return reply
+          .header('content-disposition', 'attachment; filename="payouts-due.csv"')
+          .type('text/csv; charset=utf-8')
+          .send(`${lines.join('\n')}\n`);
       },
     );
 

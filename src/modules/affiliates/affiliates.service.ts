@@ -48,6 +48,7 @@ import {
   worthOfCommission,
 } from './affiliates.repository.ts';
 import {
+  type CommissionState,
   commissionOf,
   commissionState,
   DAY_MS,
@@ -424,13 +425,21 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
 
   async function listCommissions(
     actor: Actor,
-    options: { affiliateId?: string; offerId?: string; flagged?: boolean; cursor?: string; limit: number },
+    options: {
+      affiliateId?: string;
+      offerId?: string;
+      flagged?: boolean;
+      state?: CommissionState;
+      cursor?: string;
+      limit: number;
+    },
   ) {
     requireStaff(actor);
     const rows = await listCommissionRows(db, {
       affiliateId: options.affiliateId ?? null,
       offerId: options.offerId ?? null,
       flaggedOnly: options.flagged === true,
+      state: options.state ? { is: options.state, now: clock.now() } : null,
       after: decodeCursor(options.cursor),
       limit: options.limit,
     });
@@ -621,6 +630,36 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
     return sendTransfer(payout.id);
   }
 
+  /**
+   * For paying by hand (PayPal, Wise): every affiliate without a connected Stripe account whose payable
+   * balance reaches the minimum. A batch over affiliates, for an export, never a page view.
+   */
+  async function dueByHand(actor: Actor) {
+    requireStaff(actor);
+    const { payoutMinimumMinor } = await settings.getSettings();
+    const due: { email: string; name: string; amountMinor: number; currency: string }[] = [];
+    let after: { at: number; id: string } | null = null;
+    for (;;) {
+      const rows = await listAffiliateRows(db, after, 100);
+      for (const row of rows.slice(0, 100)) {
+        if (row.payoutsEnabled === 1) continue;
+        for (const balance of await balancesOf(db, row.id, clock.now())) {
+          if (balance.payableMinor > 0 && balance.payableMinor >= payoutMinimumMinor)
+            due.push({
+              email: row.email,
+              name: row.name,
+              amountMinor: balance.payableMinor,
+              currency: balance.currency,
+            });
+        }
+      }
+      if (rows.length <= 100) break;
+      const last = rows[99] as (typeof rows)[number];
+      after = { at: Number(last.createdAt), id: last.id };
+    }
+    return due;
+  }
+
   /** The daily job: every affiliate with a connected account and a payable balance over the minimum. */
   async function payDue(): Promise<{ paid: number; failed: number }> {
     let after: string | null = null;
@@ -660,6 +699,7 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
     createPayout,
     retryPayout,
     payDue,
+    dueByHand,
   };
 }
 

@@ -9,11 +9,18 @@
 // scenario names to keep), BENCH_JSON (a file to write the results to as JSON), BENCH_PLANS (1 prints
 // the Hub queries' full SQL and plans, not just their plan lines), BENCH_OFFER_BUYERS (buyers of the
 // large offer whose Community Permissions change is timed: 1000000).
+//
+// Then the Stripe webhook chaos run (chaos.ts) on each engine: signed deliveries with duplicates,
+// reordering and SIGKILLs of the server, checked against the emulator's objects; it exits 1 on any
+// divergence. BENCH_CHAOS=0 skips it; `BENCH_ONLY=chaos` runs only it. Its own settings:
+// BENCH_CHAOS_PURCHASES (2000), BENCH_CHAOS_DUPLICATES (0.3 of all deliveries), BENCH_CHAOS_KILLS (5),
+// BENCH_CHAOS_CONCURRENCY (16), BENCH_CHAOS_SEED (random; printed, so a run can be repeated).
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import autocannon, { type Instance, type Result } from 'autocannon';
 import type { Engine } from '../../src/platform/db/database.ts';
+import { type ChaosReport, chaosFailed, describeChaos, readChaosSettings, runChaos } from './chaos.ts';
 import { type BenchDatabase, type DatasetSize, prepareDatabase } from './dataset.ts';
 import { hubPlans, type QueryPlan } from './plans.ts';
 import { type BenchRequest, type Scenario, scenarios } from './scenarios.ts';
@@ -28,7 +35,12 @@ interface Settings {
   jsonFile: string | null;
   postgresUrl: string | null;
   fullPlans: boolean;
+  /** Whether the webhook chaos run is part of this run. */
+  chaos: boolean;
 }
+
+const CHAOS_NAME = 'stripe webhook chaos';
+const OFF = ['0', 'false', 'no', 'off'];
 
 interface Row {
   target: string;
@@ -52,7 +64,8 @@ function integerSetting(name: string, fallback: number, min: number): number {
 }
 
 function readSettings(): Settings {
-  const hub = !['0', 'false', 'no', 'off'].includes((process.env.BENCH_HUB ?? '').toLowerCase());
+  const hub = !OFF.includes((process.env.BENCH_HUB ?? '').toLowerCase());
+  const only = process.env.BENCH_ONLY || null;
   return {
     connections: integerSetting('BENCH_CONNECTIONS', 10, 1),
     duration: integerSetting('BENCH_DURATION', 5, 1),
@@ -67,10 +80,12 @@ function readSettings(): Settings {
         : null,
       offerBuyers: integerSetting('BENCH_OFFER_BUYERS', 1_000_000, 1_000),
     },
-    only: process.env.BENCH_ONLY || null,
+    only,
     jsonFile: process.env.BENCH_JSON || null,
     postgresUrl: process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || null,
     fullPlans: ['1', 'true', 'yes'].includes((process.env.BENCH_PLANS ?? '').toLowerCase()),
+    chaos:
+      !OFF.includes((process.env.BENCH_CHAOS ?? '').toLowerCase()) && (!only || CHAOS_NAME.includes(only)),
   };
 }
 
@@ -321,13 +336,22 @@ async function main(): Promise<number> {
       !(s.server === 'guildhall' && s.requires === 'hub' && !settings.size.hub),
   );
   const engines: Engine[] = settings.postgresUrl ? ['sqlite', 'postgres'] : ['sqlite'];
+  const chaosSettings = settings.chaos ? readChaosSettings() : null;
+  // Only the chaos run selected (BENCH_ONLY=chaos): no baseline, no seeding.
+  const scenariosRun = selected.length > 0;
   const measurements = selected.length * (engines.length + 2);
   // Seeding allowance: about ten times what it takes on a 2-core VM.
   const seedRows =
     settings.size.members / 2000 +
     (settings.size.hub ? settings.size.hub.entitlements / 10_000 + settings.size.hub.posts / 5000 : 0);
+  // The chaos run: about 75 s per 1 000 purchases on a 2-core VM, allowed about five times that.
+  const chaosSeconds = chaosSettings ? engines.length * (120 + chaosSettings.purchases * 0.3) : 0;
   const budgetSeconds =
-    120 + measurements * (settings.warmup + settings.duration + 15) + engines.length * seedRows;
+    120 +
+    (scenariosRun
+      ? measurements * (settings.warmup + settings.duration + 15) + engines.length * seedRows
+      : 0) +
+    chaosSeconds;
   setTimeout(
     () => abort(`still running after ${Math.round(budgetSeconds)} s`, 1),
     budgetSeconds * 1000,
@@ -338,23 +362,43 @@ async function main(): Promise<number> {
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`;
   const loadBefore = loadavg()[0] ?? 0;
   console.error(
-    `bench: ${machine}; ${settings.connections} connections, ${settings.warmup} s warm-up + ` +
-      `${settings.duration} s per scenario; ${describeSize(settings.size)}` +
-      (settings.postgresUrl ? '' : '; PostgreSQL skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)'),
+    `bench: ${machine}; ` +
+      (scenariosRun
+        ? `${settings.connections} connections, ${settings.warmup} s warm-up + ` +
+          `${settings.duration} s per scenario; ${describeSize(settings.size)}`
+        : 'no scenario selected') +
+      (settings.postgresUrl ? '' : '; PostgreSQL skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)') +
+      (chaosSettings
+        ? `; webhook chaos: ${chaosSettings.purchases} purchases, ${chaosSettings.kills} SIGKILLs, seed ${chaosSettings.seed}`
+        : '; webhook chaos skipped'),
   );
 
   // The baseline runs first and last: the ratios use the mean of both, and a large difference between
   // them says something else used the CPUs meanwhile, so the whole run is suspect.
-  const before = await runBaseline('before', selected, settings);
+  const before = scenariosRun ? await runBaseline('before', selected, settings) : [];
   const rows = [...before];
   const reports: EngineReport[] = [];
-  for (const engine of engines) {
+  for (const engine of scenariosRun ? engines : []) {
     const result = await runGuildhall(engine, selected, settings);
     rows.push(...result.rows);
     reports.push(result.report);
   }
-  const after = await runBaseline('after', selected, settings);
+  const after = scenariosRun ? await runBaseline('after', selected, settings) : [];
   rows.push(...after);
+
+  // The chaos run last, on its own fresh databases, so it never weighs on the figures above.
+  const chaos: ChaosReport[] = [];
+  for (const engine of chaosSettings ? engines : []) {
+    chaos.push(
+      await runChaos(
+        engine,
+        chaosSettings as NonNullable<typeof chaosSettings>,
+        settings.postgresUrl,
+        (step) => cleanups.push(step),
+      ),
+    );
+    await runCleanups();
+  }
 
   const first = before[0]?.requestsPerSecond;
   const last = after[0]?.requestsPerSecond;
@@ -363,12 +407,14 @@ async function main(): Promise<number> {
   const drift = first && last ? Math.abs(first - last) / Math.max(first, last) : 0;
 
   console.log(`\n${new Date().toISOString().slice(0, 10)} · ${machine}`);
-  console.log(
-    `${settings.connections} connections, ${settings.duration} s each after ${settings.warmup} s warm-up; ` +
-      `Guildhall database seeded with ${describeSize(settings.size)}\n`,
-  );
-  console.log(table(rows));
-  console.log('');
+  if (scenariosRun) {
+    console.log(
+      `${settings.connections} connections, ${settings.duration} s each after ${settings.warmup} s warm-up; ` +
+        `Guildhall database seeded with ${describeSize(settings.size)}\n`,
+    );
+    console.log(table(rows));
+    console.log('');
+  }
   for (const report of reports) console.log(`Seeding ${report.target}: ${describeSeeding(report.seeding)}.`);
   for (const report of reports) {
     const { pageBytes, permissionChange } = report.offers;
@@ -395,8 +441,11 @@ async function main(): Promise<number> {
   if (reports.some((report) => report.plans.length > 0) && scanning.length === 0) {
     console.log('Query plans: the access rule, feed and group-list queries read every large table by index.');
   }
+  if (chaos.length > 0) console.log('');
+  for (const report of chaos) for (const line of describeChaos(report)) console.log(line);
   console.log(
-    `\nRatios are to the mean of the two baseline runs. Load average at start: ${loadBefore.toFixed(2)}.`,
+    `\n${scenariosRun ? 'Ratios are to the mean of the two baseline runs. ' : ''}` +
+      `Load average at start: ${loadBefore.toFixed(2)}, at the end: ${(loadavg()[0] ?? 0).toFixed(2)}.`,
   );
   if (drift > 0.15) {
     console.log(
@@ -407,7 +456,7 @@ async function main(): Promise<number> {
   if (settings.jsonFile) {
     writeFileSync(
       settings.jsonFile,
-      `${JSON.stringify({ date: new Date().toISOString(), machine, loadBefore, settings, baseline, drift, rows, reports })}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), machine, loadBefore, settings, baseline, drift, rows, reports, chaos })}\n`,
     );
   }
 
@@ -418,7 +467,17 @@ async function main(): Promise<number> {
         `status codes ${JSON.stringify(row.statusCodes)}`,
     );
   }
-  return failed.length > 0 ? 1 : 0;
+  for (const report of chaos.filter(chaosFailed)) {
+    console.error(
+      `bench: FAILED ${report.target}: ${report.divergences.length} divergences, ${report.undelivered} ` +
+        `deliveries given up, ${report.unexpectedAnswers.length} unexpected answers, ` +
+        `${report.unexpectedExits} crashes of its own; ` +
+        (report.guildhallLog.lines > 0
+          ? `Guildhall's log: ${report.guildhallLog.file}`
+          : 'Guildhall logged nothing at level error'),
+    );
+  }
+  return failed.length > 0 || chaos.some(chaosFailed) ? 1 : 0;
 }
 
 main().then(

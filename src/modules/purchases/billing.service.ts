@@ -136,6 +136,8 @@ export function createBillingService(deps: BillingDeps) {
       receiptUrl: string | null;
       paidAt: number;
       cardFingerprint: string | null;
+      /** Tax Stripe collected within the amount: commission is on what was paid without it. */
+      taxMinor: number;
     },
   ): Promise<PaymentRow | undefined> {
     if (payment.amountMinor <= 0) return undefined;
@@ -156,13 +158,18 @@ export function createBillingService(deps: BillingDeps) {
     if (row) {
       await offers.recordRevenue(trx, purchase.offerId, payment.amountMinor);
       if (purchase.userId) await users.addSpending(trx, purchase.userId, payment.amountMinor);
-      if (purchase.ref) await earnCommission(trx, purchase, row);
+      if (purchase.ref) await earnCommission(trx, purchase, row, payment.taxMinor);
     }
     return row;
   }
 
   /** A referred sale's payment: the offer's commission terms are frozen at its first, then earned. */
-  async function earnCommission(trx: Executor, sale: PurchaseRow, payment: PaymentRow): Promise<void> {
+  async function earnCommission(
+    trx: Executor,
+    sale: PurchaseRow,
+    payment: PaymentRow,
+    taxMinor: number,
+  ): Promise<void> {
     const { row: offer } = await offers.offerDetail(sale.offerId, trx);
     const purchase =
       sale.commissionPercent === null && offer.resellEnabled && offer.resellCommissionPercent
@@ -176,7 +183,7 @@ export function createBillingService(deps: BillingDeps) {
       purchase,
       payment: {
         id: payment.id,
-        amountMinor: Number(payment.amountMinor),
+        amountMinor: Math.max(0, Number(payment.amountMinor) - taxMinor),
         currency: payment.currency,
         paidAt: Number(payment.paidAt),
         cardFingerprint: payment.cardFingerprint,
@@ -253,6 +260,7 @@ export function createBillingService(deps: BillingDeps) {
           receiptUrl: charge?.receipt_url ?? null,
           paidAt: clock.now(),
           cardFingerprint: charge?.payment_method_details?.card?.fingerprint ?? null,
+          taxMinor: session.total_details?.amount_tax ?? 0,
         });
       }
       return settled;
@@ -361,6 +369,7 @@ export function createBillingService(deps: BillingDeps) {
             receiptUrl: invoice.hosted_invoice_url ?? charge?.receipt_url ?? null,
             paidAt: seconds(invoice.status_transitions?.paid_at) ?? clock.now(),
             cardFingerprint: charge?.payment_method_details?.card?.fingerprint ?? null,
+            taxMinor: (invoice.total_taxes ?? []).reduce((sum, tax) => sum + tax.amount, 0),
           })
         : undefined;
       if (payment && purchase.status === 'fulfilled') {

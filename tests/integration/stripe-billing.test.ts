@@ -324,6 +324,31 @@ describe('refunds and disputes', () => {
   });
 });
 
+describe('late events', () => {
+  it('a late paid event for an older invoice does not undo the refund of a newer one', async () => {
+    const offer = await paidOffer(monthly);
+    const email = 'late@example.test';
+    await buy(offer.slug, email, { deliver: false });
+    const purchaseId = (await purchaseOf(email)).id;
+    const firstPaid = (await ctx.pendingEvents((e) => e.type === 'invoice.paid')).slice(-1);
+    await ctx.deliver({ filter: (e) => !firstPaid.some((f) => f.id === e.id) });
+    await ctx.advance(31 * DAY);
+    await ctx.deliver({ filter: (e) => !firstPaid.some((f) => f.id === e.id) });
+    const payments = await ctx.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('purchaseId', '=', purchaseId)
+      .execute();
+    const renewal = payments.sort((a, b) => Number(b.paidAt) - Number(a.paidAt))[0];
+    await owner.post(`/api/v1/payments/${renewal?.id}/refund`, {});
+    await ctx.deliver({ filter: (e) => !firstPaid.some((f) => f.id === e.id) });
+    expect(await entitlementOf(email)).toMatchObject({ state: 'refunded' });
+    await ctx.deliver({ events: firstPaid });
+    expect(await entitlementOf(email)).toMatchObject({ state: 'refunded' });
+    expect(await canEnter(email)).toBe(false);
+  });
+});
+
 describe('reconciliation', () => {
   it('repairs what lost webhooks left behind, and says so first with --dry-run', async () => {
     const offer = await paidOffer(monthly);

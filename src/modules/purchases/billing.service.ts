@@ -36,6 +36,7 @@ import {
   findPurchase,
   insertPaymentOnce,
   isOurCustomer,
+  latestRefundedPaymentAt,
   listPaymentsOfPurchases,
   listPurchasesOfUser,
   listPurchasesWithStripe,
@@ -372,12 +373,17 @@ export function createBillingService(deps: BillingDeps) {
             taxMinor: (invoice.total_taxes ?? []).reduce((sum, tax) => sum + tax.amount, 0),
           })
         : undefined;
+      // A payment made after the refunded one lifts the refund's lock (they paid again); a late
+      // event for an older invoice does not.
       if (payment && purchase.status === 'fulfilled') {
-        await applySubscription(trx, purchase, subscription, readAt, {
-          reason: 'renewal',
-          eventId,
-          lift: ['refunded'],
-        });
+        const refundedAt = await latestRefundedPaymentAt(trx, purchase.id);
+        if (refundedAt === null || Number(payment.paidAt) > refundedAt) {
+          await applySubscription(trx, purchase, subscription, readAt, {
+            reason: 'renewal',
+            eventId,
+            lift: ['refunded'],
+          });
+        }
       }
       return purchase;
     });

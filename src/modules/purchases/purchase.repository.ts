@@ -120,6 +120,17 @@ export async function findPaymentByIntent(db: Executor, paymentIntentId: string)
     .executeTakeFirst();
 }
 
+/** When the latest payment of a purchase that was refunded (in part or whole) was made, or null. */
+export async function latestRefundedPaymentAt(db: Executor, purchaseId: string): Promise<number | null> {
+  const row = await db
+    .selectFrom('payments')
+    .select((eb) => eb.fn.max('paidAt').as('at'))
+    .where('purchaseId', '=', purchaseId)
+    .where('refundedMinor', '>', 0)
+    .executeTakeFirst();
+  return row?.at === null || row?.at === undefined ? null : Number(row.at);
+}
+
 export async function updatePayment(db: Executor, id: string, patch: Updateable<PaymentsTable>) {
   return db.updateTable('payments').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }

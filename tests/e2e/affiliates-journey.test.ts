@@ -115,11 +115,19 @@ async function partnerPage(page: Page) {
     // "Pending (held while refunds can happen)" → "Pending"; "To be absorbed" stays whole.
     for (const [term, value] of pairs) byTerm[term.replace(/ \(.*\)$/, '')] = value;
   }
+  // Each sale: the offer, "<date> · <buyer> paid <amount>", then the commission and its state.
   const sales = await page
     .getByRole('region', { name: 'Sales through your links' })
-    .locator('tbody tr')
-    .evaluateAll((rows) =>
-      rows.map((row) => [...row.querySelectorAll('td')].slice(1).map((td) => td.textContent ?? '')),
+    .locator('li')
+    .evaluateAll((items) =>
+      items.map((item) => {
+        const [left, right] = [...item.children];
+        const [title, line] = [...(left?.children ?? [])].map((el) => el.textContent ?? '');
+        const match = /· (.+) paid (.+)$/.exec(line ?? '');
+        const commission = right?.querySelector('strong')?.textContent ?? '';
+        const state = (right?.querySelector('.muted')?.textContent ?? '').replace(/ until .*$/, '');
+        return [title ?? '', match?.[1] ?? '', match?.[2] ?? '', commission, state];
+      }),
     );
   return { totals: byTerm, sales };
 }
@@ -216,7 +224,7 @@ describe('reselling an offer through a member’s link, in the browser', () => {
       A.email,
       '$15.00',
       'By hand · Wise 4711',
-      'paid',
+      'Paid',
     ]);
 
     // A sees it paid.
@@ -281,7 +289,7 @@ describe('reselling an offer through a member’s link, in the browser', () => {
       B.email,
       '$50.00',
       '$0.00 (30%)',
-      'reversed',
+      'Reversed',
     ]);
     await creator.screenshot({ path: '/tmp/affiliates-journey-7-commissions-desktop.png', fullPage: true });
 

@@ -127,6 +127,7 @@ export function affiliatesRoutes(deps: {
               programs: Type.Array(
                 Type.Object({
                   offer: Type.Object({ id: Type.String(), title: Type.String(), slug: Type.String() }),
+                  pricingModel: Type.Union([Type.Literal('one_time'), Type.Literal('recurring')]),
                   commissionPercent: Type.Integer(),
                   recurring: Type.String(),
                   months: Type.Union([Type.Integer(), Type.Null()]),
@@ -183,6 +184,7 @@ export function affiliatesRoutes(deps: {
           code: view.affiliate.code,
           programs: view.programs.map((offer) => ({
             offer: { id: offer.id, title: offer.title, slug: offer.slug },
+            pricingModel: offer.pricingModel === 'recurring' ? ('recurring' as const) : ('one_time' as const),
             commissionPercent: offer.resellCommissionPercent ?? 0,
             recurring: offer.resellRecurring,
             months: offer.resellMonths,

@@ -80,6 +80,7 @@ export interface ResellProgram {
   id: string;
   title: string;
   slug: string;
+  pricingModel: string;
   resellCommissionPercent: number | null;
   resellDescription: string | null;
   resellRecurring: CommissionRecurring;

@@ -149,6 +149,7 @@ export async function listResellPrograms(db: Executor) {
       'id',
       'title',
       'slug',
+      'pricingModel',
       'resellCommissionPercent',
       'resellDescription',
       'resellRecurring',

@@ -54,6 +54,14 @@ interface CommissionView {
   affiliate: { id: string; email: string; name: string };
 }
 
+const COMMISSION_STATES = {
+  pending: 'Pending',
+  payable: 'Payable',
+  paid: 'Paid',
+  reversed: 'Reversed',
+} as const;
+const PAYOUT_STATES = { pending: 'Sending', paid: 'Paid', failed: 'Failed' } as const;
+
 const sum = (balances: Balance[], key: keyof Omit<Balance, 'currency'>) =>
   balances.map((b) => formatMoney(b[key], b.currency)).join(' + ') || '—';
 
@@ -192,7 +200,7 @@ function AffiliateList() {
                         (affiliate.payoutsConnected ? (
                           <button
                             type="button"
-                            className="button"
+                            className="button button-nowrap"
                             onClick={() => setPaying({ affiliate, method: 'stripe' })}
                           >
                             Pay now
@@ -200,7 +208,7 @@ function AffiliateList() {
                         ) : (
                           <button
                             type="button"
-                            className="button"
+                            className="button button-nowrap"
                             onClick={() => setPaying({ affiliate, method: 'manual' })}
                           >
                             Mark paid
@@ -313,7 +321,7 @@ function CommissionList() {
                     {formatMoney(row.worth.amountMinor, row.worth.currency)}{' '}
                     <span className="muted">({row.percent}%)</span>
                   </td>
-                  <td>{row.state}</td>
+                  <td>{COMMISSION_STATES[row.state]}</td>
                 </tr>
               ))}
             </tbody>
@@ -369,7 +377,7 @@ function PayoutList() {
                       : `By hand${payout.reference ? ` · ${payout.reference}` : ''}`}
                   </td>
                   <td>
-                    {payout.status}
+                    {PAYOUT_STATES[payout.status]}
                     {payout.status === 'failed' && (
                       <>
                         <div className="field-error">{payout.error}</div>

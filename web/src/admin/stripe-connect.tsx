@@ -59,7 +59,8 @@ export function StripeConnectForm({
   const label = replacing ? 'Replace key' : 'Connect Stripe';
   if (nested) {
     return (
-      <div role="group" aria-label="Connect Stripe" className="stripe-connect">
+      <fieldset className="stripe-connect">
+        <legend className="visually-hidden">Connect Stripe</legend>
         {fields}
         <button
           type="button"
@@ -70,7 +71,7 @@ export function StripeConnectForm({
         >
           {label}
         </button>
-      </div>
+      </fieldset>
     );
   }
   return (

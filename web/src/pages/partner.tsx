@@ -23,6 +23,7 @@ interface PartnerView {
   code: string;
   programs: {
     offer: { id: string; title: string; slug: string };
+    pricingModel: 'one_time' | 'recurring';
     commissionPercent: number;
     recurring: 'every' | 'first' | 'months';
     months: number | null;
@@ -55,6 +56,7 @@ const STATE_LABELS = { pending: 'Pending', payable: 'Payable', paid: 'Paid', rev
 
 function termsOf(program: PartnerView['programs'][number]): string {
   const percent = `${program.commissionPercent}%`;
+  if (program.pricingModel === 'one_time') return `${percent} of each sale`;
   if (program.recurring === 'first') return `${percent} of the first payment`;
   if (program.recurring === 'months')
     return `${percent} of every payment in the first ${program.months} months`;
@@ -212,7 +214,7 @@ function Chart({ chart }: { chart: PartnerView['chart'] }) {
     <section className="card section" aria-labelledby="partner-chart">
       <h2 id="partner-chart">Last 90 days</h2>
       <p className="muted">
-        {clicks} clicks · {sales} sales
+        {clicks} {clicks === 1 ? 'click' : 'clicks'} · {sales} {sales === 1 ? 'sale' : 'sales'}
       </p>
       <svg
         className="partner-chart"
@@ -234,37 +236,27 @@ function Commissions({ data }: { data: PartnerView }) {
   return (
     <section className="card section" aria-labelledby="partner-sales">
       <h2 id="partner-sales">Sales through your links</h2>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Date</th>
-              <th scope="col">Offer</th>
-              <th scope="col">Buyer</th>
-              <th scope="col">Paid</th>
-              <th scope="col">Commission</th>
-              <th scope="col">State</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.commissions.map((row) => (
-              <tr key={row.id}>
-                <td>{formatDate(row.createdAt)}</td>
-                <td>{row.offer.title}</td>
-                <td>{row.buyer}</td>
-                <td>{formatMoney(row.paid.amountMinor, row.paid.currency)}</td>
-                <td>{formatMoney(row.worth.amountMinor, row.worth.currency)}</td>
-                <td>
-                  {STATE_LABELS[row.state]}
-                  {row.state === 'pending' && (
-                    <div className="muted">payable {formatDate(row.payableAt)}</div>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {/* A list, not a table: it reads on a phone without scrolling sideways. */}
+      <ul className="partner-sales">
+        {data.commissions.map((row) => (
+          <li key={row.id}>
+            <div>
+              <div>{row.offer.title}</div>
+              <div className="muted">
+                {formatDate(row.createdAt)} · {row.buyer} paid{' '}
+                {formatMoney(row.paid.amountMinor, row.paid.currency)}
+              </div>
+            </div>
+            <div className="partner-sale-amount">
+              <strong>{formatMoney(row.worth.amountMinor, row.worth.currency)}</strong>
+              <div className="muted">
+                {STATE_LABELS[row.state]}
+                {row.state === 'pending' && ` until ${formatDate(row.payableAt)}`}
+              </div>
+            </div>
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }

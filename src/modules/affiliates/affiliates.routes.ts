@@ -3,10 +3,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { toIso } from '../../platform/clock.ts';
+import { allPages, csvAmount, csvLine } from '../../platform/csv.ts';
 import { requireActor } from '../../platform/http/auth.ts';
 import { errors, IdParams, NullableTimestamp, PageOf, Timestamp } from '../../platform/http/schemas.ts';
 import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
-import { isZeroDecimal, toMajor } from '../../platform/pricing.ts';
 import type { PayoutRow } from './affiliates.repository.ts';
 import { type AffiliatesService, maskEmail } from './affiliates.service.ts';
 
@@ -85,15 +85,6 @@ function presentPayout(row: PayoutRow & { affiliateEmail?: string; affiliateName
     createdAt: toIso(Number(row.createdAt)),
     paidAt: row.paidAt === null ? null : toIso(Number(row.paidAt)),
   };
-}
-
-function decimal(amountMinor: number, currency: string): string {
-  return isZeroDecimal(currency) ? String(amountMinor) : toMajor(amountMinor, currency).toFixed(2);
-}
-
-function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return `"${safe.replace(/"/g, '""')}"`;
 }
 
 const CommissionQuery = Type.Object(
@@ -334,37 +325,27 @@ export function affiliatesRoutes(deps: {
       },
       async (request, reply) => {
         const actor = requireActor(request);
+        const rows = await allPages((cursor) =>
+          affiliates.listCommissions(actor, { ...request.query, ...(cursor ? { cursor } : {}), limit: 100 }),
+        );
         const lines = [
           'date,affiliate_email,offer,buyer_email,paid,percent,earned,worth,currency,state,flagged',
+          ...rows.map((row) =>
+            csvLine([
+              toIso(Number(row.createdAt)),
+              row.affiliateEmail,
+              row.offerTitle,
+              row.buyerEmail,
+              csvAmount(Number(row.paidMinor), row.currency),
+              String(row.percent),
+              csvAmount(Number(row.amountMinor), row.currency),
+              csvAmount(Number(row.worthMinor), row.currency),
+              row.currency,
+              row.state,
+              row.flagged ?? '',
+            ]),
+          ),
         ];
-        let cursor: string | undefined;
-        do {
-          const page = await affiliates.listCommissions(actor, {
-            ...request.query,
-            ...(cursor ? { cursor } : {}),
-            limit: 100,
-          });
-          for (const row of page.data) {
-            lines.push(
-              [
-                toIso(Number(row.createdAt)),
-                row.affiliateEmail,
-                row.offerTitle,
-                row.buyerEmail,
-                decimal(Number(row.paidMinor), row.currency),
-                String(row.percent),
-                decimal(Number(row.amountMinor), row.currency),
-                decimal(Number(row.worthMinor), row.currency),
-                row.currency,
-                row.state,
-                row.flagged ?? '',
-              ]
-                .map(csvField)
-                .join(','),
-            );
-          }
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor);
         return reply
           .header('content-disposition', 'attachment; filename="commissions.csv"')
           .type('text/csv; charset=utf-8')
@@ -442,9 +423,7 @@ export function affiliatesRoutes(deps: {
         const lines = [
           'email,name,amount,currency',
           ...due.map((row) =>
-            [row.email, row.name, decimal(row.amountMinor, row.currency), row.currency]
-              .map(csvField)
-              .join(','),
+            csvLine([row.email, row.name, csvAmount(row.amountMinor, row.currency), row.currency]),
           ),
         ];
         return reply

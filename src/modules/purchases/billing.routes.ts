@@ -3,6 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { toIso } from '../../platform/clock.ts';
+import { allPages, csvAmount, csvLine } from '../../platform/csv.ts';
 import { requireActor } from '../../platform/http/auth.ts';
 import {
   errors,
@@ -13,7 +14,6 @@ import {
   Timestamp,
 } from '../../platform/http/schemas.ts';
 import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
-import { isZeroDecimal, toMajor } from '../../platform/pricing.ts';
 import type { BillingService } from './billing.service.ts';
 import type { PaymentRow } from './purchase.repository.ts';
 
@@ -139,17 +139,6 @@ function presentSale(row: SaleRow) {
   };
 }
 
-/** An amount as a spreadsheet reads it: 0.50 for cents, 500 for yen. */
-function decimal(amountMinor: number, currency: string): string {
-  return isZeroDecimal(currency) ? String(amountMinor) : toMajor(amountMinor, currency).toFixed(2);
-}
-
-/** One CSV field: quoted, and a leading = + - @ defused so a spreadsheet never runs it as a formula. */
-function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return `"${safe.replace(/"/g, '""')}"`;
-}
-
 export function billingRoutes(deps: {
   billing: BillingService;
   publicUrl: string;
@@ -247,32 +236,24 @@ export function billingRoutes(deps: {
       },
       async (request, reply) => {
         const actor = requireActor(request);
-        const lines = ['date,buyer_email,buyer_name,offer,amount,refunded,currency,status'];
-        let cursor: string | undefined;
-        do {
-          const page = await billing.listSales(actor, {
-            ...request.query,
-            ...(cursor ? { cursor } : {}),
-            limit: 100,
-          });
-          for (const row of page.data) {
-            lines.push(
-              [
-                toIso(Number(row.createdAt)),
-                row.email,
-                row.name,
-                row.offerTitle,
-                decimal(Number(row.amountMinor), row.currency),
-                decimal(Number(row.refundedMinor), row.currency),
-                row.currency,
-                row.status,
-              ]
-                .map((value) => csvField(String(value)))
-                .join(','),
-            );
-          }
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor);
+        const rows = await allPages((cursor) =>
+          billing.listSales(actor, { ...request.query, ...(cursor ? { cursor } : {}), limit: 100 }),
+        );
+        const lines = [
+          'date,buyer_email,buyer_name,offer,amount,refunded,currency,status',
+          ...rows.map((row) =>
+            csvLine([
+              toIso(Number(row.createdAt)),
+              row.email,
+              row.name,
+              row.offerTitle,
+              csvAmount(Number(row.amountMinor), row.currency),
+              csvAmount(Number(row.refundedMinor), row.currency),
+              row.currency,
+              row.status,
+            ]),
+          ),
+        ];
         return reply
           .header('content-disposition', 'attachment; filename="sales.csv"')
           .type('text/csv; charset=utf-8')

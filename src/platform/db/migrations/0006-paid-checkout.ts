@@ -1,20 +1,5 @@
-import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
-
-type Column = [
-  string,
-  'text' | 'integer' | 'bigint',
-  ((c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder)?,
-];
-
-async function addColumns(db: Kysely<unknown>, table: string, columns: Column[]): Promise<void> {
-  // SQLite adds one column per statement.
-  for (const [name, type, build] of columns) {
-    await db.schema
-      .alterTable(table)
-      .addColumn(name, type, build ?? ((c) => c))
-      .execute();
-  }
-}
+import type { Kysely } from 'kysely';
+import { addColumns } from './helpers.ts';
 
 // Paid checkout through Stripe: what links an offer, a purchase and an entitlement to their Stripe
 // objects; the webhook inbox; and the history of every change to an entitlement (the access ledger).

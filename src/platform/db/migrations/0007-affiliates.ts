@@ -1,19 +1,5 @@
-import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
-
-type Column = [
-  string,
-  'text' | 'integer' | 'bigint',
-  ((c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder)?,
-];
-
-async function addColumns(db: Kysely<unknown>, table: string, columns: Column[]): Promise<void> {
-  for (const [name, type, build] of columns) {
-    await db.schema
-      .alterTable(table)
-      .addColumn(name, type, build ?? ((c) => c))
-      .execute();
-  }
-}
+import type { Kysely } from 'kysely';
+import { addColumns } from './helpers.ts';
 
 // Customer resell rights (DESIGN.md §5): affiliates, their clicks, commissions as a ledger, payouts.
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -169,6 +169,20 @@ describe('a one-time purchase', () => {
     expect(await canEnterYoga('ana@example.test')).toBe(true);
     const listed = (await owner.get(`/api/v1/offers/${offer.id}`)).json();
     expect(listed).toMatchObject({ buyerCount: 1, revenue: { amountMinor: 50, currency: 'usd' } });
+    // Sales: the purchase, found by the buyer's address, and in the CSV.
+    const sales = (await owner.get(`/api/v1/sales?search=ana@&offerId=${offer.id}`)).json();
+    expect(sales.data).toEqual([
+      expect.objectContaining({
+        buyer: expect.objectContaining({ email: 'ana@example.test' }),
+        offer: { id: offer.id, title: expect.any(String) },
+        amount: { amountMinor: 50, currency: 'usd' },
+        status: 'fulfilled',
+      }),
+    ]);
+    const csv = await owner.get(`/api/v1/sales/export?offerId=${offer.id}`);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body).toContain('"ana@example.test","Buyer"');
+    expect(csv.body).toContain('"0.50","0.00","usd","fulfilled"');
 
     // The return URL after the webhook: signs this browser in, then into the group.
     const back = await browser.get(`/checkout/return?session_id=${sessionId}`);

@@ -139,6 +139,9 @@ async function oneTimeFiftyCents(page: Page) {
 
 /** After the first save: the thumbnail, Publish, and the public page's address from View offer page. */
 async function thumbnailAndPublish(page: Page): Promise<string> {
+  // After the first Save the editor reloads as the saved offer: upload to that one, not the draft.
+  await poll(() => page.getByLabel('Upload thumbnail').isEnabled()).toBe(true);
+  await poll(() => page.getByRole('button', { name: 'Publish' }).count()).toBe(1);
   await page.getByLabel('Upload thumbnail').setInputFiles(await thumbnail());
   await poll(() => page.getByRole('button', { name: 'Remove thumbnail' }).count()).toBe(1);
   await page.getByRole('button', { name: 'Publish' }).click();

@@ -131,7 +131,11 @@ describe('attribution and commission', () => {
     expect(commission).toMatchObject({ paidMinor: 5000, percent: 30, amountMinor: 1500, flagged: null });
     expect(await commissionsOf(code)).toHaveLength(1);
     const view = await partner(ana);
-    expect(view.programs[0]).toMatchObject({ clicks: 1, sales: 1 });
+    expect(view.programs[0]).toMatchObject({
+      clicks: 1,
+      sales: 1,
+      commissions: [{ currency: 'usd', pendingMinor: 1500, payableMinor: 0, paidMinor: 0, reversedMinor: 0 }],
+    });
     expect(view.balances).toEqual([
       expect.objectContaining({ currency: 'usd', pendingMinor: 1500, payableMinor: 0 }),
     ]);
@@ -428,6 +432,24 @@ describe('payouts through Stripe', () => {
     const again = await ctx.services.affiliates.payDue();
     expect(again.paid).toBe(0);
     expect(first.failed + again.failed).toBe(0);
+  });
+});
+
+describe('turning a program off', () => {
+  it('stops new commissions; what was earned stays', async () => {
+    const offer = await resellableOffer(oneTime);
+    const pat = client(ctx);
+    await buy(pat, offer.slug, 'pat@example.test');
+    const code = (await partner(pat)).code;
+    await buy(client(ctx), offer.slug, 'quin@example.test', { ref: code });
+    expect(await commissionsOf(code)).toHaveLength(1);
+    await owner.patch(`/api/v1/offers/${offer.id}`, { resell: { enabled: false } });
+    await buy(client(ctx), offer.slug, 'rex@example.test', { ref: code });
+    expect(await commissionsOf(code)).toHaveLength(1);
+    expect((await partner(pat)).programs).toEqual([]);
+    expect(
+      (await partner(pat)).balances[0].pendingMinor + (await partner(pat)).balances[0].payableMinor,
+    ).toBe(1500);
   });
 });
 

@@ -297,6 +297,39 @@ export async function balancesOf(db: Executor, affiliateId: string, now: number)
   });
 }
 
+/** One affiliate's commissions per program (offer) and state, from the ledger. */
+export async function stateTotalsByOffer(db: Executor, affiliateId: string, now: number) {
+  return db
+    .selectFrom('commissionEntries')
+    .innerJoin('commissions', 'commissions.id', 'commissionEntries.commissionId')
+    .leftJoin('payouts', 'payouts.id', 'commissions.payoutId')
+    .select((eb) => {
+      const amount = eb.ref('commissionEntries.amountMinor');
+      const paid = eb('payouts.status', '=', 'paid');
+      return [
+        'commissions.offerId',
+        'commissionEntries.currency',
+        eb.fn.sum<number>(eb.case().when(paid).then(amount).else(0).end()).as('paid'),
+        eb.fn
+          .sum<number>(
+            eb.case().when(paid).then(0).when('commissions.payableAt', '>', now).then(amount).else(0).end(),
+          )
+          .as('pending'),
+        eb.fn
+          .sum<number>(
+            eb.case().when(paid).then(0).when('commissions.payableAt', '<=', now).then(amount).else(0).end(),
+          )
+          .as('payable'),
+        eb.fn
+          .sum<number>(eb.case().when('commissionEntries.amountMinor', '<', 0).then(amount).else(0).end())
+          .as('reversed'),
+      ];
+    })
+    .where('commissionEntries.affiliateId', '=', affiliateId)
+    .groupBy(['commissions.offerId', 'commissionEntries.currency'])
+    .execute();
+}
+
 /** Sales and revenue each affiliate brought (their commissions' payments). */
 export async function salesOf(db: Executor, affiliateId: string) {
   return db

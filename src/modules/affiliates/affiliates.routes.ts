@@ -126,6 +126,16 @@ export function affiliatesRoutes(deps: {
                   link: Type.String(),
                   clicks: Type.Integer(),
                   sales: Type.Integer(),
+                  commissions: Type.Array(
+                    Type.Object({
+                      currency: Type.String(),
+                      pendingMinor: Type.Integer(),
+                      payableMinor: Type.Integer(),
+                      paidMinor: Type.Integer(),
+                      reversedMinor: Type.Integer(),
+                    }),
+                    { description: 'This program’s commissions by state' },
+                  ),
                 }),
               ),
               balances: Type.Array(Balance),
@@ -183,6 +193,15 @@ export function affiliatesRoutes(deps: {
             link: `${publicUrl}/offers/${offer.slug}?ref=${view.affiliate.code}`,
             clicks: clicksByOffer.get(offer.id) ?? 0,
             sales: salesByOffer.get(offer.id) ?? 0,
+            commissions: view.byOffer
+              .filter((row) => row.offerId === offer.id)
+              .map((row) => ({
+                currency: row.currency,
+                pendingMinor: Number(row.pending),
+                payableMinor: Number(row.payable),
+                paidMinor: Number(row.paid),
+                reversedMinor: -Number(row.reversed),
+              })),
           })),
           balances: view.balances,
           chart: [...days.entries()].map(([day, entry]) => ({ day: toIso(day), ...entry })),

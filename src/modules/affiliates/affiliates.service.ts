@@ -43,6 +43,7 @@ import {
   listPayoutRows,
   paymentsOfPurchase,
   salesOf,
+  stateTotalsByOffer,
   updateAffiliate,
   updatePayout,
   worthOfCommission,
@@ -333,9 +334,10 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
       if (await access.liveEntitlement(db, actor.userId, offer.id)) open.push(offer);
     }
     const since = now - 90 * DAY_MS;
-    const [clicks, sales, balances, byDay, recent, payout] = await Promise.all([
+    const [clicks, sales, byOffer, balances, byDay, recent, payout] = await Promise.all([
       clicksOf(db, affiliate.id, since),
       salesOf(db, affiliate.id),
+      stateTotalsByOffer(db, affiliate.id, now),
       balancesOf(db, affiliate.id, now),
       earnedByDay(db, affiliate.id, since),
       listCommissionRows(db, {
@@ -352,6 +354,7 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
       programs: open,
       clicks,
       sales,
+      byOffer,
       balances,
       byDay,
       recent,

@@ -31,6 +31,13 @@ interface PartnerView {
     link: string;
     clicks: number;
     sales: number;
+    commissions: {
+      currency: string;
+      pendingMinor: number;
+      payableMinor: number;
+      paidMinor: number;
+      reversedMinor: number;
+    }[];
   }[];
   balances: Balance[];
   chart: { day: string; clicks: number; sales: number; earnedMinor: number }[];
@@ -160,6 +167,14 @@ function Program({ program }: { program: PartnerView['programs'][number] }) {
         <p className="muted">
           {program.clicks} {program.clicks === 1 ? 'click' : 'clicks'} · {program.sales}{' '}
           {program.sales === 1 ? 'sale' : 'sales'}
+          {program.commissions.map((c) => (
+            <span key={c.currency}>
+              {' '}
+              · {formatMoney(c.pendingMinor, c.currency)} pending · {formatMoney(c.payableMinor, c.currency)}{' '}
+              payable · {formatMoney(c.paidMinor, c.currency)} paid
+              {c.reversedMinor > 0 && ` · ${formatMoney(c.reversedMinor, c.currency)} reversed`}
+            </span>
+          ))}
         </p>
       </div>
       {qr && (

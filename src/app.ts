@@ -22,6 +22,8 @@ import { pingDatabase } from './platform/db/database.ts';
 import { registerAuth, requireCallerUnlessPublic } from './platform/http/auth.ts';
 import { registerErrorHandling } from './platform/http/errors.ts';
 import { registerSecurityHeaders } from './platform/http/security.ts';
+import { registerStrictSchemas } from './platform/http/strict-schemas.ts';
+import { registerTextGuard } from './platform/http/text-guard.ts';
 import { registerWeb, SPA_PREFIXES } from './platform/http/web.ts';
 import { buildServices, type ServiceDeps, type Services } from './services.ts';
 
@@ -50,6 +52,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandling(app);
+  registerTextGuard(app);
+  registerStrictSchemas(app);
   // During a graceful shutdown, a response that finishes tells its client to hang up, so a kept-alive
   // connection cannot hold the closing server open.
   let closing = false;

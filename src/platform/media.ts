@@ -51,9 +51,27 @@ export interface MediaStore {
   root: string;
 }
 
+/** Each side, and the pixels, an upload may have: checked from the header, before anything is decoded. */
+export const MAX_IMAGE_SIDE = 10_000;
+export const MAX_IMAGE_PIXELS = 25_000_000;
+// Decoding is CPU work: at most this many at once, so a burst of large images cannot stall every request.
+const DECODES_AT_ONCE = 2;
+
 export function createMediaStore(dataDir: string): MediaStore {
   const root = join(dataDir, 'media');
   mkdirSync(root, { recursive: true });
+  let decoding = 0;
+  const waiting: (() => void)[] = [];
+  async function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    if (decoding >= DECODES_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
+    decoding += 1;
+    try {
+      return await work();
+    } finally {
+      decoding -= 1;
+      waiting.shift()?.();
+    }
+  }
   return {
     root,
     async saveImage(field, bytes, options) {
@@ -61,18 +79,34 @@ export function createMediaStore(dataDir: string): MediaStore {
       if (bytes.length > MAX_UPLOAD_BYTES)
         throw ValidationError.field(field, `must be at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
       if (!sniffImage(bytes)) throw ValidationError.field(field, 'must be a PNG, JPEG, WebP or GIF image');
+      let size: { width?: number; height?: number };
+      try {
+        size = await sharp(bytes).metadata();
+      } catch {
+        throw ValidationError.field(field, 'is not a readable image');
+      }
+      const width = size.width ?? 0;
+      const height = size.height ?? 0;
+      if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE || width * height > MAX_IMAGE_PIXELS) {
+        throw ValidationError.field(
+          field,
+          `must be at most ${MAX_IMAGE_SIDE} pixels on each side and ${MAX_IMAGE_PIXELS / 1_000_000} megapixels`,
+        );
+      }
       let output: { data: Buffer; info: OutputInfo };
       try {
-        output = await sharp(bytes, { limitInputPixels: 40_000_000 })
-          .rotate()
-          .resize({
-            width: options.maxWidth,
-            height: options.maxHeight,
-            fit: 'inside',
-            withoutEnlargement: true,
-          })
-          .webp({ quality: 82 })
-          .toBuffer({ resolveWithObject: true });
+        output = await oneAtATime(() =>
+          sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS })
+            .rotate()
+            .resize({
+              width: options.maxWidth,
+              height: options.maxHeight,
+              fit: 'inside',
+              withoutEnlargement: true,
+            })
+            .webp({ quality: 82 })
+            .toBuffer({ resolveWithObject: true }),
+        );
       } catch {
         // sharp refuses a corrupt or hostile file; to the uploader it is simply not an image we can use.
         throw ValidationError.field(field, 'is not a readable image');
@@ -85,6 +119,12 @@ export function createMediaStore(dataDir: string): MediaStore {
     },
   };
 }
+
+/**
+ * Image uploads arrive as their raw bytes: Content-Type image/… or application/octet-stream, with any
+ * parameters (`image/png; charset=binary`).
+ */
+export const IMAGE_BODY_TYPES = /^(image\/[\w.+-]+|application\/octet-stream)\s*(;.*)?$/i;
 
 /** The public URL of a stored file. */
 export function mediaUrl(path: string | null): string | null {

@@ -17,7 +17,12 @@ export function decodeCursor(value: string | undefined | null): Cursor | null {
   if (!value) return null;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && typeof parsed[0] === 'number' && typeof parsed[1] === 'string') {
+    if (
+      Array.isArray(parsed) &&
+      Number.isSafeInteger(parsed[0]) &&
+      typeof parsed[1] === 'string' &&
+      parsed[1].length <= 64
+    ) {
       return { at: parsed[0], id: parsed[1] };
     }
   } catch {

@@ -180,6 +180,9 @@ export function createAccessService(deps: AccessDeps) {
       if (Number.isNaN(endsAt))
         problems.push({ field: 'endsAt', message: 'must be a date and time (ISO 8601)' });
       else if (endsAt <= clock.now()) problems.push({ field: 'endsAt', message: 'must be in the future' });
+      // Every stored time must read back as an ISO date: beyond year 9999 it cannot.
+      else if (endsAt >= Date.UTC(10_000, 0, 1))
+        problems.push({ field: 'endsAt', message: 'must be before the year 10000' });
     }
     const note = input.note?.trim() || null;
     if (note && note.length > MAX_NOTE)

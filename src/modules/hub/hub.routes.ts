@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireActor } from '../../platform/http/auth.ts';
 import { errors, IdParams, ListQuery, NoContent, PageOf } from '../../platform/http/schemas.ts';
-import { MAX_UPLOAD_BYTES } from '../../platform/media.ts';
+import { IMAGE_BODY_TYPES, MAX_UPLOAD_BYTES } from '../../platform/media.ts';
 import type { AccessService } from '../access/index.ts';
 import { presentComment, presentGroup, presentMemberGroup, presentPost } from './hub.presenter.ts';
 import {
@@ -28,7 +28,7 @@ export function hubRoutes(deps: { hub: HubService; access: AccessService }): Fas
   return async (app) => {
     // Images arrive as their raw bytes (Content-Type image/… or application/octet-stream).
     app.addContentTypeParser(
-      /^(image\/[\w.+-]+|application\/octet-stream)$/,
+      IMAGE_BODY_TYPES,
       { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES },
       (_request, body, done) => done(null, body),
     );

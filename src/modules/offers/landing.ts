@@ -82,8 +82,10 @@ export function parseBlocks(input: unknown): { blocks: Block[]; problems: FieldP
         blocks.push({ id, type, body: text(raw, 'body', 10_000, field, problems) });
         break;
       case 'image': {
-        const imageUrl = raw.imageUrl === null || raw.imageUrl === undefined ? null : String(raw.imageUrl);
-        if (imageUrl !== null && !MEDIA_URL.test(imageUrl))
+        // Never String() a value a client sent: an object with its own toString throws.
+        const given = raw.imageUrl ?? null;
+        const imageUrl = typeof given === 'string' ? given : null;
+        if (given !== null && (imageUrl === null || !MEDIA_URL.test(imageUrl)))
           problems.push({ field: `${field}.imageUrl`, message: 'must be an image uploaded here' });
         blocks.push({
           id,

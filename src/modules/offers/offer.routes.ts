@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireActor } from '../../platform/http/auth.ts';
 import { errors, IdParams, ListQuery, NoContent, PageOf, Timestamp } from '../../platform/http/schemas.ts';
-import { MAX_UPLOAD_BYTES } from '../../platform/media.ts';
+import { IMAGE_BODY_TYPES, MAX_UPLOAD_BYTES } from '../../platform/media.ts';
 import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
 import { presentOffer, presentOfferSummary } from './offer.presenter.ts';
 import type { OfferInput, OffersService } from './offer.service.ts';
@@ -102,7 +102,7 @@ const OfferBody = Type.Object({
   resell: Type.Optional(
     Type.Object({
       enabled: Type.Optional(Type.Boolean()),
-      commissionPercent: Type.Optional(Nullable(Type.Integer())),
+      commissionPercent: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 90 }))),
       description: Type.Optional(Nullable(Type.String({ maxLength: 100_000 }))),
       recurring: Type.Optional(Recurring),
       months: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 120 }))),
@@ -138,7 +138,7 @@ export function offerRoutes(deps: { offers: OffersService }): FastifyPluginAsync
   const { offers } = deps;
   return async (app) => {
     app.addContentTypeParser(
-      /^(image\/[\w.+-]+|application\/octet-stream)$/,
+      IMAGE_BODY_TYPES,
       { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES },
       (_r, body, done) => done(null, body),
     );

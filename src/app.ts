@@ -20,7 +20,13 @@ import { settingsRoutes } from './modules/settings/index.ts';
 import { newId } from './platform/crypto.ts';
 import { pingDatabase } from './platform/db/database.ts';
 import { registerAuth, requireCallerUnlessPublic } from './platform/http/auth.ts';
-import { registerErrorHandling } from './platform/http/errors.ts';
+import {
+  answerClientError,
+  DEFAULT_HTTP_TIMEOUTS,
+  type HttpTimeouts,
+  timeoutOptions,
+} from './platform/http/connection.ts';
+import { answerFrameworkError, registerErrorHandling } from './platform/http/errors.ts';
 import { registerSecurityHeaders } from './platform/http/security.ts';
 import { registerStrictSchemas } from './platform/http/strict-schemas.ts';
 import { registerTextGuard } from './platform/http/text-guard.ts';
@@ -32,6 +38,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export interface AppDeps extends ServiceDeps {
   /** Where the built SPA is (dist/web by default). */
   webDir?: string;
+  /** How long a client may take (defaults suit a slow phone; tests shorten them). */
+  httpTimeouts?: HttpTimeouts;
 }
 
 export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; services: Services }> {
@@ -46,6 +54,9 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     genReqId: () => newId(),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    ...timeoutOptions(deps.httpTimeouts ?? DEFAULT_HTTP_TIMEOUTS),
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     ajv: {
       customOptions: { allErrors: true, removeAdditional: true, coerceTypes: 'array', useDefaults: true },
     },

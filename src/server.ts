@@ -10,6 +10,7 @@ import {
   type OpenDatabaseOptions,
   openDatabase,
 } from './platform/db/database.ts';
+import type { HttpTimeouts } from './platform/http/connection.ts';
 import type { Logger } from './platform/logger.ts';
 import type { MailSender } from './platform/mail.ts';
 
@@ -28,6 +29,7 @@ export interface StartOptions {
   sendMail?: MailSender;
   logger?: Logger;
   webDir?: string;
+  httpTimeouts?: HttpTimeouts;
   /** Registers extra routes before listening (tests). */
   extend?: (app: FastifyInstance) => void;
 }
@@ -45,6 +47,7 @@ export async function startServer(
     ...(options.sendMail ? { sendMail: options.sendMail } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.webDir ? { webDir: options.webDir } : {}),
+    ...(options.httpTimeouts ? { httpTimeouts: options.httpTimeouts } : {}),
   });
   options.extend?.(app);
   await app.listen({ port: config.port, host: config.host });

@@ -1,6 +1,6 @@
 // One error shape everywhere: {"error": {"code", "message", "details"}}. Schema failures name the field;
 // anything unknown is logged with the request id and answered as a bare 500.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldProblem, RateLimitedError } from '../errors.ts';
 
 interface AjvIssue {
@@ -36,6 +36,24 @@ export function toFieldProblems(issues: AjvIssue[]): FieldProblem[] {
   return problems;
 }
 
+/** Stable codes for the errors Fastify raises before a route runs. */
+const FRAMEWORK_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'bad_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_content_length',
+  FST_ERR_BAD_URL: 'bad_url',
+};
+
+/** Fastify's `frameworkErrors`: a URL it cannot decode (bad percent-encoding) never reaches a route. */
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+  const code = FRAMEWORK_CODES[error.code] ?? 'bad_request';
+  const message = code === 'bad_url' ? 'The URL is not valid (bad percent-encoding).' : error.message;
+  return reply.status(status).send({ error: { code, message } });
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
@@ -61,7 +79,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       // Framework-level client errors (bad JSON, body too large, unsupported media type).
-      const code = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : 'bad_request';
+      const code = FRAMEWORK_CODES[error.code] ?? 'bad_request';
       return reply.status(error.statusCode).send({ error: { code, message: error.message } });
     }
     request.log.error({ err: error, reqId: request.id }, 'unhandled error');

@@ -137,3 +137,90 @@ describe('images', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 });
+
+describe('races', () => {
+  const times = <T>(n: number, make: (i: number) => Promise<T>) =>
+    Promise.all(Array.from({ length: n }, (_, i) => make(i)));
+
+  it('parallel creates of one email or one slug: one wins, the others get 409 naming the field', async () => {
+    const users = await times(8, () => admin.post('/api/v1/users', { email: 'twin@example.test' }));
+    const userStatuses = users.map((answer) => answer.statusCode).sort();
+
+    expect(userStatuses.filter((status) => status === 201)).toHaveLength(1);
+    expect(userStatuses.filter((status) => status !== 201).every((status) => status === 409)).toBe(true);
+    for (const lost of users.filter((answer) => answer.statusCode === 409)) {
+      expect(lost.json().error.details.fields[0].field).toBe('email');
+    }
+    const groups = await times(8, (i) =>
+      admin.post('/api/v1/hub-groups', { name: `Twins ${i}`, slug: 'twins', visibility: 'public' }),
+    );
+
+    expect(groups.filter((answer) => answer.statusCode === 201)).toHaveLength(1);
+    for (const lost of groups.filter((answer) => answer.statusCode !== 201)) {
+      expect(lost.statusCode).toBe(409);
+      expect(lost.json().error.details.fields[0].field).toBe('slug');
+    }
+  });
+
+  it('two reorders at once: both answer, the later one wins, no deadlock', async () => {
+    for (const name of ['Alpha', 'Beta', 'Gamma', 'Delta']) await createGroup(ctx, { name });
+    const ids = (await admin.get('/api/v1/hub-groups')).json().data.map((g: { id: string }) => g.id);
+    const reversed = [...ids].reverse();
+    const answers = await times(6, (i) =>
+      admin.post('/api/v1/hub-groups/reorder', i % 2 ? { ids } : { ids: reversed }),
+    );
+    expect(answers.map((answer) => answer.statusCode)).toEqual(Array(6).fill(200));
+  });
+
+  it('parallel joins with one address that has an account send one confirmation link', async () => {
+    const member = await createMember(ctx);
+    const group = await createGroup(ctx, { visibility: 'private' });
+    const made = (
+      await admin.post('/api/v1/offers', { type: 'membership', title: 'Race Club', hubGroupIds: [group.id] })
+    ).json();
+    await admin.request('PUT', `/api/v1/offers/${made.id}/media/thumbnail`, await pngBytes(), {
+      'content-type': 'image/png',
+    });
+    const offer = (await admin.patch(`/api/v1/offers/${made.id}`, { status: 'published' })).json();
+    const body = new URLSearchParams({ email: member.email, name: 'Someone' }).toString();
+    const joins = await times(12, () =>
+      client(ctx).request('POST', `/checkout/${offer.slug}`, body, {
+        'content-type': 'application/x-www-form-urlencoded',
+      }),
+    );
+    expect(joins.every((answer) => answer.statusCode < 500)).toBe(true);
+    const sent = await ctx.db
+      .selectFrom('emails')
+      .select('id')
+      .where('toAddress', '=', member.email)
+      .where('kind', '=', 'purchase_claim')
+      .execute();
+    expect(sent).toHaveLength(1);
+
+    // A quarter of an hour later, asking again sends the same join's link again.
+    await ctx.db
+      .updateTable('purchases')
+      .set({ createdAt: Date.now() - 16 * 60_000 })
+      .where('offerId', '=', offer.id)
+      .execute();
+    await times(3, () =>
+      client(ctx).request('POST', `/checkout/${offer.slug}`, body, {
+        'content-type': 'application/x-www-form-urlencoded',
+      }),
+    );
+    const claims = await ctx.db
+      .selectFrom('emails')
+      .select('id')
+      .where('toAddress', '=', member.email)
+      .where('kind', '=', 'purchase_claim')
+      .execute();
+    expect(claims).toHaveLength(2);
+    const waiting = await ctx.db
+      .selectFrom('purchases')
+      .select('id')
+      .where('offerId', '=', offer.id)
+      .where('status', '=', 'awaiting_confirmation')
+      .execute();
+    expect(waiting).toHaveLength(1);
+  });
+});

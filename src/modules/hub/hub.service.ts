@@ -218,7 +218,10 @@ export function createHubService(deps: HubDeps) {
         throw ValidationError.field('ids', 'must list every hub group exactly once');
       }
       const now = clock.now();
-      for (const [position, id] of ids.entries()) await updateGroupRow(trx, id, { position, updatedAt: now });
+      // Rows are locked in id order whatever the new order is, so two reorders at once queue on
+      // PostgreSQL instead of deadlocking; the later one wins.
+      const byId = [...ids.entries()].sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
+      for (const [position, id] of byId) await updateGroupRow(trx, id, { position, updatedAt: now });
     });
   }
 

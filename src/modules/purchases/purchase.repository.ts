@@ -42,6 +42,37 @@ export async function claimForFulfilment(
     .executeTakeFirst();
 }
 
+/** The free join waiting for this account's confirmation, if one is (at most one; a unique index). */
+export async function findWaitingFreeJoin(
+  db: Executor,
+  offerId: string,
+  userId: string,
+): Promise<PurchaseRow | undefined> {
+  return db
+    .selectFrom('purchases')
+    .selectAll()
+    .where('offerId', '=', offerId)
+    .where('userId', '=', userId)
+    .where('status', '=', 'awaiting_confirmation')
+    .where('stripeCheckoutSessionId', 'is', null)
+    .executeTakeFirst();
+}
+
+/** Dates a waiting join anew, once: of two requests at once, only the first gets the row back. */
+export async function renewWaitingJoin(
+  db: Executor,
+  purchase: PurchaseRow,
+  now: number,
+): Promise<PurchaseRow | undefined> {
+  return db
+    .updateTable('purchases')
+    .set({ createdAt: now })
+    .where('id', '=', purchase.id)
+    .where('createdAt', '=', purchase.createdAt)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 /** Moves a purchase between waiting states (pending → awaiting_confirmation, pending → canceled). */
 export async function movePurchase(
   db: Executor,

@@ -19,14 +19,18 @@ import type { Access } from './billing.rules.ts';
 import {
   claimForFulfilment,
   findPurchase,
+  findWaitingFreeJoin,
   insertPurchase,
   markConversionReported,
   movePurchase,
   type PurchaseRow,
+  renewWaitingJoin,
   updatePurchase,
 } from './purchase.repository.ts';
 
 const LINK_TTL_MS = 7 * 24 * 3600_000;
+/** A second join with an address waiting for its confirmation sends a new link only after this. */
+const RESEND_CLAIM_AFTER_MS = 15 * 60_000;
 export const SYNC_PURCHASE_JOB = 'billing.sync_purchase';
 export const RECONCILE_JOB = 'billing.reconcile';
 
@@ -260,7 +264,18 @@ export function createPurchasesService(deps: PurchasesDeps) {
         }
         if (account) {
           // The address has an account and this browser has not proven it owns it: the owner of the
-          // address confirms through a link, and only then is anything granted.
+          // address confirms through a link, and only then is anything granted. One link at a time:
+          // asking again within a quarter of an hour sends nothing more; later, the same join is
+          // sent again.
+          const waiting = await findWaitingFreeJoin(trx, offer.id, account.id);
+          if (waiting) {
+            if (waiting.createdAt > now - RESEND_CLAIM_AFTER_MS) {
+              return { kind: 'confirm_email' as const, email: address };
+            }
+            const renewed = await renewWaitingJoin(trx, waiting, now);
+            if (renewed) await sendClaim(trx, renewed, account);
+            return { kind: 'confirm_email' as const, email: address };
+          }
           const purchase = await insertPurchase(trx, {
             ...base,
             userId: account.id,

@@ -12,6 +12,7 @@ import * as likeIndexes from './migrations/0004-like-indexes.ts';
 import * as accountSafety from './migrations/0005-account-safety.ts';
 import * as paidCheckout from './migrations/0006-paid-checkout.ts';
 import * as affiliates from './migrations/0007-affiliates.ts';
+import * as onePendingConfirmation from './migrations/0008-one-pending-confirmation.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0005-account-safety': accountSafety,
   '0006-paid-checkout': paidCheckout,
   '0007-affiliates': affiliates,
+  '0008-one-pending-confirmation': onePendingConfirmation,
 };
 
 /**
@@ -46,6 +48,24 @@ function makePrivateFile(file: string): void {
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/**
+ * The column a unique violation was on, in the API's camelCase, when the engine says: PostgreSQL's
+ * detail reads `Key (lower(email))=(…) already exists`, SQLite's message `UNIQUE constraint failed:
+ * users.email`.
+ */
+export function uniqueViolationField(error: unknown): string | null {
+  const { detail, message } = (error ?? {}) as { detail?: unknown; message?: unknown };
+  const pg = typeof detail === 'string' ? /^Key \((.+?)\)=/.exec(detail)?.[1] : undefined;
+  const sqlite = typeof message === 'string' ? /constraint failed: ([\w.]+)/.exec(message)?.[1] : undefined;
+  const raw = pg ?? sqlite;
+  if (!raw) return null;
+  // `lower(email::text)`, `users.email` or `offer_id, email`: the last name in the first part.
+  const names = (raw.split(',')[0] ?? '').replace(/::\w+/g, '').match(/[a-z_]+/gi) ?? [];
+  const column = names.at(-1);
+  if (!column) return null;
+  return column.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
 }
 
 export interface OpenDatabaseOptions {

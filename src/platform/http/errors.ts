@@ -1,6 +1,7 @@
 // One error shape everywhere: {"error": {"code", "message", "details"}}. Schema failures name the field;
 // anything unknown is logged with the request id and answered as a bare 500.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isUniqueViolation, uniqueViolationField } from '../db/database.ts';
 import { AppError, type FieldProblem, RateLimitedError } from '../errors.ts';
 
 interface AjvIssue {
@@ -63,6 +64,19 @@ export function registerErrorHandling(app: FastifyInstance): void {
           code: error.code,
           message: error.message,
           ...(error.details === undefined ? {} : { details: error.details }),
+        },
+      });
+    }
+    if (isUniqueViolation(error)) {
+      // Two requests raced to create the same thing (an email, a slug) and this one lost: the
+      // database's unique index said no, and nothing of this request was kept.
+      const field = uniqueViolationField(error) ?? 'body';
+      return reply.status(409).send({
+        error: {
+          code:
+            field === 'body' ? 'conflict' : `${field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_taken`,
+          message: `${field}: is already taken`,
+          details: { fields: [{ field, message: 'is already taken' }] },
         },
       });
     }

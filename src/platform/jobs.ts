@@ -79,8 +79,10 @@ export function backoffMs(attempts: number): number {
   return Math.min(3_600_000, 5_000 * 2 ** Math.max(0, attempts - 1));
 }
 
-// A job running longer than this is taken to belong to a worker that died; it is released for retry.
-const STALE_LOCK_MS = 10 * 60_000;
+// A running job's lease: its worker renews it every third of this while the job runs, so a job whose
+// lease ran out belongs to a worker that died, and is released for retry. A crash delays the job in
+// hand by at most this much (a 15-minute sign-in link still arrives in time).
+export const JOB_LEASE_MS = 60_000;
 
 export interface WorkerOptions {
   db: Database;
@@ -90,6 +92,8 @@ export interface WorkerOptions {
   handlers: Record<string, JobHandler>;
   pollMs?: number;
   workerId?: string;
+  /** The lease of a running job (JOB_LEASE_MS; tests shorten it). */
+  leaseMs?: number;
 }
 
 export interface Worker {
@@ -104,6 +108,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const { db, engine, clock, logger, handlers } = options;
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${newId().slice(0, 8)}`;
   const pollMs = options.pollMs ?? 500;
+  const leaseMs = options.leaseMs ?? JOB_LEASE_MS;
   let running = false;
   let stopping = false;
   let timer: NodeJS.Timeout | null = null;
@@ -115,7 +120,7 @@ export function createWorker(options: WorkerOptions): Worker {
       .updateTable('jobs')
       .set({ status: 'pending', lockedAt: null, lockedBy: null, updatedAt: now })
       .where('status', '=', 'running')
-      .where('lockedAt', '<', now - STALE_LOCK_MS)
+      .where('lockedAt', '<', now - leaseMs)
       .execute();
     const next = db
       .selectFrom('jobs')
@@ -140,8 +145,24 @@ export function createWorker(options: WorkerOptions): Worker {
     return claimed ?? null;
   }
 
+  /** Keeps the job's lease while it runs; answers the function that stops renewing it. */
+  function holdLease(job: JobRow): () => void {
+    const renew = setInterval(() => {
+      db.updateTable('jobs')
+        .set({ lockedAt: clock.now() })
+        .where('id', '=', job.id)
+        .where('lockedBy', '=', workerId)
+        .where('status', '=', 'running')
+        .execute()
+        .catch((error: unknown) => logger.warn({ err: error, job: job.id }, 'could not renew a job lease'));
+    }, leaseMs / 3);
+    renew.unref();
+    return () => clearInterval(renew);
+  }
+
   async function runOne(job: JobRow): Promise<void> {
     const handler = handlers[job.name];
+    const release = holdLease(job);
     try {
       if (!handler) throw new Error(`no handler for job ${job.name}`);
       await handler(JSON.parse(job.payload), job);
@@ -166,6 +187,8 @@ export function createWorker(options: WorkerOptions): Worker {
         })
         .where('id', '=', job.id)
         .execute();
+    } finally {
+      release();
     }
   }
 

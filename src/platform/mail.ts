@@ -9,6 +9,8 @@ export interface OutgoingMail {
   html: string;
   text: string;
   replyTo?: string;
+  /** Stable per message: a resend after a crash carries the same one, so it reads as the same mail. */
+  messageId?: string;
 }
 
 export type MailSender = (smtpUrl: string, mail: OutgoingMail) => Promise<{ messageId: string }>;

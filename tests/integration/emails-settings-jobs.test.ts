@@ -100,6 +100,10 @@ describe('sending over SMTP', () => {
     expect(sent?.text).toMatch(/token=[A-Za-z0-9_-]{20,}/);
     expect(sent?.html).toBeTruthy();
     expect(sent?.smtpUrl).toBe('smtp://mailer:s3cret@127.0.0.1:2525');
+    // A stable Message-ID: a resend after a crash is recognisably the same message.
+    expect(sent?.messageId).toBe(
+      `<${await latestEmailId(member.email)}@${sent?.from.split('@')[1]?.replace('>', '')}>`,
+    );
     const logged = (
       await (await signIn(ctx, owner)).get(`/api/v1/emails/${await latestEmailId(member.email)}`)
     ).json();
@@ -278,6 +282,48 @@ describe('jobs', () => {
   });
 });
 
+describe('a worker that died', () => {
+  it('leaves its job to another worker once its lease runs out; a live worker keeps renewing its lease', async () => {
+    await ctx.drainJobs();
+    const ran: string[] = [];
+    const handlers = {
+      'test.lease': async (payload: unknown) => {
+        ran.push((payload as { n: string }).n);
+        await new Promise((resolve) => setTimeout(resolve, 600));
+      },
+    };
+    const logger = createLogger({ logLevel: 'silent' });
+    const make = (id: string) =>
+      createWorker({
+        db: ctx.db,
+        engine: ctx.engine,
+        clock: systemClock,
+        logger,
+        handlers,
+        workerId: id,
+        leaseMs: 300,
+      });
+    // A job a crashed worker held: its lease ran out, so the next worker runs it.
+    const dead = await ctx.db
+      .transaction()
+      .execute((trx) => enqueueJob(trx, systemClock, 'test.lease', { n: 'orphan' }));
+    await ctx.db
+      .updateTable('jobs')
+      .set({ status: 'running', lockedBy: 'dead', lockedAt: Date.now() - 301 })
+      .where('id', '=', dead)
+      .execute();
+    expect(await make('next').drain()).toBe(1);
+    expect(ran).toEqual(['orphan']);
+    // A job that runs longer than the lease, on a live worker: nobody else takes it.
+    await ctx.db.transaction().execute((trx) => enqueueJob(trx, systemClock, 'test.lease', { n: 'long' }));
+    const live = make('live').drain();
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect(await make('other').drain()).toBe(0);
+    expect(await live).toBe(1);
+    expect(ran).toEqual(['orphan', 'long']);
+  });
+});
+
 describe('health and API description', () => {
   it('serves the OpenAPI document and the docs page', async () => {
     const doc = (await client(ctx).get('/api/docs/json')).json();
@@ -307,6 +353,6 @@ describe('health and API description', () => {
       'content-type': 'application/json',
     });
     expect(badJson.statusCode).toBe(400);
-    expect(badJson.json().error.code).toBe('bad_request');
+    expect(badJson.json().error.code).toBe('bad_json');
   });
 });

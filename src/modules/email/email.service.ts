@@ -53,6 +53,12 @@ export function mayViewLiveLinks(
   return ROLE_RANK[recipientRole] < ROLE_RANK[viewer.role] && email.recipientUserId !== viewer.id;
 }
 
+/** The message's own Message-ID: its id at the sender's domain, the same on every attempt. */
+export function messageIdOf(emailId: string, mailFrom: string): string {
+  const domain = /@([A-Za-z0-9.-]+)/.exec(mailFrom)?.[1] ?? 'guildhall.invalid';
+  return `<${emailId}@${domain}>`;
+}
+
 export function createEmailService(deps: EmailDeps) {
   const { db, clock, logger, settings, sendMail } = deps;
 
@@ -95,6 +101,7 @@ export function createEmailService(deps: EmailDeps) {
         html: email.html,
         text: email.text,
         ...(current.supportEmail ? { replyTo: current.supportEmail } : {}),
+        messageId: messageIdOf(email.id, current.mailFrom),
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -1,5 +1,42 @@
 // The one way the SPA talks to the server: JSON in and out, the session cookie, the CSRF token on
 // every state change, and every failure as an ApiError carrying the server's code and field problems.
+import type { Static } from 'typebox';
+import type {
+  Reason as AccessReasonSchema,
+  Grant as GrantSchema,
+  Member as GroupMemberSchema,
+  LedgerEntry as LedgerEntrySchema,
+} from '../../src/modules/access/access.routes.ts';
+import type {
+  ApiKey as ApiKeySchema,
+  User as UserSchema,
+} from '../../src/modules/accounts/accounts.schemas.ts';
+import type {
+  EmailDetail as EmailDetailSchema,
+  EmailStatus as EmailStatusSchema,
+  EmailSummary as EmailSummarySchema,
+} from '../../src/modules/email/email.routes.ts';
+import type {
+  Author as AuthorSchema,
+  Comment as CommentSchema,
+  HubGroupDetail as HubGroupDetailSchema,
+  HubGroup as HubGroupSchema,
+  MemberGroup as MemberGroupSchema,
+  Post as PostSchema,
+} from '../../src/modules/hub/hub.schemas.ts';
+import type { Job as JobSchema } from '../../src/modules/jobs/jobs.routes.ts';
+import type {
+  BillingPurchase as BillingPurchaseSchema,
+  Payment as PaymentSchema,
+  Status as PurchaseStatusSchema,
+  Sale as SaleSchema,
+} from '../../src/modules/purchases/billing.routes.ts';
+import type {
+  PlatformInfo as PlatformInfoSchema,
+  Settings as SettingsSchema,
+  StripeStatus as StripeStatusSchema,
+} from '../../src/modules/settings/settings.routes.ts';
+import type { Visibility as VisibilitySchema } from '../../src/platform/http/schemas.ts';
 
 export interface FieldProblem {
   field: string;
@@ -141,259 +178,54 @@ export const api = {
 
 // --- shapes the API answers -------------------------------------------------------------------
 
-export type Role = 'owner' | 'admin' | 'member';
+export type Role = User['role'];
 
 export interface Money {
   amountMinor: number;
   currency: string;
 }
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  status: 'active' | 'deactivated';
-  emailVerified: boolean;
-  hasPassword: boolean;
-  createdAt: string;
-  lastSeenAt: string | null;
-  totalSpending: Money;
-}
+// The shapes the API answers are the server's own response schemas (TypeBox), imported as types only:
+// the OpenAPI document, the server's validation and these types are one source, never copies.
+export type User = Static<typeof UserSchema>;
+export type PlatformInfo = Static<typeof PlatformInfoSchema>;
+export type EmailStatus = Static<typeof EmailStatusSchema>;
+export type EmailSummary = Static<typeof EmailSummarySchema>;
+export type EmailDetail = Static<typeof EmailDetailSchema>;
+export type Settings = Static<typeof SettingsSchema>;
+export type StripeStatus = Static<typeof StripeStatusSchema>;
+export type PurchaseStatus = Static<typeof PurchaseStatusSchema>;
+export type Payment = Static<typeof PaymentSchema>;
+/** A purchase as Billing (the member) and the user card (staff) show it. */
+export type BillingPurchase = Static<typeof BillingPurchaseSchema>;
+export type Sale = Static<typeof SaleSchema>;
+export type ApiKey = Static<typeof ApiKeySchema>;
+export type Job = Static<typeof JobSchema>;
+export type Visibility = Static<typeof VisibilitySchema>;
+export type HubGroup = Static<typeof HubGroupSchema>;
+export type HubGroupDetail = Static<typeof HubGroupDetailSchema>;
+/** A group as a member sees it in /hub. */
+export type MemberGroup = Static<typeof MemberGroupSchema>;
+export type Author = Static<typeof AuthorSchema>;
+export type Post = Static<typeof PostSchema>;
+export type Comment = Static<typeof CommentSchema>;
+/** Why a user may enter a group (one line of the access ledger, or of a group's members). */
+export type AccessReason = Static<typeof AccessReasonSchema>;
+export type LedgerEntry = Static<typeof LedgerEntrySchema>;
+export type Grant = Static<typeof GrantSchema>;
+export type GroupMember = Static<typeof GroupMemberSchema>;
 
 export interface Page<T> {
   data: T[];
   nextCursor: string | null;
 }
 
-export interface PlatformInfo {
-  platformName: string;
-  supportEmail: string | null;
-  /** `guildhall demo`: payments are simulated. */
-  demo?: boolean;
-}
-
-export type EmailStatus = 'queued' | 'sent' | 'failed' | 'logged';
-
-export interface EmailSummary {
-  id: string;
-  to: string;
-  subject: string;
-  kind: string;
-  status: EmailStatus;
-  error: string | null;
-  createdAt: string;
-  sentAt: string | null;
-}
-
-export interface EmailDetail extends EmailSummary {
-  html: string;
-  text: string;
-  /** The links the platform issued for this message; sign-in links redacted unless you may use them. */
-  links: string[];
-}
-
-export interface Settings {
-  platformName: string;
-  supportEmail: string | null;
-  defaultCurrency: string;
-  smtpUrl: string | null;
-  mailFrom: string | null;
-  pastDueGraceDays: number;
-  affiliateCookieDays: number;
-  commissionHoldDays: number;
-  payoutMinimumMinor: number;
-}
-
-export interface StripeStatus {
-  connected: boolean;
-  account: null | {
-    id: string;
-    displayName: string | null;
-    livemode: boolean;
-    chargesEnabled: boolean;
-    payoutsEnabled: boolean;
-    detailsSubmitted: boolean;
-    requirements: string[];
-    dashboardUrl: string;
-    keyLast4: string;
-    connectedAt: string;
-    updatedAt: string;
-  };
-}
-
-export type PurchaseStatus = 'pending' | 'awaiting_confirmation' | 'fulfilled' | 'canceled';
-
-export interface Payment {
-  id: string;
-  amount: Money;
-  refunded: Money;
-  dispute: 'none' | 'open' | 'won' | 'lost';
-  paidAt: string;
-  receiptUrl: string | null;
-}
-
-/** A purchase as Billing (the member) and the user card (staff) show it. */
-export interface BillingPurchase {
-  id: string;
-  offer: { id: string; title: string; slug: string };
-  status: PurchaseStatus;
-  amount: Money;
-  refunded: Money;
-  createdAt: string;
-  access: { live: boolean; state: string | null; until: string | null };
-  subscription: null | {
-    status: string;
-    currentPeriodEnd: string | null;
-    cancelAtPeriodEnd: boolean;
-    interval: string | null;
-    intervalCount: number | null;
-  };
-  payments: Payment[];
-}
-
-export interface Sale {
-  id: string;
-  createdAt: string;
-  buyer: { email: string; name: string; userId: string | null };
-  offer: { id: string; title: string };
-  amount: Money;
-  refunded: Money;
-  status: PurchaseStatus;
-}
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  user: { id: string; email: string };
-  createdAt: string;
-  lastUsedAt: string | null;
-}
-
-export interface Job {
-  id: string;
-  name: string;
-  status: 'pending' | 'running' | 'done' | 'failed';
-  attempts: number;
-  lastError: string | null;
-  runAt: string;
-  createdAt?: string;
-  updatedAt: string;
-}
-
-export type Visibility = 'public' | 'private' | 'hidden';
-
-export interface HubGroup {
-  id: string;
-  name: string;
-  slug: string;
-  description: string;
-  emoji: string | null;
-  imageUrl: string | null;
-  visibility: Visibility;
-  position: number;
-  paywall: { callToAction: string | null; description: string | null; url: string | null };
-  postCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface HubGroupDetail extends HubGroup {
-  /** Offers whose buyers enter this group. */
-  grantedBy: { id: string; title: string; status: string }[];
-}
-
-/** A group as a member sees it in /hub. */
-export interface MemberGroup {
-  id: string;
-  name: string;
-  slug: string;
-  description: string;
-  emoji: string | null;
-  imageUrl: string | null;
-  visibility: Visibility;
-  canEnter: boolean;
-  postCount: number | null;
-}
-
-/** `details.paywall` of a 403 `access_required`. */
+/** `details.paywall` of a 403 `access_required` (an error's details, outside the response schemas). */
 export interface Paywall {
   callToAction: string;
   description: string | null;
   url: string | null;
   offers: { id: string; title: string; slug: string; priceLabel: string }[];
-}
-
-export interface Author {
-  id: string;
-  name: string;
-}
-
-export interface Post {
-  id: string;
-  groupId: string;
-  author: Author | null;
-  title: string | null;
-  body: string;
-  /** Sanitized by the server; the only HTML the SPA renders as HTML. */
-  bodyHtml: string;
-  pinned: boolean;
-  likeCount: number;
-  commentCount: number;
-  likedByMe: boolean;
-  canEdit: boolean;
-  canDelete: boolean;
-  createdAt: string;
-  editedAt: string | null;
-}
-
-export interface Comment {
-  id: string;
-  postId: string;
-  parentId: string | null;
-  author: Author | null;
-  body: string;
-  bodyHtml: string;
-  likeCount: number;
-  likedByMe: boolean;
-  canEdit: boolean;
-  canDelete: boolean;
-  createdAt: string;
-  editedAt: string | null;
-}
-
-/** Why a user may enter a group (one line of the access ledger, or of a group's members). */
-export type AccessReason =
-  | { kind: 'public' }
-  | { kind: 'staff'; role: 'owner' | 'admin' }
-  | { kind: 'grant'; grantId: string; endsAt: string | null; note: string | null }
-  | {
-      kind: 'entitlement';
-      entitlementId: string;
-      offerId: string;
-      offerTitle: string;
-      state: string;
-      accessUntil: string | null;
-    };
-
-export interface LedgerEntry {
-  group: { id: string; name: string; slug: string; visibility: Visibility };
-  reasons: AccessReason[];
-}
-
-export interface Grant {
-  id: string;
-  hubGroup: { id: string; name: string };
-  endsAt: string | null;
-  note: string | null;
-  grantedBy: string | null;
-  createdAt: string;
-}
-
-export interface GroupMember {
-  user: { id: string; name: string; email: string };
-  reason: AccessReason;
 }
 
 /** A 403 `access_required` (with the paywall) or a 404: the caller may not, or no longer, see this. */

@@ -42,7 +42,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     api
       .get<PlatformInfo>('/platform', undefined, { redirectOn401: false })
       .then(setPlatform)
-      .catch(() => setPlatform({ platformName: 'Guildhall', supportEmail: null }));
+      .catch(() => setPlatform({ platformName: 'Guildhall', supportEmail: null, demo: false }));
   }, [refreshMe]);
 
   const value = useMemo<SessionValue>(
@@ -52,7 +52,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setMe,
       refreshMe,
       setPlatformName: (platformName) =>
-        setPlatform((current) => ({ supportEmail: current?.supportEmail ?? null, platformName })),
+        setPlatform((current) => ({
+          supportEmail: current?.supportEmail ?? null,
+          demo: current?.demo ?? false,
+          platformName,
+        })),
       async signOut() {
         await api.post('/auth/logout', undefined, { redirectOn401: false });
       },

@@ -11,12 +11,13 @@ import {
   NullableTimestamp,
   PageOf,
   Timestamp,
+  Visibility,
 } from '../../platform/http/schemas.ts';
 import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
 import type { GrantRow } from './access.repository.ts';
 import type { AccessReason, AccessService } from './access.service.ts';
 
-const Grant = Type.Object({
+export const Grant = Type.Object({
   id: Type.String(),
   hubGroup: Type.Object({ id: Type.String(), name: Type.String() }),
   endsAt: NullableTimestamp,
@@ -29,33 +30,34 @@ const GrantBody = Type.Object({
   endsAt: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
   note: Type.Optional(Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()])),
 });
-const Reason = Type.Object({
-  kind: Type.Union([
-    Type.Literal('public'),
-    Type.Literal('staff'),
-    Type.Literal('grant'),
-    Type.Literal('entitlement'),
-  ]),
-  role: Type.Optional(Type.String()),
-  grantId: Type.Optional(Type.String()),
-  endsAt: Type.Optional(NullableTimestamp),
-  note: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  entitlementId: Type.Optional(Type.String()),
-  offerId: Type.Optional(Type.String()),
-  offerTitle: Type.Optional(Type.String()),
-  state: Type.Optional(Type.String()),
-  accessUntil: Type.Optional(NullableTimestamp),
-});
-const LedgerEntry = Type.Object({
+export const Reason = Type.Union([
+  Type.Object({ kind: Type.Literal('public') }),
+  Type.Object({ kind: Type.Literal('staff'), role: Type.Enum(['owner', 'admin']) }),
+  Type.Object({
+    kind: Type.Literal('grant'),
+    grantId: Type.String(),
+    endsAt: NullableTimestamp,
+    note: Type.Union([Type.String(), Type.Null()]),
+  }),
+  Type.Object({
+    kind: Type.Literal('entitlement'),
+    entitlementId: Type.String(),
+    offerId: Type.String(),
+    offerTitle: Type.String(),
+    state: Type.String(),
+    accessUntil: NullableTimestamp,
+  }),
+]);
+export const LedgerEntry = Type.Object({
   group: Type.Object({
     id: Type.String(),
     name: Type.String(),
     slug: Type.String(),
-    visibility: Type.String(),
+    visibility: Visibility,
   }),
   reasons: Type.Array(Reason),
 });
-const Member = Type.Object({
+export const Member = Type.Object({
   user: Type.Object({ id: Type.String(), name: Type.String(), email: Type.String() }),
   reason: Reason,
 });
@@ -77,7 +79,7 @@ function presentReason(reason: AccessReason) {
   return reason;
 }
 
-const AccessChange = Type.Object({
+export const AccessChange = Type.Object({
   id: Type.String(),
   at: Timestamp,
   offer: Type.Object({ id: Type.String(), title: Type.String() }),

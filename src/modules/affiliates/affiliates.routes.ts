@@ -11,7 +11,7 @@ import type { PayoutRow } from './affiliates.repository.ts';
 import { type AffiliatesService, maskEmail } from './affiliates.service.ts';
 
 const Money = Type.Object({ amountMinor: Type.Integer(), currency: Type.String() });
-const Balance = Type.Object({
+export const Balance = Type.Object({
   currency: Type.String(),
   pendingMinor: Type.Integer({ description: 'Held until the hold period ends' }),
   payableMinor: Type.Integer({ description: 'Owed now (negative after a reversal of something paid)' }),
@@ -25,7 +25,7 @@ const CommissionState = Type.Union([
   Type.Literal('paid'),
   Type.Literal('reversed'),
 ]);
-const Commission = Type.Object({
+export const Commission = Type.Object({
   id: Type.String(),
   createdAt: Timestamp,
   offer: Type.Object({ id: Type.String(), title: Type.String() }),
@@ -39,7 +39,7 @@ const Commission = Type.Object({
   flagged: Type.Union([Type.String(), Type.Null()]),
   affiliate: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() }),
 });
-const Payout = Type.Object({
+export const Payout = Type.Object({
   id: Type.String(),
   affiliate: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() }),
   amount: Money,
@@ -87,6 +87,62 @@ function presentPayout(row: PayoutRow & { affiliateEmail?: string; affiliateName
   };
 }
 
+/** Become a Partner, as the member sees it. */
+export const PartnerView = Type.Object({
+  code: Type.String(),
+  programs: Type.Array(
+    Type.Object({
+      offer: Type.Object({ id: Type.String(), title: Type.String(), slug: Type.String() }),
+      pricingModel: Type.Union([Type.Literal('one_time'), Type.Literal('recurring')]),
+      commissionPercent: Type.Integer(),
+      recurring: Type.String(),
+      months: Type.Union([Type.Integer(), Type.Null()]),
+      description: Type.Union([Type.String(), Type.Null()]),
+      link: Type.String(),
+      clicks: Type.Integer(),
+      sales: Type.Integer(),
+      commissions: Type.Array(
+        Type.Object({
+          currency: Type.String(),
+          pendingMinor: Type.Integer(),
+          payableMinor: Type.Integer(),
+          paidMinor: Type.Integer(),
+          reversedMinor: Type.Integer(),
+        }),
+        { description: 'This program’s commissions by state' },
+      ),
+    }),
+  ),
+  balances: Type.Array(Balance),
+  chart: Type.Array(
+    Type.Object({
+      day: Timestamp,
+      clicks: Type.Integer(),
+      sales: Type.Integer(),
+      earnedMinor: Type.Integer(),
+    }),
+  ),
+  commissions: Type.Array(Commission),
+  payouts: Type.Object({
+    connected: Type.Boolean({ description: 'Payouts go to your own Stripe account' }),
+    payoutsEnabled: Type.Boolean(),
+    last: Type.Union([Payout, Type.Null()]),
+  }),
+});
+
+/** One affiliate in the creator's list. */
+export const AffiliateSummary = Type.Object({
+  id: Type.String(),
+  user: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() }),
+  code: Type.String(),
+  payoutsConnected: Type.Boolean(),
+  clicks: Type.Integer(),
+  sales: Type.Integer(),
+  revenue: Type.Array(Money),
+  balances: Type.Array(Balance),
+  lastPayout: Type.Union([Payout, Type.Null()]),
+});
+
 const CommissionQuery = Type.Object(
   {
     affiliateId: Type.Optional(Type.String({ maxLength: 64 })),
@@ -113,47 +169,7 @@ export function affiliatesRoutes(deps: {
           summary:
             'Become a Partner: the programs open to you, your link, your clicks, sales and commissions',
           response: {
-            200: Type.Object({
-              code: Type.String(),
-              programs: Type.Array(
-                Type.Object({
-                  offer: Type.Object({ id: Type.String(), title: Type.String(), slug: Type.String() }),
-                  pricingModel: Type.Union([Type.Literal('one_time'), Type.Literal('recurring')]),
-                  commissionPercent: Type.Integer(),
-                  recurring: Type.String(),
-                  months: Type.Union([Type.Integer(), Type.Null()]),
-                  description: Type.Union([Type.String(), Type.Null()]),
-                  link: Type.String(),
-                  clicks: Type.Integer(),
-                  sales: Type.Integer(),
-                  commissions: Type.Array(
-                    Type.Object({
-                      currency: Type.String(),
-                      pendingMinor: Type.Integer(),
-                      payableMinor: Type.Integer(),
-                      paidMinor: Type.Integer(),
-                      reversedMinor: Type.Integer(),
-                    }),
-                    { description: 'This program’s commissions by state' },
-                  ),
-                }),
-              ),
-              balances: Type.Array(Balance),
-              chart: Type.Array(
-                Type.Object({
-                  day: Timestamp,
-                  clicks: Type.Integer(),
-                  sales: Type.Integer(),
-                  earnedMinor: Type.Integer(),
-                }),
-              ),
-              commissions: Type.Array(Commission),
-              payouts: Type.Object({
-                connected: Type.Boolean({ description: 'Payouts go to your own Stripe account' }),
-                payoutsEnabled: Type.Boolean(),
-                last: Type.Union([Payout, Type.Null()]),
-              }),
-            }),
+            200: PartnerView,
             ...errors(401, 403),
           },
         },
@@ -267,19 +283,7 @@ export function affiliatesRoutes(deps: {
             { additionalProperties: false },
           ),
           response: {
-            200: PageOf(
-              Type.Object({
-                id: Type.String(),
-                user: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() }),
-                code: Type.String(),
-                payoutsConnected: Type.Boolean(),
-                clicks: Type.Integer(),
-                sales: Type.Integer(),
-                revenue: Type.Array(Money),
-                balances: Type.Array(Balance),
-                lastPayout: Type.Union([Payout, Type.Null()]),
-              }),
-            ),
+            200: PageOf(AffiliateSummary),
             ...errors(400, 401, 403),
           },
         },

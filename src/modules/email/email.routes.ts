@@ -14,13 +14,13 @@ import {
 import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
 import type { EmailService } from './email.service.ts';
 
-const EmailStatus = Type.Union([
+export const EmailStatus = Type.Union([
   Type.Literal('queued'),
   Type.Literal('sent'),
   Type.Literal('failed'),
   Type.Literal('logged'),
 ]);
-const EmailSummary = Type.Object({
+export const EmailSummary = Type.Object({
   id: Type.String(),
   to: Type.String(),
   subject: Type.String(),
@@ -30,7 +30,7 @@ const EmailSummary = Type.Object({
   createdAt: Timestamp,
   sentAt: NullableTimestamp,
 });
-const EmailDetail = Type.Object({
+export const EmailDetail = Type.Object({
   ...EmailSummary.properties,
   html: Type.String(),
   text: Type.String(),

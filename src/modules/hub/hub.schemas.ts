@@ -1,8 +1,7 @@
 import { Type } from 'typebox';
-import { NullableTimestamp, Timestamp } from '../../platform/http/schemas.ts';
+import { NullableTimestamp, Timestamp, Visibility } from '../../platform/http/schemas.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
-export const Visibility = Type.String({ description: 'public, private or hidden' });
 
 export const HubGroup = Type.Object({
   id: Type.String(),
@@ -11,7 +10,7 @@ export const HubGroup = Type.Object({
   description: Type.String(),
   emoji: Type.Union([Type.String(), Type.Null()]),
   imageUrl: Type.Union([Type.String(), Type.Null()]),
-  visibility: Type.Union([Type.Literal('public'), Type.Literal('private'), Type.Literal('hidden')]),
+  visibility: Visibility,
   position: Type.Integer(),
   paywall: Type.Object({
     callToAction: Type.Union([Type.String(), Type.Null()]),
@@ -48,12 +47,12 @@ export const MemberGroup = Type.Object({
   description: Type.String(),
   emoji: Type.Union([Type.String(), Type.Null()]),
   imageUrl: Type.Union([Type.String(), Type.Null()]),
-  visibility: Type.Union([Type.Literal('public'), Type.Literal('private'), Type.Literal('hidden')]),
+  visibility: Visibility,
   canEnter: Type.Boolean(),
   postCount: Type.Union([Type.Integer(), Type.Null()]),
 });
 
-const Author = Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]);
+export const Author = Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]);
 
 export const Post = Type.Object({
   id: Type.String(),

@@ -15,7 +15,7 @@ const JobStatus = Type.Union([
   Type.Literal('done'),
   Type.Literal('failed'),
 ]);
-const Job = Type.Object({
+export const Job = Type.Object({
   id: Type.String(),
   name: Type.String(),
   status: JobStatus,

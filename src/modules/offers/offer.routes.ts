@@ -12,10 +12,12 @@ const Nullable = <T extends ReturnType<typeof Type.String | typeof Type.Integer>
   Type.Union([schema, Type.Null()]);
 
 const Pricing = Type.Object({
-  model: Type.String({ description: 'free, one_time or recurring' }),
+  model: Type.Enum(['free', 'one_time', 'recurring']),
   amountMinor: Type.Integer({ description: 'Minor units (cents; yen for JPY)' }),
   currency: Type.String({ description: 'Lower-case ISO 4217' }),
-  interval: Type.Union([Type.String(), Type.Null()], { description: 'week, month or year (recurring)' }),
+  interval: Type.Union([Type.Enum(['week', 'month', 'year']), Type.Null()], {
+    description: 'Recurring only',
+  }),
   intervalCount: Type.Union([Type.Integer(), Type.Null()]),
   trialDays: Type.Union([Type.Integer(), Type.Null()]),
 });
@@ -26,12 +28,12 @@ const Recurring = Type.Union([Type.Literal('every'), Type.Literal('first'), Type
     'Which payments of a recurring offer earn commission: every renewal, the first, or the first N months',
 });
 
-const OfferSummary = Type.Object({
+export const OfferSummary = Type.Object({
   id: Type.String(),
-  type: Type.String(),
+  type: Type.Literal('membership'),
   title: Type.String(),
   slug: Type.String(),
-  status: Type.String({ description: 'draft, published or archived' }),
+  status: Type.Enum(['draft', 'published', 'archived']),
   pricing: Pricing,
   priceLabel: Type.String({ description: 'The price as a buyer reads it' }),
   buyerCount: Type.Integer(),
@@ -41,7 +43,7 @@ const OfferSummary = Type.Object({
   updatedAt: Timestamp,
 });
 
-const Offer = Type.Object({
+export const Offer = Type.Object({
   ...OfferSummary.properties,
   hubGroupIds: Type.Array(Type.String()),
   coverUrl: Type.Union([Type.String(), Type.Null()]),

@@ -18,14 +18,14 @@ import type { BillingService } from './billing.service.ts';
 import type { PaymentRow } from './purchase.repository.ts';
 
 const Money = Type.Object({ amountMinor: Type.Integer(), currency: Type.String() });
-const Status = Type.Union([
+export const Status = Type.Union([
   Type.Literal('pending'),
   Type.Literal('awaiting_confirmation'),
   Type.Literal('fulfilled'),
   Type.Literal('canceled'),
 ]);
 
-const Payment = Type.Object({
+export const Payment = Type.Object({
   id: Type.String(),
   amount: Money,
   refunded: Money,
@@ -39,7 +39,7 @@ const Payment = Type.Object({
   receiptUrl: Type.Union([Type.String(), Type.Null()]),
 });
 
-const BillingPurchase = Type.Object({
+export const BillingPurchase = Type.Object({
   id: Type.String(),
   offer: Type.Object({ id: Type.String(), title: Type.String(), slug: Type.String() }),
   status: Status,
@@ -64,7 +64,7 @@ const BillingPurchase = Type.Object({
   payments: Type.Array(Payment),
 });
 
-const Sale = Type.Object({
+export const Sale = Type.Object({
   id: Type.String(),
   createdAt: Timestamp,
   buyer: Type.Object({

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import type { PaymentsTable, PurchaseStatus, PurchasesTable } from '../../platform/db/schema.ts';
 import type { Executor } from '../../platform/jobs.ts';
 import type { Cursor } from '../../platform/pagination.ts';
@@ -55,6 +55,29 @@ export async function findWaitingFreeJoin(
     .where('userId', '=', userId)
     .where('status', '=', 'awaiting_confirmation')
     .where('stripeCheckoutSessionId', 'is', null)
+    .executeTakeFirst();
+}
+
+/**
+ * Writes a free join waiting for its account's confirmation, unless one is already waiting for this
+ * account and offer (then answers nothing): of many joins at once, one writes and sends the link.
+ */
+export async function insertWaitingJoin(
+  db: Executor,
+  row: Insertable<PurchasesTable>,
+): Promise<PurchaseRow | undefined> {
+  return db
+    .insertInto('purchases')
+    .values(row)
+    .onConflict((conflict) =>
+      conflict
+        .columns(['offerId', 'userId'])
+        // A literal, as in the index's predicate: a bound parameter would not match it.
+        .where('status', '=', sql.lit('awaiting_confirmation'))
+        .where('stripeCheckoutSessionId', 'is', null)
+        .doNothing(),
+    )
+    .returningAll()
     .executeTakeFirst();
 }
 

@@ -21,6 +21,7 @@ import {
   findPurchase,
   findWaitingFreeJoin,
   insertPurchase,
+  insertWaitingJoin,
   markConversionReported,
   movePurchase,
   type PurchaseRow,
@@ -276,12 +277,12 @@ export function createPurchasesService(deps: PurchasesDeps) {
             if (renewed) await sendClaim(trx, renewed, account);
             return { kind: 'confirm_email' as const, email: address };
           }
-          const purchase = await insertPurchase(trx, {
+          const purchase = await insertWaitingJoin(trx, {
             ...base,
             userId: account.id,
             status: 'awaiting_confirmation',
           });
-          await sendClaim(trx, purchase, account);
+          if (purchase) await sendClaim(trx, purchase, account);
           return { kind: 'confirm_email' as const, email: address };
         }
         const user = await users.createBuyerAccount(trx, { email: address, name: base.name });

@@ -7,7 +7,7 @@ import type { SettingsAdmin } from './settings.admin.ts';
 import type { SettingsService } from './settings.service.ts';
 import { dashboardUrlOf, type StripeConnection, type StripeConnectionState } from './stripe.service.ts';
 
-const StripeStatus = Type.Object({
+export const StripeStatus = Type.Object({
   connected: Type.Boolean(),
   account: Type.Union([
     Type.Object({
@@ -49,7 +49,7 @@ function presentStripe(state: StripeConnectionState | null) {
 
 const Nullable = (max: number) => Type.Union([Type.String({ maxLength: max }), Type.Null()]);
 
-const Settings = Type.Object({
+export const Settings = Type.Object({
   platformName: Type.String(),
   supportEmail: Type.Union([Type.String(), Type.Null()]),
   defaultCurrency: Type.String(),
@@ -86,7 +86,7 @@ const SettingsPatch = Type.Object(
   { minProperties: 1 },
 );
 
-const PlatformInfo = Type.Object({
+export const PlatformInfo = Type.Object({
   platformName: Type.String(),
   supportEmail: Type.Union([Type.String(), Type.Null()]),
   demo: Type.Boolean({ description: 'A demonstration: payments are simulated' }),

@@ -22,6 +22,11 @@ function fieldOf(issue: AjvIssue): string {
 function messageOf(issue: AjvIssue): string {
   if (issue.keyword === 'required') return 'is required';
   if (issue.keyword === 'additionalProperties') return 'is not a known field';
+  const allowed = issue.params?.allowedValues;
+  if (issue.keyword === 'enum' && Array.isArray(allowed)) {
+    const words = allowed.map(String);
+    return `must be ${words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words.at(-1)}` : words[0]}`;
+  }
   return issue.message ?? 'is not valid';
 }
 

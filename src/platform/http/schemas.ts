@@ -33,3 +33,6 @@ export function errors(...statuses: number[]): Record<number, typeof ErrorRespon
 export const NoContent = Type.Null({ description: 'No content' });
 export const Timestamp = Type.String({ format: 'date-time' });
 export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+
+/** Who may enter a hub group: everyone signed in, those with access, or those with access who know it. */
+export const Visibility = Type.Enum(['public', 'private', 'hidden'], { description: 'Who may enter' });

@@ -2,57 +2,24 @@
 // state and their last payout; paying them (Stripe transfer or marked paid by hand); every commission
 // with its sale, flagged sales first to review, and CSV exports.
 import { useState } from 'react';
+import type { Static } from 'typebox';
+import type {
+  AffiliateSummary as AffiliateSummarySchema,
+  Balance as BalanceSchema,
+  Commission as CommissionSchema,
+  Payout as PayoutSchema,
+} from '../../../src/modules/affiliates/affiliates.routes.ts';
 import { api, type Money, type Page } from '../api.ts';
 import { formatDate, formatMoney } from '../format.ts';
 import { FormAlert, Notice, TextField, useAction } from '../forms.tsx';
 import { usePlatformName } from '../session.tsx';
 import { ConfirmDialog, LoadError, Loading, Pager, useCursorPages, useLoad, useTitle } from '../ui.tsx';
 
-interface Balance {
-  currency: string;
-  pendingMinor: number;
-  payableMinor: number;
-  paidMinor: number;
-  inFlightMinor: number;
-  reversedMinor: number;
-}
-
-interface PayoutView {
-  id: string;
-  affiliate: { id: string; email: string; name: string };
-  amount: Money;
-  method: 'stripe' | 'manual';
-  status: 'pending' | 'paid' | 'failed';
-  reference: string | null;
-  error: string | null;
-  createdAt: string;
-  paidAt: string | null;
-}
-
-interface AffiliateView {
-  id: string;
-  user: { id: string; email: string; name: string };
-  code: string;
-  payoutsConnected: boolean;
-  clicks: number;
-  sales: number;
-  revenue: Money[];
-  balances: Balance[];
-  lastPayout: PayoutView | null;
-}
-
-interface CommissionView {
-  id: string;
-  createdAt: string;
-  offer: { id: string; title: string };
-  buyer: string;
-  paid: Money;
-  percent: number;
-  worth: Money;
-  state: 'pending' | 'payable' | 'paid' | 'reversed';
-  flagged: string | null;
-  affiliate: { id: string; email: string; name: string };
-}
+// The shapes are the server's response schemas, imported as types only.
+type Balance = Static<typeof BalanceSchema>;
+type PayoutView = Static<typeof PayoutSchema>;
+type AffiliateView = Static<typeof AffiliateSummarySchema>;
+type CommissionView = Static<typeof CommissionSchema>;
 
 const COMMISSION_STATES = {
   pending: 'Pending',

@@ -1,6 +1,8 @@
 // A buyer's payments and subscriptions on the user card: refund (in full or part) and cancel (now or
 // at the end of the paid period). Access follows through the same transitions Stripe's events make.
 import { useState } from 'react';
+import type { Static } from 'typebox';
+import type { AccessChange as AccessChangeSchema } from '../../../src/modules/access/access.routes.ts';
 import { toMinor } from '../../../src/platform/pricing.ts';
 import { api, type BillingPurchase, type Payment, type User } from '../api.ts';
 import { formatDate, formatMoney } from '../format.ts';
@@ -8,16 +10,7 @@ import { FormAlert, Notice, TextField, useAction } from '../forms.tsx';
 import { standingOf } from '../pages/billing.tsx';
 import { ConfirmDialog, LoadError, Loading, useLoad } from '../ui.tsx';
 
-interface AccessChange {
-  id: string;
-  at: string;
-  offer: { id: string; title: string };
-  from: string | null;
-  to: string;
-  accessUntil: string | null;
-  reason: string;
-  stripeObjectId: string | null;
-}
+type AccessChange = Static<typeof AccessChangeSchema>;
 
 const STATE_WORDS: Record<string, string> = {
   active: 'active',

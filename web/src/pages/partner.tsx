@@ -4,60 +4,16 @@
 import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
+import type { Static } from 'typebox';
+import type { PartnerView as PartnerViewSchema } from '../../../src/modules/affiliates/affiliates.routes.ts';
 import { api, isApiError } from '../api.ts';
 import { formatDate, formatMoney } from '../format.ts';
 import { FormAlert, useAction } from '../forms.tsx';
 import { usePlatformName } from '../session.tsx';
 import { LoadError, Loading, useLoad, useTitle } from '../ui.tsx';
 
-interface Balance {
-  currency: string;
-  pendingMinor: number;
-  payableMinor: number;
-  paidMinor: number;
-  inFlightMinor: number;
-  reversedMinor: number;
-}
-
-interface PartnerView {
-  code: string;
-  programs: {
-    offer: { id: string; title: string; slug: string };
-    pricingModel: 'one_time' | 'recurring';
-    commissionPercent: number;
-    recurring: 'every' | 'first' | 'months';
-    months: number | null;
-    description: string | null;
-    link: string;
-    clicks: number;
-    sales: number;
-    commissions: {
-      currency: string;
-      pendingMinor: number;
-      payableMinor: number;
-      paidMinor: number;
-      reversedMinor: number;
-    }[];
-  }[];
-  balances: Balance[];
-  chart: { day: string; clicks: number; sales: number; earnedMinor: number }[];
-  commissions: {
-    id: string;
-    createdAt: string;
-    offer: { title: string };
-    buyer: string;
-    paid: { amountMinor: number; currency: string };
-    earned: { amountMinor: number; currency: string };
-    worth: { amountMinor: number; currency: string };
-    state: 'pending' | 'payable' | 'paid' | 'reversed';
-    payableAt: string;
-  }[];
-  payouts: {
-    connected: boolean;
-    payoutsEnabled: boolean;
-    last: { amount: { amountMinor: number; currency: string }; paidAt: string | null; status: string } | null;
-  };
-}
+// The shape is the server's response schema, imported as a type only.
+type PartnerView = Static<typeof PartnerViewSchema>;
 
 const STATE_LABELS = { pending: 'Pending', payable: 'Payable', paid: 'Paid', reversed: 'Reversed' } as const;
 

@@ -1,6 +1,11 @@
 // Digital Offers in the dashboard: the API's shapes, the editor's draft (every input as the creator
 // typed it, so nothing is lost when the server says no), and the change a Save sends.
 
+import type { Static } from 'typebox';
+import type {
+  Offer as OfferSchema,
+  OfferSummary as OfferSummarySchema,
+} from '../../../../src/modules/offers/offer.routes.ts';
 import type { Block } from '../../../../src/pages/blocks.tsx';
 import {
   type Interval,
@@ -13,41 +18,13 @@ import {
 } from '../../../../src/platform/pricing.ts';
 import { api, type Money } from '../../api.ts';
 
-export type OfferStatus = 'draft' | 'published' | 'archived';
-
-export interface OfferSummary {
-  id: string;
-  type: 'membership';
-  title: string;
-  slug: string;
-  status: OfferStatus;
-  priceLabel: string;
-  pricing: Pricing;
-  buyerCount: number;
-  revenue: Money;
-  thumbnailUrl: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Offer extends OfferSummary {
-  hubGroupIds: string[];
-  coverUrl: string | null;
-  confirmationEmail: { subject: string | null; body: string | null };
-  destination: { customUrl: string | null };
-  resell: {
-    enabled: boolean;
-    commissionPercent: number | null;
-    description: string | null;
-    recurring: 'every' | 'first' | 'months';
-    months: number | null;
-  };
-  customCode: string | null;
+// The offer shapes are the server's response schemas, imported as types only (one source with the API).
+export type OfferSummary = Static<typeof OfferSummarySchema>;
+/** Landing blocks are checked by the landing rules (src/modules/offers/landing.ts), not the schema. */
+export type Offer = Omit<Static<typeof OfferSchema>, 'landingPage'> & {
   landingPage: { enabled: boolean; blocks: Block[] };
-  checkout: { allowPromotionCodes: boolean; refundPolicy: RefundPolicy };
-  stripe: { productId: string | null; priceId: string | null };
-  publicUrl: string;
-}
+};
+export type OfferStatus = OfferSummary['status'];
 
 /** Which refunds end a buyer's access. */
 export type RefundPolicy = 'full' | 'any' | 'never';

@@ -71,6 +71,25 @@ describe('text', () => {
   });
 });
 
+describe('shapes', () => {
+  it('refuses JSON nested past 32 levels with 400, signed in or not, however deep', async () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const login = await client(ctx).request('POST', '/api/v1/auth/login', deep, {
+      'content-type': 'application/json',
+    });
+    expect(login.statusCode).toBe(400);
+    expect(login.json().error.details.fields[0].message).toMatch(/must not nest deeper than 32 levels/);
+  });
+
+  it('refuses a list limit of Infinity, which the validator coerces and lets through', async () => {
+    for (const limit of ['Infinity', '-Infinity']) {
+      const page = await admin.get(`/api/v1/users?limit=${limit}`);
+      expect(page.statusCode).toBe(400);
+      expect(page.json().error.details.fields[0].field).toBe('limit');
+    }
+  });
+});
+
 describe('ranges', () => {
   it('refuses a grant ending after the year 9999, so every stored date reads back', async () => {
     const member = await createMember(ctx);

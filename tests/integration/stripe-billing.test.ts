@@ -213,6 +213,10 @@ describe('a recurring membership', () => {
     await ctx.deliver();
     expect(await entitlementOf(email)).toMatchObject({ state: 'ended' });
     expect(await canEnter(email)).toBe(false);
+    // Ended: a cancel answers 409 in our words, not Stripe's.
+    const refused = await owner.post(`/api/v1/purchases/${billing[0].id}/cancel`, { when: 'now' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('subscription_ended');
   });
 
   it('applies events in any order: the subscription before the checkout, the same state after', async () => {

@@ -753,6 +753,18 @@ export function createBillingService(deps: BillingDeps) {
     return purchase;
   }
 
+  /**
+   * A subscription that has already ended cannot be canceled or resumed: Stripe would refuse in its own
+   * words. It is read first; an ended one is applied here (in case its event is still on the way) and
+   * the caller gets a 409 of ours.
+   */
+  async function refuseEnded(stripe: Stripe, subscriptionId: string, readAt: number, actor: Actor) {
+    const current = await stripe.subscriptions.retrieve(subscriptionId);
+    if (current.status !== 'canceled' && current.status !== 'incomplete_expired') return;
+    await applyUpdatedSubscription(current, readAt, actor);
+    throw new AppError('subscription_ended', 409, 'This subscription has already ended.');
+  }
+
   async function applyUpdatedSubscription(subscription: Stripe.Subscription, readAt: number, actor: Actor) {
     const result = await syncSubscription(subscription, readAt, null, { reason: 'subscription' });
     if (result.purchase?.entitlementId)
@@ -773,6 +785,7 @@ export function createBillingService(deps: BillingDeps) {
     if (when === 'now') requireStaff(actor, 'Only the owner and admins may end a subscription at once.');
     const { stripe } = await connection.client();
     const readAt = clock.now();
+    await refuseEnded(stripe, purchase.stripeSubscriptionId, readAt, actor);
     const subscription =
       when === 'now'
         ? await stripe.subscriptions.cancel(
@@ -797,6 +810,7 @@ export function createBillingService(deps: BillingDeps) {
       throw new AppError('not_a_subscription', 409, 'This purchase is not a subscription.');
     const { stripe } = await connection.client();
     const readAt = clock.now();
+    await refuseEnded(stripe, purchase.stripeSubscriptionId, readAt, actor);
     const subscription = await stripe.subscriptions.update(purchase.stripeSubscriptionId, {
       cancel_at_period_end: false,
     });

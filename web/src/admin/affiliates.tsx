@@ -9,7 +9,7 @@ import type {
   Commission as CommissionSchema,
   Payout as PayoutSchema,
 } from '../../../src/modules/affiliates/affiliates.routes.ts';
-import { api, type Money, type Page } from '../api.ts';
+import { api, type Page } from '../api.ts';
 import { formatDate, formatMoney } from '../format.ts';
 import { FormAlert, Notice, TextField, useAction } from '../forms.tsx';
 import { usePlatformName } from '../session.tsx';

@@ -16,7 +16,7 @@ import {
   toMajor,
   toMinor,
 } from '../../../../src/platform/pricing.ts';
-import { api, type Money } from '../../api.ts';
+import { api } from '../../api.ts';
 
 // The offer shapes are the server's response schemas, imported as types only (one source with the API).
 export type OfferSummary = Static<typeof OfferSummarySchema>;

@@ -755,14 +755,13 @@ export function createBillingService(deps: BillingDeps) {
 
   /**
    * A subscription that has already ended cannot be canceled or resumed: Stripe would refuse in its own
-   * words. It is read first; an ended one is applied here (in case its event is still on the way) and
-   * the caller gets a 409 of ours.
+   * words. It is read first, and the caller gets a 409 of ours; a refused request changes nothing (the
+   * ending itself arrives by its webhook, or the daily reconciliation).
    */
-  async function refuseEnded(stripe: Stripe, subscriptionId: string, readAt: number, actor: Actor) {
+  async function refuseEnded(stripe: Stripe, subscriptionId: string) {
     const current = await stripe.subscriptions.retrieve(subscriptionId);
-    if (current.status !== 'canceled' && current.status !== 'incomplete_expired') return;
-    await applyUpdatedSubscription(current, readAt, actor);
-    throw new AppError('subscription_ended', 409, 'This subscription has already ended.');
+    if (current.status === 'canceled' || current.status === 'incomplete_expired')
+      throw new AppError('subscription_ended', 409, 'This subscription has already ended.');
   }
 
   async function applyUpdatedSubscription(subscription: Stripe.Subscription, readAt: number, actor: Actor) {
@@ -785,7 +784,7 @@ export function createBillingService(deps: BillingDeps) {
     if (when === 'now') requireStaff(actor, 'Only the owner and admins may end a subscription at once.');
     const { stripe } = await connection.client();
     const readAt = clock.now();
-    await refuseEnded(stripe, purchase.stripeSubscriptionId, readAt, actor);
+    await refuseEnded(stripe, purchase.stripeSubscriptionId);
     const subscription =
       when === 'now'
         ? await stripe.subscriptions.cancel(
@@ -810,7 +809,7 @@ export function createBillingService(deps: BillingDeps) {
       throw new AppError('not_a_subscription', 409, 'This purchase is not a subscription.');
     const { stripe } = await connection.client();
     const readAt = clock.now();
-    await refuseEnded(stripe, purchase.stripeSubscriptionId, readAt, actor);
+    await refuseEnded(stripe, purchase.stripeSubscriptionId);
     const subscription = await stripe.subscriptions.update(purchase.stripeSubscriptionId, {
       cancel_at_period_end: false,
     });

@@ -57,6 +57,13 @@ function get(path: string, headers = ''): string {
   return `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n${headers}\r\n`;
 }
 
+/** A magic-link request with this Content-Type and body, sent as raw bytes. */
+function postMagicLink(contentType: string, body: string) {
+  return raw(
+    `POST /api/v1/auth/magic-link HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+  );
+}
+
 function expectShape(body: unknown, code: string): void {
   expect(body).toMatchObject({ error: { code, message: expect.any(String) } });
 }
@@ -76,27 +83,21 @@ describe('errors raised before a route runs', () => {
 
   it('a body too large', async () => {
     const body = JSON.stringify({ email: 'x'.repeat(2 * 1024 * 1024) });
-    const answer = await raw(
-      `POST /api/v1/auth/magic-link HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
-    );
+    const answer = await postMagicLink('application/json', body);
     expect(answer.status).toBe(413);
     expectShape(answer.body, 'body_too_large');
   });
 
   it('a body of a type the route does not take', async () => {
     const body = '<email>a@example.test</email>';
-    const answer = await raw(
-      `POST /api/v1/auth/magic-link HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: text/xml\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
-    );
+    const answer = await postMagicLink('text/xml', body);
     expect(answer.status).toBe(415);
     expectShape(answer.body, 'unsupported_media_type');
   });
 
   it('JSON that does not parse', async () => {
     const body = '{"email": ';
-    const answer = await raw(
-      `POST /api/v1/auth/magic-link HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
-    );
+    const answer = await postMagicLink('application/json', body);
     expect(answer.status).toBe(400);
     expectShape(answer.body, 'bad_json');
   });

@@ -69,12 +69,19 @@ describe('schema errors', () => {
     expect(
       toFieldProblems([
         { instancePath: '', keyword: 'required', params: { missingProperty: 'email' } },
-        { instancePath: '/pricing/amountMinor', keyword: 'minimum', message: 'must be >= 0' },
+        {
+          instancePath: '/pricing/amountMinor',
+          keyword: 'minimum',
+          params: { limit: 0 },
+          message: 'must be >= 0',
+        },
+        { instancePath: '/title', keyword: 'maxLength', params: { limit: 200 } },
         { instancePath: '/pricing/amountMinor', keyword: 'type', message: 'must be integer' },
       ]),
     ).toEqual([
       { field: 'email', message: 'is required' },
-      { field: 'pricing.amountMinor', message: 'must be >= 0' },
+      { field: 'pricing.amountMinor', message: 'must be at least 0' },
+      { field: 'title', message: 'must be at most 200 characters' },
     ]);
   });
 });

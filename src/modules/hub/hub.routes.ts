@@ -6,6 +6,7 @@ import { errors, IdParams, ListQuery, NoContent, PageOf } from '../../platform/h
 import { IMAGE_BODY_TYPES, MAX_UPLOAD_BYTES } from '../../platform/media.ts';
 import type { AccessService } from '../access/index.ts';
 import { presentComment, presentGroup, presentMemberGroup, presentPost } from './hub.presenter.ts';
+import type { GroupInput } from './hub.rules.ts';
 import {
   Comment,
   CommentBody,
@@ -18,7 +19,7 @@ import {
   PostBody,
   PostPatch,
 } from './hub.schemas.ts';
-import type { GroupInput, HubService } from './hub.service.ts';
+import type { HubService } from './hub.service.ts';
 
 const PageQuery = Type.Object({ cursor: ListQuery.properties.cursor, limit: ListQuery.properties.limit });
 const Ok = Type.Object({ ok: Type.Literal(true) });

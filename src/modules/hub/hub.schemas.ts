@@ -1,5 +1,9 @@
 import { Type } from 'typebox';
 import { NullableTimestamp, Timestamp, Visibility } from '../../platform/http/schemas.ts';
+import { LIMITS } from './hub.rules.ts';
+
+/** Names and titles are trimmed before their limit applies; the schema leaves room for the spaces. */
+const TRIM_ROOM = 20;
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -30,14 +34,18 @@ export const HubGroupDetail = Type.Object({
 });
 
 export const GroupBody = Type.Object({
-  name: Type.Optional(Type.String({ maxLength: 10_000 })),
-  slug: Type.Optional(Type.String({ maxLength: 10_000 })),
-  description: Type.Optional(Type.String({ maxLength: 10_000 })),
-  emoji: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+  name: Type.Optional(Type.String({ maxLength: LIMITS.name + TRIM_ROOM })),
+  slug: Type.Optional(
+    Type.String({ maxLength: LIMITS.slug, description: 'Lower-case letters, digits, single dashes' }),
+  ),
+  description: Type.Optional(Type.String({ maxLength: LIMITS.description })),
+  emoji: Type.Optional(Nullable(Type.String({ maxLength: 32, description: 'One emoji' }))),
   visibility: Type.Optional(Visibility),
-  paywallCta: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))),
-  paywallDescription: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))),
-  paywallUrl: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))),
+  paywallCta: Type.Optional(Nullable(Type.String({ maxLength: LIMITS.paywallCta }))),
+  paywallDescription: Type.Optional(Nullable(Type.String({ maxLength: LIMITS.description }))),
+  paywallUrl: Type.Optional(
+    Nullable(Type.String({ maxLength: LIMITS.url, description: 'An http or https URL' })),
+  ),
 });
 
 export const MemberGroup = Type.Object({
@@ -72,13 +80,13 @@ export const Post = Type.Object({
 });
 
 export const PostBody = Type.Object({
-  title: Type.Optional(Nullable(Type.String({ maxLength: 100_000 }))),
-  body: Type.String({ maxLength: 100_000 }),
+  title: Type.Optional(Nullable(Type.String({ maxLength: LIMITS.postTitle + TRIM_ROOM }))),
+  body: Type.String({ minLength: 1, maxLength: LIMITS.body, description: 'Markdown' }),
 });
 export const PostPatch = Type.Object(
   {
-    title: Type.Optional(Nullable(Type.String({ maxLength: 100_000 }))),
-    body: Type.Optional(Type.String({ maxLength: 100_000 })),
+    title: Type.Optional(Nullable(Type.String({ maxLength: LIMITS.postTitle + TRIM_ROOM }))),
+    body: Type.Optional(Type.String({ maxLength: LIMITS.body, description: 'Markdown' })),
     pinned: Type.Optional(Type.Boolean()),
   },
   { minProperties: 1 },
@@ -99,7 +107,9 @@ export const Comment = Type.Object({
   editedAt: NullableTimestamp,
 });
 export const CommentBody = Type.Object({
-  body: Type.String({ maxLength: 100_000 }),
+  body: Type.String({ minLength: 1, maxLength: LIMITS.body, description: 'Markdown' }),
   parentId: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
 });
-export const CommentPatch = Type.Object({ body: Type.String({ maxLength: 100_000 }) });
+export const CommentPatch = Type.Object({
+  body: Type.String({ minLength: 1, maxLength: LIMITS.body, description: 'Markdown' }),
+});

@@ -3,7 +3,6 @@
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
-import type { HubVisibility } from '../../platform/db/schema.ts';
 import {
   AppError,
   ConflictError,
@@ -15,7 +14,7 @@ import {
 import { type Actor, isStaffRole, requireStaff } from '../../platform/http/auth.ts';
 import type { MediaStore } from '../../platform/media.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
-import { isHttpUrl, normalizedHttpUrl, SLUG_PATTERN, slugify } from '../../platform/text.ts';
+import { normalizedHttpUrl, slugify } from '../../platform/text.ts';
 import type { AccessService, GroupRow } from '../access/index.ts';
 import {
   countPinned,
@@ -39,66 +38,10 @@ import {
   updateGroupRow,
   updatePostRow,
 } from './hub.repository.ts';
-import { MAX_BODY_LENGTH, renderMarkdown } from './markdown.ts';
+import { type GroupInput, groupProblems, LIMITS, textProblems } from './hub.rules.ts';
+import { renderMarkdown } from './markdown.ts';
 
 export const MAX_PINNED_PER_GROUP = 5;
-const VISIBILITIES: readonly HubVisibility[] = ['public', 'private', 'hidden'];
-
-export interface GroupInput {
-  name?: string;
-  slug?: string;
-  description?: string;
-  emoji?: string | null;
-  visibility?: HubVisibility;
-  paywallCta?: string | null;
-  paywallDescription?: string | null;
-  paywallUrl?: string | null;
-}
-
-/** Field problems of a group's input; `creating` requires the name and visibility. */
-export function groupProblems(input: GroupInput, creating: boolean): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  const check = (ok: boolean, field: string, message: string) => {
-    if (!ok) problems.push({ field, message });
-  };
-  if (creating || input.name !== undefined) {
-    const name = input.name?.trim() ?? '';
-    check(name.length > 0, 'name', 'is required');
-    check(name.length <= 80, 'name', 'must be at most 80 characters');
-  }
-  if (input.slug !== undefined) {
-    check(SLUG_PATTERN.test(input.slug), 'slug', 'must be lower-case letters, digits and single dashes');
-    check(input.slug.length <= 60, 'slug', 'must be at most 60 characters');
-  }
-  if (input.description !== undefined)
-    check(input.description.length <= 2000, 'description', 'must be at most 2000 characters');
-  if (input.emoji)
-    check([...input.emoji].length <= 8 && !/[\s<>]/.test(input.emoji), 'emoji', 'must be one emoji');
-  if (creating || input.visibility !== undefined) {
-    check(
-      VISIBILITIES.includes(input.visibility as HubVisibility),
-      'visibility',
-      'must be public, private or hidden',
-    );
-  }
-  if (input.paywallCta) check(input.paywallCta.length <= 200, 'paywallCta', 'must be at most 200 characters');
-  if (input.paywallDescription)
-    check(input.paywallDescription.length <= 2000, 'paywallDescription', 'must be at most 2000 characters');
-  if (input.paywallUrl)
-    check(
-      isHttpUrl(input.paywallUrl) && input.paywallUrl.length <= 2000,
-      'paywallUrl',
-      'must be an http or https URL',
-    );
-  // One problem per field: the first one found says what to fix first.
-  return problems.filter((problem, index) => problems.findIndex((p) => p.field === problem.field) === index);
-}
-
-function textProblems(field: string, value: string, max: number, required: boolean): FieldProblem | null {
-  if (required && value.trim().length === 0) return { field, message: 'is required' };
-  if (value.length > max) return { field, message: `must be at most ${max} characters` };
-  return null;
-}
 
 export interface HubDeps {
   db: Database;
@@ -276,8 +219,8 @@ export function createHubService(deps: HubDeps) {
   ): Promise<PostRow> {
     const title = input.title?.trim() || null;
     const problems = [
-      textProblems('title', title ?? '', 200, false),
-      textProblems('body', input.body, MAX_BODY_LENGTH, true),
+      textProblems('title', title ?? '', LIMITS.postTitle, false),
+      textProblems('body', input.body, LIMITS.body, true),
     ].filter((p): p is FieldProblem => p !== null);
     if (problems.length) throw new ValidationError(problems);
     const group = await access.enterGroup(actor, groupId);
@@ -318,8 +261,8 @@ export function createHubService(deps: HubDeps) {
       throw new ForbiddenError('Only the owner and admins may pin posts.');
     const title = input.title === undefined ? undefined : input.title?.trim() || null;
     const problems = [
-      title ? textProblems('title', title, 200, false) : null,
-      input.body !== undefined ? textProblems('body', input.body, MAX_BODY_LENGTH, true) : null,
+      title ? textProblems('title', title, LIMITS.postTitle, false) : null,
+      input.body !== undefined ? textProblems('body', input.body, LIMITS.body, true) : null,
     ].filter((p): p is FieldProblem => p !== null);
     if (problems.length) throw new ValidationError(problems);
     const now = clock.now();

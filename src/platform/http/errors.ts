@@ -22,6 +22,16 @@ function fieldOf(issue: AjvIssue): string {
 function messageOf(issue: AjvIssue): string {
   if (issue.keyword === 'required') return 'is required';
   if (issue.keyword === 'additionalProperties') return 'is not a known field';
+  const limit = issue.params?.limit;
+  // In the product's words, the same as the rules files use.
+  if (typeof limit === 'number') {
+    if (issue.keyword === 'maxLength') return `must be at most ${limit} characters`;
+    if (issue.keyword === 'minLength')
+      return limit === 1 ? 'is required' : `must be at least ${limit} characters`;
+    if (issue.keyword === 'maximum') return `must be at most ${limit}`;
+    if (issue.keyword === 'minimum') return `must be at least ${limit}`;
+    if (issue.keyword === 'maxItems') return `must have at most ${limit} items`;
+  }
   const allowed = issue.params?.allowedValues;
   if (issue.keyword === 'enum' && Array.isArray(allowed)) {
     const words = allowed.map(String);

@@ -76,17 +76,17 @@ export const Offer = Type.Object({
   publicUrl: Type.String(),
 });
 
-const OfferBody = Type.Object({
-  type: Type.Optional(Type.String({ maxLength: 40 })),
+export const OfferBody = Type.Object({
+  type: Type.Optional(Type.Enum(['membership'])),
   title: Type.Optional(Type.String({ maxLength: 10_000 })),
   slug: Type.Optional(Type.String({ maxLength: 10_000 })),
-  status: Type.Optional(Type.String({ maxLength: 40 })),
+  status: Type.Optional(Type.Enum(['draft', 'published', 'archived'])),
   pricing: Type.Optional(
     Type.Object({
-      model: Type.Optional(Type.String({ maxLength: 40 })),
+      model: Type.Optional(Type.Enum(['free', 'one_time', 'recurring'])),
       amountMinor: Type.Optional(Type.Integer()),
       currency: Type.Optional(Type.String({ maxLength: 10 })),
-      interval: Type.Optional(Nullable(Type.String({ maxLength: 10 }))),
+      interval: Type.Optional(Type.Union([Type.Enum(['week', 'month', 'year']), Type.Null()])),
       intervalCount: Type.Optional(Nullable(Type.Integer())),
       trialDays: Type.Optional(Nullable(Type.Integer())),
     }),

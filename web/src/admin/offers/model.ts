@@ -3,6 +3,7 @@
 
 import type { Static } from 'typebox';
 import type {
+  OfferBody as OfferBodySchema,
   Offer as OfferSchema,
   OfferSummary as OfferSummarySchema,
 } from '../../../../src/modules/offers/offer.routes.ts';
@@ -246,31 +247,16 @@ export function pricingOf(draft: Draft): { pricing: Pricing; problems: Record<st
   };
 }
 
-export interface OfferChange {
-  title?: string;
-  slug?: string;
-  status?: OfferStatus;
-  pricing?: Pricing;
-  hubGroupIds?: string[];
-  confirmationEmail?: { subject: string | null; body: string | null };
-  destination?: { customUrl: string | null };
-  resell?: {
-    enabled: boolean;
-    commissionPercent: number | null;
-    description: string | null;
-    recurring: 'every' | 'first' | 'months';
-    months: number | null;
-  };
-  customCode?: string | null;
+/** What a Save sends: the server's request schema (landing blocks narrowed as on Offer). */
+export type OfferChange = Omit<Static<typeof OfferBodySchema>, 'landingPage'> & {
   landingPage?: { enabled: boolean; blocks: Block[] };
-  checkout?: { allowPromotionCodes: boolean; refundPolicy: RefundPolicy };
-}
+};
 
 const orNull = (value: string) => (value.trim() === '' ? null : value);
 
 /** Every field of the draft as the API takes it, or the problems found before asking the server. */
 export function changeOf(draft: Draft): {
-  change: Required<Omit<OfferChange, 'status'>>;
+  change: Required<Omit<OfferChange, 'status' | 'type'>>;
   problems: Record<string, string>;
 } {
   const { pricing, problems } = pricingOf(draft);

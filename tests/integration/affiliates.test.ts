@@ -9,7 +9,7 @@ import {
   createApiKey,
   createGroup,
   createOwner,
-  pngBytes,
+  publishOffer,
   signIn,
   type TestGroup,
 } from '../support/factories.ts';
@@ -17,8 +17,7 @@ import {
   connectThroughSettings,
   createStripeTestContext,
   type StripeTestContext,
-  sessionIdOf,
-  submitCheckout,
+  startAndPay,
 } from '../support/stripe.ts';
 
 const DAY = 24 * 3600;
@@ -38,31 +37,20 @@ afterAll(async () => ctx.close());
 let sequence = 0;
 async function resellableOffer(pricing: Record<string, unknown>, resell: Record<string, unknown> = {}) {
   sequence += 1;
-  const offer = (
-    await owner.post('/api/v1/offers', {
-      type: 'membership',
-      title: `Resell Circle ${sequence}`,
-      hubGroupIds: [yoga.id],
-      pricing,
-      resell: { enabled: true, commissionPercent: 30, description: 'Tell a friend.', ...resell },
-    })
-  ).json();
-  await owner.request('PUT', `/api/v1/offers/${offer.id}/media/thumbnail`, await pngBytes(), {
-    'content-type': 'image/png',
+  return publishOffer(owner, {
+    title: `Resell Circle ${sequence}`,
+    hubGroupIds: [yoga.id],
+    pricing,
+    resell: { enabled: true, commissionPercent: 30, description: 'Tell a friend.', ...resell },
   });
-  const published = await owner.patch(`/api/v1/offers/${offer.id}`, { status: 'published' });
-  if (published.statusCode !== 200) throw new Error(published.body);
-  return published.json() as { id: string; slug: string };
 }
 
 const oneTime = { model: 'one_time', amountMinor: 5000, currency: 'usd' };
 
 /** A visitor pays (the browser given, so its cookies count); events delivered; signed in on return. */
 async function buy(browser: Client, slug: string, email: string, extra: Record<string, string> = {}) {
-  const started = await submitCheckout(browser, slug, { email, name: 'Buyer', ...extra });
-  expect(started.statusCode, started.body).toBe(303);
-  const sessionId = sessionIdOf(started.headers.location as string);
-  expect((await ctx.pay(sessionId)).status).toBe(200);
+  const { sessionId, paid } = await startAndPay(ctx, browser, slug, { email, name: 'Buyer', ...extra });
+  expect(paid.status).toBe(200);
   await ctx.deliver();
   await browser.get(`/checkout/return?session_id=${sessionId}`);
   return sessionId;
@@ -327,11 +315,15 @@ describe('attribution and commission', () => {
     const refused = await owner.post('/api/v1/payouts', { affiliateId: anaRow.id, method: 'stripe' });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe('payouts_not_connected');
-    const paid = await owner.post('/api/v1/payouts', {
-      affiliateId: anaRow.id,
-      method: 'manual',
-      reference: 'Wise 123',
-    });
+    // A double click: two payouts of one balance at once pay it once.
+    const both = await Promise.all(
+      [1, 2].map(() =>
+        owner.post('/api/v1/payouts', { affiliateId: anaRow.id, method: 'manual', reference: 'Wise 123' }),
+      ),
+    );
+    expect(both.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    const paid = both.find((r) => r.statusCode === 201) as (typeof both)[number];
+    expect(both.find((r) => r.statusCode === 409)?.json().error.code).toBe('nothing_payable');
     expect(paid.statusCode).toBe(201);
     expect(paid.json()).toMatchObject({
       method: 'manual',

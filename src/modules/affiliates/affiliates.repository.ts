@@ -402,11 +402,31 @@ export async function updatePayout(db: Executor, id: string, patch: Updateable<P
 }
 
 /** Marks the due, unpaid commissions of an affiliate as covered by a payout. */
-export async function attachCommissions(db: Executor, affiliateId: string, payoutId: string, now: number) {
+/**
+ * Holds the affiliate's row until the transaction ends: two payouts of one balance at once (a double
+ * click, the daily job) queue here on PostgreSQL, and the second sees the first's payout. SQLite runs
+ * one transaction at a time already.
+ */
+export async function lockAffiliate(db: Executor, affiliateId: string): Promise<void> {
+  await db
+    .updateTable('affiliates')
+    .set((eb) => ({ code: eb.ref('code') }))
+    .where('id', '=', affiliateId)
+    .execute();
+}
+
+export async function attachCommissions(
+  db: Executor,
+  affiliateId: string,
+  payoutId: string,
+  currency: string,
+  now: number,
+) {
   await db
     .updateTable('commissions')
     .set({ payoutId })
     .where('affiliateId', '=', affiliateId)
+    .where('currency', '=', currency)
     .where('payoutId', 'is', null)
     .where('payableAt', '<=', now)
     .execute();

@@ -41,6 +41,7 @@ import {
   listAffiliateRows,
   listCommissionRows,
   listPayoutRows,
+  lockAffiliate,
   paymentsOfPurchase,
   salesOf,
   stateTotalsByOffer,
@@ -477,9 +478,9 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
   }
 
   /** The payable balance of an affiliate in one currency (the default currency when they have several). */
-  async function dueOf(affiliateId: string) {
-    const { defaultCurrency, payoutMinimumMinor } = await settings.getSettings();
-    const balances = await balancesOf(db, affiliateId, clock.now());
+  async function dueOf(affiliateId: string, executor: Executor = db) {
+    const { defaultCurrency, payoutMinimumMinor } = await settings.getSettings(executor);
+    const balances = await balancesOf(executor, affiliateId, clock.now());
     const balance =
       balances.find((b) => b.currency === defaultCurrency) ??
       balances.find((b) => b.payableMinor > 0) ??
@@ -500,30 +501,31 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
     if (actor) requireStaff(actor, 'Only the owner and admins may pay affiliates.');
     const affiliate = await findAffiliate(db, affiliateId);
     if (!affiliate) throw new NotFoundError('No such affiliate.');
-    const failed = await findOpenPayout(db, affiliate.id);
-    if (failed)
-      throw new ConflictError(
-        'payout_open',
-        'This affiliate has a payout that is not finished: retry it first.',
-        {
-          payoutId: failed.id,
-        },
-      );
-    const { balance, minimum } = await dueOf(affiliate.id);
-    if (!balance || balance.payableMinor <= 0)
-      throw new ConflictError('nothing_payable', 'Nothing is payable to this affiliate yet.');
-    if (input.method === 'stripe' && balance.payableMinor < minimum)
-      throw new ConflictError(
-        'below_minimum',
-        `The payable balance ${money(balance.payableMinor, balance.currency)} is below the payout minimum ${money(minimum, balance.currency)}.`,
-      );
-    if (input.method === 'stripe' && (!affiliate.stripeAccountId || affiliate.payoutsEnabled !== 1))
-      throw new ConflictError(
-        'payouts_not_connected',
-        'This affiliate has not connected a Stripe account for payouts: pay them by hand and mark it paid.',
-      );
-    const now = clock.now();
+    // Checked and written in one transaction, the affiliate's row held: a payout is always of a balance
+    // no other payout has taken.
     const payout = await db.transaction().execute(async (trx) => {
+      await lockAffiliate(trx, affiliate.id);
+      const failed = await findOpenPayout(trx, affiliate.id);
+      if (failed)
+        throw new ConflictError(
+          'payout_open',
+          'This affiliate has a payout that is not finished: retry it first.',
+          { payoutId: failed.id },
+        );
+      const { balance, minimum } = await dueOf(affiliate.id, trx);
+      if (!balance || balance.payableMinor <= 0)
+        throw new ConflictError('nothing_payable', 'Nothing is payable to this affiliate yet.');
+      if (input.method === 'stripe' && balance.payableMinor < minimum)
+        throw new ConflictError(
+          'below_minimum',
+          `The payable balance ${money(balance.payableMinor, balance.currency)} is below the payout minimum ${money(minimum, balance.currency)}.`,
+        );
+      if (input.method === 'stripe' && (!affiliate.stripeAccountId || affiliate.payoutsEnabled !== 1))
+        throw new ConflictError(
+          'payouts_not_connected',
+          'This affiliate has not connected a Stripe account for payouts: pay them by hand and mark it paid.',
+        );
+      const now = clock.now();
       const row = await insertPayout(trx, {
         id: newId(),
         affiliateId: affiliate.id,
@@ -538,7 +540,7 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
         createdAt: now,
         paidAt: input.method === 'manual' ? now : null,
       });
-      await attachCommissions(trx, affiliate.id, row.id, now);
+      await attachCommissions(trx, affiliate.id, row.id, balance.currency, now);
       if (input.method === 'manual') await notifyPaid(trx, affiliate, row);
       return row;
     });

@@ -9,7 +9,7 @@ import {
   createApiKey,
   createGroup,
   createOwner,
-  pngBytes,
+  publishOffer,
   signIn,
   type TestGroup,
 } from '../support/factories.ts';
@@ -17,8 +17,7 @@ import {
   connectThroughSettings,
   createStripeTestContext,
   type StripeTestContext,
-  sessionIdOf,
-  submitCheckout,
+  startAndPay,
 } from '../support/stripe.ts';
 
 const DAY = 24 * 3600;
@@ -39,22 +38,12 @@ afterAll(async () => ctx.close());
 let sequence = 0;
 async function paidOffer(pricing: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   sequence += 1;
-  const offer = (
-    await owner.post('/api/v1/offers', {
-      type: 'membership',
-      title: `Billing Circle ${sequence}`,
-      hubGroupIds: [yoga.id],
-      pricing,
-      ...extra,
-    })
-  ).json();
-  await owner.request('PUT', `/api/v1/offers/${offer.id}/media/thumbnail`, await pngBytes(), {
-    'content-type': 'image/png',
+  return publishOffer(owner, {
+    title: `Billing Circle ${sequence}`,
+    hubGroupIds: [yoga.id],
+    pricing,
+    ...extra,
   });
-  return (await owner.patch(`/api/v1/offers/${offer.id}`, { status: 'published' })).json() as {
-    id: string;
-    slug: string;
-  };
 }
 
 const oneTime = { model: 'one_time', amountMinor: 5000, currency: 'usd' };
@@ -69,10 +58,8 @@ const monthly = {
 /** Buys as a new visitor, pays, and (unless told not to) delivers every event; answers the browser. */
 async function buy(slug: string, email: string, options: { deliver?: boolean } = {}) {
   const browser = client(ctx);
-  const started = await submitCheckout(browser, slug, { email, name: 'Buyer' });
-  expect(started.statusCode, started.body).toBe(303);
-  const sessionId = sessionIdOf(started.headers.location as string);
-  expect((await ctx.pay(sessionId)).status).toBe(200);
+  const { sessionId, paid } = await startAndPay(ctx, browser, slug, { email, name: 'Buyer' });
+  expect(paid.status).toBe(200);
   if (options.deliver !== false) {
     const responses = await ctx.deliver();
     expect(responses.map((r) => r.statusCode).filter((s) => s !== 200)).toEqual([]);

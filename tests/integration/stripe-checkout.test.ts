@@ -7,7 +7,7 @@ import {
   client,
   createGroup,
   createOwner,
-  pngBytes,
+  publishOffer,
   signIn,
   type TestGroup,
 } from '../support/factories.ts';
@@ -16,6 +16,7 @@ import {
   createStripeTestContext,
   type StripeTestContext,
   sessionIdOf,
+  startAndPay,
   submitCheckout,
 } from '../support/stripe.ts';
 
@@ -34,23 +35,7 @@ afterAll(async () => ctx.close());
 let sequence = 0;
 async function paidOffer(pricing: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   sequence += 1;
-  const created = await owner.post('/api/v1/offers', {
-    type: 'membership',
-    title: `Paid Circle ${sequence}`,
-    hubGroupIds: [yoga.id],
-    pricing,
-    ...extra,
-  });
-  if (created.statusCode !== 201) throw new Error(`offer: ${created.body}`);
-  const offer = created.json();
-  await owner.request('PUT', `/api/v1/offers/${offer.id}/media/thumbnail`, await pngBytes(), {
-    'content-type': 'image/png',
-  });
-  return (await owner.patch(`/api/v1/offers/${offer.id}`, { status: 'published' })).json() as {
-    id: string;
-    slug: string;
-    stripe: { priceId: string | null; productId: string | null };
-  };
+  return publishOffer(owner, { title: `Paid Circle ${sequence}`, hubGroupIds: [yoga.id], pricing, ...extra });
 }
 
 const oneTime = { model: 'one_time', amountMinor: 50, currency: 'usd' };
@@ -101,11 +86,7 @@ async function canEnterYoga(email: string): Promise<boolean> {
 /** A visitor buys: the form, Stripe's page paid with a card; answers the browser and the session id. */
 async function buy(slug: string, email: string, card = '4242424242424242') {
   const browser = client(ctx);
-  const started = await submitCheckout(browser, slug, { email, name: 'Buyer' });
-  expect(started.statusCode, started.body).toBe(303);
-  const sessionId = sessionIdOf(started.headers.location as string);
-  const paid = await ctx.pay(sessionId, card);
-  return { browser, sessionId, paid, location: started.headers.location as string };
+  return { browser, ...(await startAndPay(ctx, browser, slug, { email, name: 'Buyer' }, card)) };
 }
 
 describe('an offer’s Stripe price', () => {

@@ -251,6 +251,22 @@ export async function createOffer(
   return { id, title, slug };
 }
 
+/** An offer made as a creator makes it: created through the API, given a thumbnail, published. */
+export async function publishOffer(
+  admin: Client,
+  body: Record<string, unknown>,
+): Promise<{ id: string; slug: string; stripe: { priceId: string | null; productId: string | null } }> {
+  const created = await admin.post('/api/v1/offers', { type: 'membership', ...body });
+  if (created.statusCode !== 201) throw new Error(`offer: ${created.body}`);
+  const { id } = created.json();
+  await admin.request('PUT', `/api/v1/offers/${id}/media/thumbnail`, await pngBytes(), {
+    'content-type': 'image/png',
+  });
+  const published = await admin.patch(`/api/v1/offers/${id}`, { status: 'published' });
+  if (published.statusCode !== 200) throw new Error(`publish: ${published.body}`);
+  return published.json();
+}
+
 export async function createEntitlement(
   ctx: Pick<TestContext, 'db'>,
   user: Pick<TestUser, 'id'>,

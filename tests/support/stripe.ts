@@ -157,3 +157,19 @@ export function sessionIdOf(location: string): string {
   if (!match) throw new Error(`no session id in ${location}`);
   return match[0];
 }
+
+/** A visitor fills the checkout form and pays on Stripe's page; answers the session and the payment. */
+export async function startAndPay(
+  ctx: StripeTestContext,
+  browser: Client,
+  slug: string,
+  values: Record<string, string>,
+  card?: string,
+) {
+  const started = await submitCheckout(browser, slug, values);
+  if (started.statusCode !== 303) throw new Error(`checkout: ${started.statusCode} ${started.body}`);
+  const location = started.headers.location as string;
+  const sessionId = sessionIdOf(location);
+  const paid = await ctx.pay(sessionId, card);
+  return { sessionId, location, paid };
+}

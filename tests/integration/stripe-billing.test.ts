@@ -181,6 +181,9 @@ describe('a recurring membership', () => {
     const other = await buy(offer.slug, 'snoop@example.test');
     await other.browser.get(`/checkout/return?session_id=${other.sessionId}`);
     expect((await other.browser.post(`/api/v1/hub/billing/${billing[0].id}/cancel`)).statusCode).toBe(404);
+    // Billing is one's own: staff act on a buyer's subscription from the user card, never from here.
+    for (const action of ['cancel', 'resume'])
+      expect((await owner.post(`/api/v1/hub/billing/${billing[0].id}/${action}`)).statusCode).toBe(404);
 
     expect((await browser.post(`/api/v1/hub/billing/${billing[0].id}/cancel`)).statusCode).toBe(204);
     const canceled = await entitlementOf(email);

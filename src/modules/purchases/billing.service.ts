@@ -746,10 +746,19 @@ export function createBillingService(deps: BillingDeps) {
   }
 
   /** The purchase of `purchaseId` if the actor may act on it: its buyer, or staff. Others: 404. */
-  async function purchaseFor(actor: Actor, purchaseId: string): Promise<PurchaseRow> {
+  /**
+   * The purchase a subscription action is about: the caller's own (Billing), or any buyer's for staff
+   * on the user card. Billing never acts on another's purchase, staff included: resuming a member's
+   * canceled subscription would charge them again.
+   */
+  async function purchaseFor(
+    actor: Actor,
+    purchaseId: string,
+    whose: 'own' | 'any buyer',
+  ): Promise<PurchaseRow> {
     const purchase = await findPurchase(db, purchaseId);
-    if (!purchase || (purchase.userId !== actor.userId && !isStaffRole(actor.role)))
-      throw new NotFoundError('No such purchase.');
+    const allowed = whose === 'own' ? purchase?.userId === actor.userId : isStaffRole(actor.role);
+    if (!purchase || !allowed) throw new NotFoundError('No such purchase.');
     return purchase;
   }
 
@@ -777,8 +786,13 @@ export function createBillingService(deps: BillingDeps) {
    * Cancels a subscription: at the period end (the member, or staff), or now (staff). Access follows
    * at once through the same transition a webhook would make.
    */
-  async function cancelSubscription(actor: Actor, purchaseId: string, when: 'period_end' | 'now') {
-    const purchase = await purchaseFor(actor, purchaseId);
+  async function cancelSubscription(
+    actor: Actor,
+    purchaseId: string,
+    when: 'period_end' | 'now',
+    whose: 'own' | 'any buyer' = 'own',
+  ) {
+    const purchase = await purchaseFor(actor, purchaseId, whose);
     if (!purchase.stripeSubscriptionId)
       throw new AppError('not_a_subscription', 409, 'This purchase is not a subscription.');
     if (when === 'now') requireStaff(actor, 'Only the owner and admins may end a subscription at once.');
@@ -799,12 +813,12 @@ export function createBillingService(deps: BillingDeps) {
   /** The user card's cancel: staff only, now or at the period end. */
   async function cancelForBuyer(actor: Actor, purchaseId: string, when: 'period_end' | 'now') {
     requireStaff(actor, 'Only the owner and admins may cancel for a buyer.');
-    await cancelSubscription(actor, purchaseId, when);
+    await cancelSubscription(actor, purchaseId, when, 'any buyer');
   }
 
   /** Undoes a cancel at period end while the period runs. */
   async function resumeSubscription(actor: Actor, purchaseId: string) {
-    const purchase = await purchaseFor(actor, purchaseId);
+    const purchase = await purchaseFor(actor, purchaseId, 'own');
     if (!purchase.stripeSubscriptionId)
       throw new AppError('not_a_subscription', 409, 'This purchase is not a subscription.');
     const { stripe } = await connection.client();

@@ -1,7 +1,7 @@
 // Paid checkout through Stripe, end to end through HTTP: the offer's Stripe price, the pay button, the
 // emulator's payment, the signed webhooks (duplicated, reordered, forged) and the return URL — each
 // checked against what the buyer can enter.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type Client,
   client,
@@ -178,6 +178,12 @@ describe('a one-time purchase', () => {
     expect(leaked.body).toContain('We emailed the address you paid with a link to sign in');
     expect(leaked.body).not.toContain('ana@example.test');
     expect((await stranger.get('/api/v1/me')).statusCode).toBe(401);
+    // A made-up session id is answered from our own rows: it never costs a call to Stripe.
+    const calls = vi.spyOn(ctx.services.stripe, 'client');
+    const madeUp = await stranger.get('/checkout/return?session_id=cs_test_madeup123');
+    expect(madeUp.statusCode).toBe(404);
+    expect(calls).not.toHaveBeenCalled();
+    calls.mockRestore();
     expect(await entitlementsOfEmail('ana@example.test')).toHaveLength(1);
   });
 

@@ -17,6 +17,7 @@ import type { BillingService } from './billing.service.ts';
 import {
   findOpenCheckout,
   findPurchase,
+  findPurchaseBySession,
   insertPurchase,
   type PurchaseRow,
   updatePurchase,
@@ -190,6 +191,9 @@ export function createCheckoutService(deps: CheckoutDeps) {
     viewer: Actor | null,
     meta: RequestMeta,
   ): Promise<CheckoutReturn> {
+    // Ours first: a made-up session id costs one indexed read, never a call to Stripe.
+    const known = await findPurchaseBySession(db, sessionId);
+    if (!known) throw new NotFoundError('No such checkout.');
     const { stripe } = await connection.client();
     let session: Stripe.Checkout.Session;
     try {
@@ -198,9 +202,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
       if (isStripeRefusal(error)) throw new NotFoundError('No such checkout.');
       throw error;
     }
-    const purchaseId = session.metadata?.guildhall_purchase;
-    const known = purchaseId ? await findPurchase(db, purchaseId) : undefined;
-    if (!known || known.stripeCheckoutSessionId !== session.id) throw new NotFoundError('No such checkout.');
+    if (session.metadata?.guildhall_purchase !== known.id) throw new NotFoundError('No such checkout.');
     if (session.status === 'open' && session.url) return { kind: 'still_open', url: session.url };
     const { purchase } = await billing.completeCheckout(session, null);
     const current = purchase ?? (await findPurchase(db, known.id))!;

@@ -10,6 +10,18 @@ export async function insertPurchase(db: Executor, row: Insertable<PurchasesTabl
   return db.insertInto('purchases').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
+/** The purchase a Checkout Session was opened for, by the session's id (indexed). */
+export async function findPurchaseBySession(
+  db: Executor,
+  sessionId: string,
+): Promise<PurchaseRow | undefined> {
+  return db
+    .selectFrom('purchases')
+    .selectAll()
+    .where('stripeCheckoutSessionId', '=', sessionId)
+    .executeTakeFirst();
+}
+
 export async function findPurchase(db: Executor, id: string): Promise<PurchaseRow | undefined> {
   return db.selectFrom('purchases').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -15,11 +15,16 @@ import { createTestContext, type TestContext } from '../support/test-app.ts';
 let ctx: TestContext;
 beforeAll(async () => {
   ctx = await createTestContext();
+  // A platform that is set up: it has its owner (first-run setup has a platform of its own).
+  await createOwner(ctx);
 });
 afterAll(async () => ctx.close());
 
-async function countRows(table: 'users' | 'sessions' | 'emails' | 'authTokens'): Promise<number> {
-  const row = await ctx.db
+async function countRows(
+  table: 'users' | 'sessions' | 'emails' | 'authTokens',
+  on: TestContext = ctx,
+): Promise<number> {
+  const row = await on.db
     .selectFrom(table)
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
@@ -27,6 +32,13 @@ async function countRows(table: 'users' | 'sessions' | 'emails' | 'authTokens'):
 }
 
 describe('first-run setup', () => {
+  // A platform of its own: it must have no owner yet, whatever ran before.
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+  });
+  afterAll(async () => ctx.close());
+
   it('creates the owner only with the printed code, then is gone for good', async () => {
     const anonymous = client(ctx);
     expect((await anonymous.get('/api/v1/setup/status')).json()).toEqual({
@@ -58,7 +70,7 @@ describe('first-run setup', () => {
     const wrong = await anonymous.post('/api/v1/setup', body);
     expect(wrong.statusCode).toBe(403);
     expect(wrong.json().error.code).toBe('setup_code_invalid');
-    expect(await countRows('users')).toBe(0);
+    expect(await countRows('users', ctx)).toBe(0);
 
     const created = await anonymous.post('/api/v1/setup', { ...body, code });
     expect(created.statusCode).toBe(201);

@@ -255,7 +255,12 @@ export async function createOffer(
 export async function publishOffer(
   admin: Client,
   body: Record<string, unknown>,
-): Promise<{ id: string; slug: string; stripe: { priceId: string | null; productId: string | null } }> {
+): Promise<{
+  id: string;
+  slug: string;
+  title: string;
+  stripe: { priceId: string | null; productId: string | null };
+}> {
   const created = await admin.post('/api/v1/offers', { type: 'membership', ...body });
   if (created.statusCode !== 201) throw new Error(`offer: ${created.body}`);
   const { id } = created.json();

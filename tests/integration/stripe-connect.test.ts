@@ -17,7 +17,8 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx.close());
 
-describe('Settings → Stripe', () => {
+// One connection's life, in order: connected, repaired, disconnected.
+describe('Settings → Stripe', { shuffle: false }, () => {
   it('is the owner’s to connect; a bad key is named and nothing is stored', async () => {
     const admin = await signIn(ctx, await createAdmin(ctx));
     const member = await signIn(ctx, await createMember(ctx));

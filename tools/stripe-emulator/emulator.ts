@@ -116,6 +116,21 @@ export class Emulator {
     return this.clock.now();
   }
 
+  /**
+   * Bumped by every request that may change state. While it stays the same and the clock has not
+   * reached `dueCheck.nextAt`, nothing can have fallen due, and `runDue` need not look.
+   */
+  private changes = 0;
+  dueCheck: { changes: number; nextAt: number } | null = null;
+
+  changed(): void {
+    this.changes++;
+  }
+
+  get changeCount(): number {
+    return this.changes;
+  }
+
   /** Lets everything the clock has reached happen (expiries, renewals, retries). */
   runDue(): number {
     return runDue(this);

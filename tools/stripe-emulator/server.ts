@@ -402,6 +402,9 @@ export async function handleRequest(emu: Emulator, req: IncomingMessage, res: Se
     if (!res.headersSent) sendJson(res, status, payload);
     return;
   }
+  // Anything but a read may change what falls due: before it runs and once it is done.
+  const changes = req.method !== 'GET' && req.method !== 'HEAD';
+  if (changes) emu.changed();
   try {
     if (url.pathname.startsWith('/v1/')) return await handleApi(emu, req, res, url, body);
     if (url.pathname.startsWith('/_emulator/')) return handleControl(emu, req, res, url, body);
@@ -410,5 +413,7 @@ export async function handleRequest(emu: Emulator, req: IncomingMessage, res: Se
   } catch (error) {
     const { status, body: payload } = errorBody(error, emu);
     if (!res.headersSent) sendJson(res, status, payload);
+  } finally {
+    if (changes) emu.changed();
   }
 }

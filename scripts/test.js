@@ -22,7 +22,7 @@ function step(title, command, args, env = {}) {
 let ok = step('type-check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 ok = step('lint', bin('biome'), ['check', '.']) && ok;
 // Always rebuilt (about a second): browser tests must never drive a stale dist/web.
-ok = step('build the web app (browser tests serve it)', 'npm', ['run', 'build']) && ok;
+ok = step('build the web app and the server (browser tests serve the one, the CLI runs the other)', 'npm', ['run', 'build']) && ok;
 
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const report = join(root, '.tmp', 'vitest-report.json');

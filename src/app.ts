@@ -1,6 +1,5 @@
 // The HTTP app: Fastify, its plugins, and every module's routes over the services.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
@@ -31,9 +30,8 @@ import { registerSecurityHeaders } from './platform/http/security.ts';
 import { registerStrictSchemas } from './platform/http/strict-schemas.ts';
 import { registerTextGuard } from './platform/http/text-guard.ts';
 import { registerWeb, SPA_PREFIXES } from './platform/http/web.ts';
+import { projectRoot } from './platform/paths.ts';
 import { buildServices, type ServiceDeps, type Services } from './services.ts';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface AppDeps extends ServiceDeps {
   /** Where the built SPA is (dist/web by default). */
@@ -163,7 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     }),
   );
 
-  const sendIndex = await registerWeb(app, deps.webDir ?? join(root, 'dist', 'web'));
+  const sendIndex = await registerWeb(app, deps.webDir ?? join(projectRoot, 'dist', 'web'));
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
     if (await auth.needsSetup()) return reply.redirect('/setup');
     if (!request.actor) return reply.redirect('/login');

@@ -42,7 +42,7 @@ import { buildServices } from '../../src/services.ts';
 import { startStripeEmulator, stripeClientFor } from '../../tools/stripe-emulator/index.ts';
 import { control } from '../../tools/stripe-emulator/test-support.ts';
 import { createApiKey, createGroup, createOwner, pngBytes } from '../support/factories.ts';
-import { CHILD_ENV_VARIABLE, REPO_ROOT } from './servers.ts';
+import { CHILD_ENV_VARIABLE, compiledScript, REPO_ROOT } from './servers.ts';
 
 // --- settings ---------------------------------------------------------------------------------------
 
@@ -188,8 +188,12 @@ async function startGuildhall(
 ): Promise<GuildhallChild> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(REPO_ROOT, 'bin', 'run-ts.js'), join(REPO_ROOT, 'tests/bench/serve-guildhall.ts')],
-    { cwd: REPO_ROOT, env: { ...process.env, [CHILD_ENV_VARIABLE]: JSON.stringify(env) }, stdio: 'pipe' },
+    [await compiledScript('tests/bench/serve-guildhall.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, [CHILD_ENV_VARIABLE]: JSON.stringify(env) },
+      stdio: 'pipe',
+    },
   );
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${label}: could not start`);

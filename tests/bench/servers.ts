@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -57,13 +58,39 @@ async function stopChild(child: ChildProcess): Promise<void> {
   }
 }
 
+const compiled = new Map<string, Promise<string>>();
+
+/**
+ * A child script compiled to JavaScript (dist/bench/, once per run), so servers start as
+ * `guildhall start` does from its build, not through the TypeScript loader: a restart measured in the
+ * chaos run is the restart a deployment has.
+ */
+export function compiledScript(script: string): Promise<string> {
+  let done = compiled.get(script);
+  if (!done) {
+    const outfile = join(REPO_ROOT, 'dist', 'bench', script.replace(/^.*\//, '').replace(/\.ts$/, '.js'));
+    done = build({
+      entryPoints: [join(REPO_ROOT, script)],
+      outfile,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'warning',
+    }).then(() => outfile);
+    compiled.set(script, done);
+  }
+  return done;
+}
+
 /** Parent side: runs `script` (a .ts file under the repository) and waits for the URL it announces. */
 export async function startChild(
   label: string,
   script: string,
   env: Record<string, string> = {},
 ): Promise<ChildServer> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run-ts.js'), join(REPO_ROOT, script)], {
+  const child = spawn(process.execPath, [await compiledScript(script)], {
     cwd: REPO_ROOT,
     env: { ...process.env, [CHILD_ENV_VARIABLE]: JSON.stringify(env) },
     stdio: ['pipe', 'pipe', 'inherit'],

@@ -17,6 +17,7 @@ import { AppError, NotFoundError, ValidationError } from '../../platform/errors.
 import { csrfTokenFor, formActor, setSessionCookies } from '../../platform/http/auth.ts';
 import { appCsp } from '../../platform/http/security.ts';
 import { mediaUrl } from '../../platform/media.ts';
+import { projectRoot } from '../../platform/paths.ts';
 import { toMajor } from '../../platform/pricing.ts';
 import type { LinkError } from '../accounts/index.ts';
 import { type AffiliatesService, REF_COOKIE } from '../affiliates/index.ts';
@@ -25,7 +26,7 @@ import type { SettingsService } from '../settings/index.ts';
 import type { CheckoutService } from './checkout.service.ts';
 import type { PurchasesService } from './purchase.service.ts';
 
-const pagesDir = join(import.meta.dirname, '..', '..', 'pages');
+const pagesDir = join(projectRoot, 'src', 'pages');
 const CHECKOUT_COOKIE = 'gh_checkout';
 
 function fingerprinted(file: string) {

@@ -59,6 +59,9 @@ export function createPasswordHasher(memoryCost: number): PasswordHasher {
 /** AES-256-GCM with a key derived from the app secret: for secrets kept at rest (Stripe keys, SMTP). */
 export function createSealer(appSecret: string) {
   const key = createHash('sha256').update(`guildhall:seal:${appSecret}`).digest();
+  // A sealed value always opens to the same text (the tag authenticates it), so the last few opened
+  // are kept: a webhook reads the same key and signing secret on every delivery.
+  const opened = new Map<string, string>();
   return {
     seal(plain: string): string {
       const iv = randomBytes(12);
@@ -67,11 +70,16 @@ export function createSealer(appSecret: string) {
       return `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
     },
     open(sealed: string): string {
+      const known = opened.get(sealed);
+      if (known !== undefined) return known;
       if (!sealed.startsWith('v1.')) throw new Error('unknown sealed format');
       const raw = Buffer.from(sealed.slice(3), 'base64url');
       const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
       decipher.setAuthTag(raw.subarray(12, 28));
-      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+      const plain = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+      if (opened.size >= 16) opened.clear();
+      opened.set(sealed, plain);
+      return plain;
     },
   };
 }

@@ -224,7 +224,21 @@ export function createSettingsService(deps: SettingsDeps) {
 
   /** A value the platform keeps for itself (never shown in Settings), e.g. the setup code's hash. */
   async function readInternal(key: string, executor: Executor = db): Promise<unknown> {
-    return (await readSettingRows(executor, [`internal:${key}`])).get(`internal:${key}`) ?? null;
+    return (await readInternals([key], executor)).get(key) ?? null;
+  }
+
+  /** Several internal values in one read; a key with no value is absent from the map. */
+  async function readInternals(
+    keys: readonly string[],
+    executor: Executor = db,
+  ): Promise<Map<string, unknown>> {
+    const rows = await readSettingRows(
+      executor,
+      keys.map((key) => `internal:${key}`),
+    );
+    return new Map(
+      keys.filter((key) => rows.has(`internal:${key}`)).map((key) => [key, rows.get(`internal:${key}`)]),
+    );
   }
 
   async function writeInternal(key: string, value: unknown, executor: Executor = db): Promise<void> {
@@ -232,7 +246,7 @@ export function createSettingsService(deps: SettingsDeps) {
     else await writeSettingRow(executor, `internal:${key}`, value, clock.now());
   }
 
-  return { getSettings, updateSettings, checkPatch: validate, readInternal, writeInternal };
+  return { getSettings, updateSettings, checkPatch: validate, readInternal, readInternals, writeInternal };
 }
 
 export type SettingsService = ReturnType<typeof createSettingsService>;

@@ -94,9 +94,14 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
     return (await settings.readInternal(STRIPE_CONNECTION_KEY, executor)) as StripeConnectionState | null;
   }
 
-  async function secretKey(executor?: Executor): Promise<string | null> {
-    const sealed = await settings.readInternal(SECRET_KEY, executor);
-    return typeof sealed === 'string' ? sealer.open(sealed) : null;
+  /** The key (opened) and the account state, in one read. */
+  async function stored(executor?: Executor) {
+    const values = await settings.readInternals([SECRET_KEY, STRIPE_CONNECTION_KEY], executor);
+    const sealed = values.get(SECRET_KEY);
+    return {
+      key: typeof sealed === 'string' ? sealer.open(sealed) : null,
+      state: (values.get(STRIPE_CONNECTION_KEY) ?? null) as StripeConnectionState | null,
+    };
   }
 
   /** The signing secret of one of Guildhall's endpoints, or null when Stripe is not connected. */
@@ -107,7 +112,7 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
 
   /** The connected account's client, or `stripe_not_connected`. */
   async function client(executor?: Executor): Promise<{ stripe: Stripe; connection: StripeConnectionState }> {
-    const [key, connection] = await Promise.all([secretKey(executor), current(executor)]);
+    const { key, state: connection } = await stored(executor);
     if (!key || !connection) {
       throw new ConflictError('stripe_not_connected', 'Stripe is not connected: Settings → Stripe.', {
         connectPath: '/admin/settings#stripe',
@@ -266,7 +271,7 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
   /** Removes the key and Guildhall's endpoint; offers stay, paid checkout closes until reconnected. */
   async function disconnect(actor: Actor): Promise<void> {
     requireOwner(actor);
-    const [key, state] = await Promise.all([secretKey(), current()]);
+    const { key, state } = await stored();
     for (const id of [state?.webhookEndpointId, state?.connectWebhookEndpointId]) {
       if (!key || !id) continue;
       try {
@@ -291,16 +296,15 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
 
   /** `account.updated`: what Stripe now says of the account (charges, payouts, what it still needs). */
   async function applyAccount(trx: Executor, account: Stripe.Account): Promise<boolean> {
-    const previous = await current(trx);
-    if (!previous || previous.accountId !== account.id) return false;
-    const key = await secretKey(trx);
-    await settings.writeInternal(STRIPE_CONNECTION_KEY, stateOf(account, key ?? '', previous), trx);
+    const { key, state: previous } = await stored(trx);
+    if (!key || !previous || previous.accountId !== account.id) return false;
+    await settings.writeInternal(STRIPE_CONNECTION_KEY, stateOf(account, key, previous), trx);
     return true;
   }
 
   /** The daily check: the endpoint still exists with its events, and the account state is current. */
   async function repair(): Promise<{ repaired: boolean }> {
-    const [key, state] = await Promise.all([secretKey(), current()]);
+    const { key, state } = await stored();
     if (!key || !state) return { repaired: false };
     const stripe = gateway.client(key);
     const endpoint = await ensureEndpoint(stripe, 'account', {

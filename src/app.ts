@@ -56,7 +56,14 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
     ajv: {
-      customOptions: { allErrors: true, removeAdditional: true, coerceTypes: 'array', useDefaults: true },
+      customOptions: {
+        allErrors: true,
+        removeAdditional: true,
+        coerceTypes: 'array',
+        useDefaults: true,
+        // A union tagged by a field (landing-page blocks by `type`) checks only the branch it names.
+        discriminator: true,
+      },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -2,17 +2,10 @@
 // preview in the dashboard's editor, so the preview is what the visitor gets. Pure: no browser or
 // server APIs, text rendered as text (React escapes it); only our own image URLs are used.
 
-export type BlockType = 'hero' | 'text' | 'image' | 'benefits' | 'testimonials' | 'faq' | 'price' | 'cta';
+import type { Block, BlockType } from '../modules/offers/landing.ts';
 
-export type Block =
-  | { id: string; type: 'hero'; heading: string; subheading: string; showCover: boolean }
-  | { id: string; type: 'text'; body: string }
-  | { id: string; type: 'image'; imageUrl: string | null; alt: string; caption: string }
-  | { id: string; type: 'benefits'; heading: string; items: string[] }
-  | { id: string; type: 'testimonials'; heading: string; items: { quote: string; author: string }[] }
-  | { id: string; type: 'faq'; heading: string; items: { question: string; answer: string }[] }
-  | { id: string; type: 'price'; heading: string; buttonLabel: string }
-  | { id: string; type: 'cta'; heading: string; body: string; buttonLabel: string };
+// The blocks' shape is their schema's (src/modules/offers/landing.ts); the views only render them.
+export type { Block, BlockType };
 
 export const BLOCK_LABELS: Record<BlockType, string> = {
   hero: 'Hero with cover',

@@ -125,6 +125,38 @@ describe('ranges', () => {
     expect(odd.statusCode).toBe(400);
     expect(odd.json().error.details.fields[0].field).toBe('landingPage.blocks.0.imageUrl');
   });
+
+  it("checks a landing block against its own type's schema, names the field, and states it in the document", async () => {
+    const offer = (await admin.post('/api/v1/offers', { type: 'membership', title: 'Typed Blocks' })).json();
+    const refused = await admin.patch(`/api/v1/offers/${offer.id}`, {
+      landingPage: {
+        blocks: [
+          { id: 'a', type: 'price', heading: 'Join', buttonLabel: 'x'.repeat(61) },
+          { id: 'b', type: 'carousel' },
+        ],
+      },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.details.fields).toEqual([
+      { field: 'landingPage.blocks.0.buttonLabel', message: 'must be at most 60 characters' },
+      { field: 'landingPage.blocks.1.type', message: 'is not a known type' },
+    ]);
+    // A field of another block type is not this block's: stripped, like any undeclared field.
+    const saved = await admin.patch(`/api/v1/offers/${offer.id}`, {
+      landingPage: { blocks: [{ id: 'a', type: 'price', heading: 'Join', body: 'only a cta has a body' }] },
+    });
+    expect(saved.statusCode).toBe(200);
+    expect(saved.json().landingPage.blocks).toEqual([
+      { id: 'a', type: 'price', heading: 'Join', buttonLabel: '' },
+    ]);
+    const doc = (await client(ctx).get('/api/docs/json')).json();
+    const body = doc.paths['/api/v1/offers/{id}'].patch.requestBody.content['application/json'].schema;
+    const price = body.properties.landingPage.properties.blocks.items.oneOf.find(
+      (branch: { properties: { type: { enum: string[] } } }) => branch.properties.type.enum[0] === 'price',
+    );
+    expect(price.properties.buttonLabel).toEqual({ type: 'string', maxLength: 60 });
+    expect(body.properties.title.maxLength).toBeLessThan(200);
+  });
 });
 
 describe('images', () => {

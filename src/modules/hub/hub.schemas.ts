@@ -1,9 +1,6 @@
 import { Type } from 'typebox';
-import { NullableTimestamp, Timestamp, Visibility } from '../../platform/http/schemas.ts';
+import { NullableTimestamp, Timestamp, TRIM_ROOM, Visibility } from '../../platform/http/schemas.ts';
 import { LIMITS } from './hub.rules.ts';
-
-/** Names and titles are trimmed before their limit applies; the schema leaves room for the spaces. */
-const TRIM_ROOM = 20;
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 

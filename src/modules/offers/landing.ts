@@ -1,10 +1,10 @@
-// Validation of landing-page blocks as they arrive from the editor: known types, bounded text, and
-// images only from our own media store.
-
-import type { Block, BlockType } from '../../pages/blocks.tsx';
+// Landing-page blocks: their schema (what the editor may send, what the API answers) and the rules a
+// schema cannot say, as they arrive from the editor: known types, bounded text, and images only from
+// our own media store.
+import { type Static, Type } from 'typebox';
 import type { FieldProblem } from '../../platform/errors.ts';
 
-const TYPES: readonly BlockType[] = [
+export const BLOCK_TYPES = [
   'hero',
   'text',
   'image',
@@ -13,11 +13,100 @@ const TYPES: readonly BlockType[] = [
   'faq',
   'price',
   'cta',
-];
+] as const;
+export type BlockType = (typeof BLOCK_TYPES)[number];
+
 const MEDIA_URL = /^\/media\/[0-9a-f]{2}\/[0-9a-f]{32}\.webp$/;
 export const MAX_BLOCKS = 40;
 const MAX_ITEMS = 20;
+/** The longest text each field of a block may hold. */
+const MAX = {
+  heading: 200,
+  subheading: 500,
+  text: 10_000,
+  alt: 300,
+  caption: 300,
+  benefit: 300,
+  quote: 1000,
+  author: 200,
+  question: 300,
+  answer: 3000,
+  buttonLabel: 60,
+  ctaBody: 2000,
+} as const;
 
+const Text = (max: number) => Type.String({ maxLength: max });
+const List = <T extends Parameters<typeof Type.Array>[0]>(item: T) =>
+  Type.Array(item, { maxItems: MAX_ITEMS });
+
+const Id = Type.String();
+
+/** A block as stored and answered: every field present. */
+export const LandingBlock = Type.Union([
+  Type.Object({
+    id: Id,
+    type: Type.Literal('hero'),
+    heading: Text(MAX.heading),
+    subheading: Text(MAX.subheading),
+    showCover: Type.Boolean(),
+  }),
+  Type.Object({ id: Id, type: Type.Literal('text'), body: Text(MAX.text) }),
+  Type.Object({
+    id: Id,
+    type: Type.Literal('image'),
+    imageUrl: Type.Union([Type.String(), Type.Null()]),
+    alt: Text(MAX.alt),
+    caption: Text(MAX.caption),
+  }),
+  Type.Object({
+    id: Id,
+    type: Type.Literal('benefits'),
+    heading: Text(MAX.heading),
+    items: List(Text(MAX.benefit)),
+  }),
+  Type.Object({
+    id: Id,
+    type: Type.Literal('testimonials'),
+    heading: Text(MAX.heading),
+    items: List(Type.Object({ quote: Text(MAX.quote), author: Text(MAX.author) })),
+  }),
+  Type.Object({
+    id: Id,
+    type: Type.Literal('faq'),
+    heading: Text(MAX.heading),
+    items: List(Type.Object({ question: Text(MAX.question), answer: Text(MAX.answer) })),
+  }),
+  Type.Object({
+    id: Id,
+    type: Type.Literal('price'),
+    heading: Text(MAX.heading),
+    buttonLabel: Text(MAX.buttonLabel),
+  }),
+  Type.Object({
+    id: Id,
+    type: Type.Literal('cta'),
+    heading: Text(MAX.heading),
+    body: Text(MAX.ctaBody),
+    buttonLabel: Text(MAX.buttonLabel),
+  }),
+]);
+export type Block = Static<typeof LandingBlock>;
+
+/**
+ * What the editor may send for a block: its type and any of its fields (one left out is empty). The
+ * type picks the one branch that applies (Ajv's discriminator), so an error names that block's field
+ * and unknown fields are stripped from that branch only.
+ */
+export const LandingBlockInput = Type.Unsafe<Block>({
+  type: 'object',
+  required: ['type'],
+  discriminator: { propertyName: 'type' },
+  oneOf: LandingBlock.anyOf.map((branch) => ({
+    type: 'object',
+    required: ['type'],
+    properties: { ...branch.properties, id: Type.String({ pattern: '^[\\w-]{1,64}$' }) },
+  })),
+});
 type Raw = Record<string, unknown>;
 
 function text(raw: Raw, key: string, max: number, field: string, problems: FieldProblem[]): string {
@@ -64,8 +153,8 @@ export function parseBlocks(input: unknown): { blocks: Block[]; problems: FieldP
     const raw = (typeof value === 'object' && value ? value : {}) as Raw;
     const type = raw.type as BlockType;
     const id = typeof raw.id === 'string' && /^[\w-]{1,64}$/.test(raw.id) ? raw.id : `block-${index}`;
-    if (!TYPES.includes(type)) {
-      problems.push({ field: `${field}.type`, message: `must be one of ${TYPES.join(', ')}` });
+    if (!BLOCK_TYPES.includes(type)) {
+      problems.push({ field: `${field}.type`, message: `must be one of ${BLOCK_TYPES.join(', ')}` });
       continue;
     }
     switch (type) {

@@ -1,7 +1,7 @@
-import type { Block } from '../../pages/blocks.tsx';
 import { toIso } from '../../platform/clock.ts';
 import { mediaUrl } from '../../platform/media.ts';
 import { priceLabel } from '../../platform/pricing.ts';
+import type { Block } from './landing.ts';
 import type { OfferRow } from './offer.repository.ts';
 import { pricingOf } from './offer.service.ts';
 

@@ -2,11 +2,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireActor } from '../../platform/http/auth.ts';
-import { errors, IdParams, ListQuery, NoContent, PageOf, Timestamp } from '../../platform/http/schemas.ts';
+import {
+  errors,
+  IdParams,
+  ListQuery,
+  NoContent,
+  PageOf,
+  Timestamp,
+  TRIM_ROOM,
+} from '../../platform/http/schemas.ts';
 import { IMAGE_BODY_TYPES, MAX_UPLOAD_BYTES } from '../../platform/media.ts';
 import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
+import { LandingBlock, LandingBlockInput, MAX_BLOCKS } from './landing.ts';
 import { presentOffer, presentOfferSummary } from './offer.presenter.ts';
-import type { OfferInput, OffersService } from './offer.service.ts';
+import { OFFER_LIMITS, type OfferInput } from './offer.rules.ts';
+import type { OffersService } from './offer.service.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String | typeof Type.Integer>>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -60,7 +70,7 @@ export const Offer = Type.Object({
     months: Type.Union([Type.Integer(), Type.Null()]),
   }),
   customCode: Type.Union([Type.String(), Type.Null()]),
-  landingPage: Type.Object({ enabled: Type.Boolean(), blocks: Type.Array(Type.Unknown()) }),
+  landingPage: Type.Object({ enabled: Type.Boolean(), blocks: Type.Array(LandingBlock) }),
   checkout: Type.Object({
     allowPromotionCodes: Type.Boolean({ description: 'Buyers may enter Stripe promotion codes' }),
     refundPolicy: Type.Union([Type.Literal('full'), Type.Literal('any'), Type.Literal('never')], {
@@ -78,39 +88,52 @@ export const Offer = Type.Object({
 
 export const OfferBody = Type.Object({
   type: Type.Optional(Type.Enum(['membership'])),
-  title: Type.Optional(Type.String({ maxLength: 10_000 })),
-  slug: Type.Optional(Type.String({ maxLength: 10_000 })),
+  title: Type.Optional(Type.String({ maxLength: OFFER_LIMITS.title + TRIM_ROOM })),
+  slug: Type.Optional(Type.String({ maxLength: OFFER_LIMITS.slug + TRIM_ROOM })),
   status: Type.Optional(Type.Enum(['draft', 'published', 'archived'])),
   pricing: Type.Optional(
     Type.Object({
       model: Type.Optional(Type.Enum(['free', 'one_time', 'recurring'])),
-      amountMinor: Type.Optional(Type.Integer()),
+      amountMinor: Type.Optional(Type.Integer({ minimum: 0, maximum: OFFER_LIMITS.amountMinor })),
       currency: Type.Optional(Type.String({ maxLength: 10 })),
       interval: Type.Optional(Type.Union([Type.Enum(['week', 'month', 'year']), Type.Null()])),
-      intervalCount: Type.Optional(Nullable(Type.Integer())),
-      trialDays: Type.Optional(Nullable(Type.Integer())),
+      intervalCount: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 52 }))),
+      trialDays: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: OFFER_LIMITS.trialDays }))),
     }),
   ),
-  hubGroupIds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000 })),
+  hubGroupIds: Type.Optional(
+    Type.Array(Type.String({ maxLength: 64 }), { maxItems: OFFER_LIMITS.hubGroups }),
+  ),
   confirmationEmail: Type.Optional(
     Type.Object({
-      subject: Type.Optional(Nullable(Type.String({ maxLength: 100_000 }))),
-      body: Type.Optional(Nullable(Type.String({ maxLength: 100_000 }))),
+      subject: Type.Optional(Nullable(Type.String({ maxLength: OFFER_LIMITS.emailSubject + TRIM_ROOM }))),
+      body: Type.Optional(Nullable(Type.String({ maxLength: OFFER_LIMITS.emailBody + TRIM_ROOM }))),
     }),
   ),
   destination: Type.Optional(
-    Type.Object({ customUrl: Type.Optional(Nullable(Type.String({ maxLength: 10_000 }))) }),
+    Type.Object({
+      customUrl: Type.Optional(Nullable(Type.String({ maxLength: OFFER_LIMITS.url + TRIM_ROOM }))),
+    }),
   ),
   resell: Type.Optional(
     Type.Object({
       enabled: Type.Optional(Type.Boolean()),
-      commissionPercent: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 90 }))),
-      description: Type.Optional(Nullable(Type.String({ maxLength: 100_000 }))),
+      commissionPercent: Type.Optional(
+        Nullable(
+          Type.Integer({
+            minimum: OFFER_LIMITS.commissionPercent.min,
+            maximum: OFFER_LIMITS.commissionPercent.max,
+          }),
+        ),
+      ),
+      description: Type.Optional(
+        Nullable(Type.String({ maxLength: OFFER_LIMITS.resellDescription + TRIM_ROOM })),
+      ),
       recurring: Type.Optional(Recurring),
-      months: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 120 }))),
+      months: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: OFFER_LIMITS.resellMonths }))),
     }),
   ),
-  customCode: Type.Optional(Nullable(Type.String({ maxLength: 200_000 }))),
+  customCode: Type.Optional(Nullable(Type.String({ maxLength: OFFER_LIMITS.customCode + TRIM_ROOM }))),
   checkout: Type.Optional(
     Type.Object({
       allowPromotionCodes: Type.Optional(Type.Boolean()),
@@ -122,7 +145,7 @@ export const OfferBody = Type.Object({
   landingPage: Type.Optional(
     Type.Object({
       enabled: Type.Optional(Type.Boolean()),
-      blocks: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 1000 })),
+      blocks: Type.Optional(Type.Array(LandingBlockInput, { maxItems: MAX_BLOCKS })),
     }),
   ),
 });
@@ -132,8 +155,8 @@ const MediaParams = Type.Object({
   kind: Type.Union([Type.Literal('thumbnail'), Type.Literal('cover'), Type.Literal('landing')]),
 });
 const EmailDraft = Type.Object({
-  subject: Type.Optional(Type.Union([Type.String({ maxLength: 100_000 }), Type.Null()])),
-  body: Type.Optional(Type.Union([Type.String({ maxLength: 100_000 }), Type.Null()])),
+  subject: Type.Optional(Nullable(Type.String({ maxLength: OFFER_LIMITS.emailSubject + TRIM_ROOM }))),
+  body: Type.Optional(Nullable(Type.String({ maxLength: OFFER_LIMITS.emailBody + TRIM_ROOM }))),
 });
 
 export function offerRoutes(deps: { offers: OffersService }): FastifyPluginAsyncTypebox {

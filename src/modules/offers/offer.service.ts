@@ -1,38 +1,19 @@
 // Digital Offers: the creator's editor (every field of the reference page), publishing, archiving,
 // media, the preview of a permission change, and what the public pages need.
 
-import type { Block } from '../../pages/blocks.tsx';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
-import type { CommissionRecurring, RefundPolicy } from '../../platform/db/schema.ts';
-import {
-  AppError,
-  ConflictError,
-  type FieldProblem,
-  NotFoundError,
-  ValidationError,
-} from '../../platform/errors.ts';
+import type { RefundPolicy } from '../../platform/db/schema.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { type Actor, isStaffRole, requireStaff } from '../../platform/http/auth.ts';
 import type { Executor } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { type MediaStore, mediaUrl } from '../../platform/media.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
-import {
-  formatMoney,
-  type Interval,
-  isSupportedCurrency,
-  minimumCharge,
-  type Pricing,
-  type PricingModel,
-} from '../../platform/pricing.ts';
-import { normalizedHttpUrl, SLUG_PATTERN, slugify } from '../../platform/text.ts';
-import {
-  type EmailService,
-  purchaseConfirmationEmail,
-  TOKEN_VARIABLES,
-  variablesIn,
-} from '../email/index.ts';
+import { formatMoney, isSupportedCurrency, minimumCharge, type Pricing } from '../../platform/pricing.ts';
+import { slugify } from '../../platform/text.ts';
+import { type EmailService, purchaseConfirmationEmail } from '../email/index.ts';
 import {
   dashboardUrlOf,
   type SettingsService,
@@ -40,7 +21,6 @@ import {
   type StripeConnection,
   type StripeConnectionState,
 } from '../settings/index.ts';
-import { parseBlocks } from './landing.ts';
 import {
   deleteOfferRow,
   existingGroups,
@@ -58,258 +38,8 @@ import {
   setOfferGroups,
   updateOfferRow,
 } from './offer.repository.ts';
+import { applyOfferInput, type Draft, draftOf, emailDraftOf, type OfferInput } from './offer.rules.ts';
 import { ensureStripePrice } from './offer.stripe.ts';
-
-export interface OfferInput {
-  type?: string;
-  title?: string;
-  slug?: string;
-  status?: string;
-  pricing?: Partial<{
-    model: string;
-    amountMinor: number;
-    currency: string;
-    interval: string | null;
-    intervalCount: number | null;
-    trialDays: number | null;
-  }>;
-  hubGroupIds?: string[];
-  confirmationEmail?: { subject?: string | null; body?: string | null };
-  destination?: { customUrl?: string | null };
-  resell?: {
-    enabled?: boolean;
-    commissionPercent?: number | null;
-    description?: string | null;
-    recurring?: CommissionRecurring;
-    months?: number | null;
-  };
-  customCode?: string | null;
-  landingPage?: { enabled?: boolean; blocks?: unknown };
-  checkout?: { allowPromotionCodes?: boolean; refundPolicy?: RefundPolicy };
-}
-
-const MODELS: readonly PricingModel[] = ['free', 'one_time', 'recurring'];
-const INTERVALS: readonly Interval[] = ['week', 'month', 'year'];
-// Stripe bills at most once a year: 52 weeks, 12 months or 1 year per period.
-const MAX_INTERVAL_COUNT: Record<Interval, number> = { week: 52, month: 12, year: 1 };
-
-/** An offer as the rules see it: the stored row with a change applied. */
-interface Draft {
-  title: string;
-  slug: string;
-  status: 'draft' | 'published' | 'archived';
-  pricing: Pricing;
-  hubGroupIds: string[];
-  thumbnailPath: string | null;
-  confirmationSubject: string | null;
-  confirmationBody: string | null;
-  destinationUrl: string | null;
-  resellEnabled: boolean;
-  resellCommissionPercent: number | null;
-  resellDescription: string | null;
-  resellRecurring: CommissionRecurring;
-  resellMonths: number | null;
-  customCode: string | null;
-  landingEnabled: boolean;
-  landingBlocks: Block[];
-  allowPromotionCodes: boolean;
-  refundPolicy: RefundPolicy;
-}
-
-/** A subject is listed to every admin and kept after sending: no sign-in link may go there. */
-function subjectTokenProblem(subject: string | null): string | null {
-  const token = subject ? variablesIn(subject).find((name) => TOKEN_VARIABLES.includes(name)) : undefined;
-  return token ? `cannot contain {{${token}}}: a sign-in link goes in the body only` : null;
-}
-
-function emptyToNull(value: string | null | undefined): string | null {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : null;
-}
-
-/** Applies a change to an offer and lists every field problem, in the order the editor shows them. */
-export function applyOfferInput(
-  base: Draft,
-  input: OfferInput,
-): { draft: Draft; problems: FieldProblem[]; belowMinimum: boolean } {
-  const problems: FieldProblem[] = [];
-  const problem = (field: string, message: string) => problems.push({ field, message });
-  const draft: Draft = { ...base, pricing: { ...base.pricing } };
-
-  if (input.type !== undefined && input.type !== 'membership') problem('type', 'must be membership');
-  if (input.title !== undefined) {
-    draft.title = input.title.trim();
-    if (!draft.title) problem('title', 'is required');
-    else if (draft.title.length > 120) problem('title', 'must be at most 120 characters');
-  }
-  if (input.slug !== undefined) {
-    draft.slug = input.slug.trim();
-    if (!SLUG_PATTERN.test(draft.slug))
-      problem('slug', 'must be lower-case letters, digits and single dashes');
-    else if (draft.slug.length > 60) problem('slug', 'must be at most 60 characters');
-  }
-  if (input.status !== undefined) {
-    if (input.status !== 'draft' && input.status !== 'published' && input.status !== 'archived')
-      problem('status', 'must be draft, published or archived');
-    else draft.status = input.status;
-  }
-
-  let belowMinimum = false;
-  if (input.pricing !== undefined) {
-    const p = input.pricing;
-    const model = (p.model ?? draft.pricing.model) as PricingModel;
-    if (!MODELS.includes(model)) problem('pricing.model', 'must be free, one_time or recurring');
-    const currency = (p.currency ?? draft.pricing.currency).toLowerCase();
-    if (!isSupportedCurrency(currency))
-      problem('pricing.currency', 'is not a currency offers can be sold in');
-    draft.pricing = {
-      model,
-      currency,
-      amountMinor: model === 'free' ? 0 : (p.amountMinor ?? draft.pricing.amountMinor),
-      interval:
-        model === 'recurring' ? ((p.interval ?? draft.pricing.interval ?? 'month') as Interval) : null,
-      intervalCount: model === 'recurring' ? (p.intervalCount ?? draft.pricing.intervalCount ?? 1) : null,
-      trialDays:
-        model === 'recurring'
-          ? (p.trialDays === undefined ? draft.pricing.trialDays : p.trialDays) || null
-          : null,
-    };
-    const pricing = draft.pricing;
-    if (model !== 'free' && MODELS.includes(model)) {
-      if (!Number.isInteger(pricing.amountMinor) || pricing.amountMinor < 0)
-        problem('pricing.amountMinor', 'must be a whole number of minor units (cents)');
-      else if (isSupportedCurrency(currency) && pricing.amountMinor < minimumCharge(currency)) {
-        belowMinimum = true;
-        problem(
-          'pricing.amountMinor',
-          `must be at least ${formatMoney(minimumCharge(currency), currency)}, Stripe's minimum charge`,
-        );
-      } else if (pricing.amountMinor > 99_999_999)
-        problem('pricing.amountMinor', 'is more than Stripe can charge at once');
-    }
-    if (model === 'recurring') {
-      if (!INTERVALS.includes(pricing.interval as Interval))
-        problem('pricing.interval', 'must be week, month or year');
-      else {
-        const max = MAX_INTERVAL_COUNT[pricing.interval as Interval];
-        if (
-          !Number.isInteger(pricing.intervalCount) ||
-          (pricing.intervalCount ?? 0) < 1 ||
-          (pricing.intervalCount ?? 0) > max
-        ) {
-          problem('pricing.intervalCount', `must be a whole number from 1 to ${max}`);
-        }
-      }
-      if (
-        pricing.trialDays !== null &&
-        (!Number.isInteger(pricing.trialDays) || pricing.trialDays < 0 || pricing.trialDays > 730)
-      ) {
-        problem('pricing.trialDays', 'must be a whole number of days from 0 to 730');
-      }
-    }
-  }
-
-  if (input.hubGroupIds !== undefined) {
-    draft.hubGroupIds = [...new Set(input.hubGroupIds)];
-    if (draft.hubGroupIds.length > 100) problem('hubGroupIds', 'must list at most 100 groups');
-  }
-  if (input.confirmationEmail !== undefined) {
-    draft.confirmationSubject = emptyToNull(input.confirmationEmail.subject);
-    draft.confirmationBody = emptyToNull(input.confirmationEmail.body);
-    if ((draft.confirmationSubject?.length ?? 0) > 200)
-      problem('confirmationEmail.subject', 'must be at most 200 characters');
-    const subjectProblem = subjectTokenProblem(draft.confirmationSubject);
-    if (subjectProblem) problem('confirmationEmail.subject', subjectProblem);
-    if ((draft.confirmationBody?.length ?? 0) > 10_000)
-      problem('confirmationEmail.body', 'must be at most 10000 characters');
-  }
-  if (input.destination !== undefined) {
-    const given = emptyToNull(input.destination.customUrl);
-    draft.destinationUrl = given && normalizedHttpUrl(given);
-    if (given && (!draft.destinationUrl || draft.destinationUrl.length > 2000)) {
-      problem('destination.customUrl', 'must be an http or https URL');
-    }
-  }
-  if (input.checkout !== undefined) {
-    draft.allowPromotionCodes = input.checkout.allowPromotionCodes ?? draft.allowPromotionCodes;
-    draft.refundPolicy = input.checkout.refundPolicy ?? draft.refundPolicy;
-  }
-  if (input.resell !== undefined) {
-    draft.resellEnabled = input.resell.enabled ?? draft.resellEnabled;
-    if (input.resell.commissionPercent !== undefined)
-      draft.resellCommissionPercent = input.resell.commissionPercent;
-    if (input.resell.description !== undefined)
-      draft.resellDescription = emptyToNull(input.resell.description);
-    if (input.resell.recurring !== undefined) draft.resellRecurring = input.resell.recurring;
-    if (input.resell.months !== undefined) draft.resellMonths = input.resell.months;
-    if (
-      draft.resellRecurring === 'months' &&
-      (!Number.isInteger(draft.resellMonths) ||
-        (draft.resellMonths ?? 0) < 1 ||
-        (draft.resellMonths ?? 0) > 120)
-    )
-      problem('resell.months', 'must be a whole number of months from 1 to 120');
-    if ((draft.resellDescription?.length ?? 0) > 2000)
-      problem('resell.description', 'must be at most 2000 characters');
-  }
-  if (draft.resellEnabled) {
-    const percent = draft.resellCommissionPercent;
-    if (draft.pricing.model === 'free') problem('resell.enabled', 'is for paid offers only');
-    else if (percent === null || !Number.isInteger(percent) || percent < 1 || percent > 90) {
-      problem('resell.commissionPercent', 'must be a whole percentage from 1 to 90');
-    }
-  }
-  if (input.customCode !== undefined) {
-    draft.customCode = emptyToNull(input.customCode);
-    if ((draft.customCode?.length ?? 0) > 50_000) problem('customCode', 'must be at most 50000 characters');
-  }
-  if (input.landingPage !== undefined) {
-    if (input.landingPage.enabled !== undefined) draft.landingEnabled = input.landingPage.enabled;
-    if (input.landingPage.blocks !== undefined) {
-      const parsed = parseBlocks(input.landingPage.blocks);
-      draft.landingBlocks = parsed.blocks;
-      problems.push(...parsed.problems);
-    }
-  }
-  if (draft.status === 'published') {
-    if (!draft.thumbnailPath)
-      problem('thumbnail', 'is required to publish (it is shown on the checkout page)');
-    if (draft.hubGroupIds.length === 0)
-      problem('hubGroupIds', 'must name at least one hub group buyers gain');
-  }
-  return { draft, problems, belowMinimum };
-}
-
-function draftOf(row: OfferRow, hubGroupIds: string[]): Draft {
-  return {
-    title: row.title,
-    slug: row.slug,
-    status: row.status,
-    pricing: {
-      model: row.pricingModel,
-      amountMinor: Number(row.amountMinor),
-      currency: row.currency,
-      interval: row.interval,
-      intervalCount: row.intervalCount,
-      trialDays: row.trialDays,
-    },
-    hubGroupIds,
-    thumbnailPath: row.thumbnailPath,
-    confirmationSubject: row.confirmationSubject,
-    confirmationBody: row.confirmationBody,
-    destinationUrl: row.destinationUrl,
-    resellEnabled: Boolean(row.resellEnabled),
-    resellCommissionPercent: row.resellCommissionPercent,
-    resellDescription: row.resellDescription,
-    resellRecurring: row.resellRecurring,
-    resellMonths: row.resellMonths,
-    allowPromotionCodes: Boolean(row.allowPromotionCodes),
-    refundPolicy: row.refundPolicy,
-    customCode: row.customCode,
-    landingEnabled: Boolean(row.landingEnabled),
-    landingBlocks: JSON.parse(row.landingBlocks) as Block[],
-  };
-}
 
 export interface OffersDeps {
   db: Database;
@@ -646,13 +376,8 @@ export function createOffersService(deps: OffersDeps) {
     custom: { subject?: string | null; body?: string | null },
   ) {
     const { platformName, supportEmail } = await settings.getSettings(executor);
-    const subject = emptyToNull(custom.subject);
-    const body = emptyToNull(custom.body);
-    if ((subject?.length ?? 0) > 200)
-      throw ValidationError.field('subject', 'must be at most 200 characters');
-    const subjectProblem = subjectTokenProblem(subject);
-    if (subjectProblem) throw ValidationError.field('subject', subjectProblem);
-    if ((body?.length ?? 0) > 10_000) throw ValidationError.field('body', 'must be at most 10000 characters');
+    const { subject, body, problems } = emailDraftOf(custom);
+    if (problems.length) throw new ValidationError(problems);
     return purchaseConfirmationEmail(
       { platformName },
       { subject, body },

@@ -13,7 +13,7 @@ interface AjvIssue {
 
 function fieldOf(issue: AjvIssue): string {
   const path = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-  const missing = issue.params?.missingProperty;
+  const missing = issue.params?.missingProperty ?? issue.params?.tag;
   const extra = issue.params?.additionalProperty;
   const leaf = typeof missing === 'string' ? missing : typeof extra === 'string' ? extra : '';
   return [path, leaf].filter(Boolean).join('.') || 'body';
@@ -22,6 +22,7 @@ function fieldOf(issue: AjvIssue): string {
 function messageOf(issue: AjvIssue): string {
   if (issue.keyword === 'required') return 'is required';
   if (issue.keyword === 'additionalProperties') return 'is not a known field';
+  if (issue.keyword === 'discriminator') return 'is not a known type';
   const limit = issue.params?.limit;
   // In the product's words, the same as the rules files use.
   if (typeof limit === 'number') {

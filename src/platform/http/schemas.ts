@@ -19,6 +19,12 @@ export const ListQuery = Type.Object({
   search: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
+/**
+ * Text the rules trim before their limit applies (names, titles, subjects): the schema's bound leaves
+ * this much room for the spaces, so "    Yoga" at the limit is not refused for its padding.
+ */
+export const TRIM_ROOM = 20;
+
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 export function PageOf<T extends TSchema>(item: T) {

@@ -21,10 +21,7 @@ import { api } from '../../api.ts';
 
 // The offer shapes are the server's response schemas, imported as types only (one source with the API).
 export type OfferSummary = Static<typeof OfferSummarySchema>;
-/** Landing blocks are checked by the landing rules (src/modules/offers/landing.ts), not the schema. */
-export type Offer = Omit<Static<typeof OfferSchema>, 'landingPage'> & {
-  landingPage: { enabled: boolean; blocks: Block[] };
-};
+export type Offer = Static<typeof OfferSchema>;
 export type OfferStatus = OfferSummary['status'];
 
 /** Which refunds end a buyer's access. */
@@ -247,10 +244,8 @@ export function pricingOf(draft: Draft): { pricing: Pricing; problems: Record<st
   };
 }
 
-/** What a Save sends: the server's request schema (landing blocks narrowed as on Offer). */
-export type OfferChange = Omit<Static<typeof OfferBodySchema>, 'landingPage'> & {
-  landingPage?: { enabled: boolean; blocks: Block[] };
-};
+/** What a Save sends: the server's request schema. */
+export type OfferChange = Static<typeof OfferBodySchema>;
 
 const orNull = (value: string) => (value.trim() === '' ? null : value);
 

@@ -188,7 +188,13 @@ async function startGuildhall(
 ): Promise<GuildhallChild> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [await compiledScript('tests/bench/serve-guildhall.ts')],
+    [
+      // BENCH_CPU_PROFILE=<dir>: each server writes a V8 CPU profile there when it stops (not when killed).
+      ...(process.env.BENCH_CPU_PROFILE
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
+        : []),
+      await compiledScript('tests/bench/serve-guildhall.ts'),
+    ],
     {
       cwd: REPO_ROOT,
       env: { ...process.env, [CHILD_ENV_VARIABLE]: JSON.stringify(env) },

@@ -11,11 +11,12 @@ import {
   NullableTimestamp,
   PageOf,
   Timestamp,
+  TRIM_ROOM,
   Visibility,
 } from '../../platform/http/schemas.ts';
 import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
 import type { GrantRow } from './access.repository.ts';
-import type { AccessReason, AccessService } from './access.service.ts';
+import { type AccessReason, type AccessService, MAX_NOTE } from './access.service.ts';
 
 export const Grant = Type.Object({
   id: Type.String(),
@@ -28,7 +29,7 @@ export const Grant = Type.Object({
 const GrantBody = Type.Object({
   hubGroupId: Type.String({ minLength: 1, maxLength: 64 }),
   endsAt: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
-  note: Type.Optional(Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()])),
+  note: Type.Optional(Type.Union([Type.String({ maxLength: MAX_NOTE + TRIM_ROOM }), Type.Null()])),
 });
 export const Reason = Type.Union([
   Type.Object({ kind: Type.Literal('public') }),

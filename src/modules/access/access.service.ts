@@ -82,7 +82,8 @@ export interface AccessDeps {
   clock: Clock;
 }
 
-const MAX_NOTE = 500;
+/** The longest note a hand grant keeps (trimmed); also the request schema's bound. */
+export const MAX_NOTE = 500;
 
 export function createAccessService(deps: AccessDeps) {
   const { db, clock } = deps;

@@ -341,7 +341,10 @@ export function offerRoutes(deps: { offers: OffersService }): FastifyPluginAsync
           summary: 'What saving these Community Permissions would change for the buyers',
           params: IdParams,
           querystring: Type.Object({
-            hubGroupIds: Type.String({ maxLength: 10_000, description: 'Comma-separated hub group ids' }),
+            hubGroupIds: Type.String({
+              maxLength: OFFER_LIMITS.hubGroups * 65,
+              description: `Comma-separated hub group ids (at most ${OFFER_LIMITS.hubGroups})`,
+            }),
           }),
           response: {
             200: Type.Object({

@@ -1,9 +1,11 @@
-// The `guildhall` command, run as a person would, on the same data as a running app.
+// The `guildhall` command on the same data as a running app: every command in-process (runCli, as
+// bin/guildhall.js runs it), and the binary itself once.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
+import { runCli } from '../../src/cli.ts';
 import { client, signIn } from '../support/factories.ts';
 import { createTestDatabase } from '../support/test-app.ts';
 
@@ -13,16 +15,18 @@ let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let app: Awaited<ReturnType<typeof buildApp>>['app'];
 
 async function guildhall(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...database.env },
-      timeout: 30_000,
-    });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
-  }
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    env: { PATH: process.env.PATH ?? '', ...database.env },
+    out: (text) => {
+      stdout += text;
+    },
+    err: (text) => {
+      stderr += text;
+    },
+  });
+  return { stdout, stderr, code };
 }
 
 beforeAll(async () => {
@@ -37,6 +41,19 @@ afterAll(async () => {
 });
 
 describe('guildhall CLI', () => {
+  it('runs as a program: bin/guildhall.js migrates the same data and exits 0', async () => {
+    const { stdout } = await run(process.execPath, [bin, 'migrate'], {
+      env: { PATH: process.env.PATH ?? '', ...database.env },
+      timeout: 30_000,
+    });
+    expect(stdout).toContain('Already up to date');
+    const refused = await run(process.execPath, [bin, 'nonsense'], { timeout: 30_000 }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(refused).toMatchObject({ code: 1 });
+    expect((refused as { stderr: string }).stderr).toContain('Unknown command "nonsense"');
+  });
+
   it('migrates, creates the owner, users, a login link and an API key the running app accepts', async () => {
     expect((await guildhall('migrate')).stdout).toContain('Already up to date');
 

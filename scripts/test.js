@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: type-check, lint, then every test project (unit; integration on SQLite, and on PostgreSQL
 // when TEST_DATABASE_URL is set; browser tests when a Chromium is found, required with REQUIRE_E2E=1).
-// Ends with one line "N passed, N failed, N skipped".
+// Ends with what ran, part by part (unit, SQLite, PostgreSQL, browser), and one line "N passed, N failed,
+// N skipped", where a part this machine could not run counts as skipped.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +23,11 @@ function step(title, command, args, env = {}) {
 let ok = step('type-check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 ok = step('lint', bin('biome'), ['check', '.']) && ok;
 // Always rebuilt (about a second): browser tests must never drive a stale dist/web.
-ok = step('build the web app and the server (browser tests serve the one, the CLI runs the other)', 'npm', ['run', 'build']) && ok;
+ok =
+  step('build the web app and the server (browser tests serve the one, the CLI runs the other)', 'npm', [
+    'run',
+    'build',
+  ]) && ok;
 
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const report = join(root, '.tmp', 'vitest-report.json');
@@ -34,17 +39,53 @@ const testsOk = step('tests', bin('vitest'), [
 ]);
 ok = testsOk && ok;
 
+// What ran, by part, and what could not: a part this machine cannot run counts its tests as skipped.
+const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
+const hasBrowser = existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
+const partOf = (file) =>
+  file.includes('/tests/integration/') ? 'integration' : file.includes('/tests/e2e/') ? 'browser' : 'unit';
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const ran = { unit: 0, integration: 0, browser: 0 };
 if (existsSync(report)) {
   const results = JSON.parse(readFileSync(report, 'utf8'));
   passed = results.numPassedTests ?? 0;
   failed = (results.numFailedTests ?? 0) + (testsOk || results.numFailedTests ? 0 : 1);
   skipped = (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
+  for (const file of results.testResults ?? []) ran[partOf(file.name)] += file.assertionResults.length;
 } else {
   failed = 1;
 }
+const perEngine = onPostgres ? ran.integration / 2 : ran.integration;
+const lines = [
+  `unit: ${ran.unit}`,
+  `integration on SQLite: ${perEngine}`,
+  onPostgres
+    ? `integration on PostgreSQL: ${perEngine}`
+    : `integration on PostgreSQL: not run (TEST_DATABASE_URL is not set), ${perEngine} skipped`,
+];
+if (!onPostgres) skipped += perEngine;
+if (hasBrowser) {
+  lines.push(`browser (Chromium): ${ran.browser}`);
+} else {
+  const listed = spawnSync(bin('vitest'), ['list', '--project', 'e2e', '--json'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, GUILDHALL_LIST_ALL: '1' },
+  });
+  let browserTests = 0;
+  try {
+    browserTests = JSON.parse(listed.stdout).length;
+  } catch {
+    browserTests = 1; // could not even list them: still not "nothing skipped"
+  }
+  skipped += browserTests;
+  lines.push(
+    `browser (Chromium): not run (no Chromium; apt-get install -y chromium), ${browserTests} skipped`,
+  );
+}
 if (!ok && failed === 0) failed = 1;
-process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+process.stdout.write(`\n${lines.join('\n')}\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exit(ok ? 0 : 1);

@@ -54,6 +54,9 @@ if (hasChromium || listingOnly) {
       setupFiles,
       testTimeout: 60_000,
       hookTimeout: 120_000,
+      // A page waits on the server, which shares two cores with the other projects' tests: an image
+      // upload can take seconds under load, so a polled expectation waits up to 10 s, not 1.
+      expect: { poll: { timeout: 10_000 } },
       // One browser and one server per file; files run one at a time so two Chromiums never
       // compete for the machine's two cores.
       fileParallelism: false,

@@ -40,7 +40,8 @@ function pendingItems(emu: Emulator, state: AccountState): DueItem[] {
   }
   for (const invoice of allOfKind(state, 'invoice')) {
     const at = invoice.next_payment_attempt;
-    if (invoice.status === 'open' && at !== null) items.push({ at, run: () => collectInvoice(emu, state, invoice) });
+    if (invoice.status === 'open' && at !== null)
+      items.push({ at, run: () => collectInvoice(emu, state, invoice) });
   }
   return items;
 }

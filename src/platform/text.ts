@@ -14,6 +14,16 @@ export function slugify(value: string): string {
 
 export const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
+const EMAIL_PATTERN = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+
+/**
+ * Whether a value is one email address (at most 254 characters, a dot in the domain, nothing that
+ * would make it a list or a display name): the one check every address goes through.
+ */
+export function isEmailAddress(value: string): boolean {
+  return value.length <= 254 && EMAIL_PATTERN.test(value);
+}
+
 /** Whether a value is an absolute http(s) URL with a host (no javascript:, data:, relative paths). */
 export function isHttpUrl(value: string): boolean {
   return normalizedHttpUrl(value) !== null;

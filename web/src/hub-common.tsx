@@ -71,14 +71,5 @@ export function reasonText(reason: AccessReason): string {
   }
 }
 
-/** The URL slug the server would derive from a name (the same rule as the server's). */
-export function slugify(value: string): string {
-  return value
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/g, '');
-}
+// The URL slug the server derives from a name: the server's own function.
+export { slugify } from '../../src/platform/text.ts';

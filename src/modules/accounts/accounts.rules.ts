@@ -1,7 +1,7 @@
 // Pure rules of accounts: normalisation and validation, no I/O.
 import { type FieldProblem, ValidationError } from '../../platform/errors.ts';
+import { isEmailAddress } from '../../platform/text.ts';
 
-const EMAIL_RE = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 256;
 export const MAX_NAME_LENGTH = 120;
@@ -13,8 +13,7 @@ export function normalizeEmail(email: string): string {
 export function emailProblem(field: string, email: string): FieldProblem | null {
   const normalized = normalizeEmail(email);
   if (normalized.length === 0) return { field, message: 'is required' };
-  if (normalized.length > 254 || !EMAIL_RE.test(normalized))
-    return { field, message: 'must be an email address' };
+  if (!isEmailAddress(normalized)) return { field, message: 'must be an email address' };
   return null;
 }
 

@@ -1,5 +1,6 @@
 // Every email is rendered and stored first (the Emails log), then sent by a job. Without SMTP the
 // message stays in the log as `logged`, so a newcomer with no mail server can still use its links.
+
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
@@ -9,6 +10,7 @@ import { type Executor, enqueueJob, type JobRow } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { MailSender } from '../../platform/mail.ts';
 import { decodeCursor, type Page, pageOf } from '../../platform/pagination.ts';
+import { isEmailAddress } from '../../platform/text.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { findEmail, insertEmail, listEmailRows, updateEmail } from './email.repository.ts';
 import { type RenderedEmail, testEmail } from './email.templates.ts';
@@ -159,8 +161,7 @@ export function createEmailService(deps: EmailDeps) {
   /** Settings → "Send test email": queues a test message; answers its id in the log. */
   async function sendTestEmail(to: string, requestedBy: string): Promise<string> {
     const address = to.trim().toLowerCase();
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address))
-      throw ValidationError.field('to', 'must be an email address');
+    if (!isEmailAddress(address)) throw ValidationError.field('to', 'must be an email address');
     return db.transaction().execute(async (trx) => {
       const { platformName } = await settings.getSettings(trx);
       return queueEmail(trx, {

@@ -12,7 +12,7 @@ import type { Logger } from '../../platform/logger.ts';
 import { type MediaStore, mediaUrl } from '../../platform/media.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import { formatMoney, isSupportedCurrency, minimumCharge, type Pricing } from '../../platform/pricing.ts';
-import { slugify } from '../../platform/text.ts';
+import { isEmailAddress, slugify } from '../../platform/text.ts';
 import { type EmailService, purchaseConfirmationEmail } from '../email/index.ts';
 import {
   dashboardUrlOf,
@@ -411,7 +411,7 @@ export function createOffersService(deps: OffersDeps) {
   ) {
     requireStaff(actor);
     const to = input.to.trim().toLowerCase();
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(to)) throw ValidationError.field('to', 'must be an email address');
+    if (!isEmailAddress(to)) throw ValidationError.field('to', 'must be an email address');
     return db.transaction().execute(async (trx) => {
       const current = await detail(trx, id);
       const message = await sampleConfirmation(trx, current.row, input);

@@ -1,11 +1,13 @@
 // What the admin edits at run time: platform name, support email, default currency, outgoing email.
 // The SMTP URL may hold a password, so it is sealed at rest with the app secret.
+
 import type { Config } from '../../config.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Sealer } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { type FieldProblem, ValidationError } from '../../platform/errors.ts';
 import type { Executor } from '../../platform/jobs.ts';
+import { isEmailAddress } from '../../platform/text.ts';
 import { deleteSettingRow, readSettingRows, writeSettingRow } from './settings.repository.ts';
 
 export interface PlatformSettings {
@@ -60,7 +62,6 @@ type NumberKey = keyof typeof NUMBERS;
 const NUMBER_KEYS = Object.keys(NUMBERS) as NumberKey[];
 export const DEFAULT_GRACE_DAYS = 7;
 export const DEFAULT_PLATFORM_NAME = 'Guildhall';
-const EMAIL_RE = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/;
 
 export interface SettingsDeps {
   db: Database;
@@ -140,7 +141,7 @@ export function createSettingsService(deps: SettingsDeps) {
     if (patch.platformName !== undefined && patch.platformName.trim().length === 0) {
       problems.push({ field: 'platformName', message: 'must not be empty' });
     }
-    if (patch.supportEmail && !EMAIL_RE.test(patch.supportEmail)) {
+    if (patch.supportEmail && !isEmailAddress(patch.supportEmail)) {
       problems.push({ field: 'supportEmail', message: 'must be an email address' });
     }
     if (patch.defaultCurrency !== undefined && !CURRENCIES.has(patch.defaultCurrency.toUpperCase())) {
@@ -162,7 +163,7 @@ export function createSettingsService(deps: SettingsDeps) {
     }
     if (patch.mailFrom) {
       const address = /<([^>]+)>\s*$/.exec(patch.mailFrom)?.[1] ?? patch.mailFrom;
-      if (!EMAIL_RE.test(address.trim())) {
+      if (!isEmailAddress(address.trim())) {
         problems.push({
           field: 'mailFrom',
           message: 'must be an email address, optionally as "Name <address>"',

@@ -17,6 +17,7 @@ import {
   toMajor,
   toMinor,
 } from '../../../../src/platform/pricing.ts';
+import { slugify } from '../../../../src/platform/text.ts';
 import { api } from '../../api.ts';
 
 // The offer shapes are the server's response schemas, imported as types only (one source with the API).
@@ -126,17 +127,8 @@ export interface Draft {
   refundPolicy: RefundPolicy;
 }
 
-/** The URL slug the server derives from a title (the same rule as the server's). */
-export function slugify(value: string): string {
-  return value
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/g, '');
-}
+// The URL slug the server derives from a title: the server's own function.
+export { slugify };
 
 function amountText(pricing: Pricing): string {
   if (pricing.model === 'free' || !pricing.amountMinor) return '';

@@ -24,6 +24,11 @@ type Persona =
   | 'member with expired grant'
   | 'member with live entitlement'
   | 'member with ended entitlement'
+  | 'member past due, within the grace period'
+  | 'member past due, after the grace period'
+  | 'member with refunded entitlement'
+  | 'member with disputed entitlement, access ahead'
+  | 'member with revoked entitlement'
   | 'admin'
   | 'owner';
 
@@ -34,6 +39,11 @@ const PERSONAS: Persona[] = [
   'member with expired grant',
   'member with live entitlement',
   'member with ended entitlement',
+  'member past due, within the grace period',
+  'member past due, after the grace period',
+  'member with refunded entitlement',
+  'member with disputed entitlement, access ahead',
+  'member with revoked entitlement',
   'admin',
   'owner',
 ];
@@ -65,7 +75,13 @@ const ROWS: Record<string, Row> = {
   'DELETE /api/v1/hub/comments/{id}/like': { level: 'comment', allowed: [200, 200] },
 };
 
-const MAY_ENTER: Persona[] = ['member with manual grant', 'member with live entitlement', 'admin', 'owner'];
+const MAY_ENTER: Persona[] = [
+  'member with manual grant',
+  'member with live entitlement',
+  'member past due, within the grace period',
+  'admin',
+  'owner',
+];
 
 let ctx: TestContext;
 let operations: string[];
@@ -118,6 +134,17 @@ beforeAll(async () => {
           });
         if (persona === 'member with ended entitlement')
           await createEntitlement(ctx, member, offer, { state: 'ended' });
+        const hour = 3_600_000;
+        if (persona === 'member past due, within the grace period')
+          await createEntitlement(ctx, member, offer, { state: 'past_due', accessUntil: Date.now() + hour });
+        if (persona === 'member past due, after the grace period')
+          await createEntitlement(ctx, member, offer, { state: 'past_due', accessUntil: Date.now() - hour });
+        if (persona === 'member with refunded entitlement')
+          await createEntitlement(ctx, member, offer, { state: 'refunded', accessUntil: Date.now() + hour });
+        if (persona === 'member with disputed entitlement, access ahead')
+          await createEntitlement(ctx, member, offer, { state: 'disputed', accessUntil: Date.now() + hour });
+        if (persona === 'member with revoked entitlement')
+          await createEntitlement(ctx, member, offer, { state: 'revoked' });
         return signIn(ctx, member);
       }
     }

@@ -21,6 +21,19 @@ function liveGrantExists(eb: GroupScope, userId: string, now: number) {
   );
 }
 
+/**
+ * `isEntitlementLive` (access.rules.ts) as SQL, the one place it is written: an always-live state, or a
+ * live-until state whose access ends after `now`. tests/integration/access-parity.test.ts runs every row
+ * of the rule's state table through each query that uses it, on both engines.
+ */
+export function entitlementIsLive(now: number) {
+  return (eb: ExpressionBuilder<DB, 'entitlements'>) =>
+    eb.or([
+      eb('entitlements.state', 'in', ALWAYS_LIVE_STATES),
+      eb.and([eb('entitlements.state', 'in', LIVE_UNTIL_STATES), eb('entitlements.accessUntil', '>', now)]),
+    ]);
+}
+
 function liveEntitlementExists(eb: GroupScope, userId: string, now: number) {
   return eb.exists(
     eb
@@ -29,15 +42,7 @@ function liveEntitlementExists(eb: GroupScope, userId: string, now: number) {
       .select(sql.lit(1).as('one'))
       .whereRef('offerHubGroups.hubGroupId', '=', 'hubGroups.id')
       .where('entitlements.userId', '=', userId)
-      .where((inner) =>
-        inner.or([
-          inner('entitlements.state', 'in', ALWAYS_LIVE_STATES),
-          inner.and([
-            inner('entitlements.state', 'in', LIVE_UNTIL_STATES),
-            inner('entitlements.accessUntil', '>', now),
-          ]),
-        ]),
-      ),
+      .where(entitlementIsLive(now)),
   );
 }
 
@@ -266,12 +271,7 @@ export async function listEntitlementMembers(
       'users.email',
     ])
     .where('offerHubGroups.hubGroupId', '=', groupId)
-    .where((eb) =>
-      eb.or([
-        eb('entitlements.state', 'in', ALWAYS_LIVE_STATES),
-        eb.and([eb('entitlements.state', 'in', LIVE_UNTIL_STATES), eb('entitlements.accessUntil', '>', now)]),
-      ]),
-    )
+    .where(entitlementIsLive(now))
     .orderBy('entitlements.createdAt', 'desc')
     .orderBy('entitlements.id', 'desc')
     .limit(limit + 1);
@@ -291,12 +291,7 @@ export async function findLiveEntitlement(db: Executor, userId: string, offerId:
     .select(['id', 'state', 'accessUntil'])
     .where('userId', '=', userId)
     .where('offerId', '=', offerId)
-    .where((eb) =>
-      eb.or([
-        eb('state', 'in', ALWAYS_LIVE_STATES),
-        eb.and([eb('state', 'in', LIVE_UNTIL_STATES), eb('accessUntil', '>', now)]),
-      ]),
-    )
+    .where(entitlementIsLive(now))
     .executeTakeFirst();
 }
 

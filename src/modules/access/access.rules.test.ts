@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EntitlementState } from '../../platform/db/schema.ts';
+import { accessUntilAt, ENTITLEMENT_CASES } from './access.cases.ts';
 import { canEnter, isEntitlementLive, isGrantLive } from './access.rules.ts';
 
 const NOW = 1_800_000_000_000;
@@ -7,21 +8,24 @@ const LATER = NOW + 1;
 const EARLIER = NOW - 1;
 
 describe('entitlement liveness', () => {
-  it.each<[EntitlementState, number | null, boolean]>([
-    ['active', null, true],
-    ['active', EARLIER, true],
-    ['trialing', null, true],
-    ['past_due', LATER, true],
-    ['past_due', EARLIER, false],
-    ['past_due', null, false],
-    ['canceled', LATER, true],
-    ['canceled', NOW, false],
-    ['ended', LATER, false],
-    ['refunded', LATER, false],
-    ['disputed', LATER, false],
-    ['revoked', null, false],
-  ])('%s with access until %s is live: %s', (state, accessUntil, live) => {
-    expect(isEntitlementLive({ state, accessUntil }, NOW)).toBe(live);
+  it.each(ENTITLEMENT_CASES)('$state with access ending $accessUntil is live: $live', (row) => {
+    expect(
+      isEntitlementLive({ state: row.state, accessUntil: accessUntilAt(row.accessUntil, NOW) }, NOW),
+    ).toBe(row.live);
+  });
+
+  it('covers every state', () => {
+    const states: EntitlementState[] = [
+      'active',
+      'trialing',
+      'past_due',
+      'canceled',
+      'ended',
+      'refunded',
+      'disputed',
+      'revoked',
+    ];
+    expect(new Set(ENTITLEMENT_CASES.map((row) => row.state))).toEqual(new Set(states));
   });
 });
 

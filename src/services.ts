@@ -88,6 +88,7 @@ export function buildServices(deps: ServiceDeps) {
     publicUrl: config.publicUrl,
     stripe,
     logger,
+    access,
   });
   const purchases = createPurchasesService({
     db,

@@ -285,6 +285,17 @@ export async function listEntitlementMembers(
 
 // --- entitlements ---
 
+/** How many people an offer's groups are open to through it now: its buyers with a live entitlement. */
+export async function countLiveBuyers(db: Executor, offerId: string, now: number): Promise<number> {
+  const row = await db
+    .selectFrom('entitlements')
+    .select((eb) => eb.fn.count<number>('entitlements.userId').distinct().as('n'))
+    .where('entitlements.offerId', '=', offerId)
+    .where(entitlementIsLive(now))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function findLiveEntitlement(db: Executor, userId: string, offerId: string, now: number) {
   return db
     .selectFrom('entitlements')

@@ -10,6 +10,7 @@ import type { Executor } from '../../platform/jobs.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import { priceLabel } from '../../platform/pricing.ts';
 import {
+  countLiveBuyers,
   deleteGrant,
   type EntitlementRow,
   findEntitlement,
@@ -297,6 +298,11 @@ export function createAccessService(deps: AccessDeps) {
     return listOffersGranting(executor, groupId, { publishedOnly: false });
   }
 
+  /** How many buyers an offer's groups are open to through it now. */
+  async function liveBuyerCount(offerId: string): Promise<number> {
+    return countLiveBuyers(db, offerId, clock.now());
+  }
+
   /** The user's live entitlement to an offer, if any (joining twice changes nothing). */
   async function liveEntitlement(trx: Executor, userId: string, offerId: string) {
     return findLiveEntitlement(trx, userId, offerId, clock.now());
@@ -408,6 +414,7 @@ export function createAccessService(deps: AccessDeps) {
 
   return {
     liveEntitlement,
+    liveBuyerCount,
     grantEntitlement,
     changeEntitlement,
     entitlementOfPurchase,

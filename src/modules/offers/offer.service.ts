@@ -13,6 +13,7 @@ import { type MediaStore, mediaUrl } from '../../platform/media.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import { formatMoney, isSupportedCurrency, minimumCharge, type Pricing } from '../../platform/pricing.ts';
 import { isEmailAddress, slugify } from '../../platform/text.ts';
+import type { AccessService } from '../access/index.ts';
 import { type EmailService, purchaseConfirmationEmail } from '../email/index.ts';
 import {
   dashboardUrlOf,
@@ -50,6 +51,7 @@ export interface OffersDeps {
   publicUrl: string;
   stripe: Pick<StripeConnection, 'client'>;
   logger: Logger;
+  access: Pick<AccessService, 'liveBuyerCount'>;
 }
 
 export interface OfferDetail {
@@ -58,7 +60,7 @@ export interface OfferDetail {
 }
 
 export function createOffersService(deps: OffersDeps) {
-  const { db, clock, settings, media, email, publicUrl, stripe, logger } = deps;
+  const { db, clock, settings, media, email, publicUrl, stripe, logger, access } = deps;
 
   /** The Stripe price to sell the offer at, made or replaced as its pricing requires. */
   async function stripePriceOf(offerId: string) {
@@ -343,7 +345,9 @@ export function createOffersService(deps: OffersDeps) {
     const groups = await existingGroups(db, [...new Set([...wanted, ...current.hubGroupIds])]);
     if (wanted.some((groupId) => !groups.some((g) => g.id === groupId)))
       throw ValidationError.field('hubGroupIds', 'names a hub group that does not exist');
-    const buyers = Number(current.row.buyerCount);
+    // Who the change reaches: buyers whose access is live now (the offer's buyer count also counts
+    // those whose access has ended).
+    const buyers = await access.liveBuyerCount(id);
     const name = (groupId: string) => groups.find((g) => g.id === groupId)?.name ?? groupId;
     return {
       buyerCount: buyers,

@@ -29,14 +29,20 @@ ok =
     'build',
   ]) && ok;
 
+// Tests within each file run shuffled; the seed is printed so a failure can be repeated.
+const seed = process.env.TEST_SHUFFLE_SEED || String(Math.floor(Math.random() * 1_000_000));
+process.stdout.write(
+  `\n  tests shuffled with seed ${seed} (TEST_SHUFFLE_SEED=${seed} npm test repeats the order)\n`,
+);
+
 mkdirSync(join(root, '.tmp'), { recursive: true });
 const report = join(root, '.tmp', 'vitest-report.json');
-const testsOk = step('tests', bin('vitest'), [
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${report}`,
-]);
+const testsOk = step(
+  'tests',
+  bin('vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+  { TEST_SHUFFLE_SEED: seed },
+);
 ok = testsOk && ok;
 
 // What ran, by part, and what could not: a part this machine cannot run counts its tests as skipped.
@@ -87,5 +93,6 @@ if (hasBrowser) {
   );
 }
 if (!ok && failed === 0) failed = 1;
+lines.push(`shuffle seed: ${seed}`);
 process.stdout.write(`\n${lines.join('\n')}\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exit(ok ? 0 : 1);

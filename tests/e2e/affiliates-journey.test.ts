@@ -132,7 +132,8 @@ async function partnerPage(page: Page) {
   return { totals: byTerm, sales };
 }
 
-describe('reselling an offer through a member’s link, in the browser', () => {
+// A journey: its steps run in order (the suite shuffles tests elsewhere).
+describe('reselling an offer through a member’s link, in the browser', { shuffle: false }, () => {
   it('A buys and shares her link; B buys through it; A earns 30 %, is paid by hand, and sees B’s refund reversed', async () => {
     // A, on her phone, buys the $50 offer.
     const ana = await phone(chromium.browser, 'A');

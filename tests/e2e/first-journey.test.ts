@@ -16,7 +16,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('a new platform', () => {
+// A journey: its steps run in order (the suite shuffles tests elsewhere).
+describe('a new platform', { shuffle: false }, () => {
   it('is set up, signs its owner in, invites a member by email who sets a password and lands in the hub', async () => {
     const owner = await chromium.browser.newPage();
     const errors: string[] = [];

@@ -22,7 +22,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('the Hub', () => {
+// A journey: its steps run in order (the suite shuffles tests elsewhere).
+describe('the Hub', { shuffle: false }, () => {
   it('opens a private group by hand, hosts a discussion, and locks the member out when the grant is revoked', async () => {
     const errors: string[] = [];
     const admin = await signInAs(

@@ -46,7 +46,8 @@ async function image(width: number, height: number, color: string) {
   };
 }
 
-describe('Creating a Membership, as the reference page says', () => {
+// A journey: its steps run in order (the suite shuffles tests elsewhere).
+describe('Creating a Membership, as the reference page says', { shuffle: false }, () => {
   it('creates a Free membership from Digital Offers to View offer page, and a visitor joins and lands in the group', async () => {
     const errors: string[] = [];
     const admin = await signInAs(

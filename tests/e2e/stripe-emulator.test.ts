@@ -61,7 +61,8 @@ async function payWith(page: Page, card: string) {
   await page.click('#submit');
 }
 
-describe('the hosted pay page', () => {
+// A journey: its steps run in order (the suite shuffles tests elsewhere).
+describe('the hosted pay page', { shuffle: false }, () => {
   it('pays with 4242 4242 4242 4242, redirects to success_url, and the events arrive verified', async () => {
     const session = await newSession('buyer@example.com');
     const page = await browser.browser.newPage();

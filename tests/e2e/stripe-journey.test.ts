@@ -188,7 +188,8 @@ async function backFromStripeInto(buyer: Page, groupSlug: string) {
   await buyer.waitForURL(`${server.baseUrl}${group}`);
 }
 
-describe('selling through Stripe, in the browser', () => {
+// A journey: its steps run in order (the suite shuffles tests elsewhere).
+describe('selling through Stripe, in the browser', { shuffle: false }, () => {
   it('connects Stripe from the editor, sells a $0.50 offer to a separate buyer, who lands signed in inside the group and gets the email', async () => {
     // Digital Offers → Membership: title, One-Time Payment 0.50, a hub group; Save.
     await startMembership(admin, 'Yoga Drop-in', 'Yoga');

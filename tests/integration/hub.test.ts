@@ -79,6 +79,8 @@ describe('hub groups (the creator)', () => {
 
   it('reorders every group at once, and refuses a partial order', async () => {
     const admin = await signIn(ctx, owner);
+    // At least three groups, whatever ran before.
+    for (const name of ['Order A', 'Order B', 'Order C']) await createGroup(ctx, { name });
     const ids = (await admin.get('/api/v1/hub-groups'))
       .json()
       .data.map((g: { id: string }) => g.id) as string[];
@@ -359,6 +361,15 @@ describe('discussion', () => {
     const ids: string[] = [];
     for (let i = 0; i < 8; i += 1)
       ids.push((await member.post(`/api/v1/hub/groups/${group.id}/posts`, { body: `Post ${i}` })).json().id);
+    // A millisecond apart each, as they would be when people write them (two in one millisecond have
+    // no "newer" between them).
+    const start = Date.now() - 1000;
+    for (const [i, id] of ids.entries())
+      await ctx.db
+        .updateTable('posts')
+        .set({ createdAt: start + i })
+        .where('id', '=', id)
+        .execute();
     expect((await member.patch(`/api/v1/hub/posts/${ids[0]}`, { pinned: true })).statusCode).toBe(403);
     expect((await admin.patch(`/api/v1/hub/posts/${ids[0]}`, { pinned: true })).json().pinned).toBe(true);
 

@@ -123,7 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
           demo: config.demo,
         }),
       );
-      await api.register(jobsRoutes({ db, clock }));
+      await api.register(jobsRoutes({ jobs: services.jobs }));
       await api.register(accessRoutes({ access }));
       await api.register(hubRoutes({ hub, access }));
       await api.register(offerRoutes({ offers }));

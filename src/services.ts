@@ -6,6 +6,7 @@ import { createAuthService, createUsersService } from './modules/accounts/index.
 import { createAffiliatesService, PAY_DUE_JOB } from './modules/affiliates/index.ts';
 import { createEmailService, SEND_EMAIL_JOB } from './modules/email/index.ts';
 import { createHubService } from './modules/hub/index.ts';
+import { createJobsService } from './modules/jobs/index.ts';
 import { createOffersService } from './modules/offers/index.ts';
 import {
   createBillingService,
@@ -78,6 +79,7 @@ export function buildServices(deps: ServiceDeps) {
   const settingsAdmin = createSettingsAdmin({ db, settings, email, confirmPassword: auth.confirmPassword });
   const media = createMediaStore(config.dataDir);
   const access = createAccessService({ db, clock });
+  const jobs = createJobsService({ db, clock });
   const hub = createHubService({ db, clock, access, media });
   const offers = createOffersService({
     db,
@@ -191,6 +193,7 @@ export function buildServices(deps: ServiceDeps) {
     users,
     media,
     access,
+    jobs,
     hub,
     offers,
     purchases,

@@ -6,6 +6,7 @@ import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { UserRole } from '../../platform/db/schema.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
+import { type Actor, requireStaff } from '../../platform/http/auth.ts';
 import { type Executor, enqueueJob, type JobRow } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { MailSender } from '../../platform/mail.ts';
@@ -60,6 +61,8 @@ export function messageIdOf(emailId: string, mailFrom: string): string {
   const domain = /@([A-Za-z0-9.-]+)/.exec(mailFrom)?.[1] ?? 'guildhall.invalid';
   return `<${emailId}@${domain}>`;
 }
+
+const READ_LOG = 'Only the owner and admins may read the email log.';
 
 export function createEmailService(deps: EmailDeps) {
   const { db, clock, logger, settings, sendMail } = deps;
@@ -127,12 +130,12 @@ export function createEmailService(deps: EmailDeps) {
     logger.info({ emailId, kind: email.kind }, 'email sent');
   }
 
-  /** The Emails log, newest first; `search` is a prefix of the recipient's address. */
-  async function listEmails(options: {
-    search?: string;
-    cursor?: string;
-    limit: number;
-  }): Promise<Page<EmailSummary>> {
+  /** The Emails log, newest first; `search` is a prefix of the recipient's address. Staff only. */
+  async function listEmails(
+    actor: Actor,
+    options: { search?: string; cursor?: string; limit: number },
+  ): Promise<Page<EmailSummary>> {
+    requireStaff(actor, READ_LOG);
     const rows = await listEmailRows(db, {
       search: options.search?.trim().toLowerCase() || null,
       after: decodeCursor(options.cursor),
@@ -142,8 +145,10 @@ export function createEmailService(deps: EmailDeps) {
     return { ...page, data: page.data.map((row) => ({ ...row, subject: redactTokens(row.subject) })) };
   }
 
-  /** One logged email with its body, links redacted unless the viewer may use them. */
-  async function readEmail(id: string, viewer: { id: string; role: UserRole }): Promise<EmailDetail> {
+  /** One logged email with its body, links redacted unless the viewer may use them. Staff only. */
+  async function readEmail(actor: Actor, id: string): Promise<EmailDetail> {
+    requireStaff(actor, READ_LOG);
+    const viewer = { id: actor.userId, role: actor.role };
     const email = await findEmail(db, id);
     if (!email) throw new NotFoundError('No email with that id.');
     const live = mayViewLiveLinks(email, email.recipientRole ?? null, viewer);

@@ -1,13 +1,11 @@
-// The admin's view of background work: failed jobs, and a retry.
+// The admin's view of background work over HTTP: failed jobs, and a retry (jobs.service.ts decides who).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Clock } from '../../platform/clock.ts';
 import { toIso } from '../../platform/clock.ts';
-import type { Database } from '../../platform/db/database.ts';
-import { requireActor, requireStaff } from '../../platform/http/auth.ts';
+import { requireActor } from '../../platform/http/auth.ts';
 import { errors, IdParams, ListQuery, PageOf, Timestamp } from '../../platform/http/schemas.ts';
-import { listJobs, retryJob } from '../../platform/jobs.ts';
 import { DEFAULT_PAGE_SIZE } from '../../platform/pagination.ts';
+import type { JobsService } from './jobs.service.ts';
 
 const JobStatus = Type.Union([
   Type.Literal('pending'),
@@ -26,7 +24,7 @@ export const Job = Type.Object({
   updatedAt: Timestamp,
 });
 
-export function jobsRoutes(deps: { db: Database; clock: Clock }): FastifyPluginAsyncTypebox {
+export function jobsRoutes(deps: { jobs: JobsService }): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/jobs',
@@ -43,13 +41,11 @@ export function jobsRoutes(deps: { db: Database; clock: Clock }): FastifyPluginA
         },
       },
       async (request) => {
-        requireStaff(requireActor(request), 'Only the owner and admins may see background jobs.');
-        const page = await listJobs(
-          deps.db,
-          request.query.status ?? 'failed',
-          request.query.limit ?? DEFAULT_PAGE_SIZE,
-          request.query.cursor,
-        );
+        const page = await deps.jobs.listByStatus(requireActor(request), {
+          status: request.query.status,
+          limit: request.query.limit ?? DEFAULT_PAGE_SIZE,
+          cursor: request.query.cursor,
+        });
         return {
           data: page.data.map((job) => ({
             ...job,
@@ -73,8 +69,7 @@ export function jobsRoutes(deps: { db: Database; clock: Clock }): FastifyPluginA
         },
       },
       async (request) => {
-        requireStaff(requireActor(request), 'Only the owner and admins may see background jobs.');
-        await retryJob(deps.db, deps.clock, request.params.id);
+        await deps.jobs.retry(requireActor(request), request.params.id);
         return { ok: true as const };
       },
     );

@@ -3,16 +3,14 @@
 // (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has one writer), retry with exponential backoff and keep
 // jobs that ran out of attempts as `failed` for the admin to see and retry.
 import { hostname } from 'node:os';
-import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from './clock.ts';
 import { newId } from './crypto.ts';
 import type { Database, Engine } from './db/database.ts';
-import type { DB, JobsTable } from './db/schema.ts';
+import type { Executor } from './db/executor.ts';
+import type { JobsTable } from './db/schema.ts';
 import { NotFoundError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { type Cursor, decodeCursor, type Page, pageOf } from './pagination.ts';
-
-export type Executor = Kysely<DB> | Transaction<DB>;
 
 export interface JobRow extends Omit<JobsTable, 'attempts'> {
   attempts: number;

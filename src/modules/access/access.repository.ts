@@ -2,8 +2,8 @@
 // enter. Both are indexed probes per group (grants by (user, group), entitlements by (user, offer)
 // through offer_hub_groups), never a scan of buyers.
 import { type ExpressionBuilder, type Insertable, type Selectable, sql, type Updateable } from 'kysely';
+import type { Executor } from '../../platform/db/executor.ts';
 import type { DB, EntitlementChangesTable, EntitlementsTable } from '../../platform/db/schema.ts';
-import type { Executor } from '../../platform/jobs.ts';
 import { ALWAYS_LIVE_STATES, LIVE_UNTIL_STATES } from './access.rules.ts';
 
 type GroupScope = ExpressionBuilder<DB, 'hubGroups'>;

@@ -1,7 +1,8 @@
 // The access rule of DESIGN.md §1, as pure functions. The SQL in access.repository.ts says the same
 // thing as `isEntitlementLive`; the unit tests hold both to it.
+
+import { isStaffRole } from '../../platform/actor.ts';
 import type { EntitlementState, HubVisibility, UserRole } from '../../platform/db/schema.ts';
-import { isStaffRole } from '../../platform/http/auth.ts';
 
 /** States that open an offer's groups with no end. */
 export const ALWAYS_LIVE_STATES: readonly EntitlementState[] = ['active', 'trialing'];

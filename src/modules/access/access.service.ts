@@ -1,12 +1,13 @@
 // The one place that decides who may enter a hub group (DESIGN.md §1), and the admin's tools around
 // it: hand grants, the access ledger of a user, and who is in a group and why.
+
+import { type Actor, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
+import type { Executor } from '../../platform/db/executor.ts';
 import type { EntitlementState } from '../../platform/db/schema.ts';
 import { type FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
-import { type Actor, requireStaff } from '../../platform/http/auth.ts';
-import type { Executor } from '../../platform/jobs.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import { priceLabel } from '../../platform/pricing.ts';
 import {

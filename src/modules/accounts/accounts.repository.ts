@@ -1,7 +1,7 @@
 // Kysely only: rows in, rows out. Decisions live in the services.
 import type { Insertable, Updateable } from 'kysely';
+import type { Executor } from '../../platform/db/executor.ts';
 import type { AuthTokenPurpose, AuthTokensTable, UsersTable } from '../../platform/db/schema.ts';
-import type { Executor } from '../../platform/jobs.ts';
 import type { Cursor } from '../../platform/pagination.ts';
 
 const userColumns = [

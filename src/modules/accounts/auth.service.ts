@@ -1,8 +1,11 @@
 // Signing in and out, the first-run setup, single-use links (magic link, set password, email
 // confirmation) and a person's own account. Every link is single-use, hashed at rest and expiring.
+
+import type { Actor } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId, type PasswordHasher, randomToken, sha256 } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
+import type { Executor } from '../../platform/db/executor.ts';
 import type { AuthTokenPurpose, UserRole } from '../../platform/db/schema.ts';
 import {
   AppError,
@@ -12,10 +15,8 @@ import {
   UnauthorizedError,
   ValidationError,
 } from '../../platform/errors.ts';
-import type { Actor } from '../../platform/http/auth.ts';
 import { SESSION_TTL_MS } from '../../platform/http/auth.ts';
 import type { RateLimiter } from '../../platform/http/rate-limit.ts';
-import type { Executor } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { EmailService } from '../email/index.ts';
 import {

@@ -1,13 +1,14 @@
 // The admin's side of accounts: the Users list, Add User, roles, deactivation, and API keys.
 // Rules: only staff (owner, admins) manage users; nobody changes the owner or their own role or status;
 // only the owner makes, unmakes or deactivates admins.
+
+import { type Actor, isStaffRole, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId, type PasswordHasher, randomToken, sha256 } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
+import type { Executor } from '../../platform/db/executor.ts';
 import type { UserStatus } from '../../platform/db/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
-import { type Actor, isStaffRole, requireStaff } from '../../platform/http/auth.ts';
-import type { Executor } from '../../platform/jobs.ts';
 import { decodeCursor, type Page, pageOf } from '../../platform/pagination.ts';
 import type { EmailService } from '../email/index.ts';
 import { invitationEmail } from '../email/index.ts';

@@ -1,13 +1,13 @@
 // Affiliates, clicks, commissions and their ledger, payouts: SQL only. Balances are sums over the
 // ledger of one affiliate (indexed by affiliate), never over every affiliate's rows.
 import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
+import type { Executor } from '../../platform/db/executor.ts';
 import type {
   AffiliatesTable,
   CommissionEntriesTable,
   CommissionsTable,
   PayoutsTable,
 } from '../../platform/db/schema.ts';
-import type { Executor } from '../../platform/jobs.ts';
 import type { Cursor } from '../../platform/pagination.ts';
 
 export type AffiliateRow = Selectable<AffiliatesTable>;

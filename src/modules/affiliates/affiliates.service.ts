@@ -5,13 +5,13 @@
 // disputes write reversals; a ledger, never a counter. Payouts go by Stripe transfer to the affiliate's
 // own connected account, or are marked paid by the creator.
 import { randomBytes } from 'node:crypto';
+import { type Actor, isStaffRole, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
+import type { Executor } from '../../platform/db/executor.ts';
 import type { CommissionRecurring } from '../../platform/db/schema.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors.ts';
-import { type Actor, isStaffRole, requireStaff } from '../../platform/http/auth.ts';
-import type { Executor } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import { formatMoney } from '../../platform/pricing.ts';

@@ -1,6 +1,6 @@
 import type { Insertable, Updateable } from 'kysely';
+import type { Executor } from '../../platform/db/executor.ts';
 import type { EmailsTable } from '../../platform/db/schema.ts';
-import type { Executor } from '../../platform/jobs.ts';
 import type { Cursor } from '../../platform/pagination.ts';
 
 export async function insertEmail(db: Executor, row: Insertable<EmailsTable>): Promise<void> {

@@ -1,13 +1,14 @@
 // Every email is rendered and stored first (the Emails log), then sent by a job. Without SMTP the
 // message stays in the log as `logged`, so a newcomer with no mail server can still use its links.
 
+import { type Actor, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
+import type { Executor } from '../../platform/db/executor.ts';
 import type { UserRole } from '../../platform/db/schema.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
-import { type Actor, requireStaff } from '../../platform/http/auth.ts';
-import { type Executor, enqueueJob, type JobRow } from '../../platform/jobs.ts';
+import { enqueueJob, type JobRow } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { MailSender } from '../../platform/mail.ts';
 import { decodeCursor, type Page, pageOf } from '../../platform/pagination.ts';

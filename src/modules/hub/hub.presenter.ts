@@ -1,5 +1,5 @@
+import { type Actor, isStaffRole } from '../../platform/actor.ts';
 import { toIso } from '../../platform/clock.ts';
-import { type Actor, isStaffRole } from '../../platform/http/auth.ts';
 import { mediaUrl } from '../../platform/media.ts';
 import type { GroupRow } from '../access/index.ts';
 import type { CommentRow, PostRow } from './hub.repository.ts';

@@ -1,6 +1,6 @@
 import { type Insertable, sql, type Updateable } from 'kysely';
+import type { Executor } from '../../platform/db/executor.ts';
 import type { CommentsTable, HubGroupsTable, PostsTable } from '../../platform/db/schema.ts';
-import type { Executor } from '../../platform/jobs.ts';
 import type { Cursor } from '../../platform/pagination.ts';
 
 // --- groups ---

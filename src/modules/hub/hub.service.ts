@@ -1,5 +1,7 @@
 // Hub groups (the creator's side) and discussion inside them (the members' side). Every read or write
 // of a group's content goes through access.enterGroup first: nothing here decides access itself.
+
+import { type Actor, isStaffRole, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
@@ -11,7 +13,6 @@ import {
   NotFoundError,
   ValidationError,
 } from '../../platform/errors.ts';
-import { type Actor, isStaffRole, requireStaff } from '../../platform/http/auth.ts';
 import type { MediaStore } from '../../platform/media.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import { normalizedHttpUrl, slugify } from '../../platform/text.ts';

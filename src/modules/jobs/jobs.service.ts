@@ -1,8 +1,9 @@
 // The admin's view of background work: jobs by status, and a retry of a failed one. Staff only; the
 // outbox itself (queueing, leasing, running) is the platform's (src/platform/jobs.ts).
+
+import { type Actor, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { type Actor, requireStaff } from '../../platform/http/auth.ts';
 import { type JobRow, listJobs, retryJob } from '../../platform/jobs.ts';
 
 const STAFF_ONLY = 'Only the owner and admins may see background jobs.';

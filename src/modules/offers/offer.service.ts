@@ -1,13 +1,13 @@
 // Digital Offers: the creator's editor (every field of the reference page), publishing, archiving,
 // media, the preview of a permission change, and what the public pages need.
 
+import { type Actor, isStaffRole, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
+import type { Executor } from '../../platform/db/executor.ts';
 import type { RefundPolicy } from '../../platform/db/schema.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../platform/errors.ts';
-import { type Actor, isStaffRole, requireStaff } from '../../platform/http/auth.ts';
-import type { Executor } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { type MediaStore, mediaUrl } from '../../platform/media.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';

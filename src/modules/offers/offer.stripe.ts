@@ -2,8 +2,8 @@
 // interval makes a new Price and archives the old one, and existing subscribers stay on theirs.
 // Every create carries an idempotency key derived from what it creates, so a retry never makes two.
 import { createHash } from 'node:crypto';
+import type { Executor } from '../../platform/db/executor.ts';
 import { AppError } from '../../platform/errors.ts';
-import type { Executor } from '../../platform/jobs.ts';
 import type { Stripe } from '../../platform/stripe.ts';
 import type { StripeConnection } from '../settings/index.ts';
 import { type OfferRow, updateOfferRow } from './offer.repository.ts';

@@ -3,12 +3,13 @@
 // notifications: each handler re-reads the current object from Stripe, so a replayed, late or
 // reordered event never applies older state over newer. The event id goes into an inbox in the same
 // transaction as its effects, so a replay changes nothing.
+
+import { type Actor, isStaffRole, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { type Database, isUniqueViolation } from '../../platform/db/database.ts';
+import type { Executor } from '../../platform/db/executor.ts';
 import type { EntitlementState, PurchaseStatus } from '../../platform/db/schema.ts';
 import { AppError, NotFoundError, ValidationError } from '../../platform/errors.ts';
-import { type Actor, isStaffRole, requireStaff } from '../../platform/http/auth.ts';
-import type { Executor } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import type { Stripe } from '../../platform/stripe.ts';

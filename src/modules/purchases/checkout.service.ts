@@ -1,11 +1,12 @@
 // Paid checkout (DESIGN.md §3): a pending purchase is written first, then a Stripe Checkout Session
 // (payment or subscription) is opened for it and the browser sent there. What happens after payment is
 // one fulfilment, from the webhook or from the return URL, whichever comes first.
+
+import type { Actor } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError, type FieldProblem, NotFoundError, ValidationError } from '../../platform/errors.ts';
-import type { Actor } from '../../platform/http/auth.ts';
 import type { RateLimiter } from '../../platform/http/rate-limit.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { isStripeRefusal, type Stripe } from '../../platform/stripe.ts';

@@ -1,6 +1,6 @@
 import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
+import type { Executor } from '../../platform/db/executor.ts';
 import type { PaymentsTable, PurchaseStatus, PurchasesTable } from '../../platform/db/schema.ts';
-import type { Executor } from '../../platform/jobs.ts';
 import type { Cursor } from '../../platform/pagination.ts';
 
 export type PurchaseRow = Selectable<PurchasesTable>;

@@ -2,13 +2,15 @@
 // offer (DESIGN.md §3). Free offers are fulfilled at once; the paid path (Stripe) will call the same
 // fulfilPurchase. An address that already has an account gets the membership only once its owner
 // proves it is theirs: signed in, or through the link emailed to that address.
+
+import type { Actor } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { hmac, newId, safeEqual } from '../../platform/crypto.ts';
 import { type Database, isUniqueViolation } from '../../platform/db/database.ts';
+import type { Executor } from '../../platform/db/executor.ts';
 import { AppError, type FieldProblem, NotFoundError, ValidationError } from '../../platform/errors.ts';
-import type { Actor } from '../../platform/http/auth.ts';
 import type { RateLimiter } from '../../platform/http/rate-limit.ts';
-import { type Executor, enqueueJob } from '../../platform/jobs.ts';
+import { enqueueJob } from '../../platform/jobs.ts';
 import { normalizedHttpUrl } from '../../platform/text.ts';
 import type { AccessService, StripeFacts } from '../access/index.ts';
 import { type AuthService, emailProblem, nameProblem, type UsersService } from '../accounts/index.ts';

@@ -2,9 +2,10 @@
 // owner changes the outgoing mail server or its sender: whoever controls that server reads every link
 // the platform emails, the owner's own password reset included. Such a change asks for the owner's
 // password again, and the owner is emailed a notice of it.
+
+import { type Actor, requireStaff } from '../../platform/actor.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { ForbiddenError } from '../../platform/errors.ts';
-import { type Actor, requireStaff } from '../../platform/http/auth.ts';
 import type { EmailService } from '../email/index.ts';
 import { outgoingMailChangedEmail } from '../email/index.ts';
 import {

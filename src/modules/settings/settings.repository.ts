@@ -1,4 +1,4 @@
-import type { Executor } from '../../platform/jobs.ts';
+import type { Executor } from '../../platform/db/executor.ts';
 
 export async function readSettingRows(db: Executor, keys: readonly string[]): Promise<Map<string, unknown>> {
   const rows = await db.selectFrom('settings').select(['key', 'value']).where('key', 'in', keys).execute();

@@ -5,8 +5,8 @@ import type { Config } from '../../config.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Sealer } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
+import type { Executor } from '../../platform/db/executor.ts';
 import { type FieldProblem, ValidationError } from '../../platform/errors.ts';
-import type { Executor } from '../../platform/jobs.ts';
 import { isEmailAddress } from '../../platform/text.ts';
 import { deleteSettingRow, readSettingRows, writeSettingRow } from './settings.repository.ts';
 

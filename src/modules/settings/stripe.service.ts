@@ -2,11 +2,12 @@
 // Guildhall verifies the key, then creates and owns what it needs in that account: its webhook endpoint
 // (exactly the events it handles; the signing secret never passes through a person) and its billing
 // portal configuration. The key and the signing secret are sealed at rest with the app secret.
+
+import type { Actor } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Sealer } from '../../platform/crypto.ts';
+import type { Executor } from '../../platform/db/executor.ts';
 import { AppError, ConflictError, ForbiddenError, ValidationError } from '../../platform/errors.ts';
-import type { Actor } from '../../platform/http/auth.ts';
-import type { Executor } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { isStripeAuthError, type Stripe, type StripeGateway } from '../../platform/stripe.ts';
 import { requirementsInWords } from './settings.rules.ts';

@@ -1,25 +1,15 @@
 // Who is calling: a cookie session or an API key (Authorization: Bearer). The accounts module supplies
 // the lookups; this layer only reads credentials, checks CSRF and exposes `request.actor`.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { hmac, safeEqual } from '../crypto.ts';
-import type { UserRole } from '../db/schema.ts';
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
 
 export const SESSION_COOKIE = 'gh_session';
 export const CSRF_COOKIE = 'gh_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 export const SESSION_TTL_MS = 30 * 24 * 3600_000;
-
-export interface Actor {
-  userId: string;
-  role: UserRole;
-  email: string;
-  name: string;
-  via: 'session' | 'api_key';
-  /** The session's id when signed in by cookie. */
-  sessionId: string | null;
-}
 
 export interface CredentialResolvers {
   bySessionToken(token: string): Promise<Actor | null>;
@@ -133,16 +123,6 @@ export function formActor(request: FastifyRequest, secret: string, token: unknow
   const actor = request.actor;
   if (!actor?.sessionId) return null;
   return typeof token === 'string' && safeEqual(token, csrfTokenFor(secret, actor.sessionId)) ? actor : null;
-}
-
-/** Whether a role runs the platform (the owner and admins). */
-export function isStaffRole(role: UserRole): boolean {
-  return role === 'owner' || role === 'admin';
-}
-
-/** 403 unless the caller is the owner or an admin. */
-export function requireStaff(actor: Actor, message = 'Only the owner and admins may do this.'): void {
-  if (!isStaffRole(actor.role)) throw new ForbiddenError(message);
 }
 
 /** The caller, or 401. */

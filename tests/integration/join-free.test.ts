@@ -113,10 +113,10 @@ describe('the public offer pages', () => {
       'content-type': 'image/png',
     });
     await admin.patch(`/api/v1/offers/${created.id}`, { status: 'published' });
-    const page = await client(ctx).get(`/offers/${created.slug}?ref=partner-1`);
+    const page = await client(ctx).get(`/offers/${created.slug}?ref=partner1`);
     expect(page.body).toContain('Breathe &lt;b&gt;deep&lt;/b&gt;');
     expect(page.body.indexOf('Breathe')).toBeLessThan(page.body.indexOf('Cancel?'));
-    expect(page.body).toContain(`href="/checkout/${created.slug}?ref=partner-1"`);
+    expect(page.body).toContain(`href="/checkout/${created.slug}?ref=partner1"`);
     expect(page.body).toContain('Join the circle');
     expect(page.body).toContain(
       `<iframe class="op-custom-code" title="Offer scripts" src="/offers/${created.slug}/custom-code" sandbox="allow-scripts allow-popups"`,

@@ -7,6 +7,7 @@ import {
   flagOf,
   payableAt,
   referralCode,
+  referralCodeOf,
   renewalEarns,
   shareAfterRefund,
 } from './affiliates.rules.ts';
@@ -116,5 +117,13 @@ describe('review flags and codes', () => {
     const code = referralCode(new Uint8Array([0, 1, 2, 3, 250, 251, 252, 253]));
     expect(code).toMatch(/^[a-z2-9]{8}$/);
     expect(code).not.toMatch(/[ilo01]/);
+  });
+});
+
+describe('referral codes as they arrive', () => {
+  it('takes a code as issued and nothing else, from a link, a cookie or a form', () => {
+    expect(referralCodeOf('k7mq2xhp')).toBe('k7mq2xhp');
+    for (const odd of ['partner-1', 'ABCDEFGH', 'abc', 'x'.repeat(33), ['k7mq2xhp'], 42, null, undefined])
+      expect(referralCodeOf(odd)).toBeNull();
   });
 });

@@ -79,3 +79,8 @@ export function referralCode(random: Uint8Array): string {
 }
 
 export const REFERRAL_CODE = /^[a-z0-9]{4,32}$/;
+
+/** A referral code as it arrived (a link's `?ref=`, a cookie, a form field), or null when it is not one. */
+export function referralCodeOf(value: unknown): string | null {
+  return typeof value === 'string' && REFERRAL_CODE.test(value) ? value : null;
+}

@@ -1,4 +1,5 @@
 export { affiliatesRoutes } from './affiliates.routes.ts';
+export { referralCodeOf } from './affiliates.rules.ts';
 export {
   type AffiliatesService,
   createAffiliatesService,

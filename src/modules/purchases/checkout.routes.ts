@@ -20,7 +20,7 @@ import { mediaUrl } from '../../platform/media.ts';
 import { projectRoot } from '../../platform/paths.ts';
 import { toMajor } from '../../platform/pricing.ts';
 import type { LinkError } from '../accounts/index.ts';
-import { type AffiliatesService, REF_COOKIE } from '../affiliates/index.ts';
+import { type AffiliatesService, REF_COOKIE, referralCodeOf } from '../affiliates/index.ts';
 import { type OfferRow, type OffersService, priceLabel, pricingOf, trialLabel } from '../offers/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import type { CheckoutService } from './checkout.service.ts';
@@ -96,12 +96,11 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
     };
   }
 
-  const validRef = (ref: unknown): string | null =>
-    typeof ref === 'string' && /^[\w-]{1,64}$/.test(ref) ? ref : null;
-
   /** The referral code of this visit: the link's, else the one remembered from an earlier click. */
   function refOf(request: FastifyRequest): string | null {
-    return validRef((request.query as { ref?: unknown }).ref) ?? validRef(request.cookies[REF_COOKIE]);
+    return (
+      referralCodeOf((request.query as { ref?: unknown }).ref) ?? referralCodeOf(request.cookies[REF_COOKIE])
+    );
   }
 
   /**
@@ -110,7 +109,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
    * click wins.
    */
   async function countReferral(request: FastifyRequest, reply: FastifyReply, offer: OfferRow): Promise<void> {
-    const ref = validRef((request.query as { ref?: unknown }).ref);
+    const ref = referralCodeOf((request.query as { ref?: unknown }).ref);
     if (!ref || ref === request.cookies[REF_COOKIE]) return;
     if (
       !(await deps.affiliates.recordClick(ref, { id: offer.id, resellEnabled: Boolean(offer.resellEnabled) }))
@@ -333,7 +332,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
         const form = {
           email: text('email'),
           name: text('name'),
-          ref: validRef(text('ref')) ?? validRef(request.cookies[REF_COOKIE]),
+          ref: referralCodeOf(text('ref')) ?? referralCodeOf(request.cookies[REF_COOKIE]),
         };
         try {
           const { row: offer } = await offers.publicOffer(request.params.slug, null, false);

@@ -12,6 +12,7 @@ import type { Logger } from '../../platform/logger.ts';
 import { isStripeRefusal, type Stripe } from '../../platform/stripe.ts';
 import type { AccessService } from '../access/index.ts';
 import { type AuthService, emailProblem, nameProblem } from '../accounts/index.ts';
+import { referralCodeOf } from '../affiliates/index.ts';
 import type { OffersService } from '../offers/index.ts';
 import type { StripeConnection } from '../settings/index.ts';
 import type { BillingService } from './billing.service.ts';
@@ -93,7 +94,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
     if (problems.length) throw new ValidationError(problems);
     rateLimiter.hit(`checkout:${meta.ip}`, 30, 15 * 60_000);
     const address = (input.email.trim() || viewer?.email || '').toLowerCase();
-    const ref = input.ref && /^[\w-]{1,64}$/.test(input.ref) ? input.ref : null;
+    const ref = referralCodeOf(input.ref);
     const account = await auth.findAccountByEmail(db, address);
     const signedInAsBuyer =
       viewer !== null && (!account || account.id === viewer.userId) && address === viewer.email;

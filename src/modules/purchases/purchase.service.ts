@@ -14,6 +14,7 @@ import { enqueueJob } from '../../platform/jobs.ts';
 import { normalizedHttpUrl } from '../../platform/text.ts';
 import type { AccessService, StripeFacts } from '../access/index.ts';
 import { type AuthService, emailProblem, nameProblem, type UsersService } from '../accounts/index.ts';
+import { referralCodeOf } from '../affiliates/index.ts';
 import { type EmailService, purchaseClaimEmail, purchaseConfirmationEmail } from '../email/index.ts';
 import type { OfferRow, OffersService } from '../offers/index.ts';
 import type { SettingsService } from '../settings/index.ts';
@@ -230,7 +231,7 @@ export function createPurchasesService(deps: PurchasesDeps) {
     if (problems.length) throw new ValidationError(problems);
     rateLimiter.hit(`join:${meta.ip}`, 30, 15 * 60_000);
     const address = (input.email.trim() || viewer?.email || '').toLowerCase();
-    const ref = input.ref && /^[\w-]{1,64}$/.test(input.ref) ? input.ref : null;
+    const ref = referralCodeOf(input.ref);
 
     // Two joins with one new address at once: the loser's insert of the account fails on the unique
     // address (PostgreSQL aborts its transaction), and its retry takes the existing-account path.

@@ -23,6 +23,7 @@ import type { LinkError } from '../accounts/index.ts';
 import { type AffiliatesService, REF_COOKIE, referralCodeOf } from '../affiliates/index.ts';
 import { type OfferRow, type OffersService, priceLabel, pricingOf, trialLabel } from '../offers/index.ts';
 import type { SettingsService } from '../settings/index.ts';
+import { CheckoutFormBody, ClaimFormBody } from './checkout.forms.ts';
 import type { CheckoutService } from './checkout.service.ts';
 import type { PurchasesService } from './purchase.service.ts';
 
@@ -321,18 +322,17 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
       },
     );
 
-    app.post<{ Params: { slug: string }; Body: Record<string, unknown> }>(
+    app.post<{ Params: { slug: string }; Body: CheckoutFormBody }>(
       '/checkout/:slug',
-      { schema: { hide: true }, config: { formCsrf: true } },
+      { schema: { hide: true, body: CheckoutFormBody }, config: { formCsrf: true } },
       async (request, reply) => {
         const body = request.body ?? {};
-        const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
         const viewer = formActor(request, cookies.secret, body.csrf);
         // The code rides in the form, so it survives a blocked cookie; the cookie covers a form without it.
         const form = {
-          email: text('email'),
-          name: text('name'),
-          ref: referralCodeOf(text('ref')) ?? referralCodeOf(request.cookies[REF_COOKIE]),
+          email: body.email ?? '',
+          name: body.name ?? '',
+          ref: referralCodeOf(body.ref) ?? referralCodeOf(request.cookies[REF_COOKIE]),
         };
         try {
           const { row: offer } = await offers.publicOffer(request.params.slug, null, false);
@@ -501,11 +501,11 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
       },
     );
 
-    app.post<{ Body: Record<string, unknown> }>(
+    app.post<{ Body: ClaimFormBody }>(
       '/checkout/claim',
-      { schema: { hide: true }, config: { formCsrf: true } },
+      { schema: { hide: true, body: ClaimFormBody }, config: { formCsrf: true } },
       async (request, reply) => {
-        const token = typeof request.body?.token === 'string' ? request.body.token : '';
+        const token = request.body?.token ?? '';
         const { platformName } = await settings.getSettings();
         const meta: PageMeta = {
           title: 'Confirm joining',

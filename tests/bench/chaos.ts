@@ -197,7 +197,7 @@ async function startGuildhall(
     ],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, [CHILD_ENV_VARIABLE]: JSON.stringify(env) },
+      env: { NODE_ENV: 'production', ...process.env, [CHILD_ENV_VARIABLE]: JSON.stringify(env) },
       stdio: 'pipe',
     },
   );

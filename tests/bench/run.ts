@@ -330,11 +330,15 @@ function table(rows: Row[]): string {
 
 async function main(): Promise<number> {
   const settings = readSettings();
-  const selected = scenarios.filter(
+  const chosen = scenarios.filter(
     (s) =>
+      s.server === 'guildhall' &&
       (!settings.only || s.name.includes(settings.only)) &&
-      !(s.server === 'guildhall' && s.requires === 'hub' && !settings.size.hub),
+      !(s.requires === 'hub' && !settings.size.hub),
   );
+  // The baseline runs whenever a Guildhall scenario does: a figure is only ever a ratio to it.
+  const selected =
+    chosen.length > 0 ? scenarios.filter((s) => s.server === 'baseline' || chosen.includes(s)) : [];
   const engines: Engine[] = settings.postgresUrl ? ['sqlite', 'postgres'] : ['sqlite'];
   const chaosSettings = settings.chaos ? readChaosSettings() : null;
   // Only the chaos run selected (BENCH_ONLY=chaos): no baseline, no seeding.

@@ -92,7 +92,8 @@ export async function startChild(
 ): Promise<ChildServer> {
   const child = spawn(process.execPath, [await compiledScript(script)], {
     cwd: REPO_ROOT,
-    env: { ...process.env, [CHILD_ENV_VARIABLE]: JSON.stringify(env) },
+    // As `guildhall start` runs: NODE_ENV=production unless the caller set it.
+    env: { NODE_ENV: 'production', ...process.env, [CHILD_ENV_VARIABLE]: JSON.stringify(env) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const pid = child.pid;

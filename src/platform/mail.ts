@@ -1,6 +1,6 @@
 // Outgoing mail over SMTP (nodemailer). Which server to use is decided per message by the email module
 // (settings in the database over the SMTP_URL default); this is only the transport.
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface OutgoingMail {
   from: string;
@@ -21,6 +21,8 @@ const transports = new Map<string, Transporter>();
 export const sendMailOverSmtp: MailSender = async (smtpUrl, mail) => {
   let transport = transports.get(smtpUrl);
   if (!transport) {
+    // Loaded when the first message goes out: most processes never send one, and it costs start time.
+    const { default: nodemailer } = await import('nodemailer');
     transport = nodemailer.createTransport(smtpUrl);
     transports.set(smtpUrl, transport);
   }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp, { type OutputInfo } from 'sharp';
+import type { OutputInfo } from 'sharp';
 import { ValidationError } from './errors.ts';
 
 export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
@@ -79,6 +79,8 @@ export function createMediaStore(dataDir: string): MediaStore {
       if (bytes.length > MAX_UPLOAD_BYTES)
         throw ValidationError.field(field, `must be at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
       if (!sniffImage(bytes)) throw ValidationError.field(field, 'must be a PNG, JPEG, WebP or GIF image');
+      // sharp (libvips) is loaded with the first upload, not at start: most requests never need it.
+      const { default: sharp } = await import('sharp');
       let size: { width?: number; height?: number };
       try {
         size = await sharp(bytes).metadata();

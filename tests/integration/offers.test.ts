@@ -320,3 +320,25 @@ describe('Updating Buyers Permissions (the reference page’s example)', () => {
     expect(noGroups.json().error.details.fields[0].field).toBe('hubGroupIds');
   });
 });
+
+describe('stored landing blocks', () => {
+  it('are read against their schema once: a block an older version wrote in another shape is left out', async () => {
+    const group = await createGroup(ctx, { name: 'Stored Blocks', visibility: 'private' });
+    const offer = await publishedFreeOffer('Stored Blocks', [group]);
+    const stored = [
+      { id: 'a', type: 'text', body: 'Still here' },
+      { id: 'b', type: 'carousel', slides: [] },
+      { id: 'c', type: 'hero', heading: 42 },
+    ];
+    await ctx.db
+      .updateTable('offers')
+      .set({ landingBlocks: JSON.stringify(stored), landingEnabled: 1 })
+      .where('id', '=', offer.id)
+      .execute();
+    const read = (await admin.get(`/api/v1/offers/${offer.id}`)).json();
+    expect(read.landingPage.blocks).toEqual([{ id: 'a', type: 'text', body: 'Still here' }]);
+    const page = await client(ctx).get(`/offers/${offer.slug}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Still here');
+  });
+});

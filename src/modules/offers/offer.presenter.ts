@@ -1,7 +1,6 @@
 import { toIso } from '../../platform/clock.ts';
 import { mediaUrl } from '../../platform/media.ts';
 import { priceLabel } from '../../platform/pricing.ts';
-import type { Block } from './landing.ts';
 import type { OfferRow } from './offer.repository.ts';
 import { pricingOf } from './offer.service.ts';
 
@@ -39,7 +38,7 @@ export function presentOffer(detail: { row: OfferRow; hubGroupIds: string[] }) {
       months: row.resellMonths,
     },
     customCode: row.customCode,
-    landingPage: { enabled: Boolean(row.landingEnabled), blocks: JSON.parse(row.landingBlocks) as Block[] },
+    landingPage: { enabled: Boolean(row.landingEnabled), blocks: row.landingBlocks },
     checkout: { allowPromotionCodes: Boolean(row.allowPromotionCodes), refundPolicy: row.refundPolicy },
     stripe: { productId: row.stripeProductId, priceId: row.stripePriceId },
     publicUrl: `/offers/${row.slug}`,

@@ -1,17 +1,33 @@
-import { type Insertable, sql, type Updateable } from 'kysely';
+import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
+import { Compile } from 'typebox/compile';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { OffersTable } from '../../platform/db/schema.ts';
 import type { Cursor } from '../../platform/pagination.ts';
+import { type Block, LandingBlock } from './landing.ts';
 
-export async function findOffer(db: Executor, idOrSlug: string) {
-  return db
+/** An offer as the code sees it: the stored row with its landing blocks read (once, here). */
+export type OfferRow = Omit<Selectable<OffersTable>, 'landingBlocks'> & { landingBlocks: Block[] };
+
+const isBlock = Compile(LandingBlock);
+
+/**
+ * The stored JSON of the landing blocks, checked against their schema: only the editor's rules write
+ * it, so a block that does not match is one an older version wrote — it is left out, never served.
+ */
+function offerOf(row: Selectable<OffersTable>): OfferRow {
+  const parsed: unknown = JSON.parse(row.landingBlocks);
+  const blocks = Array.isArray(parsed) ? parsed.filter((block): block is Block => isBlock.Check(block)) : [];
+  return { ...row, landingBlocks: blocks };
+}
+
+export async function findOffer(db: Executor, idOrSlug: string): Promise<OfferRow | undefined> {
+  const row = await db
     .selectFrom('offers')
     .selectAll()
     .where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)]))
     .executeTakeFirst();
+  return row && offerOf(row);
 }
-
-export type OfferRow = NonNullable<Awaited<ReturnType<typeof findOffer>>>;
 
 export async function insertOffer(db: Executor, row: Insertable<OffersTable>): Promise<void> {
   await db.insertInto('offers').values(row).execute();
@@ -52,7 +68,7 @@ export async function listOfferRows(
   if (after) {
     query = query.where((eb) => eb(eb.refTuple('createdAt', 'id'), '<', eb.tuple(after.at, after.id)));
   }
-  return query.execute();
+  return (await query.execute()).map(offerOf);
 }
 
 export async function listOfferGroupIds(db: Executor, offerId: string): Promise<string[]> {

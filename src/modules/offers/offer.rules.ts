@@ -310,6 +310,6 @@ export function draftOf(row: OfferRow, hubGroupIds: string[]): Draft {
     refundPolicy: row.refundPolicy,
     customCode: row.customCode,
     landingEnabled: Boolean(row.landingEnabled),
-    landingBlocks: JSON.parse(row.landingBlocks) as Block[],
+    landingBlocks: row.landingBlocks,
   };
 }

@@ -275,7 +275,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
           request.actor,
           wantsPreview(request),
         );
-        const blocks = JSON.parse(row.landingBlocks) as Block[];
+        const blocks = row.landingBlocks;
         if (!row.landingEnabled || blocks.length === 0)
           return checkoutPage(request, reply, request.params.slug);
         if (!isPreview) await countReferral(request, reply, row);

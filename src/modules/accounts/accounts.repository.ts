@@ -33,12 +33,23 @@ export async function findOwner(db: Executor) {
   return db.selectFrom('users').select(userColumns).where('role', '=', 'owner').executeTakeFirst();
 }
 
-export async function insertUser(db: Executor, row: Insertable<UsersTable>): Promise<void> {
-  await db.insertInto('users').values(row).execute();
+/** Writes a user and answers the row as stored (RETURNING: no second read). */
+export async function insertUser(db: Executor, row: Insertable<UsersTable>): Promise<UserRow> {
+  return db.insertInto('users').values(row).returning(userColumns).executeTakeFirstOrThrow();
 }
 
-export async function updateUserRow(db: Executor, id: string, patch: Updateable<UsersTable>): Promise<void> {
-  await db.updateTable('users').set(patch).where('id', '=', id).execute();
+/** Changes a user and answers the row as it now is; throws when there is no such user. */
+export async function updateUserRow(
+  db: Executor,
+  id: string,
+  patch: Updateable<UsersTable>,
+): Promise<UserRow> {
+  return db
+    .updateTable('users')
+    .set(patch)
+    .where('id', '=', id)
+    .returning(userColumns)
+    .executeTakeFirstOrThrow();
 }
 
 export async function listUserRows(

@@ -164,14 +164,16 @@ export function createAuthService(deps: AuthDeps) {
    * it. Whatever was done before by whoever held the unverified account goes: any password set, and
    * every other session.
    */
-  async function markVerified(trx: Executor, user: UserRow, keepSessionId: string | null): Promise<void> {
-    if (user.emailVerifiedAt !== null) return;
-    await updateUserRow(trx, user.id, {
+  /** Marks the address proven (the first time), and answers the user as it now is. */
+  async function markVerified(trx: Executor, user: UserRow, keepSessionId: string | null): Promise<UserRow> {
+    if (user.emailVerifiedAt !== null) return user;
+    const verified = await updateUserRow(trx, user.id, {
       emailVerifiedAt: clock.now(),
       passwordHash: null,
       updatedAt: clock.now(),
     });
     await deleteSessionsOfUser(trx, user.id, keepSessionId);
+    return verified;
   }
 
   async function assertPassword(hash: string, given: string | undefined): Promise<void> {
@@ -258,7 +260,7 @@ export function createAuthService(deps: AuthDeps) {
     }
     const now = clock.now();
     const id = newId();
-    await insertUser(trx, {
+    const owner = await insertUser(trx, {
       id,
       email,
       name: input.name.trim(),
@@ -272,7 +274,7 @@ export function createAuthService(deps: AuthDeps) {
       lastSeenAt: null,
     });
     await settings.writeInternal('setupCodeHash', null, trx);
-    return (await findUserById(trx, id))!;
+    return owner;
   }
 
   /** The setup page: checks the one-time code, creates the owner and names the platform. */
@@ -391,8 +393,7 @@ export function createAuthService(deps: AuthDeps) {
     return db.transaction().execute(async (trx) => {
       const { user } = await consumeLink(trx, token, ['magic_link']);
       const session = await createSession(trx, user.id, meta);
-      await markVerified(trx, user, session.id);
-      return { user: (await findUserById(trx, user.id))!, session };
+      return { user: await markVerified(trx, user, session.id), session };
     });
   }
 
@@ -427,8 +428,8 @@ export function createAuthService(deps: AuthDeps) {
       const session = await createSession(trx, user.id, meta);
       // Verifying first: it clears a password set before the proof, and this one is set after it.
       await markVerified(trx, user, session.id);
-      await updateUserRow(trx, user.id, { passwordHash, updatedAt: clock.now() });
-      return { user: (await findUserById(trx, user.id))!, session };
+      const updated = await updateUserRow(trx, user.id, { passwordHash, updatedAt: clock.now() });
+      return { user: updated, session };
     });
   }
 
@@ -444,16 +445,19 @@ export function createAuthService(deps: AuthDeps) {
         if (holder && holder.id !== user.id) {
           throw new ConflictError('email_taken', 'Another account now uses this address.');
         }
-        await updateUserRow(trx, user.id, { email: newEmail, emailVerifiedAt: now, updatedAt: now });
+        const changed = await updateUserRow(trx, user.id, {
+          email: newEmail,
+          emailVerifiedAt: now,
+          updatedAt: now,
+        });
         const message = emailChangedNoticeEmail(await templateContext(trx), { name: user.name, newEmail });
         await email.queueEmail(trx, { to: user.email, kind: 'email_changed', message });
         // Links already in the old inbox no longer speak for this account.
         await voidAuthTokensOfUser(trx, user.id, now);
-        return { user: (await findUserById(trx, user.id))!, session: null };
+        return { user: changed, session: null };
       }
       const session = await createSession(trx, user.id, meta);
-      await markVerified(trx, user, session.id);
-      return { user: (await findUserById(trx, user.id))!, session };
+      return { user: await markVerified(trx, user, session.id), session };
     });
   }
 

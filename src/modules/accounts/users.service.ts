@@ -106,7 +106,7 @@ export function createUsersService(deps: UsersDeps) {
       const now = clock.now();
       const id = newId();
       const displayName = name || address.split('@')[0] || address;
-      await insertUser(trx, {
+      const created = await insertUser(trx, {
         id,
         email: address,
         name: displayName,
@@ -128,7 +128,7 @@ export function createUsersService(deps: UsersDeps) {
         );
         await email.queueEmail(trx, { to: address, kind: 'invitation', message, recipientUserId: id });
       }
-      return (await findUserById(trx, id))!;
+      return created;
     });
   }
 
@@ -154,7 +154,7 @@ export function createUsersService(deps: UsersDeps) {
         throw new ForbiddenError('Only the owner may edit the owner.');
       }
       const now = clock.now();
-      await updateUserRow(trx, id, {
+      const updated = await updateUserRow(trx, id, {
         ...(patch.name !== undefined
           ? { name: patch.name.trim(), nameSearch: nameSearchKey(patch.name) }
           : {}),
@@ -171,7 +171,7 @@ export function createUsersService(deps: UsersDeps) {
         // A former admin's keys stop acting with staff rights: keys are for staff only.
         await revokeApiKeysOfUser(trx, id, now);
       }
-      return (await findUserById(trx, id))!;
+      return updated;
     });
   }
 
@@ -249,7 +249,7 @@ export function createUsersService(deps: UsersDeps) {
     const now = clock.now();
     const id = newId();
     const name = input.name.trim() || address.split('@')[0] || address;
-    await insertUser(trx, {
+    return insertUser(trx, {
       id,
       email: address,
       name,
@@ -262,7 +262,6 @@ export function createUsersService(deps: UsersDeps) {
       updatedAt: now,
       lastSeenAt: null,
     });
-    return (await findUserById(trx, id))!;
   }
 
   /** Remembers the Stripe customer a person pays as, so their next checkout and the portal use it. */

@@ -33,14 +33,9 @@ async function emailIdsOf(to: string): Promise<string[]> {
 }
 
 async function latestEmailId(to: string): Promise<string> {
-  const row = await ctx.db
-    .selectFrom('emails')
-    .select('id')
-    .where('toAddress', '=', to)
-    .orderBy('createdAt', 'desc')
-    .orderBy('id', 'desc')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  const id = (await emailIdsOf(to)).at(-1);
+  if (!id) throw new Error(`no email to ${to}`);
+  return id;
 }
 
 async function useSmtp(url: string | null): Promise<void> {

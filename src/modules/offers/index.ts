@@ -1,4 +1,5 @@
 export { formatMoney, type Pricing, priceLabel, trialLabel } from '../../platform/pricing.ts';
 export type { OfferRow } from './offer.repository.ts';
 export { offerRoutes } from './offer.routes.ts';
-export { createOffersService, type OffersService, pricingOf } from './offer.service.ts';
+export { pricingOf } from './offer.rules.ts';
+export { createOffersService, type OffersService } from './offer.service.ts';

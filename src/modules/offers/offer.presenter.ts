@@ -2,7 +2,7 @@ import { toIso } from '../../platform/clock.ts';
 import { mediaUrl } from '../../platform/media.ts';
 import { priceLabel } from '../../platform/pricing.ts';
 import type { OfferRow } from './offer.repository.ts';
-import { pricingOf } from './offer.service.ts';
+import { pricingOf } from './offer.rules.ts';
 
 export function presentOfferSummary(row: OfferRow) {
   const pricing = pricingOf(row);

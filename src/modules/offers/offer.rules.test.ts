@@ -1,34 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyOfferInput, type Draft, emailDraftOf, OFFER_LIMITS } from './offer.rules.ts';
+import { applyOfferInput, type Draft, emailDraftOf, newOfferDraft, OFFER_LIMITS } from './offer.rules.ts';
 
-const base: Draft = {
-  title: 'Yoga Club',
-  slug: 'yoga-club',
-  status: 'draft',
-  pricing: {
-    model: 'free',
-    amountMinor: 0,
-    currency: 'usd',
-    interval: null,
-    intervalCount: null,
-    trialDays: null,
-  },
-  hubGroupIds: [],
-  thumbnailPath: null,
-  confirmationSubject: null,
-  confirmationBody: null,
-  destinationUrl: null,
-  resellEnabled: false,
-  resellCommissionPercent: null,
-  resellDescription: null,
-  resellRecurring: 'first',
-  resellMonths: null,
-  customCode: null,
-  landingEnabled: false,
-  landingBlocks: [],
-  allowPromotionCodes: false,
-  refundPolicy: 'full',
-};
+const base: Draft = newOfferDraft('Yoga Club', 'yoga-club', 'usd');
 
 function problemsOf(input: Parameters<typeof applyOfferInput>[1], draft: Draft = base) {
   return Object.fromEntries(applyOfferInput(draft, input).problems.map((p) => [p.field, p.message]));

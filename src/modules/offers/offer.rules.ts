@@ -283,19 +283,56 @@ export function applyOfferInput(
   return { draft, problems, belowMinimum };
 }
 
+/** The price a stored offer sells at. */
+export function pricingOf(row: OfferRow): Pricing {
+  return {
+    model: row.pricingModel,
+    amountMinor: Number(row.amountMinor),
+    currency: row.currency,
+    interval: row.interval,
+    intervalCount: row.intervalCount,
+    trialDays: row.trialDays,
+  };
+}
+
+/** A new offer before its first change: a free draft with nothing chosen yet. */
+export function newOfferDraft(title: string, slug: string, currency: string): Draft {
+  return {
+    title,
+    slug,
+    status: 'draft',
+    pricing: {
+      model: 'free',
+      amountMinor: 0,
+      currency,
+      interval: null,
+      intervalCount: null,
+      trialDays: null,
+    },
+    hubGroupIds: [],
+    thumbnailPath: null,
+    confirmationSubject: null,
+    confirmationBody: null,
+    destinationUrl: null,
+    resellEnabled: false,
+    resellCommissionPercent: null,
+    resellDescription: null,
+    resellRecurring: 'every',
+    resellMonths: null,
+    customCode: null,
+    landingEnabled: false,
+    landingBlocks: [],
+    allowPromotionCodes: false,
+    refundPolicy: 'full',
+  };
+}
+
 export function draftOf(row: OfferRow, hubGroupIds: string[]): Draft {
   return {
     title: row.title,
     slug: row.slug,
     status: row.status,
-    pricing: {
-      model: row.pricingModel,
-      amountMinor: Number(row.amountMinor),
-      currency: row.currency,
-      interval: row.interval,
-      intervalCount: row.intervalCount,
-      trialDays: row.trialDays,
-    },
+    pricing: pricingOf(row),
     hubGroupIds,
     thumbnailPath: row.thumbnailPath,
     confirmationSubject: row.confirmationSubject,

@@ -11,7 +11,7 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../../p
 import type { Logger } from '../../platform/logger.ts';
 import { type MediaStore, mediaUrl } from '../../platform/media.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
-import { formatMoney, isSupportedCurrency, minimumCharge, type Pricing } from '../../platform/pricing.ts';
+import { formatMoney, isSupportedCurrency, minimumCharge } from '../../platform/pricing.ts';
 import { isEmailAddress, slugify } from '../../platform/text.ts';
 import type { AccessService } from '../access/index.ts';
 import { type EmailService, purchaseConfirmationEmail } from '../email/index.ts';
@@ -39,7 +39,14 @@ import {
   setOfferGroups,
   updateOfferRow,
 } from './offer.repository.ts';
-import { applyOfferInput, type Draft, draftOf, emailDraftOf, type OfferInput } from './offer.rules.ts';
+import {
+  applyOfferInput,
+  type Draft,
+  draftOf,
+  emailDraftOf,
+  newOfferDraft,
+  type OfferInput,
+} from './offer.rules.ts';
 import { ensureStripePrice } from './offer.stripe.ts';
 
 export interface OffersDeps {
@@ -202,34 +209,11 @@ export function createOffersService(deps: OffersDeps) {
     requireStaff(actor);
     const { defaultCurrency } = await settings.getSettings();
     const title = input.title?.trim() ?? '';
-    const base: Draft = {
+    const base = newOfferDraft(
       title,
-      slug: input.slug ?? (slugify(title) || `offer-${newId().slice(0, 8)}`),
-      status: 'draft',
-      pricing: {
-        model: 'free',
-        amountMinor: 0,
-        currency: isSupportedCurrency(defaultCurrency) ? defaultCurrency : 'usd',
-        interval: null,
-        intervalCount: null,
-        trialDays: null,
-      },
-      hubGroupIds: [],
-      thumbnailPath: null,
-      confirmationSubject: null,
-      confirmationBody: null,
-      destinationUrl: null,
-      resellEnabled: false,
-      resellCommissionPercent: null,
-      resellDescription: null,
-      resellRecurring: 'every',
-      resellMonths: null,
-      customCode: null,
-      landingEnabled: false,
-      landingBlocks: [],
-      allowPromotionCodes: false,
-      refundPolicy: 'full',
-    };
+      input.slug ?? (slugify(title) || `offer-${newId().slice(0, 8)}`),
+      isSupportedCurrency(defaultCurrency) ? defaultCurrency : 'usd',
+    );
     const change: OfferInput = { ...input, title, type: input.type ?? 'membership' };
     return db
       .transaction()
@@ -466,14 +450,3 @@ export function createOffersService(deps: OffersDeps) {
 }
 
 export type OffersService = ReturnType<typeof createOffersService>;
-
-export function pricingOf(row: OfferRow): Pricing {
-  return {
-    model: row.pricingModel,
-    amountMinor: Number(row.amountMinor),
-    currency: row.currency,
-    interval: row.interval,
-    intervalCount: row.intervalCount,
-    trialDays: row.trialDays,
-  };
-}

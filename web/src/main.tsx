@@ -1,4 +1,6 @@
 // The SPA's entry: one router for the sign-in pages, /account, /hub and /admin.
+
+import { QueryClientProvider } from '@tanstack/react-query';
 import { Component, lazy, type ReactNode, StrictMode, Suspense, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
@@ -10,6 +12,7 @@ import { HubPage } from './pages/hub.tsx';
 import { MagicLinkPage, SetPasswordPage, VerifyEmailPage } from './pages/links.tsx';
 import { ForgotPasswordPage, LoginPage, MagicLinkRequestPage } from './pages/login.tsx';
 import { SetupPage } from './pages/setup.tsx';
+import { queryClient } from './query.ts';
 import { SessionProvider, useSession } from './session.tsx';
 import { Loading, NotFoundPage } from './ui.tsx';
 
@@ -121,12 +124,14 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
 createRoot(root).render(
   <StrictMode>
-    <BrowserRouter>
-      <SessionProvider>
-        <UnauthorizedRedirect />
-        <DemoBanner />
-        <AppRoutes />
-      </SessionProvider>
-    </BrowserRouter>
+    <QueryClientProvider client={queryClient}>
+      <BrowserRouter>
+        <SessionProvider>
+          <UnauthorizedRedirect />
+          <DemoBanner />
+          <AppRoutes />
+        </SessionProvider>
+      </BrowserRouter>
+    </QueryClientProvider>
   </StrictMode>,
 );

@@ -1,6 +1,16 @@
 // Who is signed in, and the platform's public name, for every page.
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { ApiError, api, type PlatformInfo, type User } from './api.ts';
+import { queryClient } from './query.ts';
 
 interface SessionValue {
   /** undefined while loading; null when signed out. */
@@ -25,7 +35,15 @@ async function loadMe(): Promise<User | null> {
 }
 
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [me, setMe] = useState<User | null | undefined>(undefined);
+  const [me, setMeState] = useState<User | null | undefined>(undefined);
+  // What one person's pages loaded is never shown to the next: signing out, or in as someone else,
+  // empties the query cache.
+  const current = useRef<User | null | undefined>(undefined);
+  const setMe = useCallback((next: User | null | undefined) => {
+    if (current.current && current.current.id !== next?.id) queryClient.clear();
+    current.current = next;
+    setMeState(next);
+  }, []);
   const [platform, setPlatform] = useState<PlatformInfo | null>(null);
 
   const refreshMe = useCallback(async () => {
@@ -35,7 +53,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       // The server is unreachable: treat as signed out; the sign-in form reports the failure itself.
       setMe(null);
     }
-  }, []);
+  }, [setMe]);
 
   useEffect(() => {
     void refreshMe();
@@ -61,7 +79,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         await api.post('/auth/logout', undefined, { redirectOn401: false });
       },
     }),
-    [me, platform, refreshMe],
+    [me, platform, refreshMe, setMe],
   );
 
   return <SessionContext value={value}>{children}</SessionContext>;

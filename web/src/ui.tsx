@@ -1,5 +1,6 @@
 // Small building blocks shared by pages: loading a resource, page titles, confirmation dialogs and
 // cursor pagination.
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { ApiError, errorMessage, type Page } from './api.ts';
@@ -19,39 +20,18 @@ export interface Loaded<T> {
   setData(data: T): void;
 }
 
-/** Loads something when the page opens and whenever `key` changes; a stale answer is dropped. */
-export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(true);
-  const [tick, setTick] = useState(0);
-  const loader = useRef(load);
-  loader.current = load;
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: key and tick are what trigger a reload.
-  useEffect(() => {
-    let live = true;
-    setLoading(true);
-    setError(null);
-    loader.current().then(
-      (value) => {
-        if (!live) return;
-        setData(value);
-        setLoading(false);
-      },
-      (failure: unknown) => {
-        if (!live) return;
-        setError(failure);
-        setLoading(false);
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [key, tick]);
-
-  const reload = useCallback(() => setTick((n) => n + 1), []);
-  return { data, error, loading, reload, setData };
+/**
+ * Loads something when the page opens and whenever `key` changes, through the query cache (query.ts):
+ * `key` names the resource and its parameters, so two pages showing the same thing share it. While a
+ * new key loads, the previous answer stays on screen (`loading` says a fetch is under way).
+ */
+export function useLoad<T>(load: () => Promise<T>, key: readonly unknown[]): Loaded<T> {
+  const client = useQueryClient();
+  const query = useQuery({ queryKey: key, queryFn: () => load(), placeholderData: keepPreviousData });
+  const { refetch } = query;
+  const reload = useCallback(() => void refetch(), [refetch]);
+  const setData = useCallback((data: T) => client.setQueryData(key, data), [client, key]);
+  return { data: query.data, error: query.error, loading: query.isFetching, reload, setData };
 }
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {

@@ -74,7 +74,7 @@ function AffiliateList() {
   const pages = useCursorPages('affiliates');
   const list = useLoad(
     () => api.get<Page<AffiliateView>>('/affiliates', { cursor: pages.cursor }),
-    `affiliates|${pages.cursor ?? ''}`,
+    ['affiliates', pages.cursor ?? ''],
   );
   const [paying, setPaying] = useState<{ affiliate: AffiliateView; method: 'stripe' | 'manual' } | null>(
     null,
@@ -234,7 +234,7 @@ function CommissionList() {
         cursor: pages.cursor,
         ...(flagged ? { flagged: 'true' } : {}),
       }),
-    `commissions|${flagged}|${pages.cursor ?? ''}`,
+    ['commissions', flagged, pages.cursor ?? ''],
   );
   return (
     <>
@@ -304,7 +304,7 @@ function PayoutList() {
   const pages = useCursorPages('payouts');
   const list = useLoad(
     () => api.get<Page<PayoutView>>('/payouts', { cursor: pages.cursor }),
-    `payouts|${pages.cursor ?? ''}`,
+    ['payouts', pages.cursor ?? ''],
   );
   const action = useAction();
   const retry = async (id: string) => {

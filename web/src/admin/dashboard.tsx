@@ -24,7 +24,7 @@ export function DashboardPage() {
 }
 
 function FailedJobs() {
-  const jobs = useLoad(() => api.get<Page<Job>>('/jobs', { status: 'failed' }), 'failed-jobs');
+  const jobs = useLoad(() => api.get<Page<Job>>('/jobs', { status: 'failed' }), ['jobs', 'failed']);
   const [retrying, setRetrying] = useState<string | null>(null);
   const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
 

@@ -36,7 +36,7 @@ export function EmailsPage() {
   const pages = useCursorPages(settled);
   const emails = useLoad(
     () => api.get<Page<EmailSummary>>('/emails', { search: settled, cursor: pages.cursor }),
-    `${settled}|${pages.cursor ?? ''}`,
+    ['emails', settled, pages.cursor ?? ''],
   );
   const hasLogged = emails.data?.data.some((email) => email.status === 'logged') ?? false;
 
@@ -128,7 +128,7 @@ function kindLabel(kind: string): string {
 
 export function EmailDetailPage() {
   const { id = '' } = useParams();
-  const email = useLoad(() => api.get<EmailDetail>(`/emails/${encodeURIComponent(id)}`), id);
+  const email = useLoad(() => api.get<EmailDetail>(`/emails/${encodeURIComponent(id)}`), ['email', id]);
   useTitle(email.data ? `${email.data.subject} · Emails` : 'Email');
   return (
     <>

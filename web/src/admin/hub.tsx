@@ -45,7 +45,7 @@ export function AdminHubPage() {
   const location = useLocation();
   const navigate = useNavigate();
   const deleted = (location.state as { deleted?: string } | null)?.deleted ?? null;
-  const groups = useLoad(() => api.get<{ data: HubGroup[] }>('/hub-groups'), 'hub-groups');
+  const groups = useLoad(() => api.get<{ data: HubGroup[] }>('/hub-groups'), ['staff-hub-groups']);
   const [creating, setCreating] = useState(false);
 
   return (
@@ -424,7 +424,7 @@ export function AdminHubGroupPage() {
   const { id = '' } = useParams();
   const location = useLocation();
   const created = (location.state as { created?: boolean } | null)?.created === true;
-  const group = useLoad(() => api.get<HubGroupDetail>(groupPath(id)), id);
+  const group = useLoad(() => api.get<HubGroupDetail>(groupPath(id)), ['staff-hub-group', id]);
   useTitle(group.data ? `${group.data.name} · Hub` : 'Hub group');
 
   return (
@@ -599,7 +599,7 @@ function GroupMembers({ group }: { group: HubGroup }) {
         source,
         cursor: pages.cursor,
       }),
-    `${group.id}|${source}|${pages.cursor ?? ''}`,
+    ['staff-hub-group-members', group.id, source, pages.cursor ?? ''],
   );
   const tabs = [
     { value: 'grants', label: 'Granted by hand' },

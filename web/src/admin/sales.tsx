@@ -25,10 +25,10 @@ export function SalesPage() {
   const filters = { search: settled, offerId, status };
   const key = JSON.stringify(filters);
   const pages = useCursorPages(key);
-  const offers = useLoad(() => api.get<Page<OfferSummary>>('/offers', { limit: 100 }), 'sales-offers');
+  const offers = useLoad(() => api.get<Page<OfferSummary>>('/offers', { limit: 100 }), ['sales-offers']);
   const sales = useLoad(
     () => api.get<Page<Sale>>('/sales', { ...filters, cursor: pages.cursor }),
-    `${key}|${pages.cursor ?? ''}`,
+    ['sales', key, pages.cursor ?? ''],
   );
   const exportUrl = `/api/v1/sales/export?${new URLSearchParams(
     Object.entries(filters).filter(([, value]) => value !== ''),

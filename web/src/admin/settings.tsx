@@ -12,7 +12,7 @@ import { StripeAccountSummary, StripeConnectForm } from './stripe-connect.tsx';
 export function SettingsPage() {
   const { platform } = useSession();
   useTitle(`Settings · ${platform?.platformName ?? 'Guildhall'}`);
-  const settings = useLoad(() => api.get<Settings>('/settings'), 'settings');
+  const settings = useLoad(() => api.get<Settings>('/settings'), ['settings']);
   return (
     <>
       <h1>Settings</h1>
@@ -34,7 +34,7 @@ export function SettingsPage() {
 function StripeSection() {
   const { me } = useSession();
   const isOwner = me?.role === 'owner';
-  const status = useLoad(() => api.get<StripeStatus>('/settings/stripe'), 'settings-stripe');
+  const status = useLoad(() => api.get<StripeStatus>('/settings/stripe'), ['settings-stripe']);
   const [disconnecting, setDisconnecting] = useState(false);
   const [replacing, setReplacing] = useState(false);
   const action = useAction();
@@ -399,7 +399,7 @@ function ApiKeys() {
   const pages = useCursorPages('api-keys');
   const keys = useLoad(
     () => api.get<Page<ApiKey>>('/api-keys', { cursor: pages.cursor }),
-    pages.cursor ?? '',
+    ['api-keys', pages.cursor ?? ''],
   );
   const [name, setName] = useState('');
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);

@@ -22,7 +22,7 @@ import { AccessHistorySection, PaymentsSection } from './user-payments.tsx';
 
 export function UserCardPage() {
   const { id = '' } = useParams();
-  const users = useLoad(() => api.get<User>(`/users/${encodeURIComponent(id)}`), id);
+  const users = useLoad(() => api.get<User>(`/users/${encodeURIComponent(id)}`), ['user', id]);
   useTitle(users.data ? `${users.data.name || users.data.email} · Users` : 'User');
 
   return (
@@ -221,7 +221,7 @@ function todayInput(): string {
 function AccessSection({ user }: { user: User }) {
   const ledger = useLoad(
     () => api.get<{ data: LedgerEntry[] }>(`/users/${encodeURIComponent(user.id)}/access`),
-    `ledger:${user.id}`,
+    ['user-access', user.id],
   );
   const [notice, setNotice] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<{ grantId: string; groupName: string } | null>(null);
@@ -329,7 +329,7 @@ function AccessSection({ user }: { user: User }) {
 }
 
 function GrantForm({ user, onGranted }: { user: User; onGranted(grant: Grant): void }) {
-  const groups = useLoad(() => api.get<{ data: HubGroup[] }>('/hub-groups'), 'grant-groups');
+  const groups = useLoad(() => api.get<{ data: HubGroup[] }>('/hub-groups'), ['staff-hub-groups']);
   const [groupId, setGroupId] = useState('');
   const [endsOn, setEndsOn] = useState('');
   const [note, setNote] = useState('');

@@ -27,7 +27,7 @@ const STATE_WORDS: Record<string, string> = {
 export function AccessHistorySection({ user }: { user: User }) {
   const history = useLoad(
     () => api.get<{ data: AccessChange[] }>(`/users/${encodeURIComponent(user.id)}/access-history`),
-    `access-history-${user.id}`,
+    ['user-access-history', user.id],
   );
   if (!history.data || history.data.data.length === 0) return null;
   return (
@@ -56,7 +56,7 @@ export function AccessHistorySection({ user }: { user: User }) {
 export function PaymentsSection({ user }: { user: User }) {
   const billing = useLoad(
     () => api.get<{ data: BillingPurchase[] }>(`/users/${encodeURIComponent(user.id)}/billing`),
-    `user-billing-${user.id}`,
+    ['user-billing', user.id],
   );
   return (
     <section className="card section" aria-labelledby="user-payments">

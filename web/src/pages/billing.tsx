@@ -10,7 +10,7 @@ import { ConfirmDialog, LoadError, Loading, useLoad, useTitle } from '../ui.tsx'
 export function BillingPage() {
   const platformName = usePlatformName();
   useTitle(`Billing · ${platformName}`);
-  const billing = useLoad(() => api.get<{ data: BillingPurchase[] }>('/hub/billing'), 'hub-billing');
+  const billing = useLoad(() => api.get<{ data: BillingPurchase[] }>('/hub/billing'), ['hub-billing']);
   const portal = useAction();
   const hasSubscription = billing.data?.data.some((purchase) => purchase.subscription !== null) ?? false;
 

@@ -44,6 +44,11 @@ function Byline({
   );
 }
 
+/** A post or comment as it looks once the viewer's like is flipped, before the server answers. */
+export function toggledLike<T extends { likedByMe: boolean; likeCount: number }>(item: T): T {
+  return { ...item, likedByMe: !item.likedByMe, likeCount: item.likeCount + (item.likedByMe ? -1 : 1) };
+}
+
 function LikeButton({
   liked,
   count,
@@ -109,13 +114,16 @@ export function PostCard({
     return null;
   };
 
+  // Optimistic: the heart turns at once; a refusal puts it back as it was (the message says why).
   const like = async () => {
+    const before = post;
+    onChange(toggledLike(post));
     const changed = await run(() =>
-      post.likedByMe
+      before.likedByMe
         ? api.delete<Post>(`${postPath(post.id)}/like`)
         : api.put<Post>(`${postPath(post.id)}/like`),
     );
-    if (changed) onChange(changed);
+    onChange(changed ?? before);
   };
   const pin = async () => {
     const changed = await run(() => api.patch<Post>(postPath(post.id), { pinned: !post.pinned }));
@@ -533,11 +541,16 @@ function CommentItem({
   };
   const like = async () => {
     const path = `${commentPath(comment.id)}/like`;
+    const before = comment;
+    onChange(toggledLike(comment));
     const result = await action.run(() =>
-      comment.likedByMe ? api.delete<Comment>(path) : api.put<Comment>(path),
+      before.likedByMe ? api.delete<Comment>(path) : api.put<Comment>(path),
     );
     if (result.ok) onChange(result.value);
-    else fail(result.error);
+    else {
+      onChange(before);
+      fail(result.error);
+    }
   };
   const save = async () => {
     const result = await action.run(() => api.patch<Comment>(commentPath(comment.id), { body }));

@@ -1,7 +1,8 @@
 // The member area: /hub lists the groups the member sees (locked ones marked), /hub/g/:slug is a
 // group's feed or its paywall, /hub/p/:id a post with its comments. Access is asked of the server on
 // every request; when it ends mid-session the page shows the paywall or "not found" at once.
-import { createContext, useCallback, useContext, useEffect, useState } from 'react';
+import { type InfiniteData, useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import { Link, NavLink, Route, Routes, useNavigate, useParams } from 'react-router';
 import {
   type ApiError,
@@ -42,7 +43,7 @@ export function HubPage() {
 }
 
 function HubFrame({ me }: { me: User }) {
-  const groups = useLoad(() => api.get<{ data: MemberGroup[] }>('/hub/groups'), 'hub-groups');
+  const groups = useLoad(() => api.get<{ data: MemberGroup[] }>('/hub/groups'), ['member-hub-groups']);
   const value: HubContextValue = { me, groups: groups.data?.data, reloadGroups: groups.reload };
   return (
     <HubContext value={value}>
@@ -235,7 +236,10 @@ function Gone({ error, notFound, retry }: { error: unknown; notFound: string; re
 function GroupPage() {
   const { slug = '' } = useParams();
   const { reloadGroups } = useHub();
-  const group = useLoad(() => api.get<MemberGroup>(`/hub/groups/${encodeURIComponent(slug)}`), slug);
+  const group = useLoad(
+    () => api.get<MemberGroup>(`/hub/groups/${encodeURIComponent(slug)}`),
+    ['member-hub-group', slug],
+  );
   const [lost, setLost] = useState<unknown>(null);
   const [feedTick, setFeedTick] = useState(0);
   // A new group clears what happened in the last one.
@@ -270,6 +274,9 @@ function GroupPage() {
   return <GroupFeed key={data.id} group={data} reloadSignal={feedTick} onFailure={onFailure} />;
 }
 
+/** One page of a group's feed, as the API answers it. */
+type FeedPage = { data: Post[]; nextCursor: string | null };
+
 function GroupFeed({
   group,
   reloadSignal,
@@ -282,65 +289,62 @@ function GroupFeed({
   const { me } = useHub();
   const platformName = usePlatformName();
   useTitle(`${group.name} · ${platformName}`);
-  const [posts, setPosts] = useState<Post[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [state, setState] = useState<'loading' | 'ready' | 'more'>('loading');
-  const [error, setError] = useState<unknown>(null);
-  const [tick, setTick] = useState(0);
+  const client = useQueryClient();
   const [notice, setNotice] = useState<string | null>(null);
   const feedPath = `/hub/groups/${encodeURIComponent(group.id)}/posts`;
+  const feedKey = ['hub-feed', group.id];
+  // The feed a page at a time (pinned posts first, then newest): "Load more" asks for the next page.
+  const feed = useInfiniteQuery({
+    queryKey: feedKey,
+    queryFn: ({ pageParam }) => api.get<FeedPage>(feedPath, pageParam ? { cursor: pageParam } : undefined),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  const { refetch } = feed;
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: tick and reloadSignal reload the first page.
+  // The parent learned that something went away (a post, or access): the first page again.
+  const firstSignal = useRef(reloadSignal);
   useEffect(() => {
-    let live = true;
-    setState('loading');
-    setError(null);
-    api.get<{ data: Post[]; nextCursor: string | null }>(feedPath).then(
-      (page) => {
-        if (!live) return;
-        setPosts(page.data);
-        setNextCursor(page.nextCursor);
-        setState('ready');
-      },
-      (failure: unknown) => {
-        if (!live) return;
-        if (isAccessLoss(failure)) onFailure(failure);
-        else setError(failure);
-        setState('ready');
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [feedPath, tick, reloadSignal, onFailure]);
+    if (reloadSignal !== firstSignal.current) void refetch();
+  }, [reloadSignal, refetch]);
+  // Losing access shows the paywall instead of an error.
+  useEffect(() => {
+    if (feed.error && isAccessLoss(feed.error)) onFailure(feed.error);
+  }, [feed.error, onFailure]);
+  useEffect(() => {
+    if (feed.isFetchNextPageError) setNotice(errorMessage(feed.error));
+  }, [feed.isFetchNextPageError, feed.error]);
 
-  const loadMore = async () => {
-    if (!nextCursor) return;
-    setState('more');
-    try {
-      const page = await api.get<{ data: Post[]; nextCursor: string | null }>(feedPath, {
-        cursor: nextCursor,
-      });
-      setPosts((current) => {
-        const seen = new Set(current.map((post) => post.id));
-        return [...current, ...page.data.filter((post) => !seen.has(post.id))];
-      });
-      setNextCursor(page.nextCursor);
-    } catch (failure) {
-      if (isAccessLoss(failure)) onFailure(failure);
-      else setNotice(errorMessage(failure));
-    } finally {
-      setState('ready');
+  // Each post once, in the order the pages gave them (a post may move between pages while reading).
+  const posts: Post[] = [];
+  const seen = new Set<string>();
+  for (const page of feed.data?.pages ?? []) {
+    for (const post of page.data) {
+      if (seen.has(post.id)) continue;
+      seen.add(post.id);
+      posts.push(post);
     }
-  };
+  }
 
+  /** Changes the cached feed in place: what this browser did shows at once, without a refetch. */
+  const patchPages = (change: (posts: Post[], index: number) => Post[]) =>
+    client.setQueryData<InfiniteData<FeedPage, string | null>>(feedKey, (data) =>
+      data
+        ? { ...data, pages: data.pages.map((page, index) => ({ ...page, data: change(page.data, index) })) }
+        : data,
+    );
+  const patchPost = (changed: Post) =>
+    patchPages((page) => page.map((post) => (post.id === changed.id ? changed : post)));
+  const removePost = (removed: Post) => patchPages((page) => page.filter((post) => post.id !== removed.id));
   const posted = (post: Post) =>
-    setPosts((current) => {
+    patchPages((page, index) => {
+      if (index > 0) return page;
       // New posts go first after the pinned ones.
-      const at = current.findIndex((p) => !p.pinned);
-      const index = at === -1 ? current.length : at;
-      return [...current.slice(0, index), post, ...current.slice(index)];
+      const at = page.findIndex((p) => !p.pinned);
+      const where = at === -1 ? page.length : at;
+      return [...page.slice(0, where), post, ...page.slice(where)];
     });
+  const loadingMore = feed.isFetchingNextPage;
 
   return (
     <>
@@ -359,9 +363,11 @@ function GroupFeed({
         </div>
       )}
       <h2 className="visually-hidden">Posts</h2>
-      {error ? (
-        <LoadError error={error} retry={() => setTick((n) => n + 1)} />
-      ) : state === 'loading' ? (
+      {feed.error && !feed.data ? (
+        isAccessLoss(feed.error) ? null : (
+          <LoadError error={feed.error} retry={() => void refetch()} />
+        )
+      ) : !feed.data ? (
         <Loading label="Loading posts…" />
       ) : posts.length === 0 ? (
         <div className="card empty-state">
@@ -374,23 +380,24 @@ function GroupFeed({
               key={post.id}
               post={post}
               staff={isStaff(me.role)}
-              onChange={(changed) =>
-                setPosts((current) => current.map((p) => (p.id === changed.id ? changed : p)))
-              }
-              onDeleted={(deleted) => setPosts((current) => current.filter((p) => p.id !== deleted.id))}
-              onPinned={() => setTick((n) => n + 1)}
+              onChange={patchPost}
+              onDeleted={removePost}
+              onPinned={() => void refetch()}
               onFailure={onFailure}
             />
           ))}
         </div>
       )}
-      {nextCursor && state !== 'loading' && (
+      {feed.hasNextPage && feed.data && (
         <button
           type="button"
           className="button load-more"
-          disabled={state === 'more'}
-          aria-busy={state === 'more' || undefined}
-          onClick={() => void loadMore()}
+          disabled={loadingMore}
+          aria-busy={loadingMore || undefined}
+          onClick={() => {
+            setNotice(null);
+            void feed.fetchNextPage();
+          }}
         >
           Load more
         </button>
@@ -406,7 +413,7 @@ function PostPage() {
   const { me, groups, reloadGroups } = useHub();
   const navigate = useNavigate();
   const platformName = usePlatformName();
-  const post = useLoad(() => api.get<Post>(`/hub/posts/${encodeURIComponent(id)}`), id);
+  const post = useLoad(() => api.get<Post>(`/hub/posts/${encodeURIComponent(id)}`), ['hub-post', id]);
   const [lost, setLost] = useState<unknown>(null);
   const group = groups?.find((g) => g.id === post.data?.groupId);
   useTitle(`${post.data?.title || (group ? `Post in ${group.name}` : 'Post')} · ${platformName}`);

@@ -30,7 +30,7 @@ export function PartnerPage() {
   const platformName = usePlatformName();
   useTitle(`Become a Partner · ${platformName}`);
   const [params, setParams] = useSearchParams();
-  const view = useLoad(() => api.get<PartnerView>('/hub/partner'), 'hub-partner');
+  const view = useLoad(() => api.get<PartnerView>('/hub/partner'), ['hub-partner']);
   const back = params.get('payouts');
 
   // Back from Stripe's onboarding: read the account's state again, then show it.

@@ -16,7 +16,7 @@ export function SetupPage() {
       api.get<{ needsSetup: boolean; platformName: string }>('/setup/status', undefined, {
         redirectOn401: false,
       }),
-    'setup',
+    ['setup-status'],
   );
   return (
     <AuthShell>

@@ -111,13 +111,13 @@ export function OfferEditorPage() {
 
   const offer = useLoad<Offer | null>(
     () => (id ? api.get<Offer>(offerPath(id)) : Promise.resolve(null)),
-    id ?? 'new',
+    ['offer', id ?? 'new'],
   );
   const settings = useLoad<Settings | null>(
     () => (id ? Promise.resolve(null) : api.get<Settings>('/settings').catch(() => null)),
-    id ? 'none' : 'settings',
+    ['offer-editor-settings', id ? 'none' : 'settings'],
   );
-  const groups = useLoad(() => api.get<{ data: HubGroup[] }>('/hub-groups'), 'hub-groups');
+  const groups = useLoad(() => api.get<{ data: HubGroup[] }>('/hub-groups'), ['staff-hub-groups']);
   const ready = offer.data !== undefined && !offer.loading && (id || settings.data !== undefined);
 
   return (

@@ -23,7 +23,7 @@ export function OffersListPage() {
   const [choosing, setChoosing] = useState(false);
   const offers = useLoad(
     () => api.get<Page<OfferSummary>>('/offers', { search: settled, cursor: pages.cursor }),
-    `${settled}|${pages.cursor ?? ''}`,
+    ['offers', settled, pages.cursor ?? ''],
   );
 
   return (

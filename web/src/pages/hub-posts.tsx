@@ -1,5 +1,6 @@
 // Posts and comments in the member area: a post card (like, edit, delete, pin), the composer, and a
 // post's comments with one level of replies. Bodies arrive as HTML the server has already sanitized.
+import { type InfiniteData, useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
 import { api, type Comment, errorMessage, isNotFound, type Post, paywallOf } from '../api.ts';
@@ -363,6 +364,9 @@ export function PostComposer({
 // --- comments -------------------------------------------------------------------------------------
 
 /** A post's comments, oldest first, replies under their parent; "Load more" for the next page. */
+/** One page of a post's comments, as the API answers it. */
+type CommentPage = { data: Comment[]; nextCursor: string | null };
+
 export function Comments({
   post,
   onCountChange,
@@ -373,73 +377,61 @@ export function Comments({
   onCountChange(delta: number | null): void;
   onFailure(error: unknown): void;
 }) {
-  const [comments, setComments] = useState<Comment[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [state, setState] = useState<'loading' | 'ready' | 'more'>('loading');
-  const [error, setError] = useState<string | null>(null);
+  const client = useQueryClient();
   const [replyTo, setReplyTo] = useState<string | null>(null);
   const postId = post.id;
-
-  const merge = (current: Comment[], more: Comment[]) => {
-    const seen = new Set(current.map((comment) => comment.id));
-    return [...current, ...more.filter((comment) => !seen.has(comment.id))];
-  };
-
+  const commentsPath = `${postPath(postId)}/comments`;
+  const key = ['hub-comments', postId];
+  // Oldest first, a page at a time: "Load more comments" asks for the next page.
+  const list = useInfiniteQuery({
+    queryKey: key,
+    queryFn: ({ pageParam }) =>
+      api.get<CommentPage>(commentsPath, pageParam ? { cursor: pageParam } : undefined),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
   useEffect(() => {
-    let live = true;
-    setState('loading');
-    api.get<{ data: Comment[]; nextCursor: string | null }>(`${postPath(postId)}/comments`).then(
-      (page) => {
-        if (!live) return;
-        setComments(page.data);
-        setNextCursor(page.nextCursor);
-        setState('ready');
-      },
-      (failure: unknown) => {
-        if (!live) return;
-        if (isAccessLoss(failure)) onFailure(failure);
-        else setError(errorMessage(failure));
-        setState('ready');
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [postId, onFailure]);
+    if (list.error && isAccessLoss(list.error)) onFailure(list.error);
+  }, [list.error, onFailure]);
+  const error = list.error && !isAccessLoss(list.error) ? errorMessage(list.error) : null;
 
-  const loadMore = async () => {
-    if (!nextCursor) return;
-    setState('more');
-    setError(null);
-    try {
-      const page = await api.get<{ data: Comment[]; nextCursor: string | null }>(
-        `${postPath(postId)}/comments`,
-        {
-          cursor: nextCursor,
-        },
-      );
-      setComments((current) => merge(current, page.data));
-      setNextCursor(page.nextCursor);
-    } catch (failure) {
-      if (isAccessLoss(failure)) onFailure(failure);
-      else setError(errorMessage(failure));
-    } finally {
-      setState('ready');
+  // Each comment once, in the order the pages gave them.
+  const comments: Comment[] = [];
+  const seen = new Set<string>();
+  for (const page of list.data?.pages ?? []) {
+    for (const comment of page.data) {
+      if (seen.has(comment.id)) continue;
+      seen.add(comment.id);
+      comments.push(comment);
     }
-  };
+  }
 
+  /** Changes the cached pages in place: what this browser did shows at once, without a refetch. */
+  const patchPages = (change: (page: Comment[], index: number, last: boolean) => Comment[]) =>
+    client.setQueryData<InfiniteData<CommentPage, string | null>>(key, (data) =>
+      data
+        ? {
+            ...data,
+            pages: data.pages.map((page, index) => ({
+              ...page,
+              data: change(page.data, index, index === data.pages.length - 1),
+            })),
+          }
+        : data,
+    );
   const added = (comment: Comment) => {
-    setComments((current) => merge(current, [comment]));
+    patchPages((page, _index, last) => (last ? [...page, comment] : page));
     setReplyTo(null);
     onCountChange(1);
   };
   const changed = (comment: Comment) =>
-    setComments((current) => current.map((c) => (c.id === comment.id ? comment : c)));
+    patchPages((page) => page.map((c) => (c.id === comment.id ? comment : c)));
   const removed = (comment: Comment) => {
-    setComments((current) => current.filter((c) => c.id !== comment.id && c.parentId !== comment.id));
+    patchPages((page) => page.filter((c) => c.id !== comment.id && c.parentId !== comment.id));
     // Replies go with a top-level comment: the server's count is the truth.
     onCountChange(null);
   };
+  const loadingMore = list.isFetchingNextPage;
 
   const topLevel = comments.filter((comment) => comment.parentId === null);
   const repliesOf = (id: string) => comments.filter((comment) => comment.parentId === id);
@@ -452,7 +444,7 @@ export function Comments({
           <p>{error}</p>
         </div>
       )}
-      {state === 'loading' ? (
+      {!list.data && !list.error ? (
         <p className="loading" role="status">
           <span className="spinner" aria-hidden="true" /> Loading comments…
         </p>
@@ -501,13 +493,13 @@ export function Comments({
           ))}
         </ol>
       )}
-      {nextCursor && (
+      {list.hasNextPage && (
         <button
           type="button"
           className="button load-more"
-          disabled={state !== 'ready'}
-          aria-busy={state === 'more' || undefined}
-          onClick={() => void loadMore()}
+          disabled={loadingMore}
+          aria-busy={loadingMore || undefined}
+          onClick={() => void list.fetchNextPage()}
         >
           Load more comments
         </button>

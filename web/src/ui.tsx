@@ -63,9 +63,50 @@ export function Time({ iso, withTime = false }: { iso: string | null | undefined
 }
 
 /**
- * A modal question with a confirm and a cancel button, on the native <dialog> (focus is trapped
- * and restored by the browser; Escape cancels).
+ * The one modal of the app, on the native <dialog>: focus is trapped inside and returns where it was,
+ * Escape closes it (as `onClose`), and the page behind cannot be reached while it is open.
  */
+export function Modal({
+  open,
+  title,
+  className,
+  onClose,
+  children,
+  actions,
+}: {
+  open: boolean;
+  title: string;
+  className?: string;
+  onClose(): void;
+  children: ReactNode;
+  actions: ReactNode;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={ref}
+      className={className ? `dialog ${className}` : 'dialog'}
+      aria-labelledby={titleId}
+      onCancel={(event) => {
+        event.preventDefault();
+        onClose();
+      }}
+    >
+      <h2 id={titleId}>{title}</h2>
+      <div className="dialog-body">{children}</div>
+      <div className="dialog-actions">{actions}</div>
+    </dialog>
+  );
+}
+
+/** A modal question with a confirm and a cancel button (Escape cancels). */
 export function ConfirmDialog({
   open,
   title,
@@ -85,41 +126,30 @@ export function ConfirmDialog({
   onConfirm(): void;
   onCancel(): void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
   return (
-    <dialog
-      ref={ref}
-      className="dialog"
-      aria-labelledby={titleId}
-      onCancel={(event) => {
-        event.preventDefault();
-        onCancel();
-      }}
+    <Modal
+      open={open}
+      title={title}
+      onClose={onCancel}
+      actions={
+        <>
+          <button type="button" className="button" onClick={onCancel} disabled={pending}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className={`button ${danger ? 'button-danger' : 'button-primary'}`}
+            onClick={onConfirm}
+            disabled={pending}
+            aria-busy={pending || undefined}
+          >
+            {confirmLabel}
+          </button>
+        </>
+      }
     >
-      <h2 id={titleId}>{title}</h2>
-      <div className="dialog-body">{children}</div>
-      <div className="dialog-actions">
-        <button type="button" className="button" onClick={onCancel} disabled={pending}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className={`button ${danger ? 'button-danger' : 'button-primary'}`}
-          onClick={onConfirm}
-          disabled={pending}
-          aria-busy={pending || undefined}
-        >
-          {confirmLabel}
-        </button>
-      </div>
-    </dialog>
+      {children}
+    </Modal>
   );
 }
 

@@ -1,11 +1,20 @@
 // Digital Offers: every offer with its type, status, price as a buyer reads it, buyers and revenue;
 // New offer asks for the type first (Membership, the only one for now).
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, type Page } from '../../api.ts';
 import { formatMoney } from '../../format.ts';
 import { usePlatformName } from '../../session.tsx';
-import { LoadError, Loading, Pager, useCursorPages, useDebounced, useLoad, useTitle } from '../../ui.tsx';
+import {
+  LoadError,
+  Loading,
+  Modal,
+  Pager,
+  useCursorPages,
+  useDebounced,
+  useLoad,
+  useTitle,
+} from '../../ui.tsx';
 import { type OfferSummary, STATUS_LABELS } from './model.ts';
 
 export function StatusBadge({ status }: { status: OfferSummary['status'] }) {
@@ -148,56 +157,43 @@ function OfferTypeDialog({
   onCancel(): void;
   onChoose(): void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
   return (
-    <dialog
-      ref={ref}
-      className="dialog offer-type-dialog"
-      aria-labelledby={titleId}
-      onCancel={(event) => {
-        event.preventDefault();
-        onCancel();
-      }}
-    >
-      <h2 id={titleId}>Choose an offer type</h2>
-      <div className="dialog-body">
-        <ul className="offer-types">
-          <li>
-            <button
-              type="button"
-              className="offer-type"
-              onClick={onChoose}
-              aria-labelledby={`${titleId}-membership`}
-              aria-describedby={`${titleId}-membership-hint`}
-            >
-              <span className="offer-type-icon" aria-hidden="true">
-                🔁
-              </span>
-              <span className="offer-type-text">
-                <span className="offer-type-name" id={`${titleId}-membership`}>
-                  Membership
-                </span>
-                <span className="offer-type-hint" id={`${titleId}-membership-hint`}>
-                  Free, one-time or recurring access to the hub groups you choose.
-                </span>
-              </span>
-            </button>
-          </li>
-        </ul>
-        <p className="muted">More offer types will come; for now every offer is a membership.</p>
-      </div>
-      <div className="dialog-actions">
+    <Modal
+      open={open}
+      title="Choose an offer type"
+      className="offer-type-dialog"
+      onClose={onCancel}
+      actions={
         <button type="button" className="button" onClick={onCancel}>
           Cancel
         </button>
-      </div>
-    </dialog>
+      }
+    >
+      <ul className="offer-types">
+        <li>
+          <button
+            type="button"
+            className="offer-type"
+            onClick={onChoose}
+            aria-labelledby={`${titleId}-membership`}
+            aria-describedby={`${titleId}-membership-hint`}
+          >
+            <span className="offer-type-icon" aria-hidden="true">
+              🔁
+            </span>
+            <span className="offer-type-text">
+              <span className="offer-type-name" id={`${titleId}-membership`}>
+                Membership
+              </span>
+              <span className="offer-type-hint" id={`${titleId}-membership-hint`}>
+                Free, one-time or recurring access to the hub groups you choose.
+              </span>
+            </span>
+          </button>
+        </li>
+      </ul>
+      <p className="muted">More offer types will come; for now every offer is a membership.</p>
+    </Modal>
   );
 }

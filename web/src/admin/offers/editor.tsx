@@ -1,28 +1,13 @@
 // The offer editor: the offer form and the Landing Page tab over one draft, Save (with a preview of
 // what a Community Permissions change does to existing buyers), publishing, archive and delete.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
-import type { Block } from '../../../../src/pages/blocks.tsx';
+import { useEffect, useState } from 'react';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { api, type HubGroup, type Settings } from '../../api.ts';
-import { type FormErrors, fieldMessage, Notice, useAction } from '../../forms.tsx';
-import { usePlatformName } from '../../session.tsx';
-import { ConfirmDialog, LoadError, Loading, useLoad, useTitle } from '../../ui.tsx';
+import { type FormErrors, fieldMessage, Notice } from '../../forms.tsx';
+import { ConfirmDialog, LoadError, Loading, useLoad } from '../../ui.tsx';
 import { LandingEditor } from './landing.tsx';
 import { StatusBadge } from './list.tsx';
-import {
-  blockErrorsOf,
-  changeOf,
-  type Draft,
-  diffOf,
-  draftOf,
-  isDirty,
-  newDraft,
-  type Offer,
-  type OfferChange,
-  type OfferStatus,
-  offerPath,
-  type PermissionImpact,
-} from './model.ts';
+import { type Offer, offerPath, type PermissionImpact } from './model.ts';
 import {
   CustomCodeSection,
   DestinationSection,
@@ -31,9 +16,9 @@ import {
   PermissionsSection,
   PricingSection,
   ResellSection,
-  type SaveProblem,
   TitleSection,
 } from './sections.tsx';
+import { useOfferEditor } from './use-offer-editor.ts';
 
 /** Field paths the Offer tab shows beside a field; anything else is listed in the summary. */
 const OFFER_FIELDS = [
@@ -143,11 +128,6 @@ export function OfferEditorPage() {
   );
 }
 
-interface Pending {
-  impact: PermissionImpact;
-  proceed(): void;
-}
-
 function Editor({
   initial,
   defaultCurrency,
@@ -161,164 +141,33 @@ function Editor({
   groupsError: unknown;
   created: boolean;
 }) {
-  const platformName = usePlatformName();
-  const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
-  const tab = params.get('tab') === 'landing' ? 'landing' : 'offer';
-  const [saved, setSaved] = useState<Offer | null>(initial);
-  const blank = useMemo(() => newDraft(defaultCurrency), [defaultCurrency]);
-  const [draft, setDraft] = useState<Draft>(() => (initial ? draftOf(initial) : blank));
-  const draftRef = useRef(draft);
-  draftRef.current = draft;
-  const action = useAction();
-  const [details, setDetails] = useState<unknown>(null);
-  const [sentBlocks, setSentBlocks] = useState<Block[]>([]);
-  const [notice, setNotice] = useState<string | null>(
-    created ? 'The draft is saved. You can now upload a thumbnail and a cover.' : null,
-  );
-  const [pending, setPending] = useState<Pending | null>(null);
-  const [confirmDelete, setConfirmDelete] = useState(false);
-  const summary = useRef<HTMLDivElement>(null);
-  const remove = useAction();
-  const archive = useAction();
-
-  useTitle(`${draft.title || (saved ? saved.title : 'New membership')} · Digital Offers · ${platformName}`);
-
-  const update = useCallback((patch: Partial<Draft>) => {
-    setDraft((current) => ({ ...current, ...patch }));
-    setNotice(null);
-  }, []);
-
-  const dirty = isDirty(saved, draft, blank);
-  // Leaving the page with unsaved work asks first (closing the tab, reloading).
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (event: BeforeUnloadEvent) => {
-      event.preventDefault();
-    };
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
-
-  const showSummary = () =>
-    requestAnimationFrame(() => {
-      summary.current?.scrollIntoView({ block: 'center', behavior: 'smooth' });
-      summary.current?.focus({ preventScroll: true });
-    });
-
-  const setTab = (next: 'offer' | 'landing') => {
-    const copy = new URLSearchParams(params);
-    if (next === 'landing') copy.set('tab', 'landing');
-    else copy.delete('tab');
-    setParams(copy, { replace: true });
-  };
-
-  /** Sends the change; a failure leaves every typed value where it is. */
-  const send = async (change: OfferChange) => {
-    setSentBlocks(draft.blocks);
-    const sentDraft = draftRef.current;
-    setDetails(null);
-    const result = await action.run(async () => {
-      if (!saved) return api.post<Offer>('/offers', { type: 'membership', ...change });
-      return Object.keys(change).length ? api.patch<Offer>(offerPath(saved.id), change) : saved;
-    });
-    if (!result.ok) {
-      const error = result.error as { details?: unknown };
-      setDetails(error?.details ?? null);
-      showSummary();
-      return false;
-    }
-    const offer = result.value;
-    if (!saved) {
-      navigate(`/admin/offers/${encodeURIComponent(offer.id)}${tab === 'landing' ? '?tab=landing' : ''}`, {
-        replace: true,
-        state: { created: true },
-      });
-      return true;
-    }
-    setSaved(offer);
-    // What the server stored becomes the form, unless the creator typed on while it was saving.
-    if (draftRef.current === sentDraft) setDraft(draftOf(offer));
-    return true;
-  };
-
-  /** Save, or Save with a status change (Publish, Unpublish, Restore). */
-  const save = async (status?: OfferStatus, success?: string) => {
-    setNotice(null);
-    const { change, problems } = saved ? diffOf(saved, draft) : changeOf(draft);
-    if (Object.keys(problems).length > 0) {
-      action.fail(problems, 'Please check the highlighted fields.');
-      setDetails(null);
-      setSentBlocks(draft.blocks);
-      showSummary();
-      return;
-    }
-    if (!saved && !draft.title.trim()) {
-      action.fail({ title: 'is required' }, 'Please check the highlighted fields.');
-      showSummary();
-      return;
-    }
-    const full: OfferChange = status ? { ...change, status } : { ...change };
-    // A new offer's slug made from its title is the server's to make unique (it adds a suffix).
-    if (!saved && draft.slugFollowsTitle) delete full.slug;
-    const go = async () => {
-      setPending(null);
-      if (await send(full)) setNotice(success ?? (saved ? 'Saved.' : null));
-    };
-    if (saved && change.hubGroupIds && saved.buyerCount > 0) {
-      const impact = await action.run(() =>
-        api.get<PermissionImpact>(`${offerPath(saved.id)}/permission-impact`, {
-          hubGroupIds: (change.hubGroupIds ?? []).join(','),
-        }),
-      );
-      if (!impact.ok) {
-        showSummary();
-        return;
-      }
-      if (impact.value.added.length || impact.value.removed.length) {
-        setPending({ impact: impact.value, proceed: () => void go() });
-        return;
-      }
-    }
-    await go();
-  };
-
-  const doArchive = async () => {
-    if (!saved) return;
-    setNotice(null);
-    remove.reset();
-    // Unsaved edits are saved first, so archiving never throws work away.
-    if (dirty) {
-      const { change, problems } = diffOf(saved, draft);
-      if (Object.keys(problems).length) {
-        action.fail(problems, 'Please check the highlighted fields.');
-        showSummary();
-        return;
-      }
-      if (!(await send(change))) return;
-    }
-    const result = await archive.run(() => api.post<Offer>(`${offerPath(saved.id)}/archive`));
-    if (!result.ok) return;
-    setSaved(result.value);
-    setNotice('Archived: nobody new can join or buy it; existing buyers keep their access.');
-  };
-
-  const doDelete = async () => {
-    if (!saved) return;
-    const result = await remove.run(() => api.delete(offerPath(saved.id)));
-    setConfirmDelete(false);
-    if (result.ok) navigate('/admin/offers', { replace: true });
-  };
-
-  const fields = action.errors.fields;
-  const problem: SaveProblem = {
-    code: action.errors.code,
-    message: action.errors.message,
-    details,
-  };
-  const blockErrors = blockErrorsOf(fields, sentBlocks);
-  const status = saved?.status ?? 'draft';
-  const busy = action.pending || archive.pending || remove.pending;
+  const {
+    tab,
+    setTab,
+    saved,
+    draft,
+    update,
+    dirty,
+    notice,
+    setNotice,
+    pending,
+    setPending,
+    confirmDelete,
+    setConfirmDelete,
+    summary,
+    action,
+    remove,
+    archive,
+    save,
+    doArchive,
+    doDelete,
+    fields,
+    problem,
+    blockErrors,
+    status,
+    busy,
+    patchSaved,
+  } = useOfferEditor({ initial, defaultCurrency, created });
 
   return (
     <form
@@ -440,18 +289,8 @@ function Editor({
             onStripeConnected={action.reset}
           />
           <PermissionsSection groups={groups} draft={draft} update={update} fields={fields} />
-          <MediaSection
-            kind="thumbnail"
-            offer={saved}
-            fields={fields}
-            onOffer={(patch) => setSaved((current) => (current ? { ...current, ...patch } : current))}
-          />
-          <MediaSection
-            kind="cover"
-            offer={saved}
-            fields={fields}
-            onOffer={(patch) => setSaved((current) => (current ? { ...current, ...patch } : current))}
-          />
+          <MediaSection kind="thumbnail" offer={saved} fields={fields} onOffer={patchSaved} />
+          <MediaSection kind="cover" offer={saved} fields={fields} onOffer={patchSaved} />
           <EmailSection offer={saved} draft={draft} update={update} fields={fields} />
           <DestinationSection draft={draft} update={update} fields={fields} />
           <ResellSection draft={draft} update={update} fields={fields} />

@@ -17,7 +17,7 @@ import {
   PricingSection,
   ResellSection,
   TitleSection,
-} from './sections.tsx';
+} from './sections/index.ts';
 import { useOfferEditor } from './use-offer-editor.ts';
 
 /** Field paths the Offer tab shows beside a field; anything else is listed in the summary. */

@@ -14,7 +14,7 @@ import { priceLabel, trialLabel } from '../../../../src/platform/pricing.ts';
 import type { HubGroup } from '../../api.ts';
 import { fieldMessage, TextAreaField, TextField, useAction } from '../../forms.tsx';
 import { type Draft, imageProblem, type Offer, pricingOf, uploadOfferMedia } from './model.ts';
-import { Toggle, type Update } from './sections.tsx';
+import { Toggle, type Update } from './sections/index.ts';
 
 const TYPES = Object.keys(BLOCK_LABELS) as BlockType[];
 const MAX_BLOCKS = 40;

@@ -22,7 +22,7 @@ import {
   offerPath,
   type PermissionImpact,
 } from './model.ts';
-import type { SaveProblem } from './sections.tsx';
+import type { SaveProblem } from './sections/index.ts';
 
 /** A Save waiting for the creator to confirm what a permission change does to existing buyers. */
 export interface Pending {

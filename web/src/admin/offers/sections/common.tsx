@@ -1,0 +1,72 @@
+// Shared by the offer form's sections: the section card, the switch, and the props they take.
+import { type ReactNode, useId } from 'react';
+import { fieldMessage } from '../../../forms.tsx';
+import type { Draft } from '../model.ts';
+
+export type Update = (patch: Partial<Draft>) => void;
+export type Fields = Record<string, string>;
+
+/** A card with a heading; `id` lets error summaries link to it. */
+export function Section({
+  id,
+  title,
+  children,
+  intro,
+}: {
+  id: string;
+  title: string;
+  intro?: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <section className="card section offer-section" id={id} aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>{title}</h2>
+      {intro && <p className="muted">{intro}</p>}
+      {children}
+    </section>
+  );
+}
+
+/** A checkbox with its label beside it and an optional line that explains it. */
+export function Toggle({
+  label,
+  checked,
+  onChange,
+  hint,
+  disabled = false,
+  error,
+}: {
+  label: string;
+  checked: boolean;
+  onChange(checked: boolean): void;
+  hint?: ReactNode;
+  disabled?: boolean;
+  error?: string | undefined;
+}) {
+  const id = useId();
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
+  return (
+    <div className={`offer-toggle${error ? ' field-invalid' : ''}`}>
+      <input
+        type="checkbox"
+        id={id}
+        checked={checked}
+        disabled={disabled}
+        onChange={(event) => onChange(event.target.checked)}
+        aria-describedby={describedBy || undefined}
+        aria-invalid={error ? true : undefined}
+      />
+      <label htmlFor={id}>{label}</label>
+      {hint && (
+        <span className="field-hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
+      {error && (
+        <span className="field-error" id={`${id}-error`}>
+          {fieldMessage(label, error)}
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,269 @@
+// The offer form's Confirmation Email section.
+import { useEffect, useRef, useState } from 'react';
+import { Link } from 'react-router';
+import { api } from '../../../api.ts';
+import { Notice, TextAreaField, TextField, useAction } from '../../../forms.tsx';
+import { useSession } from '../../../session.tsx';
+import { useDebounced } from '../../../ui.tsx';
+import { type Draft, type Offer, offerPath } from '../model.ts';
+
+import { type Fields, Section, type Update } from './common.tsx';
+
+export const EMAIL_VARIABLES = [
+  'buyer_name',
+  'offer_title',
+  'platform_name',
+  'login_link',
+  'hub_link',
+  'support_email',
+] as const;
+/** A sign-in link belongs in the body only: a subject is listed to every admin (the server refuses it). */
+const BODY_ONLY_VARIABLES: readonly string[] = ['login_link'];
+
+interface Rendered {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export function EmailSection({
+  offer,
+  draft,
+  update,
+  fields,
+}: {
+  offer: Offer | null;
+  draft: Draft;
+  update: Update;
+  fields: Fields;
+}) {
+  const { me } = useSession();
+  const target = useRef<{
+    el: HTMLInputElement | HTMLTextAreaElement;
+    key: 'emailSubject' | 'emailBody';
+  } | null>(null);
+  const [targetKey, setTargetKey] = useState<'emailSubject' | 'emailBody'>('emailBody');
+  const remember = (key: 'emailSubject' | 'emailBody') => (event: { currentTarget: EventTarget }) => {
+    target.current = { el: event.currentTarget as HTMLInputElement | HTMLTextAreaElement, key };
+    setTargetKey(key);
+  };
+
+  const insert = (name: string) => {
+    const token = `{{${name}}}`;
+    const current = target.current;
+    const key = current?.key ?? 'emailBody';
+    const value = draft[key];
+    const el = current?.el;
+    const start = el?.selectionStart ?? value.length;
+    const end = el?.selectionEnd ?? value.length;
+    update({ [key]: value.slice(0, start) + token + value.slice(end) });
+    if (el) {
+      requestAnimationFrame(() => {
+        el.focus();
+        el.setSelectionRange(start + token.length, start + token.length);
+      });
+    }
+  };
+
+  return (
+    <Section
+      id="offer-email"
+      title="Confirmation Email (Optional)"
+      intro="Customize the email buyers receive after joining or buying. Leave both fields empty to send the default email, which welcomes them and links to sign in."
+    >
+      <TextField
+        label="Subject"
+        name="emailSubject"
+        value={draft.emailSubject}
+        onValue={(emailSubject) => update({ emailSubject })}
+        onFocus={remember('emailSubject')}
+        onSelect={remember('emailSubject')}
+        error={fields['confirmationEmail.subject']}
+        placeholder="Welcome to {{offer_title}}"
+        maxLength={200}
+        autoComplete="off"
+      />
+      <TextAreaField
+        label="Body"
+        name="emailBody"
+        value={draft.emailBody}
+        onValue={(emailBody) => update({ emailBody })}
+        onFocus={remember('emailBody')}
+        onSelect={remember('emailBody')}
+        error={fields['confirmationEmail.body']}
+        rows={8}
+        hint="Plain text; a blank line starts a new paragraph and links become clickable."
+      />
+      <fieldset className="offer-variables">
+        <legend className="offer-variables-label">Insert a variable (at the cursor):</legend>
+        {EMAIL_VARIABLES.map((name) => {
+          const bodyOnly = targetKey === 'emailSubject' && BODY_ONLY_VARIABLES.includes(name);
+          return (
+            <button
+              key={name}
+              type="button"
+              className="offer-chip"
+              onMouseDown={(event) => event.preventDefault()}
+              onClick={() => insert(name)}
+              disabled={bodyOnly}
+              title={bodyOnly ? 'A sign-in link can only go in the body' : undefined}
+              aria-label={`Insert {{${name}}}`}
+            >
+              {`{{${name}}}`}
+            </button>
+          );
+        })}
+        {targetKey === 'emailSubject' && (
+          <p className="muted">{'{{login_link}}'} signs the buyer in, so it can only go in the body.</p>
+        )}
+      </fieldset>
+      {offer ? (
+        <>
+          <EmailPreview offerId={offer.id} subject={draft.emailSubject} body={draft.emailBody} />
+          <TestEmail
+            offerId={offer.id}
+            subject={draft.emailSubject}
+            body={draft.emailBody}
+            initialTo={me?.email ?? ''}
+          />
+        </>
+      ) : (
+        <p className="muted">Save the draft to see a preview and send a test email.</p>
+      )}
+    </Section>
+  );
+}
+
+function EmailPreview({ offerId, subject, body }: { offerId: string; subject: string; body: string }) {
+  const settled = useDebounced(JSON.stringify({ subject, body }), 500);
+  const [rendered, setRendered] = useState<Rendered | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  useEffect(() => {
+    let live = true;
+    const draft = JSON.parse(settled) as { subject: string; body: string };
+    setLoading(true);
+    api
+      .post<Rendered>(`${offerPath(offerId)}/confirmation-email/preview`, {
+        subject: draft.subject.trim() || null,
+        body: draft.body.trim() || null,
+      })
+      .then(
+        (value) => {
+          if (!live) return;
+          setRendered(value);
+          setProblem(null);
+          setLoading(false);
+        },
+        (error: unknown) => {
+          if (!live) return;
+          setProblem(error instanceof Error ? error.message : 'The preview is not available.');
+          setLoading(false);
+        },
+      );
+    return () => {
+      live = false;
+    };
+  }, [offerId, settled]);
+
+  return (
+    <div className="offer-email-preview" aria-busy={loading || undefined}>
+      <h3 className="offer-subhead">Preview</h3>
+      <p className="muted">With sample values (buyer “Alex Example”). Updates as you type.</p>
+      {problem && (
+        <p className="field-error" role="status">
+          {problem}
+        </p>
+      )}
+      {rendered && (
+        <div className="offer-email-frame-wrap">
+          <p className="offer-email-subject">
+            <span className="muted">Subject:</span> {rendered.subject}
+          </p>
+          {/* Empty sandbox: no scripts, no forms, no same-origin access. */}
+          <iframe
+            className="offer-email-frame"
+            sandbox=""
+            srcDoc={rendered.html}
+            title="Confirmation email preview"
+          />
+        </div>
+      )}
+    </div>
+  );
+}
+
+function TestEmail({
+  offerId,
+  subject,
+  body,
+  initialTo,
+}: {
+  offerId: string;
+  subject: string;
+  body: string;
+  initialTo: string;
+}) {
+  const [to, setTo] = useState(initialTo);
+  const [emailId, setEmailId] = useState<string | null>(null);
+  const action = useAction();
+  const send = async () => {
+    setEmailId(null);
+    const result = await action.run(() =>
+      api.post<{ emailId: string }>(`${offerPath(offerId)}/confirmation-email/test`, {
+        to,
+        subject: subject.trim() || null,
+        body: body.trim() || null,
+      }),
+    );
+    if (result.ok) setEmailId(result.value.emailId);
+  };
+  const fields = action.errors.fields;
+  const general = action.errors.message && !fields.to ? action.errors.message : null;
+  return (
+    <div className="offer-test-email">
+      <div className="offer-test-row">
+        <TextField
+          label="Send a test to"
+          name="testTo"
+          type="email"
+          value={to}
+          onValue={(value) => {
+            setTo(value);
+            setEmailId(null);
+          }}
+          error={fields.to ?? fields.subject ?? fields.body}
+          autoComplete="email"
+          onKeyDown={(event) => {
+            // Enter here sends the test, not the whole offer form.
+            if (event.key === 'Enter') {
+              event.preventDefault();
+              void send();
+            }
+          }}
+        />
+        <button
+          type="button"
+          className="button"
+          disabled={action.pending}
+          aria-busy={action.pending || undefined}
+          onClick={() => void send()}
+        >
+          Send test email
+          {action.pending && <span className="spinner" aria-hidden="true" />}
+        </button>
+      </div>
+      {general && (
+        <div className="alert alert-error" role="alert">
+          <p>{general}</p>
+        </div>
+      )}
+      {emailId && (
+        <Notice>
+          The test email (as typed, saved or not) is on its way.{' '}
+          <Link to={`/admin/emails/${encodeURIComponent(emailId)}`}>Open it in Emails</Link>
+        </Notice>
+      )}
+    </div>
+  );
+}

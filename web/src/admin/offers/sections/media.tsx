@@ -1,0 +1,139 @@
+// The offer form's Thumbnail and Cover section.
+import { useId, useState } from 'react';
+import { api } from '../../../api.ts';
+import { fieldMessage, Notice, useAction } from '../../../forms.tsx';
+import { imageProblem, type Offer, offerPath, uploadOfferMedia } from '../model.ts';
+
+import { type Fields, Section } from './common.tsx';
+
+export function MediaSection({
+  kind,
+  offer,
+  onOffer,
+  fields,
+}: {
+  kind: 'thumbnail' | 'cover';
+  offer: Offer | null;
+  onOffer(change: Partial<Offer>): void;
+  fields: Fields;
+}) {
+  const action = useAction();
+  const [inputKey, setInputKey] = useState(0);
+  const [notice, setNotice] = useState<string | null>(null);
+  const inputId = useId();
+  const isThumb = kind === 'thumbnail';
+  const label = isThumb ? 'Thumbnail' : 'Cover';
+  const url = offer ? (isThumb ? offer.thumbnailUrl : offer.coverUrl) : null;
+  const error = action.errors.fields.image ?? action.errors.fields[kind] ?? fields[kind];
+
+  const upload = async (file: File | undefined) => {
+    setNotice(null);
+    if (!file || !offer) return;
+    const problem = imageProblem(file);
+    if (problem) {
+      action.fail({ image: problem });
+      setInputKey((n) => n + 1);
+      return;
+    }
+    const result = await action.run(() => uploadOfferMedia(offer.id, kind, file));
+    setInputKey((n) => n + 1);
+    if (!result.ok) return;
+    const saved = result.value.offer;
+    onOffer(
+      saved
+        ? { thumbnailUrl: saved.thumbnailUrl, coverUrl: saved.coverUrl, updatedAt: saved.updatedAt }
+        : { [isThumb ? 'thumbnailUrl' : 'coverUrl']: result.value.url },
+    );
+    setNotice(`The ${label.toLowerCase()} is saved.`);
+  };
+
+  const remove = async () => {
+    if (!offer) return;
+    setNotice(null);
+    const result = await action.run(() => api.delete<Offer>(`${offerPath(offer.id)}/media/${kind}`));
+    if (!result.ok) return;
+    onOffer({
+      thumbnailUrl: result.value.thumbnailUrl,
+      coverUrl: result.value.coverUrl,
+      updatedAt: result.value.updatedAt,
+    });
+    setNotice(`The ${label.toLowerCase()} is removed.`);
+  };
+
+  const otherMessage =
+    action.errors.message && !error && action.errors.code !== 'client' ? action.errors.message : null;
+
+  return (
+    <Section
+      id={`offer-${kind}`}
+      title={isThumb ? 'Thumbnail' : 'Cover (Optional)'}
+      intro={
+        isThumb
+          ? 'A thumbnail image that will be displayed on the checkout page. Required to publish. Shown square: the middle of the image is kept.'
+          : 'A wide image beside the offer on the checkout page, and at the top of the landing page’s hero. Shown at 16:9: the middle is kept.'
+      }
+    >
+      {notice && <Notice>{notice}</Notice>}
+      {otherMessage && (
+        <div className="alert alert-error" role="alert">
+          <p>{otherMessage}</p>
+        </div>
+      )}
+      <div className={`offer-media offer-media-${kind}`}>
+        {url ? (
+          <img
+            className={`offer-media-preview offer-media-preview-${kind}`}
+            src={url}
+            alt={`${label} preview`}
+          />
+        ) : (
+          <div className={`offer-media-preview offer-media-preview-${kind} offer-media-empty`}>
+            <span>No {label.toLowerCase()}</span>
+          </div>
+        )}
+        <div className={`field offer-media-field${error ? ' field-invalid' : ''}`}>
+          <label htmlFor={inputId}>
+            {url ? `Replace ${label.toLowerCase()}` : `Upload ${label.toLowerCase()}`}
+          </label>
+          <p className="field-hint" id={`${inputId}-hint`}>
+            {offer
+              ? `PNG, JPEG, WebP or GIF, at most 5 MB. ${isThumb ? 'Square works best.' : 'Wide works best, e.g. 1600 × 900.'}`
+              : 'Save the draft first; then you can upload images.'}
+          </p>
+          <input
+            key={inputKey}
+            id={inputId}
+            type="file"
+            accept="image/png,image/jpeg,image/webp,image/gif"
+            disabled={!offer || action.pending}
+            aria-describedby={error ? `${inputId}-hint ${inputId}-error` : `${inputId}-hint`}
+            aria-invalid={error ? true : undefined}
+            onChange={(event) => void upload(event.target.files?.[0])}
+          />
+          {action.pending && (
+            <p className="muted" role="status">
+              <span className="spinner" aria-hidden="true" /> Uploading…
+            </p>
+          )}
+          {error && (
+            <p className="field-error" id={`${inputId}-error`}>
+              {fieldMessage(label, error)}
+            </p>
+          )}
+          {url && (
+            <div>
+              <button
+                type="button"
+                className="button button-small button-danger-quiet"
+                disabled={action.pending}
+                onClick={() => void remove()}
+              >
+                Remove {label.toLowerCase()}
+              </button>
+            </div>
+          )}
+        </div>
+      </div>
+    </Section>
+  );
+}

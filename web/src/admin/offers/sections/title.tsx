@@ -1,0 +1,41 @@
+// The offer form's Title and URL section.
+import { TextField } from '../../../forms.tsx';
+import { type Draft, slugify } from '../model.ts';
+import { type Fields, Section, type Update } from './common.tsx';
+
+export function TitleSection({ draft, update, fields }: { draft: Draft; update: Update; fields: Fields }) {
+  const origin = typeof window === 'undefined' ? '' : window.location.origin;
+  const url = `${origin}/offers/${draft.slug || '…'}`;
+  return (
+    <Section id="offer-title" title="Title">
+      <TextField
+        label="Title"
+        name="title"
+        value={draft.title}
+        onValue={(title) => update(draft.slugFollowsTitle ? { title, slug: slugify(title) } : { title })}
+        error={fields.title}
+        hint="Enter a title for your membership offer."
+        maxLength={120}
+        autoComplete="off"
+        required
+      />
+      <TextField
+        label="URL slug"
+        name="slug"
+        value={draft.slug}
+        onValue={(slug) => update({ slug, slugFollowsTitle: false })}
+        error={fields.slug}
+        hint={
+          <>
+            The offer's public address: <span className="offer-url">{url}</span>
+            {draft.slugFollowsTitle ? ' (follows the title until you edit it)' : ''}
+          </>
+        }
+        maxLength={60}
+        autoComplete="off"
+        spellCheck={false}
+        autoCapitalize="none"
+      />
+    </Section>
+  );
+}

@@ -21,7 +21,7 @@ import { AppHeader, RequireUser } from '../layout.tsx';
 import { usePlatformName } from '../session.tsx';
 import { LoadError, Loading, useLoad, useTitle } from '../ui.tsx';
 import { BillingPage } from './billing.tsx';
-import { Comments, isAccessLoss, PostCard, PostComposer } from './hub-posts.tsx';
+import { Comments, isAccessLoss, PostCard, PostComposer } from './hub-posts/index.ts';
 import { PartnerPage } from './partner.tsx';
 
 interface HubContextValue {

@@ -1,0 +1,300 @@
+// A post in the member area: its card (like, edit, delete, pin), its editor, and the composer.
+import { useId, useState } from 'react';
+import { Link } from 'react-router';
+import { api, type Post } from '../../api.ts';
+import { FormAlert, onSubmit, SubmitButton, TextAreaField, TextField, useAction } from '../../forms.tsx';
+import { ConfirmDialog } from '../../ui.tsx';
+
+/** A failure that means "you may no longer see this": the caller checks what is left. */
+import {
+  Body,
+  Byline,
+  isAccessLoss,
+  LikeButton,
+  MARKDOWN_HINT,
+  plural,
+  postPath,
+  toggledLike,
+} from './shared.tsx';
+
+export function PostCard({
+  post,
+  staff,
+  full = false,
+  onChange,
+  onDeleted,
+  onPinned,
+  onFailure,
+}: {
+  post: Post;
+  staff: boolean;
+  /** On the post's own page: no link to itself. */
+  full?: boolean;
+  onChange(post: Post): void;
+  onDeleted(post: Post): void;
+  /** Pinning moves the post in the feed; the feed reloads. */
+  onPinned?: (post: Post) => void;
+  /** A 403/404 that may mean access ended; the page decides what to show. */
+  onFailure(error: unknown): void;
+}) {
+  const [editing, setEditing] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const action = useAction();
+  const titleId = useId();
+  const href = `/hub/p/${encodeURIComponent(post.id)}`;
+
+  const run = async <T,>(fn: () => Promise<T>): Promise<T | null> => {
+    const result = await action.run(fn);
+    if (result.ok) return result.value;
+    if (isAccessLoss(result.error)) {
+      setConfirmDelete(false);
+      onFailure(result.error);
+    }
+    return null;
+  };
+
+  // Optimistic: the heart turns at once; a refusal puts it back as it was (the message says why).
+  const like = async () => {
+    const before = post;
+    onChange(toggledLike(post));
+    const changed = await run(() =>
+      before.likedByMe
+        ? api.delete<Post>(`${postPath(post.id)}/like`)
+        : api.put<Post>(`${postPath(post.id)}/like`),
+    );
+    onChange(changed ?? before);
+  };
+  const pin = async () => {
+    const changed = await run(() => api.patch<Post>(postPath(post.id), { pinned: !post.pinned }));
+    if (!changed) return;
+    onChange(changed);
+    onPinned?.(changed);
+  };
+  const remove = async () => {
+    const result = await action.run(() => api.delete(postPath(post.id)));
+    setConfirmDelete(false);
+    if (result.ok) onDeleted(post);
+    else if (isAccessLoss(result.error)) onFailure(result.error);
+  };
+
+  const authorName = post.author?.name || 'Former member';
+  return (
+    <article
+      className={`card post${post.pinned ? ' post-pinned' : ''}`}
+      aria-labelledby={post.title ? titleId : undefined}
+      aria-label={post.title ? undefined : `Post by ${authorName}`}
+    >
+      {post.pinned && (
+        <p className="pinned-mark">
+          <span aria-hidden="true">📌</span> Pinned
+        </p>
+      )}
+      <Byline
+        author={post.author}
+        createdAt={post.createdAt}
+        editedAt={post.editedAt}
+        href={full ? undefined : href}
+      />
+      {editing ? (
+        <PostEditor
+          post={post}
+          onCancel={() => setEditing(false)}
+          onSaved={(saved) => {
+            setEditing(false);
+            onChange(saved);
+          }}
+          onFailure={onFailure}
+        />
+      ) : (
+        <>
+          {post.title &&
+            (full ? (
+              <h1 id={titleId} className="post-title">
+                {post.title}
+              </h1>
+            ) : (
+              <h2 id={titleId} className="post-title">
+                <Link to={href}>{post.title}</Link>
+              </h2>
+            ))}
+          <Body html={post.bodyHtml} />
+        </>
+      )}
+      <FormAlert errors={action.errors} />
+      <div className="post-actions">
+        <LikeButton
+          liked={post.likedByMe}
+          count={post.likeCount}
+          pending={action.pending}
+          onToggle={() => void like()}
+        />
+        {full ? (
+          <span className="muted">{plural(post.commentCount, 'comment', 'comments')}</span>
+        ) : (
+          <Link to={href} className="post-comments-link">
+            {plural(post.commentCount, 'comment', 'comments')}
+          </Link>
+        )}
+        <span className="post-tools">
+          {post.canEdit && !editing && (
+            <button type="button" className="button button-small" onClick={() => setEditing(true)}>
+              Edit
+            </button>
+          )}
+          {staff && (
+            <button
+              type="button"
+              className="button button-small"
+              disabled={action.pending}
+              onClick={() => void pin()}
+            >
+              {post.pinned ? 'Unpin' : 'Pin'}
+            </button>
+          )}
+          {post.canDelete && (
+            <button
+              type="button"
+              className="button button-small button-danger-quiet"
+              onClick={() => setConfirmDelete(true)}
+            >
+              Delete
+            </button>
+          )}
+        </span>
+      </div>
+      <ConfirmDialog
+        open={confirmDelete}
+        title="Delete this post?"
+        confirmLabel="Delete post"
+        danger
+        pending={action.pending}
+        onCancel={() => setConfirmDelete(false)}
+        onConfirm={() => void remove()}
+      >
+        <p>
+          {post.canEdit ? 'Your post' : `${authorName}'s post`}
+          {post.title ? ` “${post.title}”` : ''} and its {plural(post.commentCount, 'comment', 'comments')}{' '}
+          will be gone for good.
+        </p>
+      </ConfirmDialog>
+    </article>
+  );
+}
+
+function PostEditor({
+  post,
+  onSaved,
+  onCancel,
+  onFailure,
+}: {
+  post: Post;
+  onSaved(post: Post): void;
+  onCancel(): void;
+  onFailure(error: unknown): void;
+}) {
+  const [title, setTitle] = useState(post.title ?? '');
+  const [body, setBody] = useState(post.body);
+  const action = useAction();
+
+  const submit = async () => {
+    const result = await action.run(() =>
+      api.patch<Post>(postPath(post.id), { title: title.trim() || null, body }),
+    );
+    if (result.ok) onSaved(result.value);
+    else if (isAccessLoss(result.error)) onFailure(result.error);
+  };
+
+  return (
+    <form onSubmit={onSubmit(submit)} noValidate className="post-editor">
+      <FormAlert errors={action.errors} fields={['title', 'body']} />
+      <TextField
+        label="Title (optional)"
+        name="title"
+        value={title}
+        onValue={setTitle}
+        error={action.errors.fields.title}
+        maxLength={200}
+        autoComplete="off"
+      />
+      <TextAreaField
+        label="Edit post"
+        name="body"
+        value={body}
+        onValue={setBody}
+        error={action.errors.fields.body}
+        hint={MARKDOWN_HINT}
+        rows={6}
+        autoFocus
+      />
+      <div className="form-actions">
+        <SubmitButton pending={action.pending}>Save post</SubmitButton>
+        <button type="button" className="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function PostComposer({
+  groupId,
+  groupName,
+  onPosted,
+  onFailure,
+}: {
+  groupId: string;
+  groupName: string;
+  onPosted(post: Post): void;
+  onFailure(error: unknown): void;
+}) {
+  const [title, setTitle] = useState('');
+  const [body, setBody] = useState('');
+  const action = useAction();
+
+  const submit = async () => {
+    if (!body.trim()) {
+      action.fail({ body: 'is required' });
+      return;
+    }
+    const result = await action.run(() =>
+      api.post<Post>(`/hub/groups/${encodeURIComponent(groupId)}/posts`, {
+        title: title.trim() || null,
+        body,
+      }),
+    );
+    if (result.ok) {
+      setTitle('');
+      setBody('');
+      onPosted(result.value);
+    } else if (isAccessLoss(result.error)) onFailure(result.error);
+  };
+
+  return (
+    <section className="card composer">
+      <h2 className="visually-hidden">Write a post in {groupName}</h2>
+      <form onSubmit={onSubmit(submit)} noValidate>
+        <FormAlert errors={action.errors} fields={['title', 'body']} />
+        <TextField
+          label="Title (optional)"
+          name="title"
+          value={title}
+          onValue={setTitle}
+          error={action.errors.fields.title}
+          maxLength={200}
+          autoComplete="off"
+        />
+        <TextAreaField
+          label="Write a post"
+          name="body"
+          value={body}
+          onValue={setBody}
+          error={action.errors.fields.body}
+          hint={MARKDOWN_HINT}
+          rows={4}
+          placeholder={`Share something with ${groupName}…`}
+        />
+        <SubmitButton pending={action.pending}>Post</SubmitButton>
+      </form>
+    </section>
+  );
+}

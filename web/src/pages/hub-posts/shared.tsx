@@ -1,0 +1,76 @@
+// What posts and comments share: the access-loss test, paths, the rendered body, the byline and the
+// like button (optimistic: it turns at once).
+import { Link } from 'react-router';
+import { isNotFound, paywallOf } from '../../api.ts';
+import { Time } from '../../ui.tsx';
+
+/** A failure that means "you may no longer see this": the caller checks what is left. */
+
+export function isAccessLoss(error: unknown): boolean {
+  return paywallOf(error) !== null || isNotFound(error);
+}
+
+export const postPath = (id: string) => `/hub/posts/${encodeURIComponent(id)}`;
+export const commentPath = (id: string) => `/hub/comments/${encodeURIComponent(id)}`;
+export const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+export const MARKDOWN_HINT = 'Markdown works: **bold**, *italic*, [a link](https://…), - lists, > quotes.';
+
+/** The server's sanitized HTML of a post or comment: the one place the SPA renders HTML. */
+export function Body({ html }: { html: string }) {
+  // biome-ignore lint/security/noDangerouslySetInnerHtml: bodyHtml is rendered from Markdown and sanitized by the server.
+  return <div className="prose" dangerouslySetInnerHTML={{ __html: html }} />;
+}
+
+export function Byline({
+  author,
+  createdAt,
+  editedAt,
+  href,
+}: {
+  author: { name: string } | null;
+  createdAt: string;
+  editedAt: string | null;
+  href?: string;
+}) {
+  const time = <Time iso={createdAt} withTime />;
+  return (
+    <p className="byline">
+      <span className="byline-author">{author?.name || 'Former member'}</span>
+      <span className="muted"> · {href ? <Link to={href}>{time}</Link> : time}</span>
+      {editedAt && <span className="muted"> · edited</span>}
+    </p>
+  );
+}
+
+/** A post or comment as it looks once the viewer's like is flipped, before the server answers. */
+export function toggledLike<T extends { likedByMe: boolean; likeCount: number }>(item: T): T {
+  return { ...item, likedByMe: !item.likedByMe, likeCount: item.likeCount + (item.likedByMe ? -1 : 1) };
+}
+
+export function LikeButton({
+  liked,
+  count,
+  pending,
+  onToggle,
+}: {
+  liked: boolean;
+  count: number;
+  pending: boolean;
+  onToggle(): void;
+}) {
+  return (
+    <span className="like">
+      <button
+        type="button"
+        className={`button button-small like-button${liked ? ' liked' : ''}`}
+        aria-pressed={liked}
+        disabled={pending}
+        onClick={onToggle}
+      >
+        <span aria-hidden="true">{liked ? '♥' : '♡'}</span> Like
+      </button>
+      <span className="muted like-count">{plural(count, 'like', 'likes')}</span>
+    </span>
+  );
+}

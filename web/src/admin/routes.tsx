@@ -5,7 +5,7 @@ import { AdminLayout } from './admin-layout.tsx';
 import { AdminAffiliatesPage } from './affiliates.tsx';
 import { DashboardPage } from './dashboard.tsx';
 import { EmailDetailPage, EmailsPage } from './emails.tsx';
-import { AdminHubGroupPage, AdminHubPage } from './hub.tsx';
+import { AdminHubGroupPage, AdminHubPage } from './hub/index.ts';
 import { OfferEditorPage, OffersListPage } from './offers/index.tsx';
 import { SalesPage } from './sales.tsx';
 import { SettingsPage } from './settings.tsx';

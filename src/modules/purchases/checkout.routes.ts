@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Block, PublicOffer } from '../../pages/blocks.tsx';
+import type { Block } from '../../pages/blocks.tsx';
 import {
   type CheckoutForm,
   type PageAssets,
@@ -16,14 +16,14 @@ import {
 import { AppError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { csrfTokenFor, formActor, setSessionCookies } from '../../platform/http/auth.ts';
 import { appCsp } from '../../platform/http/security.ts';
-import { mediaUrl } from '../../platform/media.ts';
 import { projectRoot } from '../../platform/paths.ts';
 import { toMajor } from '../../platform/pricing.ts';
 import type { LinkError } from '../accounts/index.ts';
 import { type AffiliatesService, REF_COOKIE, referralCodeOf } from '../affiliates/index.ts';
-import { type OfferRow, type OffersService, priceLabel, pricingOf, trialLabel } from '../offers/index.ts';
+import type { OfferRow, OffersService } from '../offers/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { CheckoutFormBody, ClaimFormBody } from './checkout.forms.ts';
+import { errorPageWords, offerPageMeta, publicOfferOf } from './checkout.presenter.ts';
 import type { CheckoutService } from './checkout.service.ts';
 import type { PurchasesService } from './purchase.service.ts';
 
@@ -65,36 +65,9 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
     scriptUrl: `/public/offer-page.${script.hash}.js`,
   };
 
-  function publicOfferOf(
-    row: OfferRow,
-    groups: { name: string; emoji: string | null; visibility: string }[],
-    ref: string | null,
-  ): PublicOffer {
-    const pricing = pricingOf(row);
-    return {
-      slug: row.slug,
-      title: row.title,
-      priceLabel: priceLabel(pricing),
-      trialLabel: trialLabel(pricing),
-      isFree: pricing.model === 'free',
-      coverUrl: mediaUrl(row.coverPath),
-      thumbnailUrl: mediaUrl(row.thumbnailPath),
-      checkoutUrl: `/checkout/${row.slug}${ref ? `?ref=${encodeURIComponent(ref)}` : ''}`,
-      grants: groups.map(({ name, emoji, visibility }) => ({ name, emoji, hidden: visibility === 'hidden' })),
-    };
-  }
-
   async function metaOf(row: OfferRow, path: string, description?: string): Promise<PageMeta> {
     const { platformName } = await settings.getSettings();
-    const image = mediaUrl(row.coverPath ?? row.thumbnailPath);
-    return {
-      title: row.title,
-      description: description ?? `${row.title} · ${priceLabel(pricingOf(row))} · ${platformName}`,
-      url: `${publicUrl}${path}`,
-      imageUrl: image ? `${publicUrl}${image}` : null,
-      platformName,
-      demo: deps.demo ?? false,
-    };
+    return offerPageMeta(row, { path, description, platformName, publicUrl, demo: deps.demo ?? false });
   }
 
   /** The referral code of this visit: the link's, else the one remembered from an earlier click. */
@@ -235,18 +208,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
         renderMessagePage({
           meta,
           assets,
-          heading:
-            status === 404
-              ? 'This page does not exist'
-              : status < 500
-                ? 'This did not work'
-                : 'Something went wrong on our side',
-          body:
-            status === 404
-              ? 'The offer may have been unpublished, or the link is mistyped.'
-              : status < 500
-                ? error.message
-                : `Try again in a moment (request ${request.id}).`,
+          ...errorPageWords(status, error.message, request.id),
           action: { label: `Go to ${platformName}`, href: '/' },
         }),
         status,

@@ -24,7 +24,7 @@ const projects: TestProjectInlineConfiguration[] = [
     extends: true,
     test: {
       name: 'unit',
-      include: ['src/**/*.test.ts', 'tools/**/*.test.ts', 'web/**/*.test.ts'],
+      include: ['src/**/*.test.ts', 'tools/**/*.test.ts', 'web/**/*.test.ts', 'tests/sql/**/*.test.ts'],
       setupFiles,
     },
   },

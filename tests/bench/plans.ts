@@ -2,24 +2,12 @@
 // functions build (captured by running them against a Kysely that compiles but does not execute),
 // explained on the benchmark database with the benchmark member's values. A plan that reads a table
 // that grows with the platform (entitlements, posts, likes, grants…) by scanning it is reported.
-import {
-  CamelCasePlugin,
-  type CompiledQuery,
-  type DatabaseConnection,
-  type Dialect,
-  type Driver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-} from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import { findGroupWithEntry, listGroupsWithEntry } from '../../src/modules/access/access.repository.ts';
 import { listFeedPosts, listPinnedPosts } from '../../src/modules/hub/hub.repository.ts';
 import type { Engine } from '../../src/platform/db/database.ts';
 import type { DB } from '../../src/platform/db/schema.ts';
+import { capturingDb } from '../support/sql-capture.ts';
 import type { Fixture } from './dataset.ts';
 
 export interface QueryPlan {
@@ -30,46 +18,6 @@ export interface QueryPlan {
   plan: string[];
   /** Plan lines that read a large table (entitlements, posts, likes, grants, users…) without an index. */
   scans: string[];
-}
-
-/** A Kysely that compiles each query for `engine` and hands it to `capture` instead of running it. */
-function capturingDb(engine: Engine, capture: (query: CompiledQuery) => void): Kysely<DB> {
-  const connection: DatabaseConnection = {
-    async executeQuery(query) {
-      capture(query);
-      return { rows: [] };
-    },
-    // biome-ignore lint/correctness/useYield: never streamed
-    async *streamQuery() {
-      throw new Error('not supported');
-    },
-  };
-  const driver: Driver = {
-    async init() {},
-    async acquireConnection() {
-      return connection;
-    },
-    async beginTransaction() {},
-    async commitTransaction() {},
-    async rollbackTransaction() {},
-    async releaseConnection() {},
-    async destroy() {},
-  };
-  const dialect: Dialect =
-    engine === 'postgres'
-      ? {
-          createAdapter: () => new PostgresAdapter(),
-          createDriver: () => driver,
-          createIntrospector: (db) => new PostgresIntrospector(db),
-          createQueryCompiler: () => new PostgresQueryCompiler(),
-        }
-      : {
-          createAdapter: () => new SqliteAdapter(),
-          createDriver: () => driver,
-          createIntrospector: (db) => new SqliteIntrospector(db),
-          createQueryCompiler: () => new SqliteQueryCompiler(),
-        };
-  return new Kysely<DB>({ dialect, plugins: [new CamelCasePlugin()] });
 }
 
 async function compiled(engine: Engine, run: (db: Kysely<DB>) => Promise<unknown>): Promise<CompiledQuery> {

@@ -60,6 +60,15 @@ export class NotFoundError extends AppError {
   }
 }
 
+/**
+ * A row read back after a change, for the answer: gone means someone removed it meanwhile (a post
+ * deleted while it was liked) — a 404 naming it, never a crash on a missing row.
+ */
+export function stillThere<T>(row: T | undefined, what: string): T {
+  if (row === undefined) throw new NotFoundError(`The ${what} is gone.`);
+  return row;
+}
+
 export class ConflictError extends AppError {
   constructor(code: string, message: string, details?: unknown) {
     super(code, 409, message, details);

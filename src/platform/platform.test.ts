@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { maskSmtpUrl } from '../modules/settings/index.ts';
 import { manualClock } from './clock.ts';
 import { createSealer } from './crypto.ts';
-import { RateLimitedError, ValidationError } from './errors.ts';
+import { RateLimitedError, stillThere, ValidationError } from './errors.ts';
 import { toFieldProblems } from './http/errors.ts';
 import { createMemoryRateLimiter } from './http/rate-limit.ts';
 import { backoffMs } from './jobs.ts';
@@ -171,5 +171,14 @@ describe('files at rest', () => {
     loadConfig({ DATA_DIR: older, LOG_LEVEL: 'silent' });
     expect(statSync(older).mode & 0o777).toBe(0o700);
     expect(statSync(join(older, 'secret.key')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('a row read back after a change', () => {
+  it('is answered, or a 404 naming what went away meanwhile', () => {
+    expect(stillThere({ id: 'p1' }, 'post')).toEqual({ id: 'p1' });
+    expect(() => stillThere(undefined, 'post')).toThrow(
+      expect.objectContaining({ status: 404, message: 'The post is gone.' }),
+    );
   });
 });

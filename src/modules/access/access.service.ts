@@ -7,7 +7,13 @@ import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { EntitlementState } from '../../platform/db/schema.ts';
-import { type FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
+import {
+  type FieldProblem,
+  ForbiddenError,
+  NotFoundError,
+  stillThere,
+  ValidationError,
+} from '../../platform/errors.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import { priceLabel } from '../../platform/pricing.ts';
 import {
@@ -204,7 +210,7 @@ export function createAccessService(deps: AccessDeps) {
         grantedBy: actor.userId,
         createdAt: clock.now(),
       });
-      return (await findGrantOfUser(trx, userId, group.id))!;
+      return stillThere(await findGrantOfUser(trx, userId, group.id), 'grant');
     });
   }
 

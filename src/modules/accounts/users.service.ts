@@ -8,7 +8,13 @@ import { newId, type PasswordHasher, randomToken, sha256 } from '../../platform/
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { UserStatus } from '../../platform/db/schema.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  stillThere,
+  ValidationError,
+} from '../../platform/errors.ts';
 import { decodeCursor, type Page, pageOf } from '../../platform/pagination.ts';
 import type { EmailService } from '../email/index.ts';
 import { invitationEmail } from '../email/index.ts';
@@ -199,7 +205,7 @@ export function createUsersService(deps: UsersDeps) {
         keyHash: sha256(key),
         createdAt: clock.now(),
       });
-      return { apiKey: (await findApiKey(trx, id))!, key };
+      return { apiKey: stillThere(await findApiKey(trx, id), 'API key'), key };
     });
   }
 

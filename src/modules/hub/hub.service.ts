@@ -11,6 +11,7 @@ import {
   type FieldProblem,
   ForbiddenError,
   NotFoundError,
+  stillThere,
   ValidationError,
 } from '../../platform/errors.ts';
 import type { MediaStore } from '../../platform/media.ts';
@@ -241,7 +242,7 @@ export function createHubService(deps: HubDeps) {
         editedAt: null,
       }),
     );
-    return (await findPost(db, id, actor.userId))!;
+    return stillThere(await findPost(db, id, actor.userId), 'post');
   }
 
   async function getPost(actor: Actor, postId: string): Promise<PostRow> {
@@ -287,7 +288,7 @@ export function createHubService(deps: HubDeps) {
         updatedAt: now,
       });
     });
-    return (await findPost(db, post.id, actor.userId))!;
+    return stillThere(await findPost(db, post.id, actor.userId), 'post');
   }
 
   /** Deletes a post (its author, or staff moderating) with its comments. */
@@ -335,7 +336,7 @@ export function createHubService(deps: HubDeps) {
         editedAt: null,
       }),
     );
-    return (await findComment(db, id, actor.userId))!;
+    return stillThere(await findComment(db, id, actor.userId), 'comment');
   }
 
   async function updateComment(actor: Actor, commentId: string, input: { body: string }) {
@@ -350,7 +351,7 @@ export function createHubService(deps: HubDeps) {
       editedAt: now,
       updatedAt: now,
     });
-    return (await findComment(db, comment.id, actor.userId))!;
+    return stillThere(await findComment(db, comment.id, actor.userId), 'comment');
   }
 
   async function deleteComment(actor: Actor, commentId: string): Promise<void> {
@@ -363,7 +364,7 @@ export function createHubService(deps: HubDeps) {
   async function likePost(actor: Actor, postId: string, like: boolean): Promise<PostRow> {
     const post = await enterPost(actor, postId);
     await db.transaction().execute((trx) => setLike(trx, 'post', post.id, actor.userId, like, clock.now()));
-    return (await findPost(db, post.id, actor.userId))!;
+    return stillThere(await findPost(db, post.id, actor.userId), 'post');
   }
 
   async function likeComment(actor: Actor, commentId: string, like: boolean) {
@@ -371,7 +372,7 @@ export function createHubService(deps: HubDeps) {
     await db
       .transaction()
       .execute((trx) => setLike(trx, 'comment', comment.id, actor.userId, like, clock.now()));
-    return (await findComment(db, comment.id, actor.userId))!;
+    return stillThere(await findComment(db, comment.id, actor.userId), 'comment');
   }
 
   return {

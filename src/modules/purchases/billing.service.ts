@@ -9,7 +9,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { type Database, isUniqueViolation } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { EntitlementState, PurchaseStatus } from '../../platform/db/schema.ts';
-import { AppError, NotFoundError, ValidationError } from '../../platform/errors.ts';
+import { AppError, NotFoundError, stillThere, ValidationError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import type { Stripe } from '../../platform/stripe.ts';
@@ -867,7 +867,7 @@ export function createBillingService(deps: BillingDeps) {
     });
     const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
     if (charge) await applyRefund(charge, null);
-    return (await findPayment(db, paymentId))!;
+    return stillThere(await findPayment(db, paymentId), 'payment');
   }
 
   /** Sales: every purchase, newest first, with filters and an address prefix search. */

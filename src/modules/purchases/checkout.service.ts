@@ -6,7 +6,13 @@ import type { Actor } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
-import { AppError, type FieldProblem, NotFoundError, ValidationError } from '../../platform/errors.ts';
+import {
+  AppError,
+  type FieldProblem,
+  NotFoundError,
+  stillThere,
+  ValidationError,
+} from '../../platform/errors.ts';
 import type { RateLimiter } from '../../platform/http/rate-limit.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { isStripeRefusal, type Stripe } from '../../platform/stripe.ts';
@@ -207,7 +213,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
     if (session.metadata?.guildhall_purchase !== known.id) throw new NotFoundError('No such checkout.');
     if (session.status === 'open' && session.url) return { kind: 'still_open', url: session.url };
     const { purchase } = await billing.completeCheckout(session, null);
-    const current = purchase ?? (await findPurchase(db, known.id))!;
+    const current = purchase ?? stillThere(await findPurchase(db, known.id), 'purchase');
     const { row: offer } = await offers.offerDetail(current.offerId);
     if (current.status === 'awaiting_confirmation') return { kind: 'confirm_email', purchase: current };
     if (current.status !== 'fulfilled') return { kind: 'not_paid', slug: offer.slug };

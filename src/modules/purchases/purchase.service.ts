@@ -8,7 +8,13 @@ import type { Clock } from '../../platform/clock.ts';
 import { hmac, newId, safeEqual } from '../../platform/crypto.ts';
 import { type Database, isUniqueViolation } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
-import { AppError, type FieldProblem, NotFoundError, ValidationError } from '../../platform/errors.ts';
+import {
+  AppError,
+  type FieldProblem,
+  NotFoundError,
+  stillThere,
+  ValidationError,
+} from '../../platform/errors.ts';
 import type { RateLimiter } from '../../platform/http/rate-limit.ts';
 import { enqueueJob } from '../../platform/jobs.ts';
 import { normalizedHttpUrl } from '../../platform/text.ts';
@@ -181,7 +187,7 @@ export function createPurchasesService(deps: PurchasesDeps) {
           userId: account.id,
         });
         if (moved) await sendClaim(trx, moved, account);
-        return moved ?? (await findPurchase(trx, purchase.id))!;
+        return moved ?? stillThere(await findPurchase(trx, purchase.id), 'purchase');
       }
       const user = await users.createBuyerAccount(trx, { email: purchase.email, name: purchase.name });
       purchase = await updatePurchase(trx, purchase.id, { userId: user.id, accountCreated: 1 });
@@ -322,7 +328,7 @@ export function createPurchasesService(deps: PurchasesDeps) {
         alreadyMember,
         session,
         destination: await destinationOf(offer, trx),
-        purchase: (await findPurchase(trx, purchase.id))!,
+        purchase: stillThere(await findPurchase(trx, purchase.id), 'purchase'),
       };
     });
   }

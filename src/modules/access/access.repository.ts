@@ -3,6 +3,7 @@
 // through offer_hub_groups), never a scan of buyers.
 import { type ExpressionBuilder, type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import type { Executor } from '../../platform/db/executor.ts';
+import { prepared } from '../../platform/db/prepared.ts';
 import type { DB, EntitlementChangesTable, EntitlementsTable } from '../../platform/db/schema.ts';
 import { ALWAYS_LIVE_STATES, LIVE_UNTIL_STATES } from './access.rules.ts';
 
@@ -72,14 +73,17 @@ const groupColumns = [
   'hubGroups.updatedAt',
 ] as const;
 
-/** One group by id or slug, with whether this member may enter it. */
-export async function findGroupWithEntry(db: Executor, idOrSlug: string, userId: string, now: number) {
-  return db
+const groupWithEntry = prepared((db: Executor, idOrSlug: string, userId: string, now: number) =>
+  db
     .selectFrom('hubGroups')
     .select(groupColumns)
     .select((eb) => memberMayEnter(eb, userId, now).as('mayEnter'))
-    .where((eb) => eb.or([eb('hubGroups.id', '=', idOrSlug), eb('hubGroups.slug', '=', idOrSlug)]))
-    .executeTakeFirst();
+    .where((eb) => eb.or([eb('hubGroups.id', '=', idOrSlug), eb('hubGroups.slug', '=', idOrSlug)])),
+);
+
+/** One group by id or slug, with whether this member may enter it (every hub request asks: compiled once). */
+export async function findGroupWithEntry(db: Executor, idOrSlug: string, userId: string, now: number) {
+  return (await groupWithEntry(db, idOrSlug, userId, now))[0];
 }
 
 export async function findGroup(db: Executor, idOrSlug: string) {

@@ -1,6 +1,7 @@
 // Kysely only: rows in, rows out. Decisions live in the services.
 import type { Insertable, Updateable } from 'kysely';
 import type { Executor } from '../../platform/db/executor.ts';
+import { prepared } from '../../platform/db/prepared.ts';
 import type { AuthTokenPurpose, AuthTokensTable, UsersTable } from '../../platform/db/schema.ts';
 import type { Cursor } from '../../platform/pagination.ts';
 
@@ -108,8 +109,8 @@ export async function insertSession(
 }
 
 /** The live session and its active user for a token hash. */
-export async function findActiveSession(db: Executor, tokenHash: string, now: number) {
-  return db
+const activeSession = prepared((db: Executor, tokenHash: string, now: number) =>
+  db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.userId')
     .select([
@@ -122,8 +123,12 @@ export async function findActiveSession(db: Executor, tokenHash: string, now: nu
     ])
     .where('sessions.tokenHash', '=', tokenHash)
     .where('sessions.expiresAt', '>', now)
-    .where('users.status', '=', 'active')
-    .executeTakeFirst();
+    .where('users.status', '=', 'active'),
+);
+
+/** The signed-in session of a cookie, with its user (every signed-in request asks: compiled once). */
+export async function findActiveSession(db: Executor, tokenHash: string, now: number) {
+  return (await activeSession(db, tokenHash, now))[0];
 }
 
 export async function touchSession(
@@ -203,8 +208,8 @@ export async function insertApiKey(
     .execute();
 }
 
-export async function findActiveApiKey(db: Executor, keyHash: string) {
-  return db
+const activeApiKey = prepared((db: Executor, keyHash: string) =>
+  db
     .selectFrom('apiKeys')
     .innerJoin('users', 'users.id', 'apiKeys.userId')
     .select([
@@ -217,8 +222,12 @@ export async function findActiveApiKey(db: Executor, keyHash: string) {
     ])
     .where('apiKeys.keyHash', '=', keyHash)
     .where('apiKeys.revokedAt', 'is', null)
-    .where('users.status', '=', 'active')
-    .executeTakeFirst();
+    .where('users.status', '=', 'active'),
+);
+
+/** An API key that still acts, with its user (every API request with a key asks: compiled once). */
+export async function findActiveApiKey(db: Executor, keyHash: string) {
+  return (await activeApiKey(db, keyHash))[0];
 }
 
 export async function touchApiKey(db: Executor, keyId: string, now: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { type Insertable, sql, type Updateable } from 'kysely';
 import type { Executor } from '../../platform/db/executor.ts';
+import { prepared } from '../../platform/db/prepared.ts';
 import type { CommentsTable, HubGroupsTable, PostsTable } from '../../platform/db/schema.ts';
 import type { Cursor } from '../../platform/pagination.ts';
 
@@ -82,17 +83,43 @@ export async function findPost(db: Executor, id: string, viewerId: string) {
 
 export type PostRow = NonNullable<Awaited<ReturnType<typeof findPost>>>;
 
-export async function listPinnedPosts(db: Executor, groupId: string, viewerId: string) {
-  return db
+const pinnedPosts = prepared((db: Executor, groupId: string, viewerId: string) =>
+  db
     .selectFrom('posts')
     .leftJoin('users', 'users.id', 'posts.authorId')
     .select(postColumns)
     .select(likedByExpression(viewerId).as('likedByMe'))
     .where('posts.hubGroupId', '=', groupId)
     .where('posts.pinnedAt', 'is not', null)
-    .orderBy('posts.pinnedAt', 'desc')
-    .execute();
+    .orderBy('posts.pinnedAt', 'desc'),
+);
+
+/** A group's pinned posts, newest pin first (every first page of a feed: compiled once). */
+export async function listPinnedPosts(db: Executor, groupId: string, viewerId: string) {
+  return pinnedPosts(db, groupId, viewerId);
 }
+
+function feedQuery(db: Executor, groupId: string, viewerId: string, take: number) {
+  return db
+    .selectFrom('posts')
+    .leftJoin('users', 'users.id', 'posts.authorId')
+    .select(postColumns)
+    .select(likedByExpression(viewerId).as('likedByMe'))
+    .where('posts.hubGroupId', '=', groupId)
+    .where('posts.pinnedAt', 'is', null)
+    .orderBy('posts.createdAt', 'desc')
+    .orderBy('posts.id', 'desc')
+    .limit(take);
+}
+
+// The first page and the pages after it are two shapes, each compiled once.
+const firstFeedPage = prepared(feedQuery);
+const laterFeedPage = prepared(
+  (db: Executor, groupId: string, viewerId: string, take: number, afterAt: number, afterId: string) =>
+    feedQuery(db, groupId, viewerId, take).where((eb) =>
+      eb(eb.refTuple('posts.createdAt', 'posts.id'), '<', eb.tuple(afterAt, afterId)),
+    ),
+);
 
 /** Unpinned posts, newest first: one range read on (hub_group_id, created_at, id). */
 export async function listFeedPosts(
@@ -102,22 +129,9 @@ export async function listFeedPosts(
   after: Cursor | null,
   limit: number,
 ) {
-  let query = db
-    .selectFrom('posts')
-    .leftJoin('users', 'users.id', 'posts.authorId')
-    .select(postColumns)
-    .select(likedByExpression(viewerId).as('likedByMe'))
-    .where('posts.hubGroupId', '=', groupId)
-    .where('posts.pinnedAt', 'is', null)
-    .orderBy('posts.createdAt', 'desc')
-    .orderBy('posts.id', 'desc')
-    .limit(limit + 1);
-  if (after) {
-    query = query.where((eb) =>
-      eb(eb.refTuple('posts.createdAt', 'posts.id'), '<', eb.tuple(after.at, after.id)),
-    );
-  }
-  return query.execute();
+  return after
+    ? laterFeedPage(db, groupId, viewerId, limit + 1, after.at, after.id)
+    : firstFeedPage(db, groupId, viewerId, limit + 1);
 }
 
 export async function countPinned(db: Executor, groupId: string): Promise<number> {

@@ -96,15 +96,18 @@ export async function findGroup(db: Executor, idOrSlug: string) {
 
 export type GroupRow = NonNullable<Awaited<ReturnType<typeof findGroup>>>;
 
-/** Every group in the creator's order, each with whether this member may enter it. */
-export async function listGroupsWithEntry(db: Executor, userId: string, now: number) {
-  return db
+const groupsWithEntry = prepared((db: Executor, userId: string, now: number) =>
+  db
     .selectFrom('hubGroups')
     .select(groupColumns)
     .select((eb) => memberMayEnter(eb, userId, now).as('mayEnter'))
     .orderBy('hubGroups.position')
-    .orderBy('hubGroups.createdAt')
-    .execute();
+    .orderBy('hubGroups.createdAt'),
+);
+
+/** Every group in the creator's order, each with whether this member may enter it (compiled once). */
+export async function listGroupsWithEntry(db: Executor, userId: string, now: number) {
+  return groupsWithEntry(db, userId, now);
 }
 
 export async function listAllGroups(db: Executor) {

@@ -326,8 +326,12 @@ export async function findEntitlement(db: Executor, id: string): Promise<Entitle
   return db.selectFrom('entitlements').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+const entitlementOfPurchase = prepared((db: Executor, purchaseId: string) =>
+  db.selectFrom('entitlements').selectAll().where('purchaseId', '=', purchaseId),
+);
+
 export async function findEntitlementOfPurchase(db: Executor, purchaseId: string) {
-  return db.selectFrom('entitlements').selectAll().where('purchaseId', '=', purchaseId).executeTakeFirst();
+  return (await entitlementOfPurchase(db, purchaseId))[0];
 }
 
 export async function updateEntitlementRow(

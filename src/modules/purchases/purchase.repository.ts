@@ -1,5 +1,6 @@
 import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import type { Executor } from '../../platform/db/executor.ts';
+import { prepared } from '../../platform/db/prepared.ts';
 import type { PaymentsTable, PurchaseStatus, PurchasesTable } from '../../platform/db/schema.ts';
 import type { Cursor } from '../../platform/pagination.ts';
 
@@ -22,8 +23,12 @@ export async function findPurchaseBySession(
     .executeTakeFirst();
 }
 
+const purchaseById = prepared((db: Executor, id: string) =>
+  db.selectFrom('purchases').selectAll().where('id', '=', id),
+);
+
 export async function findPurchase(db: Executor, id: string): Promise<PurchaseRow | undefined> {
-  return db.selectFrom('purchases').selectAll().where('id', '=', id).executeTakeFirst();
+  return (await purchaseById(db, id))[0];
 }
 
 export async function updatePurchase(
@@ -174,26 +179,32 @@ export async function insertPaymentOnce(
     .executeTakeFirst();
 }
 
+const paymentById = prepared((db: Executor, id: string) =>
+  db.selectFrom('payments').selectAll().where('id', '=', id),
+);
+const paymentByIntent = prepared((db: Executor, paymentIntentId: string) =>
+  db.selectFrom('payments').selectAll().where('stripePaymentIntentId', '=', paymentIntentId),
+);
+
 export async function findPayment(db: Executor, id: string) {
-  return db.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
+  return (await paymentById(db, id))[0];
 }
 
 export async function findPaymentByIntent(db: Executor, paymentIntentId: string) {
-  return db
-    .selectFrom('payments')
-    .selectAll()
-    .where('stripePaymentIntentId', '=', paymentIntentId)
-    .executeTakeFirst();
+  return (await paymentByIntent(db, paymentIntentId))[0];
 }
 
 /** When the latest payment of a purchase that was refunded (in part or whole) was made, or null. */
-export async function latestRefundedPaymentAt(db: Executor, purchaseId: string): Promise<number | null> {
-  const row = await db
+const latestRefunded = prepared((db: Executor, purchaseId: string) =>
+  db
     .selectFrom('payments')
     .select((eb) => eb.fn.max('paidAt').as('at'))
     .where('purchaseId', '=', purchaseId)
-    .where('refundedMinor', '>', 0)
-    .executeTakeFirst();
+    .where('refundedMinor', '>', 0),
+);
+
+export async function latestRefundedPaymentAt(db: Executor, purchaseId: string): Promise<number | null> {
+  const [row] = await latestRefunded(db, purchaseId);
   return row?.at === null || row?.at === undefined ? null : Number(row.at);
 }
 
@@ -213,10 +224,20 @@ export async function listPaymentsOfPurchases(db: Executor, purchaseIds: string[
 
 // --- the webhook inbox ---
 
+const seenEvent = prepared((db: Executor, id: string) =>
+  db.selectFrom('stripeEvents').select('id').where('id', '=', id),
+);
+const inboxEvent = prepared((db: Executor, id: string, type: string, now: number) =>
+  db
+    .insertInto('stripeEvents')
+    .values({ id, type, receivedAt: now })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id'),
+);
+
+// Every delivery asks both (the webhook's hot path): compiled once.
 export async function stripeEventSeen(db: Executor, id: string): Promise<boolean> {
-  return (
-    (await db.selectFrom('stripeEvents').select('id').where('id', '=', id).executeTakeFirst()) !== undefined
-  );
+  return (await seenEvent(db, id)).length > 0;
 }
 
 /** Writes the event into the inbox; answers false when it was already there (a replay). */
@@ -226,13 +247,7 @@ export async function recordStripeEvent(
   type: string,
   now: number,
 ): Promise<boolean> {
-  const row = await db
-    .insertInto('stripeEvents')
-    .values({ id, type, receivedAt: now })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return row !== undefined;
+  return (await inboxEvent(db, id, type, now)).length > 0;
 }
 
 // --- lists ---

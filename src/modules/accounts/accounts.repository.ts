@@ -20,12 +20,20 @@ const userColumns = [
   'users.stripeCustomerId',
 ] as const;
 
+const userById = prepared((db: Executor, id: string) =>
+  db.selectFrom('users').select(userColumns).where('id', '=', id),
+);
+const userByEmail = prepared((db: Executor, email: string) =>
+  db.selectFrom('users').select(userColumns).where('email', '=', email),
+);
+
+/** A user by id (every `/me` and most services ask: compiled once). */
 export async function findUserById(db: Executor, id: string) {
-  return db.selectFrom('users').select(userColumns).where('id', '=', id).executeTakeFirst();
+  return (await userById(db, id))[0];
 }
 
 export async function findUserByEmail(db: Executor, email: string) {
-  return db.selectFrom('users').select(userColumns).where('email', '=', email).executeTakeFirst();
+  return (await userByEmail(db, email))[0];
 }
 
 export type UserRow = NonNullable<Awaited<ReturnType<typeof findUserById>>>;

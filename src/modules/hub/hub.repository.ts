@@ -83,13 +83,18 @@ export async function findPost(db: Executor, id: string, viewerId: string) {
 
 export type PostRow = NonNullable<Awaited<ReturnType<typeof findPost>>>;
 
-const pinnedPosts = prepared((db: Executor, groupId: string, viewerId: string) =>
-  db
+/** A group's posts with their authors and whether the viewer likes each. */
+function postsOfGroup(db: Executor, groupId: string, viewerId: string) {
+  return db
     .selectFrom('posts')
     .leftJoin('users', 'users.id', 'posts.authorId')
     .select(postColumns)
     .select(likedByExpression(viewerId).as('likedByMe'))
-    .where('posts.hubGroupId', '=', groupId)
+    .where('posts.hubGroupId', '=', groupId);
+}
+
+const pinnedPosts = prepared((db: Executor, groupId: string, viewerId: string) =>
+  postsOfGroup(db, groupId, viewerId)
     .where('posts.pinnedAt', 'is not', null)
     .orderBy('posts.pinnedAt', 'desc'),
 );
@@ -100,12 +105,7 @@ export async function listPinnedPosts(db: Executor, groupId: string, viewerId: s
 }
 
 function feedQuery(db: Executor, groupId: string, viewerId: string, take: number) {
-  return db
-    .selectFrom('posts')
-    .leftJoin('users', 'users.id', 'posts.authorId')
-    .select(postColumns)
-    .select(likedByExpression(viewerId).as('likedByMe'))
-    .where('posts.hubGroupId', '=', groupId)
+  return postsOfGroup(db, groupId, viewerId)
     .where('posts.pinnedAt', 'is', null)
     .orderBy('posts.createdAt', 'desc')
     .orderBy('posts.id', 'desc')

@@ -27,12 +27,11 @@
 // leaves a purchase anywhere but where Stripe's objects say.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
 import Stripe from 'stripe';
 import { loadConfig } from '../../src/config.ts';
 import { accessForSubscription, refundEndsAccess } from '../../src/modules/purchases/billing.rules.ts';
@@ -42,6 +41,7 @@ import { buildServices } from '../../src/services.ts';
 import { startStripeEmulator, stripeClientFor } from '../../tools/stripe-emulator/index.ts';
 import { control } from '../../tools/stripe-emulator/test-support.ts';
 import { createApiKey, createGroup, createOwner, pngBytes } from '../support/factories.ts';
+import { throwawayDatabase } from './dataset.ts';
 import { CHILD_ENV_VARIABLE, compiledScript, REPO_ROOT } from './servers.ts';
 
 // --- settings ---------------------------------------------------------------------------------------
@@ -246,43 +246,6 @@ async function startGuildhall(
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
-    },
-  };
-}
-
-// --- the database -----------------------------------------------------------------------------------
-
-async function onServer(baseUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A throwaway data directory (and PostgreSQL database); `drop` deletes both. */
-async function freshDatabase(engine: Engine, postgresUrl: string | null) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'guildhall-chaos-'));
-  let databaseUrl: string | null = null;
-  let dropDatabase = async () => {};
-  if (engine === 'postgres') {
-    if (!postgresUrl) throw new Error('PostgreSQL needs BENCH_DATABASE_URL or TEST_DATABASE_URL');
-    const name = `guildhall_chaos_${Date.now()}`;
-    await onServer(postgresUrl, `create database ${name}`);
-    const url = new URL(postgresUrl);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    // FORCE ends the connections a killed server left behind.
-    dropDatabase = () => onServer(postgresUrl, `drop database if exists ${name} with (force)`);
-  }
-  return {
-    dataDir,
-    databaseUrl,
-    async drop() {
-      await dropDatabase();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -493,7 +456,7 @@ export async function runChaos(
   defer(() => emulator.close());
   const stripe = stripeClientFor(emulator.url, STRIPE_KEY);
 
-  const database = await freshDatabase(engine, postgresUrl);
+  const database = await throwawayDatabase(engine, postgresUrl, 'guildhall_chaos');
   defer(database.drop);
   const env: Record<string, string> = {
     HOST: '127.0.0.1',

@@ -97,30 +97,45 @@ async function onServer(baseUrl: string, statement: string): Promise<void> {
   }
 }
 
+/**
+ * A throwaway data directory and, on PostgreSQL, a throwaway database `<prefix>_<time>` on the server
+ * at `postgresUrl`; `drop` deletes both (FORCE ends connections a killed server left behind).
+ */
+export async function throwawayDatabase(engine: Engine, postgresUrl: string | null, prefix: string) {
+  const dataDir = mkdtempSync(join(tmpdir(), `${prefix.replace(/_/g, '-')}-`));
+  let databaseUrl: string | null = null;
+  let dropDatabase = async () => {};
+  if (engine === 'postgres') {
+    if (!postgresUrl) throw new Error('PostgreSQL needs BENCH_DATABASE_URL or TEST_DATABASE_URL');
+    const name = `${prefix}_${Date.now()}`;
+    await onServer(postgresUrl, `create database ${name}`);
+    const url = new URL(postgresUrl);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    dropDatabase = () => onServer(postgresUrl, `drop database if exists ${name} with (force)`);
+  }
+  return {
+    dataDir,
+    databaseUrl,
+    async drop() {
+      await dropDatabase();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function prepareDatabase(
   engine: Engine,
   size: DatasetSize,
   postgresUrl: string | null,
 ): Promise<BenchDatabase> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'guildhall-bench-'));
-  let databaseUrl: string | null = null;
-  let dropDatabase = async () => {};
-  if (engine === 'postgres') {
-    if (!postgresUrl) throw new Error('PostgreSQL needs BENCH_DATABASE_URL or TEST_DATABASE_URL');
-    const name = `guildhall_bench_${Date.now()}`;
-    await onServer(postgresUrl, `create database ${name}`);
-    const url = new URL(postgresUrl);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    // FORCE ends connections a killed server may have left behind.
-    dropDatabase = () => onServer(postgresUrl, `drop database if exists ${name} with (force)`);
-  }
+  const place = await throwawayDatabase(engine, postgresUrl, 'guildhall_bench');
+  const { dataDir, databaseUrl } = place;
   const env = guildhallEnv(dataDir, databaseUrl);
   const { db } = openDatabase(loadConfig(env).database, { poolSize: 2 });
   const drop = async () => {
     await db.destroy();
-    await dropDatabase();
-    rmSync(dataDir, { recursive: true, force: true });
+    await place.drop();
   };
   try {
     return { engine, env, fixture: await seed(db, engine, size), drop };

@@ -127,3 +127,14 @@ describe('referral codes as they arrive', () => {
       expect(referralCodeOf(odd)).toBeNull();
   });
 });
+
+describe('a refund of a payment that carried tax', () => {
+  it('takes back the refund’s share of the tax-free amount the commission was earned on', () => {
+    // 110 paid of which 10 tax: 10 % of 100 earned. Half refunded (55): half the commission stays.
+    expect(shareAfterRefund(100, 55, 10, 110)).toBe(5);
+    // All but the tax refunded (100 of 110): 100/110 of the tax-free 100 came back, 9 kept → 0.
+    expect(shareAfterRefund(100, 100, 10, 110)).toBe(0);
+    expect(shareAfterRefund(100, 110, 10, 110)).toBe(0);
+    expect(shareAfterRefund(100, 0, 10, 110)).toBe(10);
+  });
+});

@@ -16,8 +16,16 @@ export function commissionOf(paidMinor: number, percent: number): number {
  * was kept, never more than it earned. A reversal is the difference, so the ledger of a commission
  * never sums to more than its share of paid minus refunded.
  */
-export function shareAfterRefund(paidMinor: number, refundedMinor: number, percent: number): number {
-  return commissionOf(Math.max(0, paidMinor - Math.min(refundedMinor, paidMinor)), percent);
+export function shareAfterRefund(
+  paidMinor: number,
+  refundedMinor: number,
+  percent: number,
+  grossMinor: number = paidMinor,
+): number {
+  // Commission was earned on the payment without its tax (`paidMinor` of `grossMinor`): a refund takes
+  // back the same proportion of that, not its tax-included amount.
+  const refunded = grossMinor > 0 ? Math.round((refundedMinor * paidMinor) / grossMinor) : refundedMinor;
+  return commissionOf(Math.max(0, paidMinor - Math.min(refunded, paidMinor)), percent);
 }
 
 /** Whether the payment made at `paidAt` earns commission under the sale's frozen terms. */

@@ -268,13 +268,14 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
   async function reverseOnRefund(
     trx: Executor,
     paymentId: string,
-    refundedMinor: number,
+    refund: { refundedMinor: number; paymentMinor: number },
     stripeObjectId: string,
   ) {
+    const { refundedMinor, paymentMinor } = refund;
     await reverseTo(
       trx,
       paymentId,
-      (c) => Math.min(c.amountMinor, shareAfterRefund(c.paidMinor, refundedMinor, c.percent)),
+      (c) => Math.min(c.amountMinor, shareAfterRefund(c.paidMinor, refundedMinor, c.percent, paymentMinor)),
       {
         key: `refund:${refundedMinor}`,
         kind: 'reverse',
@@ -287,13 +288,17 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
   async function applyDispute(
     trx: Executor,
     paymentId: string,
-    dispute: { id: string; status: 'open' | 'won' | 'lost'; refundedMinor: number },
+    dispute: { id: string; status: 'open' | 'won' | 'lost'; refundedMinor: number; paymentMinor: number },
   ) {
     if (dispute.status === 'won') {
       await reverseTo(
         trx,
         paymentId,
-        (c) => Math.min(c.amountMinor, shareAfterRefund(c.paidMinor, dispute.refundedMinor, c.percent)),
+        (c) =>
+          Math.min(
+            c.amountMinor,
+            shareAfterRefund(c.paidMinor, dispute.refundedMinor, c.percent, dispute.paymentMinor),
+          ),
         { key: `dispute:${dispute.id}:won`, kind: 'restore', stripeObjectId: dispute.id },
       );
       return;

@@ -444,7 +444,12 @@ export function createBillingService(deps: BillingDeps) {
       const purchase = (await findPurchase(trx, payment.purchaseId)) ?? null;
       if (delta > 0) {
         await updatePayment(trx, payment.id, { refundedMinor: refunded, stripeChargeId: charge.id });
-        await affiliates.reverseOnRefund(trx, payment.id, refunded, charge.id);
+        await affiliates.reverseOnRefund(
+          trx,
+          payment.id,
+          { refundedMinor: refunded, paymentMinor: Number(payment.amountMinor) },
+          charge.id,
+        );
         await offers.recordRevenue(trx, payment.offerId, -delta);
         if (payment.userId) await users.addSpending(trx, payment.userId, -delta);
         if (purchase)
@@ -487,6 +492,7 @@ export function createBillingService(deps: BillingDeps) {
         id: dispute.id,
         status: open ? 'open' : won ? 'won' : 'lost',
         refundedMinor: Number(payment.refundedMinor),
+        paymentMinor: Number(payment.amountMinor),
       });
       const purchase = (await findPurchase(trx, payment.purchaseId)) ?? null;
       const entitlement = purchase ? await access.entitlementOfPurchase(trx, purchase.id) : undefined;

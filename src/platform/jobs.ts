@@ -168,6 +168,8 @@ export function createWorker(options: WorkerOptions): Worker {
         .updateTable('jobs')
         .set({ status: 'done', lockedAt: null, lockedBy: null, lastError: null, updatedAt: clock.now() })
         .where('id', '=', job.id)
+        // Only while this worker still holds it: a lease lost meanwhile belongs to the next worker now.
+        .where('lockedBy', '=', workerId)
         .execute();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -184,6 +186,7 @@ export function createWorker(options: WorkerOptions): Worker {
           updatedAt: clock.now(),
         })
         .where('id', '=', job.id)
+        .where('lockedBy', '=', workerId)
         .execute();
     } finally {
       release();

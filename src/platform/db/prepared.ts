@@ -2,8 +2,9 @@
 // sixth of a request's CPU — while a hot path's queries keep one shape and only their values change.
 // `prepared(build)` builds the query once per engine with a placeholder for each argument, keeps the
 // compiled SQL, and afterwards only puts the arguments where their placeholders were. `build` may use an
-// argument only as a value (not in arithmetic, not to choose the query's shape): a different shape needs
-// a different prepared query.
+// argument only as a value (not in arithmetic, not to choose the query's shape, not a list): a different
+// shape needs a different prepared query. The compiled SQL is kept per engine, so every database handed
+// in must be the app's Kysely (or a transaction of it) with the same plugins.
 import { type CompiledQuery, PostgresAdapter } from 'kysely';
 import type { Executor } from './executor.ts';
 
@@ -28,10 +29,15 @@ export function prepared<Args extends readonly unknown[], Row>(
     if (!query) {
       const placeholders = args.map((_, index) => new Placeholder(index)) as unknown as Args;
       query = build(db, ...placeholders).compile();
-      if (!query.parameters.some((value) => value instanceof Placeholder) && args.length > 0)
-        throw new Error('prepared: the query uses none of its arguments as values');
+      const used = new Set(
+        query.parameters.flatMap((value) => (value instanceof Placeholder ? [value.index] : [])),
+      );
+      if (used.size !== args.length)
+        throw new Error('prepared: every argument must be used as a value in the query, and only so');
       compiled.set(engine, query);
     }
+    // A list would fill one placeholder: an `in (…)` of varying length is a different shape.
+    if (args.some((arg) => Array.isArray(arg))) throw new Error('prepared: arguments must be single values');
     const parameters = query.parameters.map((value) =>
       value instanceof Placeholder ? args[value.index] : value,
     );

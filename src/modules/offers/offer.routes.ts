@@ -118,11 +118,13 @@ export const OfferBody = Type.Object({
   resell: Type.Optional(
     Type.Object({
       enabled: Type.Optional(Type.Boolean()),
+      // The 1–90 rule applies while resale is on (offer.rules.ts); a number typed while it is off is kept.
       commissionPercent: Type.Optional(
         Nullable(
           Type.Integer({
-            minimum: OFFER_LIMITS.commissionPercent.min,
-            maximum: OFFER_LIMITS.commissionPercent.max,
+            minimum: 0,
+            maximum: 100,
+            description: `A whole percentage; ${OFFER_LIMITS.commissionPercent.min}–${OFFER_LIMITS.commissionPercent.max} when resale is enabled`,
           }),
         ),
       ),

@@ -22,15 +22,27 @@ export interface Loaded<T> {
 
 /**
  * Loads something when the page opens and whenever `key` changes, through the query cache (query.ts):
- * `key` names the resource and its parameters, so two pages showing the same thing share it. While a
- * new key loads, the previous answer stays on screen (`loading` says a fetch is under way).
+ * `key` names the resource and its parameters, so two pages showing the same thing share it. A paged
+ * list passes `keepPrevious`, so the page it shows stays on screen while the next one loads; anything
+ * else shows nothing of another resource while its own loads (`loading` says a fetch is under way).
  */
-export function useLoad<T>(load: () => Promise<T>, key: readonly unknown[]): Loaded<T> {
+export function useLoad<T>(
+  load: () => Promise<T>,
+  key: readonly unknown[],
+  options: { keepPrevious?: boolean } = {},
+): Loaded<T> {
   const client = useQueryClient();
-  const query = useQuery({ queryKey: key, queryFn: () => load(), placeholderData: keepPreviousData });
+  const query = useQuery({
+    queryKey: key,
+    queryFn: () => load(),
+    ...(options.keepPrevious ? { placeholderData: keepPreviousData } : {}),
+  });
   const { refetch } = query;
   const reload = useCallback(() => void refetch(), [refetch]);
-  const setData = useCallback((data: T) => client.setQueryData(key, data), [client, key]);
+  // The key is a new array on every render: held in a ref, so `setData` keeps one identity.
+  const currentKey = useRef(key);
+  currentKey.current = key;
+  const setData = useCallback((data: T) => client.setQueryData(currentKey.current, data), [client]);
   return { data: query.data, error: query.error, loading: query.isFetching, reload, setData };
 }
 

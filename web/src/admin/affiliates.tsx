@@ -75,6 +75,7 @@ function AffiliateList() {
   const list = useLoad(
     () => api.get<Page<AffiliateView>>('/affiliates', { cursor: pages.cursor }),
     ['affiliates', pages.cursor ?? ''],
+    { keepPrevious: true },
   );
   const [paying, setPaying] = useState<{ affiliate: AffiliateView; method: 'stripe' | 'manual' } | null>(
     null,
@@ -235,6 +236,7 @@ function CommissionList() {
         ...(flagged ? { flagged: 'true' } : {}),
       }),
     ['commissions', flagged, pages.cursor ?? ''],
+    { keepPrevious: true },
   );
   return (
     <>
@@ -305,6 +307,7 @@ function PayoutList() {
   const list = useLoad(
     () => api.get<Page<PayoutView>>('/payouts', { cursor: pages.cursor }),
     ['payouts', pages.cursor ?? ''],
+    { keepPrevious: true },
   );
   const action = useAction();
   const retry = async (id: string) => {

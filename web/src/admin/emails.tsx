@@ -37,6 +37,7 @@ export function EmailsPage() {
   const emails = useLoad(
     () => api.get<Page<EmailSummary>>('/emails', { search: settled, cursor: pages.cursor }),
     ['emails', settled, pages.cursor ?? ''],
+    { keepPrevious: true },
   );
   const hasLogged = emails.data?.data.some((email) => email.status === 'logged') ?? false;
 

@@ -29,6 +29,7 @@ export function SalesPage() {
   const sales = useLoad(
     () => api.get<Page<Sale>>('/sales', { ...filters, cursor: pages.cursor }),
     ['sales', key, pages.cursor ?? ''],
+    { keepPrevious: true },
   );
   const exportUrl = `/api/v1/sales/export?${new URLSearchParams(
     Object.entries(filters).filter(([, value]) => value !== ''),

@@ -400,6 +400,7 @@ function ApiKeys() {
   const keys = useLoad(
     () => api.get<Page<ApiKey>>('/api-keys', { cursor: pages.cursor }),
     ['api-keys', pages.cursor ?? ''],
+    { keepPrevious: true },
   );
   const [name, setName] = useState('');
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);

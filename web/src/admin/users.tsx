@@ -19,11 +19,15 @@ export function UsersPage() {
   const [adding, setAdding] = useState(false);
   const [invited, setInvited] = useState<string | null>(null);
 
-  const users = useLoad(() => {
-    // Keep the search in the address, so Back from a user card returns to the same list.
-    setParams(settled ? { search: settled } : {}, { replace: true });
-    return api.get<Page<User>>('/users', { search: settled, cursor: pages.cursor });
-  }, ['users', settled, pages.cursor ?? '']);
+  const users = useLoad(
+    () => {
+      // Keep the search in the address, so Back from a user card returns to the same list.
+      setParams(settled ? { search: settled } : {}, { replace: true });
+      return api.get<Page<User>>('/users', { search: settled, cursor: pages.cursor });
+    },
+    ['users', settled, pages.cursor ?? ''],
+    { keepPrevious: true },
+  );
 
   return (
     <>

@@ -414,6 +414,10 @@ function PostPage() {
   const navigate = useNavigate();
   const platformName = usePlatformName();
   const post = useLoad(() => api.get<Post>(`/hub/posts/${encodeURIComponent(id)}`), ['hub-post', id]);
+  const client = useQueryClient();
+  // What changed here (an edit, a like, a deletion) is not yet in the group's cached feed: it is
+  // dropped, so going back to the group loads it as it now is instead of showing the old post.
+  const forgetFeed = (groupId: string) => client.removeQueries({ queryKey: ['hub-feed', groupId] });
   const [lost, setLost] = useState<unknown>(null);
   const group = groups?.find((g) => g.id === post.data?.groupId);
   useTitle(`${post.data?.title || (group ? `Post in ${group.name}` : 'Post')} · ${platformName}`);
@@ -460,16 +464,21 @@ function PostPage() {
         post={current}
         staff={isStaff(me.role)}
         full
-        onChange={post.setData}
-        onDeleted={() =>
-          void navigate(group ? `/hub/g/${encodeURIComponent(group.slug)}` : '/hub', { replace: true })
-        }
+        onChange={(changed) => {
+          post.setData(changed);
+          forgetFeed(changed.groupId);
+        }}
+        onDeleted={() => {
+          forgetFeed(current.groupId);
+          void navigate(group ? `/hub/g/${encodeURIComponent(group.slug)}` : '/hub', { replace: true });
+        }}
         onFailure={onFailure}
       />
       <Comments
         key={current.id}
         post={current}
         onCountChange={(delta) => {
+          forgetFeed(current.groupId);
           if (delta !== null) post.setData({ ...current, commentCount: current.commentCount + delta });
           else api.get<Post>(`/hub/posts/${encodeURIComponent(current.id)}`).then(post.setData, onFailure);
         }}

@@ -196,6 +196,7 @@ function GroupMembers({ group }: { group: HubGroup }) {
         cursor: pages.cursor,
       }),
     ['staff-hub-group-members', group.id, source, pages.cursor ?? ''],
+    { keepPrevious: true },
   );
   const tabs = [
     { value: 'grants', label: 'Granted by hand' },

@@ -33,6 +33,7 @@ export function OffersListPage() {
   const offers = useLoad(
     () => api.get<Page<OfferSummary>>('/offers', { search: settled, cursor: pages.cursor }),
     ['offers', settled, pages.cursor ?? ''],
+    { keepPrevious: true },
   );
 
   return (

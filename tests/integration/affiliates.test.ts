@@ -314,6 +314,10 @@ describe('attribution and commission', { shuffle: false }, () => {
     const affiliates = (await owner.get('/api/v1/affiliates')).json().data;
     const anaRow = affiliates.find((a: { user: { email: string } }) => a.user.email === 'ana2@example.test');
     expect(anaRow).toMatchObject({ sales: 4, payoutsConnected: false });
+    // Not connected to Stripe: she is on the list of affiliates to pay by hand, with what is payable.
+    const byHand = (await owner.get('/api/v1/payouts/due-by-hand')).body;
+    expect(byHand.split('\n')[0]).toMatch(/^email,name/);
+    expect(byHand).toContain('ana2@example.test');
     const refused = await owner.post('/api/v1/payouts', { affiliateId: anaRow.id, method: 'stripe' });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe('payouts_not_connected');

@@ -649,12 +649,15 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
     requireStaff(actor);
     const { payoutMinimumMinor } = await settings.getSettings();
     const due: { email: string; name: string; amountMinor: number; currency: string }[] = [];
-    let after: { at: number; id: string } | null = null;
+    // Only affiliates with commissions due (an indexed read), never every affiliate there is.
+    let after: string | null = null;
     for (;;) {
-      const rows = await listAffiliateRows(db, after, 100);
-      for (const row of rows.slice(0, 100)) {
-        if (row.payoutsEnabled === 1) continue;
-        for (const balance of await balancesOf(db, row.id, clock.now())) {
+      const ids = await affiliatesWithDue(db, clock.now(), after, 100);
+      if (ids.length === 0) break;
+      for (const id of ids) {
+        const row = await findAffiliate(db, id);
+        if (!row || row.payoutsEnabled === 1) continue;
+        for (const balance of await balancesOf(db, id, clock.now())) {
           if (balance.payableMinor > 0 && balance.payableMinor >= payoutMinimumMinor)
             due.push({
               email: row.email,
@@ -664,9 +667,7 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
             });
         }
       }
-      if (rows.length <= 100) break;
-      const last = rows[99] as (typeof rows)[number];
-      after = { at: Number(last.createdAt), id: last.id };
+      after = ids[ids.length - 1] as string;
     }
     return due;
   }

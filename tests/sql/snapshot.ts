@@ -65,13 +65,16 @@ type Sample = { value: unknown } | { skip: string };
 
 /** A sample argument for a parameter, by its name. */
 function sampleFor(name: string): Sample {
-  if (/^(row|patch)$/.test(name)) return { skip: `the caller picks the columns (${name})` };
+  // A write's columns are the caller's: one sample column shows the statement's own clauses (conflicts,
+  // conditions, RETURNING) without pretending to be the only shape.
+  if (/^(row|patch)$/.test(name)) return { value: { id: 'sample-id' } };
   if (/^(after|before)$/.test(name)) return { value: { at: NOW, id: 'sample-id' } };
   if (name === 'cursor') return { value: undefined };
   if (name === 'status') return { value: 'failed' };
   if (name === 'limit') return { value: 20 };
   if (/^(now|since|day|at|openUntil|amountMinor|attempts)$/.test(name)) return { value: NOW };
-  if (/(Ids|ids|keys)$/.test(name)) return { value: ['sample-1', 'sample-2'] };
+  if (/(Ids|ids|keys|^from|^states|^statuses|^purposes)$/.test(name))
+    return { value: ['sample-1', 'sample-2'] };
   if (name === 'exceptId') return { value: 'sample-except' };
   if (name === 'filter' || name === 'options')
     return {
@@ -96,7 +99,11 @@ export async function snapshotOf(name: RepositoryName, engine: Engine): Promise<
     const fn = module[key];
     if (typeof fn !== 'function') continue;
     const names = parameterNames(fn as (...args: never[]) => unknown);
-    if (!['db', 'trx', 'executor'].includes(names[0] ?? '')) continue;
+    if (!['db', 'trx', 'executor'].includes(names[0] ?? '')) {
+      // Not a repository function (a helper, a rule): listed, so nothing vanishes unseen.
+      lines.push(`## ${key}`, '', 'Takes no database.', '');
+      continue;
+    }
     lines.push(`## ${key}`, '');
     const samples = names.slice(1).map(sampleFor);
     const skipped = samples.find((sample): sample is { skip: string } => 'skip' in sample);
@@ -111,10 +118,10 @@ export async function snapshotOf(name: RepositoryName, engine: Engine): Promise<
         db,
         ...samples.map((sample) => (sample as { value: unknown }).value),
       );
-    } catch {
-      // No rows came back: what ran until then is the function's SQL.
+    } catch (error) {
+      // No rows came back: what ran until then is the function's SQL (and the reason it stopped).
+      if (queries.length === 0) lines.push(`Stopped before a query: ${(error as Error).message}`, '');
     }
-    if (queries.length === 0) lines.push('No query.', '');
     for (const query of queries) lines.push('```sql', query.sql, '```', '');
   }
   return `${lines.join('\n').trimEnd()}\n`;

@@ -161,6 +161,7 @@ export class Emulator {
     this.clock.reset();
     this.delivery.reset();
     this.transferFailures.length = 0;
+    this.dueCheck = null;
   }
 
   /** Takes the first pending transfer failure that applies to this destination, if any. */

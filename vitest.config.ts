@@ -46,7 +46,8 @@ if (process.env.TEST_DATABASE_URL) {
     extends: true,
     test: {
       name: 'integration-postgres',
-      include: ['tests/integration/**/*.test.ts'],
+      // tests/postgres: what only PostgreSQL deployments do (several machines on one database).
+      include: ['tests/integration/**/*.test.ts', 'tests/postgres/**/*.test.ts'],
       setupFiles,
       isolate: false,
       globalSetup: ['tests/support/postgres-global-setup.ts'],

@@ -51,12 +51,18 @@ ok = testsOk && ok;
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 const hasBrowser = existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
 const partOf = (file) =>
-  file.includes('/tests/integration/') ? 'integration' : file.includes('/tests/e2e/') ? 'browser' : 'unit';
+  file.includes('/tests/integration/')
+    ? 'integration'
+    : file.includes('/tests/postgres/')
+      ? 'postgresOnly'
+      : file.includes('/tests/e2e/')
+        ? 'browser'
+        : 'unit';
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-const ran = { unit: 0, integration: 0, browser: 0 };
+const ran = { unit: 0, integration: 0, postgresOnly: 0, browser: 0 };
 if (existsSync(report)) {
   const results = JSON.parse(readFileSync(report, 'utf8'));
   passed = results.numPassedTests ?? 0;
@@ -76,7 +82,7 @@ const lines = [
   `unit: ${ran.unit}`,
   `integration on SQLite: ${perEngine}`,
   onPostgres
-    ? `integration on PostgreSQL: ${perEngine}`
+    ? `integration on PostgreSQL: ${perEngine} (+ ${ran.postgresOnly} of several processes on one database)`
     : `integration on PostgreSQL: not run (TEST_DATABASE_URL is not set), ${perEngine} skipped`,
 ];
 if (!onPostgres) skipped += perEngine;

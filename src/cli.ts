@@ -11,7 +11,8 @@ import { buildServices } from './services.ts';
 const HELP = `Usage: guildhall <command> [options]
 
 Commands:
-  start                               Run the web server (and the job worker, unless RUN_WORKER=false)
+  start [--processes N]               Run the web server on N processes (default: one per core, or
+                                      PROCESSES) and the job worker in one (unless RUN_WORKER=false)
   demo                                A sample community on an offline Stripe (fresh each time, in ./data-demo)
   worker                              Run only the job worker
   migrate                             Apply database migrations
@@ -37,6 +38,13 @@ class CliFailure extends Error {}
 
 function fail(message: string): never {
   throw new CliFailure(message);
+}
+
+function positiveInteger(name: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > 64)
+    fail(`${name}: must be a whole number from 1 to 64`);
+  return number;
 }
 
 function waitForSignal(): Promise<string> {
@@ -76,6 +84,7 @@ async function main(argv: string[], io: CliIo): Promise<void> {
       user: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
+      processes: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       'dry-run': { type: 'boolean' },
     },
@@ -89,6 +98,20 @@ async function main(argv: string[], io: CliIo): Promise<void> {
   switch (command) {
     case 'start': {
       const config = loadConfig(io.env);
+      const { isWebProcess, runPrimary, runWebProcess } = await import('./processes.ts');
+      if (isWebProcess()) {
+        await runWebProcess(config);
+        return;
+      }
+      const { availableParallelism } = await import('node:os');
+      const count = values.processes
+        ? positiveInteger('--processes', values.processes)
+        : (config.processes ?? availableParallelism());
+      if (count > 1) {
+        const code = await runPrimary(config, count, io);
+        if (code !== 0) fail('guildhall: stopped because a process could not start (see the log above)');
+        return;
+      }
       const { closeOnSignal, startServer } = await import('./server.ts');
       const server = await startServer(config);
       server.app.log.info(
@@ -153,6 +176,7 @@ async function main(argv: string[], io: CliIo): Promise<void> {
       await services.scheduleReconcile(db);
       services.worker.start();
       services.logger.info('worker started');
+      io.out('\nGuildhall worker running: jobs only, no web server\n');
       await waitForSignal();
       await services.worker.stop();
       await db.destroy();

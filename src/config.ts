@@ -44,6 +44,13 @@ const schema = z.object({
   STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** A demonstration (`guildhall demo`): every page says so; payments go to the offline emulator. */
   DEMO: booleanish.default(false),
+  /** Web processes `guildhall start` runs on one port; unset means one per core (`--processes` wins). */
+  PROCESSES: z.coerce.number().int().min(1).max(64).optional(),
+  /** redis://… for rate limits shared by several processes or machines; without it they use the database. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -65,6 +72,9 @@ export interface Config {
   runWorker: boolean;
   stripeApiUrl: string | null;
   demo: boolean;
+  /** PROCESSES as given; `guildhall start` sets it for the processes it runs. Null: one process. */
+  processes: number | null;
+  redisUrl: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -151,5 +161,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     runWorker: env.RUN_WORKER,
     stripeApiUrl: env.STRIPE_API_URL ?? null,
     demo: env.DEMO,
+    processes: env.PROCESSES ?? null,
+    redisUrl: env.REDIS_URL ?? null,
   });
 }

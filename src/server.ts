@@ -30,6 +30,8 @@ export interface StartOptions {
   logger?: Logger;
   webDir?: string;
   httpTimeouts?: HttpTimeouts;
+  /** Issues the setup link while there is no owner (default); one process of several does. */
+  issueSetupCode?: boolean;
   /** Registers extra routes before listening (tests). */
   extend?: (app: FastifyInstance) => void;
 }
@@ -58,7 +60,7 @@ export async function startServer(
     await services.scheduleReconcile(db);
     services.worker.start();
   }
-  const code = await services.auth.issueSetupCode();
+  const code = options.issueSetupCode === false ? null : await services.auth.issueSetupCode();
   const setupUrl = code ? `${config.publicUrl}/setup?code=${code}` : null;
 
   let closing: Promise<void> | null = null;
@@ -75,6 +77,7 @@ export async function startServer(
         await app.close();
         clearTimeout(deadline);
         await services.worker.stop();
+        await services.close();
         await db.destroy();
       })();
       return closing;

@@ -23,11 +23,12 @@ import {
 import { type Clock, systemClock } from './platform/clock.ts';
 import { createPasswordHasher, createSealer } from './platform/crypto.ts';
 import type { Database, Engine } from './platform/db/database.ts';
-import { createMemoryRateLimiter, type RateLimiter } from './platform/http/rate-limit.ts';
+import { createRateLimiter, type RateLimiter } from './platform/http/rate-limit.ts';
 import { createWorker, enqueueJobOnce, type Worker } from './platform/jobs.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { type MailSender, sendMailOverSmtp } from './platform/mail.ts';
 import { createMediaStore } from './platform/media.ts';
+import { openRateLimitStore } from './platform/shared-store.ts';
 import { createStripeGateway, type StripeGateway } from './platform/stripe.ts';
 
 export interface ServiceDeps {
@@ -46,7 +47,8 @@ export function buildServices(deps: ServiceDeps) {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger(config);
   const sealer = createSealer(config.appSecret);
-  const rateLimiter = deps.rateLimiter ?? createMemoryRateLimiter(clock);
+  const rateLimits = openRateLimitStore(config, db);
+  const rateLimiter = deps.rateLimiter ?? createRateLimiter(rateLimits.store, clock);
   const settings = createSettingsService({ db, clock, config, sealer });
   const gateway = deps.stripeGateway ?? createStripeGateway({ apiUrl: config.stripeApiUrl });
   const stripe = createStripeConnection({
@@ -202,6 +204,9 @@ export function buildServices(deps: ServiceDeps) {
     checkout,
     scheduleReconcile,
     worker,
+    rateLimits,
+    /** Lets go of what the services hold beyond the database (the Redis connection). */
+    close: () => rateLimits.close(),
   };
 }
 

@@ -29,31 +29,29 @@ describe('cursors', () => {
 });
 
 describe('rate limits', () => {
-  it('allow the limit in a window, refuse past it with the wait, reset after', () => {
+  it('allow the limit in a window, refuse past it with the wait, reset after', async () => {
     const clock = manualClock();
     const limiter = createMemoryRateLimiter(clock);
-    for (let i = 0; i < 3; i += 1) limiter.hit('k', 3, 60_000);
-    expect(() => limiter.hit('k', 3, 60_000)).toThrow(RateLimitedError);
+    for (let i = 0; i < 3; i += 1) await limiter.hit('k', 3, 60_000);
+    await expect(limiter.hit('k', 3, 60_000)).rejects.toThrow(RateLimitedError);
     clock.advance(30_000);
-    try {
-      limiter.hit('k', 3, 60_000);
-    } catch (error) {
-      expect((error as RateLimitedError).retryAfterSeconds).toBe(30);
-    }
+    const refused = await limiter.hit('k', 3, 60_000).catch((error: unknown) => error);
+    expect((refused as RateLimitedError).retryAfterSeconds).toBe(30);
     clock.advance(30_000);
-    expect(() => limiter.hit('k', 3, 60_000)).not.toThrow();
-    limiter.reset('k');
+    await expect(limiter.hit('k', 3, 60_000)).resolves.toBeUndefined();
+    await limiter.reset('k');
+    expect(await limiter.count('k')).toBe(0);
   });
 
-  it('check refuses once recorded failures reach the limit, without counting itself', () => {
+  it('check counts nothing; record counts without a limit', async () => {
     const clock = manualClock();
     const limiter = createMemoryRateLimiter(clock);
-    for (let i = 0; i < 5; i += 1) limiter.check('fail', 3);
-    for (let i = 0; i < 3; i += 1) limiter.record('fail', 60_000);
-    expect(() => limiter.check('fail', 3)).toThrow(RateLimitedError);
-    expect(() => limiter.check('fail', 4)).not.toThrow();
+    for (let i = 0; i < 5; i += 1) await limiter.check('fail', 3);
+    for (let i = 0; i < 3; i += 1) await limiter.record('fail', 60_000);
+    await expect(limiter.check('fail', 3)).rejects.toThrow(RateLimitedError);
+    await expect(limiter.check('fail', 4)).resolves.toBeUndefined();
     clock.advance(60_000);
-    expect(() => limiter.check('fail', 3)).not.toThrow();
+    await expect(limiter.check('fail', 3)).resolves.toBeUndefined();
   });
 });
 

@@ -282,7 +282,7 @@ export function createAuthService(deps: AuthDeps) {
     input: { code: string; platformName: string; name: string; email: string; password: string },
     meta: RequestMeta,
   ): Promise<{ user: UserRow; session: NewSession }> {
-    rateLimiter.hit(`setup:${meta.ip}`, 20, 15 * 60_000);
+    await rateLimiter.hit(`setup:${meta.ip}`, 20, 15 * 60_000);
     assertValid([
       nameProblem('platformName', input.platformName, true),
       nameProblem('name', input.name, true),
@@ -328,12 +328,12 @@ export function createAuthService(deps: AuthDeps) {
   async function login(input: { email: string; password: string }, meta: RequestMeta) {
     const email = normalizeEmail(input.email);
     const client = `${email}|${meta.ip}`;
-    rateLimiter.hit(`login:ip:${meta.ip}`, 200, LIMIT_WINDOW_MS);
-    rateLimiter.check(`login:fail:${client}`, FAILURES_PER_CLIENT);
+    await rateLimiter.hit(`login:ip:${meta.ip}`, 200, LIMIT_WINDOW_MS);
+    await rateLimiter.check(`login:fail:${client}`, FAILURES_PER_CLIENT);
     // Only clients that have failed here are refused for the address's total: a first try from the
     // owner's browser is never refused because of guesses made elsewhere.
-    if (rateLimiter.count(`login:fail:${client}`) > 0)
-      rateLimiter.check(`login:fail:${email}`, FAILURES_PER_ADDRESS);
+    if ((await rateLimiter.count(`login:fail:${client}`)) > 0)
+      await rateLimiter.check(`login:fail:${email}`, FAILURES_PER_ADDRESS);
     const user = await findUserByEmail(db, email);
     const hash = user?.passwordHash && user.emailVerifiedAt !== null ? user.passwordHash : null;
     let passwordOk = false;
@@ -344,14 +344,14 @@ export function createAuthService(deps: AuthDeps) {
       await hasher.verify(await decoyHash, input.password);
     }
     if (!user || !passwordOk) {
-      rateLimiter.record(`login:fail:${client}`, LIMIT_WINDOW_MS);
-      rateLimiter.record(`login:fail:${email}`, LIMIT_WINDOW_MS);
+      await rateLimiter.record(`login:fail:${client}`, LIMIT_WINDOW_MS);
+      await rateLimiter.record(`login:fail:${email}`, LIMIT_WINDOW_MS);
       throw new UnauthorizedError('The email or password is not right.', 'invalid_credentials');
     }
     // Said only to someone who knows the password.
     if (user.status !== 'active')
       throw new UnauthorizedError('This account is deactivated.', 'account_deactivated');
-    rateLimiter.reset(`login:fail:${client}`);
+    await rateLimiter.reset(`login:fail:${client}`);
     const session = await db.transaction().execute((trx) => createSession(trx, user.id, meta));
     return { user, session };
   }
@@ -365,8 +365,8 @@ export function createAuthService(deps: AuthDeps) {
     assertValid([emailProblem('email', rawEmail)]);
     const address = normalizeEmail(rawEmail);
     // Per client and per address and client: nobody can spend the owner's quota from elsewhere.
-    rateLimiter.hit(`magic:ip:${meta.ip}`, 30, LIMIT_WINDOW_MS);
-    rateLimiter.hit(`magic:email:${address}|${meta.ip}`, 5, LIMIT_WINDOW_MS);
+    await rateLimiter.hit(`magic:ip:${meta.ip}`, 30, LIMIT_WINDOW_MS);
+    await rateLimiter.hit(`magic:email:${address}|${meta.ip}`, 5, LIMIT_WINDOW_MS);
     await db.transaction().execute(async (trx) => {
       const user = await findUserByEmail(trx, address);
       if (!user || user.status !== 'active') return;
@@ -401,8 +401,8 @@ export function createAuthService(deps: AuthDeps) {
   async function requestPasswordReset(rawEmail: string, meta: RequestMeta): Promise<void> {
     assertValid([emailProblem('email', rawEmail)]);
     const address = normalizeEmail(rawEmail);
-    rateLimiter.hit(`reset:ip:${meta.ip}`, 30, LIMIT_WINDOW_MS);
-    rateLimiter.hit(`reset:email:${address}|${meta.ip}`, 5, LIMIT_WINDOW_MS);
+    await rateLimiter.hit(`reset:ip:${meta.ip}`, 30, LIMIT_WINDOW_MS);
+    await rateLimiter.hit(`reset:email:${address}|${meta.ip}`, 5, LIMIT_WINDOW_MS);
     await db.transaction().execute(async (trx) => {
       const user = await findUserByEmail(trx, address);
       if (!user || user.status !== 'active') return;
@@ -475,7 +475,7 @@ export function createAuthService(deps: AuthDeps) {
    */
   async function confirmPassword(actor: Actor, given: string | undefined): Promise<void> {
     const failures = `confirm-password:fail:${actor.userId}`;
-    rateLimiter.check(failures, FAILURES_PER_CLIENT);
+    await rateLimiter.check(failures, FAILURES_PER_CLIENT);
     const user = await currentUser(actor);
     if (!user.passwordHash) {
       throw new ForbiddenError(
@@ -485,7 +485,7 @@ export function createAuthService(deps: AuthDeps) {
     }
     if (!given) throw ValidationError.field('currentPassword', 'is needed for this change');
     if (!(await hasher.verify(user.passwordHash, given))) {
-      rateLimiter.record(failures, LIMIT_WINDOW_MS);
+      await rateLimiter.record(failures, LIMIT_WINDOW_MS);
       throw new BadRequestError('invalid_password', 'currentPassword: is not right', {
         fields: [{ field: 'currentPassword', message: 'is not right' }],
       });
@@ -510,7 +510,7 @@ export function createAuthService(deps: AuthDeps) {
   ): Promise<void> {
     assertValid([emailProblem('email', input.email)]);
     const newEmail = normalizeEmail(input.email);
-    rateLimiter.hit(`email-change:${actor.userId}`, 5, LIMIT_WINDOW_MS);
+    await rateLimiter.hit(`email-change:${actor.userId}`, 5, LIMIT_WINDOW_MS);
     const user = await currentUser(actor);
     requireVerified(user);
     if (user.passwordHash) await assertPassword(user.passwordHash, input.currentPassword);
@@ -540,7 +540,7 @@ export function createAuthService(deps: AuthDeps) {
     input: { currentPassword?: string; newPassword: string },
   ): Promise<void> {
     assertValid([passwordProblem('newPassword', input.newPassword)]);
-    rateLimiter.hit(`password-change:${actor.userId}`, 10, LIMIT_WINDOW_MS);
+    await rateLimiter.hit(`password-change:${actor.userId}`, 10, LIMIT_WINDOW_MS);
     const user = await currentUser(actor);
     requireVerified(user);
     if (user.passwordHash) await assertPassword(user.passwordHash, input.currentPassword);
@@ -554,7 +554,7 @@ export function createAuthService(deps: AuthDeps) {
 
   /** Emails the account's own address a new confirmation link (for an account nobody verified yet). */
   async function resendVerification(actor: Actor): Promise<void> {
-    rateLimiter.hit(`verify-resend:${actor.userId}`, 5, LIMIT_WINDOW_MS);
+    await rateLimiter.hit(`verify-resend:${actor.userId}`, 5, LIMIT_WINDOW_MS);
     await db.transaction().execute(async (trx) => {
       const user = await findUserById(trx, actor.userId);
       if (!user) throw new UnauthorizedError();

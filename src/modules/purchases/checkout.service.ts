@@ -98,7 +98,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
       throw new AppError('offer_is_free', 409, 'This offer is free: join it.');
     const problems = validate(input, viewer !== null);
     if (problems.length) throw new ValidationError(problems);
-    rateLimiter.hit(`checkout:${meta.ip}`, 30, 15 * 60_000);
+    await rateLimiter.hit(`checkout:${meta.ip}`, 30, 15 * 60_000);
     const address = (input.email.trim() || viewer?.email || '').toLowerCase();
     const ref = referralCodeOf(input.ref);
     const account = await auth.findAccountByEmail(db, address);

@@ -235,7 +235,7 @@ export function createPurchasesService(deps: PurchasesDeps) {
     }
     const problems = validate(input, viewer !== null);
     if (problems.length) throw new ValidationError(problems);
-    rateLimiter.hit(`join:${meta.ip}`, 30, 15 * 60_000);
+    await rateLimiter.hit(`join:${meta.ip}`, 30, 15 * 60_000);
     const address = (input.email.trim() || viewer?.email || '').toLowerCase();
     const ref = referralCodeOf(input.ref);
 

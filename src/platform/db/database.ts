@@ -21,6 +21,7 @@ import * as accountSafety from './migrations/0005-account-safety.ts';
 import * as paidCheckout from './migrations/0006-paid-checkout.ts';
 import * as affiliates from './migrations/0007-affiliates.ts';
 import * as onePendingConfirmation from './migrations/0008-one-pending-confirmation.ts';
+import * as rateLimits from './migrations/0009-rate-limits.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '0006-paid-checkout': paidCheckout,
   '0007-affiliates': affiliates,
   '0008-one-pending-confirmation': onePendingConfirmation,
+  '0009-rate-limits': rateLimits,
 };
 
 /**

@@ -415,6 +415,12 @@ export interface CommentLikesTable {
   createdAt: number;
 }
 
+export interface RateLimitsTable {
+  key: string;
+  count: number;
+  endsAt: number;
+}
+
 export interface DB {
   hubGroups: HubGroupsTable;
   offers: OffersTable;
@@ -441,4 +447,5 @@ export interface DB {
   jobs: JobsTable;
   emails: EmailsTable;
   settings: SettingsTable;
+  rateLimits: RateLimitsTable;
 }

@@ -1,78 +1,100 @@
-// Fixed-window rate limits kept in process memory. A deployment with several web processes needs a
-// shared store; that is a later change (REDIS_URL), and the interface is the seam for it.
+// Fixed-window rate limits over a store of counters. One process keeps them in its memory; several
+// processes (`guildhall start --processes N`, or several machines) share them: in Redis when REDIS_URL
+// is set, otherwise in the database (src/platform/shared-store.ts), so a limit is counted across every
+// process that serves the same people.
 import type { Clock } from '../clock.ts';
 import { RateLimitedError } from '../errors.ts';
 
 export interface RateLimiter {
   /** Counts one hit on `key`; throws RateLimitedError past `limit` hits in `windowMs`. */
-  hit(key: string, limit: number, windowMs: number): void;
+  hit(key: string, limit: number, windowMs: number): Promise<void>;
   /** Throws RateLimitedError when `key` already has `limit` hits in its window; counts nothing. */
-  check(key: string, limit: number): void;
+  check(key: string, limit: number): Promise<void>;
   /** Counts one hit on `key` without a limit: a failure to remember for a later `check`. */
-  record(key: string, windowMs: number): void;
+  record(key: string, windowMs: number): Promise<void>;
   /** The hits on `key` in its current window. */
-  count(key: string): number;
-  reset(key: string): void;
+  count(key: string): Promise<number>;
+  reset(key: string): Promise<void>;
 }
 
-interface Window {
-  startedAt: number;
+/** A key's open window: its hits and when it closes (epoch ms, by the store's clock). */
+export interface RateWindow {
   count: number;
-  windowMs: number;
+  endsAt: number;
 }
 
-export function createMemoryRateLimiter(clock: Clock): RateLimiter {
-  const windows = new Map<string, Window>();
-  let lastSweep = clock.now();
+/** Where counters live. `add` must be atomic: two processes counting at once both count. */
+export interface RateLimitStore {
+  /** Counts one hit on `key`, opening a window of `windowMs` from `now` when none is open. */
+  add(key: string, windowMs: number, now: number): Promise<RateWindow>;
+  /** The open window of `key` at `now`, if any. */
+  get(key: string, now: number): Promise<RateWindow | null>;
+  delete(key: string): Promise<void>;
+}
+
+export function createRateLimiter(store: RateLimitStore, clock: Clock): RateLimiter {
+  function refuse(window: RateWindow): never {
+    throw new RateLimitedError(Math.max(1, Math.ceil((window.endsAt - clock.now()) / 1000)));
+  }
+
+  return {
+    async hit(key, limit, windowMs) {
+      const window = await store.add(key, windowMs, clock.now());
+      if (window.count > limit) refuse(window);
+    },
+    async check(key, limit) {
+      const window = await store.get(key, clock.now());
+      if (window && window.count >= limit) refuse(window);
+    },
+    async record(key, windowMs) {
+      await store.add(key, windowMs, clock.now());
+    },
+    async count(key) {
+      return (await store.get(key, clock.now()))?.count ?? 0;
+    },
+    reset(key) {
+      return store.delete(key);
+    },
+  };
+}
+
+/** Counters in this process's memory: right for one process, and the default. */
+export function createMemoryRateLimitStore(): RateLimitStore {
+  const windows = new Map<string, RateWindow>();
+  let lastSweep = 0;
 
   function sweep(now: number): void {
     if (now - lastSweep < 60_000) return;
     lastSweep = now;
-    for (const [key, window] of windows) {
-      if (now - window.startedAt >= window.windowMs) windows.delete(key);
-    }
+    for (const [key, window] of windows) if (window.endsAt <= now) windows.delete(key);
   }
 
-  /** The live window of `key`, if any. */
-  function current(key: string, now: number): Window | undefined {
+  function open(key: string, now: number): RateWindow | null {
     const window = windows.get(key);
-    return window && now - window.startedAt < window.windowMs ? window : undefined;
-  }
-
-  function add(key: string, windowMs: number, now: number): Window {
-    sweep(now);
-    let window = current(key, now);
-    if (!window) {
-      window = { startedAt: now, count: 0, windowMs };
-      windows.set(key, window);
-    }
-    window.count += 1;
-    return window;
-  }
-
-  function refuse(window: Window, now: number): never {
-    throw new RateLimitedError(Math.ceil((window.startedAt + window.windowMs - now) / 1000));
+    return window && window.endsAt > now ? window : null;
   }
 
   return {
-    hit(key, limit, windowMs) {
-      const now = clock.now();
-      const window = add(key, windowMs, now);
-      if (window.count > limit) refuse(window, now);
+    async add(key, windowMs, now) {
+      sweep(now);
+      let window = open(key, now);
+      if (!window) {
+        window = { count: 0, endsAt: now + windowMs };
+        windows.set(key, window);
+      }
+      window.count += 1;
+      return { ...window };
     },
-    check(key, limit) {
-      const now = clock.now();
-      const window = current(key, now);
-      if (window && window.count >= limit) refuse(window, now);
+    async get(key, now) {
+      const window = open(key, now);
+      return window ? { ...window } : null;
     },
-    record(key, windowMs) {
-      add(key, windowMs, clock.now());
-    },
-    count(key) {
-      return current(key, clock.now())?.count ?? 0;
-    },
-    reset(key) {
+    async delete(key) {
       windows.delete(key);
     },
   };
+}
+
+export function createMemoryRateLimiter(clock: Clock): RateLimiter {
+  return createRateLimiter(createMemoryRateLimitStore(), clock);
 }

@@ -1,0 +1,108 @@
+// `guildhall start --processes N`: N web processes on one port (node:cluster: the primary opens the
+// listening socket, every process accepts from it). The first process migrates the database, issues the
+// setup link and runs the job worker; the others start once it listens. A process that dies (a crash, a
+// SIGKILL, the OOM killer) is started again in its place while the others keep serving; SIGTERM or
+// SIGINT stops them all gracefully. With more than one process, rate limits are counted in a shared store
+// (src/platform/shared-store.ts): Redis with REDIS_URL, else the database.
+import cluster, { type Worker } from 'node:cluster';
+import type { Config } from './config.ts';
+
+const INDEX_VARIABLE = 'GUILDHALL_PROCESS_INDEX';
+
+/** What a web process tells the primary. */
+type Message = { type: 'listening'; url: string; setupUrl: string | null };
+
+export interface ProcessesIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** True in a web process the primary started. */
+export function isWebProcess(): boolean {
+  return cluster.isWorker && process.env[INDEX_VARIABLE] !== undefined;
+}
+
+/**
+ * One web process: the server as `start` runs it, the job worker only in the first. Resolves when it
+ * has stopped on a signal.
+ */
+export async function runWebProcess(config: Readonly<Config>): Promise<void> {
+  const index = Number(process.env[INDEX_VARIABLE]);
+  const { closeOnSignal, startServer } = await import('./server.ts');
+  const server = await startServer(
+    { ...config, runWorker: config.runWorker && index === 0 },
+    { issueSetupCode: index === 0 },
+  );
+  const message: Message = { type: 'listening', url: server.url, setupUrl: server.setupUrl };
+  process.send?.(message);
+  const signal = await closeOnSignal(server);
+  server.app.log.info({ signal, process: index }, 'stopped');
+}
+
+/** The primary: starts `count` web processes, restarts any that dies, stops them all on a signal. */
+export async function runPrimary(config: Readonly<Config>, count: number, io: ProcessesIo): Promise<number> {
+  const byIndex = new Map<number, Worker>();
+  const failedStarts = new Map<number, number>();
+  let stopping = false;
+  let exitCode = 0;
+  let listening = 0;
+  let finish: (code: number) => void = () => {};
+  const finished = new Promise<number>((resolve) => {
+    finish = resolve;
+  });
+
+  // Each process accepts from the shared listening socket itself. With the primary handing out
+  // connections (round-robin, Node's default) a connection handed to a process as it dies is never
+  // answered; here the kernel only queues to processes that are alive to accept.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  const fork = (index: number): Worker => {
+    const worker = cluster.fork({ [INDEX_VARIABLE]: String(index), PROCESSES: String(count) });
+    byIndex.set(index, worker);
+    let listened = false;
+    worker.on('message', (message: Message) => {
+      if (message?.type !== 'listening') return;
+      listened = true;
+      listening += 1;
+      if (index === 0 && listening === 1) {
+        // The first process has migrated the database: the others may start.
+        for (let other = 1; other < count; other += 1) fork(other);
+        if (message.setupUrl) io.out(`\nFinish setting up: open ${message.setupUrl}\n\n`);
+      }
+      if (listening === count) {
+        io.out(`\nGuildhall is running at ${config.publicUrl} (${count} processes)\n`);
+      }
+    });
+    worker.on('exit', (code, signal) => {
+      if (byIndex.get(index) === worker) byIndex.delete(index);
+      if (stopping || (code === 0 && !signal)) {
+        if (byIndex.size === 0) finish(exitCode);
+        return;
+      }
+      // A process that keeps dying before it listens (a port in use, a broken database) stops everything.
+      const failures = listened ? 0 : (failedStarts.get(index) ?? 0) + 1;
+      failedStarts.set(index, failures);
+      if (failures >= 5) {
+        io.err(`guildhall: process ${index} failed to start ${failures} times in a row; stopping\n`);
+        exitCode = 1;
+        stopAll();
+        return;
+      }
+      io.err(`guildhall: process ${index} exited (${signal ?? `code ${code}`}); starting it again\n`);
+      setTimeout(() => {
+        if (!stopping) fork(index);
+      }, 200 * failures);
+    });
+    return worker;
+  };
+
+  const stopAll = () => {
+    if (stopping) return;
+    stopping = true;
+    if (byIndex.size === 0) finish(exitCode);
+    for (const worker of byIndex.values()) worker.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', stopAll);
+  process.once('SIGINT', stopAll);
+  fork(0);
+  return finished;
+}

@@ -1,0 +1,64 @@
+// `guildhall start --processes 2` as a program: one port served by two web processes, one setup link,
+// a killed process started again while the other keeps answering, and SIGTERM stopping them all.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, type GuildhallProgram, runGuildhall } from '../support/processes.ts';
+import { createTestDatabase } from '../support/test-app.ts';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let program: GuildhallProgram | null = null;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await program?.stop();
+  await database.cleanup();
+});
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('guildhall start --processes 2', () => {
+  it('serves one port from two processes, restarts a killed one, and stops them all on SIGTERM', {
+    timeout: 120_000,
+  }, async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    program = runGuildhall(['start', '--processes', '2'], {
+      ...database.env,
+      PORT: String(port),
+      RUN_WORKER: 'true',
+      LOG_LEVEL: 'warn',
+    });
+    await program.waitFor('(2 processes)', 60_000);
+    // The first process issued the setup link; the second did not issue another.
+    expect(program.output().match(/Finish setting up: open \S+setup\?code=/g)).toHaveLength(1);
+    const [first, second] = program.webProcesses();
+    expect(first).toBeGreaterThan(0);
+    expect(second).toBeGreaterThan(0);
+
+    process.kill(first as number, 'SIGKILL');
+    // The other process answers every request while the killed one is started again.
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      statuses.push((await fetch(`${url}/healthz`)).status);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(new Set(statuses)).toEqual(new Set([200]));
+    await program.waitFor('exited (SIGKILL); starting it again');
+    await expect.poll(() => program?.webProcesses().length, { timeout: 30_000 }).toBe(2);
+    const restarted = program.webProcesses();
+    expect(restarted).not.toContain(first);
+    expect(restarted).toContain(second);
+
+    expect(await program.stop()).toBe(0);
+    expect([...restarted, second].filter((pid) => alive(pid as number))).toEqual([]);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+});

@@ -108,7 +108,7 @@ async function main(argv: string[], io: CliIo): Promise<void> {
         ? positiveInteger('--processes', values.processes)
         : (config.processes ?? availableParallelism());
       if (count > 1) {
-        const code = await runPrimary(config, count, io);
+        const code = await runPrimary(config, count, io).finished;
         if (code !== 0) fail('guildhall: stopped because a process could not start (see the log above)');
         return;
       }

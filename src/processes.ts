@@ -39,8 +39,19 @@ export async function runWebProcess(config: Readonly<Config>): Promise<void> {
   server.app.log.info({ signal, process: index }, 'stopped');
 }
 
+export interface Primary {
+  /** The URL the processes listen on, once every one of them listens. */
+  ready: Promise<string>;
+  /** The exit code, once every process has stopped: 0, or 1 when one kept failing to start. */
+  finished: Promise<number>;
+  /** The pids of the web processes now running. */
+  pids(): number[];
+  /** Stops every process gracefully (what SIGTERM and SIGINT do). */
+  stop(): void;
+}
+
 /** The primary: starts `count` web processes, restarts any that dies, stops them all on a signal. */
-export async function runPrimary(config: Readonly<Config>, count: number, io: ProcessesIo): Promise<number> {
+export function runPrimary(config: Readonly<Config>, count: number, io: ProcessesIo): Primary {
   const byIndex = new Map<number, Worker>();
   const failedStarts = new Map<number, number>();
   let stopping = false;
@@ -49,6 +60,10 @@ export async function runPrimary(config: Readonly<Config>, count: number, io: Pr
   let finish: (code: number) => void = () => {};
   const finished = new Promise<number>((resolve) => {
     finish = resolve;
+  });
+  let becomeReady: (url: string) => void = () => {};
+  const ready = new Promise<string>((resolve) => {
+    becomeReady = resolve;
   });
 
   // Each process accepts from the shared listening socket itself. With the primary handing out
@@ -63,6 +78,7 @@ export async function runPrimary(config: Readonly<Config>, count: number, io: Pr
       if (message?.type !== 'listening') return;
       listened = true;
       listening += 1;
+      if (listening > count) io.err(`guildhall: process ${index} is back\n`);
       if (index === 0 && listening === 1) {
         // The first process has migrated the database: the others may start.
         for (let other = 1; other < count; other += 1) fork(other);
@@ -70,6 +86,7 @@ export async function runPrimary(config: Readonly<Config>, count: number, io: Pr
       }
       if (listening === count) {
         io.out(`\nGuildhall is running at ${config.publicUrl} (${count} processes)\n`);
+        becomeReady(message.url);
       }
     });
     worker.on('exit', (code, signal) => {
@@ -104,5 +121,10 @@ export async function runPrimary(config: Readonly<Config>, count: number, io: Pr
   process.once('SIGTERM', stopAll);
   process.once('SIGINT', stopAll);
   fork(0);
-  return finished;
+  return {
+    ready,
+    finished,
+    pids: () => [...byIndex.values()].flatMap((worker) => (worker.process.pid ? [worker.process.pid] : [])),
+    stop: stopAll,
+  };
 }

@@ -29,7 +29,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Stripe from 'stripe';
@@ -41,6 +41,7 @@ import { buildServices } from '../../src/services.ts';
 import { startStripeEmulator, stripeClientFor } from '../../tools/stripe-emulator/index.ts';
 import { control } from '../../tools/stripe-emulator/test-support.ts';
 import { createApiKey, createGroup, createOwner, pngBytes } from '../support/factories.ts';
+import { freePort } from '../support/processes.ts';
 import { throwawayDatabase } from './dataset.ts';
 import { CHILD_ENV_VARIABLE, compiledScript, REPO_ROOT } from './servers.ts';
 
@@ -53,6 +54,8 @@ export interface ChaosSettings {
   kills: number;
   concurrency: number;
   seed: number;
+  /** Web processes (`start --processes N`); with more than one, a kill takes one and the rest serve. */
+  processes: number;
 }
 
 function numberSetting(name: string, fallback: number, valid: (value: number) => boolean): number {
@@ -71,6 +74,7 @@ export function readChaosSettings(): ChaosSettings {
     kills: numberSetting('BENCH_CHAOS_KILLS', 5, whole(0)),
     concurrency: numberSetting('BENCH_CHAOS_CONCURRENCY', 16, whole(1)),
     seed: numberSetting('BENCH_CHAOS_SEED', Math.floor(Math.random() * 2 ** 31), whole(0)),
+    processes: numberSetting('BENCH_CHAOS_PROCESSES', availableParallelism(), whole(1)),
   };
 }
 
@@ -152,15 +156,32 @@ function postWebhook(
 const idOf = (value: string | { id: string } | null | undefined) =>
   value == null ? null : typeof value === 'string' ? value : value.id;
 
-/** CPU time a process has used so far, in ms (Linux /proc; null elsewhere or once it is gone). */
+/**
+ * CPU time a process and its children have used so far, in ms (Linux /proc; null elsewhere or once it
+ * is gone): its own, its children's that it has reaped (a killed web process's, once the primary saw it
+ * die), and its live children's.
+ */
 function cpuMsOf(pid: number): number | null {
   try {
-    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 Hz).
+    // Fields after the command name: utime, stime, cutime and cstime are the 12th to 15th, in clock
+    // ticks (100 Hz).
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? ticks * 10 : null;
+    const ticks = [11, 12, 13, 14].reduce((sum, at) => sum + Number(fields[at]), 0);
+    if (!Number.isFinite(ticks)) return null;
+    let ms = ticks * 10;
+    for (const child of childrenOf(pid)) ms += cpuMsOf(child) ?? 0;
+    return ms;
   } catch {
     return null;
+  }
+}
+
+/** The live children of a process (Linux). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
   }
 }
 
@@ -184,7 +205,7 @@ async function startGuildhall(
   label: string,
   env: Record<string, string>,
   logFile: string,
-  logs: { lines: number; samples: string[] },
+  logs: { lines: number; restarts: number; samples: string[]; onBack?: () => void },
 ): Promise<GuildhallChild> {
   const child: ChildProcess = spawn(
     process.execPath,
@@ -205,6 +226,15 @@ async function startGuildhall(
   if (pid === undefined) throw new Error(`${label}: could not start`);
   const exited = once(child, 'exit');
   const keep = (line: string) => {
+    // The primary of several processes says so when it starts one again: a restart, not an error.
+    if (/^guildhall: process \d+ exited \(/.test(line)) {
+      logs.restarts += 1;
+      return;
+    }
+    if (/^guildhall: process \d+ is back/.test(line)) {
+      logs.onBack?.();
+      return;
+    }
     logs.lines += 1;
     if (logs.samples.length < 20) logs.samples.push(line.slice(0, 2000));
     appendFileSync(logFile, `${line}\n`);
@@ -408,6 +438,8 @@ export interface ChaosReport {
   failedAttempts: Record<string, number>;
   undelivered: number;
   kills: number;
+  /** Web processes Guildhall ran; with more than one, each kill took one of them. */
+  processes: number;
   inFlightAtKills: number[];
   restartMs: number[];
   downtimeMs: number;
@@ -460,7 +492,10 @@ export async function runChaos(
   defer(database.drop);
   const env: Record<string, string> = {
     HOST: '127.0.0.1',
-    PORT: '0',
+    // Several processes share one fixed port: were they all down at once, a new one on port 0 would
+    // get another port.
+    PORT: settings.processes > 1 ? String(await freePort()) : '0',
+    ...(settings.processes > 1 ? { PROCESSES: String(settings.processes) } : {}),
     // Nothing listens on port 9: the emulator's own deliveries fail at once; this process delivers.
     PUBLIC_URL: 'http://127.0.0.1:9',
     DATA_DIR: database.dataDir,
@@ -483,7 +518,11 @@ export async function runChaos(
 
   // Outside the data directory, so it outlives the run for whoever reads the report.
   const logFile = join(tmpdir(), `guildhall-chaos-${engine}-${Date.now()}.log`);
-  const logs = { lines: 0, samples: [] as string[] };
+  const logs: { lines: number; restarts: number; samples: string[]; onBack?: () => void } = {
+    lines: 0,
+    restarts: 0,
+    samples: [],
+  };
   let generation = 0;
   const start = () => startGuildhall(`guildhall-chaos-${engine}-${generation++}`, env, logFile, logs);
   let server = await start();
@@ -700,8 +739,12 @@ export async function runChaos(
     else shuffle(planned, random, from, to);
     from = to;
   }
-  const killAt = Array.from({ length: settings.kills }, () =>
-    Math.floor(planned.length * (0.05 + 0.9 * random())),
+  // One process: anywhere in the stream. Several: one in each of `kills` equal stretches of its first
+  // half, since each kill waits until the process killed before is back.
+  const killAt = Array.from({ length: settings.kills }, (_, k) =>
+    settings.processes > 1
+      ? Math.floor(planned.length * (0.03 + (0.47 * (k + random())) / settings.kills))
+      : Math.floor(planned.length * (0.05 + 0.9 * random())),
   ).sort((a, b) => a - b);
 
   const agent = new Agent({ keepAlive: true, maxSockets: settings.concurrency });
@@ -738,6 +781,10 @@ export async function runChaos(
   };
 
   async function crash(killed: boolean): Promise<void> {
+    if (settings.processes > 1 && killed) {
+      killOneProcess();
+      return;
+    }
     let ready = () => {};
     up = new Promise<void>((resolve) => {
       ready = resolve;
@@ -754,6 +801,32 @@ export async function runChaos(
     downtimeMs += performance.now() - downAt;
     up = null;
     ready();
+  }
+
+  /**
+   * Several processes: SIGKILLs one web process (taking turns), as a crash or the OOM killer would; the
+   * others keep serving while the primary starts it again. One is down at a time: a kill waits until
+   * the process killed before is back (listening), and its figure is how long that took.
+   */
+  let victim = 0;
+  let kills: Promise<void> = Promise.resolve();
+  function killOneProcess(): void {
+    kills = kills.then(async () => {
+      const pids = childrenOf(server.pid).sort((a, b) => a - b);
+      const pid = pids[victim++ % pids.length];
+      if (pid === undefined) return;
+      inFlightAtKills.push(inFlight);
+      const killedAt = performance.now();
+      const back = new Promise<void>((resolve) => {
+        logs.onBack = () => {
+          logs.onBack = undefined;
+          restartMs.push(performance.now() - killedAt);
+          resolve();
+        };
+      });
+      process.kill(pid, 'SIGKILL');
+      await back;
+    });
   }
 
   function retryLater(delivery: Delivery, delayMs: number): void {
@@ -784,9 +857,10 @@ export async function runChaos(
       const response = await postWebhook(agent, `${server.url}/webhooks/stripe`, delivery.payload, signature);
       status = response.status;
       body = response.body;
-    } catch {
+    } catch (error) {
       // Refused or cut: the server was killed with the request in flight, or it died by itself.
-      fail('connection cut or refused');
+      const code = (error as { code?: string }).code;
+      fail(code === 'ECONNREFUSED' ? 'connection refused' : `connection cut (${code ?? 'no code'})`);
       const died = await Promise.race([server.exited.then(() => true), sleep(20).then(() => false)]);
       if (died && !up) {
         unexpectedExits += 1;
@@ -835,12 +909,19 @@ export async function runChaos(
 
   say(
     `delivering ${planned.length} (${events.length} events + ${duplicates} duplicates), ` +
-      `${settings.concurrency} at a time, ${settings.kills} SIGKILLs at attempts ${killAt.join(', ')}`,
+      `${settings.concurrency} at a time, ${settings.processes} web processes, ` +
+      `${settings.kills} SIGKILLs at attempts ${killAt.join(', ')}`,
   );
   const streamStarted = performance.now();
   const benchCpuFrom = process.cpuUsage();
   cpuFrom = cpuMsOf(server.pid);
   await Promise.all(Array.from({ length: settings.concurrency }, worker));
+  // Several processes: the stream lasts until the last killed process is back (every kill happened).
+  while (nextKill < killAt.length) {
+    nextKill += 1;
+    await crash(true);
+  }
+  await kills;
   const streamMs = performance.now() - streamStarted;
   countCpu();
   const benchCpu = process.cpuUsage(benchCpuFrom);
@@ -885,6 +966,7 @@ export async function runChaos(
     failedAttempts,
     undelivered,
     kills: inFlightAtKills.length,
+    processes: settings.processes,
     inFlightAtKills,
     restartMs,
     downtimeMs,
@@ -900,7 +982,9 @@ export async function runChaos(
     inbox: Number(inbox.n),
     guildhallLog: { file: logFile, lines: logs.lines, samples: logs.samples },
     unexpectedAnswers,
-    unexpectedExits,
+    // With several processes the primary restarts them: any restart beyond the kills was a crash.
+    unexpectedExits:
+      unexpectedExits + Math.max(0, logs.restarts - (settings.processes > 1 ? inFlightAtKills.length : 0)),
   };
 }
 
@@ -1175,10 +1259,14 @@ export function describeChaos(report: ChaosReport): string[] {
         : `${(report.guildhallCpuMs / 1000).toFixed(1)} s = ${(report.guildhallCpuMs / report.accepted).toFixed(2)} ms per delivery ` +
           `(≈ ${n(report.accepted / (report.guildhallCpuMs / 1000))} deliveries/s per core)`
     }; emulator and sender ${(report.benchCpuMs / 1000).toFixed(1)} s.`,
-    `  ${report.kills} SIGKILLs (in flight: ${report.inFlightAtKills.join(', ') || '–'}); restarts took ` +
-      `${report.restartMs.map((ms) => (ms / 1000).toFixed(1)).join(', ') || '–'} s; ` +
-      `server down ${(report.downtimeMs / 1000).toFixed(1)} s of the stream` +
-      (report.unexpectedExits ? `; it also DIED BY ITSELF ${report.unexpectedExits} times.` : '.'),
+    report.processes > 1
+      ? `  ${report.processes} web processes; ${report.kills} SIGKILLs, each of one of them ` +
+        `(in flight on the whole server: ${report.inFlightAtKills.join(', ') || '–'}); each was back (listening) ` +
+        `${report.restartMs.map((ms) => (ms / 1000).toFixed(1)).join(', ') || '–'} s after its kill; the others kept serving.`
+      : `  ${report.kills} SIGKILLs (in flight: ${report.inFlightAtKills.join(', ') || '–'}); restarts took ` +
+        `${report.restartMs.map((ms) => (ms / 1000).toFixed(1)).join(', ') || '–'} s; ` +
+        `server down ${(report.downtimeMs / 1000).toFixed(1)} s of the stream` +
+        (report.unexpectedExits ? `; it also DIED BY ITSELF ${report.unexpectedExits} times.` : '.'),
     `  Failed attempts, re-sent later: ${
       Object.entries(report.failedAttempts)
         .sort((a, b) => b[1] - a[1])

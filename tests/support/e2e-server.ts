@@ -1,10 +1,10 @@
 // One real Guildhall per browser-test file: a fresh data directory, a free port, the built SPA, the job
 // worker running, and mail going to a real SMTP server in the test process.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningServer, startServer } from '../../src/server.ts';
+import { freePort } from './processes.ts';
 import { startSmtpServer, type TestSmtp } from './smtp.ts';
 import { testConfig } from './test-app.ts';
 
@@ -13,14 +13,6 @@ export interface E2eServer {
   baseUrl: string;
   smtp: TestSmtp;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
 }
 
 export async function startE2eServer(env: Record<string, string> = {}): Promise<E2eServer> {

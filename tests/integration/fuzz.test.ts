@@ -707,10 +707,13 @@ function resolve(value: unknown): unknown {
   return value;
 }
 
-/** Row counts and a cheap checksum of every table (lengths of every value, newest update). */
+/**
+ * Row counts and a cheap checksum of every table (lengths of every value, newest update). Sessions and
+ * rate-limit counters are bookkeeping a refused request may write (a failed sign-in is counted).
+ */
 async function buildSnapshotQuery() {
   const tables = (await ctx.db.introspection.getTables()).filter(
-    (table) => !table.name.startsWith('kysely_') && table.name !== 'sessions',
+    (table) => !table.name.startsWith('kysely_') && table.name !== 'sessions' && table.name !== 'rate_limits',
   );
   const parts = tables.map((table) => {
     const lengths = table.columns

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundleOptions } from '../../scripts/server-bundle.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -69,16 +70,8 @@ export function compiledScript(script: string): Promise<string> {
   let done = compiled.get(script);
   if (!done) {
     const outfile = join(REPO_ROOT, 'dist', 'bench', script.replace(/^.*\//, '').replace(/\.ts$/, '.js'));
-    done = build({
-      entryPoints: [join(REPO_ROOT, script)],
-      outfile,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'warning',
-    }).then(() => outfile);
+    // Bundled as `npm run build` bundles the server, so a benchmarked server starts as `guildhall start`.
+    done = build({ ...bundleOptions, entryPoints: [join(REPO_ROOT, script)], outfile }).then(() => outfile);
     compiled.set(script, done);
   }
   return done;

@@ -63,7 +63,7 @@ export interface BillingDeps {
   db: Database;
   clock: Clock;
   logger: Logger;
-  stripe: Pick<StripeConnection, 'client' | 'webhookSecret' | 'applyAccount'>;
+  stripe: Pick<StripeConnection, 'client' | 'webhookContext' | 'applyAccount'>;
   verifyEvent(rawBody: Buffer | string, signature: string | undefined, secret: string): Stripe.Event;
   purchases: Pick<PurchasesService, 'settlePaidPurchase'>;
   access: Pick<AccessService, 'changeEntitlement' | 'entitlementOfPurchase'>;
@@ -209,12 +209,12 @@ export function createBillingService(deps: BillingDeps) {
    * existing address) and a one-time payment recorded. Called by the webhook, the return URL and the
    * reconciliation, whichever comes first; the others change nothing.
    */
-  async function completeCheckout(session: Stripe.Checkout.Session, eventId: string | null) {
+  async function completeCheckout(session: Stripe.Checkout.Session, eventId: string | null, client?: Stripe) {
     const purchaseId = purchaseIdOf(session) ?? session.client_reference_id;
     if (!purchaseId || purchaseIdOf(session) !== purchaseId) return { applied: false, purchase: null };
     const paidUp = session.payment_status === 'paid' || session.payment_status === 'no_payment_required';
     if (session.status !== 'complete' || !paidUp) return { applied: false, purchase: null };
-    const { stripe } = await connection.client();
+    const stripe = client ?? (await connection.client()).stripe;
     const readAt = clock.now();
     const subscription =
       session.mode === 'subscription' && session.subscription
@@ -339,8 +339,8 @@ export function createBillingService(deps: BillingDeps) {
    * A paid invoice: records the payment (the first, a renewal, the first after a trial) and applies
    * the subscription as it now is. A new payment lifts a refund's lock: they paid again.
    */
-  async function applyPaidInvoice(invoiceId: string, eventId: string | null) {
-    const { stripe } = await connection.client();
+  async function applyPaidInvoice(invoiceId: string, eventId: string | null, client?: Stripe) {
+    const stripe = client ?? (await connection.client()).stripe;
     const invoice = await stripe.invoices.retrieve(invoiceId, { expand: ['payments'] });
     const subscriptionId = idOf(invoice.parent?.subscription_details?.subscription);
     if (!subscriptionId) return { applied: false, purchase: null };
@@ -396,14 +396,14 @@ export function createBillingService(deps: BillingDeps) {
    * Whether a charge is Guildhall's even though its payment is not recorded yet (its checkout or
    * invoice event has not been applied): then the event waits, else it is someone else's charge.
    */
-  async function chargeIsOurs(charge: Stripe.Charge): Promise<boolean> {
+  async function chargeIsOurs(charge: Stripe.Charge, client?: Stripe): Promise<boolean> {
     const intentId = idOf(charge.payment_intent);
     if (intentId && (await findPaymentByIntent(db, intentId))) return true;
     const customer = idOf(charge.customer);
     if (purchaseIdOf(charge) !== null || (customer !== null && (await isOurCustomer(db, customer))))
       return true;
     if (!intentId) return false;
-    const { stripe } = await connection.client();
+    const stripe = client ?? (await connection.client()).stripe;
     if (purchaseIdOf(await stripe.paymentIntents.retrieve(intentId)) !== null) return true;
     // A subscription's payment: its invoice names the subscription, whose metadata is ours.
     const paid = await stripe.invoicePayments.list({
@@ -434,8 +434,8 @@ export function createBillingService(deps: BillingDeps) {
   }
 
   /** A refund: the payment, revenue and spending follow; access follows the offer's refund policy. */
-  async function applyRefund(charge: Stripe.Charge, eventId: string | null) {
-    const ours = await chargeIsOurs(charge);
+  async function applyRefund(charge: Stripe.Charge, eventId: string | null, client?: Stripe) {
+    const ours = await chargeIsOurs(charge, client);
     return applyInTransaction(eventId, 'charge.refunded', async (trx) => {
       const payment = await paymentOfCharge(trx, charge, ours);
       if (!payment) return null;
@@ -473,14 +473,14 @@ export function createBillingService(deps: BillingDeps) {
   }
 
   /** A dispute ends access at once; won, access comes back as the payments say. */
-  async function applyDispute(dispute: Stripe.Dispute, eventId: string | null) {
-    const { stripe } = await connection.client();
+  async function applyDispute(dispute: Stripe.Dispute, eventId: string | null, client?: Stripe) {
+    const stripe = client ?? (await connection.client()).stripe;
     const charge = await stripe.charges.retrieve(idOf(dispute.charge) as string);
     const open = !['won', 'lost', 'warning_closed'].includes(dispute.status);
     const won = dispute.status === 'won' || dispute.status === 'warning_closed';
     let subscription: Stripe.Subscription | null = null;
     const readAt = clock.now();
-    const ours = await chargeIsOurs(charge);
+    const ours = await chargeIsOurs(charge, stripe);
     const result = await applyInTransaction(eventId, `dispute:${dispute.status}`, async (trx) => {
       const payment = await paymentOfCharge(trx, charge, ours);
       if (!payment) return null;
@@ -539,21 +539,20 @@ export function createBillingService(deps: BillingDeps) {
   }
 
   /** Applies one verified event. Unknown types and foreign objects are acknowledged and ignored. */
-  async function applyEvent(event: Stripe.Event): Promise<void> {
-    const { stripe } = await connection.client();
+  async function applyEvent(event: Stripe.Event, stripe: Stripe): Promise<void> {
     const object = event.data.object as { id?: string };
     switch (event.type) {
       case 'checkout.session.completed':
       case 'checkout.session.async_payment_succeeded': {
         const session = await stripe.checkout.sessions.retrieve(object.id as string);
-        await completeCheckout(session, event.id);
+        await completeCheckout(session, event.id, stripe);
         return;
       }
       case 'checkout.session.expired':
       case 'checkout.session.async_payment_failed': {
         const session = await stripe.checkout.sessions.retrieve(object.id as string);
         if (session.status === 'complete' && session.payment_status === 'paid') {
-          await completeCheckout(session, event.id);
+          await completeCheckout(session, event.id, stripe);
         } else {
           await abandonCheckout(session, event.id);
         }
@@ -576,17 +575,17 @@ export function createBillingService(deps: BillingDeps) {
         return;
       }
       case 'invoice.paid':
-        await applyPaidInvoice(object.id as string, event.id);
+        await applyPaidInvoice(object.id as string, event.id, stripe);
         return;
       case 'charge.refunded': {
         const charge = await stripe.charges.retrieve(object.id as string);
-        await applyRefund(charge, event.id);
+        await applyRefund(charge, event.id, stripe);
         return;
       }
       case 'charge.dispute.created':
       case 'charge.dispute.closed': {
         const dispute = await stripe.disputes.retrieve(object.id as string);
-        await applyDispute(dispute, event.id);
+        await applyDispute(dispute, event.id, stripe);
         return;
       }
       case 'account.updated': {
@@ -616,8 +615,9 @@ export function createBillingService(deps: BillingDeps) {
     signature: string | undefined,
     kind: WebhookKind = 'account',
   ): Promise<{ status: number }> {
-    const secret = await connection.webhookSecret(kind);
-    if (!secret) throw new AppError('stripe_not_connected', 400, 'Stripe is not connected.');
+    // The signing secret, the key and the account in one read.
+    const { secret, client } = await connection.webhookContext(kind);
+    if (!secret || !client) throw new AppError('stripe_not_connected', 400, 'Stripe is not connected.');
     let event: Stripe.Event;
     try {
       event = deps.verifyEvent(rawBody, signature, secret);
@@ -626,7 +626,7 @@ export function createBillingService(deps: BillingDeps) {
     }
     if (await stripeEventSeen(db, event.id)) return { status: 200 };
     try {
-      await applyEvent(event);
+      await applyEvent(event, client.stripe);
     } catch (error) {
       if (error instanceof RetryLaterError) {
         logger.info({ eventId: event.id, type: event.type }, `stripe webhook later: ${error.message}`);

@@ -111,6 +111,26 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
     return typeof sealed === 'string' ? sealer.open(sealed) : null;
   }
 
+  /**
+   * What a webhook delivery needs, in one read: the signing secret of the endpoint it came to, and the
+   * connected account's client (null, with a null secret, when Stripe is not connected).
+   */
+  async function webhookContext(kind: WebhookKind) {
+    const values = await settings.readInternals([
+      WEBHOOK_SECRET_KEYS[kind],
+      SECRET_KEY,
+      STRIPE_CONNECTION_KEY,
+    ]);
+    const sealedSecret = values.get(WEBHOOK_SECRET_KEYS[kind]);
+    const sealedKey = values.get(SECRET_KEY);
+    const connection = (values.get(STRIPE_CONNECTION_KEY) ?? null) as StripeConnectionState | null;
+    const key = typeof sealedKey === 'string' ? sealer.open(sealedKey) : null;
+    return {
+      secret: typeof sealedSecret === 'string' ? sealer.open(sealedSecret) : null,
+      client: key && connection ? { stripe: gateway.client(key), connection } : null,
+    };
+  }
+
   /** The connected account's client, or `stripe_not_connected`. */
   async function client(executor?: Executor): Promise<{ stripe: Stripe; connection: StripeConnectionState }> {
     const { key, state: connection } = await stored(executor);
@@ -327,7 +347,17 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
     return { repaired: endpoint.repaired || connectEndpoint.repaired };
   }
 
-  return { current, client, webhookSecret, connect, disconnect, status, applyAccount, repair };
+  return {
+    current,
+    client,
+    webhookSecret,
+    webhookContext,
+    connect,
+    disconnect,
+    status,
+    applyAccount,
+    repair,
+  };
 }
 
 export type StripeConnection = ReturnType<typeof createStripeConnection>;

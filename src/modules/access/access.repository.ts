@@ -2,7 +2,7 @@
 // enter. Both are indexed probes per group (grants by (user, group), entitlements by (user, offer)
 // through offer_hub_groups), never a scan of buyers.
 import { type ExpressionBuilder, type Insertable, type Selectable, sql, type Updateable } from 'kysely';
-import type { Executor } from '../../platform/db/executor.ts';
+import { type Executor, locksRows } from '../../platform/db/executor.ts';
 import { prepared } from '../../platform/db/prepared.ts';
 import type { DB, EntitlementChangesTable, EntitlementsTable } from '../../platform/db/schema.ts';
 import { ALWAYS_LIVE_STATES, LIVE_UNTIL_STATES } from './access.rules.ts';
@@ -322,8 +322,16 @@ export async function insertEntitlement(
   return db.insertInto('entitlements').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function findEntitlement(db: Executor, id: string): Promise<EntitlementRow | undefined> {
-  return db.selectFrom('entitlements').selectAll().where('id', '=', id).executeTakeFirst();
+/**
+ * An entitlement read to be changed in the caller's transaction: locked until it ends (PostgreSQL), so
+ * two changes at once take turns and the second sees the first's result.
+ */
+export async function findEntitlementForChange(
+  db: Executor,
+  id: string,
+): Promise<EntitlementRow | undefined> {
+  const query = db.selectFrom('entitlements').selectAll().where('id', '=', id);
+  return (locksRows(db) ? query.forUpdate() : query).executeTakeFirst();
 }
 
 const entitlementOfPurchase = prepared((db: Executor, purchaseId: string) =>

@@ -20,7 +20,7 @@ import {
   countLiveBuyers,
   deleteGrant,
   type EntitlementRow,
-  findEntitlement,
+  findEntitlementForChange,
   findEntitlementOfPurchase,
   findGrantOfUser,
   findGroup,
@@ -391,7 +391,7 @@ export function createAccessService(deps: AccessDeps) {
     next: { state: EntitlementState; accessUntil: number | null; stripe?: StripeFacts | null },
     why: ChangeReason,
   ): Promise<EntitlementRow> {
-    const current = await findEntitlement(trx, entitlementId);
+    const current = await findEntitlementForChange(trx, entitlementId);
     if (!current) throw new NotFoundError('No such entitlement.');
     if (next.stripe && current.stripeSyncedAt !== null && next.stripe.readAt < current.stripeSyncedAt) {
       return current;

@@ -264,6 +264,26 @@ describe('refunds and disputes', () => {
     expect((await purchaseOf(email)).refundedMinor).toBe(5000);
   });
 
+  it('counts a refund once when its events are applied at once (each re-reads the same charge)', async () => {
+    const offer = await paidOffer(oneTime);
+    const email = 'ray@example.test';
+    await buy(offer.slug, email);
+    const intentId = (await purchaseOf(email)).stripePaymentIntentId as string;
+    // Two partial refunds at Stripe: two charge.refunded events, both re-reading the charge as it is now.
+    await ctx.stripe.refunds.create({ payment_intent: intentId, amount: 2000 });
+    await ctx.stripe.refunds.create({ payment_intent: intentId, amount: 1000 });
+    const intent = await ctx.stripe.paymentIntents.retrieve(intentId);
+    const charge = await ctx.stripe.charges.retrieve(intent.latest_charge as string);
+    expect(charge.amount_refunded).toBe(3000);
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) => ctx.services.billing.applyRefund(charge, `evt_refund_race_${i}`)),
+    );
+    expect((await owner.get(`/api/v1/offers/${offer.id}`)).json().revenue.amountMinor).toBe(2000);
+    expect((await purchaseOf(email)).refundedMinor).toBe(3000);
+    expect((await paymentsOf(email))[0]?.refundedMinor).toBe(3000);
+    expect(await canEnter(email)).toBe(true);
+  });
+
   it('an offer whose refund policy is "never" keeps access after a full refund', async () => {
     const offer = await paidOffer(oneTime, { checkout: { refundPolicy: 'never' } });
     const email = 'wes@example.test';

@@ -32,8 +32,10 @@ import {
   type SubscriptionView,
 } from './billing.rules.ts';
 import {
+  addPurchaseRefund,
   findPayment,
   findPaymentByIntent,
+  findPaymentByIntentForChange,
   findPurchase,
   insertPaymentOnce,
   isOurCustomer,
@@ -427,7 +429,7 @@ export function createBillingService(deps: BillingDeps) {
     ours: boolean,
   ): Promise<PaymentRow | null> {
     const intentId = idOf(charge.payment_intent);
-    const payment = intentId ? await findPaymentByIntent(trx, intentId) : undefined;
+    const payment = intentId ? await findPaymentByIntentForChange(trx, intentId) : undefined;
     if (payment) return payment;
     if (ours) throw new RetryLaterError('The payment of this charge is not recorded yet.');
     return null;
@@ -452,8 +454,7 @@ export function createBillingService(deps: BillingDeps) {
         );
         await offers.recordRevenue(trx, payment.offerId, -delta);
         if (payment.userId) await users.addSpending(trx, payment.userId, -delta);
-        if (purchase)
-          await updatePurchase(trx, purchase.id, { refundedMinor: Number(purchase.refundedMinor) + delta });
+        if (purchase) await addPurchaseRefund(trx, purchase.id, delta);
       }
       if (!purchase) return null;
       const policy = await offers.refundPolicyOf(trx, payment.offerId);

@@ -1,5 +1,5 @@
 import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
-import type { Executor } from '../../platform/db/executor.ts';
+import { type Executor, locksRows } from '../../platform/db/executor.ts';
 import { prepared } from '../../platform/db/prepared.ts';
 import type { PaymentsTable, PurchaseStatus, PurchasesTable } from '../../platform/db/schema.ts';
 import type { Cursor } from '../../platform/pagination.ts';
@@ -37,6 +37,15 @@ export async function updatePurchase(
   patch: Updateable<PurchasesTable>,
 ): Promise<PurchaseRow> {
   return db.updateTable('purchases').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Adds a refund to a purchase's total in one statement (two payments of it refunded at once both count). */
+export async function addPurchaseRefund(db: Executor, id: string, deltaMinor: number): Promise<void> {
+  await db
+    .updateTable('purchases')
+    .set((eb) => ({ refundedMinor: eb('refundedMinor', '+', deltaMinor) }))
+    .where('id', '=', id)
+    .execute();
 }
 
 /**
@@ -192,6 +201,15 @@ export async function findPayment(db: Executor, id: string) {
 
 export async function findPaymentByIntent(db: Executor, paymentIntentId: string) {
   return (await paymentByIntent(db, paymentIntentId))[0];
+}
+
+/**
+ * A payment read to be changed in the caller's transaction (a refund, a dispute): locked until it ends
+ * on PostgreSQL, so two events of one charge at once take turns and the second sees what the first did.
+ */
+export async function findPaymentByIntentForChange(db: Executor, paymentIntentId: string) {
+  const query = db.selectFrom('payments').selectAll().where('stripePaymentIntentId', '=', paymentIntentId);
+  return (locksRows(db) ? query.forUpdate() : query).executeTakeFirst();
 }
 
 /** When the latest payment of a purchase that was refunded (in part or whole) was made, or null. */

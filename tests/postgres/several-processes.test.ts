@@ -68,6 +68,12 @@ describe('two web processes and a worker on one PostgreSQL database', () => {
       expect(page.data.map((p) => p.id)).toContain(post.body.id);
     }
 
+    // Each process caches the feed's first page; a like on one is counted on the other's next read.
+    await memberOnTwo.get(feed);
+    expect((await ownerOnOne.request(`/api/v1/hub/posts/${post.body.id}/like`, 'PUT')).status).toBe(200);
+    const liked = (await memberOnTwo.get(feed)).body as { data: { id: string; likeCount: number }[] };
+    expect(liked.data.find((p) => p.id === post.body.id)?.likeCount).toBe(1);
+
     // Sign-in failures are counted across both: ten wrong passwords, alternating, lock the eleventh
     // try out on either process, even with the right password.
     for (let i = 0; i < 10; i += 1) {

@@ -126,6 +126,7 @@ export function httpClient(origin: string, cookies: Map<string, string> = new Ma
     post: (url: string, body: unknown = {}) => request(url, 'POST', body),
     patch: (url: string, body: unknown = {}) => request(url, 'PATCH', body),
     delete: (url: string) => request(url, 'DELETE'),
+    request,
     /** The same session on another process. */
     on: (otherOrigin: string) => httpClient(otherOrigin, cookies),
   };

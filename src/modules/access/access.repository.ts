@@ -69,6 +69,7 @@ const groupColumns = [
   'hubGroups.paywallDescription',
   'hubGroups.paywallUrl',
   'hubGroups.postCount',
+  'hubGroups.feedVersion',
   'hubGroups.createdAt',
   'hubGroups.updatedAt',
 ] as const;

@@ -26,6 +26,7 @@ import {
   magicLinkEmail,
   passwordResetEmail,
 } from '../email/index.ts';
+import { authorRenamed } from '../hub/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import {
   consumeAuthToken,
@@ -495,10 +496,13 @@ export function createAuthService(deps: AuthDeps) {
   /** Renames the signed-in person. */
   async function updateProfile(actor: Actor, input: { name: string }): Promise<UserRow> {
     assertValid([nameProblem('name', input.name, true)]);
-    await updateUserRow(db, actor.userId, {
-      name: input.name.trim(),
-      nameSearch: nameSearchKey(input.name),
-      updatedAt: clock.now(),
+    await db.transaction().execute(async (trx) => {
+      await updateUserRow(trx, actor.userId, {
+        name: input.name.trim(),
+        nameSearch: nameSearchKey(input.name),
+        updatedAt: clock.now(),
+      });
+      await authorRenamed(trx, actor.userId);
     });
     return currentUser(actor);
   }

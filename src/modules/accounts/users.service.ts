@@ -18,6 +18,7 @@ import {
 import { decodeCursor, type Page, pageOf } from '../../platform/pagination.ts';
 import type { EmailService } from '../email/index.ts';
 import { invitationEmail } from '../email/index.ts';
+import { authorRenamed } from '../hub/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import {
   type ApiKeyRow,
@@ -168,6 +169,7 @@ export function createUsersService(deps: UsersDeps) {
         ...(patch.status !== undefined ? { status: patch.status } : {}),
         updatedAt: now,
       });
+      if (patch.name !== undefined && updated.name !== user.name) await authorRenamed(trx, id);
       if (patch.status === 'deactivated' && user.status !== 'deactivated') {
         // Sessions and pending links end now; API keys are refused while the account is deactivated.
         await deleteSessionsOfUser(trx, id);

@@ -66,9 +66,46 @@ export async function insertPost(db: Executor, row: Insertable<PostsTable>): Pro
   await db.insertInto('posts').values(row).execute();
   await db
     .updateTable('hubGroups')
-    .set((eb) => ({ postCount: eb('postCount', '+', 1) }))
+    .set((eb) => ({ postCount: eb('postCount', '+', 1), feedVersion: eb('feedVersion', '+', 1) }))
     .where('id', '=', row.hubGroupId)
     .execute();
+}
+
+/**
+ * Says that what the first page of the feed of a post's group shows has changed (a count, an edit, a
+ * pin): every process's cached copy of that page is stale from the commit on.
+ */
+export async function bumpFeedOfPost(db: Executor, postId: string): Promise<void> {
+  await db
+    .updateTable('hubGroups')
+    .set((eb) => ({ feedVersion: eb('feedVersion', '+', 1) }))
+    .where('id', '=', (eb) =>
+      eb.selectFrom('posts').select('posts.hubGroupId').where('posts.id', '=', postId),
+    )
+    .execute();
+}
+
+/** An author's name is on their posts: the feeds of the groups they wrote in are stale. */
+export async function bumpFeedsOfAuthor(db: Executor, authorId: string): Promise<void> {
+  await db
+    .updateTable('hubGroups')
+    .set((eb) => ({ feedVersion: eb('feedVersion', '+', 1) }))
+    .where('id', 'in', (eb) =>
+      eb.selectFrom('posts').select('posts.hubGroupId').where('posts.authorId', '=', authorId),
+    )
+    .execute();
+}
+
+/** Which of these posts the viewer likes (the viewer's part of a cached feed page). */
+export async function likedPostIds(db: Executor, viewerId: string, postIds: string[]): Promise<string[]> {
+  if (postIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('postLikes')
+    .select('postId')
+    .where('userId', '=', viewerId)
+    .where('postId', 'in', postIds)
+    .execute();
+  return rows.map((row) => row.postId);
 }
 
 export async function findPost(db: Executor, id: string, viewerId: string) {
@@ -146,13 +183,14 @@ export async function countPinned(db: Executor, groupId: string): Promise<number
 
 export async function updatePostRow(db: Executor, id: string, patch: Updateable<PostsTable>): Promise<void> {
   await db.updateTable('posts').set(patch).where('id', '=', id).execute();
+  await bumpFeedOfPost(db, id);
 }
 
 export async function deletePostRow(db: Executor, post: { id: string; hubGroupId: string }): Promise<void> {
   await db.deleteFrom('posts').where('id', '=', post.id).execute();
   await db
     .updateTable('hubGroups')
-    .set((eb) => ({ postCount: eb('postCount', '-', 1) }))
+    .set((eb) => ({ postCount: eb('postCount', '-', 1), feedVersion: eb('feedVersion', '+', 1) }))
     .where('id', '=', post.hubGroupId)
     .execute();
 }
@@ -184,6 +222,7 @@ export async function insertComment(db: Executor, row: Insertable<CommentsTable>
     .set((eb) => ({ commentCount: eb('commentCount', '+', 1) }))
     .where('id', '=', row.postId)
     .execute();
+  await bumpFeedOfPost(db, row.postId);
 }
 
 export async function findComment(db: Executor, id: string, viewerId: string) {
@@ -248,6 +287,7 @@ export async function deleteCommentRow(db: Executor, comment: { id: string; post
     .set((eb) => ({ commentCount: eb('commentCount', '-', 1 + Number(replies.n)) }))
     .where('id', '=', comment.postId)
     .execute();
+  await bumpFeedOfPost(db, comment.postId);
 }
 
 // --- likes (idempotent: liking twice counts once, taking back a like that is not there changes nothing) ---
@@ -277,5 +317,7 @@ export async function setLike(
     await sql`update ${sql.table(counted)} set like_count = like_count + ${like ? 1 : -1} where id = ${targetId}`.execute(
       db,
     );
+    // A post's count shows in its group's feed; a comment's does not.
+    if (kind === 'post') await bumpFeedOfPost(db, targetId);
   }
 }

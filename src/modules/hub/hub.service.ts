@@ -18,6 +18,7 @@ import type { MediaStore } from '../../platform/media.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import { normalizedHttpUrl, slugify } from '../../platform/text.ts';
 import type { AccessService, GroupRow } from '../access/index.ts';
+import { createFeedCache, type FeedCache, type SharedPost } from './feed-cache.ts';
 import {
   countPinned,
   deleteCommentRow,
@@ -28,6 +29,7 @@ import {
   insertComment,
   insertGroup,
   insertPost,
+  likedPostIds,
   listComments,
   listFeedPosts,
   listGroupIds,
@@ -50,10 +52,13 @@ export interface HubDeps {
   clock: Clock;
   access: AccessService;
   media: MediaStore;
+  /** Tests give one to look inside; by default each service keeps its own. */
+  feedCache?: FeedCache<PostRow>;
 }
 
 export function createHubService(deps: HubDeps) {
   const { db, clock, access, media } = deps;
+  const feedCache = deps.feedCache ?? createFeedCache<PostRow>();
 
   // --- groups (staff) --------------------------------------------------------------------------
 
@@ -204,13 +209,47 @@ export function createHubService(deps: HubDeps) {
     return comment;
   }
 
-  /** A group's feed: its pinned posts first (on the first page), then the rest newest first. */
+  /**
+   * A group's feed: its pinned posts first (on the first page), then the rest newest first. The first
+   * page comes from the feed cache when the group's feed version has not moved since it was read
+   * (src/modules/hub/feed-cache.ts); the reader's likes are put back in.
+   */
   async function feed(actor: Actor, groupId: string, options: { cursor?: string; limit: number }) {
     const group = await access.enterGroup(actor, groupId);
     const after = decodeCursor(options.cursor);
+    if (!after) {
+      const cached = feedCache.page(group.id, group.feedVersion, options.limit);
+      if (cached) {
+        let liked = feedCache.likes(actor.userId, group.id, group.feedVersion);
+        if (!liked) {
+          const ids = [...cached.pinned, ...cached.posts].map((post) => post.id);
+          liked = new Set(await likedPostIds(db, actor.userId, ids));
+          feedCache.keepLikes(actor.userId, group.id, group.feedVersion, liked);
+        }
+        const withLikes = (post: SharedPost<PostRow>): PostRow => ({
+          ...post,
+          likedByMe: (liked as ReadonlySet<string>).has(post.id) ? 1 : 0,
+        });
+        return {
+          group,
+          data: [...cached.pinned.map(withLikes), ...cached.posts.map(withLikes)],
+          nextCursor: cached.nextCursor,
+        };
+      }
+    }
     const pinned = after ? [] : await listPinnedPosts(db, group.id, actor.userId);
     const rows = await listFeedPosts(db, group.id, actor.userId, after, options.limit);
     const page = pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
+    if (!after) {
+      const shared = ({ likedByMe: _mine, ...post }: PostRow): SharedPost<PostRow> => post;
+      feedCache.keepPage(group.id, group.feedVersion, options.limit, {
+        pinned: pinned.map(shared),
+        posts: page.data.map(shared),
+        nextCursor: page.nextCursor,
+      });
+      const liked = [...pinned, ...page.data].filter((post) => post.likedByMe).map((post) => post.id);
+      feedCache.keepLikes(actor.userId, group.id, group.feedVersion, liked);
+    }
     return { group, data: [...pinned, ...page.data], nextCursor: page.nextCursor };
   }
 

@@ -22,6 +22,7 @@ import * as paidCheckout from './migrations/0006-paid-checkout.ts';
 import * as affiliates from './migrations/0007-affiliates.ts';
 import * as onePendingConfirmation from './migrations/0008-one-pending-confirmation.ts';
 import * as rateLimits from './migrations/0009-rate-limits.ts';
+import * as feedVersion from './migrations/0010-feed-version.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '0007-affiliates': affiliates,
   '0008-one-pending-confirmation': onePendingConfirmation,
   '0009-rate-limits': rateLimits,
+  '0010-feed-version': feedVersion,
 };
 
 /**

@@ -124,6 +124,8 @@ export interface HubGroupsTable {
   paywallDescription: string | null;
   paywallUrl: string | null;
   postCount: Generated<number>;
+  /** Bumped with every change to what the first page of the group's feed shows (cache key). */
+  feedVersion: Generated<number>;
   createdAt: number;
   updatedAt: number;
 }

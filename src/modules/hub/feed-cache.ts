@@ -1,0 +1,70 @@
+// The first page of each group's feed, kept in this process under the group's feed version. The version
+// is read with the access check every request makes (hub_groups.feed_version) and bumped in the same
+// transaction as every change to what the page shows, so a cached page is never older than the version
+// its reader saw — whichever process made the change. What differs per reader (which posts they like)
+// is kept apart, under the same version: the reader's own like changes the version too.
+
+/** A feed row without the reader's part. */
+export type SharedPost<Row> = Omit<Row, 'likedByMe'>;
+
+export interface CachedFeedPage<Row> {
+  pinned: SharedPost<Row>[];
+  posts: SharedPost<Row>[];
+  nextCursor: string | null;
+}
+
+export interface FeedCache<Row> {
+  page(groupId: string, version: number, limit: number): CachedFeedPage<Row> | undefined;
+  keepPage(groupId: string, version: number, limit: number, page: CachedFeedPage<Row>): void;
+  /** The ids of the page's posts the viewer likes, when known for this version. */
+  likes(viewerId: string, groupId: string, version: number): ReadonlySet<string> | undefined;
+  keepLikes(viewerId: string, groupId: string, version: number, liked: Iterable<string>): void;
+}
+
+/** A map that forgets its least recently used entries past `max`. */
+function lru<V>(max: number) {
+  const entries = new Map<string, V>();
+  return {
+    get(key: string): V | undefined {
+      const value = entries.get(key);
+      if (value !== undefined) {
+        entries.delete(key);
+        entries.set(key, value);
+      }
+      return value;
+    },
+    set(key: string, value: V): void {
+      entries.delete(key);
+      entries.set(key, value);
+      if (entries.size > max) entries.delete(entries.keys().next().value as string);
+    },
+  };
+}
+
+export function createFeedCache<Row>(options: { pages?: number; viewers?: number } = {}): FeedCache<Row> {
+  // Pages are keyed by group; an older version of a group's page is replaced, never kept beside it.
+  const pages = lru<{ version: number; limit: number; page: CachedFeedPage<Row> }>(options.pages ?? 500);
+  const likes = lru<{ version: number; liked: ReadonlySet<string> }>(options.viewers ?? 20_000);
+  return {
+    page(groupId, version, limit) {
+      const entry = pages.get(groupId);
+      return entry && entry.version === version && entry.limit === limit ? entry.page : undefined;
+    },
+    keepPage(groupId, version, limit, page) {
+      const entry = pages.get(groupId);
+      // A slower reader of an older version never replaces a newer page.
+      if (entry && entry.version > version) return;
+      pages.set(groupId, { version, limit, page });
+    },
+    likes(viewerId, groupId, version) {
+      const entry = likes.get(`${viewerId}:${groupId}`);
+      return entry && entry.version === version ? entry.liked : undefined;
+    },
+    keepLikes(viewerId, groupId, version, liked) {
+      const key = `${viewerId}:${groupId}`;
+      const entry = likes.get(key);
+      if (entry && entry.version > version) return;
+      likes.set(key, { version, liked: new Set(liked) });
+    },
+  };
+}

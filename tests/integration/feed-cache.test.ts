@@ -1,0 +1,158 @@
+// The first page of a feed is cached per group and feed version (src/modules/hub/feed-cache.ts): every
+// change to what that page shows is seen on the next read, by a reader whose page was cached, and each
+// reader keeps their own likes. A repeated read runs no feed query.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Client,
+  createAdmin,
+  createGrant,
+  createGroup,
+  createMember,
+  signIn,
+  type TestGroup,
+  type TestUser,
+} from '../support/factories.ts';
+import { createTestContext, type TestContext } from '../support/test-app.ts';
+
+let ctx: TestContext;
+const statements: string[] = [];
+let group: TestGroup;
+let reader: Client;
+let writer: Client;
+let admin: Client;
+let writerUser: TestUser;
+
+type FeedPost = {
+  id: string;
+  title: string | null;
+  body: string;
+  pinned: boolean;
+  likeCount: number;
+  commentCount: number;
+  likedByMe: boolean;
+  author: { id: string; name: string } | null;
+};
+
+beforeAll(async () => {
+  ctx = await createTestContext({ onQuery: (sql) => statements.push(sql) });
+  group = await createGroup(ctx, { visibility: 'private' });
+  const readerUser = await createMember(ctx);
+  writerUser = await createMember(ctx);
+  for (const user of [readerUser, writerUser]) await createGrant(ctx, user, group);
+  reader = await signIn(ctx, readerUser);
+  writer = await signIn(ctx, writerUser);
+  admin = await signIn(ctx, await createAdmin(ctx));
+});
+afterAll(async () => ctx.close());
+
+const feedUrl = () => `/api/v1/hub/groups/${group.id}/posts`;
+
+async function feedOf(client: Client): Promise<FeedPost[]> {
+  const response = await client.get(feedUrl());
+  expect(response.statusCode).toBe(200);
+  return response.json().data as FeedPost[];
+}
+
+/** Reads the feed twice (the second read from the cache), answers the second. */
+async function cachedFeedOf(client: Client): Promise<FeedPost[]> {
+  await feedOf(client);
+  return feedOf(client);
+}
+
+async function post(body: string): Promise<FeedPost> {
+  const response = await writer.post(feedUrl(), { body });
+  expect(response.statusCode).toBe(201);
+  return response.json() as FeedPost;
+}
+
+describe('the cached first page of a feed', () => {
+  it('is read with no feed query the second time, and shows a new post at once', async () => {
+    const first = await post('The first post');
+    await feedOf(reader);
+    statements.length = 0;
+    const again = await feedOf(reader);
+    expect(again.map((p) => p.id)).toContain(first.id);
+    // The session and the group's access check (which reads the feed version), nothing else.
+    expect(statements.filter((sql) => /from "posts"|from "post_likes"/.test(sql))).toEqual([]);
+    const second = await post('A second post');
+    expect((await feedOf(reader))[0]?.id).toBe(second.id);
+  });
+
+  it('shows an edit, a pin and an unpin, and a deletion', async () => {
+    const edited = await post('Before the edit');
+    await cachedFeedOf(reader);
+    expect(
+      (await writer.patch(`/api/v1/hub/posts/${edited.id}`, { body: 'After the edit' })).statusCode,
+    ).toBe(200);
+    expect((await feedOf(reader)).find((p) => p.id === edited.id)?.body).toBe('After the edit');
+
+    const older = (await cachedFeedOf(reader)).at(-1) as FeedPost;
+    expect((await admin.patch(`/api/v1/hub/posts/${older.id}`, { pinned: true })).statusCode).toBe(200);
+    expect((await feedOf(reader))[0]).toMatchObject({ id: older.id, pinned: true });
+    await cachedFeedOf(reader);
+    expect((await admin.patch(`/api/v1/hub/posts/${older.id}`, { pinned: false })).statusCode).toBe(200);
+    expect((await feedOf(reader))[0]?.pinned).toBe(false);
+
+    await cachedFeedOf(reader);
+    expect((await writer.delete(`/api/v1/hub/posts/${edited.id}`)).statusCode).toBe(204);
+    expect((await feedOf(reader)).map((p) => p.id)).not.toContain(edited.id);
+  });
+
+  it('counts a comment and its deletion', async () => {
+    const discussed = await post('Talk about this');
+    await cachedFeedOf(reader);
+    const comment = await writer.post(`/api/v1/hub/posts/${discussed.id}/comments`, { body: 'A comment' });
+    expect(comment.statusCode).toBe(201);
+    expect((await feedOf(reader)).find((p) => p.id === discussed.id)?.commentCount).toBe(1);
+    await cachedFeedOf(reader);
+    expect((await writer.delete(`/api/v1/hub/comments/${comment.json().id}`)).statusCode).toBe(204);
+    expect((await feedOf(reader)).find((p) => p.id === discussed.id)?.commentCount).toBe(0);
+  });
+
+  it('keeps each reader’s likes apart while counting everyone’s', async () => {
+    const liked = await post('Like this');
+    await cachedFeedOf(reader);
+    await cachedFeedOf(writer);
+    expect((await writer.request('PUT', `/api/v1/hub/posts/${liked.id}/like`)).statusCode).toBe(200);
+    expect((await cachedFeedOf(reader)).find((p) => p.id === liked.id)).toMatchObject({
+      likeCount: 1,
+      likedByMe: false,
+    });
+    expect((await cachedFeedOf(writer)).find((p) => p.id === liked.id)).toMatchObject({
+      likeCount: 1,
+      likedByMe: true,
+    });
+    expect((await reader.request('PUT', `/api/v1/hub/posts/${liked.id}/like`)).statusCode).toBe(200);
+    expect((await feedOf(reader)).find((p) => p.id === liked.id)).toMatchObject({
+      likeCount: 2,
+      likedByMe: true,
+    });
+    expect((await reader.request('DELETE', `/api/v1/hub/posts/${liked.id}/like`)).statusCode).toBe(200);
+    expect((await feedOf(reader)).find((p) => p.id === liked.id)).toMatchObject({
+      likeCount: 1,
+      likedByMe: false,
+    });
+    expect((await feedOf(writer)).find((p) => p.id === liked.id)?.likedByMe).toBe(true);
+  });
+
+  it('shows an author’s new name, whether they rename themselves or staff rename them', async () => {
+    await post('Signed with my name');
+    await cachedFeedOf(reader);
+    expect((await writer.patch('/api/v1/me', { name: 'Renamed Writer' })).statusCode).toBe(200);
+    expect((await feedOf(reader))[0]?.author?.name).toBe('Renamed Writer');
+    await cachedFeedOf(reader);
+    expect((await admin.patch(`/api/v1/users/${writerUser.id}`, { name: 'Named By Staff' })).statusCode).toBe(
+      200,
+    );
+    expect((await feedOf(reader))[0]?.author?.name).toBe('Named By Staff');
+  });
+
+  it('never stands in for the access check: a revoked grant closes the cached feed at once', async () => {
+    const outsider = await createMember(ctx);
+    const grantId = await createGrant(ctx, outsider, group);
+    const client = await signIn(ctx, outsider);
+    await cachedFeedOf(client);
+    await ctx.db.deleteFrom('accessGrants').where('id', '=', grantId).execute();
+    expect((await client.get(feedUrl())).statusCode).toBe(403);
+  });
+});

@@ -27,7 +27,7 @@
 // leaves a purchase anywhere but where Stripe's objects say.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +43,7 @@ import { control } from '../../tools/stripe-emulator/test-support.ts';
 import { createApiKey, createGroup, createOwner, pngBytes } from '../support/factories.ts';
 import { freePort } from '../support/processes.ts';
 import { throwawayDatabase } from './dataset.ts';
-import { CHILD_ENV_VARIABLE, compiledScript, REPO_ROOT } from './servers.ts';
+import { CHILD_ENV_VARIABLE, childrenOf, compiledScript, cpuMsOf, REPO_ROOT } from './servers.ts';
 
 // --- settings ---------------------------------------------------------------------------------------
 
@@ -155,35 +155,6 @@ function postWebhook(
 }
 const idOf = (value: string | { id: string } | null | undefined) =>
   value == null ? null : typeof value === 'string' ? value : value.id;
-
-/**
- * CPU time a process and its children have used so far, in ms (Linux /proc; null elsewhere or once it
- * is gone): its own, its children's that it has reaped (a killed web process's, once the primary saw it
- * die), and its live children's.
- */
-function cpuMsOf(pid: number): number | null {
-  try {
-    // Fields after the command name: utime, stime, cutime and cstime are the 12th to 15th, in clock
-    // ticks (100 Hz).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    const ticks = [11, 12, 13, 14].reduce((sum, at) => sum + Number(fields[at]), 0);
-    if (!Number.isFinite(ticks)) return null;
-    let ms = ticks * 10;
-    for (const child of childrenOf(pid)) ms += cpuMsOf(child) ?? 0;
-    return ms;
-  } catch {
-    return null;
-  }
-}
-
-/** The live children of a process (Linux). */
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 // --- Guildhall as a child process that can be killed ------------------------------------------------
 

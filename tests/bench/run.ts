@@ -24,7 +24,7 @@ import { type ChaosReport, chaosFailed, describeChaos, readChaosSettings, runCha
 import { type BenchDatabase, type DatasetSize, prepareDatabase } from './dataset.ts';
 import { hubPlans, type QueryPlan } from './plans.ts';
 import { type BenchRequest, type Scenario, scenarios } from './scenarios.ts';
-import { type ChildServer, startChild } from './servers.ts';
+import { type ChildServer, cpuMsOf, startChild } from './servers.ts';
 
 interface Settings {
   connections: number;
@@ -49,6 +49,10 @@ interface Row {
   latencyP99Ms: number;
   latencyMeanMs: number;
   ratio: number | null;
+  /** The server's CPU time per request in the measured run (µs; null without /proc). */
+  cpuUsPerRequest: number | null;
+  /** The baseline's CPU per request over this one's: steadier than the req/s ratio on a busy machine. */
+  cpuRatio: number | null;
   requests: number;
   non2xx: number;
   errors: number;
@@ -159,8 +163,16 @@ async function measure(
   await checkOnce(scenario, url, request);
   console.error(`bench: ${target} · ${scenario.name} …`);
   if (settings.warmup > 0) await load(url, request, settings, settings.warmup);
+  const cpuBefore = cpuMsOf(server.pid);
   const result: Result = await load(url, request, settings, settings.duration);
+  const cpuAfter = cpuMsOf(server.pid);
+  const cpuUsPerRequest =
+    cpuBefore === null || cpuAfter === null || result.requests.total === 0
+      ? null
+      : ((cpuAfter - cpuBefore) * 1000) / result.requests.total;
   return {
+    cpuUsPerRequest,
+    cpuRatio: null,
     target,
     scenario: scenario.name,
     requestsPerSecond: result.requests.mean,
@@ -310,14 +322,27 @@ function pad(text: string, width: number, right = false): string {
 }
 
 function table(rows: Row[]): string {
-  const header = ['Target', 'Scenario', 'req/s (mean)', 'p99 ms', '× baseline', 'non-2xx', 'errors'];
+  const header = [
+    'Target',
+    'Scenario',
+    'req/s (mean)',
+    'p99 ms',
+    '× baseline',
+    'CPU µs/req',
+    '× baseline CPU',
+    'non-2xx',
+    'errors',
+  ];
+  const times = (ratio: number | null) => (ratio === null ? '–' : `${ratio.toFixed(ratio < 0.1 ? 3 : 2)}×`);
   const cells = rows.map((row) => [
     row.target,
     row.scenario,
     Math.round(row.requestsPerSecond).toLocaleString('en-US'),
     // autocannon records whole milliseconds: 0 means under one.
     row.latencyP99Ms < 1 ? '<1' : String(Math.round(row.latencyP99Ms)),
-    row.ratio === null ? '–' : `${row.ratio.toFixed(row.ratio < 0.1 ? 3 : 2)}×`,
+    times(row.ratio),
+    row.cpuUsPerRequest === null ? '–' : String(Math.round(row.cpuUsPerRequest)),
+    times(row.cpuRatio),
     String(row.non2xx),
     String(row.errors),
   ]);
@@ -408,6 +433,13 @@ async function main(): Promise<number> {
   const last = after[0]?.requestsPerSecond;
   const baseline = first && last ? (first + last) / 2 : null;
   for (const row of rows) row.ratio = baseline ? row.requestsPerSecond / baseline : null;
+  // CPU per request of the baseline: the lower of its two runs (a busy machine only adds to it).
+  const baselineCpu = [before[0]?.cpuUsPerRequest, after[0]?.cpuUsPerRequest].filter(
+    (us): us is number => typeof us === 'number' && us > 0,
+  );
+  const cpuBase = baselineCpu.length ? Math.min(...baselineCpu) : null;
+  for (const row of rows)
+    row.cpuRatio = cpuBase && row.cpuUsPerRequest ? cpuBase / row.cpuUsPerRequest : null;
   const drift = first && last ? Math.abs(first - last) / Math.max(first, last) : 0;
 
   console.log(`\n${new Date().toISOString().slice(0, 10)} · ${machine}`);

@@ -3,6 +3,7 @@
 // SIGTERM, SIGINT or when its stdin closes (the parent died), so no server outlives a run.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,34 @@ export const CHILD_ENV_VARIABLE = 'GUILDHALL_BENCH_ENV';
 
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * CPU time a process and its children have used so far, in ms (Linux /proc; null elsewhere or once it
+ * is gone): its own, its children's that it has reaped, and its live children's.
+ */
+export function cpuMsOf(pid: number): number | null {
+  try {
+    // Fields after the command name: utime, stime, cutime and cstime are the 12th to 15th, in clock
+    // ticks (100 Hz).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = [11, 12, 13, 14].reduce((sum, at) => sum + Number(fields[at]), 0);
+    if (!Number.isFinite(ticks)) return null;
+    let ms = ticks * 10;
+    for (const child of childrenOf(pid)) ms += cpuMsOf(child) ?? 0;
+    return ms;
+  } catch {
+    return null;
+  }
+}
+
+/** The live children of a process (Linux). */
+export function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
 
 export interface ChildServer {
   url: string;

@@ -284,6 +284,41 @@ describe('refunds and disputes', () => {
     expect(await canEnter(email)).toBe(true);
   });
 
+  it('a subscription update applied while a refund commits never brings access back', async () => {
+    const offer = await paidOffer(monthly);
+    const email = 'una@example.test';
+    await buy(offer.slug, email);
+    const entitlement = await entitlementOf(email);
+    const subscription = await subscriptionOf(email);
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let refunded: () => void = () => {};
+    const refundWritten = new Promise<void>((resolve) => {
+      refunded = resolve;
+    });
+    // A refund ends access in a transaction still open...
+    const refund = ctx.db.transaction().execute(async (trx) => {
+      await ctx.services.access.changeEntitlement(
+        trx,
+        entitlement?.id as string,
+        { state: 'refunded', accessUntil: null },
+        { reason: 'refund' },
+      );
+      refunded();
+      await held;
+    });
+    await refundWritten;
+    // ...while the subscription, active at Stripe, is applied; then the refund commits.
+    const sync = ctx.services.billing.syncSubscription(subscription, Date.now(), null);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    release();
+    await Promise.all([refund, sync]);
+    expect(await entitlementOf(email)).toMatchObject({ state: 'refunded' });
+    expect(await canEnter(email)).toBe(false);
+  });
+
   it('an offer whose refund policy is "never" keeps access after a full refund', async () => {
     const offer = await paidOffer(oneTime, { checkout: { refundPolicy: 'never' } });
     const email = 'wes@example.test';

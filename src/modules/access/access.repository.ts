@@ -343,6 +343,15 @@ export async function findEntitlementOfPurchase(db: Executor, purchaseId: string
   return (await entitlementOfPurchase(db, purchaseId))[0];
 }
 
+/**
+ * The entitlement of a purchase, read to decide how to change it in the caller's transaction: locked
+ * until that ends (PostgreSQL), so a change committed meanwhile is seen instead of overwritten.
+ */
+export async function findEntitlementOfPurchaseForChange(db: Executor, purchaseId: string) {
+  const query = db.selectFrom('entitlements').selectAll().where('purchaseId', '=', purchaseId);
+  return (locksRows(db) ? query.forUpdate() : query).executeTakeFirst();
+}
+
 export async function updateEntitlementRow(
   db: Executor,
   id: string,

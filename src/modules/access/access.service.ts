@@ -22,6 +22,7 @@ import {
   type EntitlementRow,
   findEntitlementForChange,
   findEntitlementOfPurchase,
+  findEntitlementOfPurchaseForChange,
   findGrantOfUser,
   findGroup,
   findGroupWithEntry,
@@ -412,6 +413,11 @@ export function createAccessService(deps: AccessDeps) {
     return findEntitlementOfPurchase(executor, purchaseId);
   }
 
+  /** The same, to be changed in `trx`: locked until it ends, so what is decided from it stays true. */
+  async function entitlementOfPurchaseForChange(trx: Executor, purchaseId: string) {
+    return findEntitlementOfPurchaseForChange(trx, purchaseId);
+  }
+
   /** The access ledger's history for a user, newest first (the user card). */
   async function changesOfUser(actor: Actor, userId: string, limit = 50) {
     requireStaff(actor);
@@ -425,6 +431,7 @@ export function createAccessService(deps: AccessDeps) {
     grantEntitlement,
     changeEntitlement,
     entitlementOfPurchase,
+    entitlementOfPurchaseForChange,
     changesOfUser,
     enterGroup,
     canEnter,

@@ -68,7 +68,10 @@ export interface BillingDeps {
   stripe: Pick<StripeConnection, 'client' | 'webhookContext' | 'applyAccount'>;
   verifyEvent(rawBody: Buffer | string, signature: string | undefined, secret: string): Stripe.Event;
   purchases: Pick<PurchasesService, 'settlePaidPurchase'>;
-  access: Pick<AccessService, 'changeEntitlement' | 'entitlementOfPurchase'>;
+  access: Pick<
+    AccessService,
+    'changeEntitlement' | 'entitlementOfPurchase' | 'entitlementOfPurchaseForChange'
+  >;
   offers: Pick<OffersService, 'recordRevenue' | 'refundPolicyOf' | 'offerDetail'>;
   users: Pick<UsersService, 'addSpending' | 'linkStripeCustomer' | 'stripeCustomerOf'>;
   settings: Pick<SettingsService, 'getSettings'>;
@@ -311,7 +314,7 @@ export function createBillingService(deps: BillingDeps) {
         stripe: facts,
       });
     }
-    const entitlement = await access.entitlementOfPurchase(trx, purchase.id);
+    const entitlement = await access.entitlementOfPurchaseForChange(trx, purchase.id);
     if (!entitlement) return purchase;
     const reason = { reason: why.reason, stripeObjectId: subscription.id, stripeEventId: why.eventId };
     const sticky = STICKY_STATES.includes(entitlement.state) && !(why.lift ?? []).includes(entitlement.state);
@@ -459,7 +462,7 @@ export function createBillingService(deps: BillingDeps) {
       if (!purchase) return null;
       const policy = await offers.refundPolicyOf(trx, payment.offerId);
       if (refundEndsAccess(policy, refunded, Number(payment.amountMinor))) {
-        const entitlement = await access.entitlementOfPurchase(trx, purchase.id);
+        const entitlement = await access.entitlementOfPurchaseForChange(trx, purchase.id);
         if (entitlement && entitlement.state !== 'revoked') {
           await access.changeEntitlement(
             trx,
@@ -496,7 +499,9 @@ export function createBillingService(deps: BillingDeps) {
         paymentMinor: Number(payment.amountMinor),
       });
       const purchase = (await findPurchase(trx, payment.purchaseId)) ?? null;
-      const entitlement = purchase ? await access.entitlementOfPurchase(trx, purchase.id) : undefined;
+      const entitlement = purchase
+        ? await access.entitlementOfPurchaseForChange(trx, purchase.id)
+        : undefined;
       if (!purchase || !entitlement || entitlement.state === 'revoked') return purchase;
       const why = { reason: 'dispute', stripeObjectId: dispute.id, stripeEventId: eventId };
       if (open || !won) {

@@ -408,8 +408,16 @@ describe('payouts through Stripe', () => {
     // A failed payout is retried, never replaced by a second one.
     const second = await owner.post('/api/v1/payouts', { affiliateId: affiliate.id, method: 'stripe' });
     expect(second.json().error.code).toBe('payout_open');
-    const retried = await owner.post(`/api/v1/payouts/${failed.json().id}/retry`);
-    expect(retried.json()).toMatchObject({ status: 'paid', stripeTransferId: expect.stringMatching(/^tr_/) });
+    // Retried four times at once (a double click, two admins): one transfer.
+    const retries = await Promise.all(
+      Array.from({ length: 4 }, () => owner.post(`/api/v1/payouts/${failed.json().id}/retry`)),
+    );
+    const retried = retries.find((response) => response.statusCode === 200);
+    expect(retries.every((response) => [200, 409].includes(response.statusCode))).toBe(true);
+    expect(retried?.json()).toMatchObject({
+      status: 'paid',
+      stripeTransferId: expect.stringMatching(/^tr_/),
+    });
     expect((await owner.post(`/api/v1/payouts/${failed.json().id}/retry`)).statusCode).toBe(409);
     const transfers = await ctx.stripe.transfers.list({ destination: account.stripeAccountId as string });
     expect(transfers.data).toHaveLength(1);

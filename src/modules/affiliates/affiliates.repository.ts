@@ -397,8 +397,46 @@ export async function findPayout(db: Executor, id: string) {
   return db.selectFrom('payouts').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function updatePayout(db: Executor, id: string, patch: Updateable<PayoutsTable>) {
-  return db.updateTable('payouts').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+/**
+ * Moves a payout to its next attempt if it is still as the caller read it (status and attempt): of
+ * several senders at once one moves it, the others find nothing and use the attempt it moved to.
+ */
+export async function advancePayoutAttempt(
+  db: Executor,
+  id: string,
+  from: { status: PayoutsTable['status']; attempts: number },
+) {
+  return db
+    .updateTable('payouts')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), status: 'pending', error: null }))
+    .where('id', '=', id)
+    .where('status', '=', from.status)
+    .where('attempts', '=', from.attempts)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Records the transfer of a payout, unless it is recorded already; answers the row it changed. */
+export async function markPayoutPaid(db: Executor, id: string, transferId: string, paidAt: number) {
+  return db
+    .updateTable('payouts')
+    .set({ status: 'paid', stripeTransferId: transferId, paidAt, error: null })
+    .where('id', '=', id)
+    .where('status', '!=', 'paid')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Records that one attempt failed, unless the payout has moved on (paid, or a later attempt). */
+export async function failPayoutAttempt(db: Executor, id: string, attempt: number, error: string) {
+  return db
+    .updateTable('payouts')
+    .set({ status: 'failed', error })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('attempts', '=', attempt)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 /** Marks the due, unpaid commissions of an affiliate as covered by a payout. */

@@ -19,6 +19,7 @@ import type { AccessService } from '../access/index.ts';
 import { affiliateSaleEmail, type EmailService, payoutSentEmail } from '../email/index.ts';
 import type { SettingsService, StripeConnection } from '../settings/index.ts';
 import {
+  advancePayoutAttempt,
   affiliatesWithDue,
   attachCommissions,
   balancesOf,
@@ -27,6 +28,7 @@ import {
   countClick,
   earnedByDay,
   ensureAffiliateRow,
+  failPayoutAttempt,
   findAffiliate,
   findAffiliateByCode,
   findAffiliateByStripeAccount,
@@ -42,11 +44,11 @@ import {
   listCommissionRows,
   listPayoutRows,
   lockAffiliate,
+  markPayoutPaid,
   paymentsOfPurchase,
   salesOf,
   stateTotalsByOffer,
   updateAffiliate,
-  updatePayout,
   worthOfCommission,
 } from './affiliates.repository.ts';
 import {
@@ -578,25 +580,37 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
   }
 
   /**
-   * Sends (or resends) a payout's transfer. Each attempt has its own idempotency key, and before a
-   * retry the transfers of this payout's transfer group are looked up, so an attempt that went through
-   * at Stripe but was never recorded is found instead of paid again.
+   * Sends (or resends) a payout's transfer, once whoever sends it and however often. Every sender agrees
+   * on the attempt's number, which is its idempotency key at Stripe: a payout never sent, or failed,
+   * moves to its next attempt in one conditional update (of two senders at once, one moves it and the
+   * other uses that attempt); a pending one — in flight elsewhere, or cut off by a crash — is sent again
+   * under the same number, so Stripe answers with the one transfer. Before a later attempt, the
+   * transfers of this payout's group are looked up: an earlier attempt that went through at Stripe but
+   * was never recorded is found instead of paid again.
    */
   async function sendTransfer(payoutId: string) {
-    const payout = await findPayout(db, payoutId);
-    if (!payout) throw new NotFoundError('No such payout.');
+    const current = async () => {
+      const row = await findPayout(db, payoutId);
+      if (!row) throw new NotFoundError('No such payout.');
+      return row;
+    };
+    let payout = await current();
     if (payout.status === 'paid') return payout;
     const affiliate = await findAffiliate(db, payout.affiliateId);
     if (!affiliate?.stripeAccountId)
       throw new ConflictError('payouts_not_connected', 'No connected account.');
     const { stripe: client } = await stripe.client();
+    if (payout.status === 'failed' || payout.attempts === 0) {
+      const read = { status: payout.status, attempts: Number(payout.attempts) };
+      payout = (await advancePayoutAttempt(db, payout.id, read)) ?? (await current());
+      if (payout.status !== 'pending') return payout;
+    }
+    const attempt = Number(payout.attempts);
     let transferId: string | null = null;
-    if (payout.attempts > 0) {
+    if (attempt > 1) {
       const earlier = await client.transfers.list({ transfer_group: payout.id, limit: 1 });
       transferId = earlier.data[0]?.id ?? null;
     }
-    const attempt = payout.attempts + 1;
-    await updatePayout(db, payout.id, { attempts: attempt, status: 'pending', error: null });
     if (!transferId) {
       try {
         const transfer = await client.transfers.create(
@@ -611,21 +625,20 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
         );
         transferId = transfer.id;
       } catch (error) {
+        // The same attempt in flight elsewhere: that sender records what Stripe does.
+        if ((error as { type?: string }).type === 'StripeIdempotencyError') return payout;
         const message = error instanceof Error ? error.message : String(error);
         logger.warn({ err: error, payoutId: payout.id }, 'affiliate payout failed');
-        return updatePayout(db, payout.id, { status: 'failed', error: message.slice(0, 500) });
+        return (await failPayoutAttempt(db, payout.id, attempt, message.slice(0, 500))) ?? (await current());
       }
     }
-    return db.transaction().execute(async (trx) => {
-      const paid = await updatePayout(trx, payout.id, {
-        status: 'paid',
-        stripeTransferId: transferId,
-        paidAt: clock.now(),
-        error: null,
-      });
-      await notifyPaid(trx, affiliate, paid);
-      return paid;
+    // Of the senders that got the transfer, the first records it and tells the affiliate.
+    const paid = await db.transaction().execute(async (trx) => {
+      const recorded = await markPayoutPaid(trx, payout.id, transferId, clock.now());
+      if (recorded) await notifyPaid(trx, affiliate, recorded);
+      return recorded;
     });
+    return paid ?? (await current());
   }
 
   async function retryPayout(actor: Actor, payoutId: string) {

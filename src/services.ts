@@ -47,8 +47,8 @@ export function buildServices(deps: ServiceDeps) {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger(config);
   const sealer = createSealer(config.appSecret);
-  const rateLimits = openRateLimitStore(config, db);
-  const rateLimiter = deps.rateLimiter ?? createRateLimiter(rateLimits.store, clock);
+  const rateLimits = openRateLimitStore(config, db, logger);
+  const rateLimiter = deps.rateLimiter ?? createRateLimiter(rateLimits.store, clock, config.appSecret);
   const settings = createSettingsService({ db, clock, config, sealer });
   const gateway = deps.stripeGateway ?? createStripeGateway({ apiUrl: config.stripeApiUrl });
   const stripe = createStripeConnection({

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Database } from './db/database.ts';
 import { createMemoryRateLimitStore, type RateLimitStore, type RateWindow } from './http/rate-limit.ts';
+import type { Logger } from './logger.ts';
 
 /** Counters in the `rate_limits` table: one upsert a hit, atomic on both engines. */
 export function createDatabaseRateLimitStore(db: Database): RateLimitStore {
@@ -104,6 +105,32 @@ export function createRedisRateLimitStore(redis: RedisLike, prefix = 'guildhall:
   };
 }
 
+/**
+ * A store that counts in `fallback` while `primary` fails (Redis down or still connecting): limits stay
+ * counted, and shared, instead of every limited request failing.
+ */
+export function withFallback(
+  primary: RateLimitStore,
+  fallback: RateLimitStore,
+  onError: (error: Error) => void,
+): RateLimitStore {
+  const attempt =
+    <A extends unknown[], R>(call: (store: RateLimitStore, ...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await call(primary, ...args);
+      } catch (error) {
+        onError(error instanceof Error ? error : new Error(String(error)));
+        return call(fallback, ...args);
+      }
+    };
+  return {
+    add: attempt((store, key: string, windowMs: number, now: number) => store.add(key, windowMs, now)),
+    get: attempt((store, key: string, now: number) => store.get(key, now)),
+    delete: attempt((store, key: string) => store.delete(key)),
+  };
+}
+
 export interface SharedRateLimits {
   store: RateLimitStore;
   /** Where the counters live, for the start-up log. */
@@ -119,24 +146,50 @@ export interface SharedRateLimits {
 export function openRateLimitStore(
   config: Pick<Config, 'redisUrl' | 'processes' | 'database'>,
   db: Database,
+  logger?: Pick<Logger, 'warn'>,
 ): SharedRateLimits {
   const { redisUrl } = config;
+  let lastWarning = 0;
+  // Said at most once a minute: an outage would otherwise write a line per request.
+  const onError = (error: Error) => {
+    if (Date.now() - lastWarning < 60_000) return;
+    lastWarning = Date.now();
+    logger?.warn({ err: error }, 'Redis is unreachable: rate limits are counted in the database meanwhile');
+  };
   if (redisUrl) {
     let client: Promise<import('ioredis').Redis> | null = null;
     const connect = () => {
-      client ??= import('ioredis').then(
-        ({ Redis }) => new Redis(redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 5_000 }),
-      );
+      client ??= import('ioredis').then((module) => {
+        // Bundled (npm run build), the package is its CommonJS export: the class is the default.
+        const Redis = module.Redis ?? (module as unknown as { default: typeof module.Redis }).default;
+        const redis = new Redis(redisUrl, {
+          // While Redis is unreachable a command gives up within half a second (the database counts
+          // instead); while it connects, commands wait for it.
+          maxRetriesPerRequest: 1,
+          commandTimeout: 500,
+          connectTimeout: 2_000,
+        });
+        redis.on('error', (error: Error) => onError(error));
+        return redis;
+      });
       return client;
     };
     return {
       kind: 'redis',
-      store: createRedisRateLimitStore({
-        eval: async (script, keys, ...args) => (await connect()).eval(script, keys, ...args),
-        del: async (key) => (await connect()).del(key),
-      }),
+      store: withFallback(
+        createRedisRateLimitStore({
+          eval: async (script, keys, ...args) => (await connect()).eval(script, keys, ...args),
+          del: async (key) => (await connect()).del(key),
+        }),
+        createDatabaseRateLimitStore(db),
+        onError,
+      ),
       async close() {
-        if (client) await (await client).quit();
+        if (!client) return;
+        const redis = await client;
+        // quit() waits for replies; a client that never connected has nothing to wait for.
+        if (redis.status === 'ready') await redis.quit();
+        else redis.disconnect();
       },
     };
   }

@@ -1,5 +1,6 @@
 // `guildhall start --processes 2` as a program: one port served by two web processes, one setup link,
 // a killed process started again while the other keeps answering, and SIGTERM stopping them all.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type GuildhallProgram, runGuildhall } from '../support/processes.ts';
 import { createTestDatabase } from '../support/test-app.ts';
@@ -35,6 +36,8 @@ describe('guildhall start --processes 2', () => {
       PORT: String(port),
       RUN_WORKER: 'true',
       LOG_LEVEL: 'warn',
+      // The compiled server with Redis counting its rate limits (CI sets TEST_REDIS_URL).
+      ...(process.env.TEST_REDIS_URL ? { REDIS_URL: process.env.TEST_REDIS_URL } : {}),
     });
     await program.waitFor('(2 processes)', 60_000);
     // The first process issued the setup link; the second did not issue another.
@@ -43,11 +46,25 @@ describe('guildhall start --processes 2', () => {
     expect(first).toBeGreaterThan(0);
     expect(second).toBeGreaterThan(0);
 
+    // A rate-limited route answers on every process: a wrong password is refused, not an error.
+    for (let i = 0; i < 4; i += 1) {
+      const login = await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'http://localhost:3000', connection: 'close' },
+        body: JSON.stringify({ email: `nobody-${randomUUID()}@example.test`, password: 'not the password' }),
+      });
+      expect(login.status).toBe(401);
+    }
+
+    // With Redis, counted there (the database would stand in only while Redis is unreachable).
+    if (process.env.TEST_REDIS_URL) expect(program.output()).not.toContain('Redis is unreachable');
+
     process.kill(first as number, 'SIGKILL');
     // The other process answers every request while the killed one is started again.
     const statuses: number[] = [];
     for (let i = 0; i < 20; i += 1) {
-      statuses.push((await fetch(`${url}/healthz`)).status);
+      // A new connection each time, so the kernel hands them to either process.
+      statuses.push((await fetch(`${url}/healthz`, { headers: { connection: 'close' } })).status);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(new Set(statuses)).toEqual(new Set([200]));

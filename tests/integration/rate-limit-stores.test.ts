@@ -85,6 +85,29 @@ describe('which store a process counts in', () => {
   });
 });
 
+describe('Redis out of reach', () => {
+  it('counts in the database instead, at once, and says so once', async () => {
+    const warnings: unknown[] = [];
+    const shared = openRateLimitStore(
+      { database: { kind: 'sqlite', file: ':memory:' }, processes: null, redisUrl: 'redis://127.0.0.1:1' },
+      database.db,
+      { warn: (...args: unknown[]) => warnings.push(args) },
+    );
+    const limiter = createRateLimiter(shared.store, manualClock(), 'a-secret');
+    const key = `outage:${randomUUID()}`;
+    const started = Date.now();
+    for (let i = 0; i < 3; i += 1) await limiter.hit(key, 3, 60_000);
+    await expect(limiter.hit(key, 3, 60_000)).rejects.toThrow(RateLimitedError);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // Counted in the database, under a keyed hash that names no one.
+    const rows = await database.db.selectFrom('rateLimits').select(['key', 'count']).execute();
+    expect(rows.find((row) => row.count === 4)?.key).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(rows.some((row) => row.key.includes('outage'))).toBe(false);
+    expect(warnings).toHaveLength(1);
+    await shared.close();
+  });
+});
+
 const redisUrl = process.env.TEST_REDIS_URL;
 describe.runIf(redisUrl)('Redis (TEST_REDIS_URL)', () => {
   let redis: Redis;

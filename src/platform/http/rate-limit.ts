@@ -2,6 +2,7 @@
 // processes (`guildhall start --processes N`, or several machines) share them: in Redis when REDIS_URL
 // is set, otherwise in the database (src/platform/shared-store.ts), so a limit is counted across every
 // process that serves the same people.
+import { createHmac } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { RateLimitedError } from '../errors.ts';
 
@@ -32,28 +33,36 @@ export interface RateLimitStore {
   delete(key: string): Promise<void>;
 }
 
-export function createRateLimiter(store: RateLimitStore, clock: Clock): RateLimiter {
+/**
+ * A limiter over `store`. Keys name people (an address, an IP): with `secret` the store only ever sees a
+ * keyed hash of each, so the counters kept in the database or Redis (and their backups) name no one.
+ */
+export function createRateLimiter(store: RateLimitStore, clock: Clock, secret?: string): RateLimiter {
+  const keyOf = secret
+    ? (key: string) => createHmac('sha256', secret).update(key).digest('base64url').slice(0, 32)
+    : (key: string) => key;
+
   function refuse(window: RateWindow): never {
     throw new RateLimitedError(Math.max(1, Math.ceil((window.endsAt - clock.now()) / 1000)));
   }
 
   return {
     async hit(key, limit, windowMs) {
-      const window = await store.add(key, windowMs, clock.now());
+      const window = await store.add(keyOf(key), windowMs, clock.now());
       if (window.count > limit) refuse(window);
     },
     async check(key, limit) {
-      const window = await store.get(key, clock.now());
+      const window = await store.get(keyOf(key), clock.now());
       if (window && window.count >= limit) refuse(window);
     },
     async record(key, windowMs) {
-      await store.add(key, windowMs, clock.now());
+      await store.add(keyOf(key), windowMs, clock.now());
     },
     async count(key) {
-      return (await store.get(key, clock.now()))?.count ?? 0;
+      return (await store.get(keyOf(key), clock.now()))?.count ?? 0;
     },
     reset(key) {
-      return store.delete(key);
+      return store.delete(keyOf(key));
     },
   };
 }

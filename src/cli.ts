@@ -98,15 +98,14 @@ async function main(argv: string[], io: CliIo): Promise<void> {
   switch (command) {
     case 'start': {
       const config = loadConfig(io.env);
-      const { isWebProcess, runPrimary, runWebProcess } = await import('./processes.ts');
+      const { defaultProcessCount, isWebProcess, runPrimary, runWebProcess } = await import('./processes.ts');
       if (isWebProcess()) {
         await runWebProcess(config);
         return;
       }
-      const { availableParallelism } = await import('node:os');
       const count = values.processes
         ? positiveInteger('--processes', values.processes)
-        : (config.processes ?? availableParallelism());
+        : (config.processes ?? defaultProcessCount());
       if (count > 1) {
         const code = await runPrimary(config, count, io).finished;
         if (code !== 0) fail('guildhall: stopped because a process could not start (see the log above)');

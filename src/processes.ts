@@ -5,9 +5,14 @@
 // SIGINT stops them all gracefully. With more than one process, rate limits are counted in a shared store
 // (src/platform/shared-store.ts): Redis with REDIS_URL, else the database.
 import cluster, { type Worker } from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Config } from './config.ts';
 
 const INDEX_VARIABLE = 'GUILDHALL_PROCESS_INDEX';
+const RESTARTED_VARIABLE = 'GUILDHALL_PROCESS_RESTARTED';
+/** A process still draining this long after it was told to stop is killed. */
+const STOP_DEADLINE_MS = 30_000;
 
 /** What a web process tells the primary. */
 type Message = { type: 'listening'; url: string; setupUrl: string | null };
@@ -15,6 +20,29 @@ type Message = { type: 'listening'; url: string; setupUrl: string | null };
 export interface ProcessesIo {
   out(text: string): void;
   err(text: string): void;
+}
+
+/**
+ * How many web processes `start` runs by default: one per core this process may use — the cores it may
+ * run on, capped by a container's CPU quota (cgroup v2 `cpu.max` or v1 `cfs_quota_us`), which Node's
+ * count does not see.
+ */
+export function defaultProcessCount(read: (file: string) => string | null = readOrNull): number {
+  const cores = availableParallelism();
+  const v2 = read('/sys/fs/cgroup/cpu.max')?.trim().split(/\s+/);
+  const v1 = [read('/sys/fs/cgroup/cpu/cpu.cfs_quota_us'), read('/sys/fs/cgroup/cpu/cpu.cfs_period_us')];
+  const [quota, period] = v2 && v2[0] !== 'max' ? v2.map(Number) : v1.map((value) => Number(value?.trim()));
+  if (quota && period && quota > 0 && period > 0)
+    return Math.max(1, Math.min(cores, Math.ceil(quota / period)));
+  return cores;
+}
+
+function readOrNull(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 /** True in a web process the primary started. */
@@ -28,10 +56,15 @@ export function isWebProcess(): boolean {
  */
 export async function runWebProcess(config: Readonly<Config>): Promise<void> {
   const index = Number(process.env[INDEX_VARIABLE]);
+  // Ctrl+C reaches every process of the terminal's group, and the primary then sends each a SIGTERM:
+  // a second signal must not end a process that is letting its requests finish.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => {});
   const { closeOnSignal, startServer } = await import('./server.ts');
   const server = await startServer(
     { ...config, runWorker: config.runWorker && index === 0 },
-    { issueSetupCode: index === 0 },
+    // The setup link is issued once: a restarted first process keeps the one printed.
+    { issueSetupCode: index === 0 && process.env[RESTARTED_VARIABLE] !== '1' },
   );
   const message: Message = { type: 'listening', url: server.url, setupUrl: server.setupUrl };
   process.send?.(message);
@@ -53,7 +86,9 @@ export interface Primary {
 /** The primary: starts `count` web processes, restarts any that dies, stops them all on a signal. */
 export function runPrimary(config: Readonly<Config>, count: number, io: ProcessesIo): Primary {
   const byIndex = new Map<number, Worker>();
-  const failedStarts = new Map<number, number>();
+  /** Per process: exits in a row that came soon after its start, for the restart's back-off. */
+  const quickExits = new Map<number, number>();
+  let everReady = false;
   let stopping = false;
   let exitCode = 0;
   let listening = 0;
@@ -70,9 +105,14 @@ export function runPrimary(config: Readonly<Config>, count: number, io: Processe
   // connections (round-robin, Node's default) a connection handed to a process as it dies is never
   // answered; here the kernel only queues to processes that are alive to accept.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  const fork = (index: number): Worker => {
-    const worker = cluster.fork({ [INDEX_VARIABLE]: String(index), PROCESSES: String(count) });
+  const fork = (index: number, restarted = false): Worker => {
+    const worker = cluster.fork({
+      [INDEX_VARIABLE]: String(index),
+      [RESTARTED_VARIABLE]: restarted ? '1' : '0',
+      PROCESSES: String(count),
+    });
     byIndex.set(index, worker);
+    const startedAt = Date.now();
     let listened = false;
     worker.on('message', (message: Message) => {
       if (message?.type !== 'listening') return;
@@ -85,6 +125,7 @@ export function runPrimary(config: Readonly<Config>, count: number, io: Processe
         if (message.setupUrl) io.out(`\nFinish setting up: open ${message.setupUrl}\n\n`);
       }
       if (listening === count) {
+        everReady = true;
         io.out(`\nGuildhall is running at ${config.publicUrl} (${count} processes)\n`);
         becomeReady(message.url);
       }
@@ -95,19 +136,25 @@ export function runPrimary(config: Readonly<Config>, count: number, io: Processe
         if (byIndex.size === 0) finish(exitCode);
         return;
       }
-      // A process that keeps dying before it listens (a port in use, a broken database) stops everything.
-      const failures = listened ? 0 : (failedStarts.get(index) ?? 0) + 1;
-      failedStarts.set(index, failures);
-      if (failures >= 5) {
-        io.err(`guildhall: process ${index} failed to start ${failures} times in a row; stopping\n`);
+      // A process that dies soon after it started is started again later each time (a crash at start or
+      // on every request would otherwise spin); one that never got going before the others were all up
+      // (a port in use, a broken database) stops everything.
+      const quick = Date.now() - startedAt < 30_000 ? (quickExits.get(index) ?? 0) + 1 : 0;
+      quickExits.set(index, quick);
+      if (!everReady && !listened && quick >= 5) {
+        io.err(`guildhall: process ${index} failed to start ${quick} times in a row; stopping\n`);
         exitCode = 1;
         stopAll();
         return;
       }
-      io.err(`guildhall: process ${index} exited (${signal ?? `code ${code}`}); starting it again\n`);
+      const delayMs = quick === 0 ? 0 : Math.min(10_000, 250 * 2 ** (quick - 1));
+      io.err(
+        `guildhall: process ${index} exited (${signal ?? `code ${code}`}); starting it again` +
+          (delayMs ? ` in ${(delayMs / 1000).toFixed(1)} s\n` : '\n'),
+      );
       setTimeout(() => {
-        if (!stopping) fork(index);
-      }, 200 * failures);
+        if (!stopping) fork(index, true);
+      }, delayMs);
     });
     return worker;
   };
@@ -117,6 +164,9 @@ export function runPrimary(config: Readonly<Config>, count: number, io: Processe
     stopping = true;
     if (byIndex.size === 0) finish(exitCode);
     for (const worker of byIndex.values()) worker.process.kill('SIGTERM');
+    setTimeout(() => {
+      for (const worker of byIndex.values()) worker.process.kill('SIGKILL');
+    }, STOP_DEADLINE_MS).unref();
   };
   process.once('SIGTERM', stopAll);
   process.once('SIGINT', stopAll);

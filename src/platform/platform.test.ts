@@ -1,9 +1,10 @@
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config.ts';
 import { maskSmtpUrl } from '../modules/settings/index.ts';
+import { defaultProcessCount } from '../processes.ts';
 import { manualClock } from './clock.ts';
 import { createSealer } from './crypto.ts';
 import { RateLimitedError, stillThere, ValidationError } from './errors.ts';
@@ -178,5 +179,27 @@ describe('a row read back after a change', () => {
     expect(() => stillThere(undefined, 'post')).toThrow(
       expect.objectContaining({ status: 404, message: 'The post is gone.' }),
     );
+  });
+});
+
+describe('the default number of web processes', () => {
+  const cores = availableParallelism();
+  const files = (entries: Record<string, string>) => (file: string) => entries[file] ?? null;
+
+  it('is one per core, capped by a container’s CPU quota (cgroup v2 or v1), never below one', () => {
+    expect(defaultProcessCount(files({}))).toBe(cores);
+    expect(defaultProcessCount(files({ '/sys/fs/cgroup/cpu.max': 'max 100000\n' }))).toBe(cores);
+    expect(defaultProcessCount(files({ '/sys/fs/cgroup/cpu.max': '100000 100000\n' }))).toBe(1);
+    expect(defaultProcessCount(files({ '/sys/fs/cgroup/cpu.max': '50000 100000\n' }))).toBe(1);
+    expect(defaultProcessCount(files({ '/sys/fs/cgroup/cpu.max': `${cores * 400000} 100000` }))).toBe(cores);
+    expect(
+      defaultProcessCount(
+        files({
+          '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '100000\n',
+          '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n',
+        }),
+      ),
+    ).toBe(1);
+    expect(defaultProcessCount(files({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n' }))).toBe(cores);
   });
 });

@@ -68,11 +68,27 @@ describe('guildhall start --processes 2', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(new Set(statuses)).toEqual(new Set([200]));
-    await program.waitFor('exited (SIGKILL); starting it again');
+    await program.waitFor(/exited \(SIGKILL\); starting it again/);
     await expect.poll(() => program?.webProcesses().length, { timeout: 30_000 }).toBe(2);
     const restarted = program.webProcesses();
     expect(restarted).not.toContain(first);
     expect(restarted).toContain(second);
+
+    // The setup link printed at the start still works after the first process (the lowest pid, the
+    // one killed) was started again: a restart does not issue another.
+    const code = /setup\?code=([A-Za-z0-9_-]+)/.exec(program.output())?.[1];
+    const setup = await fetch(`${url}/api/v1/setup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://localhost:3000' },
+      body: JSON.stringify({
+        code,
+        platformName: 'Two Processes',
+        name: 'Owner',
+        email: `owner-${randomUUID()}@example.test`,
+        password: 'a long enough password',
+      }),
+    });
+    expect(setup.status).toBe(201);
 
     expect(await program.stop()).toBe(0);
     expect([...restarted, second].filter((pid) => alive(pid as number))).toEqual([]);

@@ -112,7 +112,11 @@ export async function startChild(
   script: string,
   env: Record<string, string> = {},
 ): Promise<ChildServer> {
-  const child = spawn(process.execPath, [await compiledScript(script)], {
+  // BENCH_CPU_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, await compiledScript(script)], {
     cwd: REPO_ROOT,
     // As `guildhall start` runs: NODE_ENV=production unless the caller set it.
     env: { NODE_ENV: 'production', ...process.env, [CHILD_ENV_VARIABLE]: JSON.stringify(env) },

@@ -1,7 +1,10 @@
 // The first page of a feed is cached per group and feed version (src/modules/hub/feed-cache.ts): every
 // change to what that page shows is seen on the next read, by a reader whose page was cached, and each
 // reader keeps their own likes. A repeated read runs no feed query.
+import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Post } from '../../src/modules/hub/hub.schemas.ts';
+import { PageOf } from '../../src/platform/http/schemas.ts';
 import {
   type Client,
   createAdmin,
@@ -76,6 +79,18 @@ describe('the cached first page of a feed', () => {
     expect(statements.filter((sql) => /from "posts"|from "post_likes"/.test(sql))).toEqual([]);
     const second = await post('A second post');
     expect((await feedOf(reader))[0]?.id).toBe(second.id);
+  });
+
+  it('sends the same JSON from the cache as without it, exactly the documented Post shape', async () => {
+    await post('Shape **check** with "quotes", a \\ backslash and ünïcödé ✓');
+    const fresh = await reader.get(feedUrl());
+    const cached = await reader.get(feedUrl());
+    expect(cached.body).toBe(fresh.body);
+    const body = cached.json();
+    expect(Value.Check(PageOf(Post), body)).toBe(true);
+    // Key for key, in the order the schema lists them.
+    expect(Object.keys(body.data[0])).toEqual(Object.keys(Post.properties));
+    expect(cached.headers['content-type']).toBe('application/json; charset=utf-8');
   });
 
   it('shows an edit, a pin and an unpin, and a deletion', async () => {

@@ -210,9 +210,10 @@ export function createHubService(deps: HubDeps) {
   }
 
   /**
-   * A group's feed: its pinned posts first (on the first page), then the rest newest first. The first
-   * page comes from the feed cache when the group's feed version has not moved since it was read
-   * (src/modules/hub/feed-cache.ts); the reader's likes are put back in.
+   * A group's feed: its pinned posts first (on the first page), then the rest newest first, each with
+   * whether the reader likes it. The first page comes from the feed cache while the group's feed
+   * version has not moved since it was read (src/modules/hub/feed-cache.ts): the same row objects
+   * request after request, with the reader's likes beside them.
    */
   async function feed(actor: Actor, groupId: string, options: { cursor?: string; limit: number }) {
     const group = await access.enterGroup(actor, groupId);
@@ -226,13 +227,11 @@ export function createHubService(deps: HubDeps) {
           liked = new Set(await likedPostIds(db, actor.userId, ids));
           feedCache.keepLikes(actor.userId, group.id, group.feedVersion, liked);
         }
-        const withLikes = (post: SharedPost<PostRow>): PostRow => ({
-          ...post,
-          likedByMe: (liked as ReadonlySet<string>).has(post.id) ? 1 : 0,
-        });
+        const mine = liked;
+        const item = (post: SharedPost<PostRow>) => ({ post, likedByMe: mine.has(post.id) });
         return {
           group,
-          data: [...cached.pinned.map(withLikes), ...cached.posts.map(withLikes)],
+          data: [...cached.pinned.map(item), ...cached.posts.map(item)],
           nextCursor: cached.nextCursor,
         };
       }
@@ -240,17 +239,18 @@ export function createHubService(deps: HubDeps) {
     const pinned = after ? [] : await listPinnedPosts(db, group.id, actor.userId);
     const rows = await listFeedPosts(db, group.id, actor.userId, after, options.limit);
     const page = pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
+    const shared = ({ likedByMe, ...post }: PostRow) => ({ post, likedByMe: Boolean(likedByMe) });
+    const data = [...pinned, ...page.data].map(shared);
     if (!after) {
-      const shared = ({ likedByMe: _mine, ...post }: PostRow): SharedPost<PostRow> => post;
       feedCache.keepPage(group.id, group.feedVersion, options.limit, {
-        pinned: pinned.map(shared),
-        posts: page.data.map(shared),
+        pinned: data.slice(0, pinned.length).map((item) => item.post),
+        posts: data.slice(pinned.length).map((item) => item.post),
         nextCursor: page.nextCursor,
       });
-      const liked = [...pinned, ...page.data].filter((post) => post.likedByMe).map((post) => post.id);
+      const liked = data.filter((item) => item.likedByMe).map((item) => item.post.id);
       feedCache.keepLikes(actor.userId, group.id, group.feedVersion, liked);
     }
-    return { group, data: [...pinned, ...page.data], nextCursor: page.nextCursor };
+    return { group, data, nextCursor: page.nextCursor };
   }
 
   async function createPost(

@@ -35,3 +35,12 @@ export async function registerWeb(
     return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index);
   };
 }
+
+/**
+ * Sends JSON a route built as text itself (a feed joined from each post's kept JSON). Fastify sends a
+ * string as it is, without the response schema's serializer; the schema still documents the route,
+ * and its tests parse the text against it.
+ */
+export function sendJsonText(reply: FastifyReply, json: string): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(json);
+}

@@ -40,6 +40,16 @@ export interface AppDeps extends ServiceDeps {
   httpTimeouts?: HttpTimeouts;
 }
 
+/**
+ * TRUST_PROXY as Fastify takes it. A hop count n trusts the n proxies nearest to the server, whatever
+ * their address (Fastify 5 now refuses a bare number, trusting nobody); an address list is safer, as it
+ * also refuses X-Forwarded-For from a client that reaches the server directly.
+ */
+export function trustProxyOption(value: boolean | number | string) {
+  if (typeof value !== 'number') return value;
+  return (_address: string, hop: number) => hop < value;
+}
+
 export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; services: Services }> {
   const { config, db } = deps;
   const services = buildServices(deps);
@@ -47,8 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    // Fastify takes a hop count too; its typings only list the other forms.
-    trustProxy: config.trustProxy as boolean | string,
+    trustProxy: trustProxyOption(config.trustProxy),
     genReqId: () => newId(),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,

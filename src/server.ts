@@ -56,6 +56,10 @@ export async function startServer(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  app.log.info(
+    { rateLimits: services.rateLimits.kind, process: process.env.GUILDHALL_PROCESS_INDEX ?? null },
+    `rate limits are counted in ${services.rateLimits.kind === 'memory' ? "this process's memory" : `the ${services.rateLimits.kind}`}`,
+  );
   if (config.runWorker) {
     await services.scheduleReconcile(db);
     services.worker.start();

@@ -76,7 +76,16 @@ export function createSealer(appSecret: string) {
       const raw = Buffer.from(sealed.slice(3), 'base64url');
       const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
       decipher.setAuthTag(raw.subarray(12, 28));
-      const plain = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+      let plain: string;
+      try {
+        plain = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+      } catch {
+        // Said plainly in the log: the usual cause is a server started with another secret.
+        throw new Error(
+          'A secret stored in the database cannot be opened with this APP_SECRET: it was sealed with ' +
+            'another one (set the APP_SECRET, or restore the DATA_DIR/secret.key, it was saved with).',
+        );
+      }
       if (opened.size >= 16) opened.clear();
       opened.set(sealed, plain);
       return plain;

@@ -286,7 +286,7 @@ describe('refunds and disputes', () => {
 
   it('a subscription update applied while a refund commits never brings access back', async () => {
     const offer = await paidOffer(monthly);
-    const email = 'una@example.test';
+    const email = 'refund-race@example.test';
     await buy(offer.slug, email);
     const entitlement = await entitlementOf(email);
     const subscription = await subscriptionOf(email);

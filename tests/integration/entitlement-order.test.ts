@@ -4,6 +4,7 @@
 // take turns.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEntitlement, createMember, createOffer } from '../support/factories.ts';
+import { signal } from '../support/signal.ts';
 import { createTestContext, type TestContext } from '../support/test-app.ts';
 
 let ctx: TestContext;
@@ -26,14 +27,8 @@ describe('changes of one entitlement from Stripe at once', () => {
     const offer = await createOffer(ctx, []);
     const id = await createEntitlement(ctx, member, offer);
     const why = { reason: 'subscription' };
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let changed: () => void = () => {};
-    const newerApplied = new Promise<void>((resolve) => {
-      changed = resolve;
-    });
+    const commit = signal();
+    const newerApplied = signal();
     // The newer read (at 2000) changes first and holds its transaction open...
     const newer = ctx.db.transaction().execute(async (trx) => {
       await ctx.services.access.changeEntitlement(
@@ -42,10 +37,10 @@ describe('changes of one entitlement from Stripe at once', () => {
         { state: 'canceled', accessUntil: null, stripe: facts('canceled', 2000) },
         why,
       );
-      changed();
-      await held;
+      newerApplied.fire();
+      await commit.reached;
     });
-    await newerApplied;
+    await newerApplied.reached;
     // ...while the older read (at 1000) tries to apply; the newer one then commits.
     const older = ctx.db
       .transaction()
@@ -58,7 +53,7 @@ describe('changes of one entitlement from Stripe at once', () => {
         ),
       );
     await new Promise((resolve) => setTimeout(resolve, 100));
-    release();
+    commit.fire();
     await Promise.all([newer, older]);
     const row = await ctx.db
       .selectFrom('entitlements')

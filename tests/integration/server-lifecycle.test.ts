@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeOnSignal, startServer } from '../../src/server.ts';
+import { signal } from '../support/signal.ts';
 import { testConfig } from '../support/test-app.ts';
 
 const dirs: string[] = [];
@@ -15,19 +16,13 @@ describe('a running server', () => {
   it('prints a setup link while there is no owner, and lets an in-flight request finish on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'guildhall-lifecycle-'));
     dirs.push(dir);
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let started: () => void = () => {};
-    const inHandler = new Promise<void>((resolve) => {
-      started = resolve;
-    });
+    const gate = signal();
+    const inHandler = signal();
     const server = await startServer(testConfig(dir, { PORT: '0' }), {
       extend(app) {
         app.get('/__slow', async () => {
-          started();
-          await gate;
+          inHandler.fire();
+          await gate.reached;
           return { finished: true };
         });
       },
@@ -38,11 +33,11 @@ describe('a running server', () => {
       status: r.status,
       body: await r.json(),
     }));
-    await inHandler;
+    await inHandler.reached;
     const closed = closeOnSignal(server);
     process.emit('SIGTERM', 'SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 50));
-    release();
+    gate.fire();
     expect(await slow).toEqual({ status: 200, body: { finished: true } });
     expect(await closed).toBe('SIGTERM');
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();

@@ -13,6 +13,7 @@ import {
   signIn,
   type TestGroup,
 } from '../support/factories.ts';
+import { signal } from '../support/signal.ts';
 import {
   connectThroughSettings,
   createStripeTestContext,
@@ -290,14 +291,8 @@ describe('refunds and disputes', () => {
     await buy(offer.slug, email);
     const entitlement = await entitlementOf(email);
     const subscription = await subscriptionOf(email);
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let refunded: () => void = () => {};
-    const refundWritten = new Promise<void>((resolve) => {
-      refunded = resolve;
-    });
+    const commit = signal();
+    const refundWritten = signal();
     // A refund ends access in a transaction still open...
     const refund = ctx.db.transaction().execute(async (trx) => {
       await ctx.services.access.changeEntitlement(
@@ -306,14 +301,14 @@ describe('refunds and disputes', () => {
         { state: 'refunded', accessUntil: null },
         { reason: 'refund' },
       );
-      refunded();
-      await held;
+      refundWritten.fire();
+      await commit.reached;
     });
-    await refundWritten;
+    await refundWritten.reached;
     // ...while the subscription, active at Stripe, is applied; then the refund commits.
     const sync = ctx.services.billing.syncSubscription(subscription, Date.now(), null);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    release();
+    commit.fire();
     await Promise.all([refund, sync]);
     expect(await entitlementOf(email)).toMatchObject({ state: 'refunded' });
     expect(await canEnter(email)).toBe(false);

@@ -342,3 +342,38 @@ describe('stored landing blocks', () => {
     expect(page.body).toContain('Still here');
   });
 });
+
+describe('the public pages, kept per version of what they show', () => {
+  it('show every change at once: the offer, its landing page, a granted group, the platform name', async () => {
+    const group = await createGroup(ctx, { name: 'Kept Pages Circle', visibility: 'private' });
+    const offer = await publishedFreeOffer('Kept Pages', [group], {
+      landingPage: { enabled: true, blocks: [{ id: 't', type: 'text', body: 'First words' }] },
+    });
+    const visitor = client(ctx);
+    const landing = async () => (await visitor.get(`/offers/${offer.slug}`)).body;
+    const checkout = async () => (await visitor.get(`/checkout/${offer.slug}`)).body;
+    // The same page twice (the second kept), then each change seen on the next visit.
+    expect(await landing()).toBe(await landing());
+    expect(await checkout()).toBe(await checkout());
+    expect(await landing()).toContain('First words');
+
+    await admin.patch(`/api/v1/offers/${offer.id}`, {
+      landingPage: { enabled: true, blocks: [{ id: 't', type: 'text', body: 'Second words' }] },
+    });
+    expect(await landing()).toContain('Second words');
+    await admin.patch(`/api/v1/offers/${offer.id}`, { title: 'Kept Pages Renamed' });
+    expect(await landing()).toContain('Kept Pages Renamed');
+    expect(await checkout()).toContain('Kept Pages Renamed');
+
+    expect(await checkout()).toContain('Kept Pages Circle');
+    await admin.patch(`/api/v1/hub-groups/${group.id}`, { name: 'Renamed Circle' });
+    expect(await checkout()).toContain('Renamed Circle');
+
+    await admin.patch('/api/v1/settings', { platformName: 'Kept Platform' });
+    expect(await landing()).toContain('Kept Platform');
+    expect(await checkout()).toContain('Kept Platform');
+
+    await admin.patch(`/api/v1/offers/${offer.id}`, { status: 'archived' });
+    expect((await visitor.get(`/offers/${offer.slug}`)).statusCode).toBe(404);
+  });
+});

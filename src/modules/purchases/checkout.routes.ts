@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Block } from '../../pages/blocks.tsx';
+import { memoizedRender } from '../../pages/memoized.ts';
 import {
   type CheckoutForm,
   type PageAssets,
@@ -146,6 +147,10 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
 
   // A form's redirect counts as its target: without Stripe's origin, the browser stops the pay button.
   const pageCsp = appCsp([deps.checkoutOrigin]);
+  // The public pages, kept per distinct input (src/pages/memoized.ts): a landing page or an empty
+  // checkout form is rendered once per version of what it shows, not on every visit.
+  const landingPage = memoizedRender(renderLandingPage);
+  const checkoutFormPage = memoizedRender(renderCheckoutPage);
 
   function html(reply: FastifyReply, body: string, status = 200) {
     return reply
@@ -168,7 +173,9 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
     const actor = request.actor;
     const offer = publicOfferOf(row, groups, form.ref ?? refOf(request));
     offer.owned = isPreview ? null : await purchases.ownedBy(actor, row);
-    const page = renderCheckoutPage({
+    // A visitor's own form (their answers, their session's token) is rendered for them alone.
+    const render = actor || Object.keys(form).length > 0 ? renderCheckoutPage : checkoutFormPage;
+    const page = render({
       offer,
       meta: await metaOf(row, `/offers/${row.slug}`),
       assets,
@@ -249,7 +256,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
         )?.subheading;
         return html(
           reply,
-          renderLandingPage({
+          landingPage({
             offer,
             blocks,
             meta: await metaOf(row, `/offers/${row.slug}`, firstText || undefined),

@@ -1,6 +1,7 @@
 import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import { Compile } from 'typebox/compile';
 import type { Executor } from '../../platform/db/executor.ts';
+import { prepared } from '../../platform/db/prepared.ts';
 import type { OffersTable } from '../../platform/db/schema.ts';
 import type { Cursor } from '../../platform/pagination.ts';
 import { type Block, LandingBlock } from './landing.ts';
@@ -20,12 +21,16 @@ function offerOf(row: Selectable<OffersTable>): OfferRow {
   return { ...row, landingBlocks: blocks };
 }
 
-export async function findOffer(db: Executor, idOrSlug: string): Promise<OfferRow | undefined> {
-  const row = await db
+// Every public offer page reads these two: compiled once.
+const offerByIdOrSlug = prepared((db: Executor, idOrSlug: string) =>
+  db
     .selectFrom('offers')
     .selectAll()
-    .where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)]))
-    .executeTakeFirst();
+    .where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)])),
+);
+
+export async function findOffer(db: Executor, idOrSlug: string): Promise<OfferRow | undefined> {
+  const [row] = await offerByIdOrSlug(db, idOrSlug);
   return row && offerOf(row);
 }
 
@@ -82,14 +87,17 @@ export async function listOfferGroupIds(db: Executor, offerId: string): Promise<
   return rows.map((row) => row.hubGroupId);
 }
 
-export async function listOfferGroups(db: Executor, offerId: string) {
-  return db
+const offerGroups = prepared((db: Executor, offerId: string) =>
+  db
     .selectFrom('offerHubGroups')
     .innerJoin('hubGroups', 'hubGroups.id', 'offerHubGroups.hubGroupId')
     .select(['hubGroups.id', 'hubGroups.name', 'hubGroups.slug', 'hubGroups.emoji', 'hubGroups.visibility'])
     .where('offerHubGroups.offerId', '=', offerId)
-    .orderBy('hubGroups.position')
-    .execute();
+    .orderBy('hubGroups.position'),
+);
+
+export async function listOfferGroups(db: Executor, offerId: string) {
+  return offerGroups(db, offerId);
 }
 
 /**

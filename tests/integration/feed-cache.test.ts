@@ -1,9 +1,12 @@
 // The first page of a feed is cached per group and feed version (src/modules/hub/feed-cache.ts): every
 // change to what that page shows is seen on the next read, by a reader whose page was cached, and each
 // reader keeps their own likes. A repeated read runs no feed query.
+import { randomUUID } from 'node:crypto';
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertPost } from '../../src/modules/hub/hub.repository.ts';
 import { Post } from '../../src/modules/hub/hub.schemas.ts';
+import { authorRenamed } from '../../src/modules/hub/index.ts';
 import { PageOf } from '../../src/platform/http/schemas.ts';
 import {
   type Client,
@@ -15,6 +18,7 @@ import {
   type TestGroup,
   type TestUser,
 } from '../support/factories.ts';
+import { signal } from '../support/signal.ts';
 import { createTestContext, type TestContext } from '../support/test-app.ts';
 
 let ctx: TestContext;
@@ -150,6 +154,21 @@ describe('the cached first page of a feed', () => {
     expect((await feedOf(writer)).find((p) => p.id === liked.id)?.likedByMe).toBe(true);
   });
 
+  it('keeps a reader’s likes per page size: a short page never hides a like on a longer one', async () => {
+    const own = await createGroup(ctx, { visibility: 'public' });
+    const url = `/api/v1/hub/groups/${own.id}/posts`;
+    const oldest = (await writer.post(url, { body: 'The oldest' })).json() as FeedPost;
+    for (let i = 0; i < 24; i += 1) await writer.post(url, { body: `Newer ${i}` });
+    expect((await reader.request('PUT', `/api/v1/hub/posts/${oldest.id}/like`)).statusCode).toBe(200);
+    const likedOnLongPage = async (client: Client) =>
+      ((await client.get(`${url}?limit=30`)).json().data as FeedPost[]).find((p) => p.id === oldest.id)
+        ?.likedByMe;
+    expect(await likedOnLongPage(reader)).toBe(true);
+    await reader.get(`${url}?limit=20`);
+    await likedOnLongPage(writer);
+    expect(await likedOnLongPage(reader)).toBe(true);
+  });
+
   it('shows an author’s new name, whether they rename themselves or staff rename them', async () => {
     await post('Signed with my name');
     await cachedFeedOf(reader);
@@ -160,6 +179,53 @@ describe('the cached first page of a feed', () => {
       200,
     );
     expect((await feedOf(reader))[0]?.author?.name).toBe('Named By Staff');
+  });
+
+  it('shows a rename that commits while the author’s first post in the group is being written', async () => {
+    const own = await createGroup(ctx, { visibility: 'public' });
+    const author = await createMember(ctx, { name: 'Before Rename' });
+    const url = `/api/v1/hub/groups/${own.id}/posts`;
+    const now = Date.now();
+    const postWritten = signal();
+    const commitPost = signal();
+    // The author's first post here, in a transaction held open...
+    const posting = ctx.db.transaction().execute(async (trx) => {
+      await insertPost(trx, {
+        id: randomUUID(),
+        hubGroupId: own.id,
+        authorId: author.id,
+        title: null,
+        body: 'First here',
+        bodyHtml: '<p>First here</p>',
+        pinnedAt: null,
+        createdAt: now,
+        updatedAt: now,
+        editedAt: null,
+      });
+      postWritten.fire();
+      await commitPost.reached;
+    });
+    await postWritten.reached;
+    // ...while the author is renamed (on PostgreSQL the rename waits for the post; SQLite takes turns).
+    const renameApplied = signal();
+    const commitRename = signal();
+    const renaming = ctx.db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ name: 'After Rename' }).where('id', '=', author.id).execute();
+      await authorRenamed(trx, author.id);
+      renameApplied.fire();
+      await commitRename.reached;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    commitPost.fire();
+    await posting;
+    await renameApplied.reached;
+    // A reader between the two commits (PostgreSQL) keeps the page with the old name...
+    if (ctx.engine === 'postgres') await reader.get(url);
+    commitRename.fire();
+    await renaming;
+    // ...and the rename's commit makes it stale.
+    const page = (await reader.get(url)).json().data as FeedPost[];
+    expect(page[0]?.author?.name).toBe('After Rename');
   });
 
   it('never stands in for the access check: a revoked grant closes the cached feed at once', async () => {

@@ -16,9 +16,9 @@ export interface CachedFeedPage<Row> {
 export interface FeedCache<Row> {
   page(groupId: string, version: number, limit: number): CachedFeedPage<Row> | undefined;
   keepPage(groupId: string, version: number, limit: number, page: CachedFeedPage<Row>): void;
-  /** The ids of the page's posts the viewer likes, when known for this version. */
-  likes(viewerId: string, groupId: string, version: number): ReadonlySet<string> | undefined;
-  keepLikes(viewerId: string, groupId: string, version: number, liked: Iterable<string>): void;
+  /** The ids of the page's posts the viewer likes, when known for this version and page size. */
+  likes(viewerId: string, groupId: string, version: number, limit: number): ReadonlySet<string> | undefined;
+  keepLikes(viewerId: string, groupId: string, version: number, limit: number, liked: Iterable<string>): void;
 }
 
 /** A map that forgets its least recently used entries past `max`. */
@@ -41,27 +41,37 @@ function lru<V>(max: number) {
   };
 }
 
-export function createFeedCache<Row>(options: { pages?: number; viewers?: number } = {}): FeedCache<Row> {
-  // Pages are keyed by group; an older version of a group's page is replaced, never kept beside it.
-  const pages = lru<{ version: number; limit: number; page: CachedFeedPage<Row> }>(options.pages ?? 500);
+/** A page whose posts hold more text than this is not kept (a few long posts; memory stays bounded). */
+const MAX_PAGE_CHARS = 512 * 1024;
+
+export function createFeedCache<Row extends { body: string; bodyHtml: string }>(
+  options: { pages?: number; viewers?: number } = {},
+): FeedCache<Row> {
+  // Keyed by group and page size; an older version of a page is replaced, never kept beside it. A
+  // reader's likes are keyed by the page size too: they were looked up for that page's posts.
+  const pages = lru<{ version: number; page: CachedFeedPage<Row> }>(options.pages ?? 200);
   const likes = lru<{ version: number; liked: ReadonlySet<string> }>(options.viewers ?? 20_000);
   return {
     page(groupId, version, limit) {
-      const entry = pages.get(groupId);
-      return entry && entry.version === version && entry.limit === limit ? entry.page : undefined;
+      const entry = pages.get(`${groupId}:${limit}`);
+      return entry && entry.version === version ? entry.page : undefined;
     },
     keepPage(groupId, version, limit, page) {
-      const entry = pages.get(groupId);
+      const key = `${groupId}:${limit}`;
+      const entry = pages.get(key);
       // A slower reader of an older version never replaces a newer page.
       if (entry && entry.version > version) return;
-      pages.set(groupId, { version, limit, page });
+      let chars = 0;
+      for (const post of [...page.pinned, ...page.posts]) chars += post.body.length + post.bodyHtml.length;
+      if (chars > MAX_PAGE_CHARS) return;
+      pages.set(key, { version, page });
     },
-    likes(viewerId, groupId, version) {
-      const entry = likes.get(`${viewerId}:${groupId}`);
+    likes(viewerId, groupId, version, limit) {
+      const entry = likes.get(`${viewerId}:${groupId}:${limit}`);
       return entry && entry.version === version ? entry.liked : undefined;
     },
-    keepLikes(viewerId, groupId, version, liked) {
-      const key = `${viewerId}:${groupId}`;
+    keepLikes(viewerId, groupId, version, limit, liked) {
+      const key = `${viewerId}:${groupId}:${limit}`;
       const entry = likes.get(key);
       if (entry && entry.version > version) return;
       likes.set(key, { version, liked: new Set(liked) });

@@ -1,5 +1,5 @@
 import { type Insertable, sql, type Updateable } from 'kysely';
-import type { Executor } from '../../platform/db/executor.ts';
+import { type Executor, locksRows } from '../../platform/db/executor.ts';
 import { prepared } from '../../platform/db/prepared.ts';
 import type { CommentsTable, HubGroupsTable, PostsTable } from '../../platform/db/schema.ts';
 import type { Cursor } from '../../platform/pagination.ts';
@@ -63,6 +63,11 @@ function likedByExpression(userId: string) {
 }
 
 export async function insertPost(db: Executor, row: Insertable<PostsTable>): Promise<void> {
+  // The author's name shows on the post: a rename committing meanwhile must wait for this post, so its
+  // bump of the feeds the author wrote in sees it (PostgreSQL; SQLite has one writer at a time).
+  if (locksRows(db) && row.authorId) {
+    await db.selectFrom('users').select('id').where('id', '=', row.authorId).forShare().execute();
+  }
   await db.insertInto('posts').values(row).execute();
   await db
     .updateTable('hubGroups')

@@ -221,11 +221,11 @@ export function createHubService(deps: HubDeps) {
     if (!after) {
       const cached = feedCache.page(group.id, group.feedVersion, options.limit);
       if (cached) {
-        let liked = feedCache.likes(actor.userId, group.id, group.feedVersion);
+        let liked = feedCache.likes(actor.userId, group.id, group.feedVersion, options.limit);
         if (!liked) {
           const ids = [...cached.pinned, ...cached.posts].map((post) => post.id);
           liked = new Set(await likedPostIds(db, actor.userId, ids));
-          feedCache.keepLikes(actor.userId, group.id, group.feedVersion, liked);
+          feedCache.keepLikes(actor.userId, group.id, group.feedVersion, options.limit, liked);
         }
         const mine = liked;
         const item = (post: SharedPost<PostRow>) => ({ post, likedByMe: mine.has(post.id) });
@@ -248,7 +248,7 @@ export function createHubService(deps: HubDeps) {
         nextCursor: page.nextCursor,
       });
       const liked = data.filter((item) => item.likedByMe).map((item) => item.post.id);
-      feedCache.keepLikes(actor.userId, group.id, group.feedVersion, liked);
+      feedCache.keepLikes(actor.userId, group.id, group.feedVersion, options.limit, liked);
     }
     return { group, data, nextCursor: page.nextCursor };
   }

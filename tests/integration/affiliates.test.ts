@@ -1,6 +1,7 @@
 // Customer resell rights through HTTP and the emulator: a member's link, attribution by cookie and by
 // form field (last click wins), commissions that follow every payment, refund and dispute exactly once,
 // the affiliate's own right to the offer checked at each sale, and payouts.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitOnboarding } from '../../tools/stripe-emulator/test-support.ts';
 import {
@@ -430,6 +431,37 @@ describe('payouts through Stripe', () => {
       .where('kind', '=', 'affiliate_payout')
       .execute();
     expect(mail).toHaveLength(1);
+
+    // A send cut off after Stripe made the transfer (a crash before it was recorded): the payout is
+    // left pending; sending it again records Stripe's transfer instead of making a second one.
+    const cutOff = randomUUID();
+    await ctx.db
+      .insertInto('payouts')
+      .values({
+        id: cutOff,
+        affiliateId: affiliate.id,
+        amountMinor: 700,
+        currency: 'usd',
+        method: 'stripe',
+        status: 'pending',
+        stripeTransferId: null,
+        reference: null,
+        error: null,
+        attempts: 1,
+        createdBy: null,
+        createdAt: Date.now() - 3600_000,
+        paidAt: null,
+      })
+      .execute();
+    const made = await ctx.stripe.transfers.create({
+      amount: 700,
+      currency: 'usd',
+      destination: account.stripeAccountId as string,
+      transfer_group: cutOff,
+    });
+    const resent = await owner.post(`/api/v1/payouts/${cutOff}/retry`);
+    expect(resent.json()).toMatchObject({ status: 'paid', stripeTransferId: made.id });
+    expect((await ctx.stripe.transfers.list({ transfer_group: cutOff })).data).toHaveLength(1);
     await owner.patch('/api/v1/settings', { commissionHoldDays: 30 });
   });
 

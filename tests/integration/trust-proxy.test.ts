@@ -10,7 +10,7 @@ afterAll(async () => {
 });
 
 /** Signs in through a "proxy" at 127.0.0.1 that says the client is 198.51.100.9; answers the session's IP. */
-async function sessionIpWith(trustProxy: string): Promise<string | null> {
+async function sessionIpWith(trustProxy: string, forwardedFor = '198.51.100.9'): Promise<string | null> {
   const ctx = await createTestContext({ env: { TRUST_PROXY: trustProxy } });
   contexts.push(ctx);
   const member = await createMember(ctx);
@@ -18,7 +18,7 @@ async function sessionIpWith(trustProxy: string): Promise<string | null> {
     method: 'POST',
     url: '/api/v1/auth/login',
     remoteAddress: '127.0.0.1',
-    headers: { origin: ctx.config.publicUrl, 'x-forwarded-for': '198.51.100.9' },
+    headers: { origin: ctx.config.publicUrl, 'x-forwarded-for': forwardedFor },
     payload: { email: member.email, password: DEFAULT_PASSWORD },
   });
   expect(response.statusCode).toBe(200);
@@ -36,5 +36,7 @@ describe('TRUST_PROXY', () => {
     expect(await sessionIpWith('1')).toBe('198.51.100.9');
     expect(await sessionIpWith('127.0.0.1')).toBe('198.51.100.9');
     expect(await sessionIpWith('10.0.0.1')).toBe('127.0.0.1');
+    // A client's own claim in front of what the proxy added counts for nothing with one hop trusted.
+    expect(await sessionIpWith('1', '203.0.113.66, 198.51.100.9')).toBe('198.51.100.9');
   });
 });

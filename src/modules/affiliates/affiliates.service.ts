@@ -584,9 +584,9 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
    * on the attempt's number, which is its idempotency key at Stripe: a payout never sent, or failed,
    * moves to its next attempt in one conditional update (of two senders at once, one moves it and the
    * other uses that attempt); a pending one — in flight elsewhere, or cut off by a crash — is sent again
-   * under the same number, so Stripe answers with the one transfer. Before a later attempt, the
-   * transfers of this payout's group are looked up: an earlier attempt that went through at Stripe but
-   * was never recorded is found instead of paid again.
+   * under the same number, so Stripe answers with the one transfer. Before sending, the transfers of
+   * this payout's group are looked up: an attempt that went through at Stripe but was never recorded is
+   * found instead of paid again.
    */
   async function sendTransfer(payoutId: string) {
     const current = async () => {
@@ -606,11 +606,10 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
       if (payout.status !== 'pending') return payout;
     }
     const attempt = Number(payout.attempts);
-    let transferId: string | null = null;
-    if (attempt > 1) {
-      const earlier = await client.transfers.list({ transfer_group: payout.id, limit: 1 });
-      transferId = earlier.data[0]?.id ?? null;
-    }
+    // Looked up first every time: a transfer made by an attempt cut off before it was recorded (even
+    // after Stripe forgot that attempt's key, 24 hours on) is recorded instead of sent again.
+    const earlier = await client.transfers.list({ transfer_group: payout.id, limit: 1 });
+    let transferId: string | null = earlier.data[0]?.id ?? null;
     if (!transferId) {
       try {
         const transfer = await client.transfers.create(
@@ -625,9 +624,12 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
         );
         transferId = transfer.id;
       } catch (error) {
-        // The same attempt in flight elsewhere: that sender records what Stripe does.
-        if ((error as { type?: string }).type === 'StripeIdempotencyError') return payout;
         const message = error instanceof Error ? error.message : String(error);
+        // The same attempt in flight elsewhere: that sender records what Stripe does. (A key reused with
+        // other parameters — the affiliate's account changed — is a failure: the next try is a new attempt.)
+        const inFlight =
+          (error as { type?: string }).type === 'StripeIdempotencyError' && !/same parameters/i.test(message);
+        if (inFlight) return payout;
         logger.warn({ err: error, payoutId: payout.id }, 'affiliate payout failed');
         return (await failPayoutAttempt(db, payout.id, attempt, message.slice(0, 500))) ?? (await current());
       }

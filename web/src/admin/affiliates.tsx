@@ -29,6 +29,15 @@ const COMMISSION_STATES = {
 } as const;
 const PAYOUT_STATES = { pending: 'Sending', paid: 'Paid', failed: 'Failed' } as const;
 
+/**
+ * A Stripe payout still sending after five minutes was cut off (a crash between Stripe and Guildhall):
+ * sending it again is safe, it finds the transfer Stripe made or makes it under the same key.
+ */
+const isStuck = (payout: { method: string; status: string; createdAt: string }) =>
+  payout.method === 'stripe' &&
+  payout.status === 'pending' &&
+  Date.now() - Date.parse(payout.createdAt) > 5 * 60_000;
+
 const sum = (balances: Balance[], key: keyof Omit<Balance, 'currency'>) =>
   balances.map((b) => formatMoney(b[key], b.currency)).join(' + ') || '—';
 
@@ -348,6 +357,21 @@ function PayoutList() {
                   </td>
                   <td>
                     {PAYOUT_STATES[payout.status]}
+                    {isStuck(payout) && (
+                      <>
+                        <div className="muted">
+                          Still sending after five minutes: Guildhall may have stopped mid-way.
+                        </div>
+                        <button
+                          type="button"
+                          className="button"
+                          onClick={() => void retry(payout.id)}
+                          disabled={action.pending}
+                        >
+                          Send again
+                        </button>
+                      </>
+                    )}
                     {payout.status === 'failed' && (
                       <>
                         <div className="field-error">{payout.error}</div>

@@ -7,6 +7,7 @@ import { maskSmtpUrl } from '../modules/settings/index.ts';
 import { defaultProcessCount } from '../processes.ts';
 import { manualClock } from './clock.ts';
 import { createSealer } from './crypto.ts';
+import { retryingConflicts } from './db/database.ts';
 import { RateLimitedError, stillThere, ValidationError } from './errors.ts';
 import { toFieldProblems } from './http/errors.ts';
 import { createMemoryRateLimiter } from './http/rate-limit.ts';
@@ -201,5 +202,33 @@ describe('the default number of web processes', () => {
       ),
     ).toBe(1);
     expect(defaultProcessCount(files({ '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n' }))).toBe(cores);
+  });
+});
+
+describe('transactions aborted for another', () => {
+  const failing = (code: string, times: number) => {
+    let calls = 0;
+    const work = async () => {
+      calls += 1;
+      if (calls <= times) throw Object.assign(new Error(`aborted (${code})`), { code });
+      return calls;
+    };
+    return { work, calls: () => calls };
+  };
+
+  it('run again after a deadlock, a serialization failure or a busy SQLite, up to three times', async () => {
+    for (const code of ['40P01', '40001', 'SQLITE_BUSY']) {
+      const twice = failing(code, 2);
+      expect(await retryingConflicts(twice.work)).toBe(3);
+      const always = failing(code, 5);
+      await expect(retryingConflicts(always.work)).rejects.toThrow(code);
+      expect(always.calls()).toBe(3);
+    }
+  });
+
+  it('never run again for any other error', async () => {
+    const unique = failing('23505', 1);
+    await expect(retryingConflicts(unique.work)).rejects.toThrow('23505');
+    expect(unique.calls()).toBe(1);
   });
 });

@@ -6,7 +6,7 @@
 
 import { type Actor, isStaffRole, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { type Database, isUniqueViolation } from '../../platform/db/database.ts';
+import { type Database, isUniqueViolation, retryingConflicts } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { EntitlementState, PurchaseStatus } from '../../platform/db/schema.ts';
 import { AppError, NotFoundError, stillThere, ValidationError } from '../../platform/errors.ts';
@@ -531,12 +531,16 @@ export function createBillingService(deps: BillingDeps) {
     apply: (trx: Executor) => Promise<PurchaseRow | null>,
   ): Promise<{ applied: boolean; purchase: PurchaseRow | null }> {
     try {
-      return await db.transaction().execute(async (trx) => {
-        if (eventId && !(await recordStripeEvent(trx, eventId, type, clock.now()))) {
-          return { applied: false, purchase: null };
-        }
-        return { applied: true, purchase: await apply(trx) };
-      });
+      // A renewal and a refund of one purchase lock its rows in different orders: PostgreSQL aborts one
+      // of two such transactions, which then runs again instead of answering Stripe with an error.
+      return await retryingConflicts(() =>
+        db.transaction().execute(async (trx) => {
+          if (eventId && !(await recordStripeEvent(trx, eventId, type, clock.now()))) {
+            return { applied: false, purchase: null };
+          }
+          return { applied: true, purchase: await apply(trx) };
+        }),
+      );
     } catch (error) {
       // Another delivery of the same event committed first (PostgreSQL): it is applied.
       if (eventId && isUniqueViolation(error)) return { applied: false, purchase: null };

@@ -63,6 +63,25 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
+ * Runs `work` (a whole transaction) again when the database aborted it for another transaction's sake
+ * — a deadlock or a serialization failure (PostgreSQL), a busy database (SQLite with several processes)
+ * — up to `attempts` times. Its effects were rolled back, so running it again is safe.
+ */
+export async function retryingConflicts<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      const conflict =
+        code === '40P01' || code === '40001' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY'));
+      if (!conflict || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20));
+    }
+  }
+}
+
+/**
  * The column a unique violation was on, in the API's camelCase, when the engine says: PostgreSQL's
  * detail reads `Key (lower(email))=(…) already exists`, SQLite's message `UNIQUE constraint failed:
  * users.email`.

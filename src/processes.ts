@@ -57,9 +57,14 @@ export function isWebProcess(): boolean {
 export async function runWebProcess(config: Readonly<Config>): Promise<void> {
   const index = Number(process.env[INDEX_VARIABLE]);
   // Ctrl+C reaches every process of the terminal's group, and the primary then sends each a SIGTERM:
-  // a second signal must not end a process that is letting its requests finish.
-  process.on('SIGINT', () => {});
-  process.on('SIGTERM', () => {});
+  // a second signal must not end a process that is letting its requests finish, and a signal that
+  // comes while it is still starting must not be lost (it stops as soon as it has started).
+  let stopAsked: NodeJS.Signals | null = null;
+  const remember = (signal: NodeJS.Signals) => {
+    stopAsked ??= signal;
+  };
+  process.on('SIGINT', remember);
+  process.on('SIGTERM', remember);
   const { closeOnSignal, startServer } = await import('./server.ts');
   const server = await startServer(
     { ...config, runWorker: config.runWorker && index === 0 },
@@ -68,7 +73,13 @@ export async function runWebProcess(config: Readonly<Config>): Promise<void> {
   );
   const message: Message = { type: 'listening', url: server.url, setupUrl: server.setupUrl };
   process.send?.(message);
-  const signal = await closeOnSignal(server);
+  let signal: NodeJS.Signals;
+  if (stopAsked) {
+    await server.close();
+    signal = stopAsked;
+  } else {
+    signal = await closeOnSignal(server);
+  }
   server.app.log.info({ signal, process: index }, 'stopped');
 }
 

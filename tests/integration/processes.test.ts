@@ -94,4 +94,27 @@ describe('guildhall start --processes 2', () => {
     expect([...restarted, second].filter((pid) => alive(pid as number))).toEqual([]);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
+
+  it('stops promptly when told to right after a process was started again', {
+    timeout: 120_000,
+  }, async () => {
+    const port = await freePort();
+    const starting = runGuildhall(['start', '--processes', '2'], {
+      ...database.env,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    });
+    await starting.waitFor('(2 processes)', 60_000);
+    const [first] = starting.webProcesses();
+    process.kill(first as number, 'SIGKILL');
+    await starting.waitFor(/exited \(SIGKILL\); starting it again/);
+    // Once the new process exists and before it listens, the primary is told to stop: the SIGTERM the
+    // loading process gets must not be swallowed (a signal before its handlers exist ends it; one after
+    // is remembered until it has started). The window is narrow: this guards the outcome.
+    await expect.poll(() => starting.webProcesses().length, { interval: 5, timeout: 10_000 }).toBe(2);
+    expect(starting.output()).not.toContain('is back');
+    const stopping = Date.now();
+    expect(await starting.stop()).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(15_000);
+  });
 });

@@ -96,9 +96,25 @@ describe('the Hub', { shuffle: false }, () => {
     await max.getByLabel('Write a comment').fill('Count me in!');
     await max.getByRole('button', { name: 'Post comment' }).click();
     await expect.poll(() => max.getByRole('article', { name: 'Comment by Max Member' }).count()).toBe(1);
+    // He takes it back (the dialog asks first), then says it again.
+    await max
+      .getByRole('article', { name: 'Comment by Max Member' })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await max.getByRole('dialog').getByRole('button', { name: 'Delete comment' }).click();
+    await expect.poll(() => max.getByRole('article', { name: 'Comment by Max Member' }).count()).toBe(0);
+    await max.getByLabel('Write a comment').fill('Count me in!');
+    await max.getByRole('button', { name: 'Post comment' }).click();
+    await expect.poll(() => max.getByRole('article', { name: 'Comment by Max Member' }).count()).toBe(1);
 
     await mia.reload();
     await expect.poll(() => mia.getByText('1 like').count()).toBeGreaterThan(0);
+    // Mia edits her post in place.
+    const mine = mia.getByRole('article', { name: 'Morning flow' });
+    await mine.getByRole('button', { name: 'Edit' }).click();
+    await mia.getByLabel('Edit post').fill('Who is in for **7am**?');
+    await mia.getByRole('button', { name: 'Save post' }).click();
+    await expect.poll(() => mine.locator('strong').first().textContent()).toBe('7am');
     await mia.screenshot({ path: '.tmp/e2e-feed.png' });
 
     // The admin revokes Mia's grant: on her next page load, Yoga is locked again.

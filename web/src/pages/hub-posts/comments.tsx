@@ -3,13 +3,13 @@ import { type InfiniteData, useInfiniteQuery, useQueryClient } from '@tanstack/r
 import { useEffect, useState } from 'react';
 import { api, type Comment, errorMessage, type Post } from '../../api.ts';
 import { FormAlert, onSubmit, SubmitButton, TextAreaField, useAction } from '../../forms.tsx';
-import { ConfirmDialog } from '../../ui.tsx';
 
 /** A failure that means "you may no longer see this": the caller checks what is left. */
 import {
   Body,
   Byline,
   commentPath,
+  DeleteControl,
   isAccessLoss,
   LikeButton,
   MARKDOWN_HINT,
@@ -178,7 +178,6 @@ function CommentItem({
 }) {
   const [editing, setEditing] = useState(false);
   const [body, setBody] = useState(comment.body);
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const action = useAction();
   const authorName = comment.author?.name || 'Former member';
 
@@ -206,7 +205,6 @@ function CommentItem({
   };
   const remove = async () => {
     const result = await action.run(() => api.delete(commentPath(comment.id)));
-    setConfirmDelete(false);
     if (result.ok) onDeleted(comment);
     else fail(result.error);
   };
@@ -273,30 +271,15 @@ function CommentItem({
             </button>
           )}
           {comment.canDelete && (
-            <button
-              type="button"
-              className="button button-small button-danger-quiet"
-              onClick={() => setConfirmDelete(true)}
-            >
-              Delete
-            </button>
+            <DeleteControl what="comment" pending={action.pending} onDelete={remove}>
+              <p>
+                {comment.canEdit ? 'Your comment' : `${authorName}'s comment`}
+                {comment.parentId === null ? ' and its replies' : ''} will be gone for good.
+              </p>
+            </DeleteControl>
           )}
         </span>
       </div>
-      <ConfirmDialog
-        open={confirmDelete}
-        title="Delete this comment?"
-        confirmLabel="Delete comment"
-        danger
-        pending={action.pending}
-        onCancel={() => setConfirmDelete(false)}
-        onConfirm={() => void remove()}
-      >
-        <p>
-          {comment.canEdit ? 'Your comment' : `${authorName}'s comment`}
-          {comment.parentId === null ? ' and its replies' : ''} will be gone for good.
-        </p>
-      </ConfirmDialog>
     </article>
   );
 }

@@ -2,13 +2,21 @@
 import { useId, useState } from 'react';
 import { Link } from 'react-router';
 import { api, type Post } from '../../api.ts';
-import { FormAlert, onSubmit, SubmitButton, TextAreaField, TextField, useAction } from '../../forms.tsx';
-import { ConfirmDialog } from '../../ui.tsx';
+import {
+  type Action,
+  FormAlert,
+  onSubmit,
+  SubmitButton,
+  TextAreaField,
+  TextField,
+  useAction,
+} from '../../forms.tsx';
 
 /** A failure that means "you may no longer see this": the caller checks what is left. */
 import {
   Body,
   Byline,
+  DeleteControl,
   isAccessLoss,
   LikeButton,
   MARKDOWN_HINT,
@@ -38,7 +46,6 @@ export function PostCard({
   onFailure(error: unknown): void;
 }) {
   const [editing, setEditing] = useState(false);
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const action = useAction();
   const titleId = useId();
   const href = `/hub/p/${encodeURIComponent(post.id)}`;
@@ -46,10 +53,7 @@ export function PostCard({
   const run = async <T,>(fn: () => Promise<T>): Promise<T | null> => {
     const result = await action.run(fn);
     if (result.ok) return result.value;
-    if (isAccessLoss(result.error)) {
-      setConfirmDelete(false);
-      onFailure(result.error);
-    }
+    if (isAccessLoss(result.error)) onFailure(result.error);
     return null;
   };
 
@@ -72,7 +76,6 @@ export function PostCard({
   };
   const remove = async () => {
     const result = await action.run(() => api.delete(postPath(post.id)));
-    setConfirmDelete(false);
     if (result.ok) onDeleted(post);
     else if (isAccessLoss(result.error)) onFailure(result.error);
   };
@@ -152,31 +155,16 @@ export function PostCard({
             </button>
           )}
           {post.canDelete && (
-            <button
-              type="button"
-              className="button button-small button-danger-quiet"
-              onClick={() => setConfirmDelete(true)}
-            >
-              Delete
-            </button>
+            <DeleteControl what="post" pending={action.pending} onDelete={remove}>
+              <p>
+                {post.canEdit ? 'Your post' : `${authorName}'s post`}
+                {post.title ? ` “${post.title}”` : ''} and its{' '}
+                {plural(post.commentCount, 'comment', 'comments')} will be gone for good.
+              </p>
+            </DeleteControl>
           )}
         </span>
       </div>
-      <ConfirmDialog
-        open={confirmDelete}
-        title="Delete this post?"
-        confirmLabel="Delete post"
-        danger
-        pending={action.pending}
-        onCancel={() => setConfirmDelete(false)}
-        onConfirm={() => void remove()}
-      >
-        <p>
-          {post.canEdit ? 'Your post' : `${authorName}'s post`}
-          {post.title ? ` “${post.title}”` : ''} and its {plural(post.commentCount, 'comment', 'comments')}{' '}
-          will be gone for good.
-        </p>
-      </ConfirmDialog>
     </article>
   );
 }
@@ -206,25 +194,11 @@ function PostEditor({
 
   return (
     <form onSubmit={onSubmit(submit)} noValidate className="post-editor">
-      <FormAlert errors={action.errors} fields={['title', 'body']} />
-      <TextField
-        label="Title (optional)"
-        name="title"
-        value={title}
-        onValue={setTitle}
-        error={action.errors.fields.title}
-        maxLength={200}
-        autoComplete="off"
-      />
-      <TextAreaField
-        label="Edit post"
-        name="body"
-        value={body}
-        onValue={setBody}
-        error={action.errors.fields.body}
-        hint={MARKDOWN_HINT}
-        rows={6}
-        autoFocus
+      <PostFields
+        action={action}
+        title={[title, setTitle]}
+        body={[body, setBody]}
+        bodyField={{ label: 'Edit post', rows: 6, autoFocus: true }}
       />
       <div className="form-actions">
         <SubmitButton pending={action.pending}>Save post</SubmitButton>
@@ -273,28 +247,50 @@ export function PostComposer({
     <section className="card composer">
       <h2 className="visually-hidden">Write a post in {groupName}</h2>
       <form onSubmit={onSubmit(submit)} noValidate>
-        <FormAlert errors={action.errors} fields={['title', 'body']} />
-        <TextField
-          label="Title (optional)"
-          name="title"
-          value={title}
-          onValue={setTitle}
-          error={action.errors.fields.title}
-          maxLength={200}
-          autoComplete="off"
-        />
-        <TextAreaField
-          label="Write a post"
-          name="body"
-          value={body}
-          onValue={setBody}
-          error={action.errors.fields.body}
-          hint={MARKDOWN_HINT}
-          rows={4}
-          placeholder={`Share something with ${groupName}…`}
+        <PostFields
+          action={action}
+          title={[title, setTitle]}
+          body={[body, setBody]}
+          bodyField={{ label: 'Write a post', rows: 4, placeholder: `Share something with ${groupName}…` }}
         />
         <SubmitButton pending={action.pending}>Post</SubmitButton>
       </form>
     </section>
+  );
+}
+
+/** A post's title and body with the form's message: one set of fields for writing and for editing. */
+function PostFields({
+  action,
+  title: [title, setTitle],
+  body: [body, setBody],
+  bodyField,
+}: {
+  action: Action;
+  title: [string, (value: string) => void];
+  body: [string, (value: string) => void];
+  bodyField: { label: string; rows: number; autoFocus?: boolean; placeholder?: string };
+}) {
+  return (
+    <>
+      <FormAlert errors={action.errors} fields={['title', 'body']} />
+      <TextField
+        label="Title (optional)"
+        name="title"
+        value={title}
+        onValue={setTitle}
+        error={action.errors.fields.title}
+        maxLength={200}
+        autoComplete="off"
+      />
+      <TextAreaField
+        {...bodyField}
+        name="body"
+        value={body}
+        onValue={setBody}
+        error={action.errors.fields.body}
+        hint={MARKDOWN_HINT}
+      />
+    </>
   );
 }

@@ -1,8 +1,9 @@
 // What posts and comments share: the access-loss test, paths, the rendered body, the byline and the
 // like button (optimistic: it turns at once).
+import { type ReactNode, useState } from 'react';
 import { Link } from 'react-router';
 import { isNotFound, paywallOf } from '../../api.ts';
-import { Time } from '../../ui.tsx';
+import { ConfirmDialog, Time } from '../../ui.tsx';
 
 /** A failure that means "you may no longer see this": the caller checks what is left. */
 
@@ -15,6 +16,42 @@ export const commentPath = (id: string) => `/hub/comments/${encodeURIComponent(i
 export const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 export const MARKDOWN_HINT = 'Markdown works: **bold**, *italic*, [a link](https://…), - lists, > quotes.';
+
+/**
+ * A post's or comment's Delete button and the dialog that confirms it; the dialog closes once the
+ * delete is answered (a refusal leaves the card, with the form's message).
+ */
+export function DeleteControl({
+  what,
+  pending,
+  onDelete,
+  children,
+}: {
+  what: 'post' | 'comment';
+  pending: boolean;
+  onDelete(): Promise<void>;
+  children: ReactNode;
+}) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" className="button button-small button-danger-quiet" onClick={() => setOpen(true)}>
+        Delete
+      </button>
+      <ConfirmDialog
+        open={open}
+        title={`Delete this ${what}?`}
+        confirmLabel={`Delete ${what}`}
+        danger
+        pending={pending}
+        onCancel={() => setOpen(false)}
+        onConfirm={() => void onDelete().finally(() => setOpen(false))}
+      >
+        {children}
+      </ConfirmDialog>
+    </>
+  );
+}
 
 /** The server's sanitized HTML of a post or comment: the one place the SPA renders HTML. */
 export function Body({ html }: { html: string }) {

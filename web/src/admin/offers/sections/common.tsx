@@ -6,6 +6,13 @@ import type { Draft } from '../model.ts';
 export type Update = (patch: Partial<Draft>) => void;
 export type Fields = Record<string, string>;
 
+/** What every section of the offer form is given: the draft, a way to change it, the fields' errors. */
+export interface SectionProps {
+  draft: Draft;
+  update: Update;
+  fields: Fields;
+}
+
 /** A card with a heading; `id` lets error summaries link to it. */
 export function Section({
   id,

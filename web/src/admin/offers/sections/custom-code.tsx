@@ -1,17 +1,8 @@
 // The offer form's Custom Code section.
 import { TextAreaField } from '../../../forms.tsx';
-import type { Draft } from '../model.ts';
-import { type Fields, Section, type Update } from './common.tsx';
+import { Section, type SectionProps } from './common.tsx';
 
-export function CustomCodeSection({
-  draft,
-  update,
-  fields,
-}: {
-  draft: Draft;
-  update: Update;
-  fields: Fields;
-}) {
+export function CustomCodeSection({ draft, update, fields }: SectionProps) {
   return (
     <Section id="offer-code" title="Custom Code">
       <TextAreaField

@@ -1,17 +1,8 @@
 // The offer form's Purchase Destination ("Redirect users to a custom link") section.
 import { fieldMessage, TextField } from '../../../forms.tsx';
-import type { Draft } from '../model.ts';
-import { type Fields, Section, Toggle, type Update } from './common.tsx';
+import { Section, type SectionProps, Toggle } from './common.tsx';
 
-export function DestinationSection({
-  draft,
-  update,
-  fields,
-}: {
-  draft: Draft;
-  update: Update;
-  fields: Fields;
-}) {
+export function DestinationSection({ draft, update, fields }: SectionProps) {
   return (
     <Section id="offer-destination" title="Purchase Destination">
       <p className="muted">

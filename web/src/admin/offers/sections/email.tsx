@@ -5,9 +5,9 @@ import { api } from '../../../api.ts';
 import { Notice, TextAreaField, TextField, useAction } from '../../../forms.tsx';
 import { useSession } from '../../../session.tsx';
 import { useDebounced } from '../../../ui.tsx';
-import { type Draft, type Offer, offerPath } from '../model.ts';
+import { type Offer, offerPath } from '../model.ts';
 
-import { type Fields, Section, type Update } from './common.tsx';
+import { Section, type SectionProps } from './common.tsx';
 
 export const EMAIL_VARIABLES = [
   'buyer_name',
@@ -31,11 +31,8 @@ export function EmailSection({
   draft,
   update,
   fields,
-}: {
+}: SectionProps & {
   offer: Offer | null;
-  draft: Draft;
-  update: Update;
-  fields: Fields;
 }) {
   const { me } = useSession();
   const target = useRef<{

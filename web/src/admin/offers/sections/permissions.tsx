@@ -3,19 +3,15 @@ import { Link } from 'react-router';
 import type { HubGroup } from '../../../api.ts';
 import { fieldMessage } from '../../../forms.tsx';
 import { VisibilityBadge } from '../../../hub-common.tsx';
-import type { Draft } from '../model.ts';
-import { type Fields, Section, type Update } from './common.tsx';
+import { Section, type SectionProps } from './common.tsx';
 
 export function PermissionsSection({
   groups,
   draft,
   update,
   fields,
-}: {
+}: SectionProps & {
   groups: HubGroup[] | undefined;
-  draft: Draft;
-  update: Update;
-  fields: Fields;
 }) {
   const error = fields.hubGroupIds;
   const toggle = (groupId: string, on: boolean) =>

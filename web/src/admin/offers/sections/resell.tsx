@@ -1,9 +1,9 @@
 // The offer form's Customer Resell Rights section.
 import { SelectField, TextAreaField, TextField } from '../../../forms.tsx';
 import type { Draft } from '../model.ts';
-import { type Fields, Section, Toggle, type Update } from './common.tsx';
+import { Section, type SectionProps, Toggle } from './common.tsx';
 
-export function ResellSection({ draft, update, fields }: { draft: Draft; update: Update; fields: Fields }) {
+export function ResellSection({ draft, update, fields }: SectionProps) {
   const free = draft.model === 'free';
   return (
     <Section id="offer-resell" title="Customer Resell Rights">

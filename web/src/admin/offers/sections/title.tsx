@@ -1,9 +1,9 @@
 // The offer form's Title and URL section.
 import { TextField } from '../../../forms.tsx';
-import { type Draft, slugify } from '../model.ts';
-import { type Fields, Section, type Update } from './common.tsx';
+import { slugify } from '../model.ts';
+import { Section, type SectionProps } from './common.tsx';
 
-export function TitleSection({ draft, update, fields }: { draft: Draft; update: Update; fields: Fields }) {
+export function TitleSection({ draft, update, fields }: SectionProps) {
   const origin = typeof window === 'undefined' ? '' : window.location.origin;
   const url = `${origin}/offers/${draft.slug || '…'}`;
   return (

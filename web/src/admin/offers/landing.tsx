@@ -14,7 +14,7 @@ import { priceLabel, trialLabel } from '../../../../src/platform/pricing.ts';
 import type { HubGroup } from '../../api.ts';
 import { fieldMessage, TextAreaField, TextField, useAction } from '../../forms.tsx';
 import { type Draft, imageProblem, type Offer, pricingOf, uploadOfferMedia } from './model.ts';
-import { Toggle, type Update } from './sections/index.ts';
+import { ImageUploadField, Toggle, type Update } from './sections/index.ts';
 
 const TYPES = Object.keys(BLOCK_LABELS) as BlockType[];
 const MAX_BLOCKS = 40;
@@ -618,35 +618,23 @@ function ImageFields({
             <span>No image</span>
           </div>
         )}
-        <div className={`field offer-media-field${error ? ' field-invalid' : ''}`}>
-          <label htmlFor={inputId}>{block.imageUrl ? 'Replace image' : 'Upload image'}</label>
-          <p className="field-hint" id={`${inputId}-hint`}>
-            {offer
+        <ImageUploadField
+          inputId={inputId}
+          inputKey={inputKey}
+          label={block.imageUrl ? 'Replace image' : 'Upload image'}
+          hint={
+            offer
               ? 'PNG, JPEG, WebP or GIF, at most 5 MB. The block is hidden until it has an image.'
-              : 'Save the draft first; then you can upload images.'}
-          </p>
-          <input
-            key={inputKey}
-            id={inputId}
-            type="file"
-            accept="image/png,image/jpeg,image/webp,image/gif"
-            disabled={!offer || action.pending}
-            aria-describedby={error ? `${inputId}-hint ${inputId}-error` : `${inputId}-hint`}
-            aria-invalid={error ? true : undefined}
-            onChange={(event) => void upload(event.target.files?.[0])}
-          />
-          {action.pending && (
-            <p className="muted" role="status">
-              <span className="spinner" aria-hidden="true" /> Uploading…
-            </p>
-          )}
-          {error && (
-            <p className="field-error" id={`${inputId}-error`}>
-              {fieldMessage('Image', error)}
-            </p>
-          )}
+              : 'Save the draft first; then you can upload images.'
+          }
+          errorLabel="Image"
+          error={error}
+          disabled={!offer || action.pending}
+          pending={action.pending}
+          onFile={(file) => void upload(file)}
+        >
           {general && <p className="field-error">{general}</p>}
-        </div>
+        </ImageUploadField>
       </div>
       <TextField
         label="Alt text"

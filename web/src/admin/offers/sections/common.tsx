@@ -77,3 +77,62 @@ export function Toggle({
     </div>
   );
 }
+
+/**
+ * The file input of an offer image (thumbnail, cover, a landing page's image block): its hint, the
+ * upload in progress and the refusal; `children` come after (a Remove button, a general error).
+ */
+export function ImageUploadField({
+  inputId,
+  inputKey,
+  label,
+  hint,
+  errorLabel,
+  error,
+  disabled,
+  pending,
+  onFile,
+  children,
+}: {
+  inputId: string;
+  /** Changed after each upload, so the same file can be chosen again. */
+  inputKey: number | string;
+  label: string;
+  hint: string;
+  errorLabel: string;
+  error: string | undefined;
+  disabled: boolean;
+  pending: boolean;
+  onFile(file: File | undefined): void;
+  children?: ReactNode;
+}) {
+  return (
+    <div className={`field offer-media-field${error ? ' field-invalid' : ''}`}>
+      <label htmlFor={inputId}>{label}</label>
+      <p className="field-hint" id={`${inputId}-hint`}>
+        {hint}
+      </p>
+      <input
+        key={inputKey}
+        id={inputId}
+        type="file"
+        accept="image/png,image/jpeg,image/webp,image/gif"
+        disabled={disabled}
+        aria-describedby={error ? `${inputId}-hint ${inputId}-error` : `${inputId}-hint`}
+        aria-invalid={error ? true : undefined}
+        onChange={(event) => onFile(event.target.files?.[0])}
+      />
+      {pending && (
+        <p className="muted" role="status">
+          <span className="spinner" aria-hidden="true" /> Uploading…
+        </p>
+      )}
+      {error && (
+        <p className="field-error" id={`${inputId}-error`}>
+          {fieldMessage(errorLabel, error)}
+        </p>
+      )}
+      {children}
+    </div>
+  );
+}

@@ -1,7 +1,7 @@
 // The offer form's sections, in the reference page's order and words: Title, Pricing Model,
 // Community Permissions, Thumbnail, Cover, Confirmation Email, Purchase Destination, Customer Resell
 // Rights, Custom Code — one file each.
-export { Section, Toggle, type Update } from './common.tsx';
+export { ImageUploadField, Section, Toggle, type Update } from './common.tsx';
 export { CustomCodeSection } from './custom-code.tsx';
 export { DestinationSection } from './destination.tsx';
 export { EMAIL_VARIABLES, EmailSection } from './email.tsx';

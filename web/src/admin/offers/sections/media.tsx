@@ -1,10 +1,10 @@
 // The offer form's Thumbnail and Cover section.
 import { useId, useState } from 'react';
 import { api } from '../../../api.ts';
-import { fieldMessage, Notice, useAction } from '../../../forms.tsx';
+import { Notice, useAction } from '../../../forms.tsx';
 import { imageProblem, type Offer, offerPath, uploadOfferMedia } from '../model.ts';
 
-import { type Fields, Section } from './common.tsx';
+import { type Fields, ImageUploadField, Section } from './common.tsx';
 
 export function MediaSection({
   kind,
@@ -91,35 +91,21 @@ export function MediaSection({
             <span>No {label.toLowerCase()}</span>
           </div>
         )}
-        <div className={`field offer-media-field${error ? ' field-invalid' : ''}`}>
-          <label htmlFor={inputId}>
-            {url ? `Replace ${label.toLowerCase()}` : `Upload ${label.toLowerCase()}`}
-          </label>
-          <p className="field-hint" id={`${inputId}-hint`}>
-            {offer
+        <ImageUploadField
+          inputId={inputId}
+          inputKey={inputKey}
+          label={url ? `Replace ${label.toLowerCase()}` : `Upload ${label.toLowerCase()}`}
+          hint={
+            offer
               ? `PNG, JPEG, WebP or GIF, at most 5 MB. ${isThumb ? 'Square works best.' : 'Wide works best, e.g. 1600 × 900.'}`
-              : 'Save the draft first; then you can upload images.'}
-          </p>
-          <input
-            key={inputKey}
-            id={inputId}
-            type="file"
-            accept="image/png,image/jpeg,image/webp,image/gif"
-            disabled={!offer || action.pending}
-            aria-describedby={error ? `${inputId}-hint ${inputId}-error` : `${inputId}-hint`}
-            aria-invalid={error ? true : undefined}
-            onChange={(event) => void upload(event.target.files?.[0])}
-          />
-          {action.pending && (
-            <p className="muted" role="status">
-              <span className="spinner" aria-hidden="true" /> Uploading…
-            </p>
-          )}
-          {error && (
-            <p className="field-error" id={`${inputId}-error`}>
-              {fieldMessage(label, error)}
-            </p>
-          )}
+              : 'Save the draft first; then you can upload images.'
+          }
+          errorLabel={label}
+          error={error}
+          disabled={!offer || action.pending}
+          pending={action.pending}
+          onFile={(file) => void upload(file)}
+        >
           {url && (
             <div>
               <button
@@ -132,7 +118,7 @@ export function MediaSection({
               </button>
             </div>
           )}
-        </div>
+        </ImageUploadField>
       </div>
     </Section>
   );

@@ -1,24 +1,13 @@
 // The offer form's Confirmation Email section.
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
+import { CONFIRMATION_VARIABLES, TOKEN_VARIABLES } from '../../../../../src/modules/email/email.templates.ts';
 import { api } from '../../../api.ts';
 import { Notice, TextAreaField, TextField, useAction } from '../../../forms.tsx';
 import { useSession } from '../../../session.tsx';
 import { useDebounced } from '../../../ui.tsx';
 import { type Offer, offerPath } from '../model.ts';
-
 import { Section, type SectionProps } from './common.tsx';
-
-export const EMAIL_VARIABLES = [
-  'buyer_name',
-  'offer_title',
-  'platform_name',
-  'login_link',
-  'hub_link',
-  'support_email',
-] as const;
-/** A sign-in link belongs in the body only: a subject is listed to every admin (the server refuses it). */
-const BODY_ONLY_VARIABLES: readonly string[] = ['login_link'];
 
 interface Rendered {
   subject: string;
@@ -93,8 +82,8 @@ export function EmailSection({
       />
       <fieldset className="offer-variables">
         <legend className="offer-variables-label">Insert a variable (at the cursor):</legend>
-        {EMAIL_VARIABLES.map((name) => {
-          const bodyOnly = targetKey === 'emailSubject' && BODY_ONLY_VARIABLES.includes(name);
+        {CONFIRMATION_VARIABLES.map((name) => {
+          const bodyOnly = targetKey === 'emailSubject' && TOKEN_VARIABLES.includes(name);
           return (
             <button
               key={name}

@@ -4,7 +4,7 @@
 export { ImageUploadField, Section, Toggle, type Update } from './common.tsx';
 export { CustomCodeSection } from './custom-code.tsx';
 export { DestinationSection } from './destination.tsx';
-export { EMAIL_VARIABLES, EmailSection } from './email.tsx';
+export { EmailSection } from './email.tsx';
 export { MediaSection } from './media.tsx';
 export { PermissionsSection } from './permissions.tsx';
 export { PricingSection, type SaveProblem } from './pricing.tsx';

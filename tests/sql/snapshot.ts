@@ -15,6 +15,7 @@ import * as purchases from '../../src/modules/purchases/purchase.repository.ts';
 import * as settings from '../../src/modules/settings/settings.repository.ts';
 import type { Engine } from '../../src/platform/db/database.ts';
 import * as jobs from '../../src/platform/jobs.ts';
+import * as rateLimits from '../../src/platform/shared-store.ts';
 import { capturingDb } from '../support/sql-capture.ts';
 
 export const REPOSITORIES = {
@@ -27,12 +28,14 @@ export const REPOSITORIES = {
   purchases,
   settings,
   jobs,
+  rateLimits,
 } as const;
 export type RepositoryName = keyof typeof REPOSITORIES;
 
 /** Where a repository's snapshot lives: beside it. */
 export function snapshotPath(name: RepositoryName): string {
   if (name === 'jobs') return 'src/platform/jobs.sql.md';
+  if (name === 'rateLimits') return 'src/platform/shared-store.sql.md';
   const file = { offers: 'offer', purchases: 'purchase' }[name as string] ?? name;
   return `src/modules/${name}/${file}.repository.sql.md`;
 }

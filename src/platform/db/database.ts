@@ -132,6 +132,7 @@ export function openDatabase(
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
+  keepStatisticsPerIndexOnly(sqlite);
   return {
     db: new Kysely<DB>({
       dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
@@ -140,6 +141,20 @@ export function openDatabase(
     }),
     engine: 'sqlite',
   };
+}
+
+/**
+ * better-sqlite3 builds SQLite with STAT4: after an ANALYZE, a statement whose plan looked at the sampled
+ * values of an index is re-prepared every time one of its parameters is bound (SQLite's rule for STAT4,
+ * whatever the value), which undoes the statement cache below and cost a hot read 20–60 % of its time.
+ * Guildhall's queries are planned from their indexes, for which the per-index statistics of
+ * sqlite_stat1 are enough: the samples an ANALYZE (by an operator, or a benchmark) left are dropped when
+ * the database is opened, and the planner reloads what remains.
+ */
+function keepStatisticsPerIndexOnly(sqlite: SQLite.Database): void {
+  const sampled = sqlite.prepare("select 1 from sqlite_schema where name = 'sqlite_stat4'").get();
+  if (!sampled) return;
+  if (sqlite.prepare('delete from sqlite_stat4').run().changes > 0) sqlite.exec('analyze sqlite_schema');
 }
 
 /**

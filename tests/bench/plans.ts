@@ -3,7 +3,7 @@
 // explained on the benchmark database with the benchmark member's values. A plan that reads a table
 // that grows with the platform (entitlements, posts, likes, grants…) by scanning it is reported.
 import type { CompiledQuery, Kysely } from 'kysely';
-import { findGroupWithEntry, listGroupsWithEntry } from '../../src/modules/access/access.repository.ts';
+import { findGroupWithEntry, listGroupEntries } from '../../src/modules/access/access.repository.ts';
 import { listFeedPosts, listPinnedPosts } from '../../src/modules/hub/hub.repository.ts';
 import type { Engine } from '../../src/platform/db/database.ts';
 import type { DB } from '../../src/platform/db/schema.ts';
@@ -93,7 +93,7 @@ export async function hubPlans(fixture: Fixture): Promise<QueryPlan[]> {
       'feed: listFeedPosts (a later page, by cursor)',
       (db) => listFeedPosts(db, groupId, userId, middle ? { at: middle.createdAt, id: middle.id } : null, 20),
     ],
-    ['group list: listGroupsWithEntry', (db) => listGroupsWithEntry(db, userId, now)],
+    ['group list: listGroupEntries', (db) => listGroupEntries(db, userId, now)],
   ];
   const plans: QueryPlan[] = [];
   for (const [name, run] of queries) {

@@ -7,7 +7,7 @@ import {
   findGroupWithEntry,
   findLiveEntitlement,
   listEntitlementMembers,
-  listGroupsWithEntry,
+  listGroupEntries,
 } from '../../src/modules/access/access.repository.ts';
 import { isEntitlementLive } from '../../src/modules/access/access.rules.ts';
 import { manualClock } from '../../src/platform/clock.ts';
@@ -38,7 +38,7 @@ describe('the access rule in SQL', () => {
 
     const one = await findGroupWithEntry(ctx.db, group.id, member.id, NOW);
     expect(Boolean(one?.mayEnter)).toBe(row.live);
-    const listed = (await listGroupsWithEntry(ctx.db, member.id, NOW)).find((g) => g.id === group.id);
+    const listed = (await listGroupEntries(ctx.db, member.id, NOW)).find((g) => g.id === group.id);
     expect(Boolean(listed?.mayEnter)).toBe(row.live);
     const members = await listEntitlementMembers(ctx.db, group.id, NOW, null, 10);
     expect(members.some((m) => m.userId === member.id)).toBe(row.live);

@@ -128,22 +128,23 @@ function groupsEnteredBy(eb: GroupScope, userId: string, now: number) {
   ]);
 }
 
-const groupsWithEntry = prepared((db: Executor, userId: string, now: number) =>
+const groupEntries = prepared((db: Executor, userId: string, now: number) =>
   db
     .selectFrom('hubGroups')
-    .select(groupColumns)
+    .select(['hubGroups.id', 'hubGroups.feedVersion'])
     .select((eb) => groupsEnteredBy(eb, userId, now).as('mayEnter'))
     .orderBy('hubGroups.position')
     .orderBy('hubGroups.createdAt'),
 );
 
 /**
- * Every group in the creator's order, each with whether this member may enter it (compiled once). The
+ * Every group in the creator's order, by id and version, each with whether this member may enter it
+ * (compiled once); the rest of each group comes from the rows kept by version (access.service.ts). The
  * same rule as memberMayEnter, in the shape that suits a list: the member's grants and entitlements are
  * read once (a handful of rows by index) rather than probed for every group.
  */
-export async function listGroupsWithEntry(db: Executor, userId: string, now: number) {
-  return groupsWithEntry(db, userId, now);
+export async function listGroupEntries(db: Executor, userId: string, now: number) {
+  return groupEntries(db, userId, now);
 }
 
 export async function listAllGroups(db: Executor) {

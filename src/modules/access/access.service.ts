@@ -14,6 +14,7 @@ import {
   stillThere,
   ValidationError,
 } from '../../platform/errors.ts';
+import { lru } from '../../platform/lru.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import { priceLabel } from '../../platform/pricing.ts';
 import {
@@ -36,7 +37,7 @@ import {
   listEntitlementMembers,
   listGrantMembers,
   listGrantsOfUser,
-  listGroupsWithEntry,
+  listGroupEntries,
   listOffersGranting,
   updateEntitlementRow,
   upsertGrant,
@@ -51,7 +52,10 @@ export interface Paywall {
   offers: { id: string; title: string; slug: string; priceLabel: string }[];
 }
 
-export interface VisibleGroup extends GroupRow {
+/** A group as a member sees it listed: the group's row (kept by version, shared between readers) and
+ * whether this member may enter it. */
+export interface VisibleGroup {
+  group: GroupRow;
   canEnter: boolean;
 }
 
@@ -148,14 +152,32 @@ export function createAccessService(deps: AccessDeps) {
     return Boolean(row?.mayEnter);
   }
 
+  // Each group's row as last read, under its version (hub_groups.feed_version, bumped by every change
+  // to the group: updateGroupRow, and every post change). A member's list reads only each group's id,
+  // version and whether they may enter it; a row is read again only when its version has moved.
+  const keptGroups = lru<GroupRow>(1000);
+
   /** The groups a member sees: public and private ones, and hidden ones they may enter. */
   async function visibleGroups(actor: Actor): Promise<VisibleGroup[]> {
-    if (isStaffRole(actor.role))
-      return (await listAllGroups(db)).map((group) => ({ ...group, canEnter: true }));
-    const rows = await listGroupsWithEntry(db, actor.userId, clock.now());
-    return rows
-      .map(({ mayEnter, ...group }) => ({ ...group, canEnter: Boolean(mayEnter) }))
-      .filter((group) => group.canEnter || group.visibility !== 'hidden');
+    if (isStaffRole(actor.role)) return (await listAllGroups(db)).map((group) => ({ group, canEnter: true }));
+    const entries = await listGroupEntries(db, actor.userId, clock.now());
+    let fresh: Map<string, GroupRow> | undefined;
+    const visible: VisibleGroup[] = [];
+    for (const entry of entries) {
+      let group = keptGroups.get(entry.id);
+      if (!group || group.feedVersion < entry.feedVersion) {
+        // Read every group at once: one changed group usually means a list whose rows are all new.
+        fresh ??= new Map((await listAllGroups(db)).map((row) => [row.id, row]));
+        group = fresh.get(entry.id);
+        // Deleted since its entry was read.
+        if (!group) continue;
+        const kept = keptGroups.get(entry.id);
+        if (!kept || kept.feedVersion < group.feedVersion) keptGroups.set(entry.id, group);
+      }
+      const canEnter = Boolean(entry.mayEnter);
+      if (canEnter || group.visibility !== 'hidden') visible.push({ group, canEnter });
+    }
+    return visible;
   }
 
   // --- hand grants (staff) ---------------------------------------------------------------------

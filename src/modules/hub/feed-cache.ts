@@ -4,6 +4,8 @@
 // its reader saw — whichever process made the change. What differs per reader (which posts they like)
 // is kept apart, under the same version: the reader's own like changes the version too.
 
+import { lru } from '../../platform/lru.ts';
+
 /** A feed row without the reader's part. */
 export type SharedPost<Row> = Omit<Row, 'likedByMe'>;
 
@@ -19,26 +21,6 @@ export interface FeedCache<Row> {
   /** The ids of the page's posts the viewer likes, when known for this version and page size. */
   likes(viewerId: string, groupId: string, version: number, limit: number): ReadonlySet<string> | undefined;
   keepLikes(viewerId: string, groupId: string, version: number, limit: number, liked: Iterable<string>): void;
-}
-
-/** A map that forgets its least recently used entries past `max`. */
-function lru<V>(max: number) {
-  const entries = new Map<string, V>();
-  return {
-    get(key: string): V | undefined {
-      const value = entries.get(key);
-      if (value !== undefined) {
-        entries.delete(key);
-        entries.set(key, value);
-      }
-      return value;
-    },
-    set(key: string, value: V): void {
-      entries.delete(key);
-      entries.set(key, value);
-      if (entries.size > max) entries.delete(entries.keys().next().value as string);
-    },
-  };
 }
 
 /** A page whose posts hold more text than this is not kept (a few long posts; memory stays bounded). */

@@ -36,6 +36,24 @@ export function presentMemberGroup(group: GroupRow & { canEnter: boolean }) {
   };
 }
 
+const memberGroupJson = new WeakMap<GroupRow, { open: string; locked: string }>();
+
+/**
+ * `presentMemberGroup` as JSON text, kept per group row: a member's group list is a string join of the
+ * rows kept by version (access.service.ts), the same text for every member who may (or may not) enter.
+ */
+export function presentMemberGroupJson(group: GroupRow, canEnter: boolean): string {
+  let json = memberGroupJson.get(group);
+  if (!json) {
+    json = {
+      open: JSON.stringify(presentMemberGroup({ ...group, canEnter: true })),
+      locked: JSON.stringify(presentMemberGroup({ ...group, canEnter: false })),
+    };
+    memberGroupJson.set(group, json);
+  }
+  return canEnter ? json.open : json.locked;
+}
+
 export function presentPost(post: PostRow, actor: Actor) {
   const mine = post.authorId === actor.userId;
   return {

@@ -10,12 +10,20 @@ export async function insertGroup(db: Executor, row: Insertable<HubGroupsTable>)
   await db.insertInto('hubGroups').values(row).execute();
 }
 
+/**
+ * Every change to a group goes through here and bumps its version (`feed_version`): the version is what
+ * the kept copies of a group and of its feed are checked against (access.service.ts, feed-cache.ts).
+ */
 export async function updateGroupRow(
   db: Executor,
   id: string,
-  patch: Updateable<HubGroupsTable>,
+  patch: Omit<Updateable<HubGroupsTable>, 'feedVersion'>,
 ): Promise<void> {
-  await db.updateTable('hubGroups').set(patch).where('id', '=', id).execute();
+  await db
+    .updateTable('hubGroups')
+    .set((eb) => ({ ...patch, feedVersion: eb('feedVersion', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function deleteGroupRow(db: Executor, id: string): Promise<void> {

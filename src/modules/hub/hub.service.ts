@@ -65,7 +65,7 @@ export function createHubService(deps: HubDeps) {
   /** Every group, in the creator's order. */
   async function listGroups(actor: Actor): Promise<GroupRow[]> {
     requireStaff(actor);
-    return access.visibleGroups(actor);
+    return (await access.visibleGroups(actor)).map(({ group }) => group);
   }
 
   async function getGroup(actor: Actor, id: string) {

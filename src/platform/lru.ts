@@ -1,0 +1,26 @@
+// A map that forgets its least recently used entries past a bound: what every in-process cache here is
+// kept in, so none grows with the number of people or groups it has seen.
+
+export interface Lru<V> {
+  get(key: string): V | undefined;
+  set(key: string, value: V): void;
+}
+
+export function lru<V>(max: number): Lru<V> {
+  const entries = new Map<string, V>();
+  return {
+    get(key) {
+      const value = entries.get(key);
+      if (value !== undefined) {
+        entries.delete(key);
+        entries.set(key, value);
+      }
+      return value;
+    },
+    set(key, value) {
+      entries.delete(key);
+      entries.set(key, value);
+      if (entries.size > max) entries.delete(entries.keys().next().value as string);
+    },
+  };
+}

@@ -35,6 +35,8 @@ declare module 'autocannon' {
     method?: string;
     headers?: Record<string, string>;
     body?: string;
+    /** Requests per second across all connections. */
+    overallRate?: number;
   }
 
   /** A thenable (no catch/finally) that also stops the run early. */

@@ -49,6 +49,8 @@ interface Row {
   latencyP99Ms: number;
   latencyMeanMs: number;
   ratio: number | null;
+  /** Measured at a fixed rate (BenchRequest.rate): a latency figure, without a ratio. */
+  fixedRate: boolean;
   /** The server's CPU time per request in the measured run (µs; null without /proc). */
   cpuUsPerRequest: number | null;
   /** The baseline's CPU per request over this one's: steadier than the req/s ratio on a busy machine. */
@@ -130,6 +132,7 @@ async function checkOnce(scenario: Scenario, url: string, request: BenchRequest)
     method: request.method ?? 'GET',
     ...(request.headers ? { headers: request.headers } : {}),
     ...(request.body === undefined ? {} : { body: request.body }),
+    ...(request.rate === undefined ? {} : { overallRate: request.rate }),
   });
   const problem = scenario.check(response.status, await response.text());
   if (problem) throw new Error(`${scenario.name}: wrong answer before measuring: ${problem}`);
@@ -144,6 +147,7 @@ async function load(url: string, request: BenchRequest, settings: Settings, dura
     method: request.method ?? 'GET',
     ...(request.headers ? { headers: request.headers } : {}),
     ...(request.body === undefined ? {} : { body: request.body }),
+    ...(request.rate === undefined ? {} : { overallRate: request.rate }),
   });
   try {
     return await running;
@@ -173,6 +177,7 @@ async function measure(
   return {
     cpuUsPerRequest,
     cpuRatio: null,
+    fixedRate: request.rate !== undefined,
     target,
     scenario: scenario.name,
     requestsPerSecond: result.requests.mean,
@@ -432,7 +437,7 @@ async function main(): Promise<number> {
   const first = before[0]?.requestsPerSecond;
   const last = after[0]?.requestsPerSecond;
   const baseline = first && last ? (first + last) / 2 : null;
-  for (const row of rows) row.ratio = baseline ? row.requestsPerSecond / baseline : null;
+  for (const row of rows) row.ratio = baseline && !row.fixedRate ? row.requestsPerSecond / baseline : null;
   // CPU per request of the baseline: the lower of its two runs (a busy machine only adds to it).
   const baselineCpu = [before[0]?.cpuUsPerRequest, after[0]?.cpuUsPerRequest].filter(
     (us): us is number => typeof us === 'number' && us > 0,

@@ -9,6 +9,8 @@ export interface BenchRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /** Requests per second across all connections: a fixed load, for a latency figure (no ratio). */
+  rate?: number;
 }
 
 interface ScenarioBase {
@@ -142,6 +144,24 @@ export const scenarios: Scenario[] = [
           typeof page.nextCursor === 'string'
         );
       }),
+  },
+  {
+    server: 'guildhall',
+    requires: 'hub',
+    name: 'member feed at 500 requests/s (p99)',
+    measures:
+      'The member feed above at a fixed 500 requests a second (moderate load, not the most the server ' +
+      'can take): its p99 latency is the figure, so the ratio columns are left empty.',
+    async setup(fixture, server) {
+      const hub = hubOf(fixture);
+      const cookie = await sessionCookie(server.url, hub.member.email, hub.member.password);
+      return {
+        path: `/api/v1/hub/groups/${hub.feedGroup.id}/posts?limit=20`,
+        headers: { cookie },
+        rate: 500,
+      };
+    },
+    check: (status, body) => expectJson(status, body, (value) => Array.isArray((value as FeedPage).data)),
   },
   {
     server: 'guildhall',

@@ -13,6 +13,7 @@ import { affiliatesRoutes } from './modules/affiliates/index.ts';
 import { emailRoutes } from './modules/email/index.ts';
 import { hubRoutes } from './modules/hub/index.ts';
 import { jobsRoutes } from './modules/jobs/index.ts';
+import { metricsRoutes } from './modules/metrics/index.ts';
 import { offerRoutes } from './modules/offers/index.ts';
 import { billingRoutes, checkoutRoutes, webhookRoutes } from './modules/purchases/index.ts';
 import { settingsRoutes } from './modules/settings/index.ts';
@@ -133,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
         }),
       );
       await api.register(jobsRoutes({ jobs: services.jobs }));
+      await api.register(metricsRoutes({ metrics: services.metrics }));
       await api.register(accessRoutes({ access }));
       await api.register(hubRoutes({ hub, access }));
       await api.register(offerRoutes({ offers }));

@@ -7,6 +7,7 @@ import { createAffiliatesService, PAY_DUE_JOB } from './modules/affiliates/index
 import { createEmailService, SEND_EMAIL_JOB } from './modules/email/index.ts';
 import { createHubService } from './modules/hub/index.ts';
 import { createJobsService } from './modules/jobs/index.ts';
+import { createMetricsService } from './modules/metrics/index.ts';
 import { createOffersService } from './modules/offers/index.ts';
 import {
   createBillingService,
@@ -19,6 +20,7 @@ import {
   createSettingsAdmin,
   createSettingsService,
   createStripeConnection,
+  DEFAULT_PLATFORM_NAME,
 } from './modules/settings/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { createPasswordHasher, createSealer } from './platform/crypto.ts';
@@ -66,6 +68,21 @@ export function buildServices(deps: ServiceDeps) {
     settings,
     sendMail: deps.sendMail ?? sendMailOverSmtp,
   });
+  const metrics = createMetricsService({
+    db,
+    clock,
+    setupSettings: async () => {
+      const [{ platformName, supportEmail }, connection] = await Promise.all([
+        settings.getSettings(),
+        stripe.current(),
+      ]);
+      return {
+        platformNamed: platformName !== DEFAULT_PLATFORM_NAME,
+        supportEmail: supportEmail !== null,
+        stripeConnected: connection !== null,
+      };
+    },
+  });
   const hasher = createPasswordHasher(config.passwordHashCost);
   const auth = createAuthService({
     db,
@@ -77,10 +94,10 @@ export function buildServices(deps: ServiceDeps) {
     settings,
     publicUrl: config.publicUrl,
   });
-  const users = createUsersService({ db, clock, hasher, auth, email, settings });
+  const users = createUsersService({ db, clock, hasher, auth, email, settings, metrics });
   const settingsAdmin = createSettingsAdmin({ db, settings, email, confirmPassword: auth.confirmPassword });
   const media = createMediaStore(config.dataDir);
-  const access = createAccessService({ db, clock });
+  const access = createAccessService({ db, clock, metrics });
   const jobs = createJobsService({ db, clock });
   const hub = createHubService({ db, clock, access, media });
   const offers = createOffersService({
@@ -106,6 +123,7 @@ export function buildServices(deps: ServiceDeps) {
     offers,
     email,
     settings,
+    metrics,
   });
   const affiliates = createAffiliatesService({
     db,
@@ -130,6 +148,7 @@ export function buildServices(deps: ServiceDeps) {
     users,
     settings,
     affiliates,
+    metrics,
   });
   const checkout = createCheckoutService({
     db,
@@ -196,6 +215,7 @@ export function buildServices(deps: ServiceDeps) {
     media,
     access,
     jobs,
+    metrics,
     hub,
     offers,
     purchases,

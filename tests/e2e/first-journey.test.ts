@@ -35,6 +35,13 @@ describe('a new platform', { shuffle: false }, () => {
     await owner.getByLabel('Password').fill('a long owner password');
     await owner.getByRole('button', { name: 'Create platform' }).click();
     await owner.waitForURL(`${server.baseUrl}/admin`);
+    // A new platform's dashboard: the getting-started steps, the first one (its name) already done.
+    const checklist = owner.getByRole('region', { name: 'Getting started' });
+    await expect.poll(() => checklist.getByRole('listitem').count()).toBe(7);
+    expect(await checklist.getByRole('listitem').first().textContent()).toContain('(done)');
+    expect(await checklist.getByRole('link', { name: 'Create a hub group' }).getAttribute('href')).toBe(
+      '/admin/hub',
+    );
     await owner.screenshot({ path: '.tmp/e2e-admin.png' });
 
     // Sign out and back in.
@@ -94,6 +101,12 @@ describe('a new platform', { shuffle: false }, () => {
     await mia.getByLabel('Password').fill('mia has a good password');
     await mia.getByRole('button', { name: 'Sign in', exact: true }).click();
     await mia.waitForURL(`${server.baseUrl}/hub`);
+
+    // The owner's dashboard counts her.
+    await owner.goto(`${server.baseUrl}/admin?range=7d`);
+    const members = owner.locator('.figure', { hasText: 'Members' });
+    await expect.poll(() => members.locator('.figure-value').textContent()).toBe('1');
+    expect(await members.textContent()).toContain('1 new this week');
     expect(errors).toEqual([]);
   });
 

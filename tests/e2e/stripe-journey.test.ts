@@ -302,6 +302,35 @@ describe('selling through Stripe, in the browser', { shuffle: false }, () => {
     await poll(() => elsewhere.getByText(/confirmed/i).count()).toBeGreaterThan(0);
     await elsewhere.context().close();
     await buyer.context().close();
+
+    // The owner's dashboard counts the sale; a full refund from the buyer's card takes it off the revenue.
+    const figure = (label: string) =>
+      admin
+        .locator('.figure')
+        .filter({ has: admin.locator('dt', { hasText: label }) })
+        .locator('.figure-value');
+    await admin.goto(`${server.baseUrl}/admin`);
+    await poll(() => figure('Sales, last 30 days').textContent()).toBe('1');
+    expect(await figure('Revenue, last 30 days').textContent()).toBe('$0.50');
+    expect(await admin.getByRole('region', { name: 'Recent activity' }).textContent()).toContain(
+      'Bea Buyer paid $0.50',
+    );
+    await admin.screenshot({ path: '/tmp/stripe-journey-dashboard.png', fullPage: true });
+    await admin
+      .getByRole('region', { name: 'Recent activity' })
+      .getByRole('link', { name: 'Bea Buyer' })
+      .first()
+      .click();
+    await admin.getByRole('button', { name: 'Refund' }).first().click();
+    await admin.getByRole('button', { name: 'Refund' }).last().click();
+    await poll(async () =>
+      (await paymentsOf('bea@example.test')).map((p) => Number(p.refundedMinor)),
+    ).toEqual([50]);
+    await admin.goto(`${server.baseUrl}/admin`);
+    await poll(() => figure('Revenue, last 30 days').textContent()).toBe('$0.00');
+    expect(await admin.locator('.figure', { hasText: 'Revenue' }).textContent()).toContain(
+      'net of $0.50 refunded',
+    );
     expect(pageErrors).toEqual([]);
   });
 

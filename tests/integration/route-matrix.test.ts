@@ -68,6 +68,8 @@ const ROUTES: Record<string, Access> = {
   'POST /api/v1/hub/billing/portal': 'signed-in',
   'DELETE /api/v1/settings/stripe': 'staff',
   'GET /api/v1/jobs': 'staff',
+  'GET /api/v1/dashboard': 'staff',
+  'GET /api/v1/dashboard/export': 'staff',
   'POST /api/v1/jobs/{id}/retry': 'staff',
   'GET /api/v1/hub-groups': 'staff',
   'POST /api/v1/hub-groups': 'staff',

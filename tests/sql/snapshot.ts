@@ -10,6 +10,7 @@ import * as accounts from '../../src/modules/accounts/accounts.repository.ts';
 import * as affiliates from '../../src/modules/affiliates/affiliates.repository.ts';
 import * as email from '../../src/modules/email/email.repository.ts';
 import * as hub from '../../src/modules/hub/hub.repository.ts';
+import * as metrics from '../../src/modules/metrics/metrics.repository.ts';
 import * as offers from '../../src/modules/offers/offer.repository.ts';
 import * as purchases from '../../src/modules/purchases/purchase.repository.ts';
 import * as settings from '../../src/modules/settings/settings.repository.ts';
@@ -24,6 +25,7 @@ export const REPOSITORIES = {
   affiliates,
   email,
   hub,
+  metrics,
   offers,
   purchases,
   settings,
@@ -90,6 +92,8 @@ function sampleFor(name: string): Sample {
   if (name === 'clock') return { value: { now: () => NOW } };
   if (name === 'payload') return { value: { sample: true } };
   if (name === 'like') return { value: true };
+  if (name === 'counts') return { value: [{ day: NOW, metric: 'sample', currency: '', delta: 1 }] };
+  if (name === 'pick') return { value: () => 0 };
   return { value: `sample-${name}` };
 }
 

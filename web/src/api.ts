@@ -25,6 +25,7 @@ import type {
   Post as PostSchema,
 } from '../../src/modules/hub/hub.schemas.ts';
 import type { Job as JobSchema } from '../../src/modules/jobs/jobs.routes.ts';
+import type { Dashboard as DashboardSchema } from '../../src/modules/metrics/metrics.schemas.ts';
 import type {
   BillingPurchase as BillingPurchaseSchema,
   Payment as PaymentSchema,
@@ -201,6 +202,7 @@ export type BillingPurchase = Static<typeof BillingPurchaseSchema>;
 export type Sale = Static<typeof SaleSchema>;
 export type ApiKey = Static<typeof ApiKeySchema>;
 export type Job = Static<typeof JobSchema>;
+export type Dashboard = Static<typeof DashboardSchema>;
 export type Visibility = Static<typeof VisibilitySchema>;
 export type HubGroup = Static<typeof HubGroupSchema>;
 export type HubGroupDetail = Static<typeof HubGroupDetailSchema>;

@@ -17,6 +17,7 @@ import {
 import { lru } from '../../platform/lru.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import { priceLabel } from '../../platform/pricing.ts';
+import type { MetricsService } from '../metrics/index.ts';
 import {
   countLiveBuyers,
   deleteGrant,
@@ -93,13 +94,15 @@ export interface ChangeReason {
 export interface AccessDeps {
   db: Database;
   clock: Clock;
+  /** Counts joins, cancellations, subscriptions and MRR with every entitlement change. */
+  metrics: Pick<MetricsService, 'entitlementChanged'>;
 }
 
 /** The longest note a hand grant keeps (trimmed); also the request schema's bound. */
 export const MAX_NOTE = 500;
 
 export function createAccessService(deps: AccessDeps) {
-  const { db, clock } = deps;
+  const { db, clock, metrics } = deps;
 
   /** What a member without access sees instead of a private group's posts. */
   async function paywallOf(group: GroupRow, executor: Executor = db): Promise<Paywall> {
@@ -356,6 +359,14 @@ export function createAccessService(deps: AccessDeps) {
     why: ChangeReason = { reason: input.source },
   ): Promise<EntitlementRow> {
     const now = clock.now();
+    const counted = {
+      userId: input.userId,
+      offerId: input.offerId,
+      state: input.state,
+      purchaseId: input.purchaseId ?? null,
+      stripeSubscriptionId: input.stripe?.subscriptionId ?? null,
+    };
+    const mrrMinor = await metrics.entitlementChanged(trx, null, counted);
     const row = await insertEntitlement(trx, {
       id: newId(),
       userId: input.userId,
@@ -365,6 +376,7 @@ export function createAccessService(deps: AccessDeps) {
       source: input.source,
       purchaseId: input.purchaseId ?? null,
       ...(input.stripe ? stripeColumns(input.stripe) : {}),
+      mrrMinor,
       createdAt: now,
       updatedAt: now,
     });
@@ -420,10 +432,20 @@ export function createAccessService(deps: AccessDeps) {
       return current;
     }
     const stateChanged = current.state !== next.state || current.accessUntil !== next.accessUntil;
+    const mrrMinor = await metrics.entitlementChanged(
+      trx,
+      { ...current, mrrMinor: Number(current.mrrMinor) },
+      {
+        ...current,
+        state: next.state,
+        stripeSubscriptionId: next.stripe ? next.stripe.subscriptionId : current.stripeSubscriptionId,
+      },
+    );
     const updated = await updateEntitlementRow(trx, current.id, {
       state: next.state,
       accessUntil: next.accessUntil,
       ...(next.stripe ? stripeColumns(next.stripe) : {}),
+      mrrMinor,
       updatedAt: clock.now(),
     });
     if (stateChanged) await recordChange(trx, updated, current.state, why);

@@ -19,6 +19,7 @@ import { decodeCursor, type Page, pageOf } from '../../platform/pagination.ts';
 import type { EmailService } from '../email/index.ts';
 import { invitationEmail } from '../email/index.ts';
 import { authorRenamed } from '../hub/index.ts';
+import type { MetricsService } from '../metrics/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import {
   type ApiKeyRow,
@@ -56,12 +57,14 @@ export interface UsersDeps {
   auth: AuthService;
   email: EmailService;
   settings: SettingsService;
+  /** Counts members as accounts are made and roles change. */
+  metrics: Pick<MetricsService, 'memberAdded' | 'roleChanged'>;
 }
 
 export const API_KEY_PREFIX = 'gh_';
 
 export function createUsersService(deps: UsersDeps) {
-  const { db, clock, auth, email, settings, hasher } = deps;
+  const { db, clock, auth, email, settings, hasher, metrics } = deps;
 
   /** The Users list, newest first; `search` is a prefix of the email or the name. */
   async function listUsers(
@@ -126,6 +129,7 @@ export function createUsersService(deps: UsersDeps) {
         updatedAt: now,
         lastSeenAt: null,
       });
+      if (role === 'member') await metrics.memberAdded(trx);
       if (!passwordHash) {
         const url = await auth.issueLink(trx, id, 'set_password', LONG_LINK_TTL_MS, '/auth/set-password');
         const { platformName } = await settings.getSettings(trx);
@@ -170,6 +174,7 @@ export function createUsersService(deps: UsersDeps) {
         updatedAt: now,
       });
       if (patch.name !== undefined && updated.name !== user.name) await authorRenamed(trx, id);
+      await metrics.roleChanged(trx, user.role, updated.role);
       if (patch.status === 'deactivated' && user.status !== 'deactivated') {
         // Sessions and pending links end now; API keys are refused while the account is deactivated.
         await deleteSessionsOfUser(trx, id);
@@ -257,6 +262,7 @@ export function createUsersService(deps: UsersDeps) {
     const now = clock.now();
     const id = newId();
     const name = input.name.trim() || address.split('@')[0] || address;
+    await metrics.memberAdded(trx);
     return insertUser(trx, {
       id,
       email: address,

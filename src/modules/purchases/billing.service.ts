@@ -21,6 +21,7 @@ import {
 } from '../access/index.ts';
 import type { UsersService } from '../accounts/index.ts';
 import type { AffiliatesService } from '../affiliates/index.ts';
+import type { MetricsService } from '../metrics/index.ts';
 import type { OffersService } from '../offers/index.ts';
 import type { SettingsService, StripeConnection, WebhookKind } from '../settings/index.ts';
 import {
@@ -79,6 +80,8 @@ export interface BillingDeps {
     AffiliatesService,
     'earnOnPayment' | 'reverseOnRefund' | 'applyDispute' | 'refreshPayoutAccount'
   >;
+  /** Counts revenue and refunds by day, and lists them as recent activity. */
+  metrics: Pick<MetricsService, 'paymentTaken' | 'refundMade'>;
 }
 
 const seconds = (value: number | null | undefined) => (value ? value * 1000 : null);
@@ -111,6 +114,7 @@ export function createBillingService(deps: BillingDeps) {
     users,
     settings,
     affiliates,
+    metrics,
   } = deps;
 
   async function graceMs(executor: Executor = db): Promise<number> {
@@ -164,6 +168,13 @@ export function createBillingService(deps: BillingDeps) {
     });
     if (row) {
       await offers.recordRevenue(trx, purchase.offerId, payment.amountMinor);
+      await metrics.paymentTaken(trx, {
+        userId: purchase.userId,
+        offerId: purchase.offerId,
+        amountMinor: payment.amountMinor,
+        currency: payment.currency,
+        paidAt: payment.paidAt,
+      });
       if (purchase.userId) await users.addSpending(trx, purchase.userId, payment.amountMinor);
       if (purchase.ref) await earnCommission(trx, purchase, row, payment.taxMinor);
     }
@@ -456,6 +467,12 @@ export function createBillingService(deps: BillingDeps) {
           charge.id,
         );
         await offers.recordRevenue(trx, payment.offerId, -delta);
+        await metrics.refundMade(trx, {
+          userId: payment.userId,
+          offerId: payment.offerId,
+          amountMinor: delta,
+          currency: payment.currency,
+        });
         if (payment.userId) await users.addSpending(trx, payment.userId, -delta);
         if (purchase) await addPurchaseRefund(trx, purchase.id, delta);
       }

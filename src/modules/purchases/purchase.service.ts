@@ -22,6 +22,7 @@ import type { AccessService, StripeFacts } from '../access/index.ts';
 import { type AuthService, emailProblem, nameProblem, type UsersService } from '../accounts/index.ts';
 import { referralCodeOf } from '../affiliates/index.ts';
 import { type EmailService, purchaseClaimEmail, purchaseConfirmationEmail } from '../email/index.ts';
+import type { MetricsService } from '../metrics/index.ts';
 import type { OfferRow, OffersService } from '../offers/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import type { Access } from './billing.rules.ts';
@@ -71,10 +72,25 @@ export interface PurchasesDeps {
   offers: OffersService;
   email: EmailService;
   settings: SettingsService;
+  /** Counts each paid purchase completed as a sale. */
+  metrics: Pick<MetricsService, 'saleMade'>;
 }
 
 export function createPurchasesService(deps: PurchasesDeps) {
-  const { db, clock, appSecret, publicUrl, rateLimiter, access, auth, users, offers, email, settings } = deps;
+  const {
+    db,
+    clock,
+    appSecret,
+    publicUrl,
+    rateLimiter,
+    access,
+    auth,
+    users,
+    offers,
+    email,
+    settings,
+    metrics,
+  } = deps;
 
   /** Where a buyer goes after joining: the creator's link, or into the first group the offer grants. */
   async function destinationOf(offer: OfferRow, executor: Executor = db): Promise<string> {
@@ -157,6 +173,7 @@ export function createPurchasesService(deps: PurchasesDeps) {
     );
     const purchase = await updatePurchase(trx, claimed.id, { entitlementId: entitlement.id });
     await offers.recordSale(trx, offer.id, 0);
+    if (isPaid) await metrics.saleMade(trx);
     await sendConfirmation(trx, offer, user);
     return { purchase, alreadyMember: false };
   }

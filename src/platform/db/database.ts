@@ -23,6 +23,7 @@ import * as affiliates from './migrations/0007-affiliates.ts';
 import * as onePendingConfirmation from './migrations/0008-one-pending-confirmation.ts';
 import * as rateLimits from './migrations/0009-rate-limits.ts';
 import * as feedVersion from './migrations/0010-feed-version.ts';
+import * as metrics from './migrations/0011-metrics.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '0008-one-pending-confirmation': onePendingConfirmation,
   '0009-rate-limits': rateLimits,
   '0010-feed-version': feedVersion,
+  '0011-metrics': metrics,
 };
 
 /**

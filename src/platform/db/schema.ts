@@ -341,6 +341,8 @@ export interface EntitlementsTable {
   cancelAtPeriodEnd: Generated<number>;
   /** When the Stripe object last applied was read: an older read never overwrites a newer one. */
   stripeSyncedAt: Generated<number | null>;
+  /** What this subscription adds to MRR now, in its purchase's currency (0 when it adds nothing). */
+  mrrMinor: Generated<number>;
 }
 
 /** The access ledger: every change of an entitlement's state, with the Stripe object behind it. */
@@ -423,6 +425,37 @@ export interface RateLimitsTable {
   endsAt: number;
 }
 
+/** A counter of what happened on one UTC day (`day`: epoch ms of its start), split over slots. */
+export interface MetricDaysTable {
+  day: number;
+  metric: string;
+  /** The currency of an amount; '' for a count. */
+  currency: string;
+  slot: number;
+  value: number;
+}
+
+/** A counter of what is true now (members, subscriptions by state, MRR), split over slots. */
+export interface MetricTotalsTable {
+  metric: string;
+  currency: string;
+  slot: number;
+  value: number;
+}
+
+export type ActivityKind = 'join' | 'payment' | 'cancellation' | 'refund' | 'ended';
+
+/** What the dashboard lists as recent activity, written with the change it tells of. */
+export interface ActivityTable {
+  id: string;
+  at: number;
+  kind: ActivityKind;
+  userId: string | null;
+  offerId: string | null;
+  amountMinor: number | null;
+  currency: string | null;
+}
+
 export interface DB {
   hubGroups: HubGroupsTable;
   offers: OffersTable;
@@ -450,4 +483,7 @@ export interface DB {
   emails: EmailsTable;
   settings: SettingsTable;
   rateLimits: RateLimitsTable;
+  metricDays: MetricDaysTable;
+  metricTotals: MetricTotalsTable;
+  activity: ActivityTable;
 }

@@ -3,7 +3,7 @@ import { Route, Routes } from 'react-router';
 import { NotFoundPage } from '../ui.tsx';
 import { AdminLayout } from './admin-layout.tsx';
 import { AdminAffiliatesPage } from './affiliates.tsx';
-import { DashboardPage } from './dashboard.tsx';
+import { DashboardPage } from './dashboard/dashboard.tsx';
 import { EmailDetailPage, EmailsPage } from './emails.tsx';
 import { AdminHubGroupPage, AdminHubPage } from './hub/index.ts';
 import { OfferEditorPage, OffersListPage } from './offers/index.tsx';

@@ -1,29 +1,10 @@
-// The dashboard's front page: a welcome and the background jobs that failed, with a retry.
+// The background jobs that gave up, with a retry: the dashboard's last card.
 import { useState } from 'react';
-import { useOutletContext } from 'react-router';
-import { api, errorMessage, type Job, type Page } from '../api.ts';
-import { Notice } from '../forms.tsx';
-import { usePlatformName } from '../session.tsx';
-import { LoadError, Loading, Time, useLoad, useTitle } from '../ui.tsx';
-import type { AdminContext } from './admin-layout.tsx';
+import { api, errorMessage, type Job, type Page } from '../../api.ts';
+import { Notice } from '../../forms.tsx';
+import { LoadError, Loading, Time, useLoad } from '../../ui.tsx';
 
-export function DashboardPage() {
-  const platformName = usePlatformName();
-  const { me } = useOutletContext<AdminContext>();
-  useTitle(`Dashboard · ${platformName}`);
-  return (
-    <>
-      <h1>Welcome to {platformName}</h1>
-      <p className="lead">
-        {me.name ? `Hello, ${me.name}. ` : ''}This is where you run your community: its hub, offers, members
-        and settings.
-      </p>
-      <FailedJobs />
-    </>
-  );
-}
-
-function FailedJobs() {
+export function FailedJobs() {
   const jobs = useLoad(() => api.get<Page<Job>>('/jobs', { status: 'failed' }), ['jobs', 'failed']);
   const [retrying, setRetrying] = useState<string | null>(null);
   const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);

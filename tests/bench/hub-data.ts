@@ -25,14 +25,19 @@ const OFFER_TAG = 'b0000003';
 const ENTITLEMENT_TAG = 'b0000004';
 const POST_TAG = 'b0000005';
 const GRANT_TAG = 'b0000006';
+const PURCHASE_TAG = 'b0000007';
 
 const DAY = 86_400_000;
+/** What every Hub offer costs a month, in cents. */
+const PRICE_MINOR = 900;
 
 export interface HubSize {
   /** Entitlements spread over the seeded members (besides the benchmark member's own). */
   entitlements: number;
   /** Posts spread over the groups. */
   posts: number;
+  /** Paid purchases, each with its payment, of the first entitlements (which become subscriptions). */
+  purchases: number;
 }
 
 export interface SeededGroup {
@@ -143,6 +148,11 @@ export async function seedHub(
         title: sql<string>`'Bench Offer ' || ${row.text}`,
         slug: sql<string>`'bench-offer-' || ${row.text}`,
         status: 'published',
+        pricingModel: 'recurring',
+        amountMinor: PRICE_MINOR,
+        currency: 'usd',
+        interval: 'month',
+        intervalCount: 1,
         createdAt: at(sql`-${row.n} * ${sql.lit(DAY)}`),
         updatedAt: at(sql`-${row.n} * ${sql.lit(DAY)}`),
       }),
@@ -273,6 +283,65 @@ export async function seedHub(
       db,
     );
   });
+
+  // Purchase n bought entitlement n (its member, its offer) and paid for it once, one every five minutes
+  // going back (about a year for 100 000); one payment in twenty was refunded. Entitlement n becomes a
+  // subscription of that purchase. The dashboard reads none of these rows: its counters are counted from
+  // them once, as the migration does (dataset.ts).
+  if (size.purchases > 0) {
+    const count = Math.min(size.purchases, size.entitlements);
+    const user = (n: RawBuilder<number>) => sql<number>`((${n} - 1) / ${sql.lit(perMember)} + 1)`;
+    const k = (n: RawBuilder<number>) => sql<number>`((${n} - 1) % ${sql.lit(perMember)})`;
+    const paidAt = (n: RawBuilder<number>) => at(sql`-${n} * 300000`);
+    await timed('purchases and payments', async () => {
+      await insertSeries(db, engine, {
+        table: 'purchases',
+        count,
+        columns: (row) => ({
+          id: row.uuid(PURCHASE_TAG),
+          offerId: row.uuidOf(
+            OFFER_TAG,
+            sql`(7 * ${user(row.n)} + 5 * ${k(row.n)}) % ${sql.lit(HUB_OFFERS)} + 1`,
+          ),
+          email: sql<string>`'bench-user-' || ${user(row.n)} || '@example.test'`,
+          name: 'Bench Buyer',
+          userId: row.uuidOf(MEMBER_TAG, user(row.n)),
+          status: 'fulfilled',
+          amountMinor: PRICE_MINOR,
+          currency: 'usd',
+          entitlementId: row.uuid(ENTITLEMENT_TAG),
+          createdAt: paidAt(row.n),
+          fulfilledAt: paidAt(row.n),
+          refundedMinor: sql<number>`(case when ${row.n} % 20 = 0 then ${sql.lit(PRICE_MINOR)} else 0 end)`,
+        }),
+      });
+      await insertSeries(db, engine, {
+        table: 'payments',
+        count,
+        columns: (row) => ({
+          id: sql<string>`'pi_bench_' || ${row.text}`,
+          purchaseId: row.uuid(PURCHASE_TAG),
+          userId: row.uuidOf(MEMBER_TAG, user(row.n)),
+          offerId: row.uuidOf(
+            OFFER_TAG,
+            sql`(7 * ${user(row.n)} + 5 * ${k(row.n)}) % ${sql.lit(HUB_OFFERS)} + 1`,
+          ),
+          stripePaymentIntentId: sql<string>`'pi_bench_' || ${row.text}`,
+          amountMinor: PRICE_MINOR,
+          currency: 'usd',
+          refundedMinor: sql<number>`(case when ${row.n} % 20 = 0 then ${sql.lit(PRICE_MINOR)} else 0 end)`,
+          paidAt: paidAt(row.n),
+        }),
+      });
+      const last = sql.lit(`${ENTITLEMENT_TAG}-0000-4000-8000-${String(count).padStart(12, '0')}`);
+      await sql`update entitlements
+        set purchase_id = ${sql.lit(`${PURCHASE_TAG}-0000-4000-8000-`)} || substr(id, 25),
+            stripe_subscription_id = 'sub_bench_' || substr(id, 25)
+        where id >= ${sql.lit(`${ENTITLEMENT_TAG}-0000-4000-8000-000000000001`)} and id <= ${last}`.execute(
+        db,
+      );
+    });
+  }
 
   // Grant g opens group (g-1) mod 20 + 1 to member 10g - 9, by hand; one in four has ended.
   await timed('hand grants', () =>

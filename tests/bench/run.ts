@@ -5,7 +5,7 @@
 //
 // Settings (environment): BENCH_CONNECTIONS (10), BENCH_DURATION seconds (5), BENCH_WARMUP seconds (1),
 // BENCH_MEMBERS seeded users (100000; 10000 with BENCH_HUB=0), BENCH_HUB (0 skips the Hub data set and
-// its scenarios), BENCH_ENTITLEMENTS (1000000), BENCH_POSTS (100000), BENCH_ONLY (a substring of the
+// its scenarios), BENCH_ENTITLEMENTS (1000000), BENCH_POSTS (100000), BENCH_PURCHASES (100000), BENCH_ONLY (a substring of the
 // scenario names to keep), BENCH_JSON (a file to write the results to as JSON), BENCH_PLANS (1 prints
 // the Hub queries' full SQL and plans, not just their plan lines), BENCH_OFFER_BUYERS (buyers of the
 // large offer whose Community Permissions change is timed: 1000000).
@@ -82,6 +82,7 @@ function readSettings(): Settings {
         ? {
             entitlements: integerSetting('BENCH_ENTITLEMENTS', 1_000_000, 0),
             posts: integerSetting('BENCH_POSTS', 100_000, 0),
+            purchases: integerSetting('BENCH_PURCHASES', 100_000, 0),
           }
         : null,
       offerBuyers: integerSetting('BENCH_OFFER_BUYERS', 1_000_000, 1_000),

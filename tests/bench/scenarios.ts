@@ -166,6 +166,24 @@ export const scenarios: Scenario[] = [
   {
     server: 'guildhall',
     requires: 'hub',
+    name: 'GET /api/v1/dashboard?range=12m (owner)',
+    measures:
+      "The creator's dashboard over twelve months on the Hub data set with its 100 000 paid purchases " +
+      '(1 000 000 entitlements, 100 000 subscriptions): counters by day, totals, top offers, the latest ' +
+      'activity and the getting-started facts, none of it a scan of members, purchases or entitlements.',
+    setup: (fixture) => ({
+      path: '/api/v1/dashboard?range=12m',
+      headers: { authorization: `Bearer ${fixture.ownerApiKey}` },
+    }),
+    check: (status, body) =>
+      expectJson(status, body, (value) => {
+        const view = value as { series: unknown[]; totals: { members: number; activeSubscriptions: number } };
+        return view.series.length === 12 && view.totals.members > 0 && view.totals.activeSubscriptions > 0;
+      }),
+  },
+  {
+    server: 'guildhall',
+    requires: 'hub',
     name: 'GET /api/v1/hub/groups (member)',
     measures:
       "The same member's group list on the same data: every group with whether they may enter it, " +

@@ -72,7 +72,7 @@ export function buildServices(deps: ServiceDeps) {
     db,
     clock,
     setupSettings: async () => {
-      const [{ platformName, supportEmail }, connection] = await Promise.all([
+      const [{ platformName, supportEmail, defaultCurrency }, connection] = await Promise.all([
         settings.getSettings(),
         stripe.current(),
       ]);
@@ -80,6 +80,7 @@ export function buildServices(deps: ServiceDeps) {
         platformNamed: platformName !== DEFAULT_PLATFORM_NAME,
         supportEmail: supportEmail !== null,
         stripeConnected: connection !== null,
+        defaultCurrency,
       };
     },
   });

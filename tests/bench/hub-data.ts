@@ -309,6 +309,8 @@ export async function seedHub(
           status: 'fulfilled',
           amountMinor: PRICE_MINOR,
           currency: 'usd',
+          interval: 'month',
+          intervalCount: 1,
           entitlementId: row.uuid(ENTITLEMENT_TAG),
           createdAt: paidAt(row.n),
           fulfilledAt: paidAt(row.n),

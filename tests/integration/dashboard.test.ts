@@ -179,8 +179,24 @@ describe("the dashboard through a creator's first sales", { shuffle: false }, ()
     const after = await dashboard();
     expect(after.period.cancellations).toBe(1);
     expect(after.totals.activeSubscriptions).toBe(1);
+    // Both started within the 30 days: none ran at its start, so there is no churn to show.
+    expect(after.totals).toMatchObject({ canceling: 1, churn30d: null });
     expect(after.totals.mrr).toEqual([{ currency: 'usd', amountMinor: 1000 }]);
     expect(after.activity.map((item) => item.kind)).toContain('cancellation');
+  });
+
+  it('counts members by role: an admin made from a member is no longer one, and back', async () => {
+    const before = (await dashboard()).totals.members;
+    const created = await owner.post('/api/v1/users', { email: 'rosa@example.test', name: 'Rosa' });
+    expect(created.statusCode).toBe(201);
+    expect((await dashboard()).totals.members).toBe(before + 1);
+    const promoted = await owner.request('PATCH', `/api/v1/users/${created.json().id}`, { role: 'admin' });
+    expect(promoted.statusCode).toBe(200);
+    const asAdmin = await dashboard();
+    expect(asAdmin.totals.members).toBe(before);
+    expect(asAdmin.period.newMembers).toBe(asAdmin.series.reduce((sum, point) => sum + point.newMembers, 0));
+    await owner.request('PATCH', `/api/v1/users/${created.json().id}`, { role: 'member' });
+    expect((await dashboard()).totals.members).toBe(before + 1);
   });
 
   it('exports the range as CSV and shows twelve months by month', async () => {

@@ -174,7 +174,7 @@ export function createUsersService(deps: UsersDeps) {
         updatedAt: now,
       });
       if (patch.name !== undefined && updated.name !== user.name) await authorRenamed(trx, id);
-      await metrics.roleChanged(trx, user.role, updated.role);
+      await metrics.roleChanged(trx, user, user.role, updated.role);
       if (patch.status === 'deactivated' && user.status !== 'deactivated') {
         // Sessions and pending links end now; API keys are refused while the account is deactivated.
         await deleteSessionsOfUser(trx, id);

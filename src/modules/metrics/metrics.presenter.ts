@@ -18,6 +18,7 @@ export function presentDashboard(view: Dashboard): Static<typeof DashboardSchema
     from: dateOf(view.from, false),
     to: dateOf(view.to, false),
     byMonth: view.byMonth,
+    defaultCurrency: view.defaultCurrency,
     totals: { ...view.totals, mrr: amounts(view.totals.mrr) },
     period: {
       newMembers: view.period.members,

@@ -147,13 +147,12 @@ export async function listTopOffers(db: Executor, limit: number) {
     .execute();
 }
 
-/** The price a subscription's purchase pays, and how often: what it adds to MRR. */
+/** The price a subscription's purchase pays, and how often, as sold: what it adds to MRR. */
 export async function findSubscriptionPrice(db: Executor, purchaseId: string) {
   return db
     .selectFrom('purchases')
-    .innerJoin('offers', 'offers.id', 'purchases.offerId')
-    .select(['purchases.amountMinor', 'purchases.currency', 'offers.interval', 'offers.intervalCount'])
-    .where('purchases.id', '=', purchaseId)
+    .select(['amountMinor', 'currency', 'interval', 'intervalCount'])
+    .where('id', '=', purchaseId)
     .executeTakeFirst();
 }
 

@@ -10,6 +10,7 @@ import {
   endsSubscription,
   monthlyMinor,
   rangeOf,
+  restartsSubscription,
   subscriptionTotal,
 } from './metrics.rules.ts';
 
@@ -44,6 +45,12 @@ describe('what an entitlement change counts as', () => {
     expect(activityOfChange(from, to)).toBe(kind);
   });
 
+  it('restarts a subscription only when an ended one runs again', () => {
+    expect(restartsSubscription('disputed', 'active')).toBe(true);
+    expect(restartsSubscription('active', 'past_due')).toBe(false);
+    expect(restartsSubscription(null, 'active')).toBe(false);
+  });
+
   it('ends a subscription only when a running one stops', () => {
     expect(endsSubscription('active', 'ended')).toBe(true);
     expect(endsSubscription('canceled', 'ended')).toBe(true);
@@ -57,7 +64,8 @@ describe('what an entitlement change counts as', () => {
     expect(subscriptionTotal('active')).toBe('subscriptions_active');
     expect(subscriptionTotal('trialing')).toBe('subscriptions_trialing');
     expect(subscriptionTotal('past_due')).toBe('subscriptions_past_due');
-    expect(subscriptionTotal('canceled')).toBeNull();
+    expect(subscriptionTotal('canceled')).toBe('subscriptions_canceled');
+    expect(subscriptionTotal('ended')).toBeNull();
     expect(['active', 'past_due', 'trialing', 'canceled'].map((s) => addsToMrr(s as never))).toEqual([
       true,
       true,

@@ -27,8 +27,11 @@ export function monthlyMinor(amountMinor: number, interval: Interval, intervalCo
   return Math.floor((2 * numerator + denominator) / (2 * denominator));
 }
 
-/** Subscription states counted on the dashboard, each its own total. */
-export const COUNTED_SUBSCRIPTION_STATES = ['active', 'trialing', 'past_due'] as const;
+/**
+ * Subscription states counted on the dashboard, each its own total: those that run (canceled means
+ * canceled at period end, still running until then).
+ */
+export const COUNTED_SUBSCRIPTION_STATES = ['active', 'trialing', 'past_due', 'canceled'] as const;
 type CountedState = (typeof COUNTED_SUBSCRIPTION_STATES)[number];
 
 export function subscriptionTotal(state: EntitlementState): `subscriptions_${CountedState}` | null {
@@ -58,6 +61,11 @@ export function activityOfChange(from: EntitlementState | null, to: EntitlementS
 /** A subscription that stopped running with this change: one churned subscription. */
 export function endsSubscription(from: EntitlementState | null, to: EntitlementState): boolean {
   return from !== null && RUNNING.includes(from) && OVER.includes(to);
+}
+
+/** A subscription that runs again after an end (a dispute won): started once more. */
+export function restartsSubscription(from: EntitlementState | null, to: EntitlementState): boolean {
+  return from !== null && OVER.includes(from) && RUNNING.includes(to);
 }
 
 export const RANGES = ['7d', '30d', '90d', '12m'] as const;
@@ -99,8 +107,9 @@ export function bucketOf(day: number, byMonth: boolean): number {
 }
 
 /**
- * Subscriptions that ended over the last 30 days, as a share of those running at its start (running now,
- * plus those that ended, less those that started meanwhile); null when none were running.
+ * Subscriptions that ended over the last 30 days, as a share of those running at its start (running now
+ * — active, trialing, past due or canceled at period end — plus those that ended, less those that
+ * started or started again meanwhile); null when none were running.
  */
 export function churnRate(input: { runningNow: number; started: number; ended: number }): number | null {
   const atStart = input.runningNow + input.ended - input.started;

@@ -18,10 +18,12 @@ export const Dashboard = Type.Object({
   from: Type.String({ format: 'date', description: 'The first day shown (UTC)' }),
   to: Type.String({ format: 'date', description: 'The last day shown: today (UTC)' }),
   byMonth: Type.Boolean({ description: 'Whether each point of the series is a month rather than a day' }),
+  defaultCurrency: Type.String({ description: "The platform's default currency (an empty figure's)" }),
   totals: Type.Object({
     members: Type.Integer(),
     newMembersThisWeek: Type.Integer({ description: 'Members who joined in the last 7 days' }),
     activeSubscriptions: Type.Integer(),
+    canceling: Type.Integer({ description: 'Subscriptions canceled at period end, running until then' }),
     trials: Type.Integer(),
     pastDue: Type.Integer(),
     mrr: Type.Array(Amount, {

@@ -34,6 +34,7 @@ import {
   monthlyMinor,
   type Range,
   rangeOf,
+  restartsSubscription,
   subscriptionTotal,
 } from './metrics.rules.ts';
 
@@ -50,8 +51,14 @@ export interface CountedEntitlement {
 export interface MetricsDeps {
   db: Database;
   clock: Clock;
-  /** Whether the platform has its name, support email and Stripe: the checklist's first steps. */
-  setupSettings: () => Promise<{ platformNamed: boolean; supportEmail: boolean; stripeConnected: boolean }>;
+  /** Whether the platform has its name, support email and Stripe (the checklist's first steps), and
+   * its default currency (what an empty figure is shown in). */
+  setupSettings: () => Promise<{
+    platformNamed: boolean;
+    supportEmail: boolean;
+    stripeConnected: boolean;
+    defaultCurrency: string;
+  }>;
 }
 
 const ACTIVITY_SHOWN = 15;
@@ -69,10 +76,20 @@ export function createMetricsService(deps: MetricsDeps) {
     await addToDays(trx, [{ day: dayOf(now), metric: 'members', currency: '', delta: 1 }]);
   }
 
-  /** A user's role changed: members are counted by role. */
-  async function roleChanged(trx: Executor, from: string, to: string): Promise<void> {
+  /**
+   * A user's role changed: members are counted by their role now, and on the day their account was made
+   * (as counting from scratch would count them).
+   */
+  async function roleChanged(
+    trx: Executor,
+    user: { createdAt: number },
+    from: string,
+    to: string,
+  ): Promise<void> {
     if (from === to || (from !== 'member' && to !== 'member')) return;
-    await addToTotals(trx, [{ metric: 'members', currency: '', delta: to === 'member' ? 1 : -1 }]);
+    const delta = to === 'member' ? 1 : -1;
+    await addToTotals(trx, [{ metric: 'members', currency: '', delta }]);
+    await addToDays(trx, [{ day: dayOf(Number(user.createdAt)), metric: 'members', currency: '', delta }]);
   }
 
   /**
@@ -109,6 +126,8 @@ export function createMetricsService(deps: MetricsDeps) {
       days.push({ day, metric: 'cancellations', currency: '', delta: 1 });
     if (isSubscription && endsSubscription(fromState, after.state))
       days.push({ day, metric: 'subscriptions_ended', currency: '', delta: 1 });
+    if (isSubscription && restartsSubscription(fromState, after.state))
+      days.push({ day, metric: 'subscriptions_restarted', currency: '', delta: 1 });
 
     // MRR: what this subscription added until now comes out, what it adds from now on goes in.
     const added = before?.mrrMinor ?? 0;
@@ -267,6 +286,7 @@ export function createMetricsService(deps: MetricsDeps) {
         members: total('members'),
         newMembersThisWeek: sinceDay('members', dayOf(now) - 6 * DAY_MS),
         activeSubscriptions: total('subscriptions_active'),
+        canceling: total('subscriptions_canceled'),
         trials: total('subscriptions_trialing'),
         pastDue: total('subscriptions_past_due'),
         mrr: totals
@@ -278,7 +298,9 @@ export function createMetricsService(deps: MetricsDeps) {
           ),
         churn30d: churnRate({
           runningNow: running,
-          started: sinceDay('subscriptions_started', thirtyDaysAgo),
+          started:
+            sinceDay('subscriptions_started', thirtyDaysAgo) +
+            sinceDay('subscriptions_restarted', thirtyDaysAgo),
           ended: sinceDay('subscriptions_ended', thirtyDaysAgo),
         }),
       },
@@ -286,6 +308,7 @@ export function createMetricsService(deps: MetricsDeps) {
       series: [...series.values()],
       topOffers,
       activity,
+      defaultCurrency: settings.defaultCurrency,
       checklist: checklistOf({ ...facts, ...settings }),
     };
   }

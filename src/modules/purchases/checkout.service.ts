@@ -134,6 +134,9 @@ export function createCheckoutService(deps: CheckoutDeps) {
       status: 'pending',
       amountMinor: Number(offer.amountMinor),
       currency: offer.currency,
+      ...(offer.pricingModel === 'recurring'
+        ? { interval: offer.interval, intervalCount: offer.intervalCount ?? 1 }
+        : {}),
       ref,
       entitlementId: null,
       createdAt: clock.now(),

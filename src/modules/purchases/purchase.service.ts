@@ -158,6 +158,10 @@ export function createPurchasesService(deps: PurchasesDeps) {
       const purchase = await updatePurchase(trx, claimed.id, { entitlementId: existing.id });
       return { purchase, alreadyMember: true };
     }
+    // The offer's counters first, as a refund takes them: two such transactions at once on PostgreSQL
+    // lock the offer row, then the dashboard's counters, in the same order.
+    await offers.recordSale(trx, offer.id, 0);
+    if (isPaid) await metrics.saleMade(trx);
     const entitlement = await access.grantEntitlement(
       trx,
       {
@@ -172,8 +176,6 @@ export function createPurchasesService(deps: PurchasesDeps) {
       { reason: 'purchase', stripeObjectId: claimed.stripeSubscriptionId ?? claimed.stripePaymentIntentId },
     );
     const purchase = await updatePurchase(trx, claimed.id, { entitlementId: entitlement.id });
-    await offers.recordSale(trx, offer.id, 0);
-    if (isPaid) await metrics.saleMade(trx);
     await sendConfirmation(trx, offer, user);
     return { purchase, alreadyMember: false };
   }

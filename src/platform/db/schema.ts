@@ -217,6 +217,9 @@ export interface PurchasesTable {
   commissionPercent: Generated<number | null>;
   commissionRecurring: Generated<CommissionRecurring | null>;
   commissionMonths: Generated<number | null>;
+  /** How often a subscription bought with it renews, as sold (null for a one-time or free purchase). */
+  interval: Generated<'week' | 'month' | 'year' | null>;
+  intervalCount: Generated<number | null>;
 }
 
 export type DisputeStatus = 'none' | 'open' | 'won' | 'lost';

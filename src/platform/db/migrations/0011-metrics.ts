@@ -40,15 +40,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('activity_at').on('activity').columns(['at', 'id']).execute();
   await addColumns(db, 'entitlements', [['mrr_minor', 'bigint', (c) => c.notNull().defaultTo(0)]]);
+  // How often a subscription bought with this purchase renews, as it was sold (an offer's interval may
+  // change later; its subscribers keep theirs). Purchases made before: the offer's interval now.
+  await addColumns(db, 'purchases', [
+    ['interval', 'text'],
+    ['interval_count', 'integer'],
+  ]);
+  await sql`update purchases set "interval" = (select offers."interval" from offers where offers.id = purchases.offer_id),
+      interval_count = (select offers.interval_count from offers where offers.id = purchases.offer_id)
+    where offer_id in (select id from offers where pricing_model = 'recurring')`.execute(db);
   await backfillMetrics(db);
 }
 
 /** What a subscription adds to MRR each month, rounded half up, in SQL (metrics.rules.ts says it in TS). */
-const monthlyMinor = sql`case offers."interval"
-    when 'year' then (2 * purchases.amount_minor + 12 * offers.interval_count) / (24 * offers.interval_count)
-    when 'week' then (104 * purchases.amount_minor + 12 * offers.interval_count) / (24 * offers.interval_count)
-    else (2 * purchases.amount_minor + offers.interval_count) / (2 * offers.interval_count)
+const monthlyMinor = sql`case purchases."interval"
+    when 'year' then (2 * purchases.amount_minor + 12 * purchases.interval_count) / (24 * purchases.interval_count)
+    when 'week' then (104 * purchases.amount_minor + 12 * purchases.interval_count) / (24 * purchases.interval_count)
+    else (2 * purchases.amount_minor + purchases.interval_count) / (2 * purchases.interval_count)
   end`;
+const RUNNING = sql`('active', 'trialing', 'past_due', 'canceled')`;
+const OVER = sql`('ended', 'refunded', 'disputed', 'revoked')`;
 
 const DAY = 86_400_000;
 const dayOf = (column: string) => sql`(${sql.ref(column)} / ${sql.lit(DAY)}) * ${sql.lit(DAY)}`;
@@ -62,8 +73,8 @@ export async function backfillMetrics(db: Kysely<unknown>): Promise<void> {
   for (const table of ['metric_days', 'metric_totals', 'activity'])
     await sql`delete from ${sql.table(table)}`.execute(db);
   await sql`update entitlements set mrr_minor = coalesce((
-      select ${monthlyMinor} from purchases join offers on offers.id = purchases.offer_id
-      where purchases.id = entitlements.purchase_id and offers."interval" is not null
+      select ${monthlyMinor} from purchases
+      where purchases.id = entitlements.purchase_id and purchases."interval" is not null
     ), 0)
     where stripe_subscription_id is not null and state in ('active', 'past_due')`.execute(db);
 
@@ -71,7 +82,7 @@ export async function backfillMetrics(db: Kysely<unknown>): Promise<void> {
     select 'members', '', 0, count(*) from users where role = 'member'`.execute(db);
   await sql`insert into metric_totals (metric, currency, slot, value)
     select 'subscriptions_' || state, '', 0, count(*) from entitlements
-    where stripe_subscription_id is not null and state in ('active', 'trialing', 'past_due')
+    where stripe_subscription_id is not null and state in ${RUNNING}
     group by state`.execute(db);
   await sql`insert into metric_totals (metric, currency, slot, value)
     select 'mrr', purchases.currency, 0, sum(entitlements.mrr_minor)
@@ -86,6 +97,12 @@ export async function backfillMetrics(db: Kysely<unknown>): Promise<void> {
     group by ${dayOf('created_at')}`);
   await days(sql`select ${dayOf('created_at')}, 'subscriptions_started', '', 0, count(*) from entitlements
     where stripe_subscription_id is not null group by ${dayOf('created_at')}`);
+  // A subscription back from an end (a dispute won) runs again: started once more.
+  await days(sql`select ${dayOf('entitlement_changes.created_at')}, 'subscriptions_restarted', '', 0, count(*)
+    from entitlement_changes join entitlements on entitlements.id = entitlement_changes.entitlement_id
+    where entitlements.stripe_subscription_id is not null
+      and entitlement_changes.from_state in ${OVER} and entitlement_changes.to_state in ${RUNNING}
+    group by ${dayOf('entitlement_changes.created_at')}`);
   await days(sql`select ${dayOf('fulfilled_at')}, 'sales', '', 0, count(*) from purchases
     where status = 'fulfilled' and amount_minor > 0 and fulfilled_at is not null
     group by ${dayOf('fulfilled_at')}`);
@@ -99,8 +116,8 @@ export async function backfillMetrics(db: Kysely<unknown>): Promise<void> {
   await days(sql`select ${dayOf('entitlement_changes.created_at')}, 'subscriptions_ended', '', 0, count(*)
     from entitlement_changes join entitlements on entitlements.id = entitlement_changes.entitlement_id
     where entitlements.stripe_subscription_id is not null
-      and entitlement_changes.to_state in ('ended', 'refunded', 'disputed', 'revoked')
-      and entitlement_changes.from_state in ('active', 'trialing', 'past_due', 'canceled')
+      and entitlement_changes.to_state in ${OVER}
+      and entitlement_changes.from_state in ${RUNNING}
     group by ${dayOf('entitlement_changes.created_at')}`);
 
   // The latest 50 of each kind, enough for the dashboard's list.
@@ -117,7 +134,7 @@ export async function backfillMetrics(db: Kysely<unknown>): Promise<void> {
       case entitlement_changes.to_state when 'canceled' then 'cancellation' else 'ended' end,
       entitlement_changes.user_id, entitlements.offer_id, cast(null as bigint) as amount_minor, cast(null as text) as currency
       from entitlement_changes join entitlements on entitlements.id = entitlement_changes.entitlement_id
-      where entitlement_changes.to_state in ('canceled', 'refunded', 'ended', 'disputed', 'revoked')
-        and entitlement_changes.from_state is not null
+      where (entitlement_changes.to_state = 'canceled' and entitlement_changes.from_state <> 'canceled')
+        or (entitlement_changes.to_state in ${OVER} and entitlement_changes.from_state not in ${OVER})
       order by entitlement_changes.created_at desc limit 50) as changes`.execute(db);
 }

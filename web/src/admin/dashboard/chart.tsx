@@ -57,13 +57,13 @@ function Bars({
   );
 }
 
-export function Chart({ view, currency }: { view: Dashboard; currency: string | null }) {
+export function Chart({ view, currency }: { view: Dashboard; currency: string }) {
   const points = chartPoints(view, currency);
-  const money = (minor: number) => formatMoney(minor, currency ?? 'usd');
+  const money = (minor: number) => formatMoney(minor, currency);
   return (
     <>
       <div className="chart-legend" aria-hidden="true">
-        <span className="swatch swatch-revenue" /> Net revenue{currency ? ` (${currency.toUpperCase()})` : ''}
+        <span className="swatch swatch-revenue" /> Net revenue ({currency.toUpperCase()})
         <span className="swatch swatch-joins" /> Joins
         <span className="swatch swatch-sales" /> Sales
       </div>

@@ -131,7 +131,7 @@ function Figures({ view, range }: { view: Dashboard; range: RangeKey }) {
   const { totals, period } = view;
   const net = period.revenue.map((row) => ({ amountMinor: row.netMinor, currency: row.currency }));
   const refunded = period.revenue.filter((row) => row.refundedMinor > 0);
-  const currency = leadingCurrency(view) ?? 'usd';
+  const currency = leadingCurrency(view);
   return (
     <section className="card section" aria-labelledby="dashboard-figures">
       <h2 id="dashboard-figures" className="visually-hidden">
@@ -158,7 +158,13 @@ function Figures({ view, range }: { view: Dashboard; range: RangeKey }) {
           value={period.sales.toLocaleString()}
           note={`${period.joins.toLocaleString()} ${period.joins === 1 ? 'join' : 'joins'} in all`}
         />
-        <Figure label="Active subscriptions" value={totals.activeSubscriptions.toLocaleString()} />
+        <Figure
+          label="Active subscriptions"
+          value={totals.activeSubscriptions.toLocaleString()}
+          note={
+            totals.canceling ? `and ${totals.canceling.toLocaleString()} canceling at period end` : undefined
+          }
+        />
         <Figure label="Trials" value={totals.trials.toLocaleString()} />
         <Figure
           label="Past due"
@@ -168,7 +174,7 @@ function Figures({ view, range }: { view: Dashboard; range: RangeKey }) {
         <Figure
           label="Churn, 30 days"
           value={percent(totals.churn30d)}
-          note={`${period.cancellations.toLocaleString()} ${period.cancellations === 1 ? 'cancellation' : 'cancellations'} in the range`}
+          note={`${period.cancellations.toLocaleString()} ${period.cancellations === 1 ? 'cancellation' : 'cancellations'} in the last ${RANGE_LABELS[range]}`}
         />
       </dl>
     </section>

@@ -8,10 +8,12 @@ function view(overrides: Partial<Dashboard> = {}): Dashboard {
     from: '2026-11-21',
     to: '2026-11-27',
     byMonth: false,
+    defaultCurrency: 'usd',
     totals: {
       members: 0,
       newMembersThisWeek: 0,
       activeSubscriptions: 0,
+      canceling: 0,
       trials: 0,
       pastDue: 0,
       mrr: [],
@@ -36,7 +38,7 @@ describe('the dashboard model', () => {
     expect(
       leadingCurrency(view({ totals: { ...view().totals, mrr: [{ currency: 'gbp', amountMinor: 5 }] } })),
     ).toBe('gbp');
-    expect(leadingCurrency(view())).toBeNull();
+    expect(leadingCurrency(view({ defaultCurrency: 'eur' }))).toBe('eur');
   });
 
   it('charts net revenue in one currency, days and months labelled in UTC', () => {
@@ -68,6 +70,7 @@ describe('the dashboard model', () => {
     expect(isRange('30d')).toBe(true);
     expect(isRange('1y')).toBe(false);
     expect(isRange(null)).toBe(false);
+    expect(isRange('toString')).toBe(false);
     expect(percent(0.042)).toBe('4.2 %');
     expect(percent(0.25)).toBe('25 %');
     expect(percent(null)).toBe('—');

@@ -11,13 +11,13 @@ export const RANGE_LABELS = {
 export type RangeKey = keyof typeof RANGE_LABELS;
 
 export function isRange(value: string | null): value is RangeKey {
-  return value !== null && value in RANGE_LABELS;
+  return value !== null && Object.hasOwn(RANGE_LABELS, value);
 }
 
-/** The currency the creator earns most in over the range (else of MRR, else the first offer's). */
-export function leadingCurrency(view: Dashboard): string | null {
-  const byNet = [...view.period.revenue].sort((a, b) => b.grossMinor - a.grossMinor)[0];
-  return byNet?.currency ?? view.totals.mrr[0]?.currency ?? view.topOffers[0]?.revenue.currency ?? null;
+/** The currency most was paid in over the range (gross), else MRR's, else the platform's default. */
+export function leadingCurrency(view: Dashboard): string {
+  const byGross = [...view.period.revenue].sort((a, b) => b.grossMinor - a.grossMinor)[0];
+  return byGross?.currency ?? view.totals.mrr[0]?.currency ?? view.defaultCurrency;
 }
 
 export interface ChartPoint {
@@ -32,7 +32,7 @@ const dayLabel = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'nume
 const monthLabel = new Intl.DateTimeFormat(undefined, { month: 'short', year: 'numeric', timeZone: 'UTC' });
 
 /** The series as chart points, with net revenue in one currency. */
-export function chartPoints(view: Dashboard, currency: string | null): ChartPoint[] {
+export function chartPoints(view: Dashboard, currency: string): ChartPoint[] {
   return view.series.map((point) => ({
     date: point.date,
     label: (view.byMonth ? monthLabel : dayLabel).format(

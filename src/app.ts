@@ -17,6 +17,8 @@ import { metricsRoutes } from './modules/metrics/index.ts';
 import { offerRoutes } from './modules/offers/index.ts';
 import { billingRoutes, checkoutRoutes, webhookRoutes } from './modules/purchases/index.ts';
 import { settingsRoutes } from './modules/settings/index.ts';
+import { publicPageFiles } from './pages/assets.ts';
+import { renderNotFoundPage } from './pages/offer-pages.tsx';
 import { newId } from './platform/crypto.ts';
 import { pingDatabase } from './platform/db/database.ts';
 import { registerAuth, requireCallerUnlessPublic } from './platform/http/auth.ts';
@@ -77,7 +79,17 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  registerErrorHandling(app);
+  registerErrorHandling(app, {
+    notFoundPage: async (request) => {
+      // The page must render even when the database does not answer.
+      const { platformName } = await settings.getSettings().catch(() => ({ platformName: 'Guildhall' }));
+      return renderNotFoundPage({
+        platformName,
+        url: `${config.publicUrl}${request.url.split('?')[0]}`,
+        assets: publicPageFiles().assets,
+      });
+    },
+  });
   registerTextGuard(app);
   registerStrictSchemas(app);
   // During a graceful shutdown, a response that finishes tells its client to hang up, so a kept-alive

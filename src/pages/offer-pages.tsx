@@ -289,3 +289,20 @@ export function renderMessagePage(input: {
     </Shell>,
   );
 }
+
+/** The branded page a browser gets for a path that does not exist, with a way back. */
+export function renderNotFoundPage(input: { platformName: string; url: string; assets: PageAssets }): string {
+  return renderMessagePage({
+    meta: {
+      title: 'Page not found',
+      description: '',
+      url: input.url,
+      imageUrl: null,
+      platformName: input.platformName,
+    },
+    assets: input.assets,
+    heading: 'This page does not exist',
+    body: 'The link may be mistyped, or what it led to has moved or been removed.',
+    action: { label: `Go to ${input.platformName}`, href: '/' },
+  });
+}

@@ -1,13 +1,9 @@
-// The public pages of an offer and the checkout form: server-rendered HTML, not the API.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { publicPageFiles } from '../../pages/assets.ts';
 import type { Block } from '../../pages/blocks.tsx';
 import { memoizedRender } from '../../pages/memoized.ts';
 import {
   type CheckoutForm,
-  type PageAssets,
   type PageMeta,
   renderCheckoutPage,
   renderJoinedPage,
@@ -17,7 +13,6 @@ import {
 import { AppError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { csrfTokenFor, formActor, setSessionCookies } from '../../platform/http/auth.ts';
 import { appCsp } from '../../platform/http/security.ts';
-import { projectRoot } from '../../platform/paths.ts';
 import { toMajor } from '../../platform/pricing.ts';
 import type { LinkError } from '../accounts/index.ts';
 import { type AffiliatesService, REF_COOKIE, referralCodeOf } from '../affiliates/index.ts';
@@ -28,13 +23,7 @@ import { errorPageWords, offerPageMeta, publicOfferOf } from './checkout.present
 import type { CheckoutService } from './checkout.service.ts';
 import type { PurchasesService } from './purchase.service.ts';
 
-const pagesDir = join(projectRoot, 'src', 'pages');
 const CHECKOUT_COOKIE = 'gh_checkout';
-
-function fingerprinted(file: string) {
-  const body = readFileSync(join(pagesDir, file));
-  return { body, hash: createHash('sha256').update(body).digest('hex').slice(0, 12) };
-}
 
 export interface CheckoutRoutesDeps {
   offers: OffersService;
@@ -59,12 +48,7 @@ const CUSTOM_CODE_CSP =
 
 export function checkoutRoutes(deps: CheckoutRoutesDeps) {
   const { offers, purchases, checkout, settings, publicUrl, cookies } = deps;
-  const css = fingerprinted('pages.css');
-  const script = fingerprinted('offer-page.client.js');
-  const assets: PageAssets = {
-    cssUrl: `/public/pages.${css.hash}.css`,
-    scriptUrl: `/public/offer-page.${script.hash}.js`,
-  };
+  const { css, script, assets } = publicPageFiles();
 
   async function metaOf(row: OfferRow, path: string, description?: string): Promise<PageMeta> {
     const { platformName } = await settings.getSettings();

@@ -71,7 +71,21 @@ export function answerFrameworkError(error: FastifyError, _request: FastifyReque
   return reply.status(status).send({ error: { code, message } });
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+/** Whether a request is a browser's asking for a page (not the API's, not a file's). */
+export function wantsPage(request: FastifyRequest): boolean {
+  const path = request.url.split('?')[0] ?? '';
+  if (path.startsWith('/api/') || path === '/api') return false;
+  return (
+    (request.method === 'GET' || request.method === 'HEAD') && /text\/html/.test(request.headers.accept ?? '')
+  );
+}
+
+export interface ErrorHandlingOptions {
+  /** The HTML answered to a browser asking for a page that does not exist (else the JSON error). */
+  notFoundPage?: (request: FastifyRequest) => Promise<string>;
+}
+
+export function registerErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
       if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
@@ -118,8 +132,14 @@ export function registerErrorHandling(app: FastifyInstance): void {
     });
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({
+  app.setNotFoundHandler(async (request, reply) => {
+    if (options.notFoundPage && wantsPage(request)) {
+      return reply
+        .status(404)
+        .type('text/html; charset=utf-8')
+        .send(await options.notFoundPage(request));
+    }
+    return reply.status(404).send({
       error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}.` },
     });
   });

@@ -8,6 +8,7 @@ import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StripeEmulator, startStripeEmulator } from '../../tools/stripe-emulator/index.ts';
+import { expectAccessible } from '../support/axe.ts';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { signInAs } from '../support/e2e-pages.ts';
 import { type E2eServer, startE2eServer } from '../support/e2e-server.ts';
@@ -159,6 +160,7 @@ describe('reselling an offer through a member’s link, in the browser', { shuff
     expect(copied).toBe(shown);
     expect(await program.getByRole('img', { name: `QR code for your link to ${TITLE}` }).count()).toBe(1);
     expect(await program.textContent()).toContain('0 clicks · 0 sales');
+    await expectAccessible(ana, 'affiliates-journey-1-partner-link-phone');
     await ana.screenshot({ path: '/tmp/affiliates-journey-1-partner-link-phone.png', fullPage: true });
 
     // The clock advancing past the hold, stood in for: Guildhall's clock in e2e is the real clock, so
@@ -170,6 +172,7 @@ describe('reselling an offer through a member’s link, in the browser', { shuff
     const ben = await phone(chromium.browser, 'B');
     await ben.goto(copied);
     expect(await ben.getByRole('heading', { name: TITLE }).count()).toBe(1);
+    await expectAccessible(ben, 'affiliates-journey-2-offer-through-link-phone');
     await ben.screenshot({ path: '/tmp/affiliates-journey-2-offer-through-link-phone.png', fullPage: true });
     await buyOnPhone(ben, B);
 
@@ -184,6 +187,7 @@ describe('reselling an offer through a member’s link, in the browser', { shuff
       Reversed: '$0.00',
     });
     expect(await program.textContent()).toContain('1 click · 1 sale');
+    await expectAccessible(ana, 'affiliates-journey-3-commission-phone');
     await ana.screenshot({ path: '/tmp/affiliates-journey-3-commission-phone.png', fullPage: true });
     const saleMail = await server.smtp.waitFor(
       (m) => JSON.stringify(m.to).includes(A.email) && /You earned/.test(m.subject ?? ''),
@@ -210,6 +214,7 @@ describe('reselling an offer through a member’s link, in the browser', { shuff
     const dialog = creator.getByRole('dialog', { name: 'Mark as paid?' });
     expect(await dialog.textContent()).toContain(`Records that you paid $15.00 to ${A.email}`);
     await dialog.getByLabel('Reference (optional)').fill('Wise 4711');
+    await expectAccessible(creator, 'affiliates-journey-4-mark-paid-desktop');
     await creator.screenshot({ path: '/tmp/affiliates-journey-4-mark-paid-desktop.png', fullPage: true });
     await dialog.getByRole('button', { name: 'Mark paid' }).click();
     await poll(() => creator.getByRole('status').textContent()).toBe(`$15.00 paid to ${A.email}.`);
@@ -253,6 +258,7 @@ describe('reselling an offer through a member’s link, in the browser', { shuff
     const amount = payment.getByLabel('Amount to refund');
     expect(await amount.inputValue()).toBe('');
     expect(await payment.textContent()).toContain('Empty refunds all that is left: $50.00.');
+    await expectAccessible(creator, 'affiliates-journey-5-refund-desktop');
     await creator.screenshot({ path: '/tmp/affiliates-journey-5-refund-desktop.png', fullPage: true });
     await payment.getByRole('button', { name: 'Refund' }).click();
     await poll(async () => {
@@ -272,6 +278,7 @@ describe('reselling an offer through a member’s link, in the browser', { shuff
       Paid: '$15.00',
       Reversed: '$15.00',
     });
+    await expectAccessible(ana, 'affiliates-journey-6-reversed-phone');
     await ana.screenshot({ path: '/tmp/affiliates-journey-6-reversed-phone.png', fullPage: true });
 
     // The creator's Affiliates page agrees: A owes $15.00 back to later commissions.
@@ -292,6 +299,7 @@ describe('reselling an offer through a member’s link, in the browser', { shuff
       '$0.00 (30%)',
       'Reversed',
     ]);
+    await expectAccessible(creator, 'affiliates-journey-7-commissions-desktop');
     await creator.screenshot({ path: '/tmp/affiliates-journey-7-commissions-desktop.png', fullPage: true });
 
     await ben.context().close();

@@ -2,6 +2,7 @@
 // Add User → the set-password email arrives over SMTP → the user sets a password and lands in /hub.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/platform/crypto.ts';
+import { expectAccessible } from '../support/axe.ts';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { type E2eServer, startE2eServer } from '../support/e2e-server.ts';
 import { linkIn } from '../support/smtp.ts';
@@ -29,6 +30,7 @@ describe('a new platform', { shuffle: false }, () => {
 
     expect(server.server.setupUrl).toContain('/setup?code=');
     await owner.goto(server.server.setupUrl!.replace('http://127.0.0.1', 'http://127.0.0.1'));
+    await expectAccessible(owner, 'setup');
     await owner.getByLabel('Platform name').fill('Iron Temple');
     await owner.getByLabel('Your name').fill('Olga Owner');
     await owner.getByLabel('Email').fill('olga@example.test');
@@ -42,11 +44,13 @@ describe('a new platform', { shuffle: false }, () => {
     expect(await checklist.getByRole('link', { name: 'Create a hub group' }).getAttribute('href')).toBe(
       '/admin/hub',
     );
+    await expectAccessible(owner, 'e2e-admin');
     await owner.screenshot({ path: '.tmp/e2e-admin.png' });
 
     // Sign out and back in.
     await owner.getByRole('button', { name: 'Sign out' }).click();
     await owner.waitForURL(/\/login/);
+    await expectAccessible(owner, 'login');
     await owner.getByLabel('Email').fill('olga@example.test');
     await owner.getByLabel('Password').fill('a long owner password');
     await owner.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -72,10 +76,12 @@ describe('a new platform', { shuffle: false }, () => {
     // Mia, in her own browser.
     const mia = await (await chromium.browser.newContext()).newPage();
     await mia.goto(link);
+    await expectAccessible(mia, 'set password');
     await mia.getByLabel('New password', { exact: true }).fill('mia has a good password');
     await mia.getByLabel('Confirm password').fill('mia has a good password');
     await mia.getByRole('button', { name: 'Set password' }).click();
     await mia.waitForURL(`${server.baseUrl}/hub`);
+    await expectAccessible(mia, 'e2e-hub');
     await mia.screenshot({ path: '.tmp/e2e-hub.png' });
 
     // The link is used up: a page that says so and offers a new one.
@@ -92,6 +98,7 @@ describe('a new platform', { shuffle: false }, () => {
         }
       });
     await expect.poll(() => again.getByText('already been used').count()).toBeGreaterThan(0);
+    await expectAccessible(again, 'a used link');
     expect(await again.getByRole('button', { name: /Email me/ }).count()).toBeGreaterThan(0);
 
     // Mia signs out and back in with her password, and lands in the member area.
@@ -106,7 +113,12 @@ describe('a new platform', { shuffle: false }, () => {
     await owner.goto(`${server.baseUrl}/admin?range=7d`);
     const members = owner.locator('.figure', { hasText: 'Members' });
     await expect.poll(() => members.locator('.figure-value').textContent()).toBe('1');
+    await expectAccessible(owner, 'dashboard with a member');
     expect(await members.textContent()).toContain('1 new this week');
+    // A path that does not exist: the branded page, with a way back.
+    await owner.goto(`${server.baseUrl}/no-such-page`);
+    expect(await owner.getByRole('heading', { name: 'This page does not exist' }).count()).toBe(1);
+    await expectAccessible(owner, 'not found');
     expect(errors).toEqual([]);
   });
 
@@ -154,6 +166,7 @@ describe('a new platform', { shuffle: false }, () => {
     expect(await frame.getAttribute('sandbox')).toBe('');
     await owner.waitForTimeout(300);
     expect(await owner.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await expectAccessible(owner, 'e2e-email');
     await owner.screenshot({ path: '.tmp/e2e-email.png' });
   });
 });

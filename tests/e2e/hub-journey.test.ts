@@ -1,6 +1,7 @@
 // The Hub, as people use it: the admin makes a public and a private group, a member meets the paywall,
 // a hand grant opens it, members discuss, and revoking the grant locks the member out on the next load.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible } from '../support/axe.ts';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { signInAs } from '../support/e2e-pages.ts';
 import { type E2eServer, startE2eServer } from '../support/e2e-server.ts';
@@ -58,6 +59,7 @@ describe('the Hub', { shuffle: false }, () => {
     await expect.poll(() => mia.getByText('Locked').count()).toBeGreaterThan(0);
     await mia.goto(`${server.baseUrl}/hub/g/yoga`);
     await expect.poll(() => mia.getByRole('heading', { name: 'Unlock Yoga classes' }).count()).toBe(1);
+    await expectAccessible(mia, 'e2e-paywall');
     await mia.screenshot({ path: '.tmp/e2e-paywall.png' });
 
     // The admin grants Yoga to Mia by hand.
@@ -115,6 +117,7 @@ describe('the Hub', { shuffle: false }, () => {
     await mia.getByLabel('Edit post').fill('Who is in for **7am**?');
     await mia.getByRole('button', { name: 'Save post' }).click();
     await expect.poll(() => mine.locator('strong').first().textContent()).toBe('7am');
+    await expectAccessible(mia, 'e2e-feed');
     await mia.screenshot({ path: '.tmp/e2e-feed.png' });
 
     // The admin revokes Mia's grant: on her next page load, Yoga is locked again.

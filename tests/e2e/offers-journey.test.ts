@@ -2,6 +2,7 @@
 // with a separate email; and the Landing Page tab, and the custom code's sandbox.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible } from '../support/axe.ts';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { signInAs } from '../support/e2e-pages.ts';
 import { type E2eServer, startE2eServer } from '../support/e2e-server.ts';
@@ -89,6 +90,7 @@ describe('Creating a Membership, as the reference page says', { shuffle: false }
     await expect.poll(() => admin.getByRole('button', { name: 'Remove cover' }).count()).toBe(1);
     await admin.getByRole('button', { name: 'Publish' }).click();
     await expect.poll(() => admin.getByRole('button', { name: 'Unpublish' }).count()).toBe(1);
+    await expectAccessible(admin, 'e2e-offer-editor');
     await admin.screenshot({ path: '.tmp/e2e-offer-editor.png', fullPage: true });
 
     // 13. View offer page.
@@ -112,6 +114,7 @@ describe('Creating a Membership, as the reference page says', { shuffle: false }
     const visitor = await visitorContext.newPage();
     visitor.on('pageerror', (e) => errors.push(e.message));
     await visitor.goto(publicUrl.toString());
+    await expectAccessible(visitor, 'e2e-checkout');
     await visitor.screenshot({ path: '.tmp/e2e-checkout.png', fullPage: true });
     const messages = () =>
       visitor.evaluate(() => (window as unknown as { __messages: { type: string }[] }).__messages);
@@ -177,6 +180,7 @@ describe('Creating a Membership, as the reference page says', { shuffle: false }
     // The FAQ goes first.
     await admin.getByRole('button', { name: 'Move block 2 (FAQ) up' }).click();
     await admin.getByRole('button', { name: 'Phone' }).click();
+    await expectAccessible(admin, 'e2e-landing-editor');
     await admin.screenshot({ path: '.tmp/e2e-landing-editor.png', fullPage: true });
     await admin.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => admin.getByText(/saved/i).count()).toBeGreaterThan(0);
@@ -187,6 +191,7 @@ describe('Creating a Membership, as the reference page says', { shuffle: false }
     expect(body.indexOf('Can I cancel any time?')).toBeGreaterThanOrEqual(0);
     expect(body.indexOf('Can I cancel any time?')).toBeLessThan(body.indexOf('Breathe with us'));
     expect(body.indexOf('Breathe with us')).toBeLessThan(body.indexOf('Join now'));
+    await expectAccessible(visitor, 'e2e-landing');
     await visitor.screenshot({ path: '.tmp/e2e-landing.png', fullPage: true });
     await visitor.getByRole('link', { name: 'Join now' }).click();
     await visitor.waitForURL(/\/checkout\/yoga-circle/);

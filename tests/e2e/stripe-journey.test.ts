@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StripeEmulator, startStripeEmulator } from '../../tools/stripe-emulator/index.ts';
 import { control } from '../../tools/stripe-emulator/test-support.ts';
+import { expectAccessible } from '../support/axe.ts';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { signInAs } from '../support/e2e-pages.ts';
 import { type E2eServer, startE2eServer } from '../support/e2e-server.ts';
@@ -209,6 +210,7 @@ describe('selling through Stripe, in the browser', { shuffle: false }, () => {
         () => true,
         () => false,
       );
+    await expectAccessible(admin, 'stripe-journey-connect-in-editor');
     await admin.screenshot({ path: '/tmp/stripe-journey-connect-in-editor.png', fullPage: true });
     // The key is sent to the API, never put in the address bar (and so in history and the access log).
     expect.soft(admin.url(), 'the secret key must not end up in the URL').not.toContain('secretKey');
@@ -261,6 +263,7 @@ describe('selling through Stripe, in the browser', { shuffle: false }, () => {
     const buyer = await phone(chromium.browser, 'buyer');
     await buyer.goto(oneTimeUrl);
     expect(await buyer.getByRole('heading', { name: 'Yoga Drop-in' }).count()).toBe(1);
+    await expectAccessible(buyer, 'stripe-journey-offer-page-phone');
     await buyer.screenshot({ path: '/tmp/stripe-journey-offer-page-phone.png', fullPage: true });
     await checkoutToStripe(buyer, oneTimeUrl, 'bea@example.test', 'Bea Buyer', 'Buy now · $0.50');
     const payPage = (await buyer.locator('main').textContent()) ?? '';
@@ -274,6 +277,7 @@ describe('selling through Stripe, in the browser', { shuffle: false }, () => {
     // Back from Stripe: welcomed, signed in, and inside the group.
     await backFromStripeInto(buyer, 'yoga');
     await poll(() => buyer.getByLabel('Write a post').count()).toBe(1);
+    await expectAccessible(buyer, 'stripe-journey-in-group-phone');
     await buyer.screenshot({ path: '/tmp/stripe-journey-in-group-phone.png', fullPage: true });
     const me = await buyer.request.get(`${server.baseUrl}/api/v1/me`);
     expect((await me.json()).email).toBe('bea@example.test');
@@ -315,6 +319,7 @@ describe('selling through Stripe, in the browser', { shuffle: false }, () => {
     expect(await admin.getByRole('region', { name: 'Recent activity' }).textContent()).toContain(
       'Bea Buyer paid $0.50',
     );
+    await expectAccessible(admin, 'stripe-journey-dashboard');
     await admin.screenshot({ path: '/tmp/stripe-journey-dashboard.png', fullPage: true });
     await admin
       .getByRole('region', { name: 'Recent activity' })
@@ -385,11 +390,13 @@ describe('selling through Stripe, in the browser', { shuffle: false }, () => {
       return card.getByText('Your last payment failed and your access is paused.', { exact: false }).count();
     }).toBe(1);
     expect(await card.getByText('Closed', { exact: true }).count()).toBe(1);
+    await expectAccessible(member, 'stripe-journey-billing-failed-phone');
     await member.screenshot({ path: '/tmp/stripe-journey-billing-failed-phone.png', fullPage: true });
     await member.goto(`${server.baseUrl}/hub/g/pilates`);
     await poll(() => member.getByText('Locked · Pilates').count()).toBe(1);
     expect(await member.getByRole('link', { name: 'Pilates Monthly' }).count()).toBe(1);
     expect(await member.getByLabel('Write a post').count()).toBe(0);
+    await expectAccessible(member, 'stripe-journey-paywall-phone');
     await member.screenshot({ path: '/tmp/stripe-journey-paywall-phone.png', fullPage: true });
 
     // Billing → Update payment method → Stripe's portal: a new card, and back.

@@ -238,3 +238,16 @@ export function NotFoundPage({ inside = false }: { inside?: boolean }) {
   );
   return inside ? body : <main className="centered">{body}</main>;
 }
+
+/**
+ * A table's box, scrolled sideways when the table is wider than the screen: a named region that takes
+ * keyboard focus, so the part out of view can be reached without a mouse.
+ */
+export function TableWrap({ label, busy, children }: { label: string; busy?: boolean; children: ReactNode }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
+    <section className="table-wrap" aria-label={label} tabIndex={0} aria-busy={busy || undefined}>
+      {children}
+    </section>
+  );
+}

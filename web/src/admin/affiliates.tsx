@@ -13,7 +13,16 @@ import { api, type Page } from '../api.ts';
 import { formatDate, formatMoney } from '../format.ts';
 import { FormAlert, Notice, TextField, useAction } from '../forms.tsx';
 import { usePlatformName } from '../session.tsx';
-import { ConfirmDialog, LoadError, Loading, Pager, useCursorPages, useLoad, useTitle } from '../ui.tsx';
+import {
+  ConfirmDialog,
+  LoadError,
+  Loading,
+  Pager,
+  TableWrap,
+  useCursorPages,
+  useLoad,
+  useTitle,
+} from '../ui.tsx';
 
 // The shapes are the server's response schemas, imported as types only.
 type Balance = Static<typeof BalanceSchema>;
@@ -128,7 +137,7 @@ function AffiliateList() {
           </p>
         </div>
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="Affiliates">
           <table>
             <thead>
               <tr>
@@ -197,7 +206,7 @@ function AffiliateList() {
               })}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <Pager page={pages.page} list={list.data} onNext={pages.next} onBack={pages.back} />
       <ConfirmDialog
@@ -271,7 +280,7 @@ function CommissionList() {
           <p>{flagged ? 'No flagged sales.' : 'No commissions yet.'}</p>
         </div>
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="Commissions">
           <table>
             <thead>
               <tr>
@@ -304,7 +313,7 @@ function CommissionList() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       {list.data && <Pager page={pages.page} list={list.data} onNext={pages.next} onBack={pages.back} />}
     </>
@@ -333,7 +342,7 @@ function PayoutList() {
           <p>No payouts yet.</p>
         </div>
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="Payouts">
           <table>
             <thead>
               <tr>
@@ -390,7 +399,7 @@ function PayoutList() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <Pager page={pages.page} list={list.data} onNext={pages.next} onBack={pages.back} />
     </>

@@ -5,7 +5,17 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, type EmailDetail, type EmailStatus, type EmailSummary, type Page } from '../api.ts';
 import { usePlatformName } from '../session.tsx';
-import { LoadError, Loading, Pager, Time, useCursorPages, useDebounced, useLoad, useTitle } from '../ui.tsx';
+import {
+  LoadError,
+  Loading,
+  Pager,
+  TableWrap,
+  Time,
+  useCursorPages,
+  useDebounced,
+  useLoad,
+  useTitle,
+} from '../ui.tsx';
 
 const STATUS: Record<EmailStatus, { label: string; tone: string; title: string }> = {
   queued: { label: 'Queued', tone: 'info', title: 'Waiting to be sent' },
@@ -77,7 +87,7 @@ export function EmailsPage() {
           <p>{settled ? `No emails to “${settled}”.` : 'No emails yet.'}</p>
         </div>
       ) : (
-        <div className="table-wrap" aria-busy={emails.loading || undefined}>
+        <TableWrap label="Emails" busy={emails.loading}>
           <table className="table-rows-link">
             <thead>
               <tr>
@@ -114,7 +124,7 @@ export function EmailsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <Pager page={pages.page} list={emails.data} onNext={pages.next} onBack={pages.back} />
     </>

@@ -5,7 +5,17 @@ import { Link } from 'react-router';
 import { api, type Page, type PurchaseStatus, type Sale } from '../api.ts';
 import { formatMoney } from '../format.ts';
 import { usePlatformName } from '../session.tsx';
-import { LoadError, Loading, Pager, Time, useCursorPages, useDebounced, useLoad, useTitle } from '../ui.tsx';
+import {
+  LoadError,
+  Loading,
+  Pager,
+  TableWrap,
+  Time,
+  useCursorPages,
+  useDebounced,
+  useLoad,
+  useTitle,
+} from '../ui.tsx';
 import type { OfferSummary } from './offers/model.ts';
 
 const STATUS: Record<PurchaseStatus, { label: string; tone: string }> = {
@@ -90,7 +100,7 @@ export function SalesPage() {
           <p>{settled || offerId || status ? 'No sales match.' : 'No sales yet.'}</p>
         </div>
       ) : (
-        <div className="table-wrap" aria-busy={sales.loading || undefined}>
+        <TableWrap label="Sales" busy={sales.loading}>
           <table>
             <thead>
               <tr>
@@ -137,7 +147,7 @@ export function SalesPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <Pager page={pages.page} list={sales.data} onNext={pages.next} onBack={pages.back} />
     </>

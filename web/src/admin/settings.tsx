@@ -5,7 +5,17 @@ import { toMajor, toMinor } from '../../../src/platform/pricing.ts';
 import { type ApiKey, api, type Page, type Settings, type StripeStatus } from '../api.ts';
 import { FormAlert, Notice, onSubmit, SubmitButton, TextField, useAction } from '../forms.tsx';
 import { useSession } from '../session.tsx';
-import { ConfirmDialog, LoadError, Loading, Pager, Time, useCursorPages, useLoad, useTitle } from '../ui.tsx';
+import {
+  ConfirmDialog,
+  LoadError,
+  Loading,
+  Pager,
+  TableWrap,
+  Time,
+  useCursorPages,
+  useLoad,
+  useTitle,
+} from '../ui.tsx';
 import type { AdminContext } from './admin-layout.tsx';
 import { StripeAccountSummary, StripeConnectForm } from './stripe-connect.tsx';
 
@@ -448,7 +458,7 @@ function ApiKeys() {
       ) : keys.data.data.length === 0 ? (
         <p>No API keys yet.</p>
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="API keys">
           <table>
             <thead>
               <tr>
@@ -494,7 +504,7 @@ function ApiKeys() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <Pager page={pages.page} list={keys.data} onNext={pages.next} onBack={pages.back} />
 

@@ -6,7 +6,17 @@ import { api, type Page, type User } from '../api.ts';
 import { formatMoney, roleLabel } from '../format.ts';
 import { FormAlert, Notice, onSubmit, SelectField, SubmitButton, TextField, useAction } from '../forms.tsx';
 import { usePlatformName } from '../session.tsx';
-import { LoadError, Loading, Pager, Time, useCursorPages, useDebounced, useLoad, useTitle } from '../ui.tsx';
+import {
+  LoadError,
+  Loading,
+  Pager,
+  TableWrap,
+  Time,
+  useCursorPages,
+  useDebounced,
+  useLoad,
+  useTitle,
+} from '../ui.tsx';
 
 export function UsersPage() {
   const platformName = usePlatformName();
@@ -86,7 +96,7 @@ export function UsersPage() {
           <p>{settled ? `No users match “${settled}”.` : 'No users yet.'}</p>
         </div>
       ) : (
-        <div className="table-wrap" aria-busy={users.loading || undefined}>
+        <TableWrap label="Users" busy={users.loading}>
           <table className="table-rows-link">
             <thead>
               <tr>
@@ -125,7 +135,7 @@ export function UsersPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <Pager page={pages.page} list={users.data} onNext={pages.next} onBack={pages.back} />
     </>

@@ -2,6 +2,7 @@
 // figures as a table for screen readers and for reading exact values.
 import type { Dashboard } from '../../api.ts';
 import { formatMoney } from '../../format.ts';
+import { TableWrap } from '../../ui.tsx';
 import { type ChartPoint, chartPoints, niceMax } from './model.ts';
 
 const WIDTH = 640;
@@ -84,7 +85,7 @@ export function Chart({ view, currency }: { view: Dashboard; currency: string })
       />
       <details className="chart-table">
         <summary>Show as a table</summary>
-        <div className="table-wrap">
+        <TableWrap label="Figures by day or month">
           <table>
             <thead>
               <tr>
@@ -121,7 +122,7 @@ export function Chart({ view, currency }: { view: Dashboard; currency: string })
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </details>
     </>
   );

@@ -5,7 +5,7 @@ import { Link, useOutletContext, useSearchParams } from 'react-router';
 import { api, type Dashboard } from '../../api.ts';
 import { formatMoney } from '../../format.ts';
 import { usePlatformName } from '../../session.tsx';
-import { LoadError, Loading, Time, useLoad, useTitle } from '../../ui.tsx';
+import { LoadError, Loading, TableWrap, Time, useLoad, useTitle } from '../../ui.tsx';
 import type { AdminContext } from '../admin-layout.tsx';
 import { Chart } from './chart.tsx';
 import { FailedJobs } from './failed-jobs.tsx';
@@ -190,7 +190,7 @@ function TopOffers({ view }: { view: Dashboard }) {
           No offers yet. <Link to="/admin/offers/new">Create one</Link>.
         </p>
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="Top offers">
           <table>
             <caption className="visually-hidden">Top offers, all time, by revenue net of refunds</caption>
             <thead>
@@ -218,7 +218,7 @@ function TopOffers({ view }: { view: Dashboard }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { api, errorMessage, type Job, type Page } from '../../api.ts';
 import { Notice } from '../../forms.tsx';
-import { LoadError, Loading, Time, useLoad } from '../../ui.tsx';
+import { LoadError, Loading, TableWrap, Time, useLoad } from '../../ui.tsx';
 
 export function FailedJobs() {
   const jobs = useLoad(() => api.get<Page<Job>>('/jobs', { status: 'failed' }), ['jobs', 'failed']);
@@ -45,7 +45,7 @@ export function FailedJobs() {
       ) : jobs.data && jobs.data.data.length === 0 ? (
         <p>No failed jobs.</p>
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="Failed jobs">
           <table>
             <thead>
               <tr>
@@ -85,7 +85,7 @@ export function FailedJobs() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );

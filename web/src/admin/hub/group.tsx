@@ -12,7 +12,16 @@ import {
 } from '../../api.ts';
 import { FormAlert, Notice, onSubmit, SubmitButton, useAction } from '../../forms.tsx';
 import { GroupIcon, reasonText, VisibilityBadge } from '../../hub-common.tsx';
-import { ConfirmDialog, LoadError, Loading, Pager, useCursorPages, useLoad, useTitle } from '../../ui.tsx';
+import {
+  ConfirmDialog,
+  LoadError,
+  Loading,
+  Pager,
+  TableWrap,
+  useCursorPages,
+  useLoad,
+  useTitle,
+} from '../../ui.tsx';
 import { GroupForm } from './group-form.tsx';
 import { groupPath, plural } from './shared.ts';
 
@@ -251,7 +260,7 @@ function GroupMembers({ group }: { group: HubGroup }) {
               : 'No buyer of an offer has it.'}
           </p>
         ) : (
-          <div className="table-wrap" aria-busy={members.loading || undefined}>
+          <TableWrap label="Members of this group" busy={members.loading}>
             <table>
               <thead>
                 <tr>
@@ -279,7 +288,7 @@ function GroupMembers({ group }: { group: HubGroup }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
         <Pager page={pages.page} list={members.data} onNext={pages.next} onBack={pages.back} />
       </div>

@@ -10,6 +10,7 @@ import {
   Loading,
   Modal,
   Pager,
+  TableWrap,
   useCursorPages,
   useDebounced,
   useLoad,
@@ -88,7 +89,7 @@ export function OffersListPage() {
           )}
         </div>
       ) : (
-        <div className="table-wrap" aria-busy={offers.loading || undefined}>
+        <TableWrap label="Offers" busy={offers.loading}>
           <table className="table-rows-link offers-table">
             <thead>
               <tr>
@@ -141,7 +142,7 @@ export function OffersListPage() {
               })}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <Pager page={pages.page} list={offers.data} onNext={pages.next} onBack={pages.back} />
     </>

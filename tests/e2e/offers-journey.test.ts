@@ -74,6 +74,15 @@ describe('Creating a Membership, as the reference page says', { shuffle: false }
       .getByRole('group', { name: 'Hub groups buyers gain' })
       .getByRole('checkbox', { name: /Yoga/ })
       .check();
+    // A link followed with unsaved work asks first: Cancel stays with everything typed.
+    await admin.getByRole('link', { name: 'Sales' }).click();
+    const leave = admin.getByRole('dialog', { name: 'Leave without saving?' });
+    await expect.poll(() => leave.count()).toBe(1);
+    await expectAccessible(admin, 'leave without saving');
+    await leave.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => leave.count()).toBe(0);
+    expect(new URL(admin.url()).pathname).toBe('/admin/offers/new');
+    expect(await admin.getByRole('textbox', { name: 'Title', exact: true }).inputValue()).toBe('Yoga Circle');
     // 8. Confirmation email. 11. Custom code.
     await admin.getByRole('textbox', { name: 'Subject' }).fill('Namaste, {{buyer_name}}');
     await admin
@@ -89,6 +98,24 @@ describe('Creating a Membership, as the reference page says', { shuffle: false }
     await admin.getByLabel('Upload cover').setInputFiles(await image(1600, 900, '#c9a227'));
     await expect.poll(() => admin.getByRole('button', { name: 'Remove cover' }).count()).toBe(1);
     await admin.getByRole('button', { name: 'Publish' }).click();
+    await expect.poll(() => admin.getByRole('button', { name: 'Unpublish' }).count()).toBe(1);
+    // Unsaved again: Leave without saving leaves, and the offer keeps its saved title.
+    const editorUrl = admin.url();
+    await admin.getByRole('textbox', { name: 'Title', exact: true }).fill('Yoga Circle, renamed');
+    await admin.getByRole('link', { name: 'Sales' }).click();
+    await admin
+      .getByRole('dialog', { name: 'Leave without saving?' })
+      .getByRole('button', { name: 'Leave without saving' })
+      .click();
+    await admin.waitForURL(`${server.baseUrl}/admin/sales`);
+    await admin.goto(editorUrl);
+    await expect
+      .poll(() => admin.getByRole('textbox', { name: 'Title', exact: true }).inputValue())
+      .toBe('Yoga Circle');
+    // Saved: a link leaves without asking.
+    await admin.getByRole('link', { name: 'Sales' }).click();
+    await admin.waitForURL(`${server.baseUrl}/admin/sales`);
+    await admin.goto(editorUrl);
     await expect.poll(() => admin.getByRole('button', { name: 'Unpublish' }).count()).toBe(1);
     await expectAccessible(admin, 'e2e-offer-editor');
     await admin.screenshot({ path: '.tmp/e2e-offer-editor.png', fullPage: true });

@@ -12,7 +12,9 @@ import {
   useRef,
   useState,
 } from 'react';
+import { useBlocker } from 'react-router';
 import { ApiError, errorMessage } from './api.ts';
+import { ConfirmDialog } from './ui.tsx';
 
 export interface FormErrors {
   code: string | null;
@@ -319,4 +321,40 @@ export function onSubmit(handler: () => void) {
     event.preventDefault();
     handler();
   };
+}
+
+/**
+ * While a form holds changes not saved, leaving asks first: closing or reloading the tab (the browser's
+ * own question), and following any link or Back inside the app (our dialog: stay, or leave and lose
+ * them). A save that moves to another page calls `leaveFreely()` first, since its changes are kept.
+ */
+export function useLeaveGuard(dirty: boolean): { leaveFreely(): void; dialog: ReactNode } {
+  const free = useRef(false);
+  useEffect(() => {
+    if (!dirty) return;
+    free.current = false;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+  const blocker = useBlocker(
+    ({ currentLocation, nextLocation }) =>
+      dirty && !free.current && currentLocation.pathname !== nextLocation.pathname,
+  );
+  const leaveFreely = useCallback(() => {
+    free.current = true;
+  }, []);
+  const dialog = (
+    <ConfirmDialog
+      open={blocker.state === 'blocked'}
+      title="Leave without saving?"
+      confirmLabel="Leave without saving"
+      danger
+      onConfirm={() => blocker.proceed?.()}
+      onCancel={() => blocker.reset?.()}
+    >
+      <p>Your changes on this page are not saved. If you leave now, they are lost.</p>
+    </ConfirmDialog>
+  );
+  return { leaveFreely, dialog };
 }

@@ -3,7 +3,7 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { Component, lazy, type ReactNode, StrictMode, Suspense, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { createBrowserRouter, Route, RouterProvider, Routes, useLocation, useNavigate } from 'react-router';
 import { setUnauthorizedHandler } from './api.ts';
 import { loginPathFor } from './layout.tsx';
 import { AccountPage } from './pages/account.tsx';
@@ -120,18 +120,26 @@ function AppRoutes() {
   );
 }
 
+function Root() {
+  return (
+    <SessionProvider>
+      <UnauthorizedRedirect />
+      <DemoBanner />
+      <AppRoutes />
+    </SessionProvider>
+  );
+}
+
+// A data router (its routes are the ones AppRoutes declares), so that a form with unsaved changes can
+// ask before an in-app link takes the page away (useBlocker, in forms.tsx).
+const router = createBrowserRouter([{ path: '*', element: <Root /> }]);
+
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
 createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <BrowserRouter>
-        <SessionProvider>
-          <UnauthorizedRedirect />
-          <DemoBanner />
-          <AppRoutes />
-        </SessionProvider>
-      </BrowserRouter>
+      <RouterProvider router={router} />
     </QueryClientProvider>
   </StrictMode>,
 );

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Link, useOutletContext } from 'react-router';
 import { toMajor, toMinor } from '../../../src/platform/pricing.ts';
 import { type ApiKey, api, type Page, type Settings, type StripeStatus } from '../api.ts';
-import { FormAlert, Notice, onSubmit, SubmitButton, TextField, useAction } from '../forms.tsx';
+import { FormAlert, Notice, onSubmit, SubmitButton, TextField, useAction, useLeaveGuard } from '../forms.tsx';
 import { useSession } from '../session.tsx';
 import {
   ConfirmDialog,
@@ -195,6 +195,9 @@ function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(setti
 
   const before = draftOf(settings);
   const mailChanged = draft.smtpUrl !== before.smtpUrl || draft.mailFrom !== before.mailFrom;
+  const leaveGuard = useLeaveGuard(
+    (Object.keys(before) as (keyof Draft)[]).some((key) => draft[key] !== before[key]),
+  );
 
   const submit = async () => {
     setSaved(false);
@@ -360,6 +363,7 @@ function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(setti
       <div className="form-actions">
         <SubmitButton pending={action.pending}>Save settings</SubmitButton>
       </div>
+      {leaveGuard.dialog}
     </form>
   );
 }

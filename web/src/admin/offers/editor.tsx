@@ -167,6 +167,7 @@ function Editor({
     status,
     busy,
     patchSaved,
+    leaveDialog,
   } = useOfferEditor({ initial, defaultCurrency, created });
 
   return (
@@ -421,6 +422,7 @@ function Editor({
           <p>It has buyers, so it cannot be deleted: archive it instead to stop new sales.</p>
         )}
       </ConfirmDialog>
+      {leaveDialog}
     </form>
   );
 }

@@ -1,11 +1,11 @@
 // The offer editor's state and actions, apart from its views: one draft for both tabs, Save (with a
 // preview of what a Community Permissions change does to existing buyers), publishing, archive and
 // delete. Nothing typed is lost when the server says no; leaving with unsaved work asks first.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import type { Block } from '../../../../src/pages/blocks.tsx';
 import { api } from '../../api.ts';
-import { useAction } from '../../forms.tsx';
+import { useAction, useLeaveGuard } from '../../forms.tsx';
 import { usePlatformName } from '../../session.tsx';
 import { useTitle } from '../../ui.tsx';
 import {
@@ -68,15 +68,8 @@ export function useOfferEditor({
   }, []);
 
   const dirty = isDirty(saved, draft, blank);
-  // Leaving the page with unsaved work asks first (closing the tab, reloading).
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (event: BeforeUnloadEvent) => {
-      event.preventDefault();
-    };
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
+  // Leaving the page with unsaved work asks first: the tab closed or reloaded, or a link followed.
+  const leaveGuard = useLeaveGuard(dirty);
 
   const showSummary = () =>
     requestAnimationFrame(() => {
@@ -108,6 +101,7 @@ export function useOfferEditor({
     }
     const offer = result.value;
     if (!saved) {
+      leaveGuard.leaveFreely();
       navigate(`/admin/offers/${encodeURIComponent(offer.id)}${tab === 'landing' ? '?tab=landing' : ''}`, {
         replace: true,
         state: { created: true },
@@ -185,7 +179,9 @@ export function useOfferEditor({
     if (!saved) return;
     const result = await remove.run(() => api.delete(offerPath(saved.id)));
     setConfirmDelete(false);
-    if (result.ok) navigate('/admin/offers', { replace: true });
+    if (!result.ok) return;
+    leaveGuard.leaveFreely();
+    navigate('/admin/offers', { replace: true });
   };
 
   const fields = action.errors.fields;
@@ -203,6 +199,7 @@ export function useOfferEditor({
     setSaved((current) => (current ? { ...current, ...patch } : current));
 
   return {
+    leaveDialog: leaveGuard.dialog,
     patchSaved,
     tab,
     setTab,

@@ -19,6 +19,8 @@ export interface PageMeta {
   platformName: string;
   /** `guildhall demo`: every page says payments are simulated. */
   demo?: boolean;
+  /** The signed-in visitor: the top bar names them and leads to their hub (or the dashboard). */
+  viewer?: { name: string; href: string; place: string } | null;
 }
 
 interface ShellProps {
@@ -27,10 +29,9 @@ interface ShellProps {
   preview: boolean;
   children: ReactNode;
   customCode?: { src: string; conversion: unknown | null } | null;
-  refreshTo?: string | null;
 }
 
-function Shell({ meta, assets, preview, children, customCode, refreshTo }: ShellProps) {
+function Shell({ meta, assets, preview, children, customCode }: ShellProps) {
   return (
     <html lang="en">
       <head>
@@ -51,15 +52,20 @@ function Shell({ meta, assets, preview, children, customCode, refreshTo }: Shell
         {meta.imageUrl && <meta name="twitter:image" content={meta.imageUrl} />}
         <link rel="canonical" href={meta.url} />
         <link rel="stylesheet" href={assets.cssUrl} />
-        {refreshTo && <meta httpEquiv="refresh" content={`3;url=${refreshTo}`} />}
       </head>
       <body className="op-page">
         <div className="op-wrap">
           <div className="op-topbar">
             <a href="/">{meta.platformName}</a>
-            <a className="op-muted" href="/login">
-              Sign in
-            </a>
+            {meta.viewer ? (
+              <a className="op-muted" href={meta.viewer.href}>
+                {meta.viewer.name} · {meta.viewer.place}
+              </a>
+            ) : (
+              <a className="op-muted" href="/login">
+                Sign in
+              </a>
+            )}
           </div>
           {meta.demo && (
             <div className="op-preview-banner" role="note">
@@ -199,6 +205,12 @@ export function renderCheckoutPage(input: OfferPageInput & { form: CheckoutForm;
               <button className="op-button" type="submit">
                 {offer.isFree ? 'Join for free' : `Buy now · ${offer.priceLabel}`}
               </button>
+              {!form.signedInAs && (
+                <p className="op-muted op-signin-hint">
+                  Already a member?{' '}
+                  <a href={`/login?next=${encodeURIComponent(`/checkout/${offer.slug}`)}`}>Sign in</a>
+                </p>
+              )}
             </form>
           ) : (
             <p className="op-muted">
@@ -228,7 +240,10 @@ export function renderLandingPage(input: OfferPageInput & { blocks: Block[] }): 
   );
 }
 
-/** After a join: the creator's code hears about the conversion, then the buyer goes on. */
+/**
+ * After a join, when the creator's code is to hear of it: a confirmation with the next step as a link
+ * (no timed redirect: the buyer goes on when they are ready, and the code has the time it needs).
+ */
 export function renderJoinedPage(
   input: OfferPageInput & { destination: string; alreadyMember: boolean; conversion: unknown },
 ): string {
@@ -238,13 +253,12 @@ export function renderJoinedPage(
       assets={input.assets}
       preview={false}
       customCode={input.customCodeSrc ? { src: input.customCodeSrc, conversion: input.conversion } : null}
-      refreshTo={input.destination}
     >
       <main className="op-card">
         <h1>
           {input.alreadyMember ? `You already have ${input.offer.title}` : `Welcome to ${input.offer.title}!`}
         </h1>
-        <p>You’re signed in. We also emailed you a link to come back any time.</p>
+        <p>You’re signed in. We also emailed you a link that signs you in once within the next 7 days.</p>
         <p>
           <a className="op-button" href={input.destination}>
             Continue

@@ -12,9 +12,10 @@ const PASSWORD = 'a long enough password';
 
 beforeAll(async () => {
   [server, chromium] = await Promise.all([startE2eServer(), launchBrowser()]);
-  const { auth, users } = server.server.services;
+  const { auth, users, settingsAdmin } = server.server.services;
   await auth.createOwner({ email: 'owner@example.test', password: PASSWORD, name: 'Olga Owner' });
   const operator = await users.operatorActor();
+  await settingsAdmin.changeSettings(operator, { supportEmail: 'help@example.test' });
   await users.createUser(operator, { email: 'mia@example.test', name: 'Mia Member', password: PASSWORD });
   await users.createUser(operator, { email: 'max@example.test', name: 'Max Member', password: PASSWORD });
 });
@@ -59,6 +60,10 @@ describe('the Hub', { shuffle: false }, () => {
     await expect.poll(() => mia.getByText('Locked').count()).toBeGreaterThan(0);
     await mia.goto(`${server.baseUrl}/hub/g/yoga`);
     await expect.poll(() => mia.getByRole('heading', { name: 'Unlock Yoga classes' }).count()).toBe(1);
+    // No offer sells Yoga: the paywall says how to reach the creator.
+    expect(await mia.getByRole('link', { name: 'help@example.test' }).getAttribute('href')).toMatch(
+      /^mailto:help@example\.test\?subject=/,
+    );
     await expectAccessible(mia, 'e2e-paywall');
     await mia.screenshot({ path: '.tmp/e2e-paywall.png' });
 

@@ -503,6 +503,9 @@ describe('10. the completion page', () => {
     const first = await buyer.get(joined.headers.location as string);
     expect(first.statusCode).toBe(200);
     expect(first.body).toContain('data-conversion');
+    // A confirmation with the next step as a link, not a timed redirect.
+    expect(first.body).not.toContain('http-equiv="refresh"');
+    expect(first.body).toMatch(new RegExp(`<a class="op-button" href="/hub/g/${yoga.slug}">Continue</a>`));
     const reload = await buyer.get(joined.headers.location as string);
     expect(reload.statusCode).toBe(303);
     expect(reload.headers.location).toBe(`/hub/g/${yoga.slug}`);

@@ -68,6 +68,11 @@ describe('the public offer pages', () => {
     expect(page.body).not.toContain('<script');
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     expect(page.body.length).toBeLessThan(10_000);
+    // A visitor: Sign in at the top, and Already a member? Sign in under the form, coming back here.
+    expect(page.body).toMatch(/<a class="op-muted" href="\/login">Sign in<\/a>/);
+    expect(page.body).toContain(
+      `Already a member? <a href="/login?next=%2Fcheckout%2F${offer.slug}">Sign in</a>`,
+    );
 
     const draft = (await admin.post('/api/v1/offers', { type: 'membership', title: 'Secret Draft' })).json();
     expect((await client(ctx).get(`/offers/${draft.slug}`)).statusCode).toBe(404);
@@ -223,6 +228,10 @@ describe('joining a free membership', () => {
     const session = await signIn(ctx, member);
     const page = await session.get(`/checkout/${offer.slug}`);
     expect(page.body).toContain(`Joining as <strong>${member.name}</strong>`);
+    // The page knows them: their name and their hub at the top, no sign-in anywhere.
+    expect(page.body).toContain(`<a class="op-muted" href="/hub">${member.name} · Your hub</a>`);
+    expect(page.body).not.toContain('Sign in');
+    expect((await admin.get(`/offers/${offer.slug}`)).body).toMatch(/href="\/admin">[^<]+ · Dashboard<\/a>/);
     const forged = await join(session, { email: '', name: '' });
     expect(forged.statusCode).toBe(400);
     expect(await entitlementsOf(member.id)).toHaveLength(0);

@@ -276,7 +276,7 @@ export function purchaseConfirmationEmail(
     : [
         `Hi ${vars.buyer_name || 'there'},`,
         `You're in: ${vars.offer_title} is now part of your ${vars.platform_name} account.`,
-        'Use the button below to sign in and start.',
+        'Use the button below to sign in and start. It works once, within 7 days; after that, sign in with your email address.',
       ];
   const footnote = vars.support_email ? `Questions? Write to ${vars.support_email}.` : undefined;
   const rendered = layout({

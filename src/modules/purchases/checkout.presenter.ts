@@ -2,6 +2,7 @@
 // meta (title, description, share image), and the words of an error page. Pure: no request, no I/O.
 import type { PublicOffer } from '../../pages/blocks.tsx';
 import type { PageMeta } from '../../pages/offer-pages.tsx';
+import { type Actor, isStaffRole } from '../../platform/actor.ts';
 import { mediaUrl } from '../../platform/media.ts';
 import { type OfferRow, priceLabel, pricingOf, trialLabel } from '../offers/index.ts';
 
@@ -34,6 +35,7 @@ export function offerPageMeta(
     platformName: string;
     publicUrl: string;
     demo: boolean;
+    viewer?: Actor | null;
   },
 ): PageMeta {
   const image = mediaUrl(row.coverPath ?? row.thumbnailPath);
@@ -44,6 +46,18 @@ export function offerPageMeta(
     imageUrl: image ? `${page.publicUrl}${image}` : null,
     platformName: page.platformName,
     demo: page.demo,
+    viewer: viewerOf(page.viewer ?? null),
+  };
+}
+
+/** The signed-in visitor as the public pages' top bar shows them: their name, and where they belong. */
+export function viewerOf(actor: Actor | null): PageMeta['viewer'] {
+  if (!actor) return null;
+  const staff = isStaffRole(actor.role);
+  return {
+    name: actor.name || actor.email,
+    href: staff ? '/admin' : '/hub',
+    place: staff ? 'Dashboard' : 'Your hub',
   };
 }
 

@@ -10,6 +10,7 @@ import {
   renderLandingPage,
   renderMessagePage,
 } from '../../pages/offer-pages.tsx';
+import type { Actor } from '../../platform/actor.ts';
 import { AppError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { csrfTokenFor, formActor, setSessionCookies } from '../../platform/http/auth.ts';
 import { appCsp } from '../../platform/http/security.ts';
@@ -50,9 +51,21 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
   const { offers, purchases, checkout, settings, publicUrl, cookies } = deps;
   const { css, script, assets } = publicPageFiles();
 
-  async function metaOf(row: OfferRow, path: string, description?: string): Promise<PageMeta> {
+  async function metaOf(
+    row: OfferRow,
+    path: string,
+    viewer: Actor | null,
+    description?: string,
+  ): Promise<PageMeta> {
     const { platformName } = await settings.getSettings();
-    return offerPageMeta(row, { path, description, platformName, publicUrl, demo: deps.demo ?? false });
+    return offerPageMeta(row, {
+      path,
+      description,
+      platformName,
+      publicUrl,
+      demo: deps.demo ?? false,
+      viewer,
+    });
   }
 
   /** The referral code of this visit: the link's, else the one remembered from an earlier click. */
@@ -161,7 +174,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
     const render = actor || Object.keys(form).length > 0 ? renderCheckoutPage : checkoutFormPage;
     const page = render({
       offer,
-      meta: await metaOf(row, `/offers/${row.slug}`),
+      meta: await metaOf(row, `/offers/${row.slug}`, actor),
       assets,
       preview: isPreview,
       customCodeSrc: row.customCode ? `/offers/${row.slug}/custom-code` : null,
@@ -243,7 +256,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
           landingPage({
             offer,
             blocks,
-            meta: await metaOf(row, `/offers/${row.slug}`, firstText || undefined),
+            meta: await metaOf(row, `/offers/${row.slug}`, request.actor, firstText || undefined),
             assets,
             preview: isPreview,
             customCodeSrc: row.customCode ? `/offers/${row.slug}/custom-code` : null,
@@ -371,7 +384,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
           reply,
           renderJoinedPage({
             offer: publicOfferOf(row, groups, null),
-            meta: await metaOf(row, `/offers/${row.slug}`),
+            meta: await metaOf(row, `/offers/${row.slug}`, request.actor),
             assets,
             preview: false,
             customCodeSrc: `/offers/${row.slug}/custom-code`,

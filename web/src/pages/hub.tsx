@@ -18,7 +18,7 @@ import {
 } from '../api.ts';
 import { GroupIcon, LockIcon } from '../hub-common.tsx';
 import { AppHeader, RequireUser } from '../layout.tsx';
-import { usePlatformName } from '../session.tsx';
+import { usePlatformName, useSession } from '../session.tsx';
 import { LoadError, Loading, useLoad, useTitle } from '../ui.tsx';
 import { BillingPage } from './billing.tsx';
 import { Comments, isAccessLoss, PostCard, PostComposer } from './hub-posts/index.ts';
@@ -172,6 +172,25 @@ function HubNotFound({ text }: { text: string }) {
 const GROUP_GONE = 'This group does not exist or you cannot see it.';
 const POST_GONE = 'This post does not exist or you cannot see it.';
 
+/** A locked group nothing sells: how to reach the creator (the support email, when there is one). */
+function NotForSale({ platformName }: { platformName: string }) {
+  const supportEmail = useSession().platform?.supportEmail ?? null;
+  if (!supportEmail) {
+    return <p>This group is not for sale right now. Ask the people who run {platformName} for access.</p>;
+  }
+  return (
+    <p>
+      This group is not for sale right now. To ask for access, write to{' '}
+      <a
+        href={`mailto:${supportEmail}?subject=${encodeURIComponent(`Access to a group on ${platformName}`)}`}
+      >
+        {supportEmail}
+      </a>
+      .
+    </p>
+  );
+}
+
 function PaywallView({ paywall, groupName }: { paywall: Paywall; groupName: string | null }) {
   const platformName = usePlatformName();
   useTitle(`${groupName ?? 'Locked'} · ${platformName}`);
@@ -206,9 +225,7 @@ function PaywallView({ paywall, groupName }: { paywall: Paywall; groupName: stri
             </ul>
           </>
         ) : (
-          <p className="muted">
-            This group is not for sale right now. Ask the community's admins for access.
-          </p>
+          <NotForSale platformName={platformName} />
         )}
       </section>
     </>

@@ -117,6 +117,27 @@ describe('Creating a Membership, as the reference page says', { shuffle: false }
     await admin.waitForURL(`${server.baseUrl}/admin/sales`);
     await admin.goto(editorUrl);
     await expect.poll(() => admin.getByRole('button', { name: 'Unpublish' }).count()).toBe(1);
+    // Keyboard focus never hides under the sticky Save bar, on a desktop or a phone.
+    const desktop = admin.viewportSize();
+    for (const viewport of [desktop, { width: 390, height: 844 }]) {
+      if (viewport) await admin.setViewportSize(viewport);
+      await admin.getByRole('textbox', { name: 'Title', exact: true }).focus();
+      const hidden: string[] = [];
+      for (let step = 0; step < 70; step++) {
+        await admin.keyboard.press('Tab');
+        const under = await admin.evaluate(() => {
+          const focused = document.activeElement;
+          const bar = document.querySelector('.offer-actions');
+          if (!focused || !bar || focused === document.body || bar.contains(focused)) return null;
+          const a = focused.getBoundingClientRect();
+          const b = bar.getBoundingClientRect();
+          return a.bottom > b.top && a.top < b.bottom ? focused.outerHTML.slice(0, 80) : null;
+        });
+        if (under) hidden.push(under);
+      }
+      expect(hidden, `focus under the Save bar at ${viewport?.width}px`).toEqual([]);
+    }
+    if (desktop) await admin.setViewportSize(desktop);
     await expectAccessible(admin, 'e2e-offer-editor');
     await admin.screenshot({ path: '.tmp/e2e-offer-editor.png', fullPage: true });
 

@@ -75,8 +75,12 @@ export function useAction(): Action {
   return { pending, errors, run, fail, reset };
 }
 
-/** "is required" beside the Email field reads "Email is required". */
-export function fieldMessage(label: string, message: string): string {
+/**
+ * "is required" beside the Email field reads "Email is required", or the field's own words for an empty
+ * field ("Enter your email", "Write something first") when it has them.
+ */
+export function fieldMessage(label: string, message: string, whenEmpty?: string): string {
+  if (whenEmpty && message === 'is required') return whenEmpty;
   const first = message.charAt(0);
   return first === first.toLowerCase() && first !== first.toUpperCase() ? `${label} ${message}` : message;
 }
@@ -127,9 +131,21 @@ interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'onChan
   onValue(value: string): void;
   error?: string | undefined;
   hint?: ReactNode;
+  /** What to say when the field was left empty, in the person's words ("Enter your email"). */
+  whenEmpty?: string;
 }
 
-export function TextField({ label, name, value, onValue, error, hint, type = 'text', ...rest }: FieldProps) {
+export function TextField({
+  label,
+  name,
+  value,
+  onValue,
+  error,
+  hint,
+  whenEmpty,
+  type = 'text',
+  ...rest
+}: FieldProps) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -154,7 +170,7 @@ export function TextField({ label, name, value, onValue, error, hint, type = 'te
       />
       {error && (
         <p className="field-error" id={errorId}>
-          {fieldMessage(label, error)}
+          {fieldMessage(label, error, whenEmpty)}
         </p>
       )}
     </div>
@@ -168,6 +184,8 @@ interface TextAreaProps extends Omit<TextareaHTMLAttributes<HTMLTextAreaElement>
   onValue(value: string): void;
   error?: string | undefined;
   hint?: ReactNode;
+  /** What to say when the field was left empty, in the person's words ("Write something first"). */
+  whenEmpty?: string;
 }
 
 export function TextAreaField({
@@ -177,6 +195,7 @@ export function TextAreaField({
   onValue,
   error,
   hint,
+  whenEmpty,
   rows = 4,
   ...rest
 }: TextAreaProps) {
@@ -204,7 +223,7 @@ export function TextAreaField({
       />
       {error && (
         <p className="field-error" id={errorId}>
-          {fieldMessage(label, error)}
+          {fieldMessage(label, error, whenEmpty)}
         </p>
       )}
     </div>

@@ -224,6 +224,7 @@ function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(setti
         <h2 id="settings-general">Platform</h2>
         <TextField
           label="Platform name"
+          whenEmpty="Give your platform a name"
           name="platformName"
           value={draft.platformName}
           onValue={set('platformName')}

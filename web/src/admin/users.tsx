@@ -172,6 +172,7 @@ function AddUserForm({ onCancel, onAdded }: { onCancel(): void; onAdded(user: Us
           />
           <TextField
             label="Email"
+            whenEmpty="Enter the person's email"
             name="email"
             type="email"
             value={email}

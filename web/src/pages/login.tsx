@@ -41,6 +41,7 @@ export function LoginPage() {
         <FormAlert errors={action.errors} fields={['email', 'password']} />
         <TextField
           label="Email"
+          whenEmpty="Enter your email"
           name="email"
           type="email"
           value={email}
@@ -52,6 +53,7 @@ export function LoginPage() {
         />
         <TextField
           label="Password"
+          whenEmpty="Enter your password"
           name="password"
           type="password"
           value={password}
@@ -123,6 +125,7 @@ export function RequestLinkForm({
       <FormAlert errors={action.errors} fields={['email']} />
       <TextField
         label="Email"
+        whenEmpty="Enter your email"
         name="email"
         type="email"
         value={email}

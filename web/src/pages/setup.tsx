@@ -71,6 +71,7 @@ function SetupForm() {
         <FormAlert errors={action.errors} fields={FIELDS} />
         <TextField
           label="Platform name"
+          whenEmpty="Give your platform a name"
           name="platformName"
           value={platformName}
           onValue={setPlatform}
@@ -81,6 +82,7 @@ function SetupForm() {
         />
         <TextField
           label="Your name"
+          whenEmpty="Enter your name"
           name="name"
           value={name}
           onValue={setName}
@@ -90,6 +92,7 @@ function SetupForm() {
         />
         <TextField
           label="Email"
+          whenEmpty="Enter your email"
           name="email"
           type="email"
           value={email}
@@ -100,6 +103,7 @@ function SetupForm() {
         />
         <TextField
           label="Password"
+          whenEmpty="Choose a password"
           name="password"
           type="password"
           value={password}

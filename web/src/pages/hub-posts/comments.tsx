@@ -217,6 +217,7 @@ function CommentItem({
           <FormAlert errors={action.errors} fields={['body']} />
           <TextAreaField
             label="Edit comment"
+            whenEmpty="Write something first"
             name="body"
             value={body}
             onValue={setBody}
@@ -320,6 +321,7 @@ function CommentForm({
       <FormAlert errors={action.errors} fields={['body']} />
       <TextAreaField
         label={label}
+        whenEmpty="Write something first"
         name="body"
         value={body}
         onValue={setBody}

@@ -289,6 +289,7 @@ function PostFields({
         value={body}
         onValue={setBody}
         error={action.errors.fields.body}
+        whenEmpty="Write something first"
         hint={MARKDOWN_HINT}
       />
     </>

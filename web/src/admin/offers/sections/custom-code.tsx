@@ -4,7 +4,7 @@ import { Section, type SectionProps } from './common.tsx';
 
 export function CustomCodeSection({ draft, update, fields }: SectionProps) {
   return (
-    <Section id="offer-code" title="Custom Code">
+    <Section id="offer-code" title="Checkout Page Code">
       <TextAreaField
         label="Custom code"
         name="customCode"

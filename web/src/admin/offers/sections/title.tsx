@@ -1,4 +1,4 @@
-// The offer form's Title and URL section.
+// The offer form's Title and Address section: its title and URL slug.
 import { TextField } from '../../../forms.tsx';
 import { slugify } from '../model.ts';
 import { Section, type SectionProps } from './common.tsx';
@@ -7,7 +7,7 @@ export function TitleSection({ draft, update, fields }: SectionProps) {
   const origin = typeof window === 'undefined' ? '' : window.location.origin;
   const url = `${origin}/offers/${draft.slug || '…'}`;
   return (
-    <Section id="offer-title" title="Title">
+    <Section id="offer-title" title="Title and Address">
       <TextField
         label="Title"
         name="title"

@@ -83,6 +83,24 @@ describe('the public offer pages', () => {
     const preview = await admin.get(`/offers/${draft.slug}?preview=1`);
     expect(preview.statusCode).toBe(200);
     expect(preview.body).toContain('Preview: only admins see this page');
+    // Exactly the page a new visitor gets, form included (not the admin's signed-in one-click form).
+    expect(preview.body).toContain('<label for="checkout-email">Email</label>');
+    expect(preview.body).toContain(`action="/checkout/${draft.slug}?preview=1"`);
+    expect(preview.body).toContain('Already a member?');
+    // Sending it changes nothing, and says so; nobody else can send it.
+    const purchasesBefore = await ctx.db.selectFrom('purchases').select('id').execute();
+    const sent = await join(
+      admin,
+      { email: 'someone@example.test', name: 'Someone' },
+      `${draft.slug}?preview=1`,
+    );
+    expect(sent.statusCode).toBe(200);
+    expect(sent.body).toContain('This is a preview: nothing was sent, nobody joined and nobody paid.');
+    expect(sent.body).toContain('value="someone@example.test"');
+    expect(await ctx.db.selectFrom('purchases').select('id').execute()).toHaveLength(purchasesBefore.length);
+    expect(
+      (await join(client(ctx), { email: 'x@example.test', name: 'X' }, `${draft.slug}?preview=1`)).statusCode,
+    ).toBe(404);
     expect((await client(ctx).get('/offers/no-such-offer')).body).toContain('This page does not exist');
   });
 

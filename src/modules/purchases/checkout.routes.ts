@@ -172,22 +172,24 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
     offer.owned = isPreview ? null : await purchases.ownedBy(actor, row);
     // A visitor's own form (their answers, their session's token) is rendered for them alone.
     const render = actor || Object.keys(form).length > 0 ? renderCheckoutPage : checkoutFormPage;
+    // A preview shows the page a new visitor gets, form included; submitting it changes nothing.
+    const visitor = isPreview ? null : actor;
     const page = render({
       offer,
-      meta: await metaOf(row, `/offers/${row.slug}`, actor),
+      meta: await metaOf(row, `/offers/${row.slug}`, visitor),
       assets,
       preview: isPreview,
       customCodeSrc: row.customCode ? `/offers/${row.slug}/custom-code` : null,
-      canBuy: !isPreview && (row.pricingModel === 'free' || (await deps.paymentsOpen())),
+      canBuy: row.pricingModel === 'free' || (await deps.paymentsOpen()),
       form: {
         email: '',
         name: '',
         ref: refOf(request),
-        csrf: actor?.sessionId ? csrfTokenFor(cookies.secret, actor.sessionId) : null,
+        csrf: visitor?.sessionId ? csrfTokenFor(cookies.secret, visitor.sessionId) : null,
         errors: {},
         formError: null,
         notice: null,
-        signedInAs: actor ? { name: actor.name, email: actor.email } : null,
+        signedInAs: visitor ? { name: visitor.name, email: visitor.email } : null,
         ...form,
       },
     });
@@ -293,6 +295,17 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
       { schema: { hide: true, body: CheckoutFormBody }, config: { formCsrf: true } },
       async (request, reply) => {
         const body = request.body ?? {};
+        if (wantsPreview(request)) {
+          // The preview's form, sent: nothing happens, and the page says so.
+          const { isPreview } = await offers.publicOffer(request.params.slug, request.actor, true);
+          if (isPreview) {
+            return checkoutPage(request, reply, request.params.slug, {
+              email: body.email ?? '',
+              name: body.name ?? '',
+              notice: 'This is a preview: nothing was sent, nobody joined and nobody paid.',
+            });
+          }
+        }
         const viewer = formActor(request, cookies.secret, body.csrf);
         // The code rides in the form, so it survives a blocked cookie; the cookie covers a form without it.
         const form = {

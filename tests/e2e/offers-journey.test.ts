@@ -98,6 +98,23 @@ describe('Creating a Membership, as the reference page says', { shuffle: false }
     await admin.getByLabel('Upload cover').setInputFiles(await image(1600, 900, '#c9a227'));
     await expect.poll(() => admin.getByRole('button', { name: 'Remove cover' }).count()).toBe(1);
     await admin.getByRole('button', { name: 'Publish' }).click();
+    const publish = admin.getByRole('dialog', { name: 'Publish “Yoga Circle”?' });
+    expect(await publish.textContent()).toContain('anyone with the link can join');
+    await publish.getByRole('button', { name: 'Publish' }).click();
+    const live = admin.getByRole('dialog', { name: 'Your offer is live' });
+    await expect.poll(() => live.count()).toBe(1);
+    expect(await live.getByLabel('Link to the offer page').inputValue()).toBe(
+      `${server.baseUrl}/offers/yoga-circle`,
+    );
+    await expectAccessible(admin, 'offer published');
+    await admin.screenshot({ path: '.tmp/e2e-offer-published.png' });
+    await admin.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl });
+    await live.getByRole('button', { name: 'Copy link' }).click();
+    await expect.poll(() => live.getByText('Copied.').count()).toBe(1);
+    expect(await admin.evaluate(() => navigator.clipboard.readText())).toBe(
+      `${server.baseUrl}/offers/yoga-circle`,
+    );
+    await live.getByRole('button', { name: 'Done' }).click();
     await expect.poll(() => admin.getByRole('button', { name: 'Unpublish' }).count()).toBe(1);
     // Unsaved again: Leave without saving leaves, and the offer keeps its saved title.
     const editorUrl = admin.url();

@@ -145,17 +145,20 @@ async function thumbnailAndPublish(page: Page): Promise<string> {
   await poll(() => page.getByRole('button', { name: 'Publish' }).count()).toBe(1);
   await page.getByLabel('Upload thumbnail').setInputFiles(await thumbnail());
   await poll(() => page.getByRole('button', { name: 'Remove thumbnail' }).count()).toBe(1);
+  // Publish asks once, then hands over the page's link (and a QR code, and the page).
   await page.getByRole('button', { name: 'Publish' }).click();
+  await page
+    .getByRole('dialog', { name: /^Publish/ })
+    .getByRole('button', { name: 'Publish' })
+    .click();
+  const live = page.getByRole('dialog', { name: 'Your offer is live' });
+  await poll(() => live.count()).toBe(1);
+  const url = await live.getByLabel('Link to the offer page').inputValue();
+  expect(await live.getByRole('img', { name: `QR code for ${url}` }).count()).toBe(1);
+  expect(await live.getByRole('link', { name: 'Open the page' }).getAttribute('href')).toBe(url);
+  await live.getByRole('button', { name: 'Done' }).click();
   await poll(() => page.getByRole('button', { name: 'Unpublish' }).count()).toBe(1);
-  const [offerPage] = await Promise.all([
-    page.context().waitForEvent('page'),
-    page.getByRole('link', { name: 'View offer page' }).click(),
-  ]);
-  await offerPage.waitForLoadState();
-  const url = new URL(offerPage.url());
-  url.search = '';
-  await offerPage.close();
-  return url.toString();
+  return url;
 }
 
 /** The buyer on their phone: the offer page, their email and name, the button, Stripe's page. */

@@ -1,6 +1,6 @@
 // The offer editor: the offer form and the Landing Page tab over one draft, Save (with a preview of
 // what a Community Permissions change does to existing buyers), publishing, archive and delete.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { api, type HubGroup, type Settings } from '../../api.ts';
 import { type FormErrors, fieldMessage, Notice } from '../../forms.tsx';
@@ -8,6 +8,7 @@ import { ConfirmDialog, LoadError, Loading, useLoad } from '../../ui.tsx';
 import { LandingEditor } from './landing.tsx';
 import { StatusBadge } from './list.tsx';
 import { type Offer, offerPath, type PermissionImpact } from './model.ts';
+import { PublishedDialog } from './published-dialog.tsx';
 import {
   CustomCodeSection,
   DestinationSection,
@@ -169,6 +170,14 @@ function Editor({
     patchSaved,
     leaveDialog,
   } = useOfferEditor({ initial, defaultCurrency, created });
+  // Publishing asks once, then hands over the link, a QR code and the page.
+  const [confirmPublish, setConfirmPublish] = useState(false);
+  const [justPublished, setJustPublished] = useState(false);
+  const previousStatus = useRef(status);
+  useEffect(() => {
+    if (previousStatus.current !== 'published' && status === 'published') setJustPublished(true);
+    previousStatus.current = status;
+  }, [status]);
 
   return (
     <form
@@ -373,12 +382,7 @@ function Editor({
           {action.pending && <span className="spinner" aria-hidden="true" />}
         </button>
         {saved && status !== 'published' && (
-          <button
-            type="button"
-            className="button"
-            disabled={busy}
-            onClick={() => void save('published', 'Published: the offer page is public.')}
-          >
+          <button type="button" className="button" disabled={busy} onClick={() => setConfirmPublish(true)}>
             Publish
           </button>
         )}
@@ -399,6 +403,29 @@ function Editor({
         </span>
       </section>
 
+      <ConfirmDialog
+        open={confirmPublish}
+        title={`Publish “${draft.title || saved?.title || ''}”?`}
+        confirmLabel="Publish"
+        onCancel={() => setConfirmPublish(false)}
+        onConfirm={() => {
+          setConfirmPublish(false);
+          void save('published', 'Published: the offer page is public.');
+        }}
+      >
+        <p>
+          Its page goes public{saved ? ` at ${new URL(saved.publicUrl, window.location.origin)}` : ''}: anyone
+          with the link can {draft.model === 'free' ? 'join' : 'buy it'}
+          {dirty ? ', with the changes you have not saved yet' : ''}.
+        </p>
+      </ConfirmDialog>
+      {justPublished && saved && (
+        <PublishedDialog
+          url={new URL(saved.publicUrl, window.location.origin).toString()}
+          title={saved.title}
+          onClose={() => setJustPublished(false)}
+        />
+      )}
       <ConfirmDialog
         open={pending !== null}
         title="Change access for existing buyers?"

@@ -60,11 +60,13 @@ describe('first-run setup', () => {
       ...body,
       email: 'not-an-email',
       password: 'short',
+      supportEmail: 'nor-this',
     });
     expect(invalid.statusCode).toBe(400);
     expect(invalid.json().error.details.fields.map((f: { field: string }) => f.field)).toEqual([
       'email',
       'password',
+      'supportEmail',
     ]);
 
     const wrong = await anonymous.post('/api/v1/setup', body);
@@ -72,8 +74,9 @@ describe('first-run setup', () => {
     expect(wrong.json().error.code).toBe('setup_code_invalid');
     expect(await countRows('users', ctx)).toBe(0);
 
-    const created = await anonymous.post('/api/v1/setup', { ...body, code });
+    const created = await anonymous.post('/api/v1/setup', { ...body, code, supportEmail: 'Help@Iron.test' });
     expect(created.statusCode).toBe(201);
+    expect((await anonymous.get('/api/v1/platform')).json().supportEmail).toBe('help@iron.test');
     expect(created.json().user).toMatchObject({
       email: 'olga@example.test',
       role: 'owner',

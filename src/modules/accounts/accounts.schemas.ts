@@ -28,6 +28,9 @@ export const SetupBody = Type.Object({
   name: Name,
   email: Email,
   password: Password,
+  supportEmail: Type.Optional(
+    Type.String({ maxLength: 254, description: 'Where members can write; empty leaves it unset' }),
+  ),
 });
 export const LoginBody = Type.Object({ email: Email, password: Password });
 export const EmailBody = Type.Object({ email: Email });

@@ -280,15 +280,24 @@ export function createAuthService(deps: AuthDeps) {
 
   /** The setup page: checks the one-time code, creates the owner and names the platform. */
   async function completeSetup(
-    input: { code: string; platformName: string; name: string; email: string; password: string },
+    input: {
+      code: string;
+      platformName: string;
+      name: string;
+      email: string;
+      password: string;
+      supportEmail?: string | undefined;
+    },
     meta: RequestMeta,
   ): Promise<{ user: UserRow; session: NewSession }> {
     await rateLimiter.hit(`setup:${meta.ip}`, 20, 15 * 60_000);
+    const supportEmail = input.supportEmail?.trim() ? normalizeEmail(input.supportEmail) : null;
     assertValid([
       nameProblem('platformName', input.platformName, true),
       nameProblem('name', input.name, true),
       emailProblem('email', input.email),
       passwordProblem('password', input.password),
+      supportEmail === null ? null : emailProblem('supportEmail', supportEmail),
     ]);
     const passwordHash = await hasher.hash(input.password);
     return db.transaction().execute(async (trx) => {
@@ -302,7 +311,10 @@ export function createAuthService(deps: AuthDeps) {
         );
       }
       const user = await createOwnerIn(trx, { email: input.email, name: input.name, passwordHash });
-      await settings.updateSettings({ platformName: input.platformName }, trx);
+      await settings.updateSettings(
+        { platformName: input.platformName, ...(supportEmail ? { supportEmail } : {}) },
+        trx,
+      );
       const session = await createSession(trx, user.id, meta);
       return { user, session };
     });

@@ -7,7 +7,7 @@ import { AuthShell } from '../layout.tsx';
 import { useSession } from '../session.tsx';
 import { LoadError, Loading, useLoad, useTitle } from '../ui.tsx';
 
-const FIELDS = ['platformName', 'name', 'email', 'password', 'code'];
+const FIELDS = ['platformName', 'name', 'email', 'password', 'code', 'supportEmail'];
 
 export function SetupPage() {
   useTitle('Set up Guildhall');
@@ -49,13 +49,21 @@ function SetupForm() {
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const [supportEmail, setSupportEmail] = useState('');
   const [code, setCode] = useState(params.get('code') ?? '');
   const action = useAction();
   const fields = action.errors.fields;
 
   const submit = async () => {
     const result = await action.run(() =>
-      api.post<{ user: User }>('/setup', { code: code.trim(), platformName, name, email, password }),
+      api.post<{ user: User }>('/setup', {
+        code: code.trim(),
+        platformName,
+        name,
+        email,
+        password,
+        supportEmail,
+      }),
     );
     if (!result.ok) return;
     setMe(result.value.user);
@@ -112,6 +120,16 @@ function SetupForm() {
           hint="At least 10 characters."
           autoComplete="new-password"
           required
+        />
+        <TextField
+          label="Support email (optional)"
+          name="supportEmail"
+          type="email"
+          value={supportEmail}
+          onValue={setSupportEmail}
+          error={fields.supportEmail}
+          hint="Where members can write to you: shown in their emails and on groups they cannot enter yet. You can add it later in Settings."
+          autoComplete="email"
         />
         <TextField
           label="Setup code"

@@ -337,18 +337,20 @@ function Editor({
                     Unarchive
                   </button>
                 )}
-                <button
-                  type="button"
-                  className="button button-danger-quiet"
-                  disabled={busy}
-                  onClick={() => {
-                    remove.reset();
-                    setNotice(null);
-                    setConfirmDelete(true);
-                  }}
-                >
-                  Delete
-                </button>
+                {saved.buyerCount === 0 && (
+                  <button
+                    type="button"
+                    className="button button-danger-quiet"
+                    disabled={busy}
+                    onClick={() => {
+                      remove.reset();
+                      setNotice(null);
+                      setConfirmDelete(true);
+                    }}
+                  >
+                    Delete
+                  </button>
+                )}
               </div>
             </section>
           )}
@@ -445,9 +447,6 @@ function Editor({
         onConfirm={() => void doDelete()}
       >
         <p>The offer and its page are removed. This cannot be undone.</p>
-        {saved && saved.buyerCount > 0 && (
-          <p>It has buyers, so it cannot be deleted: archive it instead to stop new sales.</p>
-        )}
       </ConfirmDialog>
       {leaveDialog}
     </form>

@@ -94,6 +94,14 @@ describe('the Digital Offers editor', () => {
     });
     expect(preview.json().subject).toBe('Hi Alex Example — Weight Training Club');
     expect(preview.json().text).toContain('Go: http://localhost:3000/auth/magic?token=example');
+    expect(preview.json().leftOut).toEqual([]);
+    // No support email is set: the preview says its paragraph would be left out, and leaves it out.
+    const blank = await admin.post(`/api/v1/offers/${id}/confirmation-email/preview`, {
+      subject: 'Hi',
+      body: 'Welcome.\n\nQuestions? Write to {{support_email}}.',
+    });
+    expect(blank.json().leftOut).toEqual(['support_email']);
+    expect(blank.json().text).not.toContain('Write to');
     const test = await admin.post(`/api/v1/offers/${id}/confirmation-email/test`, {
       to: 'me@example.test',
       subject: '',

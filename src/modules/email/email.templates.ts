@@ -263,15 +263,25 @@ export function purchaseConfirmationEmail(
   ctx: TemplateContext,
   custom: { subject: string | null; body: string | null },
   vars: ConfirmationVariables,
-): RenderedEmail {
+): RenderedEmail & { leftOut: string[] } {
   // A subject is shown in lists and kept whole after sending: a sign-in link never goes there, even
   // from a template saved before the editor refused it.
   const { login_link: _token, ...subjectVars } = vars;
-  const subject = fill(custom.subject ?? `Welcome to ${vars.offer_title}`, subjectVars);
+  // No email goes out with a blank where a value should be: a variable with no value here (no support
+  // email set, a buyer who gave no name) takes its paragraph out, or the subject back to the default.
+  const empty = CONFIRMATION_VARIABLES.filter((name) => !vars[name]?.trim());
+  const usesEmpty = (text: string) => variablesIn(text).some((name) => empty.includes(name as never));
+  const subjectTemplate =
+    custom.subject && !usesEmpty(custom.subject) ? custom.subject : `Welcome to ${vars.offer_title}`;
+  const subject = fill(subjectTemplate, subjectVars);
+  const leftOut = [...new Set([custom.subject ?? '', custom.body ?? ''].flatMap(variablesIn))].filter(
+    (name) => empty.includes(name as never),
+  );
   const paragraphs = custom.body
-    ? fill(custom.body, vars)
+    ? custom.body
         .split(/\n{2,}/)
-        .map((p) => p.trim())
+        .filter((paragraph) => !usesEmpty(paragraph))
+        .map((paragraph) => fill(paragraph, vars).trim())
         .filter(Boolean)
     : [
         `Hi ${vars.buyer_name || 'there'},`,
@@ -287,7 +297,12 @@ export function purchaseConfirmationEmail(
     ...(footnote ? { footnote } : {}),
   });
   const hubLinkUsed = custom.body !== null && variablesIn(custom.body).includes('hub_link');
-  return { subject, ...rendered, links: hubLinkUsed ? [...rendered.links, vars.hub_link] : rendered.links };
+  return {
+    subject,
+    ...rendered,
+    links: hubLinkUsed ? [...rendered.links, vars.hub_link] : rendered.links,
+    leftOut,
+  };
 }
 
 /** To the owner of an address someone joined an offer with: nothing is granted until they confirm. */

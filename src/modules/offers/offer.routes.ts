@@ -382,7 +382,15 @@ export function offerRoutes(deps: { offers: OffersService }): FastifyPluginAsync
           params: IdParams,
           body: EmailDraft,
           response: {
-            200: Type.Object({ subject: Type.String(), html: Type.String(), text: Type.String() }),
+            200: Type.Object({
+              subject: Type.String(),
+              html: Type.String(),
+              text: Type.String(),
+              leftOut: Type.Array(Type.String(), {
+                description:
+                  'Variables the template uses that have no value now (a paragraph using one is left out; a subject falls back to the default)',
+              }),
+            }),
             ...errors(400, 401, 403, 404),
           },
         },

@@ -402,7 +402,7 @@ export function createOffersService(deps: OffersDeps) {
     if (!isEmailAddress(to)) throw ValidationError.field('to', 'must be an email address');
     return db.transaction().execute(async (trx) => {
       const current = await detail(trx, id);
-      const message = await sampleConfirmation(trx, current.row, input);
+      const { leftOut: _leftOut, ...message } = await sampleConfirmation(trx, current.row, input);
       return email.queueEmail(trx, {
         to,
         kind: 'offer_confirmation_test',

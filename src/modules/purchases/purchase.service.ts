@@ -108,7 +108,7 @@ export function createPurchasesService(deps: PurchasesDeps) {
   ): Promise<void> {
     const { platformName, supportEmail } = await settings.getSettings(trx);
     const loginLink = await auth.issueLink(trx, user.id, 'verify_email', LINK_TTL_MS, '/auth/verify-email');
-    const message = purchaseConfirmationEmail(
+    const { leftOut: _leftOut, ...message } = purchaseConfirmationEmail(
       { platformName },
       { subject: offer.confirmationSubject, body: offer.confirmationBody },
       {

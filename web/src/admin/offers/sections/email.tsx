@@ -13,7 +13,15 @@ interface Rendered {
   subject: string;
   html: string;
   text: string;
+  /** Variables with no value now: their paragraphs are left out of the email. */
+  leftOut: string[];
 }
+
+/** Why a variable would be empty, and what to do about it. */
+const EMPTY_BECAUSE: Record<string, string> = {
+  support_email: 'no support email is set in Settings',
+  buyer_name: 'the buyer gave no name',
+};
 
 export function EmailSection({
   offer,
@@ -160,6 +168,16 @@ function EmailPreview({ offerId, subject, body }: { offerId: string; subject: st
         <p className="field-error" role="status">
           {problem}
         </p>
+      )}
+      {rendered && rendered.leftOut.length > 0 && (
+        <div className="alert alert-warning" role="status">
+          {rendered.leftOut.map((name) => (
+            <p key={name}>
+              <code>{`{{${name}}}`}</code> has no value now ({EMPTY_BECAUSE[name] ?? 'it is empty'}): the
+              lines that use it are left out of the email, and a subject using it becomes the default one.
+            </p>
+          ))}
+        </div>
       )}
       {rendered && (
         <div className="offer-email-frame-wrap">

@@ -89,12 +89,15 @@ describe('Creating a Membership, as the reference page says', { shuffle: false }
       .getByRole('textbox', { name: 'Body' })
       .fill('Welcome to {{offer_title}}.\n\nStart here: {{login_link}}');
     await admin.getByRole('textbox', { name: 'Custom code' }).fill(PROBE);
-    // 12. Save.
+    // 6. Thumbnail, chosen before the first Save: kept with the draft, and said to be.
+    await admin.getByLabel('Upload thumbnail').setInputFiles(await image(600, 600, '#2f5d4a'));
+    await expect.poll(() => admin.getByText('Not uploaded yet: saved with the draft').count()).toBe(1);
+    // 12. Save: the draft is created and its thumbnail uploaded with it.
     await admin.getByRole('button', { name: 'Save', exact: true }).click();
     await admin.waitForURL(/\/admin\/offers\/[0-9a-f-]{36}/);
-    // 6. Thumbnail. 7. Cover (optional).
-    await admin.getByLabel('Upload thumbnail').setInputFiles(await image(600, 600, '#2f5d4a'));
     await expect.poll(() => admin.getByRole('button', { name: 'Remove thumbnail' }).count()).toBe(1);
+    expect(await admin.getByText('Not uploaded yet').count()).toBe(0);
+    // 7. Cover (optional), after the first Save: uploaded at once.
     await admin.getByLabel('Upload cover').setInputFiles(await image(1600, 900, '#c9a227'));
     await expect.poll(() => admin.getByRole('button', { name: 'Remove cover' }).count()).toBe(1);
     await admin.getByRole('button', { name: 'Publish' }).click();

@@ -86,7 +86,9 @@ export function OfferEditorPage() {
   const navigate = useNavigate();
   // "Just created" arrives in the history state; it is latched for this offer and cleared from the
   // history, so a reload of this address does not repeat the notice.
-  const justCreated = (location.state as { created?: boolean } | null)?.created === true;
+  const createdState = location.state as { created?: boolean; mediaFailed?: string[] } | null;
+  const justCreated = createdState?.created === true;
+  const [mediaFailed] = useState<string[]>(createdState?.mediaFailed ?? []);
   const [createdId, setCreatedId] = useState<string | null>(justCreated && id ? id : null);
   useEffect(() => {
     if (!justCreated || !id) return;
@@ -122,7 +124,7 @@ export function OfferEditorPage() {
           defaultCurrency={settings.data?.defaultCurrency ?? 'usd'}
           groups={groups.data?.data}
           groupsError={groups.error}
-          created={created}
+          created={created ? { mediaFailed } : false}
         />
       )}
     </>
@@ -140,7 +142,7 @@ function Editor({
   defaultCurrency: string;
   groups: HubGroup[] | undefined;
   groupsError: unknown;
-  created: boolean;
+  created: false | { mediaFailed: string[] };
 }) {
   const {
     tab,
@@ -169,6 +171,8 @@ function Editor({
     busy,
     patchSaved,
     leaveDialog,
+    pendingMedia,
+    choosePending,
   } = useOfferEditor({ initial, defaultCurrency, created });
   // Publishing asks once, then hands over the link, a QR code and the page.
   const [confirmPublish, setConfirmPublish] = useState(false);
@@ -299,8 +303,22 @@ function Editor({
             onStripeConnected={action.reset}
           />
           <PermissionsSection groups={groups} draft={draft} update={update} fields={fields} />
-          <MediaSection kind="thumbnail" offer={saved} fields={fields} onOffer={patchSaved} />
-          <MediaSection kind="cover" offer={saved} fields={fields} onOffer={patchSaved} />
+          <MediaSection
+            kind="thumbnail"
+            offer={saved}
+            fields={fields}
+            onOffer={patchSaved}
+            pending={pendingMedia.thumbnail ?? null}
+            onPending={(file) => choosePending('thumbnail', file)}
+          />
+          <MediaSection
+            kind="cover"
+            offer={saved}
+            fields={fields}
+            onOffer={patchSaved}
+            pending={pendingMedia.cover ?? null}
+            onPending={(file) => choosePending('cover', file)}
+          />
           <EmailSection offer={saved} draft={draft} update={update} fields={fields} />
           <DestinationSection draft={draft} update={update} fields={fields} />
           <ResellSection draft={draft} update={update} fields={fields} />

@@ -21,6 +21,7 @@ import {
   type OfferStatus,
   offerPath,
   type PermissionImpact,
+  uploadOfferMedia,
 } from './model.ts';
 import type { SaveProblem } from './sections/index.ts';
 
@@ -37,7 +38,8 @@ export function useOfferEditor({
 }: {
   initial: Offer | null;
   defaultCurrency: string;
-  created: boolean;
+  /** Just created: with the images that could not be uploaded with it, if any. */
+  created: false | { mediaFailed: string[] };
 }) {
   const platformName = usePlatformName();
   const navigate = useNavigate();
@@ -52,8 +54,22 @@ export function useOfferEditor({
   const [details, setDetails] = useState<unknown>(null);
   const [sentBlocks, setSentBlocks] = useState<Block[]>([]);
   const [notice, setNotice] = useState<string | null>(
-    created ? 'The draft is saved. You can now upload a thumbnail and a cover.' : null,
+    created
+      ? created.mediaFailed.length
+        ? `The draft is saved, but the ${created.mediaFailed.join(' and the ')} could not be uploaded: choose ${created.mediaFailed.length > 1 ? 'them' : 'it'} again.`
+        : 'The draft is saved.'
+      : null,
   );
+  // Images chosen before the first Save: kept with the draft, uploaded right after it is created.
+  const [pendingMedia, setPendingMedia] = useState<Partial<Record<'thumbnail' | 'cover', File>>>({});
+  const choosePending = useCallback((kind: 'thumbnail' | 'cover', file: File | null) => {
+    setPendingMedia((current) => {
+      const next = { ...current };
+      if (file) next[kind] = file;
+      else delete next[kind];
+      return next;
+    });
+  }, []);
   const [pending, setPending] = useState<Pending | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const summary = useRef<HTMLDivElement>(null);
@@ -67,7 +83,7 @@ export function useOfferEditor({
     setNotice(null);
   }, []);
 
-  const dirty = isDirty(saved, draft, blank);
+  const dirty = isDirty(saved, draft, blank) || (!saved && Object.keys(pendingMedia).length > 0);
   // Leaving the page with unsaved work asks first: the tab closed or reloaded, or a link followed.
   const leaveGuard = useLeaveGuard(dirty);
 
@@ -101,10 +117,21 @@ export function useOfferEditor({
     }
     const offer = result.value;
     if (!saved) {
+      const mediaFailed: string[] = [];
+      for (const kind of ['thumbnail', 'cover'] as const) {
+        const file = pendingMedia[kind];
+        if (!file) continue;
+        // The offer exists now: an image that fails is said on its page, the offer is kept.
+        const uploaded = await uploadOfferMedia(offer.id, kind, file).then(
+          () => true,
+          () => false,
+        );
+        if (!uploaded) mediaFailed.push(kind);
+      }
       leaveGuard.leaveFreely();
       navigate(`/admin/offers/${encodeURIComponent(offer.id)}${tab === 'landing' ? '?tab=landing' : ''}`, {
         replace: true,
-        state: { created: true },
+        state: { created: true, mediaFailed },
       });
       return true;
     }
@@ -200,6 +227,8 @@ export function useOfferEditor({
 
   return {
     leaveDialog: leaveGuard.dialog,
+    pendingMedia,
+    choosePending,
     patchSaved,
     tab,
     setTab,

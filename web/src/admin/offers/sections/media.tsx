@@ -1,5 +1,5 @@
 // The offer form's Thumbnail and Cover section.
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { api } from '../../../api.ts';
 import { Notice, useAction } from '../../../forms.tsx';
 import { imageProblem, type Offer, offerPath, uploadOfferMedia } from '../model.ts';
@@ -11,11 +11,16 @@ export function MediaSection({
   offer,
   onOffer,
   fields,
+  pending,
+  onPending,
 }: {
   kind: 'thumbnail' | 'cover';
   offer: Offer | null;
   onOffer(change: Partial<Offer>): void;
   fields: Fields;
+  /** Before the first Save: the image chosen, kept with the draft and uploaded once it is saved. */
+  pending: File | null;
+  onPending(file: File | null): void;
 }) {
   const action = useAction();
   const [inputKey, setInputKey] = useState(0);
@@ -23,15 +28,28 @@ export function MediaSection({
   const inputId = useId();
   const isThumb = kind === 'thumbnail';
   const label = isThumb ? 'Thumbnail' : 'Cover';
-  const url = offer ? (isThumb ? offer.thumbnailUrl : offer.coverUrl) : null;
+  const [pendingUrl, setPendingUrl] = useState<string | null>(null);
+  useEffect(() => {
+    if (!pending) return setPendingUrl(null);
+    const objectUrl = URL.createObjectURL(pending);
+    setPendingUrl(objectUrl);
+    return () => URL.revokeObjectURL(objectUrl);
+  }, [pending]);
+  const url = offer ? (isThumb ? offer.thumbnailUrl : offer.coverUrl) : pendingUrl;
   const error = action.errors.fields.image ?? action.errors.fields[kind] ?? fields[kind];
 
   const upload = async (file: File | undefined) => {
     setNotice(null);
-    if (!file || !offer) return;
+    if (!file) return;
     const problem = imageProblem(file);
     if (problem) {
       action.fail({ image: problem });
+      setInputKey((n) => n + 1);
+      return;
+    }
+    if (!offer) {
+      action.reset();
+      onPending(file);
       setInputKey((n) => n + 1);
       return;
     }
@@ -48,7 +66,10 @@ export function MediaSection({
   };
 
   const remove = async () => {
-    if (!offer) return;
+    if (!offer) {
+      onPending(null);
+      return;
+    }
     setNotice(null);
     const result = await action.run(() => api.delete<Offer>(`${offerPath(offer.id)}/media/${kind}`));
     if (!result.ok) return;
@@ -81,11 +102,16 @@ export function MediaSection({
       )}
       <div className={`offer-media offer-media-${kind}`}>
         {url ? (
-          <img
-            className={`offer-media-preview offer-media-preview-${kind}`}
-            src={url}
-            alt={`${label} preview`}
-          />
+          <figure className="offer-media-figure">
+            <img
+              className={`offer-media-preview offer-media-preview-${kind}`}
+              src={url}
+              alt={`${label} preview`}
+            />
+            {!offer && (
+              <figcaption className="badge badge-info">Not uploaded yet: saved with the draft</figcaption>
+            )}
+          </figure>
         ) : (
           <div className={`offer-media-preview offer-media-preview-${kind} offer-media-empty`}>
             <span>No {label.toLowerCase()}</span>
@@ -95,14 +121,10 @@ export function MediaSection({
           inputId={inputId}
           inputKey={inputKey}
           label={url ? `Replace ${label.toLowerCase()}` : `Upload ${label.toLowerCase()}`}
-          hint={
-            offer
-              ? `PNG, JPEG, WebP or GIF, at most 5 MB. ${isThumb ? 'Square works best.' : 'Wide works best, e.g. 1600 × 900.'}`
-              : 'Save the draft first; then you can upload images.'
-          }
+          hint={`PNG, JPEG, WebP or GIF, at most 5 MB. ${isThumb ? 'Square works best.' : 'Wide works best, e.g. 1600 × 900.'}${offer ? '' : ' It is uploaded when you save the draft.'}`}
           errorLabel={label}
           error={error}
-          disabled={!offer || action.pending}
+          disabled={action.pending}
           pending={action.pending}
           onFile={(file) => void upload(file)}
         >

@@ -22,6 +22,8 @@ export const BLOCK_LABELS: Record<BlockType, string> = {
 export interface PublicOffer {
   slug: string;
   title: string;
+  /** The creator's sentence or two about it ('' for none). */
+  description: string;
   priceLabel: string;
   trialLabel: string | null;
   isFree: boolean;

@@ -157,6 +157,7 @@ export function renderCheckoutPage(input: OfferPageInput & { form: CheckoutForm;
         <section className="op-card" aria-labelledby="offer-title">
           {offer.thumbnailUrl && <img className="op-thumb" src={offer.thumbnailUrl} alt="" />}
           <h1 id="offer-title">{offer.title}</h1>
+          {offer.description && <p className="op-description">{offer.description}</p>}
           <div className="op-price-line">{offer.priceLabel}</div>
           {offer.trialLabel && <div className="op-trial">{offer.trialLabel}</div>}
           {offer.grants.length > 0 && (

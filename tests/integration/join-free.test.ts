@@ -104,6 +104,27 @@ describe('the public offer pages', () => {
     expect((await client(ctx).get('/offers/no-such-offer')).body).toContain('This page does not exist');
   });
 
+  it('shows the offer’s description under its title and in shared links; a long one is refused by name', async () => {
+    const described = await admin.request('PATCH', `/api/v1/offers/${offer.id}`, {
+      description: '  Morning flows for every level.  ',
+    });
+    expect(described.statusCode).toBe(200);
+    expect(described.json().description).toBe('Morning flows for every level.');
+    const page = await client(ctx).get(`/checkout/${offer.slug}`);
+    expect(page.body).toContain('<p class="op-description">Morning flows for every level.</p>');
+    expect(page.body).toContain('<meta property="og:description" content="Morning flows for every level."/>');
+    const tooLong = await admin.request('PATCH', `/api/v1/offers/${offer.id}`, {
+      description: 'x'.repeat(301),
+    });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json().error.details.fields[0]).toMatchObject({
+      field: 'description',
+      message: 'must be at most 300 characters',
+    });
+    await admin.request('PATCH', `/api/v1/offers/${offer.id}`, { description: '' });
+    expect((await client(ctx).get(`/checkout/${offer.slug}`)).body).not.toContain('op-description');
+  });
+
   it('shows the landing page when enabled, and runs custom code only in its sandboxed frame on these pages', async () => {
     const created = (
       await admin.post('/api/v1/offers', {

@@ -26,6 +26,7 @@ export function presentOffer(detail: { row: OfferRow; hubGroupIds: string[] }) {
   const { row } = detail;
   return {
     ...presentOfferSummary(row),
+    description: row.description,
     hubGroupIds: detail.hubGroupIds,
     coverUrl: mediaUrl(row.coverPath),
     confirmationEmail: { subject: row.confirmationSubject, body: row.confirmationBody },

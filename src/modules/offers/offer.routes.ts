@@ -55,6 +55,7 @@ export const OfferSummary = Type.Object({
 
 export const Offer = Type.Object({
   ...OfferSummary.properties,
+  description: Type.String({ description: 'Under the title on the checkout page and in shared links' }),
   hubGroupIds: Type.Array(Type.String()),
   coverUrl: Type.Union([Type.String(), Type.Null()]),
   confirmationEmail: Type.Object({
@@ -89,6 +90,7 @@ export const Offer = Type.Object({
 export const OfferBody = Type.Object({
   type: Type.Optional(Type.Enum(['membership'])),
   title: Type.Optional(Type.String({ maxLength: OFFER_LIMITS.title + TRIM_ROOM })),
+  description: Type.Optional(Type.String({ maxLength: OFFER_LIMITS.description + TRIM_ROOM })),
   slug: Type.Optional(Type.String({ maxLength: OFFER_LIMITS.slug + TRIM_ROOM })),
   status: Type.Optional(Type.Enum(['draft', 'published', 'archived'])),
   pricing: Type.Optional(

@@ -22,6 +22,7 @@ import type { OfferRow } from './offer.repository.ts';
 /** What a creator may type into the editor; the request schema's bounds. */
 export const OFFER_LIMITS = {
   title: 120,
+  description: 300,
   slug: 60,
   /** Stripe's largest single charge, in minor units. */
   amountMinor: 99_999_999,
@@ -39,6 +40,7 @@ export const OFFER_LIMITS = {
 export interface OfferInput {
   type?: string;
   title?: string;
+  description?: string;
   slug?: string;
   status?: string;
   pricing?: Partial<{
@@ -72,6 +74,7 @@ const MAX_INTERVAL_COUNT: Record<Interval, number> = { week: 52, month: 12, year
 /** An offer as the rules see it: the stored row with a change applied. */
 export interface Draft {
   title: string;
+  description: string;
   slug: string;
   status: 'draft' | 'published' | 'archived';
   pricing: Pricing;
@@ -141,6 +144,11 @@ export function applyOfferInput(
     if (!draft.title) problem('title', 'is required');
     else if (draft.title.length > OFFER_LIMITS.title)
       problem('title', `must be at most ${OFFER_LIMITS.title} characters`);
+  }
+  if (input.description !== undefined) {
+    draft.description = input.description.trim();
+    if (draft.description.length > OFFER_LIMITS.description)
+      problem('description', `must be at most ${OFFER_LIMITS.description} characters`);
   }
   if (input.slug !== undefined) {
     draft.slug = input.slug.trim();
@@ -299,6 +307,7 @@ export function pricingOf(row: OfferRow): Pricing {
 export function newOfferDraft(title: string, slug: string, currency: string): Draft {
   return {
     title,
+    description: '',
     slug,
     status: 'draft',
     pricing: {
@@ -330,6 +339,7 @@ export function newOfferDraft(title: string, slug: string, currency: string): Dr
 export function draftOf(row: OfferRow, hubGroupIds: string[]): Draft {
   return {
     title: row.title,
+    description: row.description,
     slug: row.slug,
     status: row.status,
     pricing: pricingOf(row),

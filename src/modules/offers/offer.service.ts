@@ -159,6 +159,7 @@ export function createOffersService(deps: OffersDeps) {
   function rowPatch(draft: Draft) {
     return {
       title: draft.title,
+      description: draft.description,
       slug: draft.slug,
       status: draft.status,
       pricingModel: draft.pricing.model,

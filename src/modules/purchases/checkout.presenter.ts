@@ -16,6 +16,7 @@ export function publicOfferOf(
   return {
     slug: row.slug,
     title: row.title,
+    description: row.description,
     priceLabel: priceLabel(pricing),
     trialLabel: trialLabel(pricing),
     isFree: pricing.model === 'free',
@@ -41,7 +42,10 @@ export function offerPageMeta(
   const image = mediaUrl(row.coverPath ?? row.thumbnailPath);
   return {
     title: row.title,
-    description: page.description ?? `${row.title} · ${priceLabel(pricingOf(row))} · ${page.platformName}`,
+    description:
+      row.description ||
+      page.description ||
+      `${row.title} · ${priceLabel(pricingOf(row))} · ${page.platformName}`,
     url: `${page.publicUrl}${page.path}`,
     imageUrl: image ? `${page.publicUrl}${image}` : null,
     platformName: page.platformName,

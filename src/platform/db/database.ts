@@ -24,6 +24,7 @@ import * as onePendingConfirmation from './migrations/0008-one-pending-confirmat
 import * as rateLimits from './migrations/0009-rate-limits.ts';
 import * as feedVersion from './migrations/0010-feed-version.ts';
 import * as metrics from './migrations/0011-metrics.ts';
+import * as offerDescription from './migrations/0012-offer-description.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   '0009-rate-limits': rateLimits,
   '0010-feed-version': feedVersion,
   '0011-metrics': metrics,
+  '0012-offer-description': offerDescription,
 };
 
 /**

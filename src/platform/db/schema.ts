@@ -135,6 +135,8 @@ export type OfferStatus = 'draft' | 'published' | 'archived';
 export interface OffersTable {
   id: string;
   title: string;
+  /** Under the title on the checkout page, and in links shared on social media ('' for none). */
+  description: Generated<string>;
   slug: string;
   status: OfferStatus;
   createdAt: number;

@@ -47,7 +47,7 @@ const PRICING_CODES = ['stripe_not_connected', 'stripe_charges_disabled', 'price
 
 /** Where a field's problem is shown, for the summary's links. */
 function sectionOf(field: string): string {
-  if (field === 'title' || field === 'slug') return 'offer-title';
+  if (field === 'title' || field === 'slug' || field === 'description') return 'offer-title';
   if (field.startsWith('pricing')) return 'offer-pricing';
   if (field === 'hubGroupIds') return 'offer-permissions';
   if (field === 'thumbnail') return 'offer-thumbnail';
@@ -61,6 +61,7 @@ function sectionOf(field: string): string {
 
 const FIELD_LABELS: Record<string, string> = {
   title: 'Title',
+  description: 'Description',
   slug: 'URL slug',
   'pricing.model': 'Pricing model',
   'pricing.amountMinor': 'Price',

@@ -36,6 +36,7 @@ export function previewOfferOf(
   return {
     slug,
     title: draft.title || 'Untitled offer',
+    description: draft.description.trim(),
     priceLabel: readable ? priceLabel(pricing) : (offer?.priceLabel ?? '—'),
     trialLabel: readable ? trialLabel(pricing) : null,
     isFree: draft.model === 'free',

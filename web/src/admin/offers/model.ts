@@ -101,6 +101,7 @@ export function supportedCurrency(code: string | null | undefined): string {
 
 export interface Draft {
   title: string;
+  description: string;
   slug: string;
   /** The slug follows the title until the creator edits it. */
   slugFollowsTitle: boolean;
@@ -139,6 +140,7 @@ function amountText(pricing: Pricing): string {
 export function newDraft(currency: string): Draft {
   return {
     title: '',
+    description: '',
     slug: '',
     slugFollowsTitle: true,
     model: 'free',
@@ -169,6 +171,7 @@ export function draftOf(offer: Offer): Draft {
   const { pricing } = offer;
   return {
     title: offer.title,
+    description: offer.description,
     slug: offer.slug,
     // A draft whose slug still is its title's keeps following it; a published URL never moves by itself.
     slugFollowsTitle: offer.status === 'draft' && offer.slug === slugify(offer.title),
@@ -257,6 +260,7 @@ export function changeOf(draft: Draft): {
   return {
     change: {
       title: draft.title,
+      description: draft.description,
       slug: draft.slug,
       pricing,
       // A set: the order of ticking is not a change.

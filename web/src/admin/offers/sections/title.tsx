@@ -1,5 +1,5 @@
-// The offer form's Title and Address section: its title and URL slug.
-import { TextField } from '../../../forms.tsx';
+// The offer form's Title and Address section: its title, description and URL slug.
+import { TextAreaField, TextField } from '../../../forms.tsx';
 import { slugify } from '../model.ts';
 import { Section, type SectionProps } from './common.tsx';
 
@@ -18,6 +18,16 @@ export function TitleSection({ draft, update, fields }: SectionProps) {
         maxLength={120}
         autoComplete="off"
         required
+      />
+      <TextAreaField
+        label="Description (optional)"
+        name="description"
+        value={draft.description}
+        onValue={(description) => update({ description })}
+        error={fields.description}
+        hint="A sentence or two shown under the title on the checkout page, and by links shared on social media."
+        rows={2}
+        maxLength={300}
       />
       <TextField
         label="URL slug"

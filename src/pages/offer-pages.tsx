@@ -21,6 +21,8 @@ export interface PageMeta {
   demo?: boolean;
   /** The signed-in visitor: the top bar names them and leads to their hub (or the dashboard). */
   viewer?: { name: string; href: string; place: string } | null;
+  /** The creator's terms and privacy policy (Settings), linked at the foot of the page. */
+  legal?: { termsUrl: string | null; privacyUrl: string | null };
 }
 
 interface ShellProps {
@@ -79,6 +81,20 @@ function Shell({ meta, assets, preview, children, customCode }: ShellProps) {
             </div>
           )}
           {children}
+          {(meta.legal?.termsUrl || meta.legal?.privacyUrl) && (
+            <footer className="op-footer">
+              {meta.legal.termsUrl && (
+                <a href={meta.legal.termsUrl} rel="noopener">
+                  Terms
+                </a>
+              )}
+              {meta.legal.privacyUrl && (
+                <a href={meta.legal.privacyUrl} rel="noopener">
+                  Privacy
+                </a>
+              )}
+            </footer>
+          )}
         </div>
         {customCode && (
           <>

@@ -198,6 +198,8 @@ describe('Settings', () => {
     expect(saved.json()).toEqual({
       platformName: 'Iron Temple',
       supportEmail: 'help@iron.test',
+      termsUrl: null,
+      privacyUrl: null,
       defaultCurrency: 'eur',
       smtpUrl: 'smtp://user:****@mail.iron.test:587',
       mailFrom: 'Iron Temple <hello@iron.test>',

@@ -125,6 +125,22 @@ describe('the public offer pages', () => {
     expect((await client(ctx).get(`/checkout/${offer.slug}`)).body).not.toContain('op-description');
   });
 
+  it('links the creator’s terms and privacy policy at the foot of its pages; only http(s) links are taken', async () => {
+    const refused = await admin.request('PATCH', '/api/v1/settings', { termsUrl: 'javascript:alert(1)' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.details.fields[0]).toMatchObject({ field: 'termsUrl' });
+    const set = await admin.request('PATCH', '/api/v1/settings', {
+      termsUrl: 'https://example.com/terms',
+      privacyUrl: 'https://example.com/privacy',
+    });
+    expect(set.statusCode).toBe(200);
+    const page = await client(ctx).get(`/checkout/${offer.slug}`);
+    expect(page.body).toContain('<a href="https://example.com/terms" rel="noopener">Terms</a>');
+    expect(page.body).toContain('<a href="https://example.com/privacy" rel="noopener">Privacy</a>');
+    await admin.request('PATCH', '/api/v1/settings', { termsUrl: null, privacyUrl: '' });
+    expect((await client(ctx).get(`/checkout/${offer.slug}`)).body).not.toContain('op-footer');
+  });
+
   it('shows the landing page when enabled, and runs custom code only in its sandboxed frame on these pages', async () => {
     const created = (
       await admin.post('/api/v1/offers', {

@@ -37,6 +37,7 @@ export function offerPageMeta(
     publicUrl: string;
     demo: boolean;
     viewer?: Actor | null;
+    legal?: { termsUrl: string | null; privacyUrl: string | null };
   },
 ): PageMeta {
   const image = mediaUrl(row.coverPath ?? row.thumbnailPath);
@@ -51,6 +52,7 @@ export function offerPageMeta(
     platformName: page.platformName,
     demo: page.demo,
     viewer: viewerOf(page.viewer ?? null),
+    legal: page.legal ?? { termsUrl: null, privacyUrl: null },
   };
 }
 

@@ -57,7 +57,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
     viewer: Actor | null,
     description?: string,
   ): Promise<PageMeta> {
-    const { platformName } = await settings.getSettings();
+    const { platformName, termsUrl, privacyUrl } = await settings.getSettings();
     return offerPageMeta(row, {
       path,
       description,
@@ -65,6 +65,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
       publicUrl,
       demo: deps.demo ?? false,
       viewer,
+      legal: { termsUrl, privacyUrl },
     });
   }
 

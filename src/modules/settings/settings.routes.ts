@@ -52,6 +52,12 @@ const Nullable = (max: number) => Type.Union([Type.String({ maxLength: max }), T
 export const Settings = Type.Object({
   platformName: Type.String(),
   supportEmail: Type.Union([Type.String(), Type.Null()]),
+  termsUrl: Type.Union([Type.String(), Type.Null()], {
+    description: 'Terms of service, linked from checkout',
+  }),
+  privacyUrl: Type.Union([Type.String(), Type.Null()], {
+    description: 'Privacy policy, linked from checkout',
+  }),
   defaultCurrency: Type.String(),
   smtpUrl: Type.Union([Type.String(), Type.Null()], { description: 'The password is shown as ****' }),
   mailFrom: Type.Union([Type.String(), Type.Null()]),
@@ -69,6 +75,8 @@ const SettingsPatch = Type.Object(
   {
     platformName: Type.Optional(Type.String({ maxLength: 120 })),
     supportEmail: Type.Optional(Nullable(254)),
+    termsUrl: Type.Optional(Nullable(1000)),
+    privacyUrl: Type.Optional(Nullable(1000)),
     defaultCurrency: Type.Optional(Type.String({ maxLength: 3 })),
     smtpUrl: Type.Optional(Nullable(1000)),
     mailFrom: Type.Optional(Nullable(300)),

@@ -7,12 +7,15 @@ import type { Sealer } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import { type FieldProblem, ValidationError } from '../../platform/errors.ts';
-import { isEmailAddress } from '../../platform/text.ts';
+import { isEmailAddress, isHttpUrl } from '../../platform/text.ts';
 import { deleteSettingRow, readSettingRows, writeSettingRow } from './settings.repository.ts';
 
 export interface PlatformSettings {
   platformName: string;
   supportEmail: string | null;
+  /** Links the checkout page shows under its form (http or https), or null. */
+  termsUrl: string | null;
+  privacyUrl: string | null;
   defaultCurrency: string;
   /** The SMTP URL in force (database over SMTP_URL), unsealed; null means emails are only logged. */
   smtpUrl: string | null;
@@ -30,6 +33,8 @@ export interface PlatformSettings {
 export interface SettingsPatch {
   platformName?: string;
   supportEmail?: string | null;
+  termsUrl?: string | null;
+  privacyUrl?: string | null;
   defaultCurrency?: string;
   smtpUrl?: string | null;
   mailFrom?: string | null;
@@ -43,6 +48,8 @@ const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 const KEYS = [
   'platformName',
   'supportEmail',
+  'termsUrl',
+  'privacyUrl',
   'defaultCurrency',
   'smtpUrl',
   'mailFrom',
@@ -121,6 +128,8 @@ export function createSettingsService(deps: SettingsDeps) {
     return {
       platformName: (rows.get('platformName') as string | undefined) ?? DEFAULT_PLATFORM_NAME,
       supportEmail: (rows.get('supportEmail') as string | undefined) ?? null,
+      termsUrl: (rows.get('termsUrl') as string | undefined) ?? null,
+      privacyUrl: (rows.get('privacyUrl') as string | undefined) ?? null,
       defaultCurrency: (rows.get('defaultCurrency') as string | undefined) ?? 'usd',
       smtpUrl: typeof sealed === 'string' ? (sealed === '' ? null : sealer.open(sealed)) : config.smtpUrl,
       mailFrom:
@@ -143,6 +152,10 @@ export function createSettingsService(deps: SettingsDeps) {
     }
     if (patch.supportEmail && !isEmailAddress(patch.supportEmail)) {
       problems.push({ field: 'supportEmail', message: 'must be an email address' });
+    }
+    for (const key of ['termsUrl', 'privacyUrl'] as const) {
+      const url = patch[key]?.trim();
+      if (url && !isHttpUrl(url)) problems.push({ field: key, message: 'must be an http or https URL' });
     }
     if (patch.defaultCurrency !== undefined && !CURRENCIES.has(patch.defaultCurrency.toUpperCase())) {
       problems.push({
@@ -204,6 +217,12 @@ export function createSettingsService(deps: SettingsDeps) {
       if (patch.supportEmail)
         await writeSettingRow(executor, 'supportEmail', patch.supportEmail.trim().toLowerCase(), now);
       else await deleteSettingRow(executor, 'supportEmail');
+    }
+    for (const key of ['termsUrl', 'privacyUrl'] as const) {
+      const url = patch[key];
+      if (url === undefined) continue;
+      if (url?.trim()) await writeSettingRow(executor, key, url.trim(), now);
+      else await deleteSettingRow(executor, key);
     }
     if (patch.defaultCurrency !== undefined) {
       await writeSettingRow(executor, 'defaultCurrency', patch.defaultCurrency.toLowerCase(), now);

@@ -115,6 +115,8 @@ function StripeSection() {
 interface Draft {
   platformName: string;
   supportEmail: string;
+  termsUrl: string;
+  privacyUrl: string;
   defaultCurrency: string;
   smtpUrl: string;
   mailFrom: string;
@@ -128,6 +130,8 @@ function draftOf(settings: Settings): Draft {
   return {
     platformName: settings.platformName,
     supportEmail: settings.supportEmail ?? '',
+    termsUrl: settings.termsUrl ?? '',
+    privacyUrl: settings.privacyUrl ?? '',
     defaultCurrency: settings.defaultCurrency,
     smtpUrl: settings.smtpUrl ?? '',
     mailFrom: settings.mailFrom ?? '',
@@ -152,6 +156,8 @@ function changesOf(saved: Settings, draft: Draft): Partial<Settings> {
   if (draft.defaultCurrency.trim().toLowerCase() !== before.defaultCurrency)
     patch.defaultCurrency = draft.defaultCurrency.trim().toLowerCase();
   if (draft.supportEmail !== before.supportEmail) patch.supportEmail = draft.supportEmail.trim() || null;
+  if (draft.termsUrl !== before.termsUrl) patch.termsUrl = draft.termsUrl.trim() || null;
+  if (draft.privacyUrl !== before.privacyUrl) patch.privacyUrl = draft.privacyUrl.trim() || null;
   if (draft.smtpUrl !== before.smtpUrl) patch.smtpUrl = draft.smtpUrl.trim() || null;
   if (draft.mailFrom !== before.mailFrom) patch.mailFrom = draft.mailFrom.trim() || null;
   if (draft.pastDueGraceDays !== before.pastDueGraceDays)
@@ -170,6 +176,8 @@ function changesOf(saved: Settings, draft: Draft): Partial<Settings> {
 const SETTINGS_FIELDS = [
   'platformName',
   'supportEmail',
+  'termsUrl',
+  'privacyUrl',
   'defaultCurrency',
   'smtpUrl',
   'mailFrom',
@@ -239,6 +247,24 @@ function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(setti
           onValue={set('supportEmail')}
           error={fields.supportEmail}
           hint="Where members write for help. Shown in emails and on your pages."
+        />
+        <TextField
+          label="Terms of service link"
+          name="termsUrl"
+          type="url"
+          value={draft.termsUrl}
+          onValue={set('termsUrl')}
+          error={fields.termsUrl}
+          hint="Linked at the foot of your offer and checkout pages. Leave empty for none."
+        />
+        <TextField
+          label="Privacy policy link"
+          name="privacyUrl"
+          type="url"
+          value={draft.privacyUrl}
+          onValue={set('privacyUrl')}
+          error={fields.privacyUrl}
+          hint="Linked beside the terms."
         />
         <TextField
           label="Default currency"

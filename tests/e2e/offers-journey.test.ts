@@ -97,6 +97,24 @@ describe('Creating a Membership, as the reference page says', { shuffle: false }
     await admin.waitForURL(/\/admin\/offers\/[0-9a-f-]{36}/);
     await expect.poll(() => admin.getByRole('button', { name: 'Remove thumbnail' }).count()).toBe(1);
     expect(await admin.getByText('Not uploaded yet').count()).toBe(0);
+    // View offer page on the draft: the page a visitor gets, form included, marked as a preview;
+    // sending its form changes nothing.
+    const [draftPage] = await Promise.all([
+      admin.context().waitForEvent('page'),
+      admin.getByRole('link', { name: 'View offer page' }).click(),
+    ]);
+    await draftPage.waitForLoadState();
+    expect(await draftPage.getByText('Preview: only admins see this page').count()).toBe(1);
+    await draftPage.getByLabel('Email').fill('nobody@example.test');
+    await draftPage.getByLabel('Name').fill('Nobody');
+    await draftPage.getByRole('button', { name: 'Join for free' }).click();
+    await expect
+      .poll(() =>
+        draftPage.getByText('This is a preview: nothing was sent, nobody joined and nobody paid.').count(),
+      )
+      .toBe(1);
+    await expectAccessible(draftPage, 'draft preview');
+    await draftPage.close();
     // 7. Cover (optional), after the first Save: uploaded at once.
     await admin.getByLabel('Upload cover').setInputFiles(await image(1600, 900, '#c9a227'));
     await expect.poll(() => admin.getByRole('button', { name: 'Remove cover' }).count()).toBe(1);

@@ -36,9 +36,13 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   emulator = await startStripeEmulator({ port: 0, webhookRetryDelaysMs: [200, 500, 1000] });
   [server, chromium] = await Promise.all([startE2eServer({ STRIPE_API_URL: emulator.url }), launchBrowser()]);
-  const { auth, hub, users } = server.server.services;
+  const { auth, hub, users, settingsAdmin } = server.server.services;
   await auth.createOwner({ email: 'owner@example.test', password: PASSWORD, name: 'Olga Owner' });
   const operator = await users.operatorActor();
+  await settingsAdmin.changeSettings(operator, {
+    platformName: 'Studio Club',
+    supportEmail: 'help@studio.test',
+  });
   await hub.createGroup(operator, { name: 'Yoga', visibility: 'private' });
   await hub.createGroup(operator, { name: 'Pilates', visibility: 'private' });
   admin = await signInAs(chromium.browser, server.baseUrl, 'owner@example.test', PASSWORD, /\/admin$/);
@@ -195,6 +199,10 @@ async function backFromStripeInto(buyer: Page, groupSlug: string) {
 // A journey: its steps run in order (the suite shuffles tests elsewhere).
 describe('selling through Stripe, in the browser', { shuffle: false }, () => {
   it('connects Stripe from the editor, sells a $0.50 offer to a separate buyer, who lands signed in inside the group and gets the email', async () => {
+    // A new platform's dashboard still lists what is left to do, Stripe among it.
+    const checklist = admin.getByRole('region', { name: 'Getting started' });
+    await poll(() => checklist.count()).toBe(1);
+    expect(await checklist.getByRole('link', { name: 'Connect Stripe to take payments' }).count()).toBe(1);
     // Digital Offers → Membership: title, One-Time Payment 0.50, a hub group; Save.
     await startMembership(admin, 'Yoga Drop-in', 'Yoga');
     await oneTimeFiftyCents(admin);
@@ -318,6 +326,8 @@ describe('selling through Stripe, in the browser', { shuffle: false }, () => {
         .locator('.figure-value');
     await admin.goto(`${server.baseUrl}/admin`);
     await poll(() => figure('Sales, last 30 days').textContent()).toBe('1');
+    // Named, a support email, Stripe, a group, a published offer, a sale: the checklist is gone.
+    expect(await admin.getByRole('region', { name: 'Getting started' }).count()).toBe(0);
     expect(await figure('Revenue, last 30 days').textContent()).toBe('$0.50');
     expect(await admin.getByRole('region', { name: 'Recent activity' }).textContent()).toContain(
       'Bea Buyer paid $0.50',

@@ -138,6 +138,13 @@ export interface OfferPageInput {
   customCodeSrc: string | null;
 }
 
+/** A field's problem as the visitor reads it: "Enter your email", not "Email is required". */
+function inPeoplesWords(label: string, message: string): string {
+  if (message === 'is required') return `Enter your ${label.toLowerCase()}`;
+  if (message === 'must be an email address') return 'Enter an email address, like name@example.com';
+  return `${label} ${message}`;
+}
+
 export function renderCheckoutPage(input: OfferPageInput & { form: CheckoutForm; canBuy: boolean }): string {
   const { offer, form } = input;
   const field = (name: 'email' | 'name', label: string, type: string, autoComplete: string) => (
@@ -156,7 +163,7 @@ export function renderCheckoutPage(input: OfferPageInput & { form: CheckoutForm;
       />
       {form.errors[name] && (
         <div className="op-field-error" id={`checkout-${name}-error`}>
-          {label} {form.errors[name]}
+          {inPeoplesWords(label, form.errors[name])}
         </div>
       )}
     </div>

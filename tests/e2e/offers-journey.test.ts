@@ -167,9 +167,11 @@ describe('Creating a Membership, as the reference page says', { shuffle: false }
           const focused = document.activeElement;
           const bar = document.querySelector('.offer-actions');
           if (!focused || !bar || focused === document.body || bar.contains(focused)) return null;
+          // Hidden: less of it shows above the bar than a line of text (or than all of it, if smaller).
           const a = focused.getBoundingClientRect();
           const b = bar.getBoundingClientRect();
-          return a.bottom > b.top && a.top < b.bottom ? focused.outerHTML.slice(0, 80) : null;
+          const shown = Math.min(a.bottom, b.top) - Math.max(a.top, 0);
+          return shown < Math.min(a.height, 24) ? focused.outerHTML.slice(0, 80) : null;
         });
         if (under) hidden.push(under);
       }
@@ -239,6 +241,17 @@ describe('Creating a Membership, as the reference page says', { shuffle: false }
     await elsewhere.goto(link);
     await elsewhere.getByRole('button', { name: 'Confirm email' }).click();
     await expect.poll(() => elsewhere.getByText(/confirmed/i).count()).toBeGreaterThan(0);
+
+    // Already a member? Sign in: back on the checkout form, signed in, with one click to join.
+    const member = await (await chromium.browser.newContext()).newPage();
+    await member.goto(`${server.baseUrl}/checkout/yoga-circle`);
+    await member.getByRole('link', { name: 'Sign in' }).last().click();
+    await member.waitForURL(/\/login\?next=/);
+    await member.getByLabel('Email').fill('owner@example.test');
+    await member.getByLabel('Password').fill(PASSWORD);
+    await member.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await member.waitForURL(`${server.baseUrl}/checkout/yoga-circle`);
+    await expect.poll(() => member.getByText('Joining as').count()).toBe(1);
     expect(errors).toEqual([]);
   });
 

@@ -197,8 +197,8 @@ describe('joining a free membership', () => {
     const browser = client(ctx);
     const invalid = await join(browser, { email: 'not-an-email', name: '' });
     expect(invalid.statusCode).toBe(400);
-    expect(invalid.body).toContain('Email must be an email address');
-    expect(invalid.body).toContain('Name is required');
+    expect(invalid.body).toContain('Enter an email address, like name@example.com');
+    expect(invalid.body).toContain('Enter your name');
     expect(invalid.body).toContain('value="not-an-email"');
     expect(
       await ctx.db.selectFrom('users').select('id').where('email', '=', 'not-an-email').executeTakeFirst(),

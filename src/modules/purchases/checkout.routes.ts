@@ -297,15 +297,13 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
       async (request, reply) => {
         const body = request.body ?? {};
         if (wantsPreview(request)) {
-          // The preview's form, sent: nothing happens, and the page says so.
-          const { isPreview } = await offers.publicOffer(request.params.slug, request.actor, true);
-          if (isPreview) {
-            return checkoutPage(request, reply, request.params.slug, {
-              email: body.email ?? '',
-              name: body.name ?? '',
-              notice: 'This is a preview: nothing was sent, nobody joined and nobody paid.',
-            });
-          }
+          // A preview's form, sent: never taken (even if the offer went live meanwhile), and the page
+          // says so. Nobody else sees a draft's preview: checkoutPage answers them 404.
+          return checkoutPage(request, reply, request.params.slug, {
+            email: body.email ?? '',
+            name: body.name ?? '',
+            notice: 'This is a preview: nothing was sent, nobody joined and nobody paid.',
+          });
         }
         const viewer = formActor(request, cookies.secret, body.csrf);
         // The code rides in the form, so it survives a blocked cookie; the cookie covers a form without it.

@@ -203,9 +203,8 @@ function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(setti
 
   const before = draftOf(settings);
   const mailChanged = draft.smtpUrl !== before.smtpUrl || draft.mailFrom !== before.mailFrom;
-  const leaveGuard = useLeaveGuard(
-    (Object.keys(before) as (keyof Draft)[]).some((key) => draft[key] !== before[key]),
-  );
+  // Unsaved means a Save would change something (typing "USD" over "usd" does not).
+  const leaveGuard = useLeaveGuard(Object.keys(changesOf(settings, draft)).length > 0);
 
   const submit = async () => {
     setSaved(false);

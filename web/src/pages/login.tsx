@@ -7,6 +7,9 @@ import { AuthShell, safeNext } from '../layout.tsx';
 import { usePlatformName, useSession } from '../session.tsx';
 import { useTitle } from '../ui.tsx';
 
+/** Paths this app draws itself; any other page (a checkout form, an offer page) comes from the server. */
+const APP_PATHS = ['/login', '/auth', '/account', '/hub', '/admin', '/setup'];
+
 /** After a sign-in: `next` when it is a path on this site, else the person's home. */
 export function useAfterSignIn(): (user: User) => void {
   const navigate = useNavigate();
@@ -14,7 +17,15 @@ export function useAfterSignIn(): (user: User) => void {
   const { setMe } = useSession();
   return (user) => {
     setMe(user);
-    navigate(safeNext(params.get('next')) ?? homeOf(user.role), { replace: true });
+    const next = safeNext(params.get('next'));
+    if (
+      next &&
+      !APP_PATHS.some((path) => next === path || next.startsWith(`${path}/`) || next.startsWith(`${path}?`))
+    ) {
+      window.location.replace(next);
+      return;
+    }
+    navigate(next ?? homeOf(user.role), { replace: true });
   };
 }
 

@@ -89,13 +89,15 @@ export function OfferEditorPage() {
   // history, so a reload of this address does not repeat the notice.
   const createdState = location.state as { created?: boolean; mediaFailed?: string[] } | null;
   const justCreated = createdState?.created === true;
-  const [mediaFailed] = useState<string[]>(createdState?.mediaFailed ?? []);
+  const [mediaFailed, setMediaFailed] = useState<string[]>(createdState?.mediaFailed ?? []);
   const [createdId, setCreatedId] = useState<string | null>(justCreated && id ? id : null);
+  const failedNow = createdState?.mediaFailed;
   useEffect(() => {
     if (!justCreated || !id) return;
     setCreatedId(id);
+    setMediaFailed(failedNow ?? []);
     navigate(`${location.pathname}${location.search}`, { replace: true, state: null });
-  }, [justCreated, id, location.pathname, location.search, navigate]);
+  }, [justCreated, id, failedNow, location.pathname, location.search, navigate]);
   const created = createdId !== null && createdId === id;
 
   const offer = useLoad<Offer | null>(

@@ -105,9 +105,23 @@ export function useOfferEditor({
     setSentBlocks(draft.blocks);
     const sentDraft = draftRef.current;
     setDetails(null);
+    // A new offer's images chosen before this first Save go up within the same pending action, so a
+    // second click cannot create the offer twice while they upload.
+    const mediaFailed: string[] = [];
     const result = await action.run(async () => {
-      if (!saved) return api.post<Offer>('/offers', { type: 'membership', ...change });
-      return Object.keys(change).length ? api.patch<Offer>(offerPath(saved.id), change) : saved;
+      if (saved) return Object.keys(change).length ? api.patch<Offer>(offerPath(saved.id), change) : saved;
+      const created = await api.post<Offer>('/offers', { type: 'membership', ...change });
+      for (const kind of ['thumbnail', 'cover'] as const) {
+        const file = pendingMedia[kind];
+        if (!file) continue;
+        // The offer exists now: an image that fails is said on its page, the offer is kept.
+        const uploaded = await uploadOfferMedia(created.id, kind, file).then(
+          () => true,
+          () => false,
+        );
+        if (!uploaded) mediaFailed.push(kind);
+      }
+      return created;
     });
     if (!result.ok) {
       const error = result.error as { details?: unknown };
@@ -117,17 +131,6 @@ export function useOfferEditor({
     }
     const offer = result.value;
     if (!saved) {
-      const mediaFailed: string[] = [];
-      for (const kind of ['thumbnail', 'cover'] as const) {
-        const file = pendingMedia[kind];
-        if (!file) continue;
-        // The offer exists now: an image that fails is said on its page, the offer is kept.
-        const uploaded = await uploadOfferMedia(offer.id, kind, file).then(
-          () => true,
-          () => false,
-        );
-        if (!uploaded) mediaFailed.push(kind);
-      }
       leaveGuard.leaveFreely();
       navigate(`/admin/offers/${encodeURIComponent(offer.id)}${tab === 'landing' ? '?tab=landing' : ''}`, {
         replace: true,

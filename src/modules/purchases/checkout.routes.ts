@@ -259,7 +259,12 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
           landingPage({
             offer,
             blocks,
-            meta: await metaOf(row, `/offers/${row.slug}`, request.actor, firstText || undefined),
+            meta: await metaOf(
+              row,
+              `/offers/${row.slug}`,
+              isPreview ? null : request.actor,
+              firstText || undefined,
+            ),
             assets,
             preview: isPreview,
             customCodeSrc: row.customCode ? `/offers/${row.slug}/custom-code` : null,

@@ -83,6 +83,16 @@ describe('Creating a Membership, as the reference page says', { shuffle: false }
     await expect.poll(() => leave.count()).toBe(0);
     expect(new URL(admin.url()).pathname).toBe('/admin/offers/new');
     expect(await admin.getByRole('textbox', { name: 'Title', exact: true }).inputValue()).toBe('Yoga Circle');
+    // Signing out asks too: declined, nothing happens (still signed in, still typed).
+    let asked = '';
+    admin.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.dismiss();
+    });
+    await admin.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => asked).toContain('Sign out and lose them?');
+    expect(new URL(admin.url()).pathname).toBe('/admin/offers/new');
+    expect((await admin.request.get(`${server.baseUrl}/api/v1/me`)).status()).toBe(200);
     // 8. Confirmation email. 11. Custom code.
     await admin.getByRole('textbox', { name: 'Subject' }).fill('Namaste, {{buyer_name}}');
     await admin

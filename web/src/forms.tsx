@@ -342,6 +342,19 @@ export function onSubmit(handler: () => void) {
   };
 }
 
+/** The guards of forms holding unsaved changes now (signing out asks about them too). */
+const unsavedForms = new Set<{ current: boolean }>();
+
+/** Whether a form on the page holds changes not saved. */
+export function hasUnsavedWork(): boolean {
+  return [...unsavedForms].some((free) => !free.current);
+}
+
+/** Lets the page go without asking again (after the person said to leave, e.g. by signing out). */
+export function releaseUnsavedWork(): void {
+  for (const free of unsavedForms) free.current = true;
+}
+
 /**
  * While a form holds changes not saved, leaving asks first: closing or reloading the tab (the browser's
  * own question), and following any link or Back inside the app (our dialog: stay, or leave and lose
@@ -352,9 +365,15 @@ export function useLeaveGuard(dirty: boolean): { leaveFreely(): void; dialog: Re
   useEffect(() => {
     if (!dirty) return;
     free.current = false;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    unsavedForms.add(free);
+    const warn = (event: BeforeUnloadEvent) => {
+      if (!free.current) event.preventDefault();
+    };
     window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
+    return () => {
+      unsavedForms.delete(free);
+      window.removeEventListener('beforeunload', warn);
+    };
   }, [dirty]);
   const blocker = useBlocker(
     ({ currentLocation, nextLocation }) =>

@@ -3,6 +3,7 @@
 import type { ReactNode } from 'react';
 import { Link, Navigate, NavLink, useLocation, useNavigate } from 'react-router';
 import { homeOf, isStaff, type User } from './api.ts';
+import { hasUnsavedWork, releaseUnsavedWork } from './forms.tsx';
 import { usePlatformName, useSession } from './session.tsx';
 import { Loading } from './ui.tsx';
 
@@ -55,6 +56,11 @@ export function useSignOut(): () => Promise<void> {
   const { signOut, setMe } = useSession();
   const navigate = useNavigate();
   return async () => {
+    // Unsaved changes on the page: ask before they go with the session.
+    if (hasUnsavedWork()) {
+      if (!window.confirm('Your changes on this page are not saved. Sign out and lose them?')) return;
+      releaseUnsavedWork();
+    }
     // A failure here (server gone) still leaves this tab signed out; the cookie dies with the session.
     await signOut().catch(() => undefined);
     // Leave the protected page first, so its gate does not redirect to /login?next=… on the way.

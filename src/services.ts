@@ -100,7 +100,7 @@ export function buildServices(deps: ServiceDeps) {
   const media = createMediaStore(config.dataDir);
   const access = createAccessService({ db, clock, metrics });
   const jobs = createJobsService({ db, clock });
-  const hub = createHubService({ db, clock, access, media });
+  const hub = createHubService({ db, clock, access, media, rateLimiter });
   const offers = createOffersService({
     db,
     clock,

@@ -1,6 +1,7 @@
 // Factories: each test makes the rows it needs. Users are written directly (fast, any state);
 // sessions go through the real sign-in route, so cookies and CSRF are the real ones.
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { WRITE_LIMITS, writeLimitKey } from '../../src/modules/hub/index.ts';
 import { createPasswordHasher, newId, randomToken, sha256 } from '../../src/platform/crypto.ts';
 import type { UserRole, UserStatus } from '../../src/platform/db/schema.ts';
 import { csrfTokenFor } from '../../src/platform/http/auth.ts';
@@ -359,4 +360,10 @@ export async function pngBytes(width = 400, height = 300): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: '#7a5cff' } })
     .png()
     .toBuffer();
+}
+
+/** Forgets a member's Hub write counts (posts, comments, likes): for tests that write faster than people. */
+export async function forgetWriteLimits(ctx: Pick<TestContext, 'services'>, user: { id: string }) {
+  for (const kind of Object.keys(WRITE_LIMITS) as (keyof typeof WRITE_LIMITS)[])
+    await ctx.services.rateLimiter.reset(writeLimitKey(kind, user.id));
 }

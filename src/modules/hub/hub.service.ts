@@ -14,6 +14,7 @@ import {
   stillThere,
   ValidationError,
 } from '../../platform/errors.ts';
+import type { RateLimiter } from '../../platform/http/rate-limit.ts';
 import type { MediaStore } from '../../platform/media.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import { normalizedHttpUrl, slugify } from '../../platform/text.ts';
@@ -52,13 +53,37 @@ export interface HubDeps {
   clock: Clock;
   access: AccessService;
   media: MediaStore;
+  /** Limits how fast one member writes (posts, comments, likes). */
+  rateLimiter: RateLimiter;
   /** Tests give one to look inside; by default each service keeps its own. */
   feedCache?: FeedCache<PostRow>;
 }
 
+/**
+ * How much one member may write, per kind: well above a person's pace, well below a script's. Staff are
+ * not limited (announcements, moderation).
+ */
+export const WRITE_LIMITS = {
+  post: { limit: 10, windowMs: 10 * 60_000 },
+  comment: { limit: 30, windowMs: 10 * 60_000 },
+  like: { limit: 120, windowMs: 60_000 },
+} as const;
+
+/** The rate-limit key of one member's writes of a kind. */
+export function writeLimitKey(kind: keyof typeof WRITE_LIMITS, userId: string): string {
+  return `hub:${kind}:${userId}`;
+}
+
 export function createHubService(deps: HubDeps) {
-  const { db, clock, access, media } = deps;
+  const { db, clock, access, media, rateLimiter } = deps;
   const feedCache = deps.feedCache ?? createFeedCache<PostRow>();
+
+  /** Counts one write by a member; past its kind's limit, 429 with when to try again. */
+  async function countWrite(actor: Actor, kind: keyof typeof WRITE_LIMITS): Promise<void> {
+    if (isStaffRole(actor.role)) return;
+    const { limit, windowMs } = WRITE_LIMITS[kind];
+    await rateLimiter.hit(writeLimitKey(kind, actor.userId), limit, windowMs);
+  }
 
   // --- groups (staff) --------------------------------------------------------------------------
 
@@ -265,6 +290,7 @@ export function createHubService(deps: HubDeps) {
     ].filter((p): p is FieldProblem => p !== null);
     if (problems.length) throw new ValidationError(problems);
     const group = await access.enterGroup(actor, groupId);
+    await countWrite(actor, 'post');
     const id = newId();
     const now = clock.now();
     await db.transaction().execute((trx) =>
@@ -353,6 +379,7 @@ export function createHubService(deps: HubDeps) {
     const problem = textProblems('body', input.body, 10_000, true);
     if (problem) throw new ValidationError([problem]);
     const post = await enterPost(actor, postId);
+    await countWrite(actor, 'comment');
     let parentId: string | null = null;
     if (input.parentId) {
       const parent = await findComment(db, input.parentId, actor.userId);
@@ -402,12 +429,14 @@ export function createHubService(deps: HubDeps) {
 
   async function likePost(actor: Actor, postId: string, like: boolean): Promise<PostRow> {
     const post = await enterPost(actor, postId);
+    await countWrite(actor, 'like');
     await db.transaction().execute((trx) => setLike(trx, 'post', post.id, actor.userId, like, clock.now()));
     return stillThere(await findPost(db, post.id, actor.userId), 'post');
   }
 
   async function likeComment(actor: Actor, commentId: string, like: boolean) {
     const comment = await enterComment(actor, commentId);
+    await countWrite(actor, 'like');
     await db
       .transaction()
       .execute((trx) => setLike(trx, 'comment', comment.id, actor.userId, like, clock.now()));

@@ -76,8 +76,12 @@ export class ConflictError extends AppError {
 }
 
 export class RateLimitedError extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
-    super('rate_limited', 429, `Too many attempts. Try again in ${Math.max(1, retryAfterSeconds)} seconds.`, {
+  constructor(
+    readonly retryAfterSeconds: number,
+    /** What was too many, in the person's words ("attempts", "posts"). */
+    what = 'attempts',
+  ) {
+    super('rate_limited', 429, `Too many ${what}. Try again in ${Math.max(1, retryAfterSeconds)} seconds.`, {
       retryAfterSeconds,
     });
   }

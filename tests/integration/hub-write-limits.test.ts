@@ -36,6 +36,9 @@ describe('how fast a member may write', () => {
     const refused = await write(session, 'One too many');
     expect(refused.statusCode).toBe(429);
     expect(refused.json().error.code).toBe('rate_limited');
+    expect(refused.json().error.message).toMatch(
+      /^Too many posts in a short time\. Try again in \d+ seconds\.$/,
+    );
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(await postsOf(member.id)).toBe(WRITE_LIMITS.post.limit);
     // Another member is not held back by the first.

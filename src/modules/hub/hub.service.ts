@@ -11,6 +11,7 @@ import {
   type FieldProblem,
   ForbiddenError,
   NotFoundError,
+  RateLimitedError,
   stillThere,
   ValidationError,
 } from '../../platform/errors.ts';
@@ -82,7 +83,14 @@ export function createHubService(deps: HubDeps) {
   async function countWrite(actor: Actor, kind: keyof typeof WRITE_LIMITS): Promise<void> {
     if (isStaffRole(actor.role)) return;
     const { limit, windowMs } = WRITE_LIMITS[kind];
-    await rateLimiter.hit(writeLimitKey(kind, actor.userId), limit, windowMs);
+    try {
+      await rateLimiter.hit(writeLimitKey(kind, actor.userId), limit, windowMs);
+    } catch (error) {
+      // Said of what the member was doing, not of "attempts".
+      if (error instanceof RateLimitedError)
+        throw new RateLimitedError(error.retryAfterSeconds, `${kind}s in a short time`);
+      throw error;
+    }
   }
 
   // --- groups (staff) --------------------------------------------------------------------------

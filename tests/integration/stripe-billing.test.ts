@@ -15,10 +15,10 @@ import {
 } from '../support/factories.ts';
 import { signal } from '../support/signal.ts';
 import {
+  buyAsVisitor,
   connectThroughSettings,
   createStripeTestContext,
   type StripeTestContext,
-  startAndPay,
 } from '../support/stripe.ts';
 
 const DAY = 24 * 3600;
@@ -56,17 +56,8 @@ const monthly = {
   intervalCount: 1,
 };
 
-/** Buys as a new visitor, pays, and (unless told not to) delivers every event; answers the browser. */
-async function buy(slug: string, email: string, options: { deliver?: boolean } = {}) {
-  const browser = client(ctx);
-  const { sessionId, paid } = await startAndPay(ctx, browser, slug, { email, name: 'Buyer' });
-  expect(paid.status).toBe(200);
-  if (options.deliver !== false) {
-    const responses = await ctx.deliver();
-    expect(responses.map((r) => r.statusCode).filter((s) => s !== 200)).toEqual([]);
-  }
-  return { browser, sessionId };
-}
+const buy = (slug: string, email: string, options: { deliver?: boolean } = {}) =>
+  buyAsVisitor(ctx, slug, email, options);
 
 async function purchaseOf(email: string) {
   return ctx.db.selectFrom('purchases').selectAll().where('email', '=', email).executeTakeFirstOrThrow();

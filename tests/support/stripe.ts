@@ -4,10 +4,11 @@
 // decides when, how often and in what order — duplicates, reordering, forged signatures.
 import type { LightMyRequestResponse } from 'fastify';
 import Stripe from 'stripe';
+import { expect } from 'vitest';
 import { type Clock, manualClock } from '../../src/platform/clock.ts';
 import { startStripeEmulator, stripeClientFor } from '../../tools/stripe-emulator/index.ts';
 import { control } from '../../tools/stripe-emulator/test-support.ts';
-import type { Client } from './factories.ts';
+import { type Client, client } from './factories.ts';
 import { createTestContext, type TestContext } from './test-app.ts';
 
 export const STRIPE_TEST_KEY = 'sk_test_guildhall_integration';
@@ -172,4 +173,24 @@ export async function startAndPay(
   const sessionId = sessionIdOf(location);
   const paid = await ctx.pay(sessionId, card);
   return { sessionId, location, paid };
+}
+
+/**
+ * A new visitor buys: the form, Stripe's page paid with 4242, and (unless told not to) every pending event
+ * delivered, each answered 200. Answers the browser and the Checkout Session.
+ */
+export async function buyAsVisitor(
+  ctx: StripeTestContext,
+  slug: string,
+  email: string,
+  options: { deliver?: boolean } = {},
+) {
+  const browser = client(ctx);
+  const { sessionId, paid } = await startAndPay(ctx, browser, slug, { email, name: 'Buyer' });
+  expect(paid.status).toBe(200);
+  if (options.deliver !== false) {
+    const responses = await ctx.deliver();
+    expect(responses.map((r) => r.statusCode).filter((s) => s !== 200)).toEqual([]);
+  }
+  return { browser, sessionId };
 }

@@ -11,7 +11,6 @@ import {
   type FieldProblem,
   ForbiddenError,
   NotFoundError,
-  RateLimitedError,
   stillThere,
   ValidationError,
 } from '../../platform/errors.ts';
@@ -83,14 +82,7 @@ export function createHubService(deps: HubDeps) {
   async function countWrite(actor: Actor, kind: keyof typeof WRITE_LIMITS): Promise<void> {
     if (isStaffRole(actor.role)) return;
     const { limit, windowMs } = WRITE_LIMITS[kind];
-    try {
-      await rateLimiter.hit(writeLimitKey(kind, actor.userId), limit, windowMs);
-    } catch (error) {
-      // Said of what the member was doing, not of "attempts".
-      if (error instanceof RateLimitedError)
-        throw new RateLimitedError(error.retryAfterSeconds, `${kind}s in a short time`);
-      throw error;
-    }
+    await rateLimiter.hit(writeLimitKey(kind, actor.userId), limit, windowMs, `${kind}s in a short time`);
   }
 
   // --- groups (staff) --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import {
   monthlyMinor,
   rangeOf,
   restartsSubscription,
+  runningSubscriptions,
   subscriptionTotal,
 } from './metrics.rules.ts';
 
@@ -98,6 +99,16 @@ describe('ranges', () => {
 });
 
 describe('churn over 30 days', () => {
+  it('counts a subscription canceled at period end as still running', () => {
+    const totals: Record<string, number> = {
+      subscriptions_active: 5,
+      subscriptions_trialing: 2,
+      subscriptions_past_due: 1,
+      subscriptions_canceled: 2,
+    };
+    expect(runningSubscriptions((metric) => totals[metric] ?? 0)).toBe(10);
+  });
+
   it('divides what ended by what ran at the start', () => {
     expect(churnRate({ runningNow: 90, started: 0, ended: 10 })).toBe(0.1);
     expect(churnRate({ runningNow: 110, started: 20, ended: 10 })).toBe(0.1);

@@ -40,12 +40,17 @@ export function subscriptionTotal(state: EntitlementState): `subscriptions_${Cou
     : null;
 }
 
+/** Subscriptions running now, from the totals: every counted state, canceled at period end included. */
+export function runningSubscriptions(total: (metric: string) => number): number {
+  return COUNTED_SUBSCRIPTION_STATES.reduce((sum, state) => sum + total(`subscriptions_${state}`), 0);
+}
+
 /** A subscription adds to MRR while it is paid for: active, or past due while Stripe retries. */
 export function addsToMrr(state: EntitlementState): boolean {
   return state === 'active' || state === 'past_due';
 }
 
-const RUNNING: readonly EntitlementState[] = ['active', 'trialing', 'past_due', 'canceled'];
+const RUNNING: readonly EntitlementState[] = COUNTED_SUBSCRIPTION_STATES;
 const OVER: readonly EntitlementState[] = ['ended', 'refunded', 'disputed', 'revoked'];
 
 export type ActivityOfChange = 'join' | 'cancellation' | 'ended' | null;

@@ -35,6 +35,7 @@ import {
   type Range,
   rangeOf,
   restartsSubscription,
+  runningSubscriptions,
   subscriptionTotal,
 } from './metrics.rules.ts';
 
@@ -275,8 +276,7 @@ export function createMetricsService(deps: MetricsDeps) {
       }
     }
     const thirtyDaysAgo = dayOf(now) - 29 * DAY_MS;
-    const running =
-      total('subscriptions_active') + total('subscriptions_trialing') + total('subscriptions_past_due');
+    const running = runningSubscriptions(total);
     return {
       range,
       from: span.from,

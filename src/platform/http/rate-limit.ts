@@ -7,8 +7,11 @@ import type { Clock } from '../clock.ts';
 import { RateLimitedError } from '../errors.ts';
 
 export interface RateLimiter {
-  /** Counts one hit on `key`; throws RateLimitedError past `limit` hits in `windowMs`. */
-  hit(key: string, limit: number, windowMs: number): Promise<void>;
+  /**
+   * Counts one hit on `key`; throws RateLimitedError past `limit` hits in `windowMs`, saying "Too many
+   * <what>" (attempts by default).
+   */
+  hit(key: string, limit: number, windowMs: number, what?: string): Promise<void>;
   /** Throws RateLimitedError when `key` already has `limit` hits in its window; counts nothing. */
   check(key: string, limit: number): Promise<void>;
   /** Counts one hit on `key` without a limit: a failure to remember for a later `check`. */
@@ -42,14 +45,14 @@ export function createRateLimiter(store: RateLimitStore, clock: Clock, secret?: 
     ? (key: string) => createHmac('sha256', secret).update(key).digest('base64url').slice(0, 32)
     : (key: string) => key;
 
-  function refuse(window: RateWindow): never {
-    throw new RateLimitedError(Math.max(1, Math.ceil((window.endsAt - clock.now()) / 1000)));
+  function refuse(window: RateWindow, what?: string): never {
+    throw new RateLimitedError(Math.max(1, Math.ceil((window.endsAt - clock.now()) / 1000)), what);
   }
 
   return {
-    async hit(key, limit, windowMs) {
+    async hit(key, limit, windowMs, what) {
       const window = await store.add(keyOf(key), windowMs, clock.now());
-      if (window.count > limit) refuse(window);
+      if (window.count > limit) refuse(window, what);
     },
     async check(key, limit) {
       const window = await store.get(keyOf(key), clock.now());

@@ -1,7 +1,6 @@
 // Become a Partner in /hub: the programs open to the member (paid offers with resell rights they
 // hold), each with their link, a copy button and a QR code; their clicks, sales and commissions by
 // state; a chart of the last 90 days; and how they get paid.
-import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import type { Static } from 'typebox';
@@ -9,6 +8,7 @@ import type { PartnerView as PartnerViewSchema } from '../../../src/modules/affi
 import { api, isApiError } from '../api.ts';
 import { formatDate, formatMoney } from '../format.ts';
 import { FormAlert, useAction } from '../forms.tsx';
+import { useQrCode } from '../qr.ts';
 import { usePlatformName } from '../session.tsx';
 import { LoadError, Loading, useLoad, useTitle } from '../ui.tsx';
 
@@ -84,16 +84,7 @@ export function PartnerPage() {
 
 function Program({ program }: { program: PartnerView['programs'][number] }) {
   const [copied, setCopied] = useState(false);
-  const [qr, setQr] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    QRCode.toString(program.link, { type: 'svg', margin: 1, width: 160 }).then((svg) => {
-      if (live) setQr(`data:image/svg+xml;utf8,${encodeURIComponent(svg)}`);
-    });
-    return () => {
-      live = false;
-    };
-  }, [program.link]);
+  const qr = useQrCode(program.link);
   const copy = async () => {
     await navigator.clipboard.writeText(program.link);
     setCopied(true);

@@ -1,27 +1,11 @@
 // After publishing: the page's link to copy, a QR code to print or show, and the page itself.
-import qrcode from 'qrcode-generator';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
+import { useQrCode } from '../../qr.ts';
 import { Modal } from '../../ui.tsx';
-
-/** The QR code of `text` as SVG path data (one square per dark module) and its size in modules. */
-export function qrPath(text: string): { d: string; size: number } {
-  const code = qrcode(0, 'M');
-  code.addData(text);
-  code.make();
-  const size = code.getModuleCount();
-  let d = '';
-  for (let row = 0; row < size; row++)
-    for (let col = 0; col < size; col++) if (code.isDark(row, col)) d += `M${col} ${row}h1v1h-1z`;
-  return { d, size };
-}
-
-const QUIET = 4;
 
 export function PublishedDialog({ url, title, onClose }: { url: string; title: string; onClose(): void }) {
   const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
-  const qr = useMemo(() => qrPath(url), [url]);
-  const box = qr.size + QUIET * 2;
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${box} ${box}" shape-rendering="crispEdges"><rect width="${box}" height="${box}" fill="#fff"/><path transform="translate(${QUIET} ${QUIET})" fill="#000" d="${qr.d}"/></svg>`;
+  const qr = useQrCode(url, 192);
 
   const copy = async () => {
     try {
@@ -76,25 +60,16 @@ export function PublishedDialog({ url, title, onClose }: { url: string; title: s
               : ''}
         </p>
       </div>
-      <figure className="published-qr">
-        <svg
-          viewBox={`0 0 ${box} ${box}`}
-          shapeRendering="crispEdges"
-          role="img"
-          aria-label={`QR code for ${url}`}
-        >
-          <rect width={box} height={box} fill="#fff" />
-          <path transform={`translate(${QUIET} ${QUIET})`} fill="#000" d={qr.d} />
-        </svg>
-        <figcaption>
-          <a
-            href={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`}
-            download="offer-qr-code.svg"
-          >
-            Download QR code
-          </a>
-        </figcaption>
-      </figure>
+      {qr && (
+        <figure className="published-qr">
+          <img src={qr} alt={`QR code for ${url}`} />
+          <figcaption>
+            <a href={qr} download="offer-qr-code.svg">
+              Download QR code
+            </a>
+          </figcaption>
+        </figure>
+      )}
     </Modal>
   );
 }

@@ -254,9 +254,12 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
         const firstText = blocks.find(
           (b): b is Extract<Block, { type: 'hero' }> => b.type === 'hero',
         )?.subheading;
+        // A signed-in visitor's page (their name, what they own) is rendered for them; only a
+        // visitor's page is kept, so signed-in people do not push it out of the kept pages.
+        const render = request.actor && !isPreview ? renderLandingPage : landingPage;
         return html(
           reply,
-          landingPage({
+          render({
             offer,
             blocks,
             meta: await metaOf(

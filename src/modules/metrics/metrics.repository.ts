@@ -134,12 +134,12 @@ export async function listActivity(db: Executor, limit: number) {
     .execute();
 }
 
-/** The offers that brought in most (their own counters), then the most buyers. */
+/** The offers that brought in most (their own counters), then the most buyers; only offers with buyers. */
 export async function listTopOffers(db: Executor, limit: number) {
   return db
     .selectFrom('offers')
     .select(['id', 'title', 'slug', 'status', 'buyerCount', 'revenueMinor', 'currency'])
-    .where('status', '!=', 'archived')
+    .where('buyerCount', '>', 0)
     .orderBy('revenueMinor', 'desc')
     .orderBy('buyerCount', 'desc')
     .orderBy('title')

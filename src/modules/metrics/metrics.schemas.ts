@@ -14,7 +14,7 @@ export const RangeQuery = Type.Object({
 const Amount = Type.Object({ amountMinor: Type.Integer(), currency: Type.String() });
 
 export const Dashboard = Type.Object({
-  range: Type.String(),
+  range: Type.Enum([...RANGES]),
   from: Type.String({ format: 'date', description: 'The first day shown (UTC)' }),
   to: Type.String({ format: 'date', description: 'The last day shown: today (UTC)' }),
   byMonth: Type.Boolean({ description: 'Whether each point of the series is a month rather than a day' }),
@@ -64,7 +64,7 @@ export const Dashboard = Type.Object({
       buyerCount: Type.Integer(),
       revenue: Amount,
     }),
-    { description: 'All time, by revenue net of refunds, then buyers' },
+    { description: 'All time, by revenue net of refunds, then buyers; offers with buyers only' },
   ),
   activity: Type.Array(
     Type.Object({

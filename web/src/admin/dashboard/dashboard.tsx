@@ -161,9 +161,12 @@ function Figures({ view, range }: { view: Dashboard; range: RangeKey }) {
         <Figure
           label="Active subscriptions"
           value={totals.activeSubscriptions.toLocaleString()}
-          note={
-            totals.canceling ? `and ${totals.canceling.toLocaleString()} canceling at period end` : undefined
-          }
+          note={[
+            totals.canceling ? `and ${totals.canceling.toLocaleString()} canceling at period end` : null,
+            `${period.cancellations.toLocaleString()} ${period.cancellations === 1 ? 'cancellation' : 'cancellations'} in the last ${RANGE_LABELS[range]}`,
+          ]
+            .filter(Boolean)
+            .join(' · ')}
         />
         <Figure label="Trials" value={totals.trials.toLocaleString()} />
         <Figure
@@ -174,7 +177,7 @@ function Figures({ view, range }: { view: Dashboard; range: RangeKey }) {
         <Figure
           label="Churn, 30 days"
           value={percent(totals.churn30d)}
-          note={`${period.cancellations.toLocaleString()} ${period.cancellations === 1 ? 'cancellation' : 'cancellations'} in the last ${RANGE_LABELS[range]}`}
+          note="subscriptions that ended, of those running 30 days ago"
         />
       </dl>
     </section>
@@ -187,7 +190,7 @@ function TopOffers({ view }: { view: Dashboard }) {
       <h2 id="dashboard-top-offers">Top offers</h2>
       {view.topOffers.length === 0 ? (
         <p className="muted">
-          No offers yet. <Link to="/admin/offers/new">Create one</Link>.
+          Nobody has joined or bought an offer yet. <Link to="/admin/offers">See your offers</Link>.
         </p>
       ) : (
         <TableWrap label="Top offers">

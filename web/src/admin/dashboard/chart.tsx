@@ -3,7 +3,7 @@
 import type { Dashboard } from '../../api.ts';
 import { formatMoney } from '../../format.ts';
 import { TableWrap } from '../../ui.tsx';
-import { type ChartPoint, chartPoints, niceMax } from './model.ts';
+import { amountsText, type ChartPoint, chartPoints, niceMax } from './model.ts';
 
 const WIDTH = 640;
 const HEIGHT = 160;
@@ -111,13 +111,7 @@ export function Chart({ view, currency }: { view: Dashboard; currency: string })
                   <td className="numeric">{point.newMembers.toLocaleString()}</td>
                   <td className="numeric">{point.joins.toLocaleString()}</td>
                   <td className="numeric">{point.sales.toLocaleString()}</td>
-                  <td className="numeric">
-                    {point.netRevenue.length
-                      ? point.netRevenue
-                          .map((amount) => formatMoney(amount.amountMinor, amount.currency))
-                          .join(' · ')
-                      : money(0)}
-                  </td>
+                  <td className="numeric">{amountsText(point.netRevenue, currency)}</td>
                 </tr>
               ))}
             </tbody>

@@ -9,7 +9,7 @@ import { LoadError, Loading, TableWrap, Time, useLoad, useTitle } from '../../ui
 import type { AdminContext } from '../admin-layout.tsx';
 import { Chart } from './chart.tsx';
 import { FailedJobs } from './failed-jobs.tsx';
-import { isRange, leadingCurrency, percent, RANGE_LABELS, type RangeKey } from './model.ts';
+import { amountsText, isRange, leadingCurrency, percent, RANGE_LABELS, type RangeKey } from './model.ts';
 
 export function DashboardPage() {
   const platformName = usePlatformName();
@@ -122,11 +122,6 @@ function Figure({ label, value, note }: { label: string; value: string; note?: s
   );
 }
 
-function money(amounts: { amountMinor: number; currency: string }[], fallback: string): string {
-  if (amounts.length === 0) return formatMoney(0, fallback);
-  return amounts.map((amount) => formatMoney(amount.amountMinor, amount.currency)).join(' · ');
-}
-
 function Figures({ view, range }: { view: Dashboard; range: RangeKey }) {
   const { totals, period } = view;
   const net = period.revenue.map((row) => ({ amountMinor: row.netMinor, currency: row.currency }));
@@ -145,14 +140,18 @@ function Figures({ view, range }: { view: Dashboard; range: RangeKey }) {
         />
         <Figure
           label={`Revenue, last ${RANGE_LABELS[range]}`}
-          value={money(net, currency)}
+          value={amountsText(net, currency)}
           note={
             refunded.length
               ? `net of ${refunded.map((row) => formatMoney(row.refundedMinor, row.currency)).join(' · ')} refunded`
               : 'net of refunds'
           }
         />
-        <Figure label="MRR" value={money(totals.mrr, currency)} note="active and past-due subscriptions" />
+        <Figure
+          label="MRR"
+          value={amountsText(totals.mrr, currency)}
+          note="active and past-due subscriptions"
+        />
         <Figure
           label={`Sales, last ${RANGE_LABELS[range]}`}
           value={period.sales.toLocaleString()}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Dashboard } from '../../api.ts';
-import { chartPoints, isRange, leadingCurrency, niceMax, percent } from './model.ts';
+import { amountsText, chartPoints, isRange, leadingCurrency, niceMax, percent } from './model.ts';
 
 function view(overrides: Partial<Dashboard> = {}): Dashboard {
   return {
@@ -60,6 +60,18 @@ describe('the dashboard model', () => {
       'usd',
     );
     expect(month?.label).toMatch(/2026/);
+  });
+
+  it('writes amounts in several currencies as one text, and none as zero in the fallback', () => {
+    expect(amountsText([], 'usd')).toMatch(/0\.00/);
+    const both = amountsText(
+      [
+        { amountMinor: 900, currency: 'usd' },
+        { amountMinor: 400, currency: 'eur' },
+      ],
+      'usd',
+    );
+    expect(both).toMatch(/9\.00.* · .*4\.00/);
   });
 
   it('rounds an axis up to 1, 2 or 5 times a power of ten', () => {

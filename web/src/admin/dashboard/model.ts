@@ -1,6 +1,7 @@
 // The dashboard's figures as a creator reads them: which currency leads, the chart's points and scale,
 // and the labels of a range — pure, with unit tests beside it.
 import type { Dashboard } from '../../api.ts';
+import { formatMoney } from '../../format.ts';
 
 export const RANGE_LABELS = {
   '7d': '7 days',
@@ -56,4 +57,10 @@ export function niceMax(value: number): number {
 export function percent(share: number | null): string {
   if (share === null) return '—';
   return `${(share * 100).toFixed(share < 0.1 ? 1 : 0)} %`;
+}
+
+/** Amounts in several currencies as one text ("$9.00 · €4.00"); none is zero in `fallback`. */
+export function amountsText(amounts: { amountMinor: number; currency: string }[], fallback: string): string {
+  if (amounts.length === 0) return formatMoney(0, fallback);
+  return amounts.map((amount) => formatMoney(amount.amountMinor, amount.currency)).join(' · ');
 }

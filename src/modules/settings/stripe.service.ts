@@ -95,20 +95,23 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
     return (await settings.readInternal(STRIPE_CONNECTION_KEY, executor)) as StripeConnectionState | null;
   }
 
-  /** The key (opened) and the account state, in one read. */
-  async function stored(executor?: Executor) {
-    const values = await settings.readInternals([SECRET_KEY, STRIPE_CONNECTION_KEY], executor);
+  /** The key (opened) and the account state, in one read, with any `also` settings (still sealed). */
+  async function stored(executor?: Executor, also: string[] = []) {
+    const values = await settings.readInternals([SECRET_KEY, STRIPE_CONNECTION_KEY, ...also], executor);
     const sealed = values.get(SECRET_KEY);
     return {
       key: typeof sealed === 'string' ? sealer.open(sealed) : null,
       state: (values.get(STRIPE_CONNECTION_KEY) ?? null) as StripeConnectionState | null,
+      values,
     };
   }
 
+  /** A sealed setting opened, or null when it is not set. */
+  const opened = (sealed: unknown) => (typeof sealed === 'string' ? sealer.open(sealed) : null);
+
   /** The signing secret of one of Guildhall's endpoints, or null when Stripe is not connected. */
   async function webhookSecret(kind: WebhookKind = 'account', executor?: Executor): Promise<string | null> {
-    const sealed = await settings.readInternal(WEBHOOK_SECRET_KEYS[kind], executor);
-    return typeof sealed === 'string' ? sealer.open(sealed) : null;
+    return opened(await settings.readInternal(WEBHOOK_SECRET_KEYS[kind], executor));
   }
 
   /**
@@ -116,17 +119,9 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
    * connected account's client (null, with a null secret, when Stripe is not connected).
    */
   async function webhookContext(kind: WebhookKind) {
-    const values = await settings.readInternals([
-      WEBHOOK_SECRET_KEYS[kind],
-      SECRET_KEY,
-      STRIPE_CONNECTION_KEY,
-    ]);
-    const sealedSecret = values.get(WEBHOOK_SECRET_KEYS[kind]);
-    const sealedKey = values.get(SECRET_KEY);
-    const connection = (values.get(STRIPE_CONNECTION_KEY) ?? null) as StripeConnectionState | null;
-    const key = typeof sealedKey === 'string' ? sealer.open(sealedKey) : null;
+    const { key, state: connection, values } = await stored(undefined, [WEBHOOK_SECRET_KEYS[kind]]);
     return {
-      secret: typeof sealedSecret === 'string' ? sealer.open(sealedSecret) : null,
+      secret: opened(values.get(WEBHOOK_SECRET_KEYS[kind])),
       client: key && connection ? { stripe: gateway.client(key), connection } : null,
     };
   }

@@ -81,6 +81,17 @@ describe("a member's group list, kept by version", () => {
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
   });
 
+  it('does not read the groups again for a like or a comment (they change no list)', async () => {
+    const created = await member.post(`/api/v1/hub/groups/${open.id}/posts`, { body: 'Like me' });
+    expect(created.statusCode).toBe(201);
+    await listed();
+    await member.request('PUT', `/api/v1/hub/posts/${created.json().id}/like`, {});
+    await member.post(`/api/v1/hub/posts/${created.json().id}/comments`, { body: 'And a comment' });
+    statements.length = 0;
+    await listed();
+    expect(statements.filter((sql) => /"hub_groups"\."name"|"name" from "hub_groups"/.test(sql))).toEqual([]);
+  });
+
   it('shows a rename and a new description at once', async () => {
     await keptEntry(open.id);
     await patch(open, { name: 'Renamed at once', description: 'Fresh words' });

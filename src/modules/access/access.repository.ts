@@ -70,6 +70,7 @@ const groupColumns = [
   'hubGroups.paywallUrl',
   'hubGroups.postCount',
   'hubGroups.feedVersion',
+  'hubGroups.version',
   'hubGroups.createdAt',
   'hubGroups.updatedAt',
 ] as const;
@@ -131,7 +132,7 @@ function groupsEnteredBy(eb: GroupScope, userId: string, now: number) {
 const groupEntries = prepared((db: Executor, userId: string, now: number) =>
   db
     .selectFrom('hubGroups')
-    .select(['hubGroups.id', 'hubGroups.feedVersion'])
+    .select(['hubGroups.id', 'hubGroups.version'])
     .select((eb) => groupsEnteredBy(eb, userId, now).as('mayEnter'))
     .orderBy('hubGroups.position')
     .orderBy('hubGroups.createdAt'),

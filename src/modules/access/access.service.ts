@@ -155,8 +155,8 @@ export function createAccessService(deps: AccessDeps) {
     return Boolean(row?.mayEnter);
   }
 
-  // Each group's row as last read, under its version (hub_groups.feed_version, bumped by every change
-  // to the group: updateGroupRow, and every post change). A member's list reads only each group's id,
+  // Each group's row as last read, under its version (hub_groups.version, bumped by every change
+  // to the group: updateGroupRow, and a post written or deleted, its count). A member's list reads each id,
   // version and whether they may enter it; a row is read again only when its version has moved.
   const keptGroups = lru<GroupRow>(1000);
 
@@ -168,14 +168,14 @@ export function createAccessService(deps: AccessDeps) {
     const visible: VisibleGroup[] = [];
     for (const entry of entries) {
       let group = keptGroups.get(entry.id);
-      if (!group || group.feedVersion < entry.feedVersion) {
+      if (!group || group.version < entry.version) {
         // Read every group at once: one changed group usually means a list whose rows are all new.
         fresh ??= new Map((await listAllGroups(db)).map((row) => [row.id, row]));
         group = fresh.get(entry.id);
         // Deleted since its entry was read.
         if (!group) continue;
         const kept = keptGroups.get(entry.id);
-        if (!kept || kept.feedVersion < group.feedVersion) keptGroups.set(entry.id, group);
+        if (!kept || kept.version < group.version) keptGroups.set(entry.id, group);
       }
       const canEnter = Boolean(entry.mayEnter);
       if (canEnter || group.visibility !== 'hidden') visible.push({ group, canEnter });

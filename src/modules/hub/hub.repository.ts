@@ -11,17 +11,17 @@ export async function insertGroup(db: Executor, row: Insertable<HubGroupsTable>)
 }
 
 /**
- * Every change to a group goes through here and bumps its version (`feed_version`): the version is what
+ * Every change to a group goes through here and bumps its version (`version`): the version is what
  * the kept copies of a group and of its feed are checked against (access.service.ts, feed-cache.ts).
  */
 export async function updateGroupRow(
   db: Executor,
   id: string,
-  patch: Omit<Updateable<HubGroupsTable>, 'feedVersion'>,
+  patch: Omit<Updateable<HubGroupsTable>, 'feedVersion' | 'version'>,
 ): Promise<void> {
   await db
     .updateTable('hubGroups')
-    .set((eb) => ({ ...patch, feedVersion: eb('feedVersion', '+', 1) }))
+    .set((eb) => ({ ...patch, version: eb('version', '+', 1) }))
     .where('id', '=', id)
     .execute();
 }
@@ -79,7 +79,11 @@ export async function insertPost(db: Executor, row: Insertable<PostsTable>): Pro
   await db.insertInto('posts').values(row).execute();
   await db
     .updateTable('hubGroups')
-    .set((eb) => ({ postCount: eb('postCount', '+', 1), feedVersion: eb('feedVersion', '+', 1) }))
+    .set((eb) => ({
+      postCount: eb('postCount', '+', 1),
+      feedVersion: eb('feedVersion', '+', 1),
+      version: eb('version', '+', 1),
+    }))
     .where('id', '=', row.hubGroupId)
     .execute();
 }
@@ -203,7 +207,11 @@ export async function deletePostRow(db: Executor, post: { id: string; hubGroupId
   await db.deleteFrom('posts').where('id', '=', post.id).execute();
   await db
     .updateTable('hubGroups')
-    .set((eb) => ({ postCount: eb('postCount', '-', 1), feedVersion: eb('feedVersion', '+', 1) }))
+    .set((eb) => ({
+      postCount: eb('postCount', '-', 1),
+      feedVersion: eb('feedVersion', '+', 1),
+      version: eb('version', '+', 1),
+    }))
     .where('id', '=', post.hubGroupId)
     .execute();
 }

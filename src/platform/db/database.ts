@@ -25,6 +25,7 @@ import * as rateLimits from './migrations/0009-rate-limits.ts';
 import * as feedVersion from './migrations/0010-feed-version.ts';
 import * as metrics from './migrations/0011-metrics.ts';
 import * as offerDescription from './migrations/0012-offer-description.ts';
+import * as groupVersion from './migrations/0013-group-version.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   '0010-feed-version': feedVersion,
   '0011-metrics': metrics,
   '0012-offer-description': offerDescription,
+  '0013-group-version': groupVersion,
 };
 
 /**

@@ -126,6 +126,8 @@ export interface HubGroupsTable {
   postCount: Generated<number>;
   /** Bumped with every change to what the first page of the group's feed shows (cache key). */
   feedVersion: Generated<number>;
+  /** Bumped by every change to what a member's group list shows of the group (details, post count). */
+  version: Generated<number>;
   createdAt: number;
   updatedAt: number;
 }

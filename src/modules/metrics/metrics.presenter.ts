@@ -64,7 +64,7 @@ export function presentDashboard(view: Dashboard): Static<typeof DashboardSchema
 }
 
 /** The range's series: one line per day (or month), counts and net revenue per currency. */
-export function dashboardCsv(view: Dashboard): string {
+export function dashboardCsv(view: Pick<Dashboard, 'byMonth' | 'series'>): string {
   const currencies = [...new Set(view.series.flatMap((point) => [...point.revenue.keys()]))].sort();
   const lines = [
     csvLine([

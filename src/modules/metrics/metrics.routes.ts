@@ -37,7 +37,7 @@ export function metricsRoutes(deps: { metrics: MetricsService }): FastifyPluginA
       },
       async (request, reply) => {
         const range = request.query.range ?? '30d';
-        const view = await metrics.dashboard(requireActor(request), range);
+        const view = await metrics.rangeSeries(requireActor(request), range);
         return reply
           .header('content-disposition', `attachment; filename="dashboard-${range}.csv"`)
           .type('text/csv; charset=utf-8')

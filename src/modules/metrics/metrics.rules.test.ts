@@ -13,6 +13,7 @@ import {
   restartsSubscription,
   runningSubscriptions,
   subscriptionTotal,
+  summarizeDays,
 } from './metrics.rules.ts';
 
 describe('monthlyMinor', () => {
@@ -138,5 +139,29 @@ describe('the getting-started checklist', () => {
       ['hasSale', false],
     ]);
     expect(steps.every((step) => step.href.startsWith('/admin'))).toBe(true);
+  });
+});
+
+describe("a range's days", () => {
+  it('sums each day into its point and the range, net of refunds per currency, leaving out days before', () => {
+    const span = { from: Date.UTC(2026, 10, 26), to: Date.UTC(2026, 10, 27), byMonth: false };
+    const day = (d: number) => Date.UTC(2026, 10, d);
+    const { series, period, money } = summarizeDays(
+      [
+        { day: day(25), metric: 'joins', currency: '', value: 9 },
+        { day: day(26), metric: 'joins', currency: '', value: 2 },
+        { day: day(27), metric: 'sales', currency: '', value: 1 },
+        { day: day(27), metric: 'revenue', currency: 'usd', value: 900 },
+        { day: day(27), metric: 'refunds', currency: 'usd', value: 300 },
+        { day: day(27), metric: 'cancellations', currency: '', value: 1 },
+      ],
+      span,
+    );
+    expect(series.map((point) => [point.joins, point.sales, point.revenue.get('usd') ?? 0])).toEqual([
+      [2, 0, 0],
+      [0, 1, 600],
+    ]);
+    expect(period).toEqual({ joins: 2, sales: 1, members: 0, cancellations: 1 });
+    expect(money.get('usd')).toEqual({ gross: 900, refunded: 300 });
   });
 });

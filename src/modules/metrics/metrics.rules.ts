@@ -159,3 +159,43 @@ export function checklistOf(facts: SetupFacts): ChecklistStep[] {
     done: facts[step.key as keyof SetupFacts],
   }));
 }
+
+export interface DayRow {
+  day: number;
+  metric: string;
+  currency: string;
+  value: number;
+}
+
+/**
+ * A range's days as its series (one point per day or month: new members, joins, sales, net revenue per
+ * currency) and its totals; days before the range are left out.
+ */
+export function summarizeDays(days: DayRow[], span: { from: number; to: number; byMonth: boolean }) {
+  const points = new Map(
+    bucketsOf(span).map((start) => [
+      start,
+      { start, joins: 0, sales: 0, members: 0, revenue: new Map<string, number>() },
+    ]),
+  );
+  const period = { joins: 0, sales: 0, members: 0, cancellations: 0 };
+  const money = new Map<string, { gross: number; refunded: number }>();
+  for (const row of days) {
+    if (row.day < span.from) continue;
+    const point = points.get(bucketOf(row.day, span.byMonth));
+    if (!point) continue;
+    if (row.metric === 'joins' || row.metric === 'sales' || row.metric === 'members') {
+      point[row.metric] += row.value;
+      period[row.metric] += row.value;
+    } else if (row.metric === 'cancellations') period.cancellations += row.value;
+    else if (row.metric === 'revenue' || row.metric === 'refunds') {
+      const sign = row.metric === 'revenue' ? 1 : -1;
+      point.revenue.set(row.currency, (point.revenue.get(row.currency) ?? 0) + sign * row.value);
+      const sums = money.get(row.currency) ?? { gross: 0, refunded: 0 };
+      if (sign > 0) sums.gross += row.value;
+      else sums.refunded += row.value;
+      money.set(row.currency, sums);
+    }
+  }
+  return { series: [...points.values()], period, money };
+}

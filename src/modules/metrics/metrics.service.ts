@@ -23,8 +23,6 @@ import {
 import {
   activityOfChange,
   addsToMrr,
-  bucketOf,
-  bucketsOf,
   checklistOf,
   churnRate,
   DAY_MS,
@@ -37,6 +35,7 @@ import {
   restartsSubscription,
   runningSubscriptions,
   subscriptionTotal,
+  summarizeDays,
 } from './metrics.rules.ts';
 
 /** What the counters need of an entitlement, before and after a change. */
@@ -230,6 +229,14 @@ export function createMetricsService(deps: MetricsDeps) {
   // --- reading ---------------------------------------------------------------------------------
 
   /** The dashboard for a range: totals now, the range's figures and series, top offers, activity. */
+  /** The range's series alone (the CSV export): its days' counters, nothing else read. */
+  async function rangeSeries(actor: Actor, range: Range) {
+    requireStaff(actor);
+    const span = rangeOf(range, clock.now());
+    const { series } = summarizeDays(await listDays(db, span.from, span.to), span);
+    return { byMonth: span.byMonth, series };
+  }
+
   async function dashboard(actor: Actor, range: Range) {
     requireStaff(actor);
     const now = clock.now();
@@ -249,32 +256,7 @@ export function createMetricsService(deps: MetricsDeps) {
     const sinceDay = (metric: string, from: number) =>
       days.filter((row) => row.metric === metric && row.day >= from).reduce((sum, row) => sum + row.value, 0);
 
-    const buckets = bucketsOf(span);
-    const series = new Map(
-      buckets.map((start) => [
-        start,
-        { start, joins: 0, sales: 0, members: 0, revenue: new Map<string, number>() },
-      ]),
-    );
-    const period = { joins: 0, sales: 0, members: 0, cancellations: 0 };
-    const money = new Map<string, { gross: number; refunded: number }>();
-    for (const row of days) {
-      if (row.day < span.from) continue;
-      const point = series.get(bucketOf(row.day, span.byMonth));
-      if (!point) continue;
-      if (row.metric === 'joins' || row.metric === 'sales' || row.metric === 'members') {
-        point[row.metric] += row.value;
-        period[row.metric] += row.value;
-      } else if (row.metric === 'cancellations') period.cancellations += row.value;
-      else if (row.metric === 'revenue' || row.metric === 'refunds') {
-        const sign = row.metric === 'revenue' ? 1 : -1;
-        point.revenue.set(row.currency, (point.revenue.get(row.currency) ?? 0) + sign * row.value);
-        const sums = money.get(row.currency) ?? { gross: 0, refunded: 0 };
-        if (sign > 0) sums.gross += row.value;
-        else sums.refunded += row.value;
-        money.set(row.currency, sums);
-      }
-    }
+    const { series, period, money } = summarizeDays(days, span);
     const thirtyDaysAgo = dayOf(now) - 29 * DAY_MS;
     const running = runningSubscriptions(total);
     return {
@@ -305,7 +287,7 @@ export function createMetricsService(deps: MetricsDeps) {
         }),
       },
       period: { ...period, money },
-      series: [...series.values()],
+      series,
       topOffers,
       activity,
       defaultCurrency: settings.defaultCurrency,
@@ -321,6 +303,7 @@ export function createMetricsService(deps: MetricsDeps) {
     paymentTaken,
     refundMade,
     dashboard,
+    rangeSeries,
   };
 }
 

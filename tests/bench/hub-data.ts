@@ -56,6 +56,8 @@ export interface HubFixture {
   /** What the member's group list must say: groups they see, of which these they may enter. */
   memberSees: number;
   memberEnters: number;
+  /** The ids of the groups the member may enter (ten): what their home feed shows. */
+  enteredGroupIds: string[];
   /** A private group the member's ended entitlement used to open (listed, locked). */
   lockedGroup: SeededGroup;
   /** A hidden group the member's expired canceled entitlement used to open (not listed). */
@@ -255,6 +257,8 @@ export async function seedHub(
             createdAt,
             updatedAt: createdAt,
             editedAt: null,
+            // Its comments came up to six hours after it (the home feed's "Active" order).
+            activityAt: at(sql`-${row.n} * 60000 + (${row.n} % 7) * 3600000`),
           };
         },
       }),
@@ -385,6 +389,7 @@ export async function seedHub(
     feedGroup: group(3),
     memberSees: numbers.filter((n) => groupVisibility(n) !== 'hidden' || enters.has(n)).length,
     memberEnters: enters.size,
+    enteredGroupIds: [...enters].map(groupId),
     lockedGroup: group(7),
     hiddenGroup: group(5),
   };

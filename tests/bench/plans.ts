@@ -4,7 +4,7 @@
 // that grows with the platform (entitlements, posts, likes, grants…) by scanning it is reported.
 import type { CompiledQuery, Kysely } from 'kysely';
 import { findGroupWithEntry, listGroupEntries } from '../../src/modules/access/access.repository.ts';
-import { listFeedPosts, listPinnedPosts } from '../../src/modules/hub/hub.repository.ts';
+import { listFeedPosts, listHomePosts, listPinnedPosts } from '../../src/modules/hub/hub.repository.ts';
 import type { Engine } from '../../src/platform/db/database.ts';
 import type { DB } from '../../src/platform/db/schema.ts';
 import { capturingDb } from '../support/sql-capture.ts';
@@ -82,7 +82,8 @@ export async function hubPlans(fixture: Fixture): Promise<QueryPlan[]> {
     .offset(Math.floor(hub.size.posts / 40))
     .limit(1)
     .executeTakeFirst();
-  const queries: [string, (db: Kysely<DB>) => Promise<unknown>][] = [
+  // [name, run, the index a query may walk in order from its top, stopping at the page's end]
+  const queries: [string, (db: Kysely<DB>) => Promise<unknown>, string?][] = [
     [
       'access rule: findGroupWithEntry (can the member enter the group?)',
       (db) => findGroupWithEntry(db, groupId, userId, now),
@@ -94,12 +95,23 @@ export async function hubPlans(fixture: Fixture): Promise<QueryPlan[]> {
       (db) => listFeedPosts(db, groupId, userId, middle ? { at: middle.createdAt, id: middle.id } : null, 20),
     ],
     ['group list: listGroupEntries', (db) => listGroupEntries(db, userId, now)],
+    ...(['latest', 'active'] as const).map(
+      (order): [string, (db: Kysely<DB>) => Promise<unknown>, string] => [
+        `home: listHomePosts (first page, ${order})`,
+        (db) =>
+          listHomePosts(db, { order, everyGroup: false, viewerId: userId, now, after: null, limit: 20 }),
+        order === 'latest' ? 'posts_newest' : 'posts_active',
+      ],
+    ),
   ];
   const plans: QueryPlan[] = [];
-  for (const [name, run] of queries) {
+  for (const [name, run, walks] of queries) {
     const query = await compiled(engine, run);
     const plan = await explain(fixture, query);
-    plans.push({ name, sql: query.sql, plan, scans: plan.filter((line) => SCAN[engine].test(line)) });
+    // SQLite says SCAN for a walk of an index in its order too; under a LIMIT it stops at the page's end.
+    const walk = walks && `SCAN posts USING INDEX ${walks}`;
+    const scans = plan.filter((line) => SCAN[engine].test(line) && line.trim() !== walk);
+    plans.push({ name, sql: query.sql, plan, scans });
   }
   return plans;
 }

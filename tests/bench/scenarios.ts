@@ -86,6 +86,7 @@ interface GroupList {
 // The checks below compare against the fixture; scenarios are built once per run, the fixture per
 // engine, so each hub scenario remembers the fixture its setup saw.
 let feedHub: HubFixture | null = null;
+let homeHub: HubFixture | null = null;
 let listHub: HubFixture | null = null;
 
 export const scenarios: Scenario[] = [
@@ -160,6 +161,45 @@ export const scenarios: Scenario[] = [
         headers: { cookie },
         rate: 500,
       };
+    },
+    check: (status, body) => expectJson(status, body, (value) => Array.isArray((value as FeedPage).data)),
+  },
+  {
+    server: 'guildhall',
+    requires: 'hub',
+    name: 'GET /api/v1/hub/home (member home feed)',
+    measures:
+      "The same member's home: the newest 20 posts across the ten groups they may enter (of 20), each " +
+      'with its group, on the same data: the session and one query, the access rule one of its conditions.',
+    async setup(fixture, server) {
+      homeHub = hubOf(fixture);
+      const cookie = await sessionCookie(server.url, homeHub.member.email, homeHub.member.password);
+      return { path: '/api/v1/hub/home?limit=20', headers: { cookie } };
+    },
+    check: (status, body) =>
+      expectJson(status, body, (value) => {
+        const page = value as { data: { group: { id: string } }[]; nextCursor: string | null };
+        const entered = new Set(homeHub?.enteredGroupIds);
+        const groups = new Set(page.data.map((post) => post.group.id));
+        return (
+          page.data.length === 20 &&
+          [...groups].every((id) => entered.has(id)) &&
+          groups.size > 1 &&
+          typeof page.nextCursor === 'string'
+        );
+      }),
+  },
+  {
+    server: 'guildhall',
+    requires: 'hub',
+    name: 'member home feed at 500 requests/s (p99)',
+    measures:
+      'The home feed above at a fixed 500 requests a second (moderate load): its p99 latency is the ' +
+      'figure, so the ratio columns are left empty.',
+    async setup(fixture, server) {
+      const hub = hubOf(fixture);
+      const cookie = await sessionCookie(server.url, hub.member.email, hub.member.password);
+      return { path: '/api/v1/hub/home?limit=20', headers: { cookie }, rate: 500 };
     },
     check: (status, body) => expectJson(status, body, (value) => Array.isArray((value as FeedPage).data)),
   },

@@ -59,6 +59,7 @@ interface Row {
 
 const ROWS: Record<string, Row> = {
   'GET /api/v1/hub/groups': { level: 'list', allowed: [200, 200] },
+  'GET /api/v1/hub/home': { level: 'list', allowed: [200, 200] },
   'GET /api/v1/hub/groups/{id}': { level: 'group', allowed: [200, 200] },
   'GET /api/v1/hub/groups/{id}/posts': { level: 'group', allowed: [200, 200] },
   'POST /api/v1/hub/groups/{id}/posts': { level: 'group', body: { body: 'Hello' }, allowed: [201, 201] },
@@ -213,6 +214,19 @@ describe('the Hub authorization matrix', () => {
       expect(mismatches).toEqual([]);
     });
   }
+
+  it("shows the private group's posts in the home feed of exactly those who may enter it", async () => {
+    const { post } = await freshTargets();
+    for (const persona of PERSONAS.filter((p) => p !== 'anonymous')) {
+      const home = (await callers.get(persona)!.get('/api/v1/hub/home?limit=100')).json().data as {
+        id: string;
+      }[];
+      expect(
+        home.some((p) => p.id === post),
+        persona,
+      ).toBe(MAY_ENTER.includes(persona));
+    }
+  });
 
   it('lists the private group to everyone signed in, locked unless they may enter', async () => {
     for (const persona of PERSONAS.filter((p) => p !== 'anonymous')) {

@@ -100,6 +100,7 @@ const ROUTES: Record<string, Access> = {
   // The Hub: every signed-in person may call these; which group they reach is the access rule's
   // decision, tested route by route in hub-access-matrix.test.ts.
   'GET /api/v1/hub/groups': 'signed-in',
+  'GET /api/v1/hub/home': 'signed-in',
   'GET /api/v1/hub/groups/{id}': 'signed-in',
   'GET /api/v1/hub/groups/{id}/posts': 'signed-in',
   'POST /api/v1/hub/groups/{id}/posts': 'signed-in',

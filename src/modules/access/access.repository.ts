@@ -99,10 +99,12 @@ export async function findGroup(db: Executor, idOrSlug: string) {
 export type GroupRow = NonNullable<Awaited<ReturnType<typeof findGroup>>>;
 
 /**
- * The ids of the groups a member holds a live grant or a live entitlement to: the member's own rows
- * (by user, then offer_hub_groups by offer), read once for a whole list instead of probed per group.
+ * Whether a member may enter a group, in the shape that suits a list (of groups, or of posts across
+ * groups): public, or among the ids of the groups the member holds a live grant or a live entitlement
+ * to — the member's own rows (by user, then offer_hub_groups by offer), read once for the whole list
+ * instead of probed per row.
  */
-function groupsEnteredBy(eb: GroupScope, userId: string, now: number) {
+export function groupsEnteredBy(eb: GroupScope, userId: string, now: number) {
   return eb.or([
     eb('hubGroups.visibility', '=', 'public'),
     eb(
@@ -132,14 +134,14 @@ function groupsEnteredBy(eb: GroupScope, userId: string, now: number) {
 const groupEntries = prepared((db: Executor, userId: string, now: number) =>
   db
     .selectFrom('hubGroups')
-    .select(['hubGroups.id', 'hubGroups.version'])
+    .select(['hubGroups.id', 'hubGroups.version', 'hubGroups.feedVersion'])
     .select((eb) => groupsEnteredBy(eb, userId, now).as('mayEnter'))
     .orderBy('hubGroups.position')
     .orderBy('hubGroups.createdAt'),
 );
 
 /**
- * Every group in the creator's order, by id and version, each with whether this member may enter it
+ * Every group in the creator's order, by id and versions, each with whether this member may enter it
  * (compiled once); the rest of each group comes from the rows kept by version (access.service.ts). The
  * same rule as memberMayEnter, in the shape that suits a list: the member's grants and entitlements are
  * read once (a handful of rows by index) rather than probed for every group.

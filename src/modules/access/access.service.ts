@@ -183,6 +183,22 @@ export function createAccessService(deps: AccessDeps) {
     return visible;
   }
 
+  /**
+   * The groups the caller may enter at `now` (staff: every group), by id and versions, in the creator's
+   * order: one query, the access rule evaluated for every group at once.
+   */
+  async function enteredGroups(
+    actor: Actor,
+    now: number,
+    executor: Executor = db,
+  ): Promise<{ id: string; version: number; feedVersion: number }[]> {
+    const entries = await listGroupEntries(executor, actor.userId, now);
+    const everyGroup = isStaffRole(actor.role);
+    return entries
+      .filter((entry) => everyGroup || Boolean(entry.mayEnter))
+      .map(({ id, version, feedVersion }) => ({ id, version, feedVersion }));
+  }
+
   // --- hand grants (staff) ---------------------------------------------------------------------
 
   async function targetUser(executor: Executor, userId: string) {
@@ -480,6 +496,7 @@ export function createAccessService(deps: AccessDeps) {
     enterGroup,
     canEnter,
     visibleGroups,
+    enteredGroups,
     paywallOf,
     listGrants,
     grant,

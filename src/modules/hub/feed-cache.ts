@@ -3,6 +3,9 @@
 // transaction as every change to what the page shows, so a cached page is never older than the version
 // its reader saw — whichever process made the change. What differs per reader (which posts they like)
 // is kept apart, under the same version: the reader's own like changes the version too.
+//
+// The home feed keeps its first pages here too, keyed by the set of groups a reader may enter and
+// versioned by a stamp of those groups' versions (hub.service.ts, home).
 
 import { lru } from '../../platform/lru.ts';
 
@@ -15,12 +18,29 @@ export interface CachedFeedPage<Row> {
   nextCursor: string | null;
 }
 
+/**
+ * What a page was read under: a group's feed version, or a stamp of several groups' versions. A kept
+ * page answers only for exactly its version.
+ */
+export type FeedVersion = number | string;
+
 export interface FeedCache<Row> {
-  page(groupId: string, version: number, limit: number): CachedFeedPage<Row> | undefined;
-  keepPage(groupId: string, version: number, limit: number, page: CachedFeedPage<Row>): void;
+  page(key: string, version: FeedVersion, limit: number): CachedFeedPage<Row> | undefined;
+  keepPage(key: string, version: FeedVersion, limit: number, page: CachedFeedPage<Row>): void;
   /** The ids of the page's posts the viewer likes, when known for this version and page size. */
-  likes(viewerId: string, groupId: string, version: number, limit: number): ReadonlySet<string> | undefined;
-  keepLikes(viewerId: string, groupId: string, version: number, limit: number, liked: Iterable<string>): void;
+  likes(viewerId: string, key: string, version: FeedVersion, limit: number): ReadonlySet<string> | undefined;
+  keepLikes(
+    viewerId: string,
+    key: string,
+    version: FeedVersion,
+    limit: number,
+    liked: Iterable<string>,
+  ): void;
+}
+
+/** A slower reader of an older version never replaces a newer one (stamps cannot be ordered: they may). */
+function newer(kept: FeedVersion, version: FeedVersion): boolean {
+  return typeof kept === 'number' && typeof version === 'number' && kept > version;
 }
 
 /** A page whose posts hold more text than this is not kept (a few long posts; memory stays bounded). */
@@ -31,32 +51,29 @@ export function createFeedCache<Row extends { body: string; bodyHtml: string }>(
 ): FeedCache<Row> {
   // Keyed by group and page size; an older version of a page is replaced, never kept beside it. A
   // reader's likes are keyed by the page size too: they were looked up for that page's posts.
-  const pages = lru<{ version: number; page: CachedFeedPage<Row> }>(options.pages ?? 200);
-  const likes = lru<{ version: number; liked: ReadonlySet<string> }>(options.viewers ?? 20_000);
+  const pages = lru<{ version: FeedVersion; page: CachedFeedPage<Row> }>(options.pages ?? 200);
+  const likes = lru<{ version: FeedVersion; liked: ReadonlySet<string> }>(options.viewers ?? 20_000);
   return {
-    page(groupId, version, limit) {
-      const entry = pages.get(`${groupId}:${limit}`);
+    page(key, version, limit) {
+      const entry = pages.get(`${key}:${limit}`);
       return entry && entry.version === version ? entry.page : undefined;
     },
-    keepPage(groupId, version, limit, page) {
-      const key = `${groupId}:${limit}`;
-      const entry = pages.get(key);
-      // A slower reader of an older version never replaces a newer page.
-      if (entry && entry.version > version) return;
+    keepPage(key, version, limit, page) {
+      const entry = pages.get(`${key}:${limit}`);
+      if (entry && newer(entry.version, version)) return;
       let chars = 0;
       for (const post of [...page.pinned, ...page.posts]) chars += post.body.length + post.bodyHtml.length;
       if (chars > MAX_PAGE_CHARS) return;
-      pages.set(key, { version, page });
+      pages.set(`${key}:${limit}`, { version, page });
     },
-    likes(viewerId, groupId, version, limit) {
-      const entry = likes.get(`${viewerId}:${groupId}:${limit}`);
+    likes(viewerId, key, version, limit) {
+      const entry = likes.get(`${viewerId}:${key}:${limit}`);
       return entry && entry.version === version ? entry.liked : undefined;
     },
-    keepLikes(viewerId, groupId, version, limit, liked) {
-      const key = `${viewerId}:${groupId}:${limit}`;
-      const entry = likes.get(key);
-      if (entry && entry.version > version) return;
-      likes.set(key, { version, liked: new Set(liked) });
+    keepLikes(viewerId, key, version, limit, liked) {
+      const entry = likes.get(`${viewerId}:${key}:${limit}`);
+      if (entry && newer(entry.version, version)) return;
+      likes.set(`${viewerId}:${key}:${limit}`, { version, liked: new Set(liked) });
     },
   };
 }

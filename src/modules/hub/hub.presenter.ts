@@ -2,7 +2,7 @@ import { type Actor, isStaffRole } from '../../platform/actor.ts';
 import { toIso } from '../../platform/clock.ts';
 import { mediaUrl } from '../../platform/media.ts';
 import type { GroupRow } from '../access/index.ts';
-import type { CommentRow, PostRow } from './hub.repository.ts';
+import type { CommentRow, HomePostRow, PostRow } from './hub.repository.ts';
 
 export function presentGroup(group: GroupRow) {
   return {
@@ -74,6 +74,14 @@ export function presentPost(post: PostRow, actor: Actor) {
   };
 }
 
+/** What a post of the home feed adds to the post: its group, and when it last saw activity. */
+function homeTail(row: Omit<HomePostRow, 'likedByMe'>) {
+  return {
+    group: { id: row.hubGroupId, name: row.groupName, slug: row.groupSlug, emoji: row.groupEmoji },
+    activityAt: toIso(row.activityAt),
+  };
+}
+
 // A feed post as JSON, in two parts that are the same for every reader (kept per row: the rows of a
 // cached feed page are the same objects request after request), with the reader's three fields between.
 const postJsonParts = new WeakMap<object, readonly [string, string]>();
@@ -83,6 +91,24 @@ const postJsonParts = new WeakMap<object, readonly [string, string]>();
  * feed sends these joined instead of objects to serialize: a cached page costs a string join.
  */
 export function presentPostJson(post: Omit<PostRow, 'likedByMe'>, likedByMe: boolean, actor: Actor): string {
+  return postJson(post, likedByMe, actor, () => ({}));
+}
+
+/** A post of the home feed as JSON text, the same way: the post's fields, then its group. */
+export function presentHomePostJson(
+  post: Omit<HomePostRow, 'likedByMe'>,
+  likedByMe: boolean,
+  actor: Actor,
+): string {
+  return postJson(post, likedByMe, actor, homeTail);
+}
+
+function postJson<Row extends Omit<PostRow, 'likedByMe'>>(
+  post: Row,
+  likedByMe: boolean,
+  actor: Actor,
+  tail: (post: Row) => object,
+): string {
   let parts = postJsonParts.get(post);
   if (!parts) {
     const {
@@ -93,7 +119,10 @@ export function presentPostJson(post: Omit<PostRow, 'likedByMe'>, likedByMe: boo
       editedAt,
       ...head
     } = presentPost({ ...post, likedByMe: 0 }, actor);
-    parts = [JSON.stringify(head).slice(0, -1), JSON.stringify({ createdAt, editedAt }).slice(1)];
+    parts = [
+      JSON.stringify(head).slice(0, -1),
+      JSON.stringify({ createdAt, editedAt, ...tail(post) }).slice(1),
+    ];
     postJsonParts.set(post, parts);
   }
   const mine = post.authorId === actor.userId;

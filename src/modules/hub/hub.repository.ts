@@ -3,6 +3,7 @@ import { type Executor, locksRows } from '../../platform/db/executor.ts';
 import { prepared } from '../../platform/db/prepared.ts';
 import type { CommentsTable, HubGroupsTable, PostsTable } from '../../platform/db/schema.ts';
 import type { Cursor } from '../../platform/pagination.ts';
+import { groupsEnteredBy } from '../access/index.ts';
 
 // --- groups ---
 
@@ -70,13 +71,19 @@ function likedByExpression(userId: string) {
   return sql<number>`exists (select 1 from post_likes pl where pl.post_id = posts.id and pl.user_id = ${userId})`;
 }
 
-export async function insertPost(db: Executor, row: Insertable<PostsTable>): Promise<void> {
+export async function insertPost(
+  db: Executor,
+  row: Omit<Insertable<PostsTable>, 'activityAt'>,
+): Promise<void> {
   // The author's name shows on the post: a rename committing meanwhile must wait for this post, so its
   // bump of the feeds the author wrote in sees it (PostgreSQL; SQLite has one writer at a time).
   if (locksRows(db) && row.authorId) {
     await db.selectFrom('users').select('id').where('id', '=', row.authorId).forShare().execute();
   }
-  await db.insertInto('posts').values(row).execute();
+  await db
+    .insertInto('posts')
+    .values({ ...row, activityAt: row.createdAt })
+    .execute();
   await db
     .updateTable('hubGroups')
     .set((eb) => ({
@@ -188,6 +195,97 @@ export async function listFeedPosts(
     : firstFeedPage(db, groupId, viewerId, limit + 1);
 }
 
+// --- the home feed: posts across groups ---
+
+/** The home feed's two orders: newest posts first, or the posts with the newest activity first. */
+export type HomeOrder = 'latest' | 'active';
+
+const HOME_ORDER = { latest: 'posts.createdAt', active: 'posts.activityAt' } as const;
+
+/**
+ * Posts across groups with each one's group: every group (staff), or those the member may enter —
+ * the access rule as one condition on the joined group (its grant and entitlement lists read once),
+ * never a check per post. Newest first in the order's column: a range read from the top of its index.
+ */
+function homeQuery(db: Executor, order: HomeOrder, viewerId: string) {
+  return db
+    .selectFrom('posts')
+    .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
+    .leftJoin('users', 'users.id', 'posts.authorId')
+    .select(postColumns)
+    .select(['posts.activityAt', 'hubGroups.name as groupName', 'hubGroups.slug as groupSlug'])
+    .select('hubGroups.emoji as groupEmoji')
+    .select(likedByExpression(viewerId).as('likedByMe'))
+    .orderBy(HOME_ORDER[order], 'desc')
+    .orderBy('posts.id', 'desc');
+}
+
+type HomeQuery = ReturnType<typeof homeQuery>;
+
+/** A member's posts: those of the groups they may enter (the grant and entitlement lists read once). */
+function entered(query: HomeQuery, viewerId: string, now: number): HomeQuery {
+  return query.where((eb) => groupsEnteredBy(eb, viewerId, now));
+}
+
+function after(query: HomeQuery, order: HomeOrder, at: number, id: string): HomeQuery {
+  return query.where((eb) => eb(eb.refTuple(HOME_ORDER[order], 'posts.id'), '<', eb.tuple(at, id)));
+}
+
+// Each order for staff (every group) and for members, first page and later pages: eight shapes, each
+// compiled once.
+function homePages(order: HomeOrder) {
+  return {
+    staff: {
+      first: prepared((db: Executor, viewerId: string, take: number) =>
+        homeQuery(db, order, viewerId).limit(take),
+      ),
+      later: prepared((db: Executor, viewerId: string, take: number, at: number, id: string) =>
+        after(homeQuery(db, order, viewerId), order, at, id).limit(take),
+      ),
+    },
+    member: {
+      first: prepared((db: Executor, viewerId: string, take: number, now: number) =>
+        entered(homeQuery(db, order, viewerId), viewerId, now).limit(take),
+      ),
+      later: prepared((db: Executor, viewerId: string, take: number, at: number, id: string, now: number) =>
+        after(entered(homeQuery(db, order, viewerId), viewerId, now), order, at, id).limit(take),
+      ),
+    },
+  };
+}
+
+const HOME_PAGES = { latest: homePages('latest'), active: homePages('active') };
+
+/**
+ * A page of the home feed: posts across groups, each with its group, newest first in the order's
+ * column — a range read from the top of that column's index. Staff see every group; a member, those
+ * they may enter, decided in the same query as one condition on the joined group, never per post.
+ */
+export async function listHomePosts(
+  db: Executor,
+  options: {
+    order: HomeOrder;
+    everyGroup: boolean;
+    viewerId: string;
+    now: number;
+    after: Cursor | null;
+    limit: number;
+  },
+) {
+  const { order, everyGroup, viewerId, now, after: cursor, limit } = options;
+  const pages = HOME_PAGES[order];
+  if (everyGroup) {
+    return cursor
+      ? pages.staff.later(db, viewerId, limit + 1, cursor.at, cursor.id)
+      : pages.staff.first(db, viewerId, limit + 1);
+  }
+  return cursor
+    ? pages.member.later(db, viewerId, limit + 1, cursor.at, cursor.id, now)
+    : pages.member.first(db, viewerId, limit + 1, now);
+}
+
+export type HomePostRow = Awaited<ReturnType<typeof listHomePosts>>[number];
+
 export async function countPinned(db: Executor, groupId: string): Promise<number> {
   const row = await db
     .selectFrom('posts')
@@ -240,7 +338,7 @@ export async function insertComment(db: Executor, row: Insertable<CommentsTable>
   await db.insertInto('comments').values(row).execute();
   await db
     .updateTable('posts')
-    .set((eb) => ({ commentCount: eb('commentCount', '+', 1) }))
+    .set((eb) => ({ commentCount: eb('commentCount', '+', 1), activityAt: row.createdAt }))
     .where('id', '=', row.postId)
     .execute();
   await bumpFeedOfPost(db, row.postId);

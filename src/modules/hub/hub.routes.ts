@@ -9,6 +9,7 @@ import type { AccessService } from '../access/index.ts';
 import {
   presentComment,
   presentGroup,
+  presentHomePostJson,
   presentMemberGroup,
   presentMemberGroupJson,
   presentPost,
@@ -20,6 +21,7 @@ import {
   CommentBody,
   CommentPatch,
   GroupBody,
+  HomePost,
   HubGroup,
   HubGroupDetail,
   MemberGroup,
@@ -31,6 +33,15 @@ import type { HubService } from './hub.service.ts';
 
 const PageQuery = Type.Object({ cursor: ListQuery.properties.cursor, limit: ListQuery.properties.limit });
 const Ok = Type.Object({ ok: Type.Literal(true) });
+const HomeQuery = Type.Object({
+  ...PageQuery.properties,
+  order: Type.Optional(
+    Type.Union([Type.Literal('latest'), Type.Literal('active')], {
+      description:
+        'latest: newest posts first (the default); active: newest activity (post or comment) first',
+    }),
+  ),
+});
 
 export function hubRoutes(deps: { hub: HubService; access: AccessService }): FastifyPluginAsyncTypebox {
   const { hub, access } = deps;
@@ -184,6 +195,33 @@ export function hubRoutes(deps: { hub: HubService; access: AccessService }): Fas
         const groups = await access.visibleGroups(requireActor(request));
         const json = groups.map(({ group, canEnter }) => presentMemberGroupJson(group, canEnter));
         return sendJsonText(reply, `{"data":[${json.join(',')}]}`);
+      },
+    );
+
+    app.get(
+      '/hub/home',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'Home: the posts of every group you may enter, newest (or most recently active) first',
+          querystring: HomeQuery,
+          response: { 200: PageOf(HomePost), ...errors(400, 401) },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request);
+        const page = await hub.home(actor, {
+          order: request.query.order ?? 'latest',
+          cursor: request.query.cursor,
+          limit: request.query.limit ?? 20,
+        });
+        // Joined from each post's JSON (kept per cached row), as the group feed: the tests parse it
+        // against the schema above.
+        const posts = page.data.map(({ post, likedByMe }) => presentHomePostJson(post, likedByMe, actor));
+        return sendJsonText(
+          reply,
+          `{"data":[${posts.join(',')}],"nextCursor":${JSON.stringify(page.nextCursor)}}`,
+        );
       },
     );
 

@@ -76,6 +76,17 @@ export const Post = Type.Object({
   editedAt: NullableTimestamp,
 });
 
+export const HomePost = Type.Object({
+  ...Post.properties,
+  group: Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    slug: Type.String(),
+    emoji: Type.Union([Type.String(), Type.Null()]),
+  }),
+  activityAt: Timestamp,
+});
+
 export const PostBody = Type.Object({
   title: Type.Optional(Nullable(Type.String({ maxLength: LIMITS.postTitle + TRIM_ROOM }))),
   body: Type.String({ minLength: 1, maxLength: LIMITS.body, description: 'Markdown' }),

@@ -5,6 +5,7 @@ import { type Actor, isStaffRole, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
+import type { Executor } from '../../platform/db/executor.ts';
 import {
   AppError,
   ConflictError,
@@ -27,6 +28,8 @@ import {
   deletePostRow,
   findComment,
   findPost,
+  type HomeOrder,
+  type HomePostRow,
   insertComment,
   insertGroup,
   insertPost,
@@ -34,6 +37,7 @@ import {
   listComments,
   listFeedPosts,
   listGroupIds,
+  listHomePosts,
   listPinnedPosts,
   nextGroupPosition,
   type PostRow,
@@ -57,6 +61,19 @@ export interface HubDeps {
   rateLimiter: RateLimiter;
   /** Tests give one to look inside; by default each service keeps its own. */
   feedCache?: FeedCache<PostRow>;
+  homeCache?: FeedCache<HomePostRow>;
+}
+
+type EnteredGroup = { id: string; version: number; feedVersion: number };
+
+/** The home cache's key: the order and the groups a page is read for (their creator's order is stable). */
+function homeKey(order: HomeOrder, groups: EnteredGroup[]): string {
+  return `${order}:${groups.map((group) => group.id).join(',')}`;
+}
+
+/** What the home page of these groups shows moves with each one's version (its name) and feed version. */
+function versionStamp(groups: EnteredGroup[]): string {
+  return groups.map((group) => `${group.version}.${group.feedVersion}`).join(',');
 }
 
 /**
@@ -77,6 +94,7 @@ export function writeLimitKey(kind: keyof typeof WRITE_LIMITS, userId: string): 
 export function createHubService(deps: HubDeps) {
   const { db, clock, access, media, rateLimiter } = deps;
   const feedCache = deps.feedCache ?? createFeedCache<PostRow>();
+  const homeCache = deps.homeCache ?? createFeedCache<HomePostRow>();
 
   /** Counts one write by a member; past its kind's limit, 429 with when to try again. */
   async function countWrite(actor: Actor, kind: keyof typeof WRITE_LIMITS): Promise<void> {
@@ -278,6 +296,80 @@ export function createHubService(deps: HubDeps) {
     return { group, data, nextCursor: page.nextCursor };
   }
 
+  /**
+   * The member's home: the latest posts (or those with the latest activity) across every group they
+   * may enter, each with its group — one query, the access rule one of its conditions. A first page is
+   * kept in the feed cache under the set of groups it was read for and a stamp of their versions (each
+   * bumped by every change a page shows: posts, counts, likes, a group's name): members who may enter
+   * the same groups share it, and it answers only while none of those groups has moved. The set and
+   * the page are read in one snapshot, so a kept page holds exactly those groups' posts.
+   */
+  async function home(actor: Actor, options: { order: HomeOrder; cursor?: string; limit: number }) {
+    const { order, limit } = options;
+    const after = decodeCursor(options.cursor);
+    const now = clock.now();
+    const read = (executor: Executor) =>
+      listHomePosts(executor, {
+        order,
+        everyGroup: isStaffRole(actor.role),
+        viewerId: actor.userId,
+        now,
+        after,
+        limit,
+      });
+    const cursorOf = (row: HomePostRow) => ({
+      at: order === 'active' ? row.activityAt : row.createdAt,
+      id: row.id,
+    });
+    const shared = ({ likedByMe, ...post }: HomePostRow) => ({ post, likedByMe: Boolean(likedByMe) });
+    if (after) {
+      const page = pageOf(await read(db), limit, cursorOf);
+      return { data: page.data.map(shared), nextCursor: page.nextCursor };
+    }
+
+    const entered = await access.enteredGroups(actor, now);
+    const key = homeKey(order, entered);
+    const stamp = versionStamp(entered);
+    const cached = homeCache.page(key, stamp, limit);
+    if (cached) {
+      let liked = homeCache.likes(actor.userId, key, stamp, limit);
+      if (!liked) {
+        liked = new Set(
+          await likedPostIds(
+            db,
+            actor.userId,
+            cached.posts.map((post) => post.id),
+          ),
+        );
+        homeCache.keepLikes(actor.userId, key, stamp, limit, liked);
+      }
+      const mine = liked;
+      return {
+        data: cached.posts.map((post) => ({ post, likedByMe: mine.has(post.id) })),
+        nextCursor: cached.nextCursor,
+      };
+    }
+    const { groups, rows } = await db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => ({
+        groups: await access.enteredGroups(actor, now, trx),
+        rows: await read(trx),
+      }));
+    const page = pageOf(rows, limit, cursorOf);
+    const data = page.data.map(shared);
+    const readKey = homeKey(order, groups);
+    const readStamp = versionStamp(groups);
+    homeCache.keepPage(readKey, readStamp, limit, {
+      pinned: [],
+      posts: data.map((item) => item.post),
+      nextCursor: page.nextCursor,
+    });
+    const liked = data.filter((item) => item.likedByMe).map((item) => item.post.id);
+    homeCache.keepLikes(actor.userId, readKey, readStamp, limit, liked);
+    return { data, nextCursor: page.nextCursor };
+  }
+
   async function createPost(
     actor: Actor,
     groupId: string,
@@ -453,6 +545,7 @@ export function createHubService(deps: HubDeps) {
     uploadGroupImage,
     removeGroupImage,
     feed,
+    home,
     createPost,
     getPost,
     updatePost,

@@ -26,6 +26,7 @@ import * as feedVersion from './migrations/0010-feed-version.ts';
 import * as metrics from './migrations/0011-metrics.ts';
 import * as offerDescription from './migrations/0012-offer-description.ts';
 import * as groupVersion from './migrations/0013-group-version.ts';
+import * as homeFeed from './migrations/0014-home-feed.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   '0011-metrics': metrics,
   '0012-offer-description': offerDescription,
   '0013-group-version': groupVersion,
+  '0014-home-feed': homeFeed,
 };
 
 /**

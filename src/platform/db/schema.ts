@@ -399,6 +399,8 @@ export interface PostsTable {
   createdAt: number;
   updatedAt: number;
   editedAt: number | null;
+  /** The post's own time, or its newest comment's: the home feed's "Active" order. */
+  activityAt: number;
 }
 
 export interface CommentsTable {

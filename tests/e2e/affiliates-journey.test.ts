@@ -96,7 +96,7 @@ async function buyOnPhone(buyer: Page, person: { email: string; name: string }) 
     await buyer.getByRole('link', { name: 'Continue' }).click();
   }
   await buyer.waitForURL(`${server.baseUrl}/hub/g/yoga`);
-  await poll(() => buyer.getByLabel('Write a post').count()).toBe(1);
+  await poll(() => buyer.getByRole('button', { name: 'Write something…' }).count()).toBe(1);
 }
 
 /** Become a Partner, freshly loaded: the totals and the sales table, as A reads them. */

@@ -77,6 +77,8 @@ describe('the Hub', { shuffle: false }, () => {
 
     // Mia enters Yoga and posts.
     await mia.goto(`${server.baseUrl}/hub/g/yoga`);
+    // The composer is one line until she means to write.
+    await mia.getByRole('button', { name: 'Write something…' }).click();
     await mia.getByLabel('Title (optional)').fill('Morning flow');
     await mia.getByLabel('Write a post').fill('Who is in for **6am**? <script>window.__pwned=1</script>');
     await mia.getByRole('button', { name: 'Post', exact: true }).click();
@@ -134,6 +136,30 @@ describe('the Hub', { shuffle: false }, () => {
     await mia.reload();
     await expect.poll(() => mia.getByRole('heading', { name: 'Unlock Yoga classes' }).count()).toBe(1);
     expect(await mia.getByRole('article', { name: 'Morning flow' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('gives a member on a phone one home across their groups, and a group switcher one tap away', async () => {
+    const errors: string[] = [];
+    const max = await signInAs(chromium.browser, server.baseUrl, 'max@example.test', PASSWORD, /\/hub$/);
+    max.on('pageerror', (e) => errors.push(e.message));
+    await max.setViewportSize({ width: 390, height: 844 });
+    await max.goto(`${server.baseUrl}/hub`);
+    // Mia's post in Yoga (his by hand grant), named with its group, on the first screen.
+    const post = max.getByRole('article', { name: 'Morning flow' });
+    await expect.poll(() => post.count()).toBe(1);
+    expect(await post.getByRole('link', { name: 'Yoga' }).count()).toBe(1);
+    expect((await post.boundingBox())!.y).toBeLessThan(844);
+    await max.getByLabel('Active').check();
+    await expect.poll(() => new URL(max.url()).search).toBe('?order=active');
+    await expect.poll(() => post.count()).toBe(1);
+    await expectAccessible(max, 'e2e-home');
+    await max.screenshot({ path: '.tmp/e2e-home.png' });
+    // One tap opens the groups; choosing one goes there and closes the list.
+    await max.locator('.group-switcher summary').click();
+    await max.locator('.group-switcher').getByRole('link', { name: 'General' }).click();
+    await max.waitForURL(`${server.baseUrl}/hub/g/general`);
+    expect(await max.locator('.group-switcher').getAttribute('open')).toBeNull();
     expect(errors).toEqual([]);
   });
 });

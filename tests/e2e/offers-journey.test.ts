@@ -240,7 +240,7 @@ describe('Creating a Membership, as the reference page says', { shuffle: false }
     });
     await visitor.getByRole('link', { name: 'Continue' }).click();
     await visitor.waitForURL(`${server.baseUrl}/hub/g/yoga`);
-    await expect.poll(() => visitor.getByLabel('Write a post').count()).toBe(1);
+    await expect.poll(() => visitor.getByRole('button', { name: 'Write something…' }).count()).toBe(1);
 
     // The confirmation email arrives over SMTP, customised, with a sign-in link that works.
     const mail = await server.smtp.waitFor((m) => JSON.stringify(m.to).includes('vera@example.test'));

@@ -287,7 +287,7 @@ describe('selling through Stripe, in the browser', { shuffle: false }, () => {
 
     // Back from Stripe: welcomed, signed in, and inside the group.
     await backFromStripeInto(buyer, 'yoga');
-    await poll(() => buyer.getByLabel('Write a post').count()).toBe(1);
+    await poll(() => buyer.getByRole('button', { name: 'Write something…' }).count()).toBe(1);
     await expectAccessible(buyer, 'stripe-journey-in-group-phone');
     await buyer.screenshot({ path: '/tmp/stripe-journey-in-group-phone.png', fullPage: true });
     const me = await buyer.request.get(`${server.baseUrl}/api/v1/me`);
@@ -376,7 +376,7 @@ describe('selling through Stripe, in the browser', { shuffle: false }, () => {
     await member.getByLabel('Card number').fill('4242 4242 4242 4242');
     await member.getByRole('button', { name: 'Subscribe' }).click();
     await backFromStripeInto(member, 'pilates');
-    await poll(() => member.getByLabel('Write a post').count()).toBe(1);
+    await poll(() => member.getByRole('button', { name: 'Write something…' }).count()).toBe(1);
     await poll(async () => (await entitlementsOf(email)).map((e) => [e.state, e.stripeStatus])).toEqual([
       ['active', 'active'],
     ]);
@@ -408,7 +408,7 @@ describe('selling through Stripe, in the browser', { shuffle: false }, () => {
     await member.goto(`${server.baseUrl}/hub/g/pilates`);
     await poll(() => member.getByText('Locked · Pilates').count()).toBe(1);
     expect(await member.getByRole('link', { name: 'Pilates Monthly' }).count()).toBe(1);
-    expect(await member.getByLabel('Write a post').count()).toBe(0);
+    expect(await member.getByRole('button', { name: 'Write something…' }).count()).toBe(0);
     await expectAccessible(member, 'stripe-journey-paywall-phone');
     await member.screenshot({ path: '/tmp/stripe-journey-paywall-phone.png', fullPage: true });
 
@@ -431,7 +431,7 @@ describe('selling through Stripe, in the browser', { shuffle: false }, () => {
     expect(await card.getByText('Open', { exact: true }).count()).toBe(1);
     expect((await paymentsOf(email)).map((p) => Number(p.amountMinor))).toEqual([900, 900, 900]);
     await member.goto(`${server.baseUrl}/hub/g/pilates`);
-    await poll(() => member.getByLabel('Write a post').count()).toBe(1);
+    await poll(() => member.getByRole('button', { name: 'Write something…' }).count()).toBe(1);
     expect((await entitlementsOf(email)).map((e) => [e.state, e.accessUntil])).toEqual([['active', null]]);
     // Every webhook of the journey was accepted in the end (a 503 asks Stripe to retry).
     await poll(async () =>

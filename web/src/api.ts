@@ -19,6 +19,7 @@ import type {
 import type {
   Author as AuthorSchema,
   Comment as CommentSchema,
+  HomePost as HomePostSchema,
   HubGroupDetail as HubGroupDetailSchema,
   HubGroup as HubGroupSchema,
   MemberGroup as MemberGroupSchema,
@@ -210,6 +211,8 @@ export type HubGroupDetail = Static<typeof HubGroupDetailSchema>;
 export type MemberGroup = Static<typeof MemberGroupSchema>;
 export type Author = Static<typeof AuthorSchema>;
 export type Post = Static<typeof PostSchema>;
+/** A post of the member's home feed: a post with its group. */
+export type HomePost = Static<typeof HomePostSchema>;
 export type Comment = Static<typeof CommentSchema>;
 /** Why a user may enter a group (one line of the access ledger, or of a group's members). */
 export type AccessReason = Static<typeof AccessReasonSchema>;

@@ -1,13 +1,24 @@
-// The member area: /hub lists the groups the member sees (locked ones marked), /hub/g/:slug is a
-// group's feed or its paywall, /hub/p/:id a post with its comments. Access is asked of the server on
+// The member area: /hub is the member's home (the latest posts across their groups), /hub/groups lists
+// the groups the member sees (locked ones marked), /hub/g/:slug is a group's feed or its paywall,
+// /hub/p/:id a post with its comments. Access is asked of the server on
 // every request; when it ends mid-session the page shows the paywall or "not found" at once.
 import { type InfiniteData, useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
-import { Link, NavLink, Route, Routes, useNavigate, useParams } from 'react-router';
+import {
+  Link,
+  NavLink,
+  Route,
+  Routes,
+  useLocation,
+  useNavigate,
+  useParams,
+  useSearchParams,
+} from 'react-router';
 import {
   type ApiError,
   api,
   errorMessage,
+  type HomePost,
   isNotFound,
   isStaff,
   type MemberGroup,
@@ -57,8 +68,10 @@ function HubFrame({ me }: { me: User }) {
             <GroupNav groups={groups.data?.data} />
           </aside>
           <main className="hub-main" id="main">
+            <PhoneNav groups={groups.data?.data} />
             <Routes>
-              <Route index element={<HubHome error={groups.error} retry={groups.reload} />} />
+              <Route index element={<HomeFeed />} />
+              <Route path="groups" element={<AllGroups error={groups.error} retry={groups.reload} />} />
               <Route path="g/:slug" element={<GroupPage />} />
               <Route path="p/:id" element={<PostPage />} />
               <Route path="billing" element={<BillingPage />} />
@@ -72,11 +85,38 @@ function HubFrame({ me }: { me: User }) {
   );
 }
 
-/** The groups beside the content on wide screens; phones use /hub and the "All groups" link. */
+/** Home and the groups, beside the content on wide screens. */
 function GroupNav({ groups }: { groups: MemberGroup[] | undefined }) {
+  return (
+    <nav aria-label="Hub" className="group-nav">
+      <ul className="group-nav-top">
+        <li>
+          <NavLink to="/hub" end>
+            <span className="group-icon" aria-hidden="true">
+              ⌂
+            </span>
+            <span className="group-nav-name">Home</span>
+          </NavLink>
+        </li>
+        <li>
+          <NavLink to="/hub/groups" end>
+            <span className="group-icon" aria-hidden="true">
+              ▦
+            </span>
+            <span className="group-nav-name">All groups</span>
+          </NavLink>
+        </li>
+      </ul>
+      <GroupLinks groups={groups} />
+    </nav>
+  );
+}
+
+/** Every group the member sees, linked, the locked ones marked. */
+function GroupLinks({ groups }: { groups: MemberGroup[] | undefined }) {
   if (!groups || groups.length === 0) return null;
   return (
-    <nav aria-label="Groups" className="group-nav">
+    <>
       <h2 className="group-nav-title">Groups</h2>
       <ul>
         {groups.map((group) => (
@@ -94,24 +134,155 @@ function GroupNav({ groups }: { groups: MemberGroup[] | undefined }) {
           </li>
         ))}
       </ul>
+    </>
+  );
+}
+
+/**
+ * On a phone: Home and a group switcher, one tap away on every hub page (the sidebar shows them on
+ * wide screens). Choosing a group closes the switcher.
+ */
+function PhoneNav({ groups }: { groups: MemberGroup[] | undefined }) {
+  const { pathname } = useLocation();
+  const switcher = useRef<HTMLDetailsElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: moving to another page is the trigger.
+  useEffect(() => {
+    if (switcher.current) switcher.current.open = false;
+  }, [pathname]);
+  return (
+    <nav aria-label="Hub" className="hub-phone-nav">
+      <NavLink to="/hub" end className="button button-small">
+        Home
+      </NavLink>
+      <details ref={switcher} className="group-switcher">
+        <summary className="button button-small">Groups</summary>
+        <div className="group-switcher-panel group-nav">
+          <GroupLinks groups={groups} />
+          <p>
+            <Link to="/hub/groups">All groups</Link>
+          </p>
+        </div>
+      </details>
     </nav>
   );
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-function HubHome({ error, retry }: { error: unknown; retry(): void }) {
-  const { me, groups } = useHub();
+// --- home ---------------------------------------------------------------------------------------
+
+const ORDERS = [
+  { value: 'latest', label: 'Latest' },
+  { value: 'active', label: 'Active' },
+] as const;
+
+/** The member's home: the latest posts (or the most recently active) across every group they may enter. */
+function HomeFeed() {
+  const { me, groups, reloadGroups } = useHub();
   const platformName = usePlatformName();
-  useTitle(`Hub · ${platformName}`);
+  useTitle(`Home · ${platformName}`);
+  const [params, setParams] = useSearchParams();
+  const order = params.get('order') === 'active' ? 'active' : 'latest';
+  const [notice, setNotice] = useState<string | null>(null);
+  const { feed, posts, patchPost, removePost } = usePostPages<HomePost>(['hub-home', order], '/hub/home', {
+    order,
+  });
+  const { refetch } = feed;
+  useEffect(() => {
+    if (feed.isFetchNextPageError) setNotice(errorMessage(feed.error));
+  }, [feed.isFetchNextPageError, feed.error]);
+  // A post went away, or access to its group ended: the groups and the first page again.
+  const onFailure = useCallback(() => {
+    reloadGroups();
+    void refetch();
+  }, [reloadGroups, refetch]);
+  const entersNone = groups !== undefined && !groups.some((group) => group.canEnter);
+
   return (
     <>
       <h1>Welcome{me.name ? `, ${me.name}` : ''}</h1>
-      {isStaff(me.role) && (
-        <p className="alert alert-info">
-          You run this platform and can enter every group. <Link to="/admin/hub">Manage groups</Link>
-        </p>
+      <StaffNote />
+      <div className="home-bar">
+        <h2 className="h3">What’s new in your groups</h2>
+        <fieldset className="segmented">
+          <legend className="visually-hidden">Order</legend>
+          {ORDERS.map((option) => (
+            <label
+              key={option.value}
+              className={option.value === order ? 'segmented-option is-selected' : 'segmented-option'}
+            >
+              <input
+                type="radio"
+                name="home-order"
+                value={option.value}
+                checked={option.value === order}
+                onChange={() =>
+                  setParams(option.value === 'latest' ? {} : { order: option.value }, { replace: true })
+                }
+              />
+              {option.label}
+            </label>
+          ))}
+        </fieldset>
+      </div>
+      {notice && (
+        <div className="alert alert-error" role="alert">
+          <p>{notice}</p>
+        </div>
       )}
+      {feed.error && !feed.data ? (
+        <LoadError error={feed.error} retry={() => void refetch()} />
+      ) : !feed.data ? (
+        <Loading label="Loading posts…" />
+      ) : posts.length === 0 ? (
+        <div className="card empty-state">
+          {entersNone ? (
+            <p>
+              You are not in any group yet. <Link to="/hub/groups">See the groups</Link>
+            </p>
+          ) : (
+            <p>Nothing here yet. Posts in your groups show up here as they are written.</p>
+          )}
+        </div>
+      ) : (
+        <div className="feed">
+          {posts.map((post) => (
+            <PostCard
+              key={post.id}
+              post={post}
+              group={post.group}
+              staff={isStaff(me.role)}
+              onChange={patchPost}
+              onDeleted={removePost}
+              onFailure={onFailure}
+            />
+          ))}
+        </div>
+      )}
+      <LoadMore feed={feed} onClick={() => setNotice(null)} />
+    </>
+  );
+}
+
+/** Staff enter every group: where they manage them. */
+function StaffNote() {
+  const { me } = useHub();
+  if (!isStaff(me.role)) return null;
+  return (
+    <p className="alert alert-info">
+      You run this platform and can enter every group. <Link to="/admin/hub">Manage groups</Link>
+    </p>
+  );
+}
+
+function AllGroups({ error, retry }: { error: unknown; retry(): void }) {
+  const { groups } = useHub();
+  const platformName = usePlatformName();
+  useTitle(`Groups · ${platformName}`);
+  return (
+    <>
+      <h1>Groups</h1>
+      <StaffNote />
       {error ? (
         <LoadError error={error} retry={retry} />
       ) : !groups ? (
@@ -149,19 +320,10 @@ function HubHome({ error, retry }: { error: unknown; retry(): void }) {
   );
 }
 
-function BackToGroups() {
-  return (
-    <p className="breadcrumb hub-back">
-      <Link to="/hub">← All groups</Link>
-    </p>
-  );
-}
-
 function HubNotFound({ text }: { text: string }) {
   useTitle('Not found');
   return (
     <>
-      <BackToGroups />
       <div className="card empty-state" role="alert">
         <p>{text}</p>
       </div>
@@ -197,7 +359,6 @@ function PaywallView({ paywall, groupName }: { paywall: Paywall; groupName: stri
   const external = paywall.url && /^https?:\/\//i.test(paywall.url) ? paywall.url : null;
   return (
     <>
-      <BackToGroups />
       <section className="card paywall" aria-labelledby="paywall-title">
         <p className="locked paywall-kicker">
           <LockIcon /> Locked{groupName ? ` · ${groupName}` : ''}
@@ -242,7 +403,6 @@ function Gone({ error, notFound, retry }: { error: unknown; notFound: string; re
   if (isNotFound(error)) return <HubNotFound text={notFound} />;
   return (
     <>
-      <BackToGroups />
       <LoadError error={error} retry={retry} />
     </>
   );
@@ -291,8 +451,73 @@ function GroupPage() {
   return <GroupFeed key={data.id} group={data} reloadSignal={feedTick} onFailure={onFailure} />;
 }
 
-/** One page of a group's feed, as the API answers it. */
-type FeedPage = { data: Post[]; nextCursor: string | null };
+/** One page of a feed, as the API answers it. */
+type FeedPage<T> = { data: T[]; nextCursor: string | null };
+
+/**
+ * A feed of posts a page at a time ("Load more" asks for the next), each post once in the order the
+ * pages gave them (a post may move between pages while reading), and ways to change the cached pages
+ * in place, so what this browser did shows at once, without a refetch.
+ */
+function usePostPages<T extends Post>(queryKey: string[], path: string, query: Record<string, string> = {}) {
+  const client = useQueryClient();
+  const feed = useInfiniteQuery({
+    queryKey,
+    queryFn: ({ pageParam }) =>
+      api.get<FeedPage<T>>(path, pageParam ? { ...query, cursor: pageParam } : query),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  const posts: T[] = [];
+  const seen = new Set<string>();
+  for (const page of feed.data?.pages ?? []) {
+    for (const post of page.data) {
+      if (seen.has(post.id)) continue;
+      seen.add(post.id);
+      posts.push(post);
+    }
+  }
+  const patchPages = (change: (posts: T[], index: number) => T[]) =>
+    client.setQueryData<InfiniteData<FeedPage<T>, string | null>>(queryKey, (data) =>
+      data
+        ? { ...data, pages: data.pages.map((page, index) => ({ ...page, data: change(page.data, index) })) }
+        : data,
+    );
+  return {
+    feed,
+    posts,
+    patchPages,
+    /** A post as the server now returns it (its own fields; what the page adds, like its group, stays). */
+    patchPost: (changed: Post) =>
+      patchPages((page) => page.map((post) => (post.id === changed.id ? { ...post, ...changed } : post))),
+    removePost: (removed: Post) => patchPages((page) => page.filter((post) => post.id !== removed.id)),
+  };
+}
+
+function LoadMore({
+  feed,
+  onClick,
+}: {
+  feed: { hasNextPage: boolean; data?: unknown; isFetchingNextPage: boolean; fetchNextPage(): unknown };
+  onClick(): void;
+}) {
+  if (!feed.hasNextPage || !feed.data) return null;
+  const loading = feed.isFetchingNextPage;
+  return (
+    <button
+      type="button"
+      className="button load-more"
+      disabled={loading}
+      aria-busy={loading || undefined}
+      onClick={() => {
+        onClick();
+        void feed.fetchNextPage();
+      }}
+    >
+      Load more
+    </button>
+  );
+}
 
 function GroupFeed({
   group,
@@ -306,17 +531,12 @@ function GroupFeed({
   const { me } = useHub();
   const platformName = usePlatformName();
   useTitle(`${group.name} · ${platformName}`);
-  const client = useQueryClient();
   const [notice, setNotice] = useState<string | null>(null);
-  const feedPath = `/hub/groups/${encodeURIComponent(group.id)}/posts`;
-  const feedKey = ['hub-feed', group.id];
   // The feed a page at a time (pinned posts first, then newest): "Load more" asks for the next page.
-  const feed = useInfiniteQuery({
-    queryKey: feedKey,
-    queryFn: ({ pageParam }) => api.get<FeedPage>(feedPath, pageParam ? { cursor: pageParam } : undefined),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.nextCursor,
-  });
+  const { feed, posts, patchPages, patchPost, removePost } = usePostPages<Post>(
+    ['hub-feed', group.id],
+    `/hub/groups/${encodeURIComponent(group.id)}/posts`,
+  );
   const { refetch } = feed;
 
   // The parent learned that something went away (a post, or access): the first page again.
@@ -332,27 +552,6 @@ function GroupFeed({
     if (feed.isFetchNextPageError) setNotice(errorMessage(feed.error));
   }, [feed.isFetchNextPageError, feed.error]);
 
-  // Each post once, in the order the pages gave them (a post may move between pages while reading).
-  const posts: Post[] = [];
-  const seen = new Set<string>();
-  for (const page of feed.data?.pages ?? []) {
-    for (const post of page.data) {
-      if (seen.has(post.id)) continue;
-      seen.add(post.id);
-      posts.push(post);
-    }
-  }
-
-  /** Changes the cached feed in place: what this browser did shows at once, without a refetch. */
-  const patchPages = (change: (posts: Post[], index: number) => Post[]) =>
-    client.setQueryData<InfiniteData<FeedPage, string | null>>(feedKey, (data) =>
-      data
-        ? { ...data, pages: data.pages.map((page, index) => ({ ...page, data: change(page.data, index) })) }
-        : data,
-    );
-  const patchPost = (changed: Post) =>
-    patchPages((page) => page.map((post) => (post.id === changed.id ? changed : post)));
-  const removePost = (removed: Post) => patchPages((page) => page.filter((post) => post.id !== removed.id));
   const posted = (post: Post) =>
     patchPages((page, index) => {
       if (index > 0) return page;
@@ -361,11 +560,8 @@ function GroupFeed({
       const where = at === -1 ? page.length : at;
       return [...page.slice(0, where), post, ...page.slice(where)];
     });
-  const loadingMore = feed.isFetchingNextPage;
-
   return (
     <>
-      <BackToGroups />
       <header className="group-header">
         <GroupIcon group={group} large />
         <div>
@@ -405,20 +601,7 @@ function GroupFeed({
           ))}
         </div>
       )}
-      {feed.hasNextPage && feed.data && (
-        <button
-          type="button"
-          className="button load-more"
-          disabled={loadingMore}
-          aria-busy={loadingMore || undefined}
-          onClick={() => {
-            setNotice(null);
-            void feed.fetchNextPage();
-          }}
-        >
-          Load more
-        </button>
-      )}
+      <LoadMore feed={feed} onClick={() => setNotice(null)} />
     </>
   );
 }
@@ -434,7 +617,10 @@ function PostPage() {
   const client = useQueryClient();
   // What changed here (an edit, a like, a deletion) is not yet in the group's cached feed: it is
   // dropped, so going back to the group loads it as it now is instead of showing the old post.
-  const forgetFeed = (groupId: string) => client.removeQueries({ queryKey: ['hub-feed', groupId] });
+  const forgetFeed = (groupId: string) => {
+    client.removeQueries({ queryKey: ['hub-feed', groupId] });
+    client.removeQueries({ queryKey: ['hub-home'] });
+  };
   const [lost, setLost] = useState<unknown>(null);
   const group = groups?.find((g) => g.id === post.data?.groupId);
   useTitle(`${post.data?.title || (group ? `Post in ${group.name}` : 'Post')} · ${platformName}`);
@@ -474,7 +660,7 @@ function PostPage() {
         {group ? (
           <Link to={`/hub/g/${encodeURIComponent(group.slug)}`}>← {group.name}</Link>
         ) : (
-          <Link to="/hub">← All groups</Link>
+          <Link to="/hub">← Home</Link>
         )}
       </p>
       <PostCard

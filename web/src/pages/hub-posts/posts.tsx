@@ -29,6 +29,7 @@ export function PostCard({
   post,
   staff,
   full = false,
+  group,
   onChange,
   onDeleted,
   onPinned,
@@ -38,6 +39,8 @@ export function PostCard({
   staff: boolean;
   /** On the post's own page: no link to itself. */
   full?: boolean;
+  /** In the home feed, where posts of several groups meet: the group, named and linked above the post. */
+  group?: { name: string; slug: string; emoji: string | null };
   onChange(post: Post): void;
   onDeleted(post: Post): void;
   /** Pinning moves the post in the feed; the feed reloads. */
@@ -87,7 +90,15 @@ export function PostCard({
       aria-labelledby={post.title ? titleId : undefined}
       aria-label={post.title ? undefined : `Post by ${authorName}`}
     >
-      {post.pinned && (
+      {group && (
+        <p className="post-group">
+          <Link to={`/hub/g/${encodeURIComponent(group.slug)}`}>
+            {group.emoji && <span aria-hidden="true">{group.emoji} </span>}
+            {group.name}
+          </Link>
+        </p>
+      )}
+      {post.pinned && !group && (
         <p className="pinned-mark">
           <span aria-hidden="true">📌</span> Pinned
         </p>
@@ -223,6 +234,8 @@ export function PostComposer({
 }) {
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
+  // One line until the member means to write: the feed's first post stays on a phone's first screen.
+  const [open, setOpen] = useState(false);
   const action = useAction();
 
   const submit = async () => {
@@ -239,10 +252,21 @@ export function PostComposer({
     if (result.ok) {
       setTitle('');
       setBody('');
+      setOpen(false);
       onPosted(result.value);
     } else if (isAccessLoss(result.error)) onFailure(result.error);
   };
 
+  if (!open) {
+    return (
+      <section className="card composer composer-closed">
+        <h2 className="visually-hidden">Write a post in {groupName}</h2>
+        <button type="button" className="composer-opener" onClick={() => setOpen(true)}>
+          Write something…
+        </button>
+      </section>
+    );
+  }
   return (
     <section className="card composer">
       <h2 className="visually-hidden">Write a post in {groupName}</h2>
@@ -251,9 +275,21 @@ export function PostComposer({
           action={action}
           title={[title, setTitle]}
           body={[body, setBody]}
-          bodyField={{ label: 'Write a post', rows: 4, placeholder: `Share something with ${groupName}…` }}
+          bodyField={{
+            label: 'Write a post',
+            rows: 4,
+            autoFocus: true,
+            placeholder: `Share something with ${groupName}…`,
+          }}
         />
-        <SubmitButton pending={action.pending}>Post</SubmitButton>
+        <div className="button-row">
+          <SubmitButton pending={action.pending}>Post</SubmitButton>
+          {!title && !body && (
+            <button type="button" className="button" onClick={() => setOpen(false)}>
+              Cancel
+            </button>
+          )}
+        </div>
       </form>
     </section>
   );

@@ -4,7 +4,12 @@
 // that grows with the platform (entitlements, posts, likes, grants…) by scanning it is reported.
 import type { CompiledQuery, Kysely } from 'kysely';
 import { findGroupWithEntry, listGroupEntries } from '../../src/modules/access/access.repository.ts';
-import { listFeedPosts, listHomePosts, listPinnedPosts } from '../../src/modules/hub/hub.repository.ts';
+import {
+  listFeedPosts,
+  listHomePosts,
+  listPinnedPosts,
+  searchPosts,
+} from '../../src/modules/hub/hub.repository.ts';
 import type { Engine } from '../../src/platform/db/database.ts';
 import type { DB } from '../../src/platform/db/schema.ts';
 import { capturingDb } from '../support/sql-capture.ts';
@@ -103,6 +108,18 @@ export async function hubPlans(fixture: Fixture): Promise<QueryPlan[]> {
         order === 'latest' ? 'posts_newest' : 'posts_active',
       ],
     ),
+    [
+      'search: searchPosts (one rare word)',
+      (db) =>
+        searchPosts(db, {
+          terms: ['12343'],
+          everyGroup: false,
+          viewerId: userId,
+          now,
+          after: null,
+          limit: 20,
+        }),
+    ],
   ];
   const plans: QueryPlan[] = [];
   for (const [name, run, walks] of queries) {

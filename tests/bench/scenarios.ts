@@ -87,6 +87,11 @@ interface GroupList {
 // engine, so each hub scenario remembers the fixture its setup saw.
 let feedHub: HubFixture | null = null;
 let homeHub: HubFixture | null = null;
+/**
+ * A post the search scenario finds by the number in its title and body: post n is in group
+ * (n - 1) mod 20 + 1, so this one is in group 3, which the member enters.
+ */
+const SEARCHED_POST = 12_343;
 let listHub: HubFixture | null = null;
 
 export const scenarios: Scenario[] = [
@@ -200,6 +205,42 @@ export const scenarios: Scenario[] = [
       const hub = hubOf(fixture);
       const cookie = await sessionCookie(server.url, hub.member.email, hub.member.password);
       return { path: '/api/v1/hub/home?limit=20', headers: { cookie }, rate: 500 };
+    },
+    check: (status, body) => expectJson(status, body, (value) => Array.isArray((value as FeedPage).data)),
+  },
+  {
+    server: 'guildhall',
+    requires: 'hub',
+    name: 'GET /api/v1/hub/search/posts (member search)',
+    measures:
+      'The same member searching posts for a word that one post of a group they may enter holds, among ' +
+      "100 000 posts: the session and one query on the full-text index (FTS5; PostgreSQL's GIN over a " +
+      'tsvector), the access rule one of its conditions, the words marked in the title and a snippet.',
+    async setup(fixture, server) {
+      const hub = hubOf(fixture);
+      const cookie = await sessionCookie(server.url, hub.member.email, hub.member.password);
+      return { path: `/api/v1/hub/search/posts?q=${SEARCHED_POST}`, headers: { cookie } };
+    },
+    check: (status, body) =>
+      expectJson(status, body, (value) => {
+        const page = value as { data: { title: string; titleHit: { hit: boolean }[] }[] };
+        return (
+          page.data.length === 1 &&
+          page.data[0]!.title.endsWith(String(SEARCHED_POST)) &&
+          page.data[0]!.titleHit.some((segment) => segment.hit)
+        );
+      }),
+  },
+  {
+    server: 'guildhall',
+    requires: 'hub',
+    name: 'member search at 500 requests/s (p99)',
+    measures:
+      'The search above at a fixed 500 requests a second (moderate load): its p99 latency is the figure.',
+    async setup(fixture, server) {
+      const hub = hubOf(fixture);
+      const cookie = await sessionCookie(server.url, hub.member.email, hub.member.password);
+      return { path: `/api/v1/hub/search/posts?q=${SEARCHED_POST}`, headers: { cookie }, rate: 500 };
     },
     check: (status, body) => expectJson(status, body, (value) => Array.isArray((value as FeedPage).data)),
   },

@@ -53,6 +53,8 @@ type Level = 'group' | 'post' | 'comment' | 'list';
 interface Row {
   level: Level;
   body?: unknown;
+  /** A query string the route needs (a search's words). */
+  query?: string;
   /** Status for a caller who may enter the group: member, then staff. */
   allowed: [number, number];
 }
@@ -60,6 +62,9 @@ interface Row {
 const ROWS: Record<string, Row> = {
   'GET /api/v1/hub/groups': { level: 'list', allowed: [200, 200] },
   'GET /api/v1/hub/home': { level: 'list', allowed: [200, 200] },
+  'GET /api/v1/hub/search/posts': { level: 'list', query: '?q=someone', allowed: [200, 200] },
+  'GET /api/v1/hub/search/comments': { level: 'list', query: '?q=someone', allowed: [200, 200] },
+  'GET /api/v1/hub/search/people': { level: 'list', query: '?q=mem', allowed: [200, 200] },
   'GET /api/v1/hub/groups/{id}': { level: 'group', allowed: [200, 200] },
   'GET /api/v1/hub/groups/{id}/posts': { level: 'group', allowed: [200, 200] },
   'POST /api/v1/hub/groups/{id}/posts': { level: 'group', body: { body: 'Hello' }, allowed: [201, 201] },
@@ -195,7 +200,8 @@ describe('the Hub authorization matrix', () => {
             : ROWS[operation]!.level === 'comment'
               ? comment
               : group.id;
-        const response = await caller.request(method, path.replace('{id}', id), ROWS[operation]!.body);
+        const url = path.replace('{id}', id) + (ROWS[operation]!.query ?? '');
+        const response = await caller.request(method, url, ROWS[operation]!.body);
         const want = expected(operation, persona);
         if (response.statusCode !== want)
           mismatches.push(
@@ -225,6 +231,19 @@ describe('the Hub authorization matrix', () => {
         home.some((p) => p.id === post),
         persona,
       ).toBe(MAY_ENTER.includes(persona));
+    }
+  });
+
+  it("finds the private group's posts and comments in the searches of exactly those who may enter it", async () => {
+    await freshTargets();
+    for (const persona of PERSONAS.filter((p) => p !== 'anonymous')) {
+      const caller = callers.get(persona)!;
+      const posts = (await caller.get('/api/v1/hub/search/posts?q=someone')).json().data as unknown[];
+      const comments = (await caller.get('/api/v1/hub/search/comments?q=someone')).json().data as unknown[];
+      expect([posts.length > 0, comments.length > 0], persona).toEqual([
+        MAY_ENTER.includes(persona),
+        MAY_ENTER.includes(persona),
+      ]);
     }
   });
 

@@ -101,6 +101,9 @@ const ROUTES: Record<string, Access> = {
   // decision, tested route by route in hub-access-matrix.test.ts.
   'GET /api/v1/hub/groups': 'signed-in',
   'GET /api/v1/hub/home': 'signed-in',
+  'GET /api/v1/hub/search/posts': 'signed-in',
+  'GET /api/v1/hub/search/comments': 'signed-in',
+  'GET /api/v1/hub/search/people': 'signed-in',
   'GET /api/v1/hub/groups/{id}': 'signed-in',
   'GET /api/v1/hub/groups/{id}/posts': 'signed-in',
   'POST /api/v1/hub/groups/{id}/posts': 'signed-in',
@@ -143,6 +146,9 @@ const VALID_QUERY: Record<string, string> = {
   'GET /api/v1/hub-groups/{id}/members': '?source=grants',
   'GET /api/v1/offers/{id}/permission-impact': '?hubGroupIds=x',
   'POST /api/v1/offers/{id}/media': '?kind=cover',
+  'GET /api/v1/hub/search/posts': '?q=matrix',
+  'GET /api/v1/hub/search/comments': '?q=matrix',
+  'GET /api/v1/hub/search/people': '?q=matrix',
 };
 
 let ctx: TestContext;

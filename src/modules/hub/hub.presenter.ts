@@ -2,7 +2,8 @@ import { type Actor, isStaffRole } from '../../platform/actor.ts';
 import { toIso } from '../../platform/clock.ts';
 import { mediaUrl } from '../../platform/media.ts';
 import type { GroupRow } from '../access/index.ts';
-import type { CommentRow, HomePostRow, PostRow } from './hub.repository.ts';
+import type { CommentHitRow, CommentRow, HomePostRow, PostHitRow, PostRow } from './hub.repository.ts';
+import { hitSegments, type Segment } from './hub.rules.ts';
 
 export function presentGroup(group: GroupRow) {
   return {
@@ -145,4 +146,56 @@ export function presentComment(comment: CommentRow, actor: Actor) {
     createdAt: toIso(comment.createdAt),
     editedAt: toIso(comment.editedAt),
   };
+}
+
+// --- search results ---
+
+type HitRow = {
+  authorId: string | null;
+  authorName: string | null;
+  groupId: string;
+  groupName: string;
+  groupSlug: string;
+  groupEmoji: string | null;
+};
+
+function hitContext(row: HitRow) {
+  return {
+    group: { id: row.groupId, name: row.groupName, slug: row.groupSlug, emoji: row.groupEmoji },
+    author: row.authorId ? { id: row.authorId, name: row.authorName ?? 'Former member' } : null,
+  };
+}
+
+export function presentPostHit(row: PostHitRow) {
+  return {
+    id: row.id,
+    ...hitContext(row),
+    title: row.title,
+    titleHit: hitSegments(row.titleHit),
+    snippet: hitSegments(row.bodyHit),
+    likeCount: Number(row.likeCount),
+    commentCount: Number(row.commentCount),
+    createdAt: toIso(row.createdAt),
+  };
+}
+
+export function presentCommentHit(row: CommentHitRow) {
+  return {
+    id: row.id,
+    postId: row.postId,
+    postTitle: row.postTitle,
+    ...hitContext(row),
+    snippet: hitSegments(row.bodyHit),
+    createdAt: toIso(row.createdAt),
+  };
+}
+
+/** A person found by the start of their name: the matched start marked. */
+export function presentPersonHit(person: { id: string; name: string }, text: string) {
+  const typed = text.trim().length;
+  const nameHit: Segment[] = [
+    { text: person.name.slice(0, typed), hit: true },
+    { text: person.name.slice(typed), hit: false },
+  ].filter((segment) => segment.text);
+  return { id: person.id, name: person.name, nameHit };
 }

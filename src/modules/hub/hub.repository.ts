@@ -1,9 +1,10 @@
-import { type Insertable, sql, type Updateable } from 'kysely';
+import { type CompiledQuery, type Insertable, type SelectQueryBuilder, sql, type Updateable } from 'kysely';
 import { type Executor, locksRows } from '../../platform/db/executor.ts';
 import { prepared } from '../../platform/db/prepared.ts';
-import type { CommentsTable, HubGroupsTable, PostsTable } from '../../platform/db/schema.ts';
+import type { CommentsTable, DB, HubGroupsTable, PostsTable } from '../../platform/db/schema.ts';
 import type { Cursor } from '../../platform/pagination.ts';
 import { groupsEnteredBy } from '../access/index.ts';
+import { HIT_END, HIT_START } from './hub.rules.ts';
 
 // --- groups ---
 
@@ -285,6 +286,185 @@ export async function listHomePosts(
 }
 
 export type HomePostRow = Awaited<ReturnType<typeof listHomePosts>>[number];
+
+// --- search: posts and comments through each engine's full-text index (migration 0015) ---
+
+export interface SearchOptions {
+  /** The search's words (hub.rules.ts, searchTerms): letters and digits only. */
+  terms: string[];
+  everyGroup: boolean;
+  viewerId: string;
+  now: number;
+  after: Cursor | null;
+  limit: number;
+}
+
+/**
+ * The words as each engine's query: every word must appear, the last one as a prefix (a search typed
+ * as far as "yog" finds "yoga"). The words hold only letters and digits (searchTerms), and the query
+ * is a bound value.
+ */
+function matchQuery(db: Executor, terms: string[]): string {
+  const last = terms.length - 1;
+  if (locksRows(db)) return terms.map((term, i) => (i === last ? `${term}:*` : term)).join(' & ');
+  return terms.map((term, i) => `"${term}"${i === last ? '*' : ''}`).join(' ');
+}
+
+const START = sql.lit(HIT_START);
+const END = sql.lit(HIT_END);
+/** PostgreSQL's ts_headline options: the hits marked, about thirty words around the first. */
+const HEADLINE = sql.lit(`StartSel=${HIT_START}, StopSel=${HIT_END}, MaxWords=30, MinWords=12, ShortWord=1`);
+const WHOLE = sql.lit(`StartSel=${HIT_START}, StopSel=${HIT_END}, HighlightAll=true`);
+
+/** Posts matching the query, with the hits marked in the title and in a snippet of the body. */
+function postHits(db: Executor, match: string) {
+  return (
+    locksRows(db)
+      ? db
+          .selectFrom('posts')
+          .select(
+            sql<string>`ts_headline('simple', coalesce(posts.title, ''), to_tsquery('simple', ${match}), ${WHOLE})`.as(
+              'titleHit',
+            ),
+          )
+          .select(
+            sql<string>`ts_headline('simple', posts.body, to_tsquery('simple', ${match}), ${HEADLINE})`.as(
+              'bodyHit',
+            ),
+          )
+          .where(sql<boolean>`posts.search_vector @@ to_tsquery('simple', ${match})`)
+      : db
+          .selectFrom('searchFts')
+          .innerJoin('searchDocs', 'searchDocs.doc', 'searchFts.rowid')
+          .innerJoin('posts', 'posts.id', 'searchDocs.postId')
+          .select(sql<string>`coalesce(highlight(search_fts, 0, ${START}, ${END}), '')`.as('titleHit'))
+          .select(sql<string>`snippet(search_fts, 1, ${START}, ${END}, '…', 32)`.as('bodyHit'))
+          .where(sql<boolean>`search_fts match ${match}`)
+  )
+    .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
+    .leftJoin('users', 'users.id', 'posts.authorId')
+    .select([
+      'posts.id',
+      'posts.title',
+      'posts.commentCount',
+      'posts.likeCount',
+      'posts.createdAt',
+      'posts.authorId',
+      'users.name as authorName',
+      'hubGroups.id as groupId',
+      'hubGroups.name as groupName',
+      'hubGroups.slug as groupSlug',
+      'hubGroups.emoji as groupEmoji',
+    ])
+    .orderBy('posts.createdAt', 'desc')
+    .orderBy('posts.id', 'desc');
+}
+
+/** Comments matching the query, with the hits marked in a snippet. */
+function commentHits(db: Executor, match: string) {
+  return (
+    locksRows(db)
+      ? db
+          .selectFrom('comments')
+          .select(
+            sql<string>`ts_headline('simple', comments.body, to_tsquery('simple', ${match}), ${HEADLINE})`.as(
+              'bodyHit',
+            ),
+          )
+          .where(sql<boolean>`comments.search_vector @@ to_tsquery('simple', ${match})`)
+      : db
+          .selectFrom('searchFts')
+          .innerJoin('searchDocs', 'searchDocs.doc', 'searchFts.rowid')
+          .innerJoin('comments', 'comments.id', 'searchDocs.commentId')
+          .select(sql<string>`snippet(search_fts, 1, ${START}, ${END}, '…', 32)`.as('bodyHit'))
+          .where(sql<boolean>`search_fts match ${match}`)
+  )
+    .innerJoin('posts', 'posts.id', 'comments.postId')
+    .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
+    .leftJoin('users', 'users.id', 'comments.authorId')
+    .select([
+      'comments.id',
+      'comments.postId',
+      'posts.title as postTitle',
+      'comments.createdAt',
+      'comments.authorId',
+      'users.name as authorName',
+      'hubGroups.id as groupId',
+      'hubGroups.name as groupName',
+      'hubGroups.slug as groupSlug',
+      'hubGroups.emoji as groupEmoji',
+    ])
+    .orderBy('comments.createdAt', 'desc')
+    .orderBy('comments.id', 'desc');
+}
+
+/**
+ * A search's four shapes (staff or member, first page or later), each compiled once per engine: the
+ * hits of `base`, for a member only in the groups they may enter (the access rule as one condition on
+ * the joined group, as the home feed), newest first after the cursor.
+ */
+function searchShapes<Row>(
+  base: (db: Executor, match: string) => { compile(): CompiledQuery<Row> },
+  table: 'posts' | 'comments',
+) {
+  // The hit queries join posts and hub_groups (and more): seen here through that part of their shape.
+  type Q = SelectQueryBuilder<DB, 'posts' | 'hubGroups', Row>;
+  const start = (db: Executor, match: string) => base(db, match) as unknown as Q;
+  const entered = (query: Q, viewerId: string, now: number) =>
+    query.where((eb) => groupsEnteredBy(eb, viewerId, now));
+  const later = (query: Q, at: number, id: string) =>
+    query.where(sql<boolean>`(${sql.ref(`${table}.createdAt`)}, ${sql.ref(`${table}.id`)}) < (${at}, ${id})`);
+  return {
+    staffFirst: prepared((db: Executor, match: string, take: number) => start(db, match).limit(take)),
+    staffLater: prepared((db: Executor, match: string, take: number, at: number, id: string) =>
+      later(start(db, match), at, id).limit(take),
+    ),
+    memberFirst: prepared((db: Executor, match: string, take: number, viewerId: string, now: number) =>
+      entered(start(db, match), viewerId, now).limit(take),
+    ),
+    memberLater: prepared(
+      (db: Executor, match: string, take: number, at: number, id: string, viewerId: string, now: number) =>
+        later(entered(start(db, match), viewerId, now), at, id).limit(take),
+    ),
+  };
+}
+
+const POST_SEARCH = searchShapes(postHits, 'posts');
+const COMMENT_SEARCH = searchShapes(commentHits, 'comments');
+
+/**
+ * Posts matching every word, in the groups the viewer may enter, newest first, with the hits marked in
+ * the title and in a snippet of the body. SQLite reads the FTS5 index, PostgreSQL the posts' tsvector
+ * index: never a scan.
+ */
+export async function searchPosts(db: Executor, options: SearchOptions) {
+  return runSearch(db, POST_SEARCH, options);
+}
+
+export type PostHitRow = Awaited<ReturnType<typeof searchPosts>>[number];
+
+/** Comments matching every word, as searchPosts. */
+export async function searchComments(db: Executor, options: SearchOptions) {
+  return runSearch(db, COMMENT_SEARCH, options);
+}
+
+export type CommentHitRow = Awaited<ReturnType<typeof searchComments>>[number];
+
+async function runSearch<Row>(
+  db: Executor,
+  shapes: ReturnType<typeof searchShapes<Row>>,
+  options: SearchOptions,
+) {
+  const { terms, everyGroup, viewerId, now, after, limit } = options;
+  const match = matchQuery(db, terms);
+  if (everyGroup)
+    return after
+      ? shapes.staffLater(db, match, limit + 1, after.at, after.id)
+      : shapes.staffFirst(db, match, limit + 1);
+  return after
+    ? shapes.memberLater(db, match, limit + 1, after.at, after.id, viewerId, now)
+    : shapes.memberFirst(db, match, limit + 1, viewerId, now);
+}
 
 export async function countPinned(db: Executor, groupId: string): Promise<number> {
   const row = await db

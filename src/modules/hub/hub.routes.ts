@@ -6,28 +6,36 @@ import { errors, IdParams, ListQuery, NoContent, PageOf } from '../../platform/h
 import { sendJsonText } from '../../platform/http/web.ts';
 import { IMAGE_BODY_TYPES, MAX_UPLOAD_BYTES } from '../../platform/media.ts';
 import type { AccessService } from '../access/index.ts';
+import type { UsersService } from '../accounts/index.ts';
 import {
   presentComment,
+  presentCommentHit,
   presentGroup,
   presentHomePostJson,
   presentMemberGroup,
   presentMemberGroupJson,
+  presentPersonHit,
   presentPost,
+  presentPostHit,
   presentPostJson,
 } from './hub.presenter.ts';
 import type { GroupInput } from './hub.rules.ts';
 import {
   Comment,
   CommentBody,
+  CommentHit,
   CommentPatch,
   GroupBody,
   HomePost,
   HubGroup,
   HubGroupDetail,
   MemberGroup,
+  PersonHit,
   Post,
   PostBody,
+  PostHit,
   PostPatch,
+  SearchQuery,
 } from './hub.schemas.ts';
 import type { HubService } from './hub.service.ts';
 
@@ -43,8 +51,16 @@ const HomeQuery = Type.Object({
   ),
 });
 
-export function hubRoutes(deps: { hub: HubService; access: AccessService }): FastifyPluginAsyncTypebox {
-  const { hub, access } = deps;
+const SearchPageQuery = Type.Object({ ...SearchQuery.properties, ...PageQuery.properties });
+/** At most this many people answer a name search (a longer name narrows it). */
+const PEOPLE_PER_SEARCH = 20;
+
+export function hubRoutes(deps: {
+  hub: HubService;
+  access: AccessService;
+  users: Pick<UsersService, 'findPeople'>;
+}): FastifyPluginAsyncTypebox {
+  const { hub, access, users } = deps;
   return async (app) => {
     // Images arrive as their raw bytes (Content-Type image/… or application/octet-stream).
     app.addContentTypeParser(
@@ -222,6 +238,58 @@ export function hubRoutes(deps: { hub: HubService; access: AccessService }): Fas
           reply,
           `{"data":[${posts.join(',')}],"nextCursor":${JSON.stringify(page.nextCursor)}}`,
         );
+      },
+    );
+
+    app.get(
+      '/hub/search/posts',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'Posts with every word (the last as a prefix) in the groups you may enter, newest first',
+          querystring: SearchPageQuery,
+          response: { 200: PageOf(PostHit), ...errors(400, 401) },
+        },
+      },
+      async (request) => {
+        const { q, cursor, limit } = request.query;
+        const page = await hub.findPosts(requireActor(request), { text: q, cursor, limit: limit ?? 20 });
+        return { data: page.data.map(presentPostHit), nextCursor: page.nextCursor };
+      },
+    );
+
+    app.get(
+      '/hub/search/comments',
+      {
+        schema: {
+          tags: ['hub'],
+          summary:
+            'Comments with every word (the last as a prefix) in the groups you may enter, newest first',
+          querystring: SearchPageQuery,
+          response: { 200: PageOf(CommentHit), ...errors(400, 401) },
+        },
+      },
+      async (request) => {
+        const { q, cursor, limit } = request.query;
+        const page = await hub.findComments(requireActor(request), { text: q, cursor, limit: limit ?? 20 });
+        return { data: page.data.map(presentCommentHit), nextCursor: page.nextCursor };
+      },
+    );
+
+    app.get(
+      '/hub/search/people',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: `People whose name starts with q (the first ${PEOPLE_PER_SEARCH}, alphabetical): id and name only`,
+          querystring: SearchQuery,
+          response: { 200: Type.Object({ data: Type.Array(PersonHit) }), ...errors(400, 401) },
+        },
+      },
+      async (request) => {
+        const { q } = request.query;
+        const people = await users.findPeople(requireActor(request), q, PEOPLE_PER_SEARCH);
+        return { data: people.map((person) => presentPersonHit(person, q)) };
       },
     );
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { groupProblems, LIMITS, textProblems } from './hub.rules.ts';
+import {
+  groupProblems,
+  HIT_END,
+  HIT_START,
+  hitSegments,
+  LIMITS,
+  searchTerms,
+  textProblems,
+} from './hub.rules.ts';
 
 describe('hub rules', () => {
   it('requires a name and a visibility to create a group, and names each field once', () => {
@@ -38,5 +46,25 @@ describe('hub rules', () => {
       `must be at most ${LIMITS.postTitle} characters`,
     );
     expect(textProblems('title', '', LIMITS.postTitle, false)).toBeNull();
+  });
+
+  it("keeps only a search's words: letters and digits, lower-cased, each once, eight at most", () => {
+    expect(searchTerms('  Morning YOGA, morning!  ')).toEqual(['morning', 'yoga']);
+    expect(searchTerms('"yoga" OR NEAR(a b) * -x ^y col:z')).toEqual(
+      ['yoga', 'or', 'near', 'a', 'b', 'x', 'y', 'col', 'z'].slice(0, 8),
+    );
+    expect(searchTerms('Ünïcödé 東京 2026')).toEqual(['ünïcödé', '東京', '2026']);
+    expect(searchTerms('*** --- ""')).toEqual([]);
+    expect(searchTerms('x'.repeat(100))).toEqual(['x'.repeat(64)]);
+  });
+
+  it('cuts marked text into hit and plain segments, whatever marks stray', () => {
+    expect(hitSegments(`a ${HIT_START}yoga${HIT_END} class`)).toEqual([
+      { text: 'a ', hit: false },
+      { text: 'yoga', hit: true },
+      { text: ' class', hit: false },
+    ]);
+    expect(hitSegments(`${HIT_END}plain`)).toEqual([{ text: 'plain', hit: false }]);
+    expect(hitSegments('')).toEqual([]);
   });
 });

@@ -97,3 +97,44 @@ export function textProblems(
   if (value.length > max) return { field, message: `must be at most ${max} characters` };
   return null;
 }
+
+/** A search's words: at most this many, each at most this long (longer ones are cut). */
+export const SEARCH = { maxTerms: 8, maxTermLength: 64, maxQueryLength: 200 } as const;
+
+/**
+ * The words of a search as both engines' indexes cut text: runs of letters and digits, lower-cased
+ * (SQLite's unicode61 and PostgreSQL's 'simple' agree on those). Nothing else of the text reaches
+ * the query, so no search syntax can be injected.
+ */
+export function searchTerms(text: string): string[] {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return [...new Set(words.map((word) => word.slice(0, SEARCH.maxTermLength)))].slice(0, SEARCH.maxTerms);
+}
+
+/** Text with search hits between two marks, as segments a client shows without parsing any markup. */
+export interface Segment {
+  text: string;
+  hit: boolean;
+}
+
+export const HIT_START = '\uE000';
+export const HIT_END = '\uE001';
+
+/** Cuts text marked by the engine (HIT_START … HIT_END) into segments; stray marks are dropped. */
+export function hitSegments(marked: string): Segment[] {
+  const segments: Segment[] = [];
+  let hit = false;
+  let text = '';
+  const push = () => {
+    if (text) segments.push({ text, hit });
+    text = '';
+  };
+  for (const char of marked) {
+    if (char === HIT_START || char === HIT_END) {
+      push();
+      hit = char === HIT_START;
+    } else text += char;
+  }
+  push();
+  return segments;
+}

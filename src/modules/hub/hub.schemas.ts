@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { NullableTimestamp, Timestamp, TRIM_ROOM, Visibility } from '../../platform/http/schemas.ts';
-import { LIMITS } from './hub.rules.ts';
+import { LIMITS, SEARCH } from './hub.rules.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -85,6 +85,44 @@ export const HomePost = Type.Object({
     emoji: Type.Union([Type.String(), Type.Null()]),
   }),
   activityAt: Timestamp,
+});
+
+const Segments = Type.Array(Type.Object({ text: Type.String(), hit: Type.Boolean() }), {
+  description: 'The text cut where the search words were found (hit: true): show hits marked, as plain text',
+});
+const GroupRef = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  slug: Type.String(),
+  emoji: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const PostHit = Type.Object({
+  id: Type.String(),
+  group: GroupRef,
+  author: Author,
+  title: Type.Union([Type.String(), Type.Null()]),
+  titleHit: Segments,
+  snippet: Segments,
+  likeCount: Type.Integer(),
+  commentCount: Type.Integer(),
+  createdAt: Timestamp,
+});
+
+export const CommentHit = Type.Object({
+  id: Type.String(),
+  postId: Type.String(),
+  postTitle: Type.Union([Type.String(), Type.Null()]),
+  group: GroupRef,
+  author: Author,
+  snippet: Segments,
+  createdAt: Timestamp,
+});
+
+export const PersonHit = Type.Object({ id: Type.String(), name: Type.String(), nameHit: Segments });
+
+export const SearchQuery = Type.Object({
+  q: Type.String({ minLength: 1, maxLength: SEARCH.maxQueryLength, description: 'The words to look for' }),
 });
 
 export const PostBody = Type.Object({

@@ -41,13 +41,15 @@ import {
   listPinnedPosts,
   nextGroupPosition,
   type PostRow,
+  searchComments,
+  searchPosts,
   setLike,
   slugTaken,
   updateCommentRow,
   updateGroupRow,
   updatePostRow,
 } from './hub.repository.ts';
-import { type GroupInput, groupProblems, LIMITS, textProblems } from './hub.rules.ts';
+import { type GroupInput, groupProblems, LIMITS, searchTerms, textProblems } from './hub.rules.ts';
 import { renderMarkdown } from './markdown.ts';
 
 export const MAX_PINNED_PER_GROUP = 5;
@@ -370,6 +372,35 @@ export function createHubService(deps: HubDeps) {
     return { data, nextCursor: page.nextCursor };
   }
 
+  /** What a search reads: the words of `text`, the caller's groups, the page after the cursor. */
+  function searchOf(actor: Actor, options: { text: string; cursor?: string; limit: number }) {
+    const terms = searchTerms(options.text);
+    if (terms.length === 0) throw ValidationError.field('q', 'needs a word to look for (letters or digits)');
+    return {
+      terms,
+      everyGroup: isStaffRole(actor.role),
+      viewerId: actor.userId,
+      now: clock.now(),
+      after: decodeCursor(options.cursor),
+      limit: options.limit,
+    };
+  }
+
+  /**
+   * Posts with every word of `text` (the last as a prefix), in the groups the caller may enter, newest
+   * first: each engine's full-text index, the access rule one condition of the query.
+   */
+  async function findPosts(actor: Actor, options: { text: string; cursor?: string; limit: number }) {
+    const rows = await searchPosts(db, searchOf(actor, options));
+    return pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
+  }
+
+  /** Comments with every word of `text`, as findPosts. */
+  async function findComments(actor: Actor, options: { text: string; cursor?: string; limit: number }) {
+    const rows = await searchComments(db, searchOf(actor, options));
+    return pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
+  }
+
   async function createPost(
     actor: Actor,
     groupId: string,
@@ -546,6 +577,8 @@ export function createHubService(deps: HubDeps) {
     removeGroupImage,
     feed,
     home,
+    findPosts,
+    findComments,
     createPost,
     getPost,
     updatePost,

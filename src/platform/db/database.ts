@@ -27,6 +27,7 @@ import * as metrics from './migrations/0011-metrics.ts';
 import * as offerDescription from './migrations/0012-offer-description.ts';
 import * as groupVersion from './migrations/0013-group-version.ts';
 import * as homeFeed from './migrations/0014-home-feed.ts';
+import * as search from './migrations/0015-search.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -50,6 +51,7 @@ const migrations: Record<string, Migration> = {
   '0012-offer-description': offerDescription,
   '0013-group-version': groupVersion,
   '0014-home-feed': homeFeed,
+  '0015-search': search,
 };
 
 /**

@@ -465,8 +465,24 @@ export interface ActivityTable {
   currency: string | null;
 }
 
+/** SQLite only (migration 0015): the full-text index's documents, one per post or comment. */
+export interface SearchDocsTable {
+  doc: number;
+  postId: string | null;
+  commentId: string | null;
+}
+
+/** SQLite only: the FTS5 table (rowid = search_docs.doc); PostgreSQL keeps a tsvector per row instead. */
+export interface SearchFtsTable {
+  rowid: number;
+  title: string | null;
+  body: string;
+}
+
 export interface DB {
   hubGroups: HubGroupsTable;
+  searchDocs: SearchDocsTable;
+  searchFts: SearchFtsTable;
   offers: OffersTable;
   purchases: PurchasesTable;
   offerHubGroups: OfferHubGroupsTable;

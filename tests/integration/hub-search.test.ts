@@ -1,0 +1,142 @@
+// Search in the Hub: posts and comments through each engine's full-text index, in the groups the caller
+// may enter only, newest first, with the words found marked; people by the start of their name.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manualClock } from '../../src/platform/clock.ts';
+import {
+  type Client,
+  createGrant,
+  createGroup,
+  createMember,
+  createOwner,
+  signIn,
+  type TestGroup,
+} from '../support/factories.ts';
+import { createTestContext, type TestContext } from '../support/test-app.ts';
+
+const clock = manualClock(Date.now());
+let ctx: TestContext;
+let staff: Client;
+let member: Client;
+let outsider: Client;
+let open: TestGroup;
+let closed: TestGroup;
+
+interface Segment {
+  text: string;
+  hit: boolean;
+}
+const marked = (segments: Segment[]) => segments.map((s) => (s.hit ? `[${s.text}]` : s.text)).join('');
+
+async function find(caller: Client, what: 'posts' | 'comments', q: string, extra = '') {
+  const response = await caller.get(`/api/v1/hub/search/${what}?q=${encodeURIComponent(q)}${extra}`);
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json() as { data: Record<string, unknown>[]; nextCursor: string | null };
+}
+
+async function write(caller: Client, group: TestGroup, title: string | null, body: string): Promise<string> {
+  clock.advance(60_000);
+  const response = await caller.post(`/api/v1/hub/groups/${group.id}/posts`, { title, body });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json().id;
+}
+
+beforeAll(async () => {
+  ctx = await createTestContext({ clock });
+  staff = await signIn(ctx, await createOwner(ctx, { name: 'Olga Owner' }));
+  open = await createGroup(ctx, { name: 'Lobby', visibility: 'public' });
+  closed = await createGroup(ctx, { name: 'Inner circle', visibility: 'private' });
+  const insider = await createMember(ctx, { name: 'Annika Berg' });
+  await createGrant(ctx, insider, closed);
+  member = await signIn(ctx, insider);
+  outsider = await signIn(ctx, await createMember(ctx, { name: 'Anders Holm' }));
+});
+afterAll(async () => ctx.close());
+
+describe('searching the Hub', () => {
+  it('finds posts by any of their words, the last as a prefix, with the words marked', async () => {
+    await write(staff, open, 'Morning yoga', 'Bring a mat. We start with sun salutations at seven.');
+    const page = await find(outsider, 'posts', 'SUN yog');
+    expect(page.data).toHaveLength(1);
+    expect(marked(page.data[0]!.titleHit as Segment[])).toBe('Morning [yoga]');
+    expect(marked(page.data[0]!.snippet as Segment[])).toContain('[sun] salutations');
+    expect(page.data[0]).toMatchObject({ group: { name: 'Lobby' }, author: { name: 'Olga Owner' } });
+    // Every word must be there.
+    expect((await find(outsider, 'posts', 'yoga pilates')).data).toEqual([]);
+  });
+
+  it("never shows a group's posts or comments to someone who may not enter it", async () => {
+    const secret = await write(staff, closed, 'Quarterly plans', 'The zephyr project starts in spring.');
+    expect(
+      (await member.post(`/api/v1/hub/posts/${secret}/comments`, { body: 'Zephyr sounds great' })).statusCode,
+    ).toBe(201);
+    expect((await find(outsider, 'posts', 'zephyr')).data).toEqual([]);
+    expect((await find(outsider, 'comments', 'zephyr')).data).toEqual([]);
+    expect((await find(member, 'posts', 'zephyr')).data.map((p) => p.id)).toEqual([secret]);
+    const comments = await find(member, 'comments', 'zephyr');
+    expect(comments.data).toHaveLength(1);
+    expect(comments.data[0]).toMatchObject({
+      postId: secret,
+      postTitle: 'Quarterly plans',
+      author: { name: 'Annika Berg' },
+    });
+    expect(marked(comments.data[0]!.snippet as Segment[])).toBe('[Zephyr] sounds great');
+    expect((await find(staff, 'posts', 'zephyr')).data).toHaveLength(1);
+  });
+
+  it('follows edits and deletions at once, comments going with their post', async () => {
+    const id = await write(member, open, null, 'Looking for a kayak partner');
+    const comment = await outsider.post(`/api/v1/hub/posts/${id}/comments`, { body: 'Kayak with me!' });
+    expect(comment.statusCode).toBe(201);
+    expect((await find(outsider, 'posts', 'kayak')).data.map((p) => p.id)).toEqual([id]);
+    expect(
+      (await member.patch(`/api/v1/hub/posts/${id}`, { body: 'Looking for a canoe partner' })).statusCode,
+    ).toBe(200);
+    expect((await find(outsider, 'posts', 'kayak')).data).toEqual([]);
+    expect((await find(outsider, 'posts', 'canoe')).data.map((p) => p.id)).toEqual([id]);
+    expect((await find(outsider, 'comments', 'kayak')).data).toHaveLength(1);
+    expect((await member.delete(`/api/v1/hub/posts/${id}`)).statusCode).toBe(204);
+    expect((await find(outsider, 'posts', 'canoe')).data).toEqual([]);
+    expect((await find(outsider, 'comments', 'kayak')).data).toEqual([]);
+  });
+
+  it('pages newest first with a cursor, each post once', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.unshift(await write(staff, open, `Recipe ${i}`, 'A pancake recipe'));
+    const seen: unknown[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await find(outsider, 'posts', 'pancake', `&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.data.map((p) => p.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(ids);
+  });
+
+  it('takes any text safely: search syntax is only words, and a search with none is refused naming q', async () => {
+    await write(staff, open, null, 'Or near the station');
+    for (const q of ['"near" OR x', 'near*', 'NEAR(a b)', "near'; drop table posts; --", 'title:near']) {
+      const response = await outsider.get(`/api/v1/hub/search/posts?q=${encodeURIComponent(q)}`);
+      expect(response.statusCode, q).toBe(200);
+    }
+    for (const q of ['', '***', 'x'.repeat(201)]) {
+      const response = await outsider.get(`/api/v1/hub/search/posts?q=${encodeURIComponent(q)}`);
+      expect(response.statusCode, q).toBe(400);
+      expect(response.json().error.details.fields[0].field, q).toBe('q');
+    }
+  });
+
+  it('finds people by the start of their name, active ones only, with no email', async () => {
+    const deactivated = await createMember(ctx, { name: 'Anneliese Gone' });
+    await ctx.db
+      .updateTable('users')
+      .set({ status: 'deactivated' })
+      .where('id', '=', deactivated.id)
+      .execute();
+    const response = await outsider.get('/api/v1/hub/search/people?q=ann');
+    expect(response.statusCode).toBe(200);
+    const people = response.json().data as { name: string; nameHit: Segment[] }[];
+    expect(people.map((p) => p.name)).toEqual(['Annika Berg']);
+    expect(marked(people[0]!.nameHit)).toBe('[Ann]ika Berg');
+    expect(response.body).not.toContain('@');
+  });
+});

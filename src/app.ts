@@ -148,7 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       await api.register(jobsRoutes({ jobs: services.jobs }));
       await api.register(metricsRoutes({ metrics: services.metrics }));
       await api.register(accessRoutes({ access }));
-      await api.register(hubRoutes({ hub, access, users }));
+      await api.register(hubRoutes({ hub, access }));
       await api.register(offerRoutes({ offers }));
       await api.register(billingRoutes({ billing: services.billing, publicUrl: config.publicUrl }));
       await api.register(affiliatesRoutes({ affiliates: services.affiliates, publicUrl: config.publicUrl }));

@@ -160,6 +160,17 @@ describe('the Hub', { shuffle: false }, () => {
     await max.locator('.group-switcher').getByRole('link', { name: 'General' }).click();
     await max.waitForURL(`${server.baseUrl}/hub/g/general`);
     expect(await max.locator('.group-switcher').getAttribute('open')).toBeNull();
+    // He finds the post again by a word of it, marked where found, and opens it.
+    await max.getByRole('link', { name: 'Search' }).click();
+    await max.getByRole('searchbox').fill('7am');
+    await max.getByRole('button', { name: 'Search', exact: true }).click();
+    const found = max.getByRole('list', { name: 'Posts found' }).getByRole('listitem');
+    await expect.poll(() => found.count()).toBe(1);
+    expect(await found.locator('mark').first().textContent()).toBe('7am');
+    await expectAccessible(max, 'e2e-search');
+    await found.getByRole('link', { name: 'Morning flow' }).click();
+    await max.waitForURL(/\/hub\/p\//);
+    await expect.poll(() => max.getByRole('heading', { name: 'Morning flow' }).count()).toBe(1);
     expect(errors).toEqual([]);
   });
 });

@@ -110,6 +110,11 @@ describe('the home feed', { shuffle: false }, () => {
     expect(active[0]!.commentCount).toBe(1);
     // The newest-first order is the posts' own time, whatever their comments.
     expect(titles(await homeOf(member, '?order=latest'))[0]).toBe('paid 2');
+    // Taking the comment back takes its activity with it.
+    expect((await member.delete(`/api/v1/hub/comments/${comment.json().id}`)).statusCode).toBe(204);
+    expect(titles(await homeOf(member, '?order=active'))).toEqual(titles(await homeOf(member)));
+    const again = await member.post(`/api/v1/hub/posts/${posts['paid 1']}/comments`, { body: 'Still true' });
+    expect(again.statusCode).toBe(201);
   });
 
   it('pages with a cursor, each post once, in both orders', async () => {

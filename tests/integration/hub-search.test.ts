@@ -125,18 +125,36 @@ describe('searching the Hub', () => {
     }
   });
 
-  it('finds people by the start of their name, active ones only, with no email', async () => {
-    const deactivated = await createMember(ctx, { name: 'Anneliese Gone' });
-    await ctx.db
-      .updateTable('users')
-      .set({ status: 'deactivated' })
-      .where('id', '=', deactivated.id)
-      .execute();
-    const response = await outsider.get('/api/v1/hub/search/people?q=ann');
-    expect(response.statusCode).toBe(200);
-    const people = response.json().data as { name: string; nameHit: Segment[] }[];
-    expect(people.map((p) => p.name)).toEqual(['Annika Berg']);
-    expect(marked(people[0]!.nameHit)).toBe('[Ann]ika Berg');
-    expect(response.body).not.toContain('@');
+  it('finds people by the start of their name among the authors the caller can already see, with no email', async () => {
+    const writer = await createMember(ctx, { name: 'Annabel Poster' });
+    await write(await signIn(ctx, writer), open, null, 'Hello from Annabel');
+    const insider = await createMember(ctx, { name: 'Annette Inner' });
+    await createGrant(ctx, insider, closed);
+    await write(await signIn(ctx, insider), closed, null, 'Hello from the inner circle');
+    await createMember(ctx, { name: 'Annemarie Quiet' });
+    const gone = await createMember(ctx, { name: 'Anneliese Gone' });
+    await write(await signIn(ctx, gone), open, null, 'Bye');
+    await ctx.db.updateTable('users').set({ status: 'deactivated' }).where('id', '=', gone.id).execute();
+
+    const names = async (caller: Client, q: string) => {
+      const response = await caller.get(`/api/v1/hub/search/people?q=${encodeURIComponent(q)}`);
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.body).not.toContain('@');
+      return response.json().data as { name: string; nameHit: Segment[] }[];
+    };
+    // Someone who writes only in the inner circle is found by those who may enter it.
+    expect((await names(outsider, 'ann')).map((p) => p.name)).toEqual(['Annabel Poster']);
+    expect((await names(member, 'ANN')).map((p) => p.name)).toEqual(['Annabel Poster', 'Annette Inner']);
+    expect(marked((await names(member, 'annab'))[0]!.nameHit)).toBe('[Annab]el Poster');
+    const short = await outsider.get('/api/v1/hub/search/people?q=a');
+    expect(short.statusCode).toBe(400);
+    expect(short.json().error.details.fields[0].field).toBe('q');
+  });
+
+  it('matches words the same way on both engines: links, numbers and long words', async () => {
+    await write(staff, open, null, 'Read example.org/docs/setup and v1.2 before 3.14; ' + 'w'.repeat(80));
+    for (const q of ['docs setup', 'example org', '3 14', 'v1', 'w'.repeat(70)]) {
+      expect((await find(outsider, 'posts', q)).data, q).toHaveLength(1);
+    }
   });
 });

@@ -18,11 +18,14 @@ import type {
 } from '../../src/modules/email/email.routes.ts';
 import type {
   Author as AuthorSchema,
+  CommentHit as CommentHitSchema,
   Comment as CommentSchema,
   HomePost as HomePostSchema,
   HubGroupDetail as HubGroupDetailSchema,
   HubGroup as HubGroupSchema,
   MemberGroup as MemberGroupSchema,
+  PersonHit as PersonHitSchema,
+  PostHit as PostHitSchema,
   Post as PostSchema,
 } from '../../src/modules/hub/hub.schemas.ts';
 import type { Job as JobSchema } from '../../src/modules/jobs/jobs.routes.ts';
@@ -211,6 +214,10 @@ export type HubGroupDetail = Static<typeof HubGroupDetailSchema>;
 export type MemberGroup = Static<typeof MemberGroupSchema>;
 export type Author = Static<typeof AuthorSchema>;
 export type Post = Static<typeof PostSchema>;
+/** Search results: the words found are the segments with `hit`. */
+export type PostHit = Static<typeof PostHitSchema>;
+export type CommentHit = Static<typeof CommentHitSchema>;
+export type PersonHit = Static<typeof PersonHitSchema>;
 /** A post of the member's home feed: a post with its group. */
 export type HomePost = Static<typeof HomePostSchema>;
 export type Comment = Static<typeof CommentSchema>;

@@ -2,9 +2,36 @@
 // cursor pagination.
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { ApiError, errorMessage, type Page } from './api.ts';
 import { formatDate, formatDateTime } from './format.ts';
+
+/**
+ * A choice kept in the address (`?name=value`, the first value by default): the control shows a new
+ * choice at once, while the address follows (the router applies it as a transition).
+ */
+export function useUrlChoice<T extends string>(name: string, values: readonly T[]): [T, (next: T) => void] {
+  const [params, setParams] = useSearchParams();
+  const fromUrl = values.find((value) => value === params.get(name)) ?? values[0]!;
+  const [choice, setChoice] = useState<T>(fromUrl);
+  useEffect(() => setChoice(fromUrl), [fromUrl]);
+  const choose = useCallback(
+    (next: T) => {
+      setChoice(next);
+      setParams(
+        (current) => {
+          const updated = new URLSearchParams(current);
+          if (next === values[0]) updated.delete(name);
+          else updated.set(name, next);
+          return updated;
+        },
+        { replace: true },
+      );
+    },
+    [name, values, setParams],
+  );
+  return [choice, choose];
+}
 
 export function useTitle(title: string): void {
   useEffect(() => {

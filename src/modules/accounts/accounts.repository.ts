@@ -89,20 +89,6 @@ export async function listUserRows(
   return query.execute();
 }
 
-/** Active people whose name starts with the prefix (lower-cased): one indexed range, alphabetical. */
-export async function listPeopleByName(db: Executor, prefix: string, limit: number) {
-  return db
-    .selectFrom('users')
-    .select(['id', 'name'])
-    .where('nameSearch', '>=', prefix)
-    .where('nameSearch', '<', `${prefix}\uffff`)
-    .where('status', '=', 'active')
-    .orderBy('nameSearch')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
-}
-
 export async function insertSession(
   db: Executor,
   row: {

@@ -32,7 +32,6 @@ import {
   insertApiKey,
   insertUser,
   listApiKeyRows,
-  listPeopleByName,
   listUserRows,
   revokeApiKeyRow,
   revokeApiKeysOfUser,
@@ -66,20 +65,6 @@ export const API_KEY_PREFIX = 'gh_';
 
 export function createUsersService(deps: UsersDeps) {
   const { db, clock, auth, email, settings, hasher, metrics } = deps;
-
-  /**
-   * People any signed-in member may find by the start of their name (the hub's search): active
-   * accounts, their id and name only — never an email.
-   */
-  async function findPeople(
-    _actor: Actor,
-    text: string,
-    limit: number,
-  ): Promise<{ id: string; name: string }[]> {
-    const prefix = nameSearchKey(text);
-    if (!prefix) return [];
-    return listPeopleByName(db, prefix, limit);
-  }
 
   /** The Users list, newest first; `search` is a prefix of the email or the name. */
   async function listUsers(
@@ -315,7 +300,6 @@ export function createUsersService(deps: UsersDeps) {
     stripeCustomerOf,
     operatorActor,
     listUsers,
-    findPeople,
     getUser,
     createUser,
     updateUser,

@@ -4,7 +4,7 @@ import { prepared } from '../../platform/db/prepared.ts';
 import type { CommentsTable, DB, HubGroupsTable, PostsTable } from '../../platform/db/schema.ts';
 import type { Cursor } from '../../platform/pagination.ts';
 import { groupsEnteredBy } from '../access/index.ts';
-import { HIT_END, HIT_START } from './hub.rules.ts';
+import { HIT_END, HIT_START, SEARCH } from './hub.rules.ts';
 
 // --- groups ---
 
@@ -305,9 +305,11 @@ export interface SearchOptions {
  * is a bound value.
  */
 function matchQuery(db: Executor, terms: string[]): string {
-  const last = terms.length - 1;
-  if (locksRows(db)) return terms.map((term, i) => (i === last ? `${term}:*` : term)).join(' & ');
-  return terms.map((term, i) => `"${term}"${i === last ? '*' : ''}`).join(' ');
+  // The last word is a prefix, and so is a word cut at the longest a search word may be.
+  const prefix = (term: string, i: number) =>
+    (i === terms.length - 1 && term.length >= SEARCH.minPrefixLength) || term.length >= SEARCH.maxTermLength;
+  if (locksRows(db)) return terms.map((term, i) => (prefix(term, i) ? `${term}:*` : term)).join(' & ');
+  return terms.map((term, i) => `"${term}"${prefix(term, i) ? '*' : ''}`).join(' ');
 }
 
 const START = sql.lit(HIT_START);
@@ -450,6 +452,38 @@ export async function searchComments(db: Executor, options: SearchOptions) {
 
 export type CommentHitRow = Awaited<ReturnType<typeof searchComments>>[number];
 
+/**
+ * People whose name starts with the prefix (lower-cased), among those the viewer can already see by
+ * name: the authors of posts in the groups they may enter (staff: of any post). One indexed range on
+ * the names, each probed by the posts' (author, group) index; alphabetical.
+ */
+export async function searchPeople(
+  db: Executor,
+  options: { prefix: string; everyGroup: boolean; viewerId: string; now: number; limit: number },
+) {
+  const { prefix, everyGroup, viewerId, now, limit } = options;
+  return db
+    .selectFrom('users')
+    .select(['users.id', 'users.name'])
+    .where('users.nameSearch', '>=', prefix)
+    .where('users.nameSearch', '<', `${prefix}\u{10FFFF}`)
+    .where('users.status', '=', 'active')
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('posts')
+          .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
+          .select(sql.lit(1).as('one'))
+          .whereRef('posts.authorId', '=', 'users.id')
+          .$if(!everyGroup, (query) => query.where((inner) => groupsEnteredBy(inner, viewerId, now))),
+      ),
+    )
+    .orderBy('users.nameSearch')
+    .orderBy('users.id')
+    .limit(limit)
+    .execute();
+}
+
 async function runSearch<Row>(
   db: Executor,
   shapes: ReturnType<typeof searchShapes<Row>>,
@@ -518,7 +552,11 @@ export async function insertComment(db: Executor, row: Insertable<CommentsTable>
   await db.insertInto('comments').values(row).execute();
   await db
     .updateTable('posts')
-    .set((eb) => ({ commentCount: eb('commentCount', '+', 1), activityAt: row.createdAt }))
+    .set((eb) => ({
+      commentCount: eb('commentCount', '+', 1),
+      // Only ever later: two comments committing out of order leave the newer time.
+      activityAt: sql<number>`${sql.raw(locksRows(db) ? 'greatest' : 'max')}(activity_at, ${row.createdAt})`,
+    }))
     .where('id', '=', row.postId)
     .execute();
   await bumpFeedOfPost(db, row.postId);
@@ -583,7 +621,11 @@ export async function deleteCommentRow(db: Executor, comment: { id: string; post
   await db.deleteFrom('comments').where('id', '=', comment.id).execute();
   await db
     .updateTable('posts')
-    .set((eb) => ({ commentCount: eb('commentCount', '-', 1 + Number(replies.n)) }))
+    .set((eb) => ({
+      commentCount: eb('commentCount', '-', 1 + Number(replies.n)),
+      // The newest comment left, or the post's own time.
+      activityAt: sql<number>`coalesce((select max(c.created_at) from comments c where c.post_id = posts.id), posts.created_at)`,
+    }))
     .where('id', '=', comment.postId)
     .execute();
   await bumpFeedOfPost(db, comment.postId);

@@ -6,7 +6,6 @@ import { errors, IdParams, ListQuery, NoContent, PageOf } from '../../platform/h
 import { sendJsonText } from '../../platform/http/web.ts';
 import { IMAGE_BODY_TYPES, MAX_UPLOAD_BYTES } from '../../platform/media.ts';
 import type { AccessService } from '../access/index.ts';
-import type { UsersService } from '../accounts/index.ts';
 import {
   presentComment,
   presentCommentHit,
@@ -55,12 +54,8 @@ const SearchPageQuery = Type.Object({ ...SearchQuery.properties, ...PageQuery.pr
 /** At most this many people answer a name search (a longer name narrows it). */
 const PEOPLE_PER_SEARCH = 20;
 
-export function hubRoutes(deps: {
-  hub: HubService;
-  access: AccessService;
-  users: Pick<UsersService, 'findPeople'>;
-}): FastifyPluginAsyncTypebox {
-  const { hub, access, users } = deps;
+export function hubRoutes(deps: { hub: HubService; access: AccessService }): FastifyPluginAsyncTypebox {
+  const { hub, access } = deps;
   return async (app) => {
     // Images arrive as their raw bytes (Content-Type image/… or application/octet-stream).
     app.addContentTypeParser(
@@ -281,14 +276,14 @@ export function hubRoutes(deps: {
       {
         schema: {
           tags: ['hub'],
-          summary: `People whose name starts with q (the first ${PEOPLE_PER_SEARCH}, alphabetical): id and name only`,
+          summary: `People whose name starts with q (at least 2 characters), among the authors of posts in the groups you may enter; the first ${PEOPLE_PER_SEARCH}, alphabetical; id and name only`,
           querystring: SearchQuery,
           response: { 200: Type.Object({ data: Type.Array(PersonHit) }), ...errors(400, 401) },
         },
       },
       async (request) => {
         const { q } = request.query;
-        const people = await users.findPeople(requireActor(request), q, PEOPLE_PER_SEARCH);
+        const people = await hub.findPeople(requireActor(request), q, PEOPLE_PER_SEARCH);
         return { data: people.map((person) => presentPersonHit(person, q)) };
       },
     );

@@ -99,12 +99,20 @@ export function textProblems(
 }
 
 /** A search's words: at most this many, each at most this long (longer ones are cut). */
-export const SEARCH = { maxTerms: 8, maxTermLength: 64, maxQueryLength: 200 } as const;
+export const SEARCH = {
+  maxTerms: 8,
+  maxTermLength: 64,
+  maxQueryLength: 200,
+  /** The last word is looked for as a prefix from this length on (one letter would match nearly all). */
+  minPrefixLength: 2,
+  /** People are looked for by at least this much of their name. */
+  minNameLength: 2,
+} as const;
 
 /**
  * The words of a search as both engines' indexes cut text: runs of letters and digits, lower-cased
- * (SQLite's unicode61 and PostgreSQL's 'simple' agree on those). Nothing else of the text reaches
- * the query, so no search syntax can be injected.
+ * (migration 0015 cuts PostgreSQL's text at the same punctuation SQLite's unicode61 does). Nothing
+ * else of the text reaches the query, so no search syntax can be injected.
  */
 export function searchTerms(text: string): string[] {
   const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];

@@ -42,6 +42,7 @@ import {
   nextGroupPosition,
   type PostRow,
   searchComments,
+  searchPeople,
   searchPosts,
   setLike,
   slugTaken,
@@ -49,7 +50,7 @@ import {
   updateGroupRow,
   updatePostRow,
 } from './hub.repository.ts';
-import { type GroupInput, groupProblems, LIMITS, searchTerms, textProblems } from './hub.rules.ts';
+import { type GroupInput, groupProblems, LIMITS, SEARCH, searchTerms, textProblems } from './hub.rules.ts';
 import { renderMarkdown } from './markdown.ts';
 
 export const MAX_PINNED_PER_GROUP = 5;
@@ -401,6 +402,23 @@ export function createHubService(deps: HubDeps) {
     return pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
   }
 
+  /**
+   * People whose name starts with `text`, among those the caller already sees by name (authors of
+   * posts in the groups they may enter): id and name only.
+   */
+  async function findPeople(actor: Actor, text: string, limit: number) {
+    const prefix = text.trim().toLowerCase();
+    if (prefix.length < SEARCH.minNameLength)
+      throw ValidationError.field('q', `needs at least ${SEARCH.minNameLength} characters of a name`);
+    return searchPeople(db, {
+      prefix,
+      everyGroup: isStaffRole(actor.role),
+      viewerId: actor.userId,
+      now: clock.now(),
+      limit,
+    });
+  }
+
   async function createPost(
     actor: Actor,
     groupId: string,
@@ -579,6 +597,7 @@ export function createHubService(deps: HubDeps) {
     home,
     findPosts,
     findComments,
+    findPeople,
     createPost,
     getPost,
     updatePost,

@@ -4,16 +4,7 @@
 // every request; when it ends mid-session the page shows the paywall or "not found" at once.
 import { type InfiniteData, useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
-import {
-  Link,
-  NavLink,
-  Route,
-  Routes,
-  useLocation,
-  useNavigate,
-  useParams,
-  useSearchParams,
-} from 'react-router';
+import { Link, NavLink, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
 import {
   type ApiError,
   api,
@@ -30,9 +21,10 @@ import {
 import { GroupIcon, LockIcon } from '../hub-common.tsx';
 import { AppHeader, RequireUser } from '../layout.tsx';
 import { usePlatformName, useSession } from '../session.tsx';
-import { LoadError, Loading, useLoad, useTitle } from '../ui.tsx';
+import { LoadError, Loading, useLoad, useTitle, useUrlChoice } from '../ui.tsx';
 import { BillingPage } from './billing.tsx';
 import { Comments, isAccessLoss, PostCard, PostComposer } from './hub-posts/index.ts';
+import { HubSearch } from './hub-search.tsx';
 import { PartnerPage } from './partner.tsx';
 
 interface HubContextValue {
@@ -72,6 +64,7 @@ function HubFrame({ me }: { me: User }) {
             <Routes>
               <Route index element={<HomeFeed />} />
               <Route path="groups" element={<AllGroups error={groups.error} retry={groups.reload} />} />
+              <Route path="search" element={<HubSearch />} />
               <Route path="g/:slug" element={<GroupPage />} />
               <Route path="p/:id" element={<PostPage />} />
               <Route path="billing" element={<BillingPage />} />
@@ -96,6 +89,14 @@ function GroupNav({ groups }: { groups: MemberGroup[] | undefined }) {
               ⌂
             </span>
             <span className="group-nav-name">Home</span>
+          </NavLink>
+        </li>
+        <li>
+          <NavLink to="/hub/search">
+            <span className="group-icon" aria-hidden="true">
+              ⌕
+            </span>
+            <span className="group-nav-name">Search</span>
           </NavLink>
         </li>
         <li>
@@ -163,6 +164,9 @@ function PhoneNav({ groups }: { groups: MemberGroup[] | undefined }) {
           </p>
         </div>
       </details>
+      <NavLink to="/hub/search" className="button button-small">
+        Search
+      </NavLink>
     </nav>
   );
 }
@@ -175,14 +179,14 @@ const ORDERS = [
   { value: 'latest', label: 'Latest' },
   { value: 'active', label: 'Active' },
 ] as const;
+const ORDER_VALUES = ORDERS.map((option) => option.value);
 
 /** The member's home: the latest posts (or the most recently active) across every group they may enter. */
 function HomeFeed() {
   const { me, groups, reloadGroups } = useHub();
   const platformName = usePlatformName();
   useTitle(`Home · ${platformName}`);
-  const [params, setParams] = useSearchParams();
-  const order = params.get('order') === 'active' ? 'active' : 'latest';
+  const [order, setOrder] = useUrlChoice('order', ORDER_VALUES);
   const [notice, setNotice] = useState<string | null>(null);
   const { feed, posts, patchPost, removePost } = usePostPages<HomePost>(['hub-home', order], '/hub/home', {
     order,
@@ -216,9 +220,7 @@ function HomeFeed() {
                 name="home-order"
                 value={option.value}
                 checked={option.value === order}
-                onChange={() =>
-                  setParams(option.value === 'latest' ? {} : { order: option.value }, { replace: true })
-                }
+                onChange={() => setOrder(option.value)}
               />
               {option.label}
             </label>
@@ -323,11 +325,9 @@ function AllGroups({ error, retry }: { error: unknown; retry(): void }) {
 function HubNotFound({ text }: { text: string }) {
   useTitle('Not found');
   return (
-    <>
-      <div className="card empty-state" role="alert">
-        <p>{text}</p>
-      </div>
-    </>
+    <div className="card empty-state" role="alert">
+      <p>{text}</p>
+    </div>
   );
 }
 
@@ -358,38 +358,36 @@ function PaywallView({ paywall, groupName }: { paywall: Paywall; groupName: stri
   useTitle(`${groupName ?? 'Locked'} · ${platformName}`);
   const external = paywall.url && /^https?:\/\//i.test(paywall.url) ? paywall.url : null;
   return (
-    <>
-      <section className="card paywall" aria-labelledby="paywall-title">
-        <p className="locked paywall-kicker">
-          <LockIcon /> Locked{groupName ? ` · ${groupName}` : ''}
+    <section className="card paywall" aria-labelledby="paywall-title">
+      <p className="locked paywall-kicker">
+        <LockIcon /> Locked{groupName ? ` · ${groupName}` : ''}
+      </p>
+      <h1 id="paywall-title">{paywall.callToAction}</h1>
+      {paywall.description && <p className="paywall-description">{paywall.description}</p>}
+      {external ? (
+        <p>
+          <a className="button button-primary" href={external} rel="noopener">
+            Get access
+          </a>
         </p>
-        <h1 id="paywall-title">{paywall.callToAction}</h1>
-        {paywall.description && <p className="paywall-description">{paywall.description}</p>}
-        {external ? (
-          <p>
-            <a className="button button-primary" href={external} rel="noopener">
-              Get access
-            </a>
-          </p>
-        ) : paywall.offers.length > 0 ? (
-          <>
-            <h2 className="h3 paywall-offers-title">Get access with</h2>
-            <ul className="paywall-offers">
-              {paywall.offers.map((offer) => (
-                <li key={offer.id}>
-                  <a className="button button-primary" href={`/offers/${encodeURIComponent(offer.slug)}`}>
-                    {offer.title}
-                  </a>{' '}
-                  <span className="muted">{offer.priceLabel}</span>
-                </li>
-              ))}
-            </ul>
-          </>
-        ) : (
-          <NotForSale platformName={platformName} />
-        )}
-      </section>
-    </>
+      ) : paywall.offers.length > 0 ? (
+        <>
+          <h2 className="h3 paywall-offers-title">Get access with</h2>
+          <ul className="paywall-offers">
+            {paywall.offers.map((offer) => (
+              <li key={offer.id}>
+                <a className="button button-primary" href={`/offers/${encodeURIComponent(offer.slug)}`}>
+                  {offer.title}
+                </a>{' '}
+                <span className="muted">{offer.priceLabel}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <NotForSale platformName={platformName} />
+      )}
+    </section>
   );
 }
 
@@ -401,11 +399,7 @@ function Gone({ error, notFound, retry }: { error: unknown; notFound: string; re
     return <PaywallView paywall={paywall} groupName={group?.group?.name ?? null} />;
   }
   if (isNotFound(error)) return <HubNotFound text={notFound} />;
-  return (
-    <>
-      <LoadError error={error} retry={retry} />
-    </>
-  );
+  return <LoadError error={error} retry={retry} />;
 }
 
 // --- a group --------------------------------------------------------------------------------------

@@ -228,7 +228,7 @@ function entered(query: HomeQuery, viewerId: string, now: number): HomeQuery {
   return query.where((eb) => groupsEnteredBy(eb, viewerId, now));
 }
 
-function after(query: HomeQuery, order: HomeOrder, at: number, id: string): HomeQuery {
+function pastCursor(query: HomeQuery, order: HomeOrder, at: number, id: string): HomeQuery {
   return query.where((eb) => eb(eb.refTuple(HOME_ORDER[order], 'posts.id'), '<', eb.tuple(at, id)));
 }
 
@@ -241,7 +241,7 @@ function homePages(order: HomeOrder) {
         homeQuery(db, order, viewerId).limit(take),
       ),
       later: prepared((db: Executor, viewerId: string, take: number, at: number, id: string) =>
-        after(homeQuery(db, order, viewerId), order, at, id).limit(take),
+        pastCursor(homeQuery(db, order, viewerId), order, at, id).limit(take),
       ),
     },
     member: {
@@ -249,7 +249,7 @@ function homePages(order: HomeOrder) {
         entered(homeQuery(db, order, viewerId), viewerId, now).limit(take),
       ),
       later: prepared((db: Executor, viewerId: string, take: number, at: number, id: string, now: number) =>
-        after(entered(homeQuery(db, order, viewerId), viewerId, now), order, at, id).limit(take),
+        pastCursor(entered(homeQuery(db, order, viewerId), viewerId, now), order, at, id).limit(take),
       ),
     },
   };

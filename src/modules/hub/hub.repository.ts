@@ -1,7 +1,13 @@
 import { type CompiledQuery, type Insertable, type SelectQueryBuilder, sql, type Updateable } from 'kysely';
 import { type Executor, locksRows } from '../../platform/db/executor.ts';
 import { prepared } from '../../platform/db/prepared.ts';
-import type { CommentsTable, DB, HubGroupsTable, PostsTable } from '../../platform/db/schema.ts';
+import type {
+  CommentsTable,
+  DB,
+  HubGroupsTable,
+  NotificationsTable,
+  PostsTable,
+} from '../../platform/db/schema.ts';
 import type { Cursor } from '../../platform/pagination.ts';
 import { groupsEnteredBy } from '../access/index.ts';
 import { HIT_END, HIT_START, SEARCH } from './hub.rules.ts';
@@ -318,48 +324,69 @@ const END = sql.lit(HIT_END);
 const HEADLINE = sql.lit(`StartSel=${HIT_START}, StopSel=${HIT_END}, MaxWords=30, MinWords=12, ShortWord=1`);
 const WHOLE = sql.lit(`StartSel=${HIT_START}, StopSel=${HIT_END}, HighlightAll=true`);
 
+/**
+ * The order of hits. PostgreSQL cannot tell how many rows a prefix search matches, guesses many, and
+ * would walk posts_newest backwards testing every post until the page fills (a scan when the words
+ * are rare): ordering by an expression leaves it the GIN index and a sort of the matches, as SQLite's
+ * FTS5 does.
+ */
+function newestFirst(db: Executor, table: 'posts' | 'comments') {
+  return locksRows(db)
+    ? sql<number>`${sql.ref(`${table}.createdAt`)} + 0`
+    : sql<number>`${sql.ref(`${table}.createdAt`)}`;
+}
+
 /** Posts matching the query, with the hits marked in the title and in a snippet of the body. */
 function postHits(db: Executor, match: string) {
   return (
-    locksRows(db)
-      ? db
-          .selectFrom('posts')
-          .select(
-            sql<string>`ts_headline('simple', coalesce(posts.title, ''), to_tsquery('simple', ${match}), ${WHOLE})`.as(
-              'titleHit',
-            ),
-          )
-          .select(
-            sql<string>`ts_headline('simple', posts.body, to_tsquery('simple', ${match}), ${HEADLINE})`.as(
-              'bodyHit',
-            ),
-          )
-          .where(sql<boolean>`posts.search_vector @@ to_tsquery('simple', ${match})`)
-      : db
-          .selectFrom('searchFts')
-          .innerJoin('searchDocs', 'searchDocs.doc', 'searchFts.rowid')
-          .innerJoin('posts', 'posts.id', 'searchDocs.postId')
-          .select(sql<string>`coalesce(highlight(search_fts, 0, ${START}, ${END}), '')`.as('titleHit'))
-          .select(sql<string>`snippet(search_fts, 1, ${START}, ${END}, '…', 32)`.as('bodyHit'))
-          .where(sql<boolean>`search_fts match ${match}`)
-  )
-    .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
-    .leftJoin('users', 'users.id', 'posts.authorId')
-    .select([
-      'posts.id',
-      'posts.title',
-      'posts.commentCount',
-      'posts.likeCount',
-      'posts.createdAt',
-      'posts.authorId',
-      'users.name as authorName',
-      'hubGroups.id as groupId',
-      'hubGroups.name as groupName',
-      'hubGroups.slug as groupSlug',
-      'hubGroups.emoji as groupEmoji',
-    ])
-    .orderBy('posts.createdAt', 'desc')
-    .orderBy('posts.id', 'desc');
+    (
+      locksRows(db)
+        ? db
+            .selectFrom('posts')
+            .select(
+              sql<string>`ts_headline('simple', coalesce(posts.title, ''), to_tsquery('simple', ${match}), ${WHOLE})`.as(
+                'titleHit',
+              ),
+            )
+            .select(
+              sql<string>`ts_headline('simple', posts.body, to_tsquery('simple', ${match}), ${HEADLINE})`.as(
+                'bodyHit',
+              ),
+            )
+            .where(sql<boolean>`posts.search_vector @@ to_tsquery('simple', ${match})`)
+        : db
+            .selectFrom('searchFts')
+            .innerJoin('searchDocs', 'searchDocs.doc', 'searchFts.rowid')
+            .innerJoin('posts', 'posts.id', 'searchDocs.postId')
+            .select(sql<string>`coalesce(highlight(search_fts, 0, ${START}, ${END}), '')`.as('titleHit'))
+            .select(sql<string>`snippet(search_fts, 1, ${START}, ${END}, '…', 32)`.as('bodyHit'))
+            .where(sql<boolean>`search_fts match ${match}`)
+    )
+      .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
+      // The author's name by a probe per hit: PostgreSQL guesses thousands of hits for a prefix search
+      // and, joining, would read every user.
+      .select((eb) =>
+        eb
+          .selectFrom('users')
+          .select('users.name')
+          .whereRef('users.id', '=', 'posts.authorId')
+          .as('authorName'),
+      )
+      .select([
+        'posts.id',
+        'posts.title',
+        'posts.commentCount',
+        'posts.likeCount',
+        'posts.createdAt',
+        'posts.authorId',
+        'hubGroups.id as groupId',
+        'hubGroups.name as groupName',
+        'hubGroups.slug as groupSlug',
+        'hubGroups.emoji as groupEmoji',
+      ])
+      .orderBy(newestFirst(db, 'posts'), 'desc')
+      .orderBy('posts.id', 'desc')
+  );
 }
 
 /** Comments matching the query, with the hits marked in a snippet. */
@@ -383,20 +410,25 @@ function commentHits(db: Executor, match: string) {
   )
     .innerJoin('posts', 'posts.id', 'comments.postId')
     .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
-    .leftJoin('users', 'users.id', 'comments.authorId')
+    .select((eb) =>
+      eb
+        .selectFrom('users')
+        .select('users.name')
+        .whereRef('users.id', '=', 'comments.authorId')
+        .as('authorName'),
+    )
     .select([
       'comments.id',
       'comments.postId',
       'posts.title as postTitle',
       'comments.createdAt',
       'comments.authorId',
-      'users.name as authorName',
       'hubGroups.id as groupId',
       'hubGroups.name as groupName',
       'hubGroups.slug as groupSlug',
       'hubGroups.emoji as groupEmoji',
     ])
-    .orderBy('comments.createdAt', 'desc')
+    .orderBy(newestFirst(db, 'comments'), 'desc')
     .orderBy('comments.id', 'desc');
 }
 
@@ -629,6 +661,91 @@ export async function deleteCommentRow(db: Executor, comment: { id: string; post
     .where('id', '=', comment.postId)
     .execute();
   await bumpFeedOfPost(db, comment.postId);
+}
+
+// --- notifications ---
+
+export async function insertNotifications(
+  db: Executor,
+  rows: Insertable<NotificationsTable>[],
+): Promise<void> {
+  if (rows.length > 0) await db.insertInto('notifications').values(rows).execute();
+}
+
+/** A member's notifications about groups they may enter now (staff: any), newest first. */
+export async function listNotifications(
+  db: Executor,
+  options: { userId: string; everyGroup: boolean; now: number; after: Cursor | null; limit: number },
+) {
+  const { userId, everyGroup, now, after, limit } = options;
+  let query = db
+    .selectFrom('notifications')
+    .innerJoin('posts', 'posts.id', 'notifications.postId')
+    .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
+    .leftJoin('users', 'users.id', 'notifications.actorId')
+    .leftJoin('comments', 'comments.id', 'notifications.commentId')
+    .select([
+      'notifications.id',
+      'notifications.kind',
+      'notifications.createdAt',
+      'notifications.readAt',
+      'notifications.actorId',
+      'users.name as actorName',
+      'posts.id as postId',
+      'posts.title as postTitle',
+      'comments.id as commentId',
+      'comments.body as commentBody',
+      'hubGroups.id as groupId',
+      'hubGroups.name as groupName',
+      'hubGroups.slug as groupSlug',
+      'hubGroups.emoji as groupEmoji',
+    ])
+    .where('notifications.userId', '=', userId)
+    .orderBy('notifications.createdAt', 'desc')
+    .orderBy('notifications.id', 'desc')
+    .limit(limit + 1);
+  if (!everyGroup) query = query.where((eb) => groupsEnteredBy(eb, userId, now));
+  if (after)
+    query = query.where((eb) =>
+      eb(eb.refTuple('notifications.createdAt', 'notifications.id'), '<', eb.tuple(after.at, after.id)),
+    );
+  return query.execute();
+}
+
+export type NotificationRow = Awaited<ReturnType<typeof listNotifications>>[number];
+
+/** How many of a member's notifications are unread, of those they are shown (listNotifications). */
+export async function countUnreadNotifications(
+  db: Executor,
+  options: { userId: string; everyGroup: boolean; now: number },
+): Promise<number> {
+  const { userId, everyGroup, now } = options;
+  let query = db
+    .selectFrom('notifications')
+    .innerJoin('posts', 'posts.id', 'notifications.postId')
+    .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('notifications.userId', '=', userId)
+    .where('notifications.readAt', 'is', null);
+  if (!everyGroup) query = query.where((eb) => groupsEnteredBy(eb, userId, now));
+  return Number((await query.executeTakeFirstOrThrow()).n);
+}
+
+/** Marks a member's notifications read: these (theirs only), or all of them. */
+export async function markNotificationsRead(
+  db: Executor,
+  userId: string,
+  ids: string[] | 'all',
+  now: number,
+): Promise<void> {
+  if (ids !== 'all' && ids.length === 0) return;
+  let query = db
+    .updateTable('notifications')
+    .set({ readAt: now })
+    .where('userId', '=', userId)
+    .where('readAt', 'is', null);
+  if (ids !== 'all') query = query.where('id', 'in', ids);
+  await query.execute();
 }
 
 // --- likes (idempotent: liking twice counts once, taking back a like that is not there changes nothing) ---

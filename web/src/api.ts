@@ -24,6 +24,7 @@ import type {
   HubGroupDetail as HubGroupDetailSchema,
   HubGroup as HubGroupSchema,
   MemberGroup as MemberGroupSchema,
+  Notification as NotificationSchema,
   PersonHit as PersonHitSchema,
   PostHit as PostHitSchema,
   Post as PostSchema,
@@ -214,6 +215,8 @@ export type HubGroupDetail = Static<typeof HubGroupDetailSchema>;
 export type MemberGroup = Static<typeof MemberGroupSchema>;
 export type Author = Static<typeof AuthorSchema>;
 export type Post = Static<typeof PostSchema>;
+/** A comment on the member's post or a reply to their comment. */
+export type Notification = Static<typeof NotificationSchema>;
 /** Search results: the words found are the segments with `hit`. */
 export type PostHit = Static<typeof PostHitSchema>;
 export type CommentHit = Static<typeof CommentHitSchema>;

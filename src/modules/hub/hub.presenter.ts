@@ -2,7 +2,14 @@ import { type Actor, isStaffRole } from '../../platform/actor.ts';
 import { toIso } from '../../platform/clock.ts';
 import { mediaUrl } from '../../platform/media.ts';
 import type { GroupRow } from '../access/index.ts';
-import type { CommentHitRow, CommentRow, HomePostRow, PostHitRow, PostRow } from './hub.repository.ts';
+import type {
+  CommentHitRow,
+  CommentRow,
+  HomePostRow,
+  NotificationRow,
+  PostHitRow,
+  PostRow,
+} from './hub.repository.ts';
 import { hitSegments, type Segment } from './hub.rules.ts';
 
 export function presentGroup(group: GroupRow) {
@@ -198,4 +205,23 @@ export function presentPersonHit(person: { id: string; name: string }, text: str
     { text: person.name.slice(typed), hit: false },
   ].filter((segment) => segment.text);
   return { id: person.id, name: person.name, nameHit };
+}
+
+/** The start of a comment, as plain text (its Markdown as written), for a notification's line. */
+function excerpt(body: string, length = 140): string {
+  const text = body.replace(/\s+/g, ' ').trim();
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
+export function presentNotification(row: NotificationRow) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    read: row.readAt !== null,
+    actor: row.actorId ? { id: row.actorId, name: row.actorName ?? 'Former member' } : null,
+    post: { id: row.postId, title: row.postTitle },
+    comment: row.commentId ? { id: row.commentId, excerpt: excerpt(row.commentBody ?? '') } : null,
+    group: { id: row.groupId, name: row.groupName, slug: row.groupSlug, emoji: row.groupEmoji },
+    createdAt: toIso(row.createdAt),
+  };
 }

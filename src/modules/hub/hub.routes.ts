@@ -13,6 +13,7 @@ import {
   presentHomePostJson,
   presentMemberGroup,
   presentMemberGroupJson,
+  presentNotification,
   presentPersonHit,
   presentPost,
   presentPostHit,
@@ -29,12 +30,15 @@ import {
   HubGroup,
   HubGroupDetail,
   MemberGroup,
+  Notification,
   PersonHit,
   Post,
   PostBody,
   PostHit,
   PostPatch,
+  ReadNotifications,
   SearchQuery,
+  Unread,
 } from './hub.schemas.ts';
 import type { HubService } from './hub.service.ts';
 
@@ -286,6 +290,52 @@ export function hubRoutes(deps: { hub: HubService; access: AccessService }): Fas
         const people = await hub.findPeople(requireActor(request), q, PEOPLE_PER_SEARCH);
         return { data: people.map((person) => presentPersonHit(person, q)) };
       },
+    );
+
+    app.get(
+      '/hub/notifications',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'Comments on your posts and replies to your comments, newest first (groups you may enter)',
+          querystring: PageQuery,
+          response: { 200: PageOf(Notification), ...errors(400, 401) },
+        },
+      },
+      async (request) => {
+        const page = await hub.notifications(requireActor(request), {
+          cursor: request.query.cursor,
+          limit: request.query.limit ?? 20,
+        });
+        return { data: page.data.map(presentNotification), nextCursor: page.nextCursor };
+      },
+    );
+
+    app.get(
+      '/hub/notifications/unread',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'How many of your notifications are unread (the bell)',
+          response: { 200: Unread, ...errors(401) },
+        },
+      },
+      async (request) => ({ unread: await hub.unreadNotifications(requireActor(request)) }),
+    );
+
+    app.post(
+      '/hub/notifications/read',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'Mark notifications read (these ids, or all); answers how many are left unread',
+          body: ReadNotifications,
+          response: { 200: Unread, ...errors(400, 401) },
+        },
+      },
+      async (request) => ({
+        unread: await hub.readNotifications(requireActor(request), request.body.ids ?? 'all'),
+      }),
     );
 
     app.get(

@@ -125,6 +125,30 @@ export const SearchQuery = Type.Object({
   q: Type.String({ minLength: 1, maxLength: SEARCH.maxQueryLength, description: 'The words to look for' }),
 });
 
+export const Notification = Type.Object({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('comment'), Type.Literal('reply')], {
+    description: 'comment: on your post; reply: to your comment',
+  }),
+  read: Type.Boolean(),
+  actor: Author,
+  post: Type.Object({ id: Type.String(), title: Type.Union([Type.String(), Type.Null()]) }),
+  comment: Type.Union([Type.Object({ id: Type.String(), excerpt: Type.String() }), Type.Null()]),
+  group: GroupRef,
+  createdAt: Timestamp,
+});
+
+export const Unread = Type.Object({ unread: Type.Integer({ minimum: 0 }) });
+
+export const ReadNotifications = Type.Object({
+  ids: Type.Optional(
+    Type.Array(Type.String({ maxLength: 64 }), {
+      maxItems: 100,
+      description: 'These notifications (yours only); without ids, all of them',
+    }),
+  ),
+});
+
 export const PostBody = Type.Object({
   title: Type.Optional(Nullable(Type.String({ maxLength: LIMITS.postTitle + TRIM_ROOM }))),
   body: Type.String({ minLength: 1, maxLength: LIMITS.body, description: 'Markdown' }),

@@ -23,6 +23,7 @@ import type { AccessService, GroupRow } from '../access/index.ts';
 import { createFeedCache, type FeedCache, type SharedPost } from './feed-cache.ts';
 import {
   countPinned,
+  countUnreadNotifications,
   deleteCommentRow,
   deleteGroupRow,
   deletePostRow,
@@ -32,13 +33,16 @@ import {
   type HomePostRow,
   insertComment,
   insertGroup,
+  insertNotifications,
   insertPost,
   likedPostIds,
   listComments,
   listFeedPosts,
   listGroupIds,
   listHomePosts,
+  listNotifications,
   listPinnedPosts,
+  markNotificationsRead,
   nextGroupPosition,
   type PostRow,
   searchComments,
@@ -521,29 +525,74 @@ export function createHubService(deps: HubDeps) {
     if (problem) throw new ValidationError([problem]);
     const post = await enterPost(actor, postId);
     await countWrite(actor, 'comment');
-    let parentId: string | null = null;
+    let parent: Awaited<ReturnType<typeof findComment>> | null = null;
     if (input.parentId) {
-      const parent = await findComment(db, input.parentId, actor.userId);
+      parent = (await findComment(db, input.parentId, actor.userId)) ?? null;
       if (!parent || parent.postId !== post.id)
         throw ValidationError.field('parentId', 'is not a comment on this post');
-      parentId = parent.parentId ?? parent.id;
     }
     const id = newId();
     const now = clock.now();
-    await db.transaction().execute((trx) =>
-      insertComment(trx, {
+    // The post's author hears of every comment; the author of the comment answered, of the reply.
+    // Nobody hears of their own words, nor twice of one comment.
+    const told = new Map<string, 'comment' | 'reply'>();
+    if (parent?.authorId && parent.authorId !== actor.userId) told.set(parent.authorId, 'reply');
+    if (post.authorId && post.authorId !== actor.userId) told.set(post.authorId, 'comment');
+    await db.transaction().execute(async (trx) => {
+      await insertComment(trx, {
         id,
         postId: post.id,
-        parentId,
+        parentId: parent ? (parent.parentId ?? parent.id) : null,
         authorId: actor.userId,
         body: input.body,
         bodyHtml: renderMarkdown(input.body),
         createdAt: now,
         updatedAt: now,
         editedAt: null,
-      }),
-    );
+      });
+      await insertNotifications(
+        trx,
+        [...told].map(([userId, kind]) => ({
+          id: newId(),
+          userId,
+          kind,
+          actorId: actor.userId,
+          postId: post.id,
+          commentId: id,
+          createdAt: now,
+          readAt: null,
+        })),
+      );
+    });
     return stillThere(await findComment(db, id, actor.userId), 'comment');
+  }
+
+  // --- notifications ---------------------------------------------------------------------------
+
+  /** The caller's notifications about groups they may enter now, newest first. */
+  async function notifications(actor: Actor, options: { cursor?: string; limit: number }) {
+    const rows = await listNotifications(db, {
+      userId: actor.userId,
+      everyGroup: isStaffRole(actor.role),
+      now: clock.now(),
+      after: decodeCursor(options.cursor),
+      limit: options.limit,
+    });
+    return pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
+  }
+
+  async function unreadNotifications(actor: Actor): Promise<number> {
+    return countUnreadNotifications(db, {
+      userId: actor.userId,
+      everyGroup: isStaffRole(actor.role),
+      now: clock.now(),
+    });
+  }
+
+  /** Marks the caller's notifications read (these ids, or all); answers how many are left unread. */
+  async function readNotifications(actor: Actor, ids: string[] | 'all'): Promise<number> {
+    await markNotificationsRead(db, actor.userId, ids, clock.now());
+    return unreadNotifications(actor);
   }
 
   async function updateComment(actor: Actor, commentId: string, input: { body: string }) {
@@ -598,6 +647,9 @@ export function createHubService(deps: HubDeps) {
     findPosts,
     findComments,
     findPeople,
+    notifications,
+    unreadNotifications,
+    readNotifications,
     createPost,
     getPost,
     updatePost,

@@ -28,6 +28,7 @@ import * as offerDescription from './migrations/0012-offer-description.ts';
 import * as groupVersion from './migrations/0013-group-version.ts';
 import * as homeFeed from './migrations/0014-home-feed.ts';
 import * as search from './migrations/0015-search.ts';
+import * as notifications from './migrations/0016-notifications.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -52,6 +53,7 @@ const migrations: Record<string, Migration> = {
   '0013-group-version': groupVersion,
   '0014-home-feed': homeFeed,
   '0015-search': search,
+  '0016-notifications': notifications,
 };
 
 /**

@@ -465,6 +465,22 @@ export interface ActivityTable {
   currency: string | null;
 }
 
+export type NotificationKind = 'comment' | 'reply';
+
+export interface NotificationsTable {
+  id: string;
+  /** Who is told. */
+  userId: string;
+  /** comment: on their post; reply: to their comment. */
+  kind: NotificationKind;
+  /** Who did it (null once their account is gone). */
+  actorId: string | null;
+  postId: string;
+  commentId: string | null;
+  createdAt: number;
+  readAt: number | null;
+}
+
 /** SQLite only (migration 0015): the full-text index's documents, one per post or comment. */
 export interface SearchDocsTable {
   doc: number;
@@ -482,6 +498,7 @@ export interface SearchFtsTable {
 export interface DB {
   hubGroups: HubGroupsTable;
   searchDocs: SearchDocsTable;
+  notifications: NotificationsTable;
   searchFts: SearchFtsTable;
   offers: OffersTable;
   purchases: PurchasesTable;

@@ -23,6 +23,7 @@ import { AppHeader, RequireUser } from '../layout.tsx';
 import { usePlatformName, useSession } from '../session.tsx';
 import { LoadError, Loading, useLoad, useTitle, useUrlChoice } from '../ui.tsx';
 import { BillingPage } from './billing.tsx';
+import { NotificationsLink, NotificationsPage } from './hub-notifications.tsx';
 import { Comments, isAccessLoss, PostCard, PostComposer } from './hub-posts/index.ts';
 import { HubSearch } from './hub-search.tsx';
 import { PartnerPage } from './partner.tsx';
@@ -65,6 +66,7 @@ function HubFrame({ me }: { me: User }) {
               <Route index element={<HomeFeed />} />
               <Route path="groups" element={<AllGroups error={groups.error} retry={groups.reload} />} />
               <Route path="search" element={<HubSearch />} />
+              <Route path="notifications" element={<NotificationsPage />} />
               <Route path="g/:slug" element={<GroupPage />} />
               <Route path="p/:id" element={<PostPage />} />
               <Route path="billing" element={<BillingPage />} />
@@ -90,6 +92,9 @@ function GroupNav({ groups }: { groups: MemberGroup[] | undefined }) {
             </span>
             <span className="group-nav-name">Home</span>
           </NavLink>
+        </li>
+        <li>
+          <NotificationsLink />
         </li>
         <li>
           <NavLink to="/hub/search">
@@ -167,6 +172,7 @@ function PhoneNav({ groups }: { groups: MemberGroup[] | undefined }) {
       <NavLink to="/hub/search" className="button button-small">
         Search
       </NavLink>
+      <NotificationsLink className="button button-small" label={false} />
     </nav>
   );
 }

@@ -1,0 +1,155 @@
+// Notifications: a comment on your post, a reply to your comment; counted for the bell, shown only about
+// groups you may enter now, marked read by you alone, gone with what they were about.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Client,
+  createGrant,
+  createGroup,
+  createMember,
+  forgetWriteLimits,
+  signIn,
+  type TestGroup,
+  type TestUser,
+} from '../support/factories.ts';
+import { createTestContext, type TestContext } from '../support/test-app.ts';
+
+let ctx: TestContext;
+let group: TestGroup;
+const people: Record<'bea' | 'max' | 'otto', { user: TestUser; client: Client }> = {} as never;
+
+interface Note {
+  id: string;
+  kind: string;
+  read: boolean;
+  actor: { name: string } | null;
+  post: { id: string; title: string | null };
+  comment: { excerpt: string } | null;
+  group: { name: string };
+}
+
+async function notesOf(who: keyof typeof people): Promise<Note[]> {
+  const response = await people[who].client.get('/api/v1/hub/notifications');
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json().data;
+}
+
+async function unreadOf(who: keyof typeof people): Promise<number> {
+  return (await people[who].client.get('/api/v1/hub/notifications/unread')).json().unread;
+}
+
+async function comment(who: keyof typeof people, postId: string, body: string, parentId?: string) {
+  await forgetWriteLimits(ctx, people[who].user);
+  const response = await people[who].client.post(`/api/v1/hub/posts/${postId}/comments`, { body, parentId });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json().id as string;
+}
+
+async function postBy(who: keyof typeof people, title: string): Promise<string> {
+  await forgetWriteLimits(ctx, people[who].user);
+  const response = await people[who].client.post(`/api/v1/hub/groups/${group.id}/posts`, {
+    title,
+    body: title,
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json().id;
+}
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  group = await createGroup(ctx, { name: 'Book club', visibility: 'private' });
+  for (const name of ['bea', 'max', 'otto'] as const) {
+    const user = await createMember(ctx, { name: name[0]!.toUpperCase() + name.slice(1) });
+    await createGrant(ctx, user, group);
+    people[name] = { user, client: await signIn(ctx, user) };
+  }
+});
+afterAll(async () => ctx.close());
+
+describe('notifications', () => {
+  it("tell a post's author of each comment and a comment's author of each reply, never of their own", async () => {
+    const post = await postBy('bea', 'What are we reading next?');
+    const first = await comment('max', post, 'Dune, **please**.\n\nIt is long but worth it.');
+    const beaNotes = await notesOf('bea');
+    expect(beaNotes[0]).toMatchObject({
+      kind: 'comment',
+      read: false,
+      actor: { name: 'Max' },
+      post: { id: post, title: 'What are we reading next?' },
+      comment: { excerpt: 'Dune, **please**. It is long but worth it.' },
+      group: { name: 'Book club' },
+    });
+    // Bea answers Max: Max hears of it; Bea of nothing (her own words on her own post).
+    const beaBefore = (await notesOf('bea')).length;
+    await comment('bea', post, 'Dune it is', first);
+    expect((await notesOf('max'))[0]).toMatchObject({ kind: 'reply', actor: { name: 'Bea' } });
+    expect(await notesOf('bea')).toHaveLength(beaBefore);
+    // Otto answers Max too: Max of the reply, Bea of the comment on her post, once each.
+    const maxBefore = (await notesOf('max')).length;
+    await comment('otto', post, 'Seconded', first);
+    expect(await notesOf('max')).toHaveLength(maxBefore + 1);
+    expect((await notesOf('bea'))[0]).toMatchObject({ kind: 'comment', actor: { name: 'Otto' } });
+    // Max answering himself tells Bea only.
+    const maxNow = (await notesOf('max')).length;
+    await comment('max', post, 'Adding: the first book only', first);
+    expect(await notesOf('max')).toHaveLength(maxNow);
+  });
+
+  it('are marked read by their owner alone, a few or all at once', async () => {
+    const post = await postBy('otto', 'Reading nook photos');
+    await comment('bea', post, 'Lovely');
+    await comment('max', post, 'Cozy');
+    const notes = await notesOf('otto');
+    const unread = await unreadOf('otto');
+    expect(unread).toBeGreaterThanOrEqual(2);
+    // Someone else's ids change nothing.
+    const foreign = await people.bea.client.post('/api/v1/hub/notifications/read', { ids: [notes[0]!.id] });
+    expect(foreign.statusCode).toBe(200);
+    expect(await unreadOf('otto')).toBe(unread);
+    const one = await people.otto.client.post('/api/v1/hub/notifications/read', { ids: [notes[0]!.id] });
+    expect(one.json()).toEqual({ unread: unread - 1 });
+    expect((await notesOf('otto'))[0]!.read).toBe(true);
+    const all = await people.otto.client.post('/api/v1/hub/notifications/read', {});
+    expect(all.json()).toEqual({ unread: 0 });
+  });
+
+  it('show nothing about a group once access to it ends, and come back with it', async () => {
+    const post = await postBy('max', 'Spoilers thread');
+    await comment('otto', post, 'No spoilers please');
+    expect((await notesOf('max')).some((note) => note.post.id === post)).toBe(true);
+    await ctx.db.deleteFrom('accessGrants').where('userId', '=', people.max.user.id).execute();
+    expect(await notesOf('max')).toEqual([]);
+    expect(await unreadOf('max')).toBe(0);
+    await createGrant(ctx, people.max.user, group);
+    expect((await notesOf('max')).some((note) => note.post.id === post)).toBe(true);
+  });
+
+  it('go with the post or comment they are about, and a refused comment leaves none', async () => {
+    const post = await postBy('bea', 'Short-lived post');
+    const gone = await comment('otto', post, 'A comment taken back');
+    expect((await notesOf('bea')).some((note) => note.post.id === post)).toBe(true);
+    expect((await people.otto.client.delete(`/api/v1/hub/comments/${gone}`)).statusCode).toBe(204);
+    expect((await notesOf('bea')).some((note) => note.post.id === post)).toBe(false);
+    await comment('otto', post, 'Another one');
+    expect((await people.bea.client.delete(`/api/v1/hub/posts/${post}`)).statusCode).toBe(204);
+    expect((await notesOf('bea')).some((note) => note.post.id === post)).toBe(false);
+
+    const kept = await postBy('bea', 'A post that stays');
+    const before = await unreadOf('bea');
+    const refused = await people.otto.client.post(`/api/v1/hub/posts/${kept}/comments`, {
+      body: 'Answering nothing',
+      parentId: 'not-a-comment',
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(await unreadOf('bea')).toBe(before);
+  });
+
+  it('refuse bad input naming the field', async () => {
+    const tooMany = await people.bea.client.post('/api/v1/hub/notifications/read', {
+      ids: Array.from({ length: 101 }, (_, i) => `id-${i}`),
+    });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.body).toContain('ids');
+    const cursor = await people.bea.client.get('/api/v1/hub/notifications?cursor=garbage');
+    expect(cursor.statusCode).toBe(400);
+  });
+});

@@ -118,7 +118,18 @@ describe('the Hub', { shuffle: false }, () => {
 
     await mia.reload();
     await expect.poll(() => mia.getByText('1 like').count()).toBeGreaterThan(0);
-    // Mia edits her post in place.
+    // The bell says Max answered (his comment taken back took its notification along); she opens it.
+    const bell = mia.getByRole('link', { name: /^Notifications\s*1 unread$/ });
+    await expect.poll(() => bell.count()).toBe(1);
+    await bell.click();
+    const note = mia.getByRole('link', { name: 'Max Member commented on your post “Morning flow”' });
+    await expect.poll(() => note.count()).toBe(1);
+    await expectAccessible(mia, 'e2e-notifications');
+    await note.click();
+    await mia.waitForURL(/\/hub\/p\//);
+    await expect.poll(() => mia.getByRole('link', { name: 'Notifications', exact: true }).count()).toBe(1);
+    // Back in Yoga, Mia edits her post in place.
+    await mia.goto(`${server.baseUrl}/hub/g/yoga`);
     const mine = mia.getByRole('article', { name: 'Morning flow' });
     await mine.getByRole('button', { name: 'Edit' }).click();
     await mia.getByLabel('Edit post').fill('Who is in for **7am**?');

@@ -18,17 +18,17 @@ export function useUnreadCount(): number {
   return unread.data?.unread ?? 0;
 }
 
-/** The bell: a link to the notifications that says how many are unread. */
+/** The bell: a link to the notifications that says how many are unread (its name: "Notifications 3 unread"). */
 export function NotificationsLink({ className, label = true }: { className?: string; label?: boolean }) {
   const unread = useUnreadCount();
-  const name = unread > 0 ? `Notifications, ${unread} unread` : 'Notifications';
   return (
-    <Link to="/hub/notifications" className={className} aria-label={name}>
+    <Link to="/hub/notifications" className={className}>
       <span aria-hidden="true">🔔</span>
-      {label && <span className="group-nav-name"> Notifications</span>}
+      <span className={label ? 'group-nav-name' : 'visually-hidden'}> Notifications</span>
       {unread > 0 && (
-        <span className="badge badge-count" aria-hidden="true">
+        <span className="badge badge-count">
           {unread > 99 ? '99+' : unread}
+          <span className="visually-hidden"> unread</span>
         </span>
       )}
     </Link>

@@ -3,6 +3,7 @@
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import { api, type Notification, type Page } from '../api.ts';
+import { BellIcon } from '../hub-common.tsx';
 import { usePlatformName } from '../session.tsx';
 import { LoadError, Loading, Time, useTitle } from '../ui.tsx';
 
@@ -23,7 +24,7 @@ export function NotificationsLink({ className, label = true }: { className?: str
   const unread = useUnreadCount();
   return (
     <Link to="/hub/notifications" className={className}>
-      <span aria-hidden="true">🔔</span>
+      <BellIcon />
       <span className={label ? 'group-nav-name' : 'visually-hidden'}> Notifications</span>
       {unread > 0 && (
         <span className="badge badge-count">

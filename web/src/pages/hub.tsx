@@ -18,7 +18,7 @@ import {
   paywallOf,
   type User,
 } from '../api.ts';
-import { GroupIcon, LockIcon } from '../hub-common.tsx';
+import { GroupIcon, LockIcon, SearchIcon } from '../hub-common.tsx';
 import { AppHeader, RequireUser } from '../layout.tsx';
 import { usePlatformName, useSession } from '../session.tsx';
 import { LoadError, Loading, useLoad, useTitle, useUrlChoice } from '../ui.tsx';
@@ -99,7 +99,7 @@ function GroupNav({ groups }: { groups: MemberGroup[] | undefined }) {
         <li>
           <NavLink to="/hub/search">
             <span className="group-icon" aria-hidden="true">
-              ⌕
+              <SearchIcon />
             </span>
             <span className="group-nav-name">Search</span>
           </NavLink>

@@ -65,6 +65,7 @@ const ROWS: Record<string, Row> = {
   'GET /api/v1/hub/search/posts': { level: 'list', query: '?q=someone', allowed: [200, 200] },
   'GET /api/v1/hub/search/comments': { level: 'list', query: '?q=someone', allowed: [200, 200] },
   'GET /api/v1/hub/search/people': { level: 'list', query: '?q=mem', allowed: [200, 200] },
+  'GET /api/v1/hub/groups/{id}/mentionable': { level: 'group', query: '?q=m', allowed: [200, 200] },
   'GET /api/v1/hub/notifications': { level: 'list', allowed: [200, 200] },
   'GET /api/v1/hub/notifications/unread': { level: 'list', allowed: [200, 200] },
   'POST /api/v1/hub/notifications/read': { level: 'list', body: {}, allowed: [200, 200] },

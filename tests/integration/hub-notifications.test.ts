@@ -3,9 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Client,
+  createAdmin,
+  createEntitlement,
   createGrant,
   createGroup,
   createMember,
+  createOffer,
   forgetWriteLimits,
   signIn,
   type TestGroup,
@@ -141,6 +144,58 @@ describe('notifications', () => {
     });
     expect(refused.statusCode).toBe(400);
     expect(await unreadOf('bea')).toBe(before);
+  });
+
+  it('tell the people a post or comment mentions who may see it, once each, never the writer', async () => {
+    const outsider = await createMember(ctx, { name: 'Olive Outside' });
+    const mention = (who: TestUser) => `@[${who.name}](member:${who.id})`;
+    await forgetWriteLimits(ctx, people.bea.user);
+    const created = await people.bea.client.post(`/api/v1/hub/groups/${group.id}/posts`, {
+      title: 'Meetup',
+      body: `${mention(people.max.user)} ${mention(outsider)} ${mention(people.bea.user)} see you there`,
+    });
+    expect(created.statusCode).toBe(201);
+    const post = created.json();
+    expect(post.bodyHtml).toContain(`<span class="mention">@Max</span>`);
+    expect((await notesOf('max'))[0]).toMatchObject({
+      kind: 'mention',
+      post: { id: post.id },
+      comment: null,
+    });
+    const outsiderNotes = (await (await signIn(ctx, outsider)).get('/api/v1/hub/notifications')).json().data;
+    expect(outsiderNotes).toEqual([]);
+    expect(
+      await ctx.db.selectFrom('notifications').where('userId', '=', outsider.id).selectAll().execute(),
+    ).toEqual([]);
+    // Otto comments on Bea's post mentioning her: one notification, the mention.
+    const before = (await notesOf('bea')).length;
+    await comment('otto', post.id, `${mention(people.bea.user)} count me in`);
+    const beaNotes = await notesOf('bea');
+    expect(beaNotes).toHaveLength(before + 1);
+    expect(beaNotes[0]).toMatchObject({ kind: 'mention', actor: { name: 'Otto' } });
+  });
+
+  it('complete a mention with the people who may enter the group, as the access rule says', async () => {
+    const offer = await createOffer(ctx, [group], { title: 'Book club pass' });
+    const buyer = await createMember(ctx, { name: 'Mona Buyer' });
+    await createEntitlement(ctx, buyer, offer, { state: 'active' });
+    const lapsed = await createMember(ctx, { name: 'Mort Lapsed' });
+    await createEntitlement(ctx, lapsed, offer, { state: 'ended' });
+    const expired = await createMember(ctx, { name: 'Mavis Expired' });
+    await createGrant(ctx, expired, group, { endsAt: Date.now() - 1 });
+    await createMember(ctx, { name: 'Milo Outside' });
+    await createAdmin(ctx, { name: 'Mads Admin' });
+    const gone = await createMember(ctx, { name: 'Maxine Gone' });
+    await createGrant(ctx, gone, group);
+    await ctx.db.updateTable('users').set({ status: 'deactivated' }).where('id', '=', gone.id).execute();
+    const response = await people.bea.client.get(`/api/v1/hub/groups/${group.id}/mentionable?q=M`);
+    expect(response.statusCode, response.body).toBe(200);
+    const found = response.json().data as { id: string; name: string; token: string }[];
+    expect(found.map((p) => p.name)).toEqual(['Mads Admin', 'Max', 'Mona Buyer']);
+    expect(found[2]!.token).toBe(`@[Mona Buyer](member:${buyer.id})`);
+    // Someone who may not enter the group cannot ask who is in it.
+    const outside = await signIn(ctx, await createMember(ctx));
+    expect((await outside.get(`/api/v1/hub/groups/${group.id}/mentionable?q=M`)).statusCode).toBe(403);
   });
 
   it('refuse bad input naming the field', async () => {

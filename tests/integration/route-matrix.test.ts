@@ -104,6 +104,7 @@ const ROUTES: Record<string, Access> = {
   'GET /api/v1/hub/search/posts': 'signed-in',
   'GET /api/v1/hub/search/comments': 'signed-in',
   'GET /api/v1/hub/search/people': 'signed-in',
+  'GET /api/v1/hub/groups/{id}/mentionable': 'signed-in',
   'GET /api/v1/hub/notifications': 'signed-in',
   'GET /api/v1/hub/notifications/unread': 'signed-in',
   'POST /api/v1/hub/notifications/read': 'signed-in',
@@ -150,6 +151,7 @@ const VALID_QUERY: Record<string, string> = {
   'GET /api/v1/offers/{id}/permission-impact': '?hubGroupIds=x',
   'POST /api/v1/offers/{id}/media': '?kind=cover',
   'GET /api/v1/hub/search/posts': '?q=matrix',
+  'GET /api/v1/hub/groups/{id}/mentionable': '?q=matrix',
   'GET /api/v1/hub/search/comments': '?q=matrix',
   'GET /api/v1/hub/search/people': '?q=matrix',
 };

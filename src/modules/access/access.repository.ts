@@ -56,6 +56,43 @@ export function memberMayEnter(eb: GroupScope, userId: string, now: number) {
   ]);
 }
 
+/**
+ * can_enter(user, group) for many users and one group, correlated by the user: staff, a public group,
+ * a live grant or a live entitlement (by the user's own rows, indexed). What a mention's completion and
+ * its notifications ask: which of these people may see a post in this group.
+ */
+export function userMayEnterGroup(eb: ExpressionBuilder<DB, 'users'>, groupId: string, now: number) {
+  return eb.or([
+    eb('users.role', 'in', ['owner', 'admin']),
+    eb.exists(
+      eb
+        .selectFrom('hubGroups')
+        .select(sql.lit(1).as('one'))
+        .where('hubGroups.id', '=', groupId)
+        .where('hubGroups.visibility', '=', 'public'),
+    ),
+    eb.exists(
+      eb
+        .selectFrom('accessGrants')
+        .select(sql.lit(1).as('one'))
+        .whereRef('accessGrants.userId', '=', 'users.id')
+        .where('accessGrants.hubGroupId', '=', groupId)
+        .where((inner) =>
+          inner.or([inner('accessGrants.endsAt', 'is', null), inner('accessGrants.endsAt', '>', now)]),
+        ),
+    ),
+    eb.exists(
+      eb
+        .selectFrom('entitlements')
+        .innerJoin('offerHubGroups', 'offerHubGroups.offerId', 'entitlements.offerId')
+        .select(sql.lit(1).as('one'))
+        .whereRef('entitlements.userId', '=', 'users.id')
+        .where('offerHubGroups.hubGroupId', '=', groupId)
+        .where(entitlementIsLive(now)),
+    ),
+  ]);
+}
+
 const groupColumns = [
   'hubGroups.id',
   'hubGroups.name',

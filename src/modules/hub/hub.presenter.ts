@@ -225,3 +225,13 @@ export function presentNotification(row: NotificationRow) {
     createdAt: toIso(row.createdAt),
   };
 }
+
+/** Someone to mention, with the Markdown that mentions them (hub/markdown.ts reads it back). */
+export function presentMentionable(person: { id: string; name: string }) {
+  const name =
+    person.name
+      .replace(/[[\]\n\r]/g, ' ')
+      .trim()
+      .slice(0, 80) || 'member';
+  return { id: person.id, name: person.name, token: `@[${name}](member:${person.id})` };
+}

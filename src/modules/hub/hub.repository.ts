@@ -9,7 +9,7 @@ import type {
   PostsTable,
 } from '../../platform/db/schema.ts';
 import type { Cursor } from '../../platform/pagination.ts';
-import { groupsEnteredBy } from '../access/index.ts';
+import { groupsEnteredBy, userMayEnterGroup } from '../access/index.ts';
 import { HIT_END, HIT_START, SEARCH } from './hub.rules.ts';
 
 // --- groups ---
@@ -661,6 +661,40 @@ export async function deleteCommentRow(db: Executor, comment: { id: string; post
     .where('id', '=', comment.postId)
     .execute();
   await bumpFeedOfPost(db, comment.postId);
+}
+
+// --- mentions ---
+
+/** People whose name starts with the prefix who may enter the group (a mention's completion). */
+export async function listMentionable(
+  db: Executor,
+  options: { groupId: string; prefix: string; now: number; limit: number },
+) {
+  const { groupId, prefix, now, limit } = options;
+  return db
+    .selectFrom('users')
+    .select(['users.id', 'users.name'])
+    .where('users.nameSearch', '>=', prefix)
+    .where('users.nameSearch', '<', `${prefix}\u{10FFFF}`)
+    .where('users.status', '=', 'active')
+    .where((eb) => userMayEnterGroup(eb, groupId, now))
+    .orderBy('users.nameSearch')
+    .orderBy('users.id')
+    .limit(limit)
+    .execute();
+}
+
+/** Of these people, the active ones who may enter the group: whom a mention there may tell. */
+export async function whoMayEnter(db: Executor, groupId: string, userIds: string[], now: number) {
+  if (userIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('users')
+    .select('users.id')
+    .where('users.id', 'in', userIds)
+    .where('users.status', '=', 'active')
+    .where((eb) => userMayEnterGroup(eb, groupId, now))
+    .execute();
+  return rows.map((row) => row.id);
 }
 
 // --- notifications ---

@@ -13,6 +13,7 @@ import {
   presentHomePostJson,
   presentMemberGroup,
   presentMemberGroupJson,
+  presentMentionable,
   presentNotification,
   presentPersonHit,
   presentPost,
@@ -30,6 +31,7 @@ import {
   HubGroup,
   HubGroupDetail,
   MemberGroup,
+  Mentionable,
   Notification,
   PersonHit,
   Post,
@@ -289,6 +291,24 @@ export function hubRoutes(deps: { hub: HubService; access: AccessService }): Fas
         const { q } = request.query;
         const people = await hub.findPeople(requireActor(request), q, PEOPLE_PER_SEARCH);
         return { data: people.map((person) => presentPersonHit(person, q)) };
+      },
+    );
+
+    app.get(
+      '/hub/groups/:id/mentionable',
+      {
+        schema: {
+          tags: ['hub'],
+          summary:
+            "People who may enter the group whose name starts with q (a mention's completion, 8 at most)",
+          params: IdParams,
+          querystring: Type.Object({ q: Type.String({ maxLength: 80 }) }),
+          response: { 200: Type.Object({ data: Type.Array(Mentionable) }), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const people = await hub.mentionable(requireActor(request), request.params.id, request.query.q);
+        return { data: people.map(presentMentionable) };
       },
     );
 

@@ -127,8 +127,8 @@ export const SearchQuery = Type.Object({
 
 export const Notification = Type.Object({
   id: Type.String(),
-  kind: Type.Union([Type.Literal('comment'), Type.Literal('reply')], {
-    description: 'comment: on your post; reply: to your comment',
+  kind: Type.Union([Type.Literal('comment'), Type.Literal('reply'), Type.Literal('mention')], {
+    description: 'comment: on your post; reply: to your comment; mention: someone mentioned you',
   }),
   read: Type.Boolean(),
   actor: Author,
@@ -136,6 +136,13 @@ export const Notification = Type.Object({
   comment: Type.Union([Type.Object({ id: Type.String(), excerpt: Type.String() }), Type.Null()]),
   group: GroupRef,
   createdAt: Timestamp,
+});
+
+export const Mentionable = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  /** What to put in the Markdown: shown as @name, and it tells them. */
+  token: Type.String(),
 });
 
 export const Unread = Type.Object({ unread: Type.Integer({ minimum: 0 }) });

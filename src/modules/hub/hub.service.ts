@@ -6,6 +6,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
+import type { NotificationKind } from '../../platform/db/schema.ts';
 import {
   AppError,
   ConflictError,
@@ -40,6 +41,7 @@ import {
   listFeedPosts,
   listGroupIds,
   listHomePosts,
+  listMentionable,
   listNotifications,
   listPinnedPosts,
   markNotificationsRead,
@@ -53,9 +55,10 @@ import {
   updateCommentRow,
   updateGroupRow,
   updatePostRow,
+  whoMayEnter,
 } from './hub.repository.ts';
 import { type GroupInput, groupProblems, LIMITS, SEARCH, searchTerms, textProblems } from './hub.rules.ts';
-import { renderMarkdown } from './markdown.ts';
+import { mentionedUserIds, renderMarkdown } from './markdown.ts';
 
 export const MAX_PINNED_PER_GROUP = 5;
 
@@ -69,6 +72,26 @@ export interface HubDeps {
   /** Tests give one to look inside; by default each service keeps its own. */
   feedCache?: FeedCache<PostRow>;
   homeCache?: FeedCache<HomePostRow>;
+}
+
+/** One notification per person told of a post or comment. */
+function notificationRows(
+  told: Map<string, NotificationKind>,
+  actor: Actor,
+  postId: string,
+  commentId: string | null,
+  now: number,
+) {
+  return [...told].map(([userId, kind]) => ({
+    id: newId(),
+    userId,
+    kind,
+    actorId: actor.userId,
+    postId,
+    commentId,
+    createdAt: now,
+    readAt: null,
+  }));
 }
 
 type EnteredGroup = { id: string; version: number; feedVersion: number };
@@ -438,8 +461,8 @@ export function createHubService(deps: HubDeps) {
     await countWrite(actor, 'post');
     const id = newId();
     const now = clock.now();
-    await db.transaction().execute((trx) =>
-      insertPost(trx, {
+    await db.transaction().execute(async (trx) => {
+      await insertPost(trx, {
         id,
         hubGroupId: group.id,
         authorId: actor.userId,
@@ -450,8 +473,11 @@ export function createHubService(deps: HubDeps) {
         createdAt: now,
         updatedAt: now,
         editedAt: null,
-      }),
-    );
+      });
+      const told = new Map<string, NotificationKind>();
+      await tellMentioned(trx, told, actor, group.id, input.body, now);
+      await insertNotifications(trx, notificationRows(told, actor, id, null, now));
+    });
     return stillThere(await findPost(db, id, actor.userId), 'post');
   }
 
@@ -535,9 +561,10 @@ export function createHubService(deps: HubDeps) {
     const now = clock.now();
     // The post's author hears of every comment; the author of the comment answered, of the reply.
     // Nobody hears of their own words, nor twice of one comment.
-    const told = new Map<string, 'comment' | 'reply'>();
+    const told = new Map<string, NotificationKind>();
     if (parent?.authorId && parent.authorId !== actor.userId) told.set(parent.authorId, 'reply');
-    if (post.authorId && post.authorId !== actor.userId) told.set(post.authorId, 'comment');
+    if (post.authorId && post.authorId !== actor.userId && !told.has(post.authorId))
+      told.set(post.authorId, 'comment');
     await db.transaction().execute(async (trx) => {
       await insertComment(trx, {
         id,
@@ -550,24 +577,39 @@ export function createHubService(deps: HubDeps) {
         updatedAt: now,
         editedAt: null,
       });
-      await insertNotifications(
-        trx,
-        [...told].map(([userId, kind]) => ({
-          id: newId(),
-          userId,
-          kind,
-          actorId: actor.userId,
-          postId: post.id,
-          commentId: id,
-          createdAt: now,
-          readAt: null,
-        })),
-      );
+      await tellMentioned(trx, told, actor, post.hubGroupId, input.body, now);
+      await insertNotifications(trx, notificationRows(told, actor, post.id, id, now));
     });
     return stillThere(await findComment(db, id, actor.userId), 'comment');
   }
 
   // --- notifications ---------------------------------------------------------------------------
+
+  /**
+   * Adds to `told` the people the Markdown mentions who may enter the group (read in the writing
+   * transaction), but the writer: a mention tells them, unless they already hear of this as a reply.
+   */
+  async function tellMentioned(
+    trx: Executor,
+    told: Map<string, NotificationKind>,
+    actor: Actor,
+    groupId: string,
+    body: string,
+    now: number,
+  ): Promise<void> {
+    const mentioned = mentionedUserIds(body).filter((userId) => userId !== actor.userId);
+    for (const userId of await whoMayEnter(trx, groupId, mentioned, now)) {
+      if (told.get(userId) !== 'reply') told.set(userId, 'mention');
+    }
+  }
+
+  /** People to complete a mention with in a group the caller may enter: name starts with `text`. */
+  async function mentionable(actor: Actor, groupId: string, text: string) {
+    const group = await access.enterGroup(actor, groupId);
+    const prefix = text.trim().toLowerCase();
+    if (!prefix) return [];
+    return listMentionable(db, { groupId: group.id, prefix, now: clock.now(), limit: 8 });
+  }
 
   /** The caller's notifications about groups they may enter now, newest first. */
   async function notifications(actor: Actor, options: { cursor?: string; limit: number }) {
@@ -647,6 +689,7 @@ export function createHubService(deps: HubDeps) {
     findPosts,
     findComments,
     findPeople,
+    mentionable,
     notifications,
     unreadNotifications,
     readNotifications,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from './markdown.ts';
+import { mentionedUserIds, renderMarkdown } from './markdown.ts';
 
 describe('member Markdown', () => {
   it('renders ordinary Markdown', () => {
@@ -33,5 +33,15 @@ describe('member Markdown', () => {
 
   it('shows images as text, never loading them', () => {
     expect(renderMarkdown('![pixel](https://tracker.example/p.gif)')).not.toContain('<img');
+  });
+
+  it('renders a mention as its name, escaped, and lists whom it mentions outside code', () => {
+    const ann = '0b6f2a1e-6a7d-4f6e-9c1b-2f3a4b5c6d7e';
+    const bob = '1c7a3b2f-7b8e-4a7f-8d2c-3a4b5c6d7e8f';
+    const source = `Hi @[Ann <b>](member:${ann}) and @[Bob](member:${bob}), again @[Ann](member:${ann}).\n\n\`@[Zed](member:${bob})\``;
+    expect(renderMarkdown(source)).toContain('<span class="mention">@Ann &lt;b&gt;</span>');
+    expect(mentionedUserIds(source)).toEqual([ann, bob]);
+    expect(mentionedUserIds('plain @Ann and @[Ann](member:not-an-id)')).toEqual([]);
+    expect(renderMarkdown('@[Ann](member:not-an-id)')).not.toContain('mention');
   });
 });

@@ -16,6 +16,37 @@ md.renderer.rules.link_open = (tokens, index, options, _env, self) => {
   return self.renderToken(tokens, index, options);
 };
 
+// A mention, as the composer writes it: @[Their name](member:<user id>). Shown as "@Their name"; the
+// id says whom to notify (hub.service.ts). Typed by hand without the id, "@name" stays plain text.
+const MENTION = /^@\[([^\]\n]{1,80})\]\(member:([0-9a-f-]{36})\)/;
+/** At most this many people are told of one post or comment (the rest stay plain mentions). */
+export const MAX_MENTIONS = 10;
+
+md.inline.ruler.before('link', 'mention', (state, silent) => {
+  if (state.src.charCodeAt(state.pos) !== 0x40) return false;
+  const match = MENTION.exec(state.src.slice(state.pos));
+  if (!match) return false;
+  if (!silent) {
+    const token = state.push('mention', '', 0);
+    token.meta = { name: match[1], userId: match[2] };
+  }
+  state.pos += match[0].length;
+  return true;
+});
+md.renderer.rules.mention = (tokens, index) =>
+  `<span class="mention">@${md.utils.escapeHtml(String(tokens[index]!.meta?.name ?? ''))}</span>`;
+
+/** The people a member's Markdown mentions (outside code), each once, in order, at most MAX_MENTIONS. */
+export function mentionedUserIds(source: string): string[] {
+  const ids = new Set<string>();
+  for (const block of md.parse(source, {})) {
+    for (const token of block.children ?? []) {
+      if (token.type === 'mention' && token.meta) ids.add(token.meta.userId as string);
+    }
+  }
+  return [...ids].slice(0, MAX_MENTIONS);
+}
+
 export const MAX_BODY_LENGTH = 20_000;
 
 /** The sanitized HTML of a member's Markdown. */

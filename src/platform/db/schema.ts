@@ -465,13 +465,13 @@ export interface ActivityTable {
   currency: string | null;
 }
 
-export type NotificationKind = 'comment' | 'reply';
+export type NotificationKind = 'comment' | 'reply' | 'mention';
 
 export interface NotificationsTable {
   id: string;
   /** Who is told. */
   userId: string;
-  /** comment: on their post; reply: to their comment. */
+  /** comment: on their post; reply: to their comment; mention: they were mentioned. */
   kind: NotificationKind;
   /** Who did it (null once their account is gone). */
   actorId: string | null;

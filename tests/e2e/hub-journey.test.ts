@@ -112,17 +112,22 @@ describe('the Hub', { shuffle: false }, () => {
       .click();
     await max.getByRole('dialog').getByRole('button', { name: 'Delete comment' }).click();
     await expect.poll(() => max.getByRole('article', { name: 'Comment by Max Member' }).count()).toBe(0);
-    await max.getByLabel('Write a comment').fill('Count me in!');
+    // This time he mentions Mia, picking her from the names offered as he types.
+    await max.getByLabel('Write a comment').fill('Count me in! ');
+    await max.getByLabel('Write a comment').pressSequentially('@Mi');
+    await max.getByRole('button', { name: '@Mia Member' }).click();
     await max.getByRole('button', { name: 'Post comment' }).click();
-    await expect.poll(() => max.getByRole('article', { name: 'Comment by Max Member' }).count()).toBe(1);
+    const mentioned = max.getByRole('article', { name: 'Comment by Max Member' });
+    await expect.poll(() => mentioned.count()).toBe(1);
+    expect(await mentioned.locator('.mention').textContent()).toBe('@Mia Member');
 
     await mia.reload();
     await expect.poll(() => mia.getByText('1 like').count()).toBeGreaterThan(0);
-    // The bell says Max answered (his comment taken back took its notification along); she opens it.
+    // The bell says Max mentioned her (his comment taken back took its notification along); she opens it.
     const bell = mia.getByRole('link', { name: /^Notifications\s*1 unread$/ });
     await expect.poll(() => bell.count()).toBe(1);
     await bell.click();
-    const note = mia.getByRole('link', { name: 'Max Member commented on your post “Morning flow”' });
+    const note = mia.getByRole('link', { name: 'Max Member mentioned you in “Morning flow”' });
     await expect.poll(() => note.count()).toBe(1);
     await expectAccessible(mia, 'e2e-notifications');
     await note.click();

@@ -1,4 +1,4 @@
-// /hub/notifications: comments on the member's posts and replies to their comments, newest first; the
+// /hub/notifications: comments on the member's posts, replies to their comments and mentions, newest first; the
 // bell's count beside Home. Opening one marks it read; "Mark all as read" clears the count.
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
@@ -39,6 +39,7 @@ export function NotificationsLink({ className, label = true }: { className?: str
 function sentence(note: Notification): string {
   const who = note.actor?.name ?? 'A former member';
   const what = note.post.title ? `“${note.post.title}”` : 'your post';
+  if (note.kind === 'mention') return `${who} mentioned you in ${note.post.title ? what : 'a post'}`;
   return note.kind === 'reply'
     ? `${who} replied to your comment on ${note.post.title ? what : 'a post'}`
     : `${who} commented on ${note.post.title ? `your post ${what}` : 'your post'}`;
@@ -85,7 +86,9 @@ export function NotificationsPage() {
         <Loading />
       ) : notes.length === 0 ? (
         <div className="card empty-state">
-          <p>Nothing yet. When someone comments on your post or replies to you, it shows here.</p>
+          <p>
+            Nothing yet. When someone comments on your post, replies to you or mentions you, it shows here.
+          </p>
         </div>
       ) : (
         <ul className="notifications" aria-label="Notifications">

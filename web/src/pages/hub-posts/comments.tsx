@@ -3,6 +3,7 @@ import { type InfiniteData, useInfiniteQuery, useQueryClient } from '@tanstack/r
 import { useEffect, useState } from 'react';
 import { api, type Comment, errorMessage, type Post } from '../../api.ts';
 import { FormAlert, onSubmit, SubmitButton, TextAreaField, useAction } from '../../forms.tsx';
+import { useMentions } from './mentions.tsx';
 
 /** A failure that means "you may no longer see this": the caller checks what is left. */
 import {
@@ -134,6 +135,7 @@ export function Comments({
                     <li>
                       <CommentForm
                         postId={postId}
+                        groupId={post.groupId}
                         parent={comment}
                         onAdded={added}
                         onCancel={() => setReplyTo(null)}
@@ -158,7 +160,13 @@ export function Comments({
           Load more comments
         </button>
       )}
-      <CommentForm postId={postId} parent={null} onAdded={added} onFailure={onFailure} />
+      <CommentForm
+        postId={postId}
+        groupId={post.groupId}
+        parent={null}
+        onAdded={added}
+        onFailure={onFailure}
+      />
     </section>
   );
 }
@@ -287,18 +295,21 @@ function CommentItem({
 
 function CommentForm({
   postId,
+  groupId,
   parent,
   onAdded,
   onCancel,
   onFailure,
 }: {
   postId: string;
+  groupId: string;
   parent: Comment | null;
   onAdded(comment: Comment): void;
   onCancel?: () => void;
   onFailure(error: unknown): void;
 }) {
   const [body, setBody] = useState('');
+  const mentions = useMentions(groupId, body, setBody);
   const action = useAction();
   const label = parent ? `Reply to ${parent.author?.name || 'Former member'}` : 'Write a comment';
 
@@ -329,7 +340,9 @@ function CommentForm({
         hint={parent ? undefined : MARKDOWN_HINT}
         rows={parent ? 2 : 3}
         autoFocus={parent !== null}
+        {...mentions.textAreaProps}
       />
+      {mentions.suggestions}
       <div className="form-actions">
         <SubmitButton pending={action.pending}>{parent ? 'Post reply' : 'Post comment'}</SubmitButton>
         {onCancel && (

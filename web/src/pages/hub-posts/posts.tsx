@@ -1,5 +1,5 @@
 // A post in the member area: its card (like, edit, delete, pin), its editor, and the composer.
-import { useId, useState } from 'react';
+import { type SyntheticEvent, useId, useState } from 'react';
 import { Link } from 'react-router';
 import { api, type Post } from '../../api.ts';
 import {
@@ -11,6 +11,7 @@ import {
   TextField,
   useAction,
 } from '../../forms.tsx';
+import { useMentions } from './mentions.tsx';
 
 /** A failure that means "you may no longer see this": the caller checks what is left. */
 import {
@@ -234,6 +235,7 @@ export function PostComposer({
 }) {
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
+  const mentions = useMentions(groupId, body, setBody);
   // One line until the member means to write: the feed's first post stays on a phone's first screen.
   const [open, setOpen] = useState(false);
   const action = useAction();
@@ -279,9 +281,11 @@ export function PostComposer({
             label: 'Write a post',
             rows: 4,
             autoFocus: true,
-            placeholder: `Share something with ${groupName}…`,
+            placeholder: `Share something with ${groupName}… (@ to mention someone)`,
+            ...mentions.textAreaProps,
           }}
         />
+        {mentions.suggestions}
         <div className="button-row">
           <SubmitButton pending={action.pending}>Post</SubmitButton>
           {!title && !body && (
@@ -305,7 +309,13 @@ function PostFields({
   action: Action;
   title: [string, (value: string) => void];
   body: [string, (value: string) => void];
-  bodyField: { label: string; rows: number; autoFocus?: boolean; placeholder?: string };
+  bodyField: {
+    label: string;
+    rows: number;
+    autoFocus?: boolean;
+    placeholder?: string;
+    onSelect?: (event: SyntheticEvent<HTMLTextAreaElement>) => void;
+  };
 }) {
   return (
     <>

@@ -185,7 +185,7 @@ async function main(argv: string[], io: CliIo): Promise<void> {
     }
     case 'worker': {
       const { db, services } = await openServices(loadConfig(io.env), {});
-      await services.scheduleReconcile(db);
+      await services.scheduleDailyJobs(db);
       services.worker.start();
       services.logger.info('worker started');
       io.out('\nGuildhall worker running: jobs only, no web server\n');

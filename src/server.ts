@@ -61,7 +61,7 @@ export async function startServer(
     `rate limits are counted in ${services.rateLimits.kind === 'memory' ? "this process's memory" : `the ${services.rateLimits.kind}`}`,
   );
   if (config.runWorker) {
-    await services.scheduleReconcile(db);
+    await services.scheduleDailyJobs(db);
     services.worker.start();
   }
   const code = options.issueSetupCode === false ? null : await services.auth.issueSetupCode();

@@ -5,7 +5,7 @@ import { createAccessService } from './modules/access/index.ts';
 import { createAuthService, createUsersService } from './modules/accounts/index.ts';
 import { createAffiliatesService, PAY_DUE_JOB } from './modules/affiliates/index.ts';
 import { createEmailService, SEND_EMAIL_JOB } from './modules/email/index.ts';
-import { createHubService } from './modules/hub/index.ts';
+import { createHubService, DIGEST_JOB } from './modules/hub/index.ts';
 import { createJobsService } from './modules/jobs/index.ts';
 import { createMetricsService } from './modules/metrics/index.ts';
 import { createOffersService } from './modules/offers/index.ts';
@@ -100,7 +100,17 @@ export function buildServices(deps: ServiceDeps) {
   const media = createMediaStore(config.dataDir);
   const access = createAccessService({ db, clock, metrics });
   const jobs = createJobsService({ db, clock });
-  const hub = createHubService({ db, clock, access, media, rateLimiter });
+  const hub = createHubService({
+    db,
+    clock,
+    access,
+    media,
+    rateLimiter,
+    email,
+    settings,
+    publicUrl: config.publicUrl,
+    appSecret: config.appSecret,
+  });
   const offers = createOffersService({
     db,
     clock,
@@ -170,6 +180,14 @@ export function buildServices(deps: ServiceDeps) {
       runAt: clock.now() + 24 * 3600_000,
       maxAttempts: 3,
     });
+  /** Books the next daily digest of notifications unless one is waiting. */
+  const scheduleDigest = (executor: Database) =>
+    enqueueJobOnce(executor, clock, DIGEST_JOB, null, { runAt: clock.now() + 24 * 3600_000, maxAttempts: 3 });
+  /** Books every daily job (a server or worker starting). */
+  const scheduleDailyJobs = async (executor: Database) => {
+    await scheduleReconcile(executor);
+    await scheduleDigest(executor);
+  };
   const worker: Worker = createWorker({
     db,
     engine,
@@ -189,6 +207,11 @@ export function buildServices(deps: ServiceDeps) {
           runAt: clock.now() + 24 * 3600_000,
           maxAttempts: 3,
         });
+      },
+      [DIGEST_JOB]: async () => {
+        const sent = await hub.sendDigests();
+        logger.info({ sent }, 'notification digests');
+        await scheduleDigest(db);
       },
       [RECONCILE_JOB]: async () => {
         // Daily: repairs the endpoint and every purchase, then books the next run.
@@ -223,7 +246,7 @@ export function buildServices(deps: ServiceDeps) {
     billing,
     affiliates,
     checkout,
-    scheduleReconcile,
+    scheduleDailyJobs,
     worker,
     rateLimits,
     /** Lets go of what the services hold beyond the database (the Redis connection). */

@@ -11,6 +11,8 @@ export interface OutgoingMail {
   replyTo?: string;
   /** Stable per message: a resend after a crash carries the same one, so it reads as the same mail. */
   messageId?: string;
+  /** Extra headers (List-Unsubscribe). */
+  headers?: Record<string, string>;
 }
 
 export type MailSender = (smtpUrl: string, mail: OutgoingMail) => Promise<{ messageId: string }>;

@@ -5,6 +5,7 @@ import { expectAccessible } from '../support/axe.ts';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { signInAs } from '../support/e2e-pages.ts';
 import { type E2eServer, startE2eServer } from '../support/e2e-server.ts';
+import { linkIn } from '../support/smtp.ts';
 
 let server: E2eServer;
 let chromium: TestBrowser;
@@ -130,6 +131,21 @@ describe('the Hub', { shuffle: false }, () => {
     const note = mia.getByRole('link', { name: 'Max Member mentioned you in “Morning flow”' });
     await expect.poll(() => note.count()).toBe(1);
     await expectAccessible(mia, 'e2e-notifications');
+    // The same news reached her inbox at once, with a way out that needs no sign-in.
+    const mail = await server.smtp.waitFor(
+      (m) =>
+        JSON.stringify(m.to).includes('mia@example.test') &&
+        m.subject === 'Max Member mentioned you in “Morning flow”',
+    );
+    expect(mail.text).toContain('Count me in!');
+    // mailparser gathers the List-* headers under 'list'.
+    expect(JSON.stringify(mail.headers.get('list'))).toContain('/api/v1/notifications/unsubscribe?u=');
+    const outside = await chromium.browser.newPage();
+    await outside.goto(linkIn(mail, '/unsubscribe'));
+    await outside.getByRole('button', { name: 'Stop these emails' }).click();
+    await expect.poll(() => outside.getByRole('status').textContent()).toContain('will not email you');
+    await expectAccessible(outside, 'e2e-unsubscribe');
+    await outside.close();
     await note.click();
     await mia.waitForURL(/\/hub\/p\//);
     await expect.poll(() => mia.getByRole('link', { name: 'Notifications', exact: true }).count()).toBe(1);
@@ -187,6 +203,12 @@ describe('the Hub', { shuffle: false }, () => {
     await found.getByRole('link', { name: 'Morning flow' }).click();
     await max.waitForURL(/\/hub\/p\//);
     await expect.poll(() => max.getByRole('heading', { name: 'Morning flow' }).count()).toBe(1);
+    // He would rather hear of replies once a day.
+    await max.goto(`${server.baseUrl}/account`);
+    await max.getByLabel('Once a day').check();
+    await max.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => max.getByText('Saved.').count()).toBe(1);
+    await expectAccessible(max, 'e2e-account-notifications');
     expect(errors).toEqual([]);
   });
 });

@@ -198,6 +198,67 @@ describe('notifications', () => {
     expect((await outside.get(`/api/v1/hub/groups/${group.id}/mentionable?q=M`)).statusCode).toBe(403);
   });
 
+  it('reach members by email at once, with a one-click unsubscribe, or in a daily digest, or not at all', async () => {
+    // What earlier tests queued stays in the log; from here on mail goes out.
+    await ctx.drainJobs();
+    const from = ctx.outbox.length;
+    await ctx.services.settings.updateSettings({ smtpUrl: 'smtp://127.0.0.1:2525' });
+    const mailsTo = (who: TestUser) => ctx.outbox.slice(from).filter((mail) => mail.to === who.email);
+    const post = await postBy('bea', 'Poetry night');
+    await comment('max', post, 'I will read *Ozymandias*');
+    await ctx.drainJobs();
+    const [mail] = mailsTo(people.bea.user);
+    expect(mail?.subject).toBe('Max commented on your post “Poetry night”');
+    expect(mail?.text).toContain('I will read *Ozymandias*');
+    expect(mail?.text).toContain(`/hub/p/${post}`);
+    const oneClick = /^<(.+)>$/.exec(mail?.headers?.['List-Unsubscribe'] ?? '')?.[1];
+    expect(mail?.headers?.['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    expect(oneClick).toContain('/api/v1/notifications/unsubscribe?u=');
+    // The one-click POST a mail client makes: no session, a form body; a forged signature changes nothing.
+    const path = new URL(oneClick!).pathname + new URL(oneClick!).search;
+    const forged = await ctx.app.inject({
+      method: 'POST',
+      url: path.replace(/t=[^&]+/, 't=forged'),
+      payload: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(forged.statusCode).toBe(400);
+    const stop = await ctx.app.inject({
+      method: 'POST',
+      url: path,
+      payload: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(stop.statusCode, stop.body).toBe(200);
+    expect((await people.bea.client.get('/api/v1/me')).json().notifyEmail).toBe('off');
+    await comment('otto', post, 'Count me in');
+    await ctx.drainJobs();
+    expect(mailsTo(people.bea.user)).toHaveLength(1);
+    // In the app she still hears of it.
+    expect((await notesOf('bea'))[0]).toMatchObject({ actor: { name: 'Otto' } });
+
+    // Max takes a daily digest: nothing at once, then one email of what he has not read.
+    expect((await people.max.client.patch('/api/v1/me', { notifyEmail: 'daily' })).statusCode).toBe(200);
+    await people.max.client.post('/api/v1/hub/notifications/read', {});
+    const maxPost = await postBy('max', 'Haiku swap');
+    await comment('bea', maxPost, 'Old pond, frog jumps in');
+    await comment('otto', maxPost, 'Autumn moonlight');
+    await ctx.drainJobs();
+    expect(mailsTo(people.max.user)).toEqual([]);
+    expect(await ctx.services.hub.sendDigests()).toBeGreaterThanOrEqual(1);
+    await ctx.drainJobs();
+    const digests = mailsTo(people.max.user);
+    expect(digests).toHaveLength(1);
+    expect(digests[0]?.subject).toMatch(/^2 new notifications on /);
+    expect(digests[0]?.text).toContain('Bea commented on your post “Haiku swap”: “Old pond, frog jumps in”');
+    expect(digests[0]?.headers?.['List-Unsubscribe']).toContain('/api/v1/notifications/unsubscribe?u=');
+    // The next run has nothing new for him.
+    await ctx.services.hub.sendDigests();
+    await ctx.drainJobs();
+    expect(mailsTo(people.max.user)).toHaveLength(1);
+    await ctx.services.settings.updateSettings({ smtpUrl: null });
+  });
+
   it('refuse bad input naming the field', async () => {
     const tooMany = await people.bea.client.post('/api/v1/hub/notifications/read', {
       ids: Array.from({ length: 101 }, (_, i) => `id-${i}`),
@@ -206,5 +267,8 @@ describe('notifications', () => {
     expect(tooMany.body).toContain('ids');
     const cursor = await people.bea.client.get('/api/v1/hub/notifications?cursor=garbage');
     expect(cursor.statusCode).toBe(400);
+    const choice = await people.bea.client.patch('/api/v1/me', { notifyEmail: 'hourly' });
+    expect(choice.statusCode).toBe(400);
+    expect(choice.body).toContain('notifyEmail');
   });
 });

@@ -12,6 +12,7 @@ import { HubPage } from './pages/hub.tsx';
 import { MagicLinkPage, SetPasswordPage, VerifyEmailPage } from './pages/links.tsx';
 import { ForgotPasswordPage, LoginPage, MagicLinkRequestPage } from './pages/login.tsx';
 import { SetupPage } from './pages/setup.tsx';
+import { UnsubscribePage } from './pages/unsubscribe.tsx';
 import { queryClient } from './query.ts';
 import { SessionProvider, useSession } from './session.tsx';
 import { Loading, NotFoundPage } from './ui.tsx';
@@ -105,6 +106,7 @@ function AppRoutes() {
         <Route path="/auth/set-password" element={<SetPasswordPage />} />
         <Route path="/auth/verify-email" element={<VerifyEmailPage />} />
         <Route path="/account" element={<AccountPage />} />
+        <Route path="/unsubscribe" element={<UnsubscribePage />} />
         <Route path="/hub/*" element={<HubPage />} />
         <Route
           path="/admin/*"

@@ -12,6 +12,7 @@ export interface UserView {
   createdAt: string;
   lastSeenAt: string | null;
   totalSpending: { amountMinor: number; currency: string };
+  notifyEmail: UserRow['notifyEmail'];
 }
 
 export function presentUser(row: UserRow, currency: string): UserView {
@@ -26,6 +27,7 @@ export function presentUser(row: UserRow, currency: string): UserView {
     createdAt: toIso(row.createdAt),
     lastSeenAt: toIso(row.lastSeenAt),
     totalSpending: { amountMinor: Number(row.totalSpentMinor), currency },
+    notifyEmail: row.notifyEmail,
   };
 }
 

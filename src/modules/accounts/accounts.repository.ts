@@ -18,6 +18,7 @@ const userColumns = [
   'users.updatedAt',
   'users.lastSeenAt',
   'users.stripeCustomerId',
+  'users.notifyEmail',
 ] as const;
 
 const userById = prepared((db: Executor, id: string) =>

@@ -218,7 +218,7 @@ export function accountsRoutes(deps: AccountsRoutesDeps): FastifyPluginAsyncType
       {
         schema: {
           tags: ['account'],
-          summary: 'Rename yourself',
+          summary: 'Your name, and how notifications reach you by email',
           body: ProfileBody,
           response: { 200: UserEnvelope, ...errors(400, 401) },
         },

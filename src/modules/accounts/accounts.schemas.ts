@@ -6,6 +6,10 @@ const Password = Type.String({ minLength: 1, maxLength: 256 });
 const Name = Type.String({ maxLength: 200 });
 const Token = Type.String({ minLength: 1, maxLength: 200 });
 
+const NotifyEmail = Type.Union([Type.Literal('instant'), Type.Literal('daily'), Type.Literal('off')], {
+  description: 'How notifications (replies, mentions) reach you by email: at once, in a daily digest, or not',
+});
+
 export const User = Type.Object({
   id: Type.String(),
   email: Type.String(),
@@ -17,6 +21,7 @@ export const User = Type.Object({
   createdAt: Timestamp,
   lastSeenAt: NullableTimestamp,
   totalSpending: Type.Object({ amountMinor: Type.Integer(), currency: Type.String() }),
+  notifyEmail: NotifyEmail,
 });
 
 export const UserEnvelope = Type.Object({ user: User });
@@ -36,7 +41,10 @@ export const LoginBody = Type.Object({ email: Email, password: Password });
 export const EmailBody = Type.Object({ email: Email });
 export const TokenBody = Type.Object({ token: Token });
 export const SetPasswordBody = Type.Object({ token: Token, password: Password });
-export const ProfileBody = Type.Object({ name: Name });
+export const ProfileBody = Type.Object(
+  { name: Type.Optional(Name), notifyEmail: Type.Optional(NotifyEmail) },
+  { minProperties: 1 },
+);
 export const EmailChangeBody = Type.Object({ email: Email, currentPassword: Type.Optional(Password) });
 export const PasswordChangeBody = Type.Object({
   currentPassword: Type.Optional(Password),

@@ -6,7 +6,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { newId, type PasswordHasher, randomToken, sha256 } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
-import type { AuthTokenPurpose, UserRole } from '../../platform/db/schema.ts';
+import type { AuthTokenPurpose, NotifyEmail, UserRole } from '../../platform/db/schema.ts';
 import {
   AppError,
   BadRequestError,
@@ -506,15 +506,20 @@ export function createAuthService(deps: AuthDeps) {
   }
 
   /** Renames the signed-in person. */
-  async function updateProfile(actor: Actor, input: { name: string }): Promise<UserRow> {
-    assertValid([nameProblem('name', input.name, true)]);
+  /** The caller's name and how notifications reach them by email; either or both. */
+  async function updateProfile(
+    actor: Actor,
+    input: { name?: string; notifyEmail?: NotifyEmail },
+  ): Promise<UserRow> {
+    const { name, notifyEmail } = input;
+    if (name !== undefined) assertValid([nameProblem('name', name, true)]);
     await db.transaction().execute(async (trx) => {
       await updateUserRow(trx, actor.userId, {
-        name: input.name.trim(),
-        nameSearch: nameSearchKey(input.name),
+        ...(name !== undefined ? { name: name.trim(), nameSearch: nameSearchKey(name) } : {}),
+        ...(notifyEmail !== undefined ? { notifyEmail } : {}),
         updatedAt: clock.now(),
       });
-      await authorRenamed(trx, actor.userId);
+      if (name !== undefined) await authorRenamed(trx, actor.userId);
     });
     return currentUser(actor);
   }

@@ -25,6 +25,8 @@ export interface QueueEmailInput {
   message: RenderedEmail;
   /** The account whose sign-in the message carries, if any: decides who may see its links in the log. */
   recipientUserId?: string | null;
+  /** Where one click unsubscribes the recipient from this kind of email (List-Unsubscribe). */
+  unsubscribeUrl?: string | null;
 }
 
 export interface EmailDeps {
@@ -82,6 +84,7 @@ export function createEmailService(deps: EmailDeps) {
       status: 'queued',
       error: null,
       recipientUserId: input.recipientUserId ?? null,
+      unsubscribeUrl: input.unsubscribeUrl ?? null,
       createdAt: clock.now(),
       sentAt: null,
     });
@@ -108,6 +111,14 @@ export function createEmailService(deps: EmailDeps) {
         text: email.text,
         ...(current.supportEmail ? { replyTo: current.supportEmail } : {}),
         messageId: messageIdOf(email.id, current.mailFrom),
+        ...(email.unsubscribeUrl
+          ? {
+              headers: {
+                'List-Unsubscribe': `<${email.unsubscribeUrl}>`,
+                'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+              },
+            }
+          : {}),
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

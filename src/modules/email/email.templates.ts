@@ -27,6 +27,8 @@ interface Layout {
   paragraphs: string[];
   action?: { label: string; url: string };
   footnote?: string;
+  /** A small link under the message (how to stop this kind of email). */
+  footerLink?: { label: string; url: string };
 }
 
 function layout(parts: Layout): { html: string; text: string; links: string[] } {
@@ -34,7 +36,7 @@ function layout(parts: Layout): { html: string; text: string; links: string[] } 
   const button = parts.action
     ? `<p style="margin:24px 0"><a href="${escapeHtml(parts.action.url)}" style="background:#3b4cca;color:#fff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block">${escapeHtml(parts.action.label)}</a></p><p style="margin:0 0 16px;font-size:13px;color:#555">Or paste this link into your browser:<br>${escapeHtml(parts.action.url)}</p>`
     : '';
-  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(parts.heading)}</title></head><body style="margin:0;background:#f5f5f7;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1d1d1f"><div style="max-width:560px;margin:0 auto;padding:32px 24px"><div style="font-weight:600;margin-bottom:24px">${escapeHtml(parts.platformName)}</div><div style="background:#fff;border-radius:10px;padding:28px"><h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(parts.heading)}</h1>${parts.paragraphs.map(p).join('')}${button}${parts.footnote ? `<p style="margin:16px 0 0;font-size:13px;color:#555">${escapeHtml(parts.footnote)}</p>` : ''}</div></div></body></html>`;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(parts.heading)}</title></head><body style="margin:0;background:#f5f5f7;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1d1d1f"><div style="max-width:560px;margin:0 auto;padding:32px 24px"><div style="font-weight:600;margin-bottom:24px">${escapeHtml(parts.platformName)}</div><div style="background:#fff;border-radius:10px;padding:28px"><h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(parts.heading)}</h1>${parts.paragraphs.map(p).join('')}${button}${parts.footnote ? `<p style="margin:16px 0 0;font-size:13px;color:#555">${escapeHtml(parts.footnote)}</p>` : ''}</div>${parts.footerLink ? `<p style="margin:16px 0 0;font-size:12px;color:#555;text-align:center"><a href="${escapeHtml(parts.footerLink.url)}" style="color:#555">${escapeHtml(parts.footerLink.label)}</a></p>` : ''}</div></body></html>`;
   const text = [
     parts.platformName,
     '',
@@ -42,11 +44,13 @@ function layout(parts: Layout): { html: string; text: string; links: string[] } 
     '',
     ...parts.paragraphs.flatMap((t) => [t, '']),
     ...(parts.action ? [`${parts.action.label}: ${parts.action.url}`, ''] : []),
-    ...(parts.footnote ? [parts.footnote] : []),
+    ...(parts.footnote ? [parts.footnote, ''] : []),
+    ...(parts.footerLink ? [`${parts.footerLink.label}: ${parts.footerLink.url}`] : []),
   ]
     .join('\n')
     .trimEnd();
-  return { html, text: `${text}\n`, links: parts.action ? [parts.action.url] : [] };
+  const links = [parts.action?.url, parts.footerLink?.url].filter((url): url is string => Boolean(url));
+  return { html, text: `${text}\n`, links };
 }
 
 export interface TemplateContext {
@@ -212,6 +216,56 @@ export function payoutSentEmail(
       heading: `A payout of ${input.amount} is on its way`,
       paragraphs: [`Hi ${input.name || 'there'},`, input.how],
       action: { label: 'See your partner page', url: input.url },
+    }),
+  };
+}
+
+/** One notification: what happened, the start of what was written, and the way there. */
+export interface NotificationLine {
+  sentence: string;
+  excerpt: string | null;
+  url: string;
+}
+
+const STOP_NOTIFICATIONS = 'Stop these emails';
+
+/** A notification by email, at once (the member chose "At once" on their Account page). */
+export function notificationEmail(
+  ctx: TemplateContext,
+  input: { name: string; line: NotificationLine; unsubscribeUrl: string },
+): RenderedEmail {
+  return {
+    subject: input.line.sentence,
+    ...layout({
+      platformName: ctx.platformName,
+      heading: input.line.sentence,
+      paragraphs: input.line.excerpt ? [`“${input.line.excerpt}”`] : [],
+      action: { label: 'Open it', url: input.line.url },
+      footnote: 'You get this because you chose to hear of replies and mentions at once (Account page).',
+      footerLink: { label: STOP_NOTIFICATIONS, url: input.unsubscribeUrl },
+    }),
+  };
+}
+
+/** The day's notifications in one email (the member chose "Once a day"). */
+export function notificationDigestEmail(
+  ctx: TemplateContext,
+  input: { name: string; lines: NotificationLine[]; more: number; hubUrl: string; unsubscribeUrl: string },
+): RenderedEmail {
+  const count = input.lines.length + input.more;
+  const paragraphs = input.lines.map(
+    (line) => `${line.sentence}${line.excerpt ? `: “${line.excerpt}”` : ''}`,
+  );
+  if (input.more > 0) paragraphs.push(`And ${input.more} more.`);
+  return {
+    subject: `${count} new ${count === 1 ? 'notification' : 'notifications'} on ${ctx.platformName}`,
+    ...layout({
+      platformName: ctx.platformName,
+      heading: `Hi ${input.name || 'there'}, here is what you missed`,
+      paragraphs,
+      action: { label: 'Open your notifications', url: input.hubUrl },
+      footnote: 'You get this once a day because you chose a daily digest (Account page).',
+      footerLink: { label: STOP_NOTIFICATIONS, url: input.unsubscribeUrl },
     }),
   };
 }

@@ -16,6 +16,8 @@ export {
   escapeHtml,
   invitationEmail,
   magicLinkEmail,
+  notificationDigestEmail,
+  notificationEmail,
   outgoingMailChangedEmail,
   passwordResetEmail,
   payoutSentEmail,

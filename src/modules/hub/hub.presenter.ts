@@ -10,7 +10,7 @@ import type {
   PostHitRow,
   PostRow,
 } from './hub.repository.ts';
-import { hitSegments, type Segment } from './hub.rules.ts';
+import { excerptOf, hitSegments, type Segment } from './hub.rules.ts';
 
 export function presentGroup(group: GroupRow) {
   return {
@@ -207,12 +207,6 @@ export function presentPersonHit(person: { id: string; name: string }, text: str
   return { id: person.id, name: person.name, nameHit };
 }
 
-/** The start of a comment, as plain text (its Markdown as written), for a notification's line. */
-function excerpt(body: string, length = 140): string {
-  const text = body.replace(/\s+/g, ' ').trim();
-  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
-}
-
 export function presentNotification(row: NotificationRow) {
   return {
     id: row.id,
@@ -220,7 +214,7 @@ export function presentNotification(row: NotificationRow) {
     read: row.readAt !== null,
     actor: row.actorId ? { id: row.actorId, name: row.actorName ?? 'Former member' } : null,
     post: { id: row.postId, title: row.postTitle },
-    comment: row.commentId ? { id: row.commentId, excerpt: excerpt(row.commentBody ?? '') } : null,
+    comment: row.commentId ? { id: row.commentId, excerpt: excerptOf(row.commentBody ?? '') } : null,
     group: { id: row.groupId, name: row.groupName, slug: row.groupSlug, emoji: row.groupEmoji },
     createdAt: toIso(row.createdAt),
   };

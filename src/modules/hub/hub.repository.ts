@@ -699,6 +699,44 @@ export async function whoMayEnter(db: Executor, groupId: string, userIds: string
 
 // --- notifications ---
 
+/** Who is told, for their notification emails: address, name and how they want them. */
+export async function findRecipients(db: Executor, userIds: string[]) {
+  if (userIds.length === 0) return [];
+  return db
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'notifyEmail'])
+    .where('id', 'in', userIds)
+    .where('status', '=', 'active')
+    .execute();
+}
+
+/** Members on the daily digest with unread notifications written since their last digest. */
+export async function listDigestRecipients(db: Executor, afterId: string, limit: number) {
+  return db
+    .selectFrom('users')
+    .select(['users.id', 'users.email', 'users.name', 'users.role', 'users.digestedUntil'])
+    .where('users.notifyEmail', '=', 'daily')
+    .where('users.status', '=', 'active')
+    .where('users.id', '>', afterId)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('notifications')
+          .select(sql.lit(1).as('one'))
+          .whereRef('notifications.userId', '=', 'users.id')
+          .where('notifications.readAt', 'is', null)
+          .whereRef('notifications.createdAt', '>', 'users.digestedUntil'),
+      ),
+    )
+    .orderBy('users.id')
+    .limit(limit)
+    .execute();
+}
+
+export async function setDigestedUntil(db: Executor, userId: string, until: number): Promise<void> {
+  await db.updateTable('users').set({ digestedUntil: until }).where('id', '=', userId).execute();
+}
+
 export async function insertNotifications(
   db: Executor,
   rows: Insertable<NotificationsTable>[],

@@ -312,6 +312,31 @@ export function hubRoutes(deps: { hub: HubService; access: AccessService }): Fas
       },
     );
 
+    app.post(
+      '/notifications/unsubscribe',
+      {
+        // A mail client posts this with no session: the signed link is the authority.
+        config: { public: true },
+        schema: {
+          tags: ['hub'],
+          summary:
+            'Stop notification emails, from the signed link in one (no sign-in; RFC 8058 one-click: List-Unsubscribe=One-Click)',
+          querystring: Type.Object({
+            u: Type.String({ maxLength: 64, description: 'The member' }),
+            t: Type.String({ maxLength: 128, description: 'The signature from the email' }),
+          }),
+          body: Type.Optional(
+            Type.Object({ 'List-Unsubscribe': Type.Optional(Type.String({ maxLength: 32 })) }),
+          ),
+          response: { 200: Ok, ...errors(400) },
+        },
+      },
+      async (request) => {
+        await hub.unsubscribe(request.query.u, request.query.t);
+        return { ok: true as const };
+      },
+    );
+
     app.get(
       '/hub/notifications',
       {

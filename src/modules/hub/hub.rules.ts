@@ -146,3 +146,22 @@ export function hitSegments(marked: string): Segment[] {
   push();
   return segments;
 }
+
+/** A notification in words: "Max mentioned you in “Morning flow”". */
+export function notificationSentence(
+  kind: 'comment' | 'reply' | 'mention',
+  actorName: string | null,
+  postTitle: string | null,
+): string {
+  const who = actorName || 'A former member';
+  const title = postTitle ? `“${postTitle}”` : null;
+  if (kind === 'mention') return `${who} mentioned you in ${title ?? 'a post'}`;
+  if (kind === 'reply') return `${who} replied to your comment on ${title ?? 'a post'}`;
+  return `${who} commented on ${title ? `your post ${title}` : 'your post'}`;
+}
+
+/** The start of something written, as plain text on one line (a notification's excerpt). */
+export function excerptOf(body: string, length = 140): string {
+  const text = body.replace(/\s+/g, ' ').trim();
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}

@@ -3,7 +3,7 @@
 
 import { type Actor, isStaffRole, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { newId } from '../../platform/crypto.ts';
+import { hmac, newId, safeEqual } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { NotificationKind } from '../../platform/db/schema.ts';
@@ -21,6 +21,8 @@ import type { MediaStore } from '../../platform/media.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import { normalizedHttpUrl, slugify } from '../../platform/text.ts';
 import type { AccessService, GroupRow } from '../access/index.ts';
+import { type EmailService, notificationDigestEmail, notificationEmail } from '../email/index.ts';
+import type { SettingsService } from '../settings/index.ts';
 import { createFeedCache, type FeedCache, type SharedPost } from './feed-cache.ts';
 import {
   countPinned,
@@ -30,6 +32,7 @@ import {
   deletePostRow,
   findComment,
   findPost,
+  findRecipients,
   type HomeOrder,
   type HomePostRow,
   insertComment,
@@ -38,6 +41,7 @@ import {
   insertPost,
   likedPostIds,
   listComments,
+  listDigestRecipients,
   listFeedPosts,
   listGroupIds,
   listHomePosts,
@@ -50,6 +54,7 @@ import {
   searchComments,
   searchPeople,
   searchPosts,
+  setDigestedUntil,
   setLike,
   slugTaken,
   updateCommentRow,
@@ -57,14 +62,32 @@ import {
   updatePostRow,
   whoMayEnter,
 } from './hub.repository.ts';
-import { type GroupInput, groupProblems, LIMITS, SEARCH, searchTerms, textProblems } from './hub.rules.ts';
+import {
+  excerptOf,
+  type GroupInput,
+  groupProblems,
+  LIMITS,
+  notificationSentence,
+  SEARCH,
+  searchTerms,
+  textProblems,
+} from './hub.rules.ts';
 import { mentionedUserIds, renderMarkdown } from './markdown.ts';
 
 export const MAX_PINNED_PER_GROUP = 5;
 
+/** The daily job that emails the digest of notifications to those who chose one. */
+export const DIGEST_JOB = 'hub.notification_digest';
+
 export interface HubDeps {
   db: Database;
   clock: Clock;
+  /** Notification emails: queued in the transaction that writes what they are about. */
+  email: Pick<EmailService, 'queueEmail'>;
+  settings: Pick<SettingsService, 'getSettings'>;
+  publicUrl: string;
+  /** Signs the one-click unsubscribe links. */
+  appSecret: string;
   access: AccessService;
   media: MediaStore;
   /** Limits how fast one member writes (posts, comments, likes). */
@@ -122,7 +145,7 @@ export function writeLimitKey(kind: keyof typeof WRITE_LIMITS, userId: string): 
 }
 
 export function createHubService(deps: HubDeps) {
-  const { db, clock, access, media, rateLimiter } = deps;
+  const { db, clock, access, media, rateLimiter, email, settings, publicUrl, appSecret } = deps;
   const feedCache = deps.feedCache ?? createFeedCache<PostRow>();
   const homeCache = deps.homeCache ?? createFeedCache<HomePostRow>();
 
@@ -477,6 +500,7 @@ export function createHubService(deps: HubDeps) {
       const told = new Map<string, NotificationKind>();
       await tellMentioned(trx, told, actor, group.id, input.body, now);
       await insertNotifications(trx, notificationRows(told, actor, id, null, now));
+      await emailAtOnce(trx, told, actor, { id, title }, input.body);
     });
     return stillThere(await findPost(db, id, actor.userId), 'post');
   }
@@ -579,6 +603,7 @@ export function createHubService(deps: HubDeps) {
       });
       await tellMentioned(trx, told, actor, post.hubGroupId, input.body, now);
       await insertNotifications(trx, notificationRows(told, actor, post.id, id, now));
+      await emailAtOnce(trx, told, actor, post, input.body);
     });
     return stillThere(await findComment(db, id, actor.userId), 'comment');
   }
@@ -600,6 +625,124 @@ export function createHubService(deps: HubDeps) {
     const mentioned = mentionedUserIds(body).filter((userId) => userId !== actor.userId);
     for (const userId of await whoMayEnter(trx, groupId, mentioned, now)) {
       if (told.get(userId) !== 'reply') told.set(userId, 'mention');
+    }
+  }
+
+  /** The link that stops a member's notification emails in one click (verified by unsubscribe()). */
+  function unsubscribeToken(userId: string): string {
+    return hmac(appSecret, `notifications-off:${userId}`);
+  }
+  const unsubscribeLinks = (userId: string) => {
+    const query = `u=${encodeURIComponent(userId)}&t=${unsubscribeToken(userId)}`;
+    return {
+      page: `${publicUrl}/unsubscribe?${query}`,
+      oneClick: `${publicUrl}/api/v1/notifications/unsubscribe?${query}`,
+    };
+  };
+
+  /**
+   * Emails each person told who wants to hear at once, in the writing transaction (the email is
+   * stored and its job written with the notification; a retry never sends twice).
+   */
+  async function emailAtOnce(
+    trx: Executor,
+    told: Map<string, NotificationKind>,
+    actor: Actor,
+    post: { id: string; title: string | null },
+    body: string,
+  ): Promise<void> {
+    if (told.size === 0) return;
+    const recipients = (await findRecipients(trx, [...told.keys()])).filter(
+      (r) => r.notifyEmail === 'instant',
+    );
+    if (recipients.length === 0) return;
+    const { platformName } = await settings.getSettings(trx);
+    const actorName = (await findRecipients(trx, [actor.userId]))[0]?.name ?? null;
+    for (const recipient of recipients) {
+      const links = unsubscribeLinks(recipient.id);
+      const line = {
+        sentence: notificationSentence(told.get(recipient.id)!, actorName, post.title),
+        excerpt: excerptOf(body),
+        url: `${publicUrl}/hub/p/${encodeURIComponent(post.id)}`,
+      };
+      await email.queueEmail(trx, {
+        to: recipient.email,
+        kind: 'notification',
+        message: notificationEmail(
+          { platformName },
+          { name: recipient.name, line, unsubscribeUrl: links.page },
+        ),
+        recipientUserId: recipient.id,
+        unsubscribeUrl: links.oneClick,
+      });
+    }
+  }
+
+  /** Stops a member's notification emails, from the link in one (no sign-in: the link is signed). */
+  async function unsubscribe(userId: string, token: string): Promise<void> {
+    const expected = unsubscribeToken(userId);
+    if (token.length !== expected.length || !safeEqual(token, expected))
+      throw ValidationError.field('t', 'is not the link from one of our emails');
+    await db
+      .updateTable('users')
+      .set({ notifyEmail: 'off', updatedAt: clock.now() })
+      .where('id', '=', userId)
+      .execute();
+  }
+
+  /**
+   * The daily digest: to each member on it with unread notifications written since their last one, one
+   * email of up to ten (groups they may still enter), and the time it covers up to, in one transaction.
+   */
+  async function sendDigests(): Promise<number> {
+    const now = clock.now();
+    const { platformName } = await settings.getSettings();
+    let sent = 0;
+    let afterId = '';
+    for (;;) {
+      const batch = await listDigestRecipients(db, afterId, 100);
+      if (batch.length === 0) return sent;
+      for (const member of batch) {
+        afterId = member.id;
+        const rows = await listNotifications(db, {
+          userId: member.id,
+          everyGroup: isStaffRole(member.role),
+          now,
+          after: null,
+          limit: 50,
+        });
+        const fresh = rows.filter(
+          (row) => row.readAt === null && row.createdAt > Number(member.digestedUntil),
+        );
+        await db.transaction().execute(async (trx) => {
+          if (fresh.length > 0) {
+            const links = unsubscribeLinks(member.id);
+            const lines = fresh.slice(0, 10).map((row) => ({
+              sentence: notificationSentence(row.kind, row.actorName, row.postTitle),
+              excerpt: row.commentBody !== null ? excerptOf(row.commentBody) : null,
+              url: `${publicUrl}/hub/p/${encodeURIComponent(row.postId)}`,
+            }));
+            await email.queueEmail(trx, {
+              to: member.email,
+              kind: 'notification-digest',
+              message: notificationDigestEmail(
+                { platformName },
+                {
+                  name: member.name,
+                  lines,
+                  more: fresh.length - lines.length,
+                  hubUrl: `${publicUrl}/hub/notifications`,
+                  unsubscribeUrl: links.page,
+                },
+              ),
+              recipientUserId: member.id,
+              unsubscribeUrl: links.oneClick,
+            });
+            sent += 1;
+          }
+          await setDigestedUntil(trx, member.id, now);
+        });
+      }
     }
   }
 
@@ -690,6 +833,8 @@ export function createHubService(deps: HubDeps) {
     findComments,
     findPeople,
     mentionable,
+    unsubscribe,
+    sendDigests,
     notifications,
     unreadNotifications,
     readNotifications,

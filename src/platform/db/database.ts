@@ -29,6 +29,7 @@ import * as groupVersion from './migrations/0013-group-version.ts';
 import * as homeFeed from './migrations/0014-home-feed.ts';
 import * as search from './migrations/0015-search.ts';
 import * as notifications from './migrations/0016-notifications.ts';
+import * as notificationEmail from './migrations/0017-notification-email.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -54,6 +55,7 @@ const migrations: Record<string, Migration> = {
   '0014-home-feed': homeFeed,
   '0015-search': search,
   '0016-notifications': notifications,
+  '0017-notification-email': notificationEmail,
 };
 
 /**

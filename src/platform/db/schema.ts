@@ -22,7 +22,13 @@ export interface UsersTable {
   lastSeenAt: number | null;
   /** The Stripe customer this person pays as (made at their first paid checkout). */
   stripeCustomerId: Generated<string | null>;
+  /** How notifications reach them by email: at once, in a daily digest, or not at all. */
+  notifyEmail: Generated<NotifyEmail>;
+  /** The daily digest has covered the notifications written before this time. */
+  digestedUntil: Generated<number>;
 }
+
+export type NotifyEmail = 'instant' | 'daily' | 'off';
 
 export interface SessionsTable {
   id: string;
@@ -99,6 +105,8 @@ export interface EmailsTable {
   links: Generated<string>;
   createdAt: number;
   sentAt: number | null;
+  /** A one-click unsubscribe address (RFC 8058), sent as the List-Unsubscribe header. */
+  unsubscribeUrl: Generated<string | null>;
 }
 
 export interface SettingsTable {

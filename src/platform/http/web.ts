@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-export const SPA_PREFIXES = ['/login', '/auth', '/account', '/hub', '/admin', '/setup'];
+export const SPA_PREFIXES = ['/login', '/auth', '/account', '/hub', '/admin', '/setup', '/unsubscribe'];
 
 export async function registerWeb(
   app: FastifyInstance,

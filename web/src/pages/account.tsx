@@ -1,9 +1,9 @@
 // Every signed-in person's own account: name, email (confirmed through the new address), password,
-// and signing out everywhere.
+// how notifications reach them by email, and signing out everywhere.
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api, type User } from '../api.ts';
-import { FormAlert, Notice, onSubmit, SubmitButton, TextField, useAction } from '../forms.tsx';
+import { FormAlert, Notice, onSubmit, RadioField, SubmitButton, TextField, useAction } from '../forms.tsx';
 import { AppHeader, RequireUser } from '../layout.tsx';
 import { useSession } from '../session.tsx';
 import { useTitle } from '../ui.tsx';
@@ -21,6 +21,7 @@ export function AccountPage() {
             <NameSection me={me} />
             <EmailSection me={me} />
             <PasswordSection me={me} />
+            <NotificationsSection me={me} />
             <SignOutEverywhereSection />
           </main>
         </div>
@@ -61,6 +62,47 @@ function NameSection({ me }: { me: User }) {
           autoComplete="name"
         />
         <SubmitButton pending={action.pending}>Save name</SubmitButton>
+      </form>
+    </section>
+  );
+}
+
+const NOTIFY_OPTIONS: { value: User['notifyEmail']; label: string; hint: string }[] = [
+  { value: 'instant', label: 'At once', hint: 'An email for each reply to you and each mention.' },
+  { value: 'daily', label: 'Once a day', hint: 'One email with what you have not read yet.' },
+  { value: 'off', label: 'Never', hint: 'The bell in the hub still shows them.' },
+];
+
+function NotificationsSection({ me }: { me: User }) {
+  const { setMe } = useSession();
+  const [choice, setChoice] = useState(me.notifyEmail);
+  const [saved, setSaved] = useState(false);
+  const action = useAction();
+  const submit = async () => {
+    setSaved(false);
+    const result = await action.run(() => api.patch<{ user: User }>('/me', { notifyEmail: choice }));
+    if (!result.ok) return;
+    setMe(result.value.user);
+    setSaved(true);
+  };
+  return (
+    <section className="card section" aria-labelledby="account-notifications">
+      <h2 id="account-notifications">Notifications</h2>
+      <form onSubmit={onSubmit(submit)} noValidate>
+        <FormAlert errors={action.errors} fields={['notifyEmail']} />
+        {saved && <Notice>Saved.</Notice>}
+        <RadioField
+          legend="Email me about replies and mentions"
+          name="notifyEmail"
+          value={choice}
+          onValue={(value) => {
+            setChoice(value as User['notifyEmail']);
+            setSaved(false);
+          }}
+          options={NOTIFY_OPTIONS}
+          error={action.errors.fields.notifyEmail}
+        />
+        <SubmitButton pending={action.pending}>Save</SubmitButton>
       </form>
     </section>
   );

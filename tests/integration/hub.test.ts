@@ -393,3 +393,53 @@ describe('discussion', () => {
     expect((await admin.delete(`/api/v1/hub/posts/${ids[7]}`)).statusCode).toBe(204);
   });
 });
+
+describe('who may write in a group', () => {
+  it('keeps an announcement group to staff posts, and comments to what the creator allows', async () => {
+    const admin = await signIn(ctx, owner);
+    const created = await admin.post('/api/v1/hub-groups', {
+      name: 'Announcements',
+      visibility: 'public',
+      whoMayPost: 'staff',
+      commentsOn: false,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json()).toMatchObject({ whoMayPost: 'staff', commentsOn: false });
+    const id = created.json().id;
+    const member = await signIn(ctx, await createMember(ctx));
+    expect((await member.get(`/api/v1/hub/groups/${id}`)).json()).toMatchObject({
+      whoMayPost: 'staff',
+      commentsOn: false,
+    });
+
+    const refused = await member.post(`/api/v1/hub/groups/${id}/posts`, { body: 'Me too' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('posting_closed');
+    const news = await admin.post(`/api/v1/hub/groups/${id}/posts`, {
+      title: 'Launch',
+      body: 'We launch Monday',
+    });
+    expect(news.statusCode).toBe(201);
+    const closed = await member.post(`/api/v1/hub/posts/${news.json().id}/comments`, { body: 'Yay' });
+    expect(closed.statusCode).toBe(403);
+    expect(closed.json().error.code).toBe('comments_closed');
+    expect(
+      (await admin.post(`/api/v1/hub/posts/${news.json().id}/comments`, { body: 'Details soon' })).statusCode,
+    ).toBe(201);
+
+    expect((await admin.patch(`/api/v1/hub-groups/${id}`, { commentsOn: true })).json().commentsOn).toBe(
+      true,
+    );
+    expect(
+      (await member.post(`/api/v1/hub/posts/${news.json().id}/comments`, { body: 'Yay' })).statusCode,
+    ).toBe(201);
+    expect((await admin.patch(`/api/v1/hub-groups/${id}`, { whoMayPost: 'members' })).statusCode).toBe(200);
+    expect((await member.post(`/api/v1/hub/groups/${id}/posts`, { body: 'Now me too' })).statusCode).toBe(
+      201,
+    );
+
+    const bad = await admin.patch(`/api/v1/hub-groups/${id}`, { whoMayPost: 'everyone' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('whoMayPost');
+  });
+});

@@ -110,6 +110,8 @@ const groupColumns = [
   'hubGroups.version',
   'hubGroups.createdAt',
   'hubGroups.updatedAt',
+  'hubGroups.whoMayPost',
+  'hubGroups.commentsOn',
 ] as const;
 
 const groupWithEntry = prepared((db: Executor, idOrSlug: string, userId: string, now: number) =>

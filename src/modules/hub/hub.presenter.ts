@@ -24,6 +24,8 @@ export function presentGroup(group: GroupRow) {
     position: group.position,
     paywall: { callToAction: group.paywallCta, description: group.paywallDescription, url: group.paywallUrl },
     postCount: Number(group.postCount),
+    whoMayPost: group.whoMayPost,
+    commentsOn: Boolean(group.commentsOn),
     createdAt: toIso(group.createdAt),
     updatedAt: toIso(group.updatedAt),
   };
@@ -41,6 +43,8 @@ export function presentMemberGroup(group: GroupRow & { canEnter: boolean }) {
     visibility: group.visibility,
     canEnter: group.canEnter,
     postCount: group.canEnter ? Number(group.postCount) : null,
+    whoMayPost: group.whoMayPost,
+    commentsOn: Boolean(group.commentsOn),
   };
 }
 

@@ -29,6 +29,8 @@ export interface GroupInput {
   paywallCta?: string | null;
   paywallDescription?: string | null;
   paywallUrl?: string | null;
+  whoMayPost?: 'members' | 'staff';
+  commentsOn?: boolean;
 }
 
 /** Field problems of a group's input; `creating` requires the name and visibility. */

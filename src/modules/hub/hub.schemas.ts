@@ -4,6 +4,11 @@ import { LIMITS, SEARCH } from './hub.rules.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 
+const WhoMayPost = Type.Union([Type.Literal('members'), Type.Literal('staff')], {
+  description:
+    'members: everyone who may enter writes posts; staff: only the owner and admins (announcements)',
+});
+
 export const HubGroup = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -19,6 +24,8 @@ export const HubGroup = Type.Object({
     url: Type.Union([Type.String(), Type.Null()]),
   }),
   postCount: Type.Integer(),
+  whoMayPost: WhoMayPost,
+  commentsOn: Type.Boolean({ description: 'Whether members may comment (staff always may)' }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -43,6 +50,8 @@ export const GroupBody = Type.Object({
   paywallUrl: Type.Optional(
     Nullable(Type.String({ maxLength: LIMITS.url, description: 'An http or https URL' })),
   ),
+  whoMayPost: Type.Optional(WhoMayPost),
+  commentsOn: Type.Optional(Type.Boolean()),
 });
 
 export const MemberGroup = Type.Object({
@@ -55,6 +64,8 @@ export const MemberGroup = Type.Object({
   visibility: Visibility,
   canEnter: Type.Boolean(),
   postCount: Type.Union([Type.Integer(), Type.Null()]),
+  whoMayPost: WhoMayPost,
+  commentsOn: Type.Boolean(),
 });
 
 export const Author = Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]);

@@ -196,6 +196,8 @@ export function createHubService(deps: HubDeps) {
         paywallCta: input.paywallCta?.trim() || null,
         paywallDescription: input.paywallDescription?.trim() || null,
         paywallUrl: (input.paywallUrl && normalizedHttpUrl(input.paywallUrl)) || null,
+        whoMayPost: input.whoMayPost ?? 'members',
+        commentsOn: input.commentsOn === false ? 0 : 1,
         createdAt: now,
         updatedAt: now,
       });
@@ -227,6 +229,8 @@ export function createHubService(deps: HubDeps) {
         ...(input.paywallUrl !== undefined
           ? { paywallUrl: (input.paywallUrl && normalizedHttpUrl(input.paywallUrl)) || null }
           : {}),
+        ...(input.whoMayPost !== undefined ? { whoMayPost: input.whoMayPost } : {}),
+        ...(input.commentsOn !== undefined ? { commentsOn: input.commentsOn ? 1 : 0 } : {}),
         updatedAt: clock.now(),
       });
       return access.enterGroup(actor, group.id, trx);
@@ -481,6 +485,8 @@ export function createHubService(deps: HubDeps) {
     ].filter((p): p is FieldProblem => p !== null);
     if (problems.length) throw new ValidationError(problems);
     const group = await access.enterGroup(actor, groupId);
+    if (group.whoMayPost === 'staff' && !isStaffRole(actor.role))
+      throw new ForbiddenError(`Only the people who run ${group.name} post there.`, 'posting_closed');
     await countWrite(actor, 'post');
     const id = newId();
     const now = clock.now();
@@ -574,6 +580,11 @@ export function createHubService(deps: HubDeps) {
     const problem = textProblems('body', input.body, 10_000, true);
     if (problem) throw new ValidationError([problem]);
     const post = await enterPost(actor, postId);
+    if (!isStaffRole(actor.role)) {
+      const group = await access.enterGroup(actor, post.hubGroupId);
+      if (!group.commentsOn)
+        throw new ForbiddenError(`Comments are off in ${group.name}.`, 'comments_closed');
+    }
     await countWrite(actor, 'comment');
     let parent: Awaited<ReturnType<typeof findComment>> | null = null;
     if (input.parentId) {

@@ -30,6 +30,7 @@ import * as homeFeed from './migrations/0014-home-feed.ts';
 import * as search from './migrations/0015-search.ts';
 import * as notifications from './migrations/0016-notifications.ts';
 import * as notificationEmail from './migrations/0017-notification-email.ts';
+import * as groupConversation from './migrations/0018-group-conversation.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -56,6 +57,7 @@ const migrations: Record<string, Migration> = {
   '0015-search': search,
   '0016-notifications': notifications,
   '0017-notification-email': notificationEmail,
+  '0018-group-conversation': groupConversation,
 };
 
 /**

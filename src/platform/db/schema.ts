@@ -138,7 +138,13 @@ export interface HubGroupsTable {
   version: Generated<number>;
   createdAt: number;
   updatedAt: number;
+  /** Who may write posts: everyone who may enter, or only the owner and admins (announcements). */
+  whoMayPost: Generated<WhoMayPost>;
+  /** 1 when members may comment (staff always may). */
+  commentsOn: Generated<number>;
 }
+
+export type WhoMayPost = 'members' | 'staff';
 
 export type OfferStatus = 'draft' | 'published' | 'archived';
 

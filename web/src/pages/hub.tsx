@@ -569,7 +569,11 @@ function GroupFeed({
           {group.description && <p className="muted">{group.description}</p>}
         </div>
       </header>
-      <PostComposer groupId={group.id} groupName={group.name} onPosted={posted} onFailure={onFailure} />
+      {group.whoMayPost === 'members' || isStaff(me.role) ? (
+        <PostComposer groupId={group.id} groupName={group.name} onPosted={posted} onFailure={onFailure} />
+      ) : (
+        <p className="muted group-note">Only the people who run {group.name} post here.</p>
+      )}
       {notice && (
         <div className="alert alert-error" role="alert">
           <p>{notice}</p>
@@ -680,6 +684,7 @@ function PostPage() {
       <Comments
         key={current.id}
         post={current}
+        open={group ? group.commentsOn || isStaff(me.role) : true}
         onCountChange={(delta) => {
           forgetFeed(current.groupId);
           if (delta !== null) post.setData({ ...current, commentCount: current.commentCount + delta });

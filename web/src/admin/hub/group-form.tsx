@@ -1,4 +1,5 @@
-// Creating or editing a hub group: name, address, description, emoji, visibility and its paywall.
+// Creating or editing a hub group: name, address, description, emoji, visibility, who may write, and its
+// paywall.
 import { useState } from 'react';
 import { api, type HubGroup, type Visibility } from '../../api.ts';
 import {
@@ -24,6 +25,8 @@ interface Draft {
   paywallDescription: string;
   paywallMode: 'offers' | 'url';
   paywallUrl: string;
+  whoMayPost: 'members' | 'staff';
+  comments: 'on' | 'off';
 }
 
 function draftOf(group: HubGroup | null): Draft {
@@ -37,6 +40,8 @@ function draftOf(group: HubGroup | null): Draft {
     paywallDescription: group?.paywall.description ?? '',
     paywallMode: group?.paywall.url ? 'url' : 'offers',
     paywallUrl: group?.paywall.url ?? '',
+    whoMayPost: group?.whoMayPost ?? 'members',
+    comments: group && !group.commentsOn ? 'off' : 'on',
   };
 }
 
@@ -49,6 +54,8 @@ const GROUP_FIELDS = [
   'paywallCta',
   'paywallDescription',
   'paywallUrl',
+  'whoMayPost',
+  'commentsOn',
 ];
 
 export function GroupForm({
@@ -77,11 +84,13 @@ export function GroupForm({
 
   const submit = async () => {
     setSaved(false);
-    const body: Record<string, string | null> = {
+    const body: Record<string, string | boolean | null> = {
       name: draft.name,
       description: draft.description,
       emoji: draft.emoji.trim() || null,
       visibility: draft.visibility,
+      whoMayPost: draft.whoMayPost,
+      commentsOn: draft.comments === 'on',
     };
     if (draft.slug.trim()) body.slug = draft.slug.trim();
     if (group && draft.visibility === 'private') {
@@ -160,6 +169,32 @@ export function GroupForm({
           label: VISIBILITY_LABELS[value],
           hint: VISIBILITY_HINTS[value],
         }))}
+      />
+      <RadioField
+        legend="Who may post"
+        name="whoMayPost"
+        value={draft.whoMayPost}
+        onValue={(value) => set('whoMayPost')(value)}
+        error={fields.whoMayPost}
+        options={[
+          { value: 'members', label: 'Everyone who may enter' },
+          {
+            value: 'staff',
+            label: 'Only the owner and admins',
+            hint: 'An announcement group: members read and, if comments are on, reply.',
+          },
+        ]}
+      />
+      <RadioField
+        legend="Comments"
+        name="comments"
+        value={draft.comments}
+        onValue={(value) => set('comments')(value)}
+        error={fields.commentsOn}
+        options={[
+          { value: 'on', label: 'Members may comment' },
+          { value: 'off', label: 'Only the owner and admins comment' },
+        ]}
       />
       {group && draft.visibility === 'private' && (
         <fieldset className="card-inset">

@@ -24,10 +24,13 @@ type CommentPage = { data: Comment[]; nextCursor: string | null };
 
 export function Comments({
   post,
+  open = true,
   onCountChange,
   onFailure,
 }: {
   post: Post;
+  /** Whether the reader may comment here (the group's setting; staff always may). */
+  open?: boolean;
   /** Comments were added or removed: the post's count is refreshed. */
   onCountChange(delta: number | null): void;
   onFailure(error: unknown): void;
@@ -104,14 +107,14 @@ export function Comments({
           <span className="spinner" aria-hidden="true" /> Loading comments…
         </p>
       ) : topLevel.length === 0 ? (
-        <p className="muted">No comments yet. Be the first.</p>
+        <p className="muted">{open ? 'No comments yet. Be the first.' : 'No comments.'}</p>
       ) : (
         <ol className="comment-list">
           {topLevel.map((comment) => (
             <li key={comment.id}>
               <CommentItem
                 comment={comment}
-                onReply={() => setReplyTo(comment.id)}
+                onReply={open ? () => setReplyTo(comment.id) : undefined}
                 onChange={changed}
                 onDeleted={removed}
                 onFailure={onFailure}
@@ -160,13 +163,17 @@ export function Comments({
           Load more comments
         </button>
       )}
-      <CommentForm
-        postId={postId}
-        groupId={post.groupId}
-        parent={null}
-        onAdded={added}
-        onFailure={onFailure}
-      />
+      {open ? (
+        <CommentForm
+          postId={postId}
+          groupId={post.groupId}
+          parent={null}
+          onAdded={added}
+          onFailure={onFailure}
+        />
+      ) : (
+        <p className="muted">Comments are off in this group.</p>
+      )}
     </section>
   );
 }

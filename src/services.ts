@@ -175,14 +175,19 @@ export function buildServices(deps: ServiceDeps) {
     billing,
   });
   /** Books the next daily reconciliation unless one is waiting. */
-  const scheduleReconcile = (executor: Database) =>
+  const scheduleReconcile = (executor: Database, exceptId?: string) =>
     enqueueJobOnce(executor, clock, RECONCILE_JOB, null, {
       runAt: clock.now() + 24 * 3600_000,
       maxAttempts: 3,
+      ...(exceptId ? { exceptId } : {}),
     });
   /** Books the next daily digest of notifications unless one is waiting. */
-  const scheduleDigest = (executor: Database) =>
-    enqueueJobOnce(executor, clock, DIGEST_JOB, null, { runAt: clock.now() + 24 * 3600_000, maxAttempts: 3 });
+  const scheduleDigest = (executor: Database, exceptId?: string) =>
+    enqueueJobOnce(executor, clock, DIGEST_JOB, null, {
+      runAt: clock.now() + 24 * 3600_000,
+      maxAttempts: 3,
+      ...(exceptId ? { exceptId } : {}),
+    });
   /** Books every daily job (a server or worker starting). */
   const scheduleDailyJobs = async (executor: Database) => {
     await scheduleReconcile(executor);
@@ -197,30 +202,32 @@ export function buildServices(deps: ServiceDeps) {
       [SEND_EMAIL_JOB]: email.sendQueuedEmail,
       [SYNC_PURCHASE_JOB]: async (payload) =>
         billing.syncPurchase((payload as { purchaseId: string }).purchaseId),
-      [PAY_DUE_JOB]: async () => {
+      [PAY_DUE_JOB]: async (_payload, job) => {
         // Daily: affiliates with a connected account and a payable balance over the minimum.
         if (await stripe.current()) {
           const result = await affiliates.payDue();
           logger.info(result, 'affiliate payouts');
         }
+        // Books its next run; itself, still running, is not "one waiting".
         await enqueueJobOnce(db, clock, PAY_DUE_JOB, null, {
           runAt: clock.now() + 24 * 3600_000,
           maxAttempts: 3,
+          exceptId: job.id,
         });
       },
-      [DIGEST_JOB]: async () => {
+      [DIGEST_JOB]: async (_payload, job) => {
         const sent = await hub.sendDigests();
         logger.info({ sent }, 'notification digests');
-        await scheduleDigest(db);
+        await scheduleDigest(db, job.id);
       },
-      [RECONCILE_JOB]: async () => {
+      [RECONCILE_JOB]: async (_payload, job) => {
         // Daily: repairs the endpoint and every purchase, then books the next run.
         if (await stripe.current()) {
           await stripe.repair();
           const result = await billing.reconcile({ dryRun: false });
           logger.info({ checked: result.checked, repaired: result.differences.length }, 'stripe reconciled');
         }
-        await scheduleReconcile(db);
+        await scheduleReconcile(db, job.id);
       },
     },
   });

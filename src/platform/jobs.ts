@@ -61,15 +61,20 @@ export async function enqueueJobOnce(
   clock: Clock,
   name: string,
   payload: unknown,
-  options: EnqueueOptions = {},
+  options: EnqueueOptions & {
+    /** The job booking its own next run: itself, still running, does not count as waiting. */
+    exceptId?: string;
+  } = {},
 ): Promise<string | null> {
-  const waiting = await trx
+  let waiting = trx
     .selectFrom('jobs')
     .select('id')
     .where('name', '=', name)
-    .where('status', 'in', ['pending', 'running'])
-    .executeTakeFirst();
-  return waiting ? null : enqueueJob(trx, clock, name, payload, options);
+    .where('status', 'in', ['pending', 'running']);
+  if (options.exceptId) waiting = waiting.where('id', '!=', options.exceptId);
+  if (await waiting.executeTakeFirst()) return null;
+  const { exceptId: _self, ...enqueue } = options;
+  return enqueueJob(trx, clock, name, payload, enqueue);
 }
 
 /** Seconds to wait before attempt n+1: 2^n × 5 s, capped at an hour. */

@@ -1,6 +1,9 @@
 // Notifications: a comment on your post, a reply to your comment; counted for the bell, shown only about
 // groups you may enter now, marked read by you alone, gone with what they were about.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIGEST_JOB } from '../../src/modules/hub/index.ts';
+import { systemClock } from '../../src/platform/clock.ts';
+import { enqueueJob } from '../../src/platform/jobs.ts';
 import {
   type Client,
   createAdmin,
@@ -122,6 +125,19 @@ describe('notifications', () => {
     await ctx.db.deleteFrom('accessGrants').where('userId', '=', people.max.user.id).execute();
     expect(await notesOf('max')).toEqual([]);
     expect(await unreadOf('max')).toBe(0);
+    // While he may not enter, nothing new is written for him at all (no email either).
+    const before = await ctx.db
+      .selectFrom('notifications')
+      .where('userId', '=', people.max.user.id)
+      .selectAll()
+      .execute();
+    await comment('bea', post, 'Nobody spoils anything here');
+    const after = await ctx.db
+      .selectFrom('notifications')
+      .where('userId', '=', people.max.user.id)
+      .selectAll()
+      .execute();
+    expect(after).toHaveLength(before.length);
     await createGrant(ctx, people.max.user, group);
     expect((await notesOf('max')).some((note) => note.post.id === post)).toBe(true);
   });
@@ -188,11 +204,17 @@ describe('notifications', () => {
     const gone = await createMember(ctx, { name: 'Maxine Gone' });
     await createGrant(ctx, gone, group);
     await ctx.db.updateTable('users').set({ status: 'deactivated' }).where('id', '=', gone.id).execute();
-    const response = await people.bea.client.get(`/api/v1/hub/groups/${group.id}/mentionable?q=M`);
-    expect(response.statusCode, response.body).toBe(200);
-    const found = response.json().data as { id: string; name: string; token: string }[];
-    expect(found.map((p) => p.name)).toEqual(['Mads Admin', 'Max', 'Mona Buyer']);
-    expect(found[2]!.token).toBe(`@[Mona Buyer](member:${buyer.id})`);
+    const names = async (q: string) => {
+      const response = await people.bea.client.get(`/api/v1/hub/groups/${group.id}/mentionable?q=${q}`);
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json().data as { id: string; name: string; token: string }[];
+    };
+    expect((await names('Ma')).map((p) => p.name)).toEqual(['Mads Admin', 'Max']);
+    const mo = await names('mo');
+    expect(mo.map((p) => p.name)).toEqual(['Mona Buyer']);
+    expect(mo[0]!.token).toBe(`@[Mona Buyer](member:${buyer.id})`);
+    // One letter is not enough to ask.
+    expect(await names('M')).toEqual([]);
     // Someone who may not enter the group cannot ask who is in it.
     const outside = await signIn(ctx, await createMember(ctx));
     expect((await outside.get(`/api/v1/hub/groups/${group.id}/mentionable?q=M`)).statusCode).toBe(403);
@@ -237,17 +259,23 @@ describe('notifications', () => {
     // In the app she still hears of it.
     expect((await notesOf('bea'))[0]).toMatchObject({ actor: { name: 'Otto' } });
 
-    // Max takes a daily digest: nothing at once, then one email of what he has not read.
+    // Max takes a daily digest: nothing at once, then one email of what he has not read — not what an
+    // email already told him (this one reached him at once, before he switched).
+    const told = await postBy('otto', 'Told at once');
+    await comment('max', told, 'Hello');
+    await comment('bea', told, `@[Max](member:${people.max.user.id}) look`);
+    await ctx.drainJobs();
+    expect(mailsTo(people.max.user)).toHaveLength(1);
     expect((await people.max.client.patch('/api/v1/me', { notifyEmail: 'daily' })).statusCode).toBe(200);
-    await people.max.client.post('/api/v1/hub/notifications/read', {});
+    const alreadyEmailed = ctx.outbox.length;
     const maxPost = await postBy('max', 'Haiku swap');
     await comment('bea', maxPost, 'Old pond, frog jumps in');
     await comment('otto', maxPost, 'Autumn moonlight');
     await ctx.drainJobs();
-    expect(mailsTo(people.max.user)).toEqual([]);
+    expect(ctx.outbox.length).toBe(alreadyEmailed);
     expect(await ctx.services.hub.sendDigests()).toBeGreaterThanOrEqual(1);
     await ctx.drainJobs();
-    const digests = mailsTo(people.max.user);
+    const digests = ctx.outbox.slice(alreadyEmailed).filter((mail) => mail.to === people.max.user.email);
     expect(digests).toHaveLength(1);
     expect(digests[0]?.subject).toMatch(/^2 new notifications on /);
     expect(digests[0]?.text).toContain('Bea commented on your post “Haiku swap”: “Old pond, frog jumps in”');
@@ -255,8 +283,24 @@ describe('notifications', () => {
     // The next run has nothing new for him.
     await ctx.services.hub.sendDigests();
     await ctx.drainJobs();
-    expect(mailsTo(people.max.user)).toHaveLength(1);
+    expect(ctx.outbox.slice(alreadyEmailed).filter((mail) => mail.to === people.max.user.email)).toHaveLength(
+      1,
+    );
     await ctx.services.settings.updateSettings({ smtpUrl: null });
+  });
+
+  it('book the next daily digest when one has run', async () => {
+    await enqueueJob(ctx.db, systemClock, DIGEST_JOB, null, { maxAttempts: 3 });
+    await ctx.drainJobs();
+    const jobs = await ctx.db
+      .selectFrom('jobs')
+      .select(['status', 'runAt'])
+      .where('name', '=', DIGEST_JOB)
+      .execute();
+    expect(jobs.filter((job) => job.status === 'done')).toHaveLength(1);
+    const next = jobs.filter((job) => job.status === 'pending');
+    expect(next).toHaveLength(1);
+    expect(Number(next[0]!.runAt)).toBeGreaterThan(Date.now() + 23 * 3600_000);
   });
 
   it('refuse bad input naming the field', async () => {

@@ -38,7 +38,8 @@ export interface EmailDeps {
 }
 
 const ROLE_RANK: Record<UserRole, number> = { member: 0, admin: 1, owner: 2 };
-const TOKEN_IN_URL = /([?&](?:amp;)?token=)[A-Za-z0-9_-]+/g;
+// A sign-in link's token, and an unsubscribe link's signature (t=).
+const TOKEN_IN_URL = /([?&](?:amp;)?(?:token|t)=)[A-Za-z0-9_-]+/g;
 
 /** The message with every link token replaced, so it signs no one in. */
 export function redactTokens(body: string): string {
@@ -138,6 +139,7 @@ export function createEmailService(deps: EmailDeps) {
       html: redactTokens(email.html),
       text: redactTokens(email.text),
       links: redactTokens(email.links),
+      unsubscribeUrl: null,
     });
     logger.info({ emailId, kind: email.kind }, 'email sent');
   }

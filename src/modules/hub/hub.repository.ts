@@ -710,11 +710,11 @@ export async function findRecipients(db: Executor, userIds: string[]) {
     .execute();
 }
 
-/** Members on the daily digest with unread notifications written since their last digest. */
+/** Members on the daily digest with notifications no email has carried yet (unread ones). */
 export async function listDigestRecipients(db: Executor, afterId: string, limit: number) {
   return db
     .selectFrom('users')
-    .select(['users.id', 'users.email', 'users.name', 'users.role', 'users.digestedUntil'])
+    .select(['users.id', 'users.email', 'users.name', 'users.role'])
     .where('users.notifyEmail', '=', 'daily')
     .where('users.status', '=', 'active')
     .where('users.id', '>', afterId)
@@ -725,7 +725,7 @@ export async function listDigestRecipients(db: Executor, afterId: string, limit:
           .select(sql.lit(1).as('one'))
           .whereRef('notifications.userId', '=', 'users.id')
           .where('notifications.readAt', 'is', null)
-          .whereRef('notifications.createdAt', '>', 'users.digestedUntil'),
+          .where('notifications.emailedAt', 'is', null),
       ),
     )
     .orderBy('users.id')
@@ -733,8 +733,10 @@ export async function listDigestRecipients(db: Executor, afterId: string, limit:
     .execute();
 }
 
-export async function setDigestedUntil(db: Executor, userId: string, until: number): Promise<void> {
-  await db.updateTable('users').set({ digestedUntil: until }).where('id', '=', userId).execute();
+/** Marks notifications as carried by an email (at once, or in a digest). */
+export async function markNotificationsEmailed(db: Executor, ids: string[], now: number): Promise<void> {
+  if (ids.length > 0)
+    await db.updateTable('notifications').set({ emailedAt: now }).where('id', 'in', ids).execute();
 }
 
 export async function insertNotifications(
@@ -747,9 +749,17 @@ export async function insertNotifications(
 /** A member's notifications about groups they may enter now (staff: any), newest first. */
 export async function listNotifications(
   db: Executor,
-  options: { userId: string; everyGroup: boolean; now: number; after: Cursor | null; limit: number },
+  options: {
+    userId: string;
+    everyGroup: boolean;
+    now: number;
+    after: Cursor | null;
+    limit: number;
+    /** Only the unread ones no email has carried yet (the daily digest's). */
+    forDigest?: boolean;
+  },
 ) {
-  const { userId, everyGroup, now, after, limit } = options;
+  const { userId, everyGroup, now, after, limit, forDigest = false } = options;
   let query = db
     .selectFrom('notifications')
     .innerJoin('posts', 'posts.id', 'notifications.postId')
@@ -776,6 +786,8 @@ export async function listNotifications(
     .orderBy('notifications.createdAt', 'desc')
     .orderBy('notifications.id', 'desc')
     .limit(limit + 1);
+  if (forDigest)
+    query = query.where('notifications.readAt', 'is', null).where('notifications.emailedAt', 'is', null);
   if (!everyGroup) query = query.where((eb) => groupsEnteredBy(eb, userId, now));
   if (after)
     query = query.where((eb) =>
@@ -786,21 +798,30 @@ export async function listNotifications(
 
 export type NotificationRow = Awaited<ReturnType<typeof listNotifications>>[number];
 
+/** The most unread notifications the bell counts. */
+export const UNREAD_COUNTED = 100;
+
 /** How many of a member's notifications are unread, of those they are shown (listNotifications). */
 export async function countUnreadNotifications(
   db: Executor,
   options: { userId: string; everyGroup: boolean; now: number },
 ): Promise<number> {
   const { userId, everyGroup, now } = options;
-  let query = db
+  let unread = db
     .selectFrom('notifications')
     .innerJoin('posts', 'posts.id', 'notifications.postId')
     .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select('notifications.id')
     .where('notifications.userId', '=', userId)
-    .where('notifications.readAt', 'is', null);
-  if (!everyGroup) query = query.where((eb) => groupsEnteredBy(eb, userId, now));
-  return Number((await query.executeTakeFirstOrThrow()).n);
+    .where('notifications.readAt', 'is', null)
+    // The bell shows "99+": counting stops there, however many have piled up.
+    .limit(UNREAD_COUNTED);
+  if (!everyGroup) unread = unread.where((eb) => groupsEnteredBy(eb, userId, now));
+  const row = await db
+    .selectFrom(unread.as('unread'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Marks a member's notifications read: these (theirs only), or all of them. */

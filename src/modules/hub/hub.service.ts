@@ -48,13 +48,13 @@ import {
   listMentionable,
   listNotifications,
   listPinnedPosts,
+  markNotificationsEmailed,
   markNotificationsRead,
   nextGroupPosition,
   type PostRow,
   searchComments,
   searchPeople,
   searchPosts,
-  setDigestedUntil,
   setLike,
   slugTaken,
   updateCommentRow,
@@ -504,9 +504,8 @@ export function createHubService(deps: HubDeps) {
         editedAt: null,
       });
       const told = new Map<string, NotificationKind>();
-      await tellMentioned(trx, told, actor, group.id, input.body, now);
-      await insertNotifications(trx, notificationRows(told, actor, id, null, now));
-      await emailAtOnce(trx, told, actor, { id, title }, input.body);
+      await tellMentioned(trx, told, actor, input.body);
+      await notify(trx, told, actor, group.id, { id, title }, null, input.body, now);
     });
     return stillThere(await findPost(db, id, actor.userId), 'post');
   }
@@ -612,31 +611,52 @@ export function createHubService(deps: HubDeps) {
         updatedAt: now,
         editedAt: null,
       });
-      await tellMentioned(trx, told, actor, post.hubGroupId, input.body, now);
-      await insertNotifications(trx, notificationRows(told, actor, post.id, id, now));
-      await emailAtOnce(trx, told, actor, post, input.body);
+      await tellMentioned(trx, told, actor, input.body);
+      await notify(trx, told, actor, post.hubGroupId, post, id, input.body, now);
     });
     return stillThere(await findComment(db, id, actor.userId), 'comment');
   }
 
   // --- notifications ---------------------------------------------------------------------------
 
-  /**
-   * Adds to `told` the people the Markdown mentions who may enter the group (read in the writing
-   * transaction), but the writer: a mention tells them, unless they already hear of this as a reply.
-   */
+  /** Adds to `told` the people the Markdown mentions, but the writer; a reply stays a reply. */
   async function tellMentioned(
+    _trx: Executor,
+    told: Map<string, NotificationKind>,
+    actor: Actor,
+    body: string,
+  ): Promise<void> {
+    for (const userId of mentionedUserIds(body)) {
+      if (userId !== actor.userId && told.get(userId) !== 'reply') told.set(userId, 'mention');
+    }
+  }
+
+  /**
+   * Writes the notifications of a post or comment, in its transaction, for those told who may enter
+   * the group now (an author who lost access hears of nothing, not even by email), and emails at once
+   * those who want it — marking those notifications emailed, so no digest repeats them.
+   */
+  async function notify(
     trx: Executor,
     told: Map<string, NotificationKind>,
     actor: Actor,
     groupId: string,
+    post: { id: string; title: string | null },
+    commentId: string | null,
     body: string,
     now: number,
   ): Promise<void> {
-    const mentioned = mentionedUserIds(body).filter((userId) => userId !== actor.userId);
-    for (const userId of await whoMayEnter(trx, groupId, mentioned, now)) {
-      if (told.get(userId) !== 'reply') told.set(userId, 'mention');
-    }
+    if (told.size === 0) return;
+    const allowed = new Set(await whoMayEnter(trx, groupId, [...told.keys()], now));
+    for (const userId of [...told.keys()]) if (!allowed.has(userId)) told.delete(userId);
+    const rows = notificationRows(told, actor, post.id, commentId, now);
+    await insertNotifications(trx, rows);
+    const emailed = await emailAtOnce(trx, told, actor, post, body);
+    await markNotificationsEmailed(
+      trx,
+      rows.filter((row) => emailed.has(row.userId)).map((row) => row.id),
+      now,
+    );
   }
 
   /** The link that stops a member's notification emails in one click (verified by unsubscribe()). */
@@ -661,12 +681,12 @@ export function createHubService(deps: HubDeps) {
     actor: Actor,
     post: { id: string; title: string | null },
     body: string,
-  ): Promise<void> {
-    if (told.size === 0) return;
+  ): Promise<Set<string>> {
+    if (told.size === 0) return new Set();
     const recipients = (await findRecipients(trx, [...told.keys()])).filter(
       (r) => r.notifyEmail === 'instant',
     );
-    if (recipients.length === 0) return;
+    if (recipients.length === 0) return new Set();
     const { platformName } = await settings.getSettings(trx);
     const actorName = (await findRecipients(trx, [actor.userId]))[0]?.name ?? null;
     for (const recipient of recipients) {
@@ -687,6 +707,7 @@ export function createHubService(deps: HubDeps) {
         unsubscribeUrl: links.oneClick,
       });
     }
+    return new Set(recipients.map((recipient) => recipient.id));
   }
 
   /** Stops a member's notification emails, from the link in one (no sign-in: the link is signed). */
@@ -702,8 +723,9 @@ export function createHubService(deps: HubDeps) {
   }
 
   /**
-   * The daily digest: to each member on it with unread notifications written since their last one, one
-   * email of up to ten (groups they may still enter), and the time it covers up to, in one transaction.
+   * The daily digest: to each member on it with unread notifications no email has carried yet (about
+   * groups they may still enter), one email of the newest ten, those marked emailed in the same
+   * transaction — so a crash or a second run never repeats one, and the next digest starts after them.
    */
   async function sendDigests(): Promise<number> {
     const now = clock.now();
@@ -715,43 +737,45 @@ export function createHubService(deps: HubDeps) {
       if (batch.length === 0) return sent;
       for (const member of batch) {
         afterId = member.id;
-        const rows = await listNotifications(db, {
+        const fresh = await listNotifications(db, {
           userId: member.id,
           everyGroup: isStaffRole(member.role),
           now,
           after: null,
-          limit: 50,
+          limit: 100,
+          forDigest: true,
         });
-        const fresh = rows.filter(
-          (row) => row.readAt === null && row.createdAt > Number(member.digestedUntil),
-        );
         await db.transaction().execute(async (trx) => {
-          if (fresh.length > 0) {
-            const links = unsubscribeLinks(member.id);
-            const lines = fresh.slice(0, 10).map((row) => ({
-              sentence: notificationSentence(row.kind, row.actorName, row.postTitle),
-              excerpt: row.commentBody !== null ? excerptOf(row.commentBody) : null,
-              url: `${publicUrl}/hub/p/${encodeURIComponent(row.postId)}`,
-            }));
-            await email.queueEmail(trx, {
-              to: member.email,
-              kind: 'notification-digest',
-              message: notificationDigestEmail(
-                { platformName },
-                {
-                  name: member.name,
-                  lines,
-                  more: fresh.length - lines.length,
-                  hubUrl: `${publicUrl}/hub/notifications`,
-                  unsubscribeUrl: links.page,
-                },
-              ),
-              recipientUserId: member.id,
-              unsubscribeUrl: links.oneClick,
-            });
-            sent += 1;
-          }
-          await setDigestedUntil(trx, member.id, now);
+          // Those about groups they may no longer enter are dropped from digests (the list hides them).
+          await markNotificationsEmailed(
+            trx,
+            fresh.map((row) => row.id),
+            now,
+          );
+          if (fresh.length === 0) return;
+          const links = unsubscribeLinks(member.id);
+          const lines = fresh.slice(0, 10).map((row) => ({
+            sentence: notificationSentence(row.kind, row.actorName, row.postTitle),
+            excerpt: row.commentBody !== null ? excerptOf(row.commentBody) : null,
+            url: `${publicUrl}/hub/p/${encodeURIComponent(row.postId)}`,
+          }));
+          await email.queueEmail(trx, {
+            to: member.email,
+            kind: 'notification-digest',
+            message: notificationDigestEmail(
+              { platformName },
+              {
+                name: member.name,
+                lines,
+                more: fresh.length - lines.length,
+                hubUrl: `${publicUrl}/hub/notifications`,
+                unsubscribeUrl: links.page,
+              },
+            ),
+            recipientUserId: member.id,
+            unsubscribeUrl: links.oneClick,
+          });
+          sent += 1;
         });
       }
     }
@@ -761,7 +785,8 @@ export function createHubService(deps: HubDeps) {
   async function mentionable(actor: Actor, groupId: string, text: string) {
     const group = await access.enterGroup(actor, groupId);
     const prefix = text.trim().toLowerCase();
-    if (!prefix) return [];
+    // One letter would walk a large share of the members' names on every keystroke.
+    if (prefix.length < SEARCH.minNameLength) return [];
     return listMentionable(db, { groupId: group.id, prefix, now: clock.now(), limit: 8 });
   }
 

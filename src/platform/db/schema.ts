@@ -24,8 +24,6 @@ export interface UsersTable {
   stripeCustomerId: Generated<string | null>;
   /** How notifications reach them by email: at once, in a daily digest, or not at all. */
   notifyEmail: Generated<NotifyEmail>;
-  /** The daily digest has covered the notifications written before this time. */
-  digestedUntil: Generated<number>;
 }
 
 export type NotifyEmail = 'instant' | 'daily' | 'off';
@@ -493,6 +491,8 @@ export interface NotificationsTable {
   commentId: string | null;
   createdAt: number;
   readAt: number | null;
+  /** When it went out by email (at once or in a digest): no digest repeats it. */
+  emailedAt: Generated<number | null>;
 }
 
 /** SQLite only (migration 0015): the full-text index's documents, one per post or comment. */

@@ -10,8 +10,8 @@ interface Mentionable {
   token: string;
 }
 
-/** "@" at the start or after a space, then up to 30 letters of a name, right before the caret. */
-const TYPING = /(?:^|\s)@([\p{L}\p{N}][\p{L}\p{N} .'-]{0,29})$/u;
+/** "@" at the start or after a space, then 2 to 30 letters of a name, right before the caret. */
+const TYPING = /(?:^|\s)@([\p{L}\p{N}][\p{L}\p{N} .'-]{1,29})$/u;
 
 /**
  * What a text area needs to offer mentions: props to follow its caret, and the suggestions to show

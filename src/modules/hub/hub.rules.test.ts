@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  excerptOf,
   groupProblems,
   HIT_END,
   HIT_START,
@@ -67,4 +68,9 @@ describe('hub rules', () => {
     expect(hitSegments(`${HIT_END}plain`)).toEqual([{ text: 'plain', hit: false }]);
     expect(hitSegments('')).toEqual([]);
   });
+
+  it('shows a mention in an excerpt as it shows on the page', () => {
+    expect(excerptOf('Hi @[Ann Lee](member:0b6f2a1e-6a7d-4f6e-9c1b-2f3a4b5c6d7e),\n\nwelcome')).toBe('Hi @Ann Lee, welcome');
+  });
 });
+

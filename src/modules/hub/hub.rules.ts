@@ -164,6 +164,10 @@ export function notificationSentence(
 
 /** The start of something written, as plain text on one line (a notification's excerpt). */
 export function excerptOf(body: string, length = 140): string {
-  const text = body.replace(/\s+/g, ' ').trim();
+  // A mention reads as @Name, as it shows on the page.
+  const text = body
+    .replace(/@\[([^\]\n]{1,80})\]\(member:[0-9a-f-]{36}\)/g, '@$1')
+    .replace(/\s+/g, ' ')
+    .trim();
   return text.length > length ? `${text.slice(0, length - 1)}…` : text;
 }

@@ -79,6 +79,12 @@ const ROWS: Record<string, Row> = {
   'PUT /api/v1/hub/posts/{id}/like': { level: 'post', allowed: [200, 200] },
   'DELETE /api/v1/hub/posts/{id}/like': { level: 'post', allowed: [200, 200] },
   'GET /api/v1/hub/posts/{id}/comments': { level: 'post', allowed: [200, 200] },
+  'POST /api/v1/hub/posts/{id}/report': { level: 'post', body: { reason: 'Spam' }, allowed: [201, 201] },
+  'POST /api/v1/hub/comments/{id}/report': {
+    level: 'comment',
+    body: { reason: 'Spam' },
+    allowed: [201, 201],
+  },
   'POST /api/v1/hub/posts/{id}/comments': { level: 'post', body: { body: 'Nice' }, allowed: [201, 201] },
   'PATCH /api/v1/hub/comments/{id}': { level: 'comment', body: { body: 'Edited' }, allowed: [403, 403] },
   'DELETE /api/v1/hub/comments/{id}': { level: 'comment', allowed: [403, 204] },

@@ -9,6 +9,7 @@ import type {
   NotificationRow,
   PostHitRow,
   PostRow,
+  ReportRow,
 } from './hub.repository.ts';
 import { excerptOf, hitSegments, type Segment } from './hub.rules.ts';
 
@@ -83,6 +84,7 @@ export function presentPost(post: PostRow, actor: Actor) {
     canDelete: mine || isStaffRole(actor.role),
     createdAt: toIso(post.createdAt),
     editedAt: toIso(post.editedAt),
+    hidden: post.hiddenAt !== null,
   };
 }
 
@@ -129,11 +131,12 @@ function postJson<Row extends Omit<PostRow, 'likedByMe'>>(
       canDelete: _delete,
       createdAt,
       editedAt,
+      hidden,
       ...head
     } = presentPost({ ...post, likedByMe: 0 }, actor);
     parts = [
       JSON.stringify(head).slice(0, -1),
-      JSON.stringify({ createdAt, editedAt, ...tail(post) }).slice(1),
+      JSON.stringify({ createdAt, editedAt, hidden, ...tail(post) }).slice(1),
     ];
     postJsonParts.set(post, parts);
   }
@@ -156,6 +159,7 @@ export function presentComment(comment: CommentRow, actor: Actor) {
     canDelete: mine || isStaffRole(actor.role),
     createdAt: toIso(comment.createdAt),
     editedAt: toIso(comment.editedAt),
+    hidden: comment.hiddenAt !== null,
   };
 }
 
@@ -232,4 +236,22 @@ export function presentMentionable(person: { id: string; name: string }) {
       .trim()
       .slice(0, 80) || 'member';
   return { id: person.id, name: person.name, token: `@[${name}](member:${person.id})` };
+}
+
+export function presentReport(row: ReportRow) {
+  const onComment = row.commentId !== null;
+  return {
+    id: row.id,
+    reason: row.reason,
+    reporter: row.reporterId ? { id: row.reporterId, name: row.reporterName ?? 'Former member' } : null,
+    post: { id: row.postId, title: row.postTitle },
+    comment: onComment ? { id: row.commentId! } : null,
+    author: row.authorName ? { name: row.authorName } : null,
+    excerpt: excerptOf((onComment ? row.commentBody : row.postBody) ?? ''),
+    hidden: (onComment ? row.commentHiddenAt : row.postHiddenAt) !== null,
+    group: { id: row.groupId, name: row.groupName, slug: row.groupSlug, emoji: row.groupEmoji },
+    createdAt: toIso(row.createdAt),
+    resolution: row.resolution,
+    resolvedAt: toIso(row.resolvedAt),
+  };
 }

@@ -7,6 +7,7 @@ import type {
   HubGroupsTable,
   NotificationsTable,
   PostsTable,
+  ReportsTable,
 } from '../../platform/db/schema.ts';
 import type { Cursor } from '../../platform/pagination.ts';
 import { groupsEnteredBy, userMayEnterGroup } from '../access/index.ts';
@@ -71,6 +72,7 @@ const postColumns = [
   'posts.createdAt',
   'posts.updatedAt',
   'posts.editedAt',
+  'posts.hiddenAt',
   'users.name as authorName',
 ] as const;
 
@@ -153,12 +155,16 @@ export type PostRow = NonNullable<Awaited<ReturnType<typeof findPost>>>;
 
 /** A group's posts with their authors and whether the viewer likes each. */
 function postsOfGroup(db: Executor, groupId: string, viewerId: string) {
-  return db
-    .selectFrom('posts')
-    .leftJoin('users', 'users.id', 'posts.authorId')
-    .select(postColumns)
-    .select(likedByExpression(viewerId).as('likedByMe'))
-    .where('posts.hubGroupId', '=', groupId);
+  return (
+    db
+      .selectFrom('posts')
+      .leftJoin('users', 'users.id', 'posts.authorId')
+      .select(postColumns)
+      .select(likedByExpression(viewerId).as('likedByMe'))
+      .where('posts.hubGroupId', '=', groupId)
+      // A post staff hid is gone from every feed (staff find it in Reports).
+      .where('posts.hiddenAt', 'is', null)
+  );
 }
 
 const pinnedPosts = prepared((db: Executor, groupId: string, viewerId: string) =>
@@ -223,6 +229,7 @@ function homeQuery(db: Executor, order: HomeOrder, viewerId: string) {
     .select(['posts.activityAt', 'hubGroups.name as groupName', 'hubGroups.slug as groupSlug'])
     .select('hubGroups.emoji as groupEmoji')
     .select(likedByExpression(viewerId).as('likedByMe'))
+    .where('posts.hiddenAt', 'is', null)
     .orderBy(HOME_ORDER[order], 'desc')
     .orderBy('posts.id', 'desc');
 }
@@ -363,6 +370,7 @@ function postHits(db: Executor, match: string) {
             .where(sql<boolean>`search_fts match ${match}`)
     )
       .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
+      .where('posts.hiddenAt', 'is', null)
       // The author's name by a probe per hit: PostgreSQL guesses thousands of hits for a prefix search
       // and, joining, would read every user.
       .select((eb) =>
@@ -410,6 +418,8 @@ function commentHits(db: Executor, match: string) {
   )
     .innerJoin('posts', 'posts.id', 'comments.postId')
     .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
+    .where('posts.hiddenAt', 'is', null)
+    .where('comments.hiddenAt', 'is', null)
     .select((eb) =>
       eb
         .selectFrom('users')
@@ -573,6 +583,7 @@ const commentColumns = [
   'comments.createdAt',
   'comments.updatedAt',
   'comments.editedAt',
+  'comments.hiddenAt',
   'users.name as authorName',
 ] as const;
 
@@ -624,6 +635,7 @@ export async function listComments(
     .select('posts.hubGroupId')
     .select(commentLikedBy(viewerId).as('likedByMe'))
     .where('comments.postId', '=', postId)
+    .where('comments.hiddenAt', 'is', null)
     .orderBy('comments.createdAt', 'asc')
     .orderBy('comments.id', 'asc')
     .limit(limit + 1);
@@ -783,6 +795,8 @@ export async function listNotifications(
       'hubGroups.emoji as groupEmoji',
     ])
     .where('notifications.userId', '=', userId)
+    .where('posts.hiddenAt', 'is', null)
+    .where('comments.hiddenAt', 'is', null)
     .orderBy('notifications.createdAt', 'desc')
     .orderBy('notifications.id', 'desc')
     .limit(limit + 1);
@@ -812,8 +826,11 @@ export async function countUnreadNotifications(
     .innerJoin('posts', 'posts.id', 'notifications.postId')
     .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
     .select('notifications.id')
+    .leftJoin('comments', 'comments.id', 'notifications.commentId')
     .where('notifications.userId', '=', userId)
     .where('notifications.readAt', 'is', null)
+    .where('posts.hiddenAt', 'is', null)
+    .where('comments.hiddenAt', 'is', null)
     // The bell shows "99+": counting stops there, however many have piled up.
     .limit(UNREAD_COUNTED);
   if (!everyGroup) unread = unread.where((eb) => groupsEnteredBy(eb, userId, now));
@@ -839,6 +856,121 @@ export async function markNotificationsRead(
     .where('readAt', 'is', null);
   if (ids !== 'all') query = query.where('id', 'in', ids);
   await query.execute();
+}
+
+// --- reports and moderation ---
+
+export async function insertReport(db: Executor, row: Insertable<ReportsTable>): Promise<void> {
+  await db.insertInto('reports').values(row).execute();
+}
+
+/** The reporter's open report of this post or comment, if they made one already. */
+export async function findOpenReportBy(
+  db: Executor,
+  reporterId: string,
+  target: { postId: string; commentId: string | null },
+) {
+  let query = db
+    .selectFrom('reports')
+    .select('id')
+    .where('reporterId', '=', reporterId)
+    .where('postId', '=', target.postId)
+    .where('resolvedAt', 'is', null);
+  query = target.commentId
+    ? query.where('commentId', '=', target.commentId)
+    : query.where('commentId', 'is', null);
+  return query.executeTakeFirst();
+}
+
+const reportColumns = [
+  'reports.id',
+  'reports.reason',
+  'reports.createdAt',
+  'reports.resolvedAt',
+  'reports.resolution',
+  'reports.postId',
+  'reports.commentId',
+  'reports.reporterId',
+  'posts.title as postTitle',
+  'posts.body as postBody',
+  'posts.hiddenAt as postHiddenAt',
+  'posts.authorId as postAuthorId',
+  'comments.body as commentBody',
+  'comments.hiddenAt as commentHiddenAt',
+  'comments.authorId as commentAuthorId',
+  'hubGroups.id as groupId',
+  'hubGroups.name as groupName',
+  'hubGroups.slug as groupSlug',
+  'hubGroups.emoji as groupEmoji',
+] as const;
+
+function reportsQuery(db: Executor) {
+  return db
+    .selectFrom('reports')
+    .innerJoin('posts', 'posts.id', 'reports.postId')
+    .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
+    .leftJoin('comments', 'comments.id', 'reports.commentId')
+    .select(reportColumns)
+    .select((eb) => [
+      eb
+        .selectFrom('users')
+        .select('users.name')
+        .whereRef('users.id', '=', 'reports.reporterId')
+        .as('reporterName'),
+      eb
+        .selectFrom('users')
+        .select('users.name')
+        .where((inner) => inner('users.id', '=', inner.fn.coalesce('comments.authorId', 'posts.authorId')))
+        .as('authorName'),
+    ]);
+}
+
+/** Staff's queue: open reports (or resolved ones), newest first, each with what it is about. */
+export async function listReports(
+  db: Executor,
+  options: { open: boolean; after: Cursor | null; limit: number },
+) {
+  let query = reportsQuery(db)
+    .where('reports.resolvedAt', options.open ? 'is' : 'is not', null)
+    .orderBy('reports.createdAt', 'desc')
+    .orderBy('reports.id', 'desc')
+    .limit(options.limit + 1);
+  const after = options.after;
+  if (after)
+    query = query.where((eb) =>
+      eb(eb.refTuple('reports.createdAt', 'reports.id'), '<', eb.tuple(after.at, after.id)),
+    );
+  return query.execute();
+}
+
+export async function findReport(db: Executor, id: string) {
+  return reportsQuery(db).where('reports.id', '=', id).executeTakeFirst();
+}
+
+export type ReportRow = NonNullable<Awaited<ReturnType<typeof findReport>>>;
+
+/** Resolves every open report of one post (or one comment) the same way: the item is judged once. */
+export async function resolveReportsOf(
+  db: Executor,
+  target: { postId: string; commentId: string | null },
+  resolution: 'hidden' | 'removed' | 'dismissed',
+  by: string,
+  now: number,
+): Promise<void> {
+  let query = db
+    .updateTable('reports')
+    .set({ resolvedAt: now, resolvedBy: by, resolution })
+    .where('postId', '=', target.postId)
+    .where('resolvedAt', 'is', null);
+  query = target.commentId
+    ? query.where('commentId', '=', target.commentId)
+    : query.where('commentId', 'is', null);
+  await query.execute();
+}
+
+/** Hides or shows a comment again (a post goes through updatePostRow, which its feed follows). */
+export async function setCommentHidden(db: Executor, id: string, hiddenAt: number | null): Promise<void> {
+  await db.updateTable('comments').set({ hiddenAt }).where('id', '=', id).execute();
 }
 
 // --- likes (idempotent: liking twice counts once, taking back a like that is not there changes nothing) ---

@@ -19,6 +19,7 @@ import {
   presentPost,
   presentPostHit,
   presentPostJson,
+  presentReport,
 } from './hub.presenter.ts';
 import type { GroupInput } from './hub.rules.ts';
 import {
@@ -39,6 +40,9 @@ import {
   PostHit,
   PostPatch,
   ReadNotifications,
+  Report,
+  ReportBody,
+  ResolveReport,
   SearchQuery,
   Unread,
 } from './hub.schemas.ts';
@@ -309,6 +313,66 @@ export function hubRoutes(deps: { hub: HubService; access: AccessService }): Fas
       async (request) => {
         const people = await hub.mentionable(requireActor(request), request.params.id, request.query.q);
         return { data: people.map(presentMentionable) };
+      },
+    );
+
+    for (const kind of ['posts', 'comments'] as const) {
+      app.post(
+        `/hub/${kind}/:id/report`,
+        {
+          schema: {
+            tags: ['hub'],
+            summary: `Report a ${kind === 'posts' ? 'post' : 'comment'} to the people who run the platform`,
+            params: IdParams,
+            body: ReportBody,
+            response: { 201: Ok, ...errors(400, 401, 404, 429) },
+          },
+        },
+        async (request, reply) => {
+          const target = kind === 'posts' ? { postId: request.params.id } : { commentId: request.params.id };
+          await hub.report(requireActor(request), target, request.body);
+          return reply.status(201).send({ ok: true as const });
+        },
+      );
+    }
+
+    app.get(
+      '/reports',
+      {
+        schema: {
+          tags: ['moderation'],
+          summary: 'Reported posts and comments: open ones (the queue), or those dealt with; newest first',
+          querystring: Type.Object({
+            ...PageQuery.properties,
+            status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')])),
+          }),
+          response: { 200: PageOf(Report), ...errors(400, 401, 403) },
+        },
+      },
+      async (request) => {
+        const page = await hub.reports(requireActor(request), {
+          open: request.query.status !== 'resolved',
+          cursor: request.query.cursor,
+          limit: request.query.limit ?? 25,
+        });
+        return { data: page.data.map(presentReport), nextCursor: page.nextCursor };
+      },
+    );
+
+    app.post(
+      '/reports/:id/resolve',
+      {
+        schema: {
+          tags: ['moderation'],
+          summary: 'Hide, remove or show again what a report is about, or dismiss it',
+          params: IdParams,
+          body: ResolveReport,
+          response: { 204: NoContent, ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        await hub.resolveReport(requireActor(request), request.params.id, request.body.action);
+        return reply.status(204).send(null);
       },
     );
 

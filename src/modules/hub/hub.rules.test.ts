@@ -70,7 +70,8 @@ describe('hub rules', () => {
   });
 
   it('shows a mention in an excerpt as it shows on the page', () => {
-    expect(excerptOf('Hi @[Ann Lee](member:0b6f2a1e-6a7d-4f6e-9c1b-2f3a4b5c6d7e),\n\nwelcome')).toBe('Hi @Ann Lee, welcome');
+    expect(excerptOf('Hi @[Ann Lee](member:0b6f2a1e-6a7d-4f6e-9c1b-2f3a4b5c6d7e),\n\nwelcome')).toBe(
+      'Hi @Ann Lee, welcome',
+    );
   });
 });
-

@@ -16,6 +16,7 @@ export const LIMITS = {
   url: 2000,
   postTitle: 200,
   body: MAX_BODY_LENGTH,
+  reportReason: 500,
 } as const;
 
 const VISIBILITIES: readonly HubVisibility[] = ['public', 'private', 'hidden'];

@@ -85,6 +85,7 @@ export const Post = Type.Object({
   canDelete: Type.Boolean(),
   createdAt: Timestamp,
   editedAt: NullableTimestamp,
+  hidden: Type.Boolean({ description: 'Hidden by staff after a report (only staff still see it)' }),
 });
 
 export const HomePost = Type.Object({
@@ -156,6 +157,41 @@ export const Mentionable = Type.Object({
   token: Type.String(),
 });
 
+export const ReportBody = Type.Object({
+  reason: Type.String({ minLength: 1, maxLength: LIMITS.reportReason, description: 'What is wrong with it' }),
+});
+
+export const Report = Type.Object({
+  id: Type.String(),
+  reason: Type.String(),
+  reporter: Author,
+  /** What was reported: the post, or one of its comments. */
+  post: Type.Object({ id: Type.String(), title: Type.Union([Type.String(), Type.Null()]) }),
+  comment: Type.Union([Type.Object({ id: Type.String() }), Type.Null()]),
+  author: Type.Union([Type.Object({ name: Type.String() }), Type.Null()]),
+  excerpt: Type.String(),
+  hidden: Type.Boolean({ description: 'The reported item is hidden now' }),
+  group: GroupRef,
+  createdAt: Timestamp,
+  resolution: Type.Union([
+    Type.Literal('hidden'),
+    Type.Literal('removed'),
+    Type.Literal('dismissed'),
+    Type.Null(),
+  ]),
+  resolvedAt: NullableTimestamp,
+});
+
+export const ResolveReport = Type.Object({
+  action: Type.Union(
+    [Type.Literal('hide'), Type.Literal('remove'), Type.Literal('dismiss'), Type.Literal('restore')],
+    {
+      description:
+        'hide: gone for members, kept; remove: deleted; dismiss: nothing wrong; restore: show a hidden item again',
+    },
+  ),
+});
+
 export const Unread = Type.Object({ unread: Type.Integer({ minimum: 0 }) });
 
 export const ReadNotifications = Type.Object({
@@ -193,6 +229,7 @@ export const Comment = Type.Object({
   canDelete: Type.Boolean(),
   createdAt: Timestamp,
   editedAt: NullableTimestamp,
+  hidden: Type.Boolean(),
 });
 export const CommentBody = Type.Object({
   body: Type.String({ minLength: 1, maxLength: LIMITS.body, description: 'Markdown' }),

@@ -31,14 +31,17 @@ import {
   deleteGroupRow,
   deletePostRow,
   findComment,
+  findOpenReportBy,
   findPost,
   findRecipients,
+  findReport,
   type HomeOrder,
   type HomePostRow,
   insertComment,
   insertGroup,
   insertNotifications,
   insertPost,
+  insertReport,
   likedPostIds,
   listComments,
   listDigestRecipients,
@@ -48,13 +51,17 @@ import {
   listMentionable,
   listNotifications,
   listPinnedPosts,
+  listReports,
   markNotificationsEmailed,
   markNotificationsRead,
   nextGroupPosition,
   type PostRow,
+  type ReportRow,
+  resolveReportsOf,
   searchComments,
   searchPeople,
   searchPosts,
+  setCommentHidden,
   setLike,
   slugTaken,
   updateCommentRow,
@@ -135,6 +142,7 @@ function versionStamp(groups: EnteredGroup[]): string {
  */
 export const WRITE_LIMITS = {
   post: { limit: 10, windowMs: 10 * 60_000 },
+  report: { limit: 20, windowMs: 10 * 60_000 },
   comment: { limit: 30, windowMs: 10 * 60_000 },
   like: { limit: 120, windowMs: 60_000 },
 } as const;
@@ -298,15 +306,102 @@ export function createHubService(deps: HubDeps) {
   /** The post, if the caller may enter its group; otherwise it does not exist for them. */
   async function enterPost(actor: Actor, postId: string): Promise<PostRow> {
     const post = await findPost(db, postId, actor.userId);
-    if (!post || !(await access.canEnter(actor, post.hubGroupId))) throw new NotFoundError('No such post.');
+    // A post staff hid does not exist for members; staff still open it (Reports links there).
+    const hidden = post?.hiddenAt != null && !isStaffRole(actor.role);
+    if (!post || hidden || !(await access.canEnter(actor, post.hubGroupId)))
+      throw new NotFoundError('No such post.');
     return post;
   }
 
   async function enterComment(actor: Actor, commentId: string) {
     const comment = await findComment(db, commentId, actor.userId);
-    if (!comment || !(await access.canEnter(actor, comment.hubGroupId)))
+    const hidden = comment?.hiddenAt != null && !isStaffRole(actor.role);
+    if (!comment || hidden || !(await access.canEnter(actor, comment.hubGroupId)))
       throw new NotFoundError('No such comment.');
     return comment;
+  }
+
+  // --- reports and moderation --------------------------------------------------------------------
+
+  /**
+   * A member reports a post or a comment they can see, saying why; reporting the same thing again
+   * while their report is open changes nothing. Staff see reports in the dashboard.
+   */
+  async function report(
+    actor: Actor,
+    target: { postId: string } | { commentId: string },
+    input: { reason: string },
+  ): Promise<void> {
+    const problem = textProblems('reason', input.reason, LIMITS.reportReason, true);
+    if (problem) throw new ValidationError([problem]);
+    const item =
+      'postId' in target
+        ? { postId: (await enterPost(actor, target.postId)).id, commentId: null }
+        : await enterComment(actor, target.commentId).then((c) => ({ postId: c.postId, commentId: c.id }));
+    await countWrite(actor, 'report');
+    await db.transaction().execute(async (trx) => {
+      if (await findOpenReportBy(trx, actor.userId, item)) return;
+      await insertReport(trx, {
+        id: newId(),
+        reporterId: actor.userId,
+        postId: item.postId,
+        commentId: item.commentId,
+        reason: input.reason.trim(),
+        createdAt: clock.now(),
+        resolvedAt: null,
+        resolvedBy: null,
+        resolution: null,
+      });
+    });
+  }
+
+  /** The reports queue (staff): open ones, or those already dealt with; newest first. */
+  async function reports(actor: Actor, options: { open: boolean; cursor?: string; limit: number }) {
+    requireStaff(actor);
+    const rows = await listReports(db, {
+      open: options.open,
+      after: decodeCursor(options.cursor),
+      limit: options.limit,
+    });
+    return pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
+  }
+
+  /**
+   * Deals with a report (staff): hide the post or comment (gone for members at once, kept), remove it
+   * (deleted with what hangs on it), dismiss the report, or show a hidden item again. Every open report
+   * of the same item is resolved the same way.
+   */
+  async function resolveReport(
+    actor: Actor,
+    id: string,
+    action: 'hide' | 'remove' | 'dismiss' | 'restore',
+  ): Promise<ReportRow | null> {
+    requireStaff(actor);
+    const found = await findReport(db, id);
+    if (!found) throw new NotFoundError('No such report.');
+    const item = { postId: found.postId, commentId: found.commentId };
+    const now = clock.now();
+    await db.transaction().execute(async (trx) => {
+      if (action === 'remove') {
+        if (item.commentId) await deleteCommentRow(trx, { id: item.commentId, postId: item.postId });
+        else await deletePostRow(trx, { id: item.postId, hubGroupId: found.groupId });
+        return;
+      }
+      const hiddenAt = action === 'hide' ? now : null;
+      if (action === 'hide' || action === 'restore') {
+        if (item.commentId) await setCommentHidden(trx, item.commentId, hiddenAt);
+        else await updatePostRow(trx, item.postId, { hiddenAt });
+      }
+      await resolveReportsOf(trx, item, action === 'hide' ? 'hidden' : 'dismissed', actor.userId, now);
+      if (action === 'restore') {
+        await trx
+          .updateTable('reports')
+          .set({ resolution: 'dismissed', resolvedBy: actor.userId, resolvedAt: now })
+          .where('id', '=', id)
+          .execute();
+      }
+    });
+    return (await findReport(db, id)) ?? null;
   }
 
   /**
@@ -868,6 +963,9 @@ export function createHubService(deps: HubDeps) {
     findPosts,
     findComments,
     findPeople,
+    report,
+    reports,
+    resolveReport,
     mentionable,
     unsubscribe,
     sendDigests,

@@ -31,6 +31,7 @@ import * as search from './migrations/0015-search.ts';
 import * as notifications from './migrations/0016-notifications.ts';
 import * as notificationEmail from './migrations/0017-notification-email.ts';
 import * as groupConversation from './migrations/0018-group-conversation.ts';
+import * as moderation from './migrations/0019-moderation.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -58,6 +59,7 @@ const migrations: Record<string, Migration> = {
   '0016-notifications': notifications,
   '0017-notification-email': notificationEmail,
   '0018-group-conversation': groupConversation,
+  '0019-moderation': moderation,
 };
 
 /**

@@ -413,6 +413,21 @@ export interface PostsTable {
   editedAt: number | null;
   /** The post's own time, or its newest comment's: the home feed's "Active" order. */
   activityAt: number;
+  /** Hidden by staff (a report): gone for members, kept to be shown again or removed. */
+  hiddenAt: Generated<number | null>;
+}
+
+export interface ReportsTable {
+  id: string;
+  reporterId: string | null;
+  postId: string;
+  /** The comment reported; null when the post itself is. */
+  commentId: string | null;
+  reason: string;
+  createdAt: number;
+  resolvedAt: number | null;
+  resolvedBy: string | null;
+  resolution: 'hidden' | 'removed' | 'dismissed' | null;
 }
 
 export interface CommentsTable {
@@ -426,6 +441,8 @@ export interface CommentsTable {
   createdAt: number;
   updatedAt: number;
   editedAt: number | null;
+  /** Hidden by staff (a report): gone for members. */
+  hiddenAt: Generated<number | null>;
 }
 
 export interface PostLikesTable {
@@ -513,6 +530,7 @@ export interface DB {
   hubGroups: HubGroupsTable;
   searchDocs: SearchDocsTable;
   notifications: NotificationsTable;
+  reports: ReportsTable;
   searchFts: SearchFtsTable;
   offers: OffersTable;
   purchases: PurchasesTable;

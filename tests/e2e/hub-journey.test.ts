@@ -191,7 +191,7 @@ describe('the Hub', { shuffle: false }, () => {
     await max.locator('.group-switcher summary').click();
     await max.locator('.group-switcher').getByRole('link', { name: 'General' }).click();
     await max.waitForURL(`${server.baseUrl}/hub/g/general`);
-    expect(await max.locator('.group-switcher').getAttribute('open')).toBeNull();
+    await expect.poll(() => max.locator('.group-switcher').getAttribute('open')).toBeNull();
     // He finds the post again by a word of it, marked where found, and opens it.
     await max.getByRole('link', { name: 'Search' }).click();
     await max.getByRole('searchbox').fill('7am');
@@ -209,6 +209,38 @@ describe('the Hub', { shuffle: false }, () => {
     await max.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => max.getByText('Saved.').count()).toBe(1);
     await expectAccessible(max, 'e2e-account-notifications');
+    expect(errors).toEqual([]);
+  });
+
+  it('takes a member’s report to the dashboard, where hiding the post takes it from members at once', async () => {
+    const errors: string[] = [];
+    const max = await signInAs(chromium.browser, server.baseUrl, 'max@example.test', PASSWORD, /\/hub$/);
+    max.on('pageerror', (e) => errors.push(e.message));
+    await max.goto(`${server.baseUrl}/hub/g/yoga`);
+    const post = max.getByRole('article', { name: 'Morning flow' });
+    await post.getByRole('button', { name: 'Report' }).click();
+    await max.getByRole('dialog').getByLabel('What is wrong with it?').fill('Off topic for this group');
+    await max.getByRole('dialog').getByRole('button', { name: 'Send report' }).click();
+    await expect.poll(() => post.getByText('Reported. Thank you.').count()).toBe(1);
+
+    const owner = await signInAs(
+      chromium.browser,
+      server.baseUrl,
+      'owner@example.test',
+      PASSWORD,
+      /\/admin$/,
+    );
+    owner.on('pageerror', (e) => errors.push(e.message));
+    await owner.getByRole('link', { name: 'Reports' }).first().click();
+    const report = owner.locator('.report', { hasText: 'Off topic for this group' });
+    await expect.poll(() => report.count()).toBe(1);
+    await expectAccessible(owner, 'e2e-reports');
+    await report.getByRole('button', { name: 'Hide' }).click();
+    await expect.poll(() => report.count()).toBe(0);
+
+    await max.reload();
+    await expect.poll(() => max.getByRole('heading', { name: 'Yoga', exact: true }).count()).toBe(1);
+    expect(await max.getByRole('article', { name: 'Morning flow' }).count()).toBe(0);
     expect(errors).toEqual([]);
   });
 });

@@ -28,6 +28,7 @@ import type {
   PersonHit as PersonHitSchema,
   PostHit as PostHitSchema,
   Post as PostSchema,
+  Report as ReportSchema,
 } from '../../src/modules/hub/hub.schemas.ts';
 import type { Job as JobSchema } from '../../src/modules/jobs/jobs.routes.ts';
 import type { Dashboard as DashboardSchema } from '../../src/modules/metrics/metrics.schemas.ts';
@@ -215,6 +216,8 @@ export type HubGroupDetail = Static<typeof HubGroupDetailSchema>;
 export type MemberGroup = Static<typeof MemberGroupSchema>;
 export type Author = Static<typeof AuthorSchema>;
 export type Post = Static<typeof PostSchema>;
+/** A reported post or comment, in staff's queue. */
+export type Report = Static<typeof ReportSchema>;
 /** A comment on the member's post or a reply to their comment. */
 export type Notification = Static<typeof NotificationSchema>;
 /** Search results: the words found are the segments with `hit`. */

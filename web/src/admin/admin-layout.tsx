@@ -8,6 +8,7 @@ import { usePlatformName } from '../session.tsx';
 const SECTIONS: { to: string; label: string; end?: boolean }[] = [
   { to: '/admin', label: 'Dashboard', end: true },
   { to: '/admin/hub', label: 'Hub' },
+  { to: '/admin/reports', label: 'Reports' },
   { to: '/admin/offers', label: 'Digital Offers' },
   { to: '/admin/sales', label: 'Sales' },
   { to: '/admin/users', label: 'Users' },

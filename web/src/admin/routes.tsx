@@ -7,6 +7,7 @@ import { DashboardPage } from './dashboard/dashboard.tsx';
 import { EmailDetailPage, EmailsPage } from './emails.tsx';
 import { AdminHubGroupPage, AdminHubPage } from './hub/index.ts';
 import { OfferEditorPage, OffersListPage } from './offers/index.tsx';
+import { ReportsPage } from './reports.tsx';
 import { SalesPage } from './sales.tsx';
 import { SettingsPage } from './settings.tsx';
 import { UserCardPage } from './user-card.tsx';
@@ -19,6 +20,7 @@ export default function AdminRoutes() {
         <Route index element={<DashboardPage />} />
         <Route path="hub" element={<AdminHubPage />} />
         <Route path="hub/:id" element={<AdminHubGroupPage />} />
+        <Route path="reports" element={<ReportsPage />} />
         <Route path="offers" element={<OffersListPage />} />
         <Route path="offers/new" element={<OfferEditorPage />} />
         <Route path="offers/:id" element={<OfferEditorPage />} />

@@ -15,6 +15,7 @@ import {
   LikeButton,
   MARKDOWN_HINT,
   postPath,
+  ReportControl,
   toggledLike,
 } from './shared.tsx';
 
@@ -269,6 +270,7 @@ function CommentItem({
           onToggle={() => void like()}
         />
         <span className="post-tools">
+          {!comment.canEdit && <ReportControl what="comment" path={commentPath(comment.id)} />}
           {onReply && (
             <button type="button" className="button button-small" onClick={onReply}>
               Reply

@@ -23,6 +23,7 @@ import {
   MARKDOWN_HINT,
   plural,
   postPath,
+  ReportControl,
   toggledLike,
 } from './shared.tsx';
 
@@ -99,6 +100,7 @@ export function PostCard({
           </Link>
         </p>
       )}
+      {post.hidden && <p className="badge badge-muted">Hidden after a report: only staff see it</p>}
       {post.pinned && !group && (
         <p className="pinned-mark">
           <span aria-hidden="true">📌</span> Pinned
@@ -166,6 +168,7 @@ export function PostCard({
               {post.pinned ? 'Unpin' : 'Pin'}
             </button>
           )}
+          {!post.canEdit && <ReportControl what="post" path={postPath(post.id)} />}
           {post.canDelete && (
             <DeleteControl what="post" pending={action.pending} onDelete={remove}>
               <p>

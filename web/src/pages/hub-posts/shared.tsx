@@ -2,7 +2,8 @@
 // like button (optimistic: it turns at once).
 import { type ReactNode, useState } from 'react';
 import { Link } from 'react-router';
-import { isNotFound, paywallOf } from '../../api.ts';
+import { api, isNotFound, paywallOf } from '../../api.ts';
+import { FormAlert, TextAreaField, useAction } from '../../forms.tsx';
 import { ConfirmDialog, Time } from '../../ui.tsx';
 
 /** A failure that means "you may no longer see this": the caller checks what is left. */
@@ -48,6 +49,54 @@ export function DeleteControl({
         onConfirm={() => void onDelete().finally(() => setOpen(false))}
       >
         {children}
+      </ConfirmDialog>
+    </>
+  );
+}
+
+/**
+ * "Report": a dialog asks why, then the report goes to the people who run the platform (a post or a
+ * comment someone else wrote). Reporting twice while a report is open changes nothing.
+ */
+export function ReportControl({ what, path }: { what: 'post' | 'comment'; path: string }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [sent, setSent] = useState(false);
+  const action = useAction();
+  const send = async () => {
+    if (!reason.trim()) return action.fail({ reason: 'is required' });
+    const result = await action.run(() => api.post(`${path}/report`, { reason }));
+    if (result.ok) {
+      setOpen(false);
+      setSent(true);
+    }
+  };
+  if (sent) return <span className="muted">Reported. Thank you.</span>;
+  return (
+    <>
+      <button type="button" className="button button-small" onClick={() => setOpen(true)}>
+        Report
+      </button>
+      <ConfirmDialog
+        open={open}
+        title={`Report this ${what}?`}
+        confirmLabel="Send report"
+        pending={action.pending}
+        onCancel={() => setOpen(false)}
+        onConfirm={() => void send()}
+      >
+        <p>The people who run this community will see it, and what you say here. The author will not.</p>
+        <FormAlert errors={action.errors} fields={['reason']} />
+        <TextAreaField
+          label="What is wrong with it?"
+          name="reason"
+          value={reason}
+          onValue={setReason}
+          error={action.errors.fields.reason}
+          whenEmpty="Say what is wrong first"
+          rows={3}
+          maxLength={500}
+        />
       </ConfirmDialog>
     </>
   );

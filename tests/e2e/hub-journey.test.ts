@@ -203,7 +203,23 @@ describe('the Hub', { shuffle: false }, () => {
     await found.getByRole('link', { name: 'Morning flow' }).click();
     await max.waitForURL(/\/hub\/p\//);
     await expect.poll(() => max.getByRole('heading', { name: 'Morning flow' }).count()).toBe(1);
-    // He would rather hear of replies once a day.
+    // Mia's name leads to her profile, with the post he can see.
+    await max
+      .getByRole('article', { name: 'Morning flow' })
+      .getByRole('link', { name: 'Mia Member' })
+      .click();
+    await expect.poll(() => max.getByRole('heading', { name: 'Mia Member', level: 1 }).count()).toBe(1);
+    await expect
+      .poll(() => max.getByRole('list', { name: 'Latest posts' }).getByText('Morning flow').count())
+      .toBe(1);
+    // He would rather hear of replies once a day, and says a word about himself.
+    await max.goto(`${server.baseUrl}/account`);
+    await max.getByRole('link', { name: 'Your profile in the hub' }).click();
+    await max.getByLabel('Bio').fill('Early riser, late stretcher.');
+    await max.getByRole('button', { name: 'Save profile' }).click();
+    await expect.poll(() => max.getByText('Your profile is saved.').count()).toBe(1);
+    await expect.poll(() => max.getByText('Early riser, late stretcher.').count()).toBeGreaterThan(0);
+    await expectAccessible(max, 'e2e-profile');
     await max.goto(`${server.baseUrl}/account`);
     await max.getByLabel('Once a day').check();
     await max.getByRole('button', { name: 'Save', exact: true }).click();

@@ -49,7 +49,8 @@ const PERSONAS: Persona[] = [
   'owner',
 ];
 
-type Level = 'group' | 'post' | 'comment' | 'list';
+/** group/post/comment: about one of them; list: across groups; self: the caller's own (no group). */
+type Level = 'group' | 'post' | 'comment' | 'list' | 'self';
 interface Row {
   level: Level;
   body?: unknown;
@@ -67,6 +68,11 @@ const ROWS: Record<string, Row> = {
   'GET /api/v1/hub/search/people': { level: 'list', query: '?q=mem', allowed: [200, 200] },
   'GET /api/v1/hub/groups/{id}/mentionable': { level: 'group', query: '?q=m', allowed: [200, 200] },
   'GET /api/v1/hub/notifications': { level: 'list', allowed: [200, 200] },
+  // A profile names its posts you may see (a separate test checks which); your own profile's edits.
+  'GET /api/v1/hub/people/{id}': { level: 'self', allowed: [200, 200] },
+  'PATCH /api/v1/hub/profile': { level: 'self', body: { bio: 'Hi' }, allowed: [200, 200] },
+  'PUT /api/v1/hub/profile/avatar': { level: 'self', body: {}, allowed: [400, 400] },
+  'DELETE /api/v1/hub/profile/avatar': { level: 'self', allowed: [200, 200] },
   'GET /api/v1/hub/notifications/unread': { level: 'list', allowed: [200, 200] },
   'POST /api/v1/hub/notifications/read': { level: 'list', body: {}, allowed: [200, 200] },
   'GET /api/v1/hub/groups/{id}': { level: 'group', allowed: [200, 200] },
@@ -185,7 +191,8 @@ async function freshTargets() {
 function expected(operation: string, persona: Persona): number {
   const row = ROWS[operation]!;
   if (persona === 'anonymous') return 401;
-  if (MAY_ENTER.includes(persona)) return row.allowed[persona === 'admin' || persona === 'owner' ? 1 : 0];
+  if (MAY_ENTER.includes(persona) || row.level === 'self')
+    return row.allowed[persona === 'admin' || persona === 'owner' ? 1 : 0];
   if (row.level === 'list') return 200;
   // A private group the caller may not enter: 403 with its paywall; its posts and comments do not exist.
   return row.level === 'group' ? 403 : 404;
@@ -209,7 +216,9 @@ describe('the Hub authorization matrix', () => {
             ? post
             : ROWS[operation]!.level === 'comment'
               ? comment
-              : group.id;
+              : ROWS[operation]!.level === 'self'
+                ? poster.id
+                : group.id;
         const url = path.replace('{id}', id) + (ROWS[operation]!.query ?? '');
         const response = await caller.request(method, url, ROWS[operation]!.body);
         const want = expected(operation, persona);

@@ -28,6 +28,7 @@ import type {
   PersonHit as PersonHitSchema,
   PostHit as PostHitSchema,
   Post as PostSchema,
+  Profile as ProfileSchema,
   Report as ReportSchema,
 } from '../../src/modules/hub/hub.schemas.ts';
 import type { Job as JobSchema } from '../../src/modules/jobs/jobs.routes.ts';
@@ -216,6 +217,8 @@ export type HubGroupDetail = Static<typeof HubGroupDetailSchema>;
 export type MemberGroup = Static<typeof MemberGroupSchema>;
 export type Author = Static<typeof AuthorSchema>;
 export type Post = Static<typeof PostSchema>;
+/** A member's profile in the hub, with their latest posts the viewer may see. */
+export type Profile = Static<typeof ProfileSchema>;
 /** A reported post or comment, in staff's queue. */
 export type Report = Static<typeof ReportSchema>;
 /** A comment on the member's post or a reply to their comment. */

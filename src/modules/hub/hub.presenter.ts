@@ -3,12 +3,14 @@ import { toIso } from '../../platform/clock.ts';
 import { mediaUrl } from '../../platform/media.ts';
 import type { GroupRow } from '../access/index.ts';
 import type {
+  AuthorPostRow,
   CommentHitRow,
   CommentRow,
   HomePostRow,
   NotificationRow,
   PostHitRow,
   PostRow,
+  ProfileRow,
   ReportRow,
 } from './hub.repository.ts';
 import { excerptOf, hitSegments, type Segment } from './hub.rules.ts';
@@ -253,5 +255,34 @@ export function presentReport(row: ReportRow) {
     createdAt: toIso(row.createdAt),
     resolution: row.resolution,
     resolvedAt: toIso(row.resolvedAt),
+  };
+}
+
+export function presentProfile(view: { person: ProfileRow; posts: AuthorPostRow[] }) {
+  const { person, posts } = view;
+  let links: string[] = [];
+  try {
+    const parsed: unknown = JSON.parse(person.links);
+    if (Array.isArray(parsed)) links = parsed.filter((link): link is string => typeof link === 'string');
+  } catch {
+    // A row written by hand that is not JSON shows no links.
+  }
+  return {
+    id: person.id,
+    name: person.name,
+    bio: person.bio,
+    links,
+    avatarUrl: mediaUrl(person.avatarPath),
+    staff: isStaffRole(person.role),
+    memberSince: toIso(person.createdAt),
+    posts: posts.map((post) => ({
+      id: post.id,
+      title: post.title,
+      excerpt: excerptOf(post.body),
+      group: { id: post.groupId, name: post.groupName, slug: post.groupSlug, emoji: post.groupEmoji },
+      likeCount: Number(post.likeCount),
+      commentCount: Number(post.commentCount),
+      createdAt: toIso(post.createdAt),
+    })),
   };
 }

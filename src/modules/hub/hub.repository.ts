@@ -858,6 +858,59 @@ export async function markNotificationsRead(
   await query.execute();
 }
 
+// --- profiles ---
+
+/** A person's profile: name, bio, links, avatar, since when (never their email). */
+export async function findProfile(db: Executor, userId: string) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'name', 'bio', 'links', 'avatarPath', 'createdAt', 'role'])
+    .where('id', '=', userId)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+}
+
+export async function updateProfileRow(
+  db: Executor,
+  userId: string,
+  patch: { bio?: string; links?: string; avatarPath?: string | null; updatedAt: number },
+): Promise<void> {
+  await db.updateTable('users').set(patch).where('id', '=', userId).execute();
+}
+
+/** Their latest posts the viewer may see (groups the viewer may enter, none hidden), newest first. */
+export async function listPostsBy(
+  db: Executor,
+  options: { authorId: string; everyGroup: boolean; viewerId: string; now: number; limit: number },
+) {
+  const { authorId, everyGroup, viewerId, now, limit } = options;
+  let query = db
+    .selectFrom('posts')
+    .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
+    .select([
+      'posts.id',
+      'posts.title',
+      'posts.body',
+      'posts.createdAt',
+      'posts.commentCount',
+      'posts.likeCount',
+      'hubGroups.id as groupId',
+      'hubGroups.name as groupName',
+      'hubGroups.slug as groupSlug',
+      'hubGroups.emoji as groupEmoji',
+    ])
+    .where('posts.authorId', '=', authorId)
+    .where('posts.hiddenAt', 'is', null)
+    .orderBy('posts.createdAt', 'desc')
+    .orderBy('posts.id', 'desc')
+    .limit(limit);
+  if (!everyGroup) query = query.where((eb) => groupsEnteredBy(eb, viewerId, now));
+  return query.execute();
+}
+
+export type ProfileRow = NonNullable<Awaited<ReturnType<typeof findProfile>>>;
+export type AuthorPostRow = Awaited<ReturnType<typeof listPostsBy>>[number];
+
 // --- reports and moderation ---
 
 export async function insertReport(db: Executor, row: Insertable<ReportsTable>): Promise<void> {

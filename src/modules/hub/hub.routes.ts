@@ -19,6 +19,7 @@ import {
   presentPost,
   presentPostHit,
   presentPostJson,
+  presentProfile,
   presentReport,
 } from './hub.presenter.ts';
 import type { GroupInput } from './hub.rules.ts';
@@ -39,6 +40,8 @@ import {
   PostBody,
   PostHit,
   PostPatch,
+  Profile,
+  ProfileBody,
   ReadNotifications,
   Report,
   ReportBody,
@@ -335,6 +338,53 @@ export function hubRoutes(deps: { hub: HubService; access: AccessService }): Fas
         },
       );
     }
+
+    app.get(
+      '/hub/people/:id',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: "A member's profile and their latest posts you may see (never an email)",
+          params: IdParams,
+          response: { 200: Profile, ...errors(401, 404) },
+        },
+      },
+      async (request) => presentProfile(await hub.profile(requireActor(request), request.params.id)),
+    );
+
+    app.patch(
+      '/hub/profile',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'Your bio and links (your name is set with PATCH /me)',
+          body: ProfileBody,
+          response: { 200: Profile, ...errors(400, 401) },
+        },
+      },
+      async (request) => presentProfile(await hub.updateProfile(requireActor(request), request.body)),
+    );
+
+    app.put(
+      '/hub/profile/avatar',
+      {
+        bodyLimit: MAX_UPLOAD_BYTES,
+        schema: {
+          tags: ['hub'],
+          summary: 'Set your avatar: the raw PNG, JPEG, WebP or GIF bytes (re-encoded, 256 px at most)',
+          response: { 200: Profile, ...errors(400, 401) },
+        },
+      },
+      async (request) => presentProfile(await hub.setAvatar(requireActor(request), request.body)),
+    );
+
+    app.delete(
+      '/hub/profile/avatar',
+      {
+        schema: { tags: ['hub'], summary: 'Remove your avatar', response: { 200: Profile, ...errors(401) } },
+      },
+      async (request) => presentProfile(await hub.removeAvatar(requireActor(request))),
+    );
 
     app.get(
       '/reports',

@@ -17,6 +17,8 @@ export const LIMITS = {
   postTitle: 200,
   body: MAX_BODY_LENGTH,
   reportReason: 500,
+  bio: 300,
+  links: 3,
 } as const;
 
 const VISIBILITIES: readonly HubVisibility[] = ['public', 'private', 'hidden'];

@@ -192,6 +192,41 @@ export const ResolveReport = Type.Object({
   ),
 });
 
+export const Profile = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  bio: Type.String(),
+  links: Type.Array(Type.String()),
+  avatarUrl: Type.Union([Type.String(), Type.Null()]),
+  staff: Type.Boolean({ description: 'Runs the platform (owner or admin)' }),
+  memberSince: Timestamp,
+  posts: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      title: Type.Union([Type.String(), Type.Null()]),
+      excerpt: Type.String(),
+      group: GroupRef,
+      likeCount: Type.Integer(),
+      commentCount: Type.Integer(),
+      createdAt: Timestamp,
+    }),
+    { description: 'Their latest posts you may see (10 at most)' },
+  ),
+});
+
+export const ProfileBody = Type.Object(
+  {
+    bio: Type.Optional(Type.String({ maxLength: LIMITS.bio + TRIM_ROOM })),
+    links: Type.Optional(
+      Type.Array(Type.String({ maxLength: LIMITS.url }), {
+        maxItems: LIMITS.links,
+        description: 'http(s) addresses',
+      }),
+    ),
+  },
+  { minProperties: 1 },
+);
+
 export const Unread = Type.Object({ unread: Type.Integer({ minimum: 0 }) });
 
 export const ReadNotifications = Type.Object({

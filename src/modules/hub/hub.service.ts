@@ -33,6 +33,7 @@ import {
   findComment,
   findOpenReportBy,
   findPost,
+  findProfile,
   findRecipients,
   findReport,
   type HomeOrder,
@@ -51,6 +52,7 @@ import {
   listMentionable,
   listNotifications,
   listPinnedPosts,
+  listPostsBy,
   listReports,
   markNotificationsEmailed,
   markNotificationsRead,
@@ -67,6 +69,7 @@ import {
   updateCommentRow,
   updateGroupRow,
   updatePostRow,
+  updateProfileRow,
   whoMayEnter,
 } from './hub.repository.ts';
 import {
@@ -319,6 +322,60 @@ export function createHubService(deps: HubDeps) {
     if (!comment || hidden || !(await access.canEnter(actor, comment.hubGroupId)))
       throw new NotFoundError('No such comment.');
     return comment;
+  }
+
+  // --- profiles ----------------------------------------------------------------------------------
+
+  /** A member's profile and their latest posts the caller may see (never their email). */
+  async function profile(actor: Actor, userId: string) {
+    const person = await findProfile(db, userId);
+    if (!person) throw new NotFoundError('No such person.');
+    const posts = await listPostsBy(db, {
+      authorId: person.id,
+      everyGroup: isStaffRole(actor.role),
+      viewerId: actor.userId,
+      now: clock.now(),
+      limit: 10,
+    });
+    return { person, posts };
+  }
+
+  /** The caller's bio and links (their name is the Account page's). */
+  async function updateProfile(actor: Actor, input: { bio?: string; links?: string[] }) {
+    const problems: FieldProblem[] = [];
+    if (input.bio !== undefined) {
+      const problem = textProblems('bio', input.bio, LIMITS.bio, false);
+      if (problem) problems.push(problem);
+    }
+    const links = (input.links ?? []).map((link) => link.trim()).filter(Boolean);
+    if (links.length > LIMITS.links)
+      problems.push({ field: 'links', message: `may hold at most ${LIMITS.links}` });
+    const normalized = links.map((link, index) => {
+      const url = normalizedHttpUrl(link);
+      if (!url) problems.push({ field: `links.${index}`, message: 'must be an http or https address' });
+      return url ?? '';
+    });
+    if (problems.length) throw new ValidationError(problems);
+    await updateProfileRow(db, actor.userId, {
+      ...(input.bio !== undefined ? { bio: input.bio.trim() } : {}),
+      ...(input.links !== undefined ? { links: JSON.stringify(normalized) } : {}),
+      updatedAt: clock.now(),
+    });
+    return profile(actor, actor.userId);
+  }
+
+  /** Sets the caller's avatar from uploaded bytes, checked and re-encoded (a square of 256 at most). */
+  async function setAvatar(actor: Actor, body: unknown) {
+    if (!Buffer.isBuffer(body))
+      throw ValidationError.field('avatar', 'send the image bytes with an image/… Content-Type');
+    const stored = await media.saveImage('avatar', body, { maxWidth: 256, maxHeight: 256 });
+    await updateProfileRow(db, actor.userId, { avatarPath: stored.path, updatedAt: clock.now() });
+    return profile(actor, actor.userId);
+  }
+
+  async function removeAvatar(actor: Actor) {
+    await updateProfileRow(db, actor.userId, { avatarPath: null, updatedAt: clock.now() });
+    return profile(actor, actor.userId);
   }
 
   // --- reports and moderation --------------------------------------------------------------------
@@ -963,6 +1020,10 @@ export function createHubService(deps: HubDeps) {
     findPosts,
     findComments,
     findPeople,
+    profile,
+    updateProfile,
+    setAvatar,
+    removeAvatar,
     report,
     reports,
     resolveReport,

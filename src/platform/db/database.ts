@@ -32,6 +32,7 @@ import * as notifications from './migrations/0016-notifications.ts';
 import * as notificationEmail from './migrations/0017-notification-email.ts';
 import * as groupConversation from './migrations/0018-group-conversation.ts';
 import * as moderation from './migrations/0019-moderation.ts';
+import * as profiles from './migrations/0020-profiles.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -60,6 +61,7 @@ const migrations: Record<string, Migration> = {
   '0017-notification-email': notificationEmail,
   '0018-group-conversation': groupConversation,
   '0019-moderation': moderation,
+  '0020-profiles': profiles,
 };
 
 /**

@@ -24,6 +24,10 @@ export interface UsersTable {
   stripeCustomerId: Generated<string | null>;
   /** How notifications reach them by email: at once, in a daily digest, or not at all. */
   notifyEmail: Generated<NotifyEmail>;
+  /** Their profile in the hub: a short bio, links (JSON array of URLs), an avatar image. */
+  bio: Generated<string>;
+  links: Generated<string>;
+  avatarPath: Generated<string | null>;
 }
 
 export type NotifyEmail = 'instant' | 'daily' | 'off';

@@ -1,7 +1,7 @@
 // Every signed-in person's own account: name, email (confirmed through the new address), password,
 // how notifications reach them by email, and signing out everywhere.
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { api, type User } from '../api.ts';
 import { FormAlert, Notice, onSubmit, RadioField, SubmitButton, TextField, useAction } from '../forms.tsx';
 import { AppHeader, RequireUser } from '../layout.tsx';
@@ -17,6 +17,10 @@ export function AccountPage() {
           <AppHeader me={me} />
           <main className="page page-narrow" id="main">
             <h1>Your account</h1>
+            <p>
+              <Link to={`/hub/people/${encodeURIComponent(me.id)}`}>Your profile in the hub</Link>: picture,
+              bio and links.
+            </p>
             {!me.emailVerified && <ConfirmEmailSection me={me} />}
             <NameSection me={me} />
             <EmailSection me={me} />

@@ -25,6 +25,7 @@ import { LoadError, Loading, useLoad, useTitle, useUrlChoice } from '../ui.tsx';
 import { BillingPage } from './billing.tsx';
 import { NotificationsLink, NotificationsPage } from './hub-notifications.tsx';
 import { Comments, isAccessLoss, PostCard, PostComposer } from './hub-posts/index.ts';
+import { ProfilePage } from './hub-profile.tsx';
 import { HubSearch } from './hub-search.tsx';
 import { PartnerPage } from './partner.tsx';
 
@@ -58,7 +59,7 @@ function HubFrame({ me }: { me: User }) {
         <AppHeader me={me} />
         <div className="hub-layout">
           <aside className="hub-sidebar">
-            <GroupNav groups={groups.data?.data} />
+            <GroupNav groups={groups.data?.data} me={me} />
           </aside>
           <main className="hub-main" id="main">
             <PhoneNav groups={groups.data?.data} />
@@ -67,6 +68,7 @@ function HubFrame({ me }: { me: User }) {
               <Route path="groups" element={<AllGroups error={groups.error} retry={groups.reload} />} />
               <Route path="search" element={<HubSearch />} />
               <Route path="notifications" element={<NotificationsPage />} />
+              <Route path="people/:id" element={<ProfilePage me={me} />} />
               <Route path="g/:slug" element={<GroupPage />} />
               <Route path="p/:id" element={<PostPage />} />
               <Route path="billing" element={<BillingPage />} />
@@ -81,7 +83,7 @@ function HubFrame({ me }: { me: User }) {
 }
 
 /** Home and the groups, beside the content on wide screens. */
-function GroupNav({ groups }: { groups: MemberGroup[] | undefined }) {
+function GroupNav({ groups, me }: { groups: MemberGroup[] | undefined; me: User }) {
   return (
     <nav aria-label="Hub" className="group-nav">
       <ul className="group-nav-top">
@@ -95,6 +97,14 @@ function GroupNav({ groups }: { groups: MemberGroup[] | undefined }) {
         </li>
         <li>
           <NotificationsLink />
+        </li>
+        <li>
+          <NavLink to={`/hub/people/${encodeURIComponent(me.id)}`}>
+            <span className="group-icon" aria-hidden="true">
+              {me.name.slice(0, 1).toUpperCase() || '·'}
+            </span>
+            <span className="group-nav-name">Your profile</span>
+          </NavLink>
         </li>
         <li>
           <NavLink to="/hub/search">

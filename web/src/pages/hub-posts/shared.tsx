@@ -114,7 +114,7 @@ export function Byline({
   editedAt,
   href,
 }: {
-  author: { name: string } | null;
+  author: { id?: string; name: string } | null;
   createdAt: string;
   editedAt: string | null;
   href?: string;
@@ -122,7 +122,13 @@ export function Byline({
   const time = <Time iso={createdAt} withTime />;
   return (
     <p className="byline">
-      <span className="byline-author">{author?.name || 'Former member'}</span>
+      {author?.id ? (
+        <Link className="byline-author" to={`/hub/people/${encodeURIComponent(author.id)}`}>
+          {author.name}
+        </Link>
+      ) : (
+        <span className="byline-author">{author?.name || 'Former member'}</span>
+      )}
       <span className="muted"> · {href ? <Link to={href}>{time}</Link> : time}</span>
       {editedAt && <span className="muted"> · edited</span>}
     </p>

@@ -76,10 +76,10 @@ describe('the Hub', { shuffle: false }, () => {
     await admin.getByRole('button', { name: 'Grant access' }).click();
     await expect.poll(() => admin.getByText(/Granted by hand/).count()).toBeGreaterThan(0);
 
-    // Mia enters Yoga and posts.
+    // Mia enters Yoga and posts: the welcome prompt asks her to introduce herself, and opens the composer.
     await mia.goto(`${server.baseUrl}/hub/g/yoga`);
-    // The composer is one line until she means to write.
-    await mia.getByRole('button', { name: 'Write something…' }).click();
+    await mia.getByRole('button', { name: 'Introduce yourself' }).click();
+    await expect.poll(() => mia.getByRole('button', { name: 'Introduce yourself' }).count()).toBe(0);
     await mia.getByLabel('Title (optional)').fill('Morning flow');
     await mia.getByLabel('Write a post').fill('Who is in for **6am**? <script>window.__pwned=1</script>');
     await mia.getByRole('button', { name: 'Post', exact: true }).click();

@@ -207,6 +207,7 @@ describe('Settings', () => {
       affiliateCookieDays: 30,
       commissionHoldDays: 30,
       payoutMinimumMinor: 1000,
+      welcomePrompt: expect.stringMatching(/Introduce yourself/),
     });
     await session.patch('/api/v1/settings', {
       smtpUrl: 'smtp://user:****@mail.iron.test:587/?pool=true',
@@ -224,6 +225,7 @@ describe('Settings', () => {
     expect((await client(ctx).get('/api/v1/platform')).json()).toEqual({
       platformName: 'Iron Temple',
       supportEmail: 'help@iron.test',
+      welcomePrompt: expect.stringMatching(/Introduce yourself/),
       demo: false,
     });
   });

@@ -443,3 +443,21 @@ describe('who may write in a group', () => {
     expect(bad.body).toContain('whoMayPost');
   });
 });
+
+describe('the welcome prompt', () => {
+  it('has words by default, takes the creator’s own, turns off, and refuses an essay naming the field', async () => {
+    const admin = await signIn(ctx, owner);
+    const platform = async () => (await client(ctx).get('/api/v1/platform')).json().welcomePrompt;
+    expect(await platform()).toMatch(/Introduce yourself/);
+    expect(
+      (await admin.patch('/api/v1/settings', { welcomePrompt: '  Say hi to the crew!  ' })).statusCode,
+    ).toBe(200);
+    expect(await platform()).toBe('Say hi to the crew!');
+    expect((await admin.patch('/api/v1/settings', { welcomePrompt: null })).json().welcomePrompt).toBeNull();
+    expect(await platform()).toBeNull();
+    const long = await admin.patch('/api/v1/settings', { welcomePrompt: 'x'.repeat(320) });
+    expect(long.statusCode).toBe(400);
+    expect(long.body).toContain('welcomePrompt');
+    expect(await platform()).toBeNull();
+  });
+});

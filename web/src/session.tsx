@@ -60,7 +60,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     api
       .get<PlatformInfo>('/platform', undefined, { redirectOn401: false })
       .then(setPlatform)
-      .catch(() => setPlatform({ platformName: 'Guildhall', supportEmail: null, demo: false }));
+      .catch(() =>
+        setPlatform({ platformName: 'Guildhall', supportEmail: null, demo: false, welcomePrompt: null }),
+      );
   }, [refreshMe]);
 
   const value = useMemo<SessionValue>(
@@ -73,6 +75,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setPlatform((current) => ({
           supportEmail: current?.supportEmail ?? null,
           demo: current?.demo ?? false,
+          welcomePrompt: current?.welcomePrompt ?? null,
           platformName,
         })),
       async signOut() {

@@ -4,7 +4,7 @@ import { toIso } from '../../platform/clock.ts';
 import { requireActor } from '../../platform/http/auth.ts';
 import { errors, NoContent, Timestamp } from '../../platform/http/schemas.ts';
 import type { SettingsAdmin } from './settings.admin.ts';
-import type { SettingsService } from './settings.service.ts';
+import { type SettingsService, WELCOME_PROMPT_MAX } from './settings.service.ts';
 import { dashboardUrlOf, type StripeConnection, type StripeConnectionState } from './stripe.service.ts';
 
 export const StripeStatus = Type.Object({
@@ -69,6 +69,9 @@ export const Settings = Type.Object({
   }),
   commissionHoldDays: Type.Integer({ description: 'Days a commission is held before it is payable' }),
   payoutMinimumMinor: Type.Integer({ description: 'Smallest balance paid out, in minor units' }),
+  welcomePrompt: Type.Union([Type.String(), Type.Null()], {
+    description: 'Shown in a group to a member who has not posted there yet; null: off',
+  }),
 });
 
 const SettingsPatch = Type.Object(
@@ -84,6 +87,7 @@ const SettingsPatch = Type.Object(
     affiliateCookieDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
     commissionHoldDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
     payoutMinimumMinor: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+    welcomePrompt: Type.Optional(Nullable(WELCOME_PROMPT_MAX + 50)),
     currentPassword: Type.Optional(
       Type.String({
         maxLength: 256,
@@ -98,6 +102,9 @@ export const PlatformInfo = Type.Object({
   platformName: Type.String(),
   supportEmail: Type.Union([Type.String(), Type.Null()]),
   demo: Type.Boolean({ description: 'A demonstration: payments are simulated' }),
+  welcomePrompt: Type.Union([Type.String(), Type.Null()], {
+    description: "The creator's words to a member who has not posted in a group yet, or null",
+  }),
 });
 
 export interface SettingsRoutesDeps {
@@ -121,8 +128,8 @@ export function settingsRoutes(deps: SettingsRoutesDeps): FastifyPluginAsyncType
         },
       },
       async () => {
-        const { platformName, supportEmail } = await deps.settings.getSettings();
-        return { platformName, supportEmail, demo: deps.demo ?? false };
+        const { platformName, supportEmail, welcomePrompt } = await deps.settings.getSettings();
+        return { platformName, supportEmail, demo: deps.demo ?? false, welcomePrompt };
       },
     );
 

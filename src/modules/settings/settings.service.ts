@@ -28,6 +28,8 @@ export interface PlatformSettings {
   commissionHoldDays: number;
   /** The smallest balance paid out to an affiliate, in minor units of the default currency. */
   payoutMinimumMinor: number;
+  /** What a group says to a member who has not posted there yet ("introduce yourself"); null: off. */
+  welcomePrompt: string | null;
 }
 
 export interface SettingsPatch {
@@ -42,6 +44,7 @@ export interface SettingsPatch {
   affiliateCookieDays?: number;
   commissionHoldDays?: number;
   payoutMinimumMinor?: number;
+  welcomePrompt?: string | null;
 }
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -57,6 +60,7 @@ const KEYS = [
   'affiliateCookieDays',
   'commissionHoldDays',
   'payoutMinimumMinor',
+  'welcomePrompt',
 ] as const;
 /** Whole-number settings: their default and range. */
 const NUMBERS = {
@@ -69,6 +73,9 @@ type NumberKey = keyof typeof NUMBERS;
 const NUMBER_KEYS = Object.keys(NUMBERS) as NumberKey[];
 export const DEFAULT_GRACE_DAYS = 7;
 export const DEFAULT_PLATFORM_NAME = 'Guildhall';
+export const DEFAULT_WELCOME_PROMPT = 'New here? Introduce yourself: who you are, and what brings you here.';
+/** The longest welcome prompt. */
+export const WELCOME_PROMPT_MAX = 300;
 
 export interface SettingsDeps {
   db: Database;
@@ -141,12 +148,17 @@ export function createSettingsService(deps: SettingsDeps) {
         (rows.get('commissionHoldDays') as number | undefined) ?? NUMBERS.commissionHoldDays.fallback,
       payoutMinimumMinor:
         (rows.get('payoutMinimumMinor') as number | undefined) ?? NUMBERS.payoutMinimumMinor.fallback,
+      // Never set: the default; set to '' by the creator: off.
+      welcomePrompt: ((rows.get('welcomePrompt') as string | undefined) ?? DEFAULT_WELCOME_PROMPT) || null,
     };
   }
 
   /** Throws one ValidationError naming every bad field of a patch; reads nothing. */
   function validate(patch: SettingsPatch): void {
     const problems: FieldProblem[] = [];
+    if (patch.welcomePrompt && patch.welcomePrompt.trim().length > WELCOME_PROMPT_MAX) {
+      problems.push({ field: 'welcomePrompt', message: `must be at most ${WELCOME_PROMPT_MAX} characters` });
+    }
     if (patch.platformName !== undefined && patch.platformName.trim().length === 0) {
       problems.push({ field: 'platformName', message: 'must not be empty' });
     }
@@ -227,6 +239,8 @@ export function createSettingsService(deps: SettingsDeps) {
     if (patch.defaultCurrency !== undefined) {
       await writeSettingRow(executor, 'defaultCurrency', patch.defaultCurrency.toLowerCase(), now);
     }
+    if (patch.welcomePrompt !== undefined)
+      await writeSettingRow(executor, 'welcomePrompt', patch.welcomePrompt?.trim() ?? '', now);
     if (smtpUrl !== undefined) {
       // An empty string is stored (sealed as '') so that clearing it here wins over SMTP_URL.
       await writeSettingRow(executor, 'smtpUrl', smtpUrl ? sealer.seal(smtpUrl) : '', now);

@@ -3,7 +3,16 @@ import { useState } from 'react';
 import { Link, useOutletContext } from 'react-router';
 import { toMajor, toMinor } from '../../../src/platform/pricing.ts';
 import { type ApiKey, api, type Page, type Settings, type StripeStatus } from '../api.ts';
-import { FormAlert, Notice, onSubmit, SubmitButton, TextField, useAction, useLeaveGuard } from '../forms.tsx';
+import {
+  FormAlert,
+  Notice,
+  onSubmit,
+  SubmitButton,
+  TextAreaField,
+  TextField,
+  useAction,
+  useLeaveGuard,
+} from '../forms.tsx';
 import { useSession } from '../session.tsx';
 import {
   ConfirmDialog,
@@ -124,6 +133,7 @@ interface Draft {
   affiliateCookieDays: string;
   commissionHoldDays: string;
   payoutMinimum: string;
+  welcomePrompt: string;
 }
 
 function draftOf(settings: Settings): Draft {
@@ -139,6 +149,7 @@ function draftOf(settings: Settings): Draft {
     affiliateCookieDays: String(settings.affiliateCookieDays),
     commissionHoldDays: String(settings.commissionHoldDays),
     payoutMinimum: String(toMajor(settings.payoutMinimumMinor, settings.defaultCurrency)),
+    welcomePrompt: settings.welcomePrompt ?? '',
   };
 }
 
@@ -157,6 +168,7 @@ function changesOf(saved: Settings, draft: Draft): Partial<Settings> {
     patch.defaultCurrency = draft.defaultCurrency.trim().toLowerCase();
   if (draft.supportEmail !== before.supportEmail) patch.supportEmail = draft.supportEmail.trim() || null;
   if (draft.termsUrl !== before.termsUrl) patch.termsUrl = draft.termsUrl.trim() || null;
+  if (draft.welcomePrompt !== before.welcomePrompt) patch.welcomePrompt = draft.welcomePrompt.trim() || null;
   if (draft.privacyUrl !== before.privacyUrl) patch.privacyUrl = draft.privacyUrl.trim() || null;
   if (draft.smtpUrl !== before.smtpUrl) patch.smtpUrl = draft.smtpUrl.trim() || null;
   if (draft.mailFrom !== before.mailFrom) patch.mailFrom = draft.mailFrom.trim() || null;
@@ -186,6 +198,7 @@ const SETTINGS_FIELDS = [
   'affiliateCookieDays',
   'commissionHoldDays',
   'payoutMinimumMinor',
+  'welcomePrompt',
 ];
 
 function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(settings: Settings): void }) {
@@ -246,6 +259,16 @@ function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(setti
           onValue={set('supportEmail')}
           error={fields.supportEmail}
           hint="Where members write for help. Shown in emails and on your pages."
+        />
+        <TextAreaField
+          label="Welcome prompt"
+          name="welcomePrompt"
+          value={draft.welcomePrompt}
+          onValue={set('welcomePrompt')}
+          error={fields.welcomePrompt}
+          rows={2}
+          maxLength={300}
+          hint="Shown in a group to members who have not posted there yet, with a button to write. Leave empty to turn it off."
         />
         <TextField
           label="Terms of service link"

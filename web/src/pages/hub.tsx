@@ -461,6 +461,52 @@ function GroupPage() {
   return <GroupFeed key={data.id} group={data} reloadSignal={feedTick} onFailure={onFailure} />;
 }
 
+const WELCOME_DONE = 'guildhall.welcome-done';
+
+/**
+ * The creator's welcome prompt (Settings), to a member who has not posted in the group they are in,
+ * until they write from it or say "Not now" (remembered in this browser).
+ */
+function WelcomePrompt({ onWrite }: { onWrite(): void }) {
+  const prompt = useSession().platform?.welcomePrompt ?? null;
+  const [done, setDone] = useState(() => {
+    try {
+      return localStorage.getItem(WELCOME_DONE) === '1';
+    } catch {
+      return false;
+    }
+  });
+  if (!prompt || done) return null;
+  const finish = () => {
+    try {
+      localStorage.setItem(WELCOME_DONE, '1');
+    } catch {
+      // Private mode: it shows again next time.
+    }
+    setDone(true);
+  };
+  return (
+    <section className="card welcome-prompt" aria-label="Welcome">
+      <p>{prompt}</p>
+      <p className="button-row">
+        <button
+          type="button"
+          className="button button-primary button-small"
+          onClick={() => {
+            finish();
+            onWrite();
+          }}
+        >
+          Introduce yourself
+        </button>
+        <button type="button" className="button button-small" onClick={finish}>
+          Not now
+        </button>
+      </p>
+    </section>
+  );
+}
+
 /** One page of a feed, as the API answers it. */
 type FeedPage<T> = { data: T[]; nextCursor: string | null };
 
@@ -542,6 +588,7 @@ function GroupFeed({
   const platformName = usePlatformName();
   useTitle(`${group.name} · ${platformName}`);
   const [notice, setNotice] = useState<string | null>(null);
+  const [composerSignal, setComposerSignal] = useState(0);
   // The feed a page at a time (pinned posts first, then newest): "Load more" asks for the next page.
   const { feed, posts, patchPages, patchPost, removePost } = usePostPages<Post>(
     ['hub-feed', group.id],
@@ -580,7 +627,18 @@ function GroupFeed({
         </div>
       </header>
       {group.whoMayPost === 'members' || isStaff(me.role) ? (
-        <PostComposer groupId={group.id} groupName={group.name} onPosted={posted} onFailure={onFailure} />
+        <>
+          {!isStaff(me.role) && feed.data && !posts.some((post) => post.author?.id === me.id) && (
+            <WelcomePrompt onWrite={() => setComposerSignal((n) => n + 1)} />
+          )}
+          <PostComposer
+            groupId={group.id}
+            groupName={group.name}
+            openSignal={composerSignal}
+            onPosted={posted}
+            onFailure={onFailure}
+          />
+        </>
       ) : (
         <p className="muted group-note">Only the people who run {group.name} post here.</p>
       )}

@@ -1,5 +1,5 @@
 // A post in the member area: its card (like, edit, delete, pin), its editor, and the composer.
-import { type SyntheticEvent, useId, useState } from 'react';
+import { type SyntheticEvent, useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
 import { api, type Post } from '../../api.ts';
 import {
@@ -228,11 +228,14 @@ function PostEditor({
 export function PostComposer({
   groupId,
   groupName,
+  openSignal = 0,
   onPosted,
   onFailure,
 }: {
   groupId: string;
   groupName: string;
+  /** Changing it opens the composer (the welcome prompt's "Introduce yourself"). */
+  openSignal?: number;
   onPosted(post: Post): void;
   onFailure(error: unknown): void;
 }) {
@@ -241,6 +244,9 @@ export function PostComposer({
   const mentions = useMentions(groupId, body, setBody);
   // One line until the member means to write: the feed's first post stays on a phone's first screen.
   const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (openSignal > 0) setOpen(true);
+  }, [openSignal]);
   const action = useAction();
 
   const submit = async () => {

@@ -39,38 +39,26 @@ export function GroupIcon({
   );
 }
 
-export function LockIcon() {
+/** A 16 px icon drawn in the text's colour, hidden from screen readers (the text beside it speaks). */
+function Icon({ d }: { d: string }) {
   return (
     <svg className="icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
-      <path
-        fill="currentColor"
-        d="M12 2a5 5 0 0 0-5 5v3H6a2 2 0 0 0-2 2v8a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-8a2 2 0 0 0-2-2h-1V7a5 5 0 0 0-5-5Zm-3 8V7a3 3 0 1 1 6 0v3H9Z"
-      />
+      <path fill="currentColor" d={d} />
     </svg>
   );
 }
 
-export function BellIcon() {
-  return (
-    <svg className="icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
-      <path
-        fill="currentColor"
-        d="M12 2a6 6 0 0 0-6 6v3.6l-1.7 3.4A1 1 0 0 0 5.2 16.5h13.6a1 1 0 0 0 .9-1.5L18 11.6V8a6 6 0 0 0-6-6Zm-2.5 16a2.5 2.5 0 0 0 5 0h-5Z"
-      />
-    </svg>
-  );
-}
+export const LockIcon = () => (
+  <Icon d="M12 2a5 5 0 0 0-5 5v3H6a2 2 0 0 0-2 2v8a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-8a2 2 0 0 0-2-2h-1V7a5 5 0 0 0-5-5Zm-3 8V7a3 3 0 1 1 6 0v3H9Z" />
+);
 
-export function SearchIcon() {
-  return (
-    <svg className="icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
-      <path
-        fill="currentColor"
-        d="M10 3a7 7 0 1 0 4.2 12.6l4.6 4.6a1 1 0 0 0 1.4-1.4l-4.6-4.6A7 7 0 0 0 10 3Zm-5 7a5 5 0 1 1 10 0 5 5 0 0 1-10 0Z"
-      />
-    </svg>
-  );
-}
+export const BellIcon = () => (
+  <Icon d="M12 2a6 6 0 0 0-6 6v3.6l-1.7 3.4A1 1 0 0 0 5.2 16.5h13.6a1 1 0 0 0 .9-1.5L18 11.6V8a6 6 0 0 0-6-6Zm-2.5 16a2.5 2.5 0 0 0 5 0h-5Z" />
+);
+
+export const SearchIcon = () => (
+  <Icon d="M10 3a7 7 0 1 0 4.2 12.6l4.6 4.6a1 1 0 0 0 1.4-1.4l-4.6-4.6A7 7 0 0 0 10 3Zm-5 7a5 5 0 1 1 10 0 5 5 0 0 1-10 0Z" />
+);
 
 /** One reason, in words: "Public group", "Admin", "Granted by hand until 3 Mar 2026", "Membership: Yoga". */
 export function reasonText(reason: AccessReason): string {

@@ -33,6 +33,72 @@ export function useUrlChoice<T extends string>(name: string, values: readonly T[
   return [choice, choose];
 }
 
+/** One choice of a few, as a row of joined buttons (radio inputs under the labels). */
+export function Segmented<T extends string>({
+  legend,
+  name,
+  options,
+  value,
+  onChange,
+  className,
+}: {
+  legend: string;
+  name: string;
+  options: readonly { value: T; label: string }[];
+  value: T;
+  onChange(value: T): void;
+  className?: string;
+}) {
+  return (
+    <fieldset className={className ? `segmented ${className}` : 'segmented'}>
+      <legend className="visually-hidden">{legend}</legend>
+      {options.map((option) => (
+        <label
+          key={option.value}
+          className={option.value === value ? 'segmented-option is-selected' : 'segmented-option'}
+        >
+          <input
+            type="radio"
+            name={name}
+            value={option.value}
+            checked={option.value === value}
+            onChange={() => onChange(option.value)}
+          />
+          {option.label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** "Load more" under a list read a page at a time (an infinite query). */
+export function LoadMore({
+  list,
+  label = 'Load more',
+  onClick,
+}: {
+  list: { hasNextPage: boolean; data?: unknown; isFetchingNextPage: boolean; fetchNextPage(): unknown };
+  label?: string;
+  onClick?: () => void;
+}) {
+  if (!list.hasNextPage || !list.data) return null;
+  const loading = list.isFetchingNextPage;
+  return (
+    <button
+      type="button"
+      className="button load-more"
+      disabled={loading}
+      aria-busy={loading || undefined}
+      onClick={() => {
+        onClick?.();
+        void list.fetchNextPage();
+      }}
+    >
+      {label}
+    </button>
+  );
+}
+
 export function useTitle(title: string): void {
   useEffect(() => {
     document.title = title;

@@ -6,7 +6,16 @@ import { api, type Page, type Report } from '../api.ts';
 import { formatDateTime } from '../format.ts';
 import { FormAlert, useAction } from '../forms.tsx';
 import { usePlatformName } from '../session.tsx';
-import { LoadError, Loading, Pager, useCursorPages, useLoad, useTitle, useUrlChoice } from '../ui.tsx';
+import {
+  LoadError,
+  Loading,
+  Pager,
+  Segmented,
+  useCursorPages,
+  useLoad,
+  useTitle,
+  useUrlChoice,
+} from '../ui.tsx';
 
 const STATUSES = ['open', 'resolved'] as const;
 const RESOLUTION = { hidden: 'Hidden', removed: 'Removed', dismissed: 'Dismissed' } as const;
@@ -30,24 +39,16 @@ export function ReportsPage() {
     <>
       <div className="page-head">
         <h1>Reports</h1>
-        <fieldset className="segmented">
-          <legend className="visually-hidden">Show</legend>
-          {STATUSES.map((value) => (
-            <label
-              key={value}
-              className={value === status ? 'segmented-option is-selected' : 'segmented-option'}
-            >
-              <input
-                type="radio"
-                name="report-status"
-                value={value}
-                checked={value === status}
-                onChange={() => setStatus(value)}
-              />
-              {value === 'open' ? 'Open' : 'Dealt with'}
-            </label>
-          ))}
-        </fieldset>
+        <Segmented
+          legend="Show"
+          name="report-status"
+          options={[
+            { value: 'open', label: 'Open' },
+            { value: 'resolved', label: 'Dealt with' },
+          ]}
+          value={status}
+          onChange={setStatus}
+        />
       </div>
       <p className="lead">
         Posts and comments members reported. Hiding takes one away from members at once, everywhere, and keeps

@@ -5,7 +5,7 @@ import { Link, useNavigate } from 'react-router';
 import { api, type Notification, type Page } from '../api.ts';
 import { BellIcon } from '../hub-common.tsx';
 import { usePlatformName } from '../session.tsx';
-import { LoadError, Loading, Time, useTitle } from '../ui.tsx';
+import { LoadError, Loading, LoadMore, Time, useTitle } from '../ui.tsx';
 
 const UNREAD_KEY = ['hub-unread'];
 
@@ -118,16 +118,7 @@ export function NotificationsPage() {
           ))}
         </ul>
       )}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          className="button load-more"
-          disabled={list.isFetchingNextPage}
-          onClick={() => void list.fetchNextPage()}
-        >
-          Load more
-        </button>
-      )}
+      <LoadMore list={list} />
     </>
   );
 }

@@ -5,7 +5,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, type CommentHit, type Page, type PersonHit, type PostHit } from '../api.ts';
 import { usePlatformName } from '../session.tsx';
-import { LoadError, Loading, useTitle, useUrlChoice } from '../ui.tsx';
+import { LoadError, Loading, LoadMore, Segmented, useTitle, useUrlChoice } from '../ui.tsx';
 import { plural } from './hub-posts/shared.tsx';
 
 type Scope = 'posts' | 'comments' | 'people';
@@ -80,24 +80,14 @@ export function HubSearch() {
           </button>
         </form>
       </search>
-      <fieldset className="segmented search-scopes">
-        <legend className="visually-hidden">Look in</legend>
-        {SCOPES.map((option) => (
-          <label
-            key={option.value}
-            className={option.value === scope ? 'segmented-option is-selected' : 'segmented-option'}
-          >
-            <input
-              type="radio"
-              name="search-scope"
-              value={option.value}
-              checked={option.value === scope}
-              onChange={() => choose(option.value)}
-            />
-            {option.label}
-          </label>
-        ))}
-      </fieldset>
+      <Segmented
+        legend="Look in"
+        name="search-scope"
+        className="search-scopes"
+        options={SCOPES}
+        value={scope}
+        onChange={choose}
+      />
       {!q ? (
         <p className="muted">Find a post, a comment or a person in the groups you may enter.</p>
       ) : scope === 'people' ? (
@@ -141,17 +131,7 @@ function TextResults({ q, scope }: { q: string; scope: 'posts' | 'comments' }) {
           </li>
         ))}
       </ul>
-      {results.hasNextPage && (
-        <button
-          type="button"
-          className="button load-more"
-          disabled={results.isFetchingNextPage}
-          aria-busy={results.isFetchingNextPage || undefined}
-          onClick={() => void results.fetchNextPage()}
-        >
-          More results
-        </button>
-      )}
+      <LoadMore list={results} label="More results" />
       {results.isFetchNextPageError && <LoadError error={results.error} />}
     </>
   );

@@ -21,7 +21,7 @@ import {
 import { GroupIcon, LockIcon, SearchIcon } from '../hub-common.tsx';
 import { AppHeader, RequireUser } from '../layout.tsx';
 import { usePlatformName, useSession } from '../session.tsx';
-import { LoadError, Loading, useLoad, useTitle, useUrlChoice } from '../ui.tsx';
+import { LoadError, Loading, LoadMore, Segmented, useLoad, useTitle, useUrlChoice } from '../ui.tsx';
 import { BillingPage } from './billing.tsx';
 import { NotificationsLink, NotificationsPage } from './hub-notifications.tsx';
 import { Comments, isAccessLoss, PostCard, PostComposer } from './hub-posts/index.ts';
@@ -224,24 +224,7 @@ function HomeFeed() {
       <StaffNote />
       <div className="home-bar">
         <h2 className="h3">What’s new in your groups</h2>
-        <fieldset className="segmented">
-          <legend className="visually-hidden">Order</legend>
-          {ORDERS.map((option) => (
-            <label
-              key={option.value}
-              className={option.value === order ? 'segmented-option is-selected' : 'segmented-option'}
-            >
-              <input
-                type="radio"
-                name="home-order"
-                value={option.value}
-                checked={option.value === order}
-                onChange={() => setOrder(option.value)}
-              />
-              {option.label}
-            </label>
-          ))}
-        </fieldset>
+        <Segmented legend="Order" name="home-order" options={ORDERS} value={order} onChange={setOrder} />
       </div>
       {notice && (
         <div className="alert alert-error" role="alert">
@@ -277,7 +260,7 @@ function HomeFeed() {
           ))}
         </div>
       )}
-      <LoadMore feed={feed} onClick={() => setNotice(null)} />
+      <LoadMore list={feed} onClick={() => setNotice(null)} />
     </>
   );
 }
@@ -550,31 +533,6 @@ function usePostPages<T extends Post>(queryKey: string[], path: string, query: R
   };
 }
 
-function LoadMore({
-  feed,
-  onClick,
-}: {
-  feed: { hasNextPage: boolean; data?: unknown; isFetchingNextPage: boolean; fetchNextPage(): unknown };
-  onClick(): void;
-}) {
-  if (!feed.hasNextPage || !feed.data) return null;
-  const loading = feed.isFetchingNextPage;
-  return (
-    <button
-      type="button"
-      className="button load-more"
-      disabled={loading}
-      aria-busy={loading || undefined}
-      onClick={() => {
-        onClick();
-        void feed.fetchNextPage();
-      }}
-    >
-      Load more
-    </button>
-  );
-}
-
 function GroupFeed({
   group,
   reloadSignal,
@@ -673,7 +631,7 @@ function GroupFeed({
           ))}
         </div>
       )}
-      <LoadMore feed={feed} onClick={() => setNotice(null)} />
+      <LoadMore list={feed} onClick={() => setNotice(null)} />
     </>
   );
 }

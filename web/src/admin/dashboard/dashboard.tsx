@@ -5,7 +5,7 @@ import { Link, useOutletContext, useSearchParams } from 'react-router';
 import { api, type Dashboard } from '../../api.ts';
 import { formatMoney } from '../../format.ts';
 import { usePlatformName } from '../../session.tsx';
-import { LoadError, Loading, TableWrap, Time, useLoad, useTitle } from '../../ui.tsx';
+import { LoadError, Loading, Segmented, TableWrap, Time, useLoad, useTitle } from '../../ui.tsx';
 import type { AdminContext } from '../admin-layout.tsx';
 import { Chart } from './chart.tsx';
 import { FailedJobs } from './failed-jobs.tsx';
@@ -28,24 +28,16 @@ export function DashboardPage() {
       <div className="page-head">
         <h1>Dashboard</h1>
         <div className="button-row">
-          <fieldset className="segmented">
-            <legend className="visually-hidden">Range</legend>
-            {(Object.keys(RANGE_LABELS) as RangeKey[]).map((key) => (
-              <label
-                key={key}
-                className={key === range ? 'segmented-option is-selected' : 'segmented-option'}
-              >
-                <input
-                  type="radio"
-                  name="dashboard-range"
-                  value={key}
-                  checked={key === range}
-                  onChange={() => setParams(key === '30d' ? {} : { range: key }, { replace: true })}
-                />
-                {RANGE_LABELS[key]}
-              </label>
-            ))}
-          </fieldset>
+          <Segmented
+            legend="Range"
+            name="dashboard-range"
+            options={(Object.keys(RANGE_LABELS) as RangeKey[]).map((key) => ({
+              value: key,
+              label: RANGE_LABELS[key],
+            }))}
+            value={range}
+            onChange={(key) => setParams(key === '30d' ? {} : { range: key }, { replace: true })}
+          />
           <a
             className="button"
             href={`/api/v1/dashboard/export?range=${range}`}

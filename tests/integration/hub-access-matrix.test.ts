@@ -49,8 +49,11 @@ const PERSONAS: Persona[] = [
   'owner',
 ];
 
-/** group/post/comment: about one of them; list: across groups; self: the caller's own (no group). */
-type Level = 'group' | 'post' | 'comment' | 'list' | 'self';
+/**
+ * group/post/comment: about one of them; list: across groups; self: the caller's own (no group);
+ * person: the poster's profile, which exists for those who may see something they wrote.
+ */
+type Level = 'group' | 'post' | 'comment' | 'list' | 'self' | 'person';
 interface Row {
   level: Level;
   body?: unknown;
@@ -68,8 +71,8 @@ const ROWS: Record<string, Row> = {
   'GET /api/v1/hub/search/people': { level: 'list', query: '?q=mem', allowed: [200, 200] },
   'GET /api/v1/hub/groups/{id}/mentionable': { level: 'group', query: '?q=m', allowed: [200, 200] },
   'GET /api/v1/hub/notifications': { level: 'list', allowed: [200, 200] },
-  // A profile names its posts you may see (a separate test checks which); your own profile's edits.
-  'GET /api/v1/hub/people/{id}': { level: 'self', allowed: [200, 200] },
+  // The poster writes only in the private group: their profile is for those who may enter it.
+  'GET /api/v1/hub/people/{id}': { level: 'person', allowed: [200, 200] },
   'PATCH /api/v1/hub/profile': { level: 'self', body: { bio: 'Hi' }, allowed: [200, 200] },
   'PUT /api/v1/hub/profile/avatar': { level: 'self', body: {}, allowed: [400, 400] },
   'DELETE /api/v1/hub/profile/avatar': { level: 'self', allowed: [200, 200] },
@@ -216,7 +219,7 @@ describe('the Hub authorization matrix', () => {
             ? post
             : ROWS[operation]!.level === 'comment'
               ? comment
-              : ROWS[operation]!.level === 'self'
+              : ROWS[operation]!.level === 'self' || ROWS[operation]!.level === 'person'
                 ? poster.id
                 : group.id;
         const url = path.replace('{id}', id) + (ROWS[operation]!.query ?? '');

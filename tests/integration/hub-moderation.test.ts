@@ -132,6 +132,34 @@ describe('reports and moderation', { shuffle: false }, () => {
     });
   });
 
+  it('keeps everything under a hidden post or comment out of reach, and refuses reporting one’s own', async () => {
+    const id = await post('Thread to hide', 'A thread');
+    await forgetWriteLimits(ctx, writer.user);
+    const first = (await writer.client.post(`/api/v1/hub/posts/${id}/comments`, { body: 'first' })).json().id;
+    const own = await writer.client.post(`/api/v1/hub/posts/${id}/report`, { reason: 'Mine' });
+    expect(own.statusCode).toBe(403);
+    await reader.client.post(`/api/v1/hub/comments/${first}/report`, { reason: 'Rude' });
+    const onComment = (await queue()).find((r) => r.comment?.id === first)!;
+    await staff.post(`/api/v1/reports/${onComment.id}/resolve`, { action: 'hide' });
+    // Nobody answers a hidden comment.
+    const reply = await reader.client.post(`/api/v1/hub/posts/${id}/comments`, {
+      body: 'Re',
+      parentId: first,
+    });
+    expect(reply.statusCode).toBe(400);
+    // Hiding the post takes its comments out of reach, and settles their open reports.
+    const second = (await writer.client.post(`/api/v1/hub/posts/${id}/comments`, { body: 'second' })).json()
+      .id;
+    await reader.client.post(`/api/v1/hub/comments/${second}/report`, { reason: 'Also rude' });
+    await reader.client.post(`/api/v1/hub/posts/${id}/report`, { reason: 'The whole thread' });
+    const onPost = (await queue()).find((r) => r.post.id === id && r.comment === null)!;
+    await staff.post(`/api/v1/reports/${onPost.id}/resolve`, { action: 'hide' });
+    expect((await reader.client.request('PUT', `/api/v1/hub/comments/${second}/like`)).statusCode).toBe(404);
+    expect((await queue()).some((r) => r.post.id === id)).toBe(false);
+    const restoreOpen = await staff.post(`/api/v1/reports/${onPost.id}/resolve`, { action: 'restore' });
+    expect(restoreOpen.statusCode).toBe(204);
+  });
+
   it('hides or removes a reported comment, and dismisses a report leaving the item be', async () => {
     const id = await post('Fine post', 'A fine post');
     await forgetWriteLimits(ctx, writer.user);
@@ -164,5 +192,9 @@ describe('reports and moderation', { shuffle: false }, () => {
     expect((await staff.get(`/api/v1/hub/posts/${gone}`)).statusCode).toBe(404);
     const bad = await staff.post(`/api/v1/reports/${dismissed.id}/resolve`, { action: 'burn' });
     expect(bad.statusCode).toBe(400);
+    // A report dealt with is not dealt with again (but a hidden item can be shown again).
+    const again = await staff.post(`/api/v1/reports/${dismissed.id}/resolve`, { action: 'hide' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe('report_resolved');
   });
 });

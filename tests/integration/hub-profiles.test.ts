@@ -54,6 +54,10 @@ describe('profiles', () => {
     expect(inside.name).toBe('Ada Author');
     expect(inside.posts.map((p) => p.title)).toEqual(['Inner thoughts', 'Open thoughts']);
     expect((await outsider.get('/api/v1/hub/people/no-such-person')).statusCode).toBe(404);
+    // Someone the viewer has never seen write anything does not exist for them; to themselves they do.
+    const quiet = await createMember(ctx, { name: 'Quinn Quiet' });
+    expect((await outsider.get(`/api/v1/hub/people/${quiet.id}`)).statusCode).toBe(404);
+    expect((await (await signIn(ctx, quiet)).get(`/api/v1/hub/people/${quiet.id}`)).statusCode).toBe(200);
   });
 
   it('take a bio, up to three links and an avatar (re-encoded), and refuse bad ones naming the field', async () => {

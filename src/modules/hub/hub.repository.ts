@@ -517,6 +517,7 @@ export async function searchPeople(
           .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
           .select(sql.lit(1).as('one'))
           .whereRef('posts.authorId', '=', 'users.id')
+          .where('posts.hiddenAt', 'is', null)
           .$if(!everyGroup, (query) => query.where((inner) => groupsEnteredBy(inner, viewerId, now))),
       ),
     )
@@ -548,6 +549,7 @@ export async function countPinned(db: Executor, groupId: string): Promise<number
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('hubGroupId', '=', groupId)
     .where('pinnedAt', 'is not', null)
+    .where('hiddenAt', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -611,7 +613,7 @@ export async function findComment(db: Executor, id: string, viewerId: string) {
     .innerJoin('posts', 'posts.id', 'comments.postId')
     .leftJoin('users', 'users.id', 'comments.authorId')
     .select(commentColumns)
-    .select('posts.hubGroupId')
+    .select(['posts.hubGroupId', 'posts.hiddenAt as postHiddenAt'])
     .select(commentLikedBy(viewerId).as('likedByMe'))
     .where('comments.id', '=', id)
     .executeTakeFirst();
@@ -632,7 +634,7 @@ export async function listComments(
     .innerJoin('posts', 'posts.id', 'comments.postId')
     .leftJoin('users', 'users.id', 'comments.authorId')
     .select(commentColumns)
-    .select('posts.hubGroupId')
+    .select(['posts.hubGroupId', 'posts.hiddenAt as postHiddenAt'])
     .select(commentLikedBy(viewerId).as('likedByMe'))
     .where('comments.postId', '=', postId)
     .where('comments.hiddenAt', 'is', null)
@@ -913,8 +915,32 @@ export type AuthorPostRow = Awaited<ReturnType<typeof listPostsBy>>[number];
 
 // --- reports and moderation ---
 
+/** Writes a report unless the reporter has an open one of the same item (a unique index decides). */
 export async function insertReport(db: Executor, row: Insertable<ReportsTable>): Promise<void> {
-  await db.insertInto('reports').values(row).execute();
+  await db
+    .insertInto('reports')
+    .values(row)
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** Whether the author has a comment the viewer may see (for who may see their profile). */
+export async function hasVisibleComment(
+  db: Executor,
+  options: { authorId: string; everyGroup: boolean; viewerId: string; now: number },
+): Promise<boolean> {
+  const { authorId, everyGroup, viewerId, now } = options;
+  let query = db
+    .selectFrom('comments')
+    .innerJoin('posts', 'posts.id', 'comments.postId')
+    .innerJoin('hubGroups', 'hubGroups.id', 'posts.hubGroupId')
+    .select('comments.id')
+    .where('comments.authorId', '=', authorId)
+    .where('comments.hiddenAt', 'is', null)
+    .where('posts.hiddenAt', 'is', null)
+    .limit(1);
+  if (!everyGroup) query = query.where((eb) => groupsEnteredBy(eb, viewerId, now));
+  return (await query.executeTakeFirst()) !== undefined;
 }
 
 /** The reporter's open report of this post or comment, if they made one already. */
@@ -1005,7 +1031,8 @@ export type ReportRow = NonNullable<Awaited<ReturnType<typeof findReport>>>;
 /** Resolves every open report of one post (or one comment) the same way: the item is judged once. */
 export async function resolveReportsOf(
   db: Executor,
-  target: { postId: string; commentId: string | null },
+  /** commentId: one comment, null: the post itself, 'any': the post's comments. */
+  target: { postId: string; commentId: string | null | 'any' },
   resolution: 'hidden' | 'removed' | 'dismissed',
   by: string,
   now: number,
@@ -1015,9 +1042,11 @@ export async function resolveReportsOf(
     .set({ resolvedAt: now, resolvedBy: by, resolution })
     .where('postId', '=', target.postId)
     .where('resolvedAt', 'is', null);
-  query = target.commentId
-    ? query.where('commentId', '=', target.commentId)
-    : query.where('commentId', 'is', null);
+  if (target.commentId === 'any') query = query.where('commentId', 'is not', null);
+  else
+    query = target.commentId
+      ? query.where('commentId', '=', target.commentId)
+      : query.where('commentId', 'is', null);
   await query.execute();
 }
 

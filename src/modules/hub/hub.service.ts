@@ -38,6 +38,7 @@ import {
   findReport,
   type HomeOrder,
   type HomePostRow,
+  hasVisibleComment,
   insertComment,
   insertGroup,
   insertNotifications,
@@ -146,6 +147,7 @@ function versionStamp(groups: EnteredGroup[]): string {
 export const WRITE_LIMITS = {
   post: { limit: 10, windowMs: 10 * 60_000 },
   report: { limit: 20, windowMs: 10 * 60_000 },
+  avatar: { limit: 10, windowMs: 60 * 60_000 },
   comment: { limit: 30, windowMs: 10 * 60_000 },
   like: { limit: 120, windowMs: 60_000 },
 } as const;
@@ -318,7 +320,8 @@ export function createHubService(deps: HubDeps) {
 
   async function enterComment(actor: Actor, commentId: string) {
     const comment = await findComment(db, commentId, actor.userId);
-    const hidden = comment?.hiddenAt != null && !isStaffRole(actor.role);
+    // Hidden itself, or on a hidden post: gone for members.
+    const hidden = (comment?.hiddenAt != null || comment?.postHiddenAt != null) && !isStaffRole(actor.role);
     if (!comment || hidden || !(await access.canEnter(actor, comment.hubGroupId)))
       throw new NotFoundError('No such comment.');
     return comment;
@@ -330,13 +333,21 @@ export function createHubService(deps: HubDeps) {
   async function profile(actor: Actor, userId: string) {
     const person = await findProfile(db, userId);
     if (!person) throw new NotFoundError('No such person.');
-    const posts = await listPostsBy(db, {
+    const seen = {
       authorId: person.id,
       everyGroup: isStaffRole(actor.role),
       viewerId: actor.userId,
       now: clock.now(),
-      limit: 10,
-    });
+    };
+    const posts = await listPostsBy(db, { ...seen, limit: 10 });
+    // A profile is for those who already see the person by name: their posts or comments in groups
+    // the viewer may enter (as people search). To anyone else they do not exist.
+    const known =
+      person.id === actor.userId ||
+      seen.everyGroup ||
+      posts.length > 0 ||
+      (await hasVisibleComment(db, seen));
+    if (!known) throw new NotFoundError('No such person.');
     return { person, posts };
   }
 
@@ -368,6 +379,7 @@ export function createHubService(deps: HubDeps) {
   async function setAvatar(actor: Actor, body: unknown) {
     if (!Buffer.isBuffer(body))
       throw ValidationError.field('avatar', 'send the image bytes with an image/… Content-Type');
+    await countWrite(actor, 'avatar');
     const stored = await media.saveImage('avatar', body, { maxWidth: 256, maxHeight: 256 });
     await updateProfileRow(db, actor.userId, { avatarPath: stored.path, updatedAt: clock.now() });
     return profile(actor, actor.userId);
@@ -391,10 +403,21 @@ export function createHubService(deps: HubDeps) {
   ): Promise<void> {
     const problem = textProblems('reason', input.reason, LIMITS.reportReason, true);
     if (problem) throw new ValidationError([problem]);
-    const item =
+    const found =
       'postId' in target
-        ? { postId: (await enterPost(actor, target.postId)).id, commentId: null }
-        : await enterComment(actor, target.commentId).then((c) => ({ postId: c.postId, commentId: c.id }));
+        ? await enterPost(actor, target.postId).then((p) => ({
+            postId: p.id,
+            commentId: null,
+            authorId: p.authorId,
+          }))
+        : await enterComment(actor, target.commentId).then((c) => ({
+            postId: c.postId,
+            commentId: c.id,
+            authorId: c.authorId,
+          }));
+    if (found.authorId === actor.userId)
+      throw new ForbiddenError('You cannot report what you wrote.', 'own_item');
+    const item = { postId: found.postId, commentId: found.commentId };
     await countWrite(actor, 'report');
     await db.transaction().execute(async (trx) => {
       if (await findOpenReportBy(trx, actor.userId, item)) return;
@@ -436,6 +459,11 @@ export function createHubService(deps: HubDeps) {
     requireStaff(actor);
     const found = await findReport(db, id);
     if (!found) throw new NotFoundError('No such report.');
+    const hidden = (found.commentId ? found.commentHiddenAt : found.postHiddenAt) !== null;
+    if (found.resolvedAt !== null && !(action === 'restore' && hidden))
+      throw new ConflictError('report_resolved', 'This report was already dealt with.');
+    if (found.resolvedAt === null && action === 'restore')
+      throw ValidationError.field('action', 'restore shows a hidden item again: hide it first');
     const item = { postId: found.postId, commentId: found.commentId };
     const now = clock.now();
     await db.transaction().execute(async (trx) => {
@@ -450,6 +478,9 @@ export function createHubService(deps: HubDeps) {
         else await updatePostRow(trx, item.postId, { hiddenAt });
       }
       await resolveReportsOf(trx, item, action === 'hide' ? 'hidden' : 'dismissed', actor.userId, now);
+      // A hidden post takes its comments with it: their reports are settled too.
+      if (action === 'hide' && !item.commentId)
+        await resolveReportsOf(trx, { postId: item.postId, commentId: 'any' }, 'hidden', actor.userId, now);
       if (action === 'restore') {
         await trx
           .updateTable('reports')
@@ -740,7 +771,8 @@ export function createHubService(deps: HubDeps) {
     let parent: Awaited<ReturnType<typeof findComment>> | null = null;
     if (input.parentId) {
       parent = (await findComment(db, input.parentId, actor.userId)) ?? null;
-      if (!parent || parent.postId !== post.id)
+      const gone = parent?.hiddenAt != null && !isStaffRole(actor.role);
+      if (!parent || gone || parent.postId !== post.id)
         throw ValidationError.field('parentId', 'is not a comment on this post');
     }
     const id = newId();

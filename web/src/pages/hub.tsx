@@ -452,9 +452,10 @@ const WELCOME_DONE = 'guildhall.welcome-done';
  */
 function WelcomePrompt({ onWrite }: { onWrite(): void }) {
   const prompt = useSession().platform?.welcomePrompt ?? null;
+  const key = `${WELCOME_DONE}:${useHub().me.id}`;
   const [done, setDone] = useState(() => {
     try {
-      return localStorage.getItem(WELCOME_DONE) === '1';
+      return localStorage.getItem(key) === '1';
     } catch {
       return false;
     }
@@ -462,7 +463,7 @@ function WelcomePrompt({ onWrite }: { onWrite(): void }) {
   if (!prompt || done) return null;
   const finish = () => {
     try {
-      localStorage.setItem(WELCOME_DONE, '1');
+      localStorage.setItem(key, '1');
     } catch {
       // Private mode: it shows again next time.
     }

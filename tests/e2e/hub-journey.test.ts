@@ -256,6 +256,8 @@ describe('the Hub', { shuffle: false }, () => {
 
     await max.reload();
     await expect.poll(() => max.getByRole('heading', { name: 'Yoga', exact: true }).count()).toBe(1);
+    // Once the feed has loaded, the hidden post is not in it.
+    await expect.poll(() => max.getByText('Loading posts…').count()).toBe(0);
     expect(await max.getByRole('article', { name: 'Morning flow' }).count()).toBe(0);
     expect(errors).toEqual([]);
   });

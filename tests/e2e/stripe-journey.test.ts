@@ -400,6 +400,8 @@ describe('selling through Stripe, in the browser', { shuffle: false }, () => {
     ]);
     await poll(async () => {
       await member.reload();
+      // The card renders once the page has fetched the purchases: count only then.
+      await card.waitFor({ timeout: 5_000 }).catch(() => undefined);
       return card.getByText('Your last payment failed and your access is paused.', { exact: false }).count();
     }).toBe(1);
     expect(await card.getByText('Closed', { exact: true }).count()).toBe(1);
@@ -426,6 +428,7 @@ describe('selling through Stripe, in the browser', { shuffle: false }, () => {
     // The open invoice is paid with the new card; the webhooks open the group again.
     await poll(async () => {
       await member.reload();
+      await card.waitFor({ timeout: 5_000 }).catch(() => undefined);
       return card.getByText(/^Renews on/).count();
     }).toBe(1);
     expect(await card.getByText('Open', { exact: true }).count()).toBe(1);

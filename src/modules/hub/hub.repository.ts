@@ -875,7 +875,13 @@ export async function findProfile(db: Executor, userId: string) {
 export async function updateProfileRow(
   db: Executor,
   userId: string,
-  patch: { bio?: string; links?: string; avatarPath?: string | null; updatedAt: number },
+  patch: {
+    bio?: string;
+    links?: string;
+    avatarPath?: string | null;
+    notifyEmail?: 'off';
+    updatedAt: number;
+  },
 ): Promise<void> {
   await db.updateTable('users').set(patch).where('id', '=', userId).execute();
 }
@@ -941,24 +947,6 @@ export async function hasVisibleComment(
     .limit(1);
   if (!everyGroup) query = query.where((eb) => groupsEnteredBy(eb, viewerId, now));
   return (await query.executeTakeFirst()) !== undefined;
-}
-
-/** The reporter's open report of this post or comment, if they made one already. */
-export async function findOpenReportBy(
-  db: Executor,
-  reporterId: string,
-  target: { postId: string; commentId: string | null },
-) {
-  let query = db
-    .selectFrom('reports')
-    .select('id')
-    .where('reporterId', '=', reporterId)
-    .where('postId', '=', target.postId)
-    .where('resolvedAt', 'is', null);
-  query = target.commentId
-    ? query.where('commentId', '=', target.commentId)
-    : query.where('commentId', 'is', null);
-  return query.executeTakeFirst();
 }
 
 const reportColumns = [
@@ -1048,6 +1036,15 @@ export async function resolveReportsOf(
       ? query.where('commentId', '=', target.commentId)
       : query.where('commentId', 'is', null);
   await query.execute();
+}
+
+/** A report whose hidden item was shown again: judged unfounded after all. */
+export async function markReportDismissed(db: Executor, id: string, by: string, now: number): Promise<void> {
+  await db
+    .updateTable('reports')
+    .set({ resolution: 'dismissed', resolvedBy: by, resolvedAt: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Hides or shows a comment again (a post goes through updatePostRow, which its feed follows). */

@@ -31,7 +31,6 @@ import {
   deleteGroupRow,
   deletePostRow,
   findComment,
-  findOpenReportBy,
   findPost,
   findProfile,
   findRecipients,
@@ -57,6 +56,7 @@ import {
   listReports,
   markNotificationsEmailed,
   markNotificationsRead,
+  markReportDismissed,
   nextGroupPosition,
   type PostRow,
   type ReportRow,
@@ -106,6 +106,13 @@ export interface HubDeps {
   /** Tests give one to look inside; by default each service keeps its own. */
   feedCache?: FeedCache<PostRow>;
   homeCache?: FeedCache<HomePostRow>;
+}
+
+/** Adds to `told` the people the Markdown mentions, but the writer; a reply stays a reply. */
+function tellMentioned(told: Map<string, NotificationKind>, actor: Actor, body: string): void {
+  for (const userId of mentionedUserIds(body)) {
+    if (userId !== actor.userId && told.get(userId) !== 'reply') told.set(userId, 'mention');
+  }
 }
 
 /** One notification per person told of a post or comment. */
@@ -419,19 +426,17 @@ export function createHubService(deps: HubDeps) {
       throw new ForbiddenError('You cannot report what you wrote.', 'own_item');
     const item = { postId: found.postId, commentId: found.commentId };
     await countWrite(actor, 'report');
-    await db.transaction().execute(async (trx) => {
-      if (await findOpenReportBy(trx, actor.userId, item)) return;
-      await insertReport(trx, {
-        id: newId(),
-        reporterId: actor.userId,
-        postId: item.postId,
-        commentId: item.commentId,
-        reason: input.reason.trim(),
-        createdAt: clock.now(),
-        resolvedAt: null,
-        resolvedBy: null,
-        resolution: null,
-      });
+    // A second report while the first is open writes nothing (reports_open_once decides).
+    await insertReport(db, {
+      id: newId(),
+      reporterId: actor.userId,
+      postId: item.postId,
+      commentId: item.commentId,
+      reason: input.reason.trim(),
+      createdAt: clock.now(),
+      resolvedAt: null,
+      resolvedBy: null,
+      resolution: null,
     });
   }
 
@@ -481,13 +486,7 @@ export function createHubService(deps: HubDeps) {
       // A hidden post takes its comments with it: their reports are settled too.
       if (action === 'hide' && !item.commentId)
         await resolveReportsOf(trx, { postId: item.postId, commentId: 'any' }, 'hidden', actor.userId, now);
-      if (action === 'restore') {
-        await trx
-          .updateTable('reports')
-          .set({ resolution: 'dismissed', resolvedBy: actor.userId, resolvedAt: now })
-          .where('id', '=', id)
-          .execute();
-      }
+      if (action === 'restore') await markReportDismissed(trx, id, actor.userId, now);
     });
     return (await findReport(db, id)) ?? null;
   }
@@ -687,7 +686,7 @@ export function createHubService(deps: HubDeps) {
         editedAt: null,
       });
       const told = new Map<string, NotificationKind>();
-      await tellMentioned(trx, told, actor, input.body);
+      tellMentioned(told, actor, input.body);
       await notify(trx, told, actor, group.id, { id, title }, null, input.body, now);
     });
     return stillThere(await findPost(db, id, actor.userId), 'post');
@@ -795,25 +794,13 @@ export function createHubService(deps: HubDeps) {
         updatedAt: now,
         editedAt: null,
       });
-      await tellMentioned(trx, told, actor, input.body);
+      tellMentioned(told, actor, input.body);
       await notify(trx, told, actor, post.hubGroupId, post, id, input.body, now);
     });
     return stillThere(await findComment(db, id, actor.userId), 'comment');
   }
 
   // --- notifications ---------------------------------------------------------------------------
-
-  /** Adds to `told` the people the Markdown mentions, but the writer; a reply stays a reply. */
-  async function tellMentioned(
-    _trx: Executor,
-    told: Map<string, NotificationKind>,
-    actor: Actor,
-    body: string,
-  ): Promise<void> {
-    for (const userId of mentionedUserIds(body)) {
-      if (userId !== actor.userId && told.get(userId) !== 'reply') told.set(userId, 'mention');
-    }
-  }
 
   /**
    * Writes the notifications of a post or comment, in its transaction, for those told who may enter
@@ -897,13 +884,9 @@ export function createHubService(deps: HubDeps) {
   /** Stops a member's notification emails, from the link in one (no sign-in: the link is signed). */
   async function unsubscribe(userId: string, token: string): Promise<void> {
     const expected = unsubscribeToken(userId);
-    if (token.length !== expected.length || !safeEqual(token, expected))
+    if (!safeEqual(token, expected))
       throw ValidationError.field('t', 'is not the link from one of our emails');
-    await db
-      .updateTable('users')
-      .set({ notifyEmail: 'off', updatedAt: clock.now() })
-      .where('id', '=', userId)
-      .execute();
+    await updateProfileRow(db, userId, { notifyEmail: 'off', updatedAt: clock.now() });
   }
 
   /**

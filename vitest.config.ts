@@ -68,8 +68,11 @@ if (hasChromium || listingOnly) {
       // upload can take seconds under load, so a polled expectation waits up to 10 s, not 1.
       expect: { poll: { timeout: 10_000 } },
       // One browser and one server per file; files run one at a time so two Chromiums never
-      // compete for the machine's two cores.
+      // compete for the machine's two cores, and after the other projects (a later group), so a
+      // page's timing never depends on how busy the database tests keep the machine.
       fileParallelism: false,
+      maxWorkers: 1,
+      sequence: { ...shuffled, groupOrder: 1 },
     },
   });
 }
@@ -81,5 +84,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     sequence: shuffled,
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores: one, on a two-core machine. Most of these
+    // tests wait on a database rather than compute, so three files at a time keep both cores busy.
+    maxWorkers: Number(process.env.TEST_WORKERS) || 3,
   },
 });

@@ -5,7 +5,7 @@ import { createAccessService } from './modules/access/index.ts';
 import { createAuthService, createUsersService } from './modules/accounts/index.ts';
 import { createAffiliatesService, PAY_DUE_JOB } from './modules/affiliates/index.ts';
 import { createEmailService, SEND_EMAIL_JOB } from './modules/email/index.ts';
-import { createHubService, DIGEST_JOB } from './modules/hub/index.ts';
+import { createHubService, DIGEST_JOB, FOLLOWERS_JOB } from './modules/hub/index.ts';
 import { createJobsService } from './modules/jobs/index.ts';
 import { createMetricsService } from './modules/metrics/index.ts';
 import { createOffersService } from './modules/offers/index.ts';
@@ -214,6 +214,10 @@ export function buildServices(deps: ServiceDeps) {
           maxAttempts: 3,
           exceptId: job.id,
         });
+      },
+      [FOLLOWERS_JOB]: async (payload) => {
+        const told = await hub.tellFollowers((payload as { postId: string }).postId);
+        logger.info({ told }, 'followers told of a new post');
       },
       [DIGEST_JOB]: async (_payload, job) => {
         const sent = await hub.sendDigests();

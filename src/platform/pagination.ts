@@ -45,3 +45,33 @@ export function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => Cursor
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor(cursorOf(last)) : null,
   };
 }
+
+/** A cursor over (a text key, id), for lists in alphabetical order (a directory by name). */
+export interface TextCursor {
+  key: string;
+  id: string;
+}
+
+export function encodeTextCursor(cursor: TextCursor): string {
+  return Buffer.from(JSON.stringify(['t', cursor.key, cursor.id])).toString('base64url');
+}
+
+export function decodeTextCursor(value: string | undefined | null): TextCursor | null {
+  if (!value) return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(parsed) &&
+      parsed[0] === 't' &&
+      typeof parsed[1] === 'string' &&
+      parsed[1].length <= 400 &&
+      typeof parsed[2] === 'string' &&
+      parsed[2].length <= 64
+    ) {
+      return { key: parsed[1], id: parsed[2] };
+    }
+  } catch {
+    // Falls through: a mangled cursor is bad input.
+  }
+  throw ValidationError.field('cursor', 'is not a cursor this list gave out');
+}

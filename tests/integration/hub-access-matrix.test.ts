@@ -70,6 +70,9 @@ const ROWS: Record<string, Row> = {
   'GET /api/v1/hub/search/comments': { level: 'list', query: '?q=someone', allowed: [200, 200] },
   'GET /api/v1/hub/search/people': { level: 'list', query: '?q=mem', allowed: [200, 200] },
   'GET /api/v1/hub/groups/{id}/mentionable': { level: 'group', query: '?q=m', allowed: [200, 200] },
+  'GET /api/v1/hub/groups/{id}/members': { level: 'group', allowed: [200, 200] },
+  'PUT /api/v1/hub/groups/{id}/follow': { level: 'group', body: {}, allowed: [200, 200] },
+  'DELETE /api/v1/hub/groups/{id}/follow': { level: 'group', allowed: [200, 200] },
   'GET /api/v1/hub/notifications': { level: 'list', allowed: [200, 200] },
   // The poster writes only in the private group: their profile is for those who may enter it.
   'GET /api/v1/hub/people/{id}': { level: 'person', allowed: [200, 200] },

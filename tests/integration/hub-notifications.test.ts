@@ -252,7 +252,12 @@ describe('notifications', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(stop.statusCode, stop.body).toBe(200);
-    expect((await people.bea.client.get('/api/v1/me')).json().notifyEmail).toBe('off');
+    // The link in an email about a comment stops emails about comments and replies, no other kind.
+    expect(oneClick).toContain('k=replies');
+    expect((await people.bea.client.get('/api/v1/me')).json()).toMatchObject({
+      notifyEmail: 'instant',
+      emailAbout: { replies: false, mentions: true, posts: true },
+    });
     await comment('otto', post, 'Count me in');
     await ctx.drainJobs();
     expect(mailsTo(people.bea.user)).toHaveLength(1);

@@ -7,6 +7,7 @@ import {
   createGroup,
   createMember,
   signIn,
+  type TestGroup,
   type TestUser,
 } from '../support/factories.ts';
 import { createTestContext, type TestContext } from '../support/test-app.ts';
@@ -17,9 +18,11 @@ let authorClient: Client;
 let insider: Client;
 let outsider: Client;
 
+let lobby: TestGroup;
+
 beforeAll(async () => {
   ctx = await createTestContext();
-  const lobby = await createGroup(ctx, { name: 'Lobby', visibility: 'public' });
+  lobby = await createGroup(ctx, { name: 'Lobby', visibility: 'public' });
   const inner = await createGroup(ctx, { name: 'Inner', visibility: 'private' });
   author = await createMember(ctx, { name: 'Ada Author' });
   await createGrant(ctx, author, inner);
@@ -54,8 +57,15 @@ describe('profiles', () => {
     expect(inside.name).toBe('Ada Author');
     expect(inside.posts.map((p) => p.title)).toEqual(['Inner thoughts', 'Open thoughts']);
     expect((await outsider.get('/api/v1/hub/people/no-such-person')).statusCode).toBe(404);
-    // Someone the viewer has never seen write anything does not exist for them; to themselves they do.
+    // Someone the viewer has never seen write anything, in no member directory the viewer may open,
+    // does not exist for them; to themselves they do. (The Lobby's directory, open to every member,
+    // makes everyone known to everyone: here it is off.)
     const quiet = await createMember(ctx, { name: 'Quinn Quiet' });
+    await ctx.db
+      .updateTable('hubGroups')
+      .set((eb) => ({ directoryOn: 0, version: eb('version', '+', 1) }))
+      .where('id', '=', lobby.id)
+      .execute();
     expect((await outsider.get(`/api/v1/hub/people/${quiet.id}`)).statusCode).toBe(404);
     expect((await (await signIn(ctx, quiet)).get(`/api/v1/hub/people/${quiet.id}`)).statusCode).toBe(200);
   });

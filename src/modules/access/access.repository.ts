@@ -112,6 +112,7 @@ const groupColumns = [
   'hubGroups.updatedAt',
   'hubGroups.whoMayPost',
   'hubGroups.commentsOn',
+  'hubGroups.directoryOn',
 ] as const;
 
 const groupWithEntry = prepared((db: Executor, idOrSlug: string, userId: string, now: number) =>

@@ -13,6 +13,7 @@ export interface UserView {
   lastSeenAt: string | null;
   totalSpending: { amountMinor: number; currency: string };
   notifyEmail: UserRow['notifyEmail'];
+  emailAbout: { replies: boolean; mentions: boolean; posts: boolean };
 }
 
 export function presentUser(row: UserRow, currency: string): UserView {
@@ -28,6 +29,11 @@ export function presentUser(row: UserRow, currency: string): UserView {
     lastSeenAt: toIso(row.lastSeenAt),
     totalSpending: { amountMinor: Number(row.totalSpentMinor), currency },
     notifyEmail: row.notifyEmail,
+    emailAbout: {
+      replies: Boolean(row.emailReplies),
+      mentions: Boolean(row.emailMentions),
+      posts: Boolean(row.emailPosts),
+    },
   };
 }
 

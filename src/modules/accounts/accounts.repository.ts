@@ -19,6 +19,9 @@ const userColumns = [
   'users.lastSeenAt',
   'users.stripeCustomerId',
   'users.notifyEmail',
+  'users.emailReplies',
+  'users.emailMentions',
+  'users.emailPosts',
 ] as const;
 
 const userById = prepared((db: Executor, id: string) =>

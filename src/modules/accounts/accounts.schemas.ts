@@ -7,8 +7,16 @@ const Name = Type.String({ maxLength: 200 });
 const Token = Type.String({ minLength: 1, maxLength: 200 });
 
 const NotifyEmail = Type.Union([Type.Literal('instant'), Type.Literal('daily'), Type.Literal('off')], {
-  description: 'How notifications (replies, mentions) reach you by email: at once, in a daily digest, or not',
+  description: 'How notifications reach you by email: at once, in a daily digest, or not',
 });
+const EmailAbout = Type.Object(
+  {
+    replies: Type.Boolean({ description: 'Comments on your posts and replies to your comments' }),
+    mentions: Type.Boolean({ description: 'Someone mentions you' }),
+    posts: Type.Boolean({ description: 'New posts in groups you follow' }),
+  },
+  { description: 'Which notifications go out by email (when notifyEmail is not off)' },
+);
 
 export const User = Type.Object({
   id: Type.String(),
@@ -22,6 +30,7 @@ export const User = Type.Object({
   lastSeenAt: NullableTimestamp,
   totalSpending: Type.Object({ amountMinor: Type.Integer(), currency: Type.String() }),
   notifyEmail: NotifyEmail,
+  emailAbout: EmailAbout,
 });
 
 export const UserEnvelope = Type.Object({ user: User });
@@ -42,7 +51,11 @@ export const EmailBody = Type.Object({ email: Email });
 export const TokenBody = Type.Object({ token: Token });
 export const SetPasswordBody = Type.Object({ token: Token, password: Password });
 export const ProfileBody = Type.Object(
-  { name: Type.Optional(Name), notifyEmail: Type.Optional(NotifyEmail) },
+  {
+    name: Type.Optional(Name),
+    notifyEmail: Type.Optional(NotifyEmail),
+    emailAbout: Type.Optional(Type.Partial(EmailAbout, { minProperties: 1 })),
+  },
   { minProperties: 1 },
 );
 export const EmailChangeBody = Type.Object({ email: Email, currentPassword: Type.Optional(Password) });

@@ -505,18 +505,28 @@ export function createAuthService(deps: AuthDeps) {
     }
   }
 
-  /** Renames the signed-in person. */
-  /** The caller's name and how notifications reach them by email; either or both. */
+  /** The caller's name, how notifications reach them by email and which kinds do; any of them. */
   async function updateProfile(
     actor: Actor,
-    input: { name?: string; notifyEmail?: NotifyEmail },
+    input: {
+      name?: string;
+      notifyEmail?: NotifyEmail;
+      emailAbout?: { replies?: boolean; mentions?: boolean; posts?: boolean };
+    },
   ): Promise<UserRow> {
-    const { name, notifyEmail } = input;
+    const { name, notifyEmail, emailAbout = {} } = input;
+    const flag = (on: boolean | undefined) => (on === undefined ? undefined : on ? 1 : 0);
+    const switches = {
+      emailReplies: flag(emailAbout.replies),
+      emailMentions: flag(emailAbout.mentions),
+      emailPosts: flag(emailAbout.posts),
+    };
     if (name !== undefined) assertValid([nameProblem('name', name, true)]);
     await db.transaction().execute(async (trx) => {
       await updateUserRow(trx, actor.userId, {
         ...(name !== undefined ? { name: name.trim(), nameSearch: nameSearchKey(name) } : {}),
         ...(notifyEmail !== undefined ? { notifyEmail } : {}),
+        ...Object.fromEntries(Object.entries(switches).filter(([, value]) => value !== undefined)),
         updatedAt: clock.now(),
       });
       if (name !== undefined) await authorRenamed(trx, actor.userId);

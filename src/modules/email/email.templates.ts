@@ -229,11 +229,24 @@ export interface NotificationLine {
 
 const STOP_NOTIFICATIONS = 'Stop these emails';
 
+/** What each kind of notification email is about, in the footnote and on its unsubscribe link. */
+const EMAIL_KIND_WORDS = {
+  replies: { about: 'comments on your posts and replies to you', stop: 'Stop emails about replies' },
+  mentions: { about: 'mentions of you', stop: 'Stop emails about mentions' },
+  posts: { about: 'new posts in groups you follow', stop: 'Stop emails about new posts' },
+} as const;
+
 /** A notification by email, at once (the member chose "At once" on their Account page). */
 export function notificationEmail(
   ctx: TemplateContext,
-  input: { name: string; line: NotificationLine; unsubscribeUrl: string },
+  input: {
+    name: string;
+    line: NotificationLine;
+    kind: keyof typeof EMAIL_KIND_WORDS;
+    unsubscribeUrl: string;
+  },
 ): RenderedEmail {
+  const words = EMAIL_KIND_WORDS[input.kind];
   return {
     subject: input.line.sentence,
     ...layout({
@@ -241,8 +254,8 @@ export function notificationEmail(
       heading: input.line.sentence,
       paragraphs: input.line.excerpt ? [`“${input.line.excerpt}”`] : [],
       action: { label: 'Open it', url: input.line.url },
-      footnote: 'You get this because you chose to hear of replies and mentions at once (Account page).',
-      footerLink: { label: STOP_NOTIFICATIONS, url: input.unsubscribeUrl },
+      footnote: `You get this because you chose to hear of ${words.about} at once (Account page).`,
+      footerLink: { label: words.stop, url: input.unsubscribeUrl },
     }),
   };
 }

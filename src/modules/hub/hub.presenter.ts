@@ -6,6 +6,7 @@ import type {
   AuthorPostRow,
   CommentHitRow,
   CommentRow,
+  DirectoryRow,
   HomePostRow,
   NotificationRow,
   PostHitRow,
@@ -29,6 +30,7 @@ export function presentGroup(group: GroupRow) {
     postCount: Number(group.postCount),
     whoMayPost: group.whoMayPost,
     commentsOn: Boolean(group.commentsOn),
+    directoryOn: Boolean(group.directoryOn),
     createdAt: toIso(group.createdAt),
     updatedAt: toIso(group.updatedAt),
   };
@@ -48,6 +50,7 @@ export function presentMemberGroup(group: GroupRow & { canEnter: boolean }) {
     postCount: group.canEnter ? Number(group.postCount) : null,
     whoMayPost: group.whoMayPost,
     commentsOn: Boolean(group.commentsOn),
+    directoryOn: Boolean(group.directoryOn),
   };
 }
 
@@ -231,6 +234,16 @@ export function presentNotification(row: NotificationRow) {
 }
 
 /** Someone to mention, with the Markdown that mentions them (hub/markdown.ts reads it back). */
+export function presentDirectoryEntry(person: DirectoryRow) {
+  return {
+    id: person.id,
+    name: person.name,
+    avatarUrl: mediaUrl(person.avatarPath),
+    bio: person.bio,
+    staff: isStaffRole(person.role),
+  };
+}
+
 export function presentMentionable(person: { id: string; name: string }) {
   const name =
     person.name

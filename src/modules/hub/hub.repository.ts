@@ -1,15 +1,23 @@
-import { type CompiledQuery, type Insertable, type SelectQueryBuilder, sql, type Updateable } from 'kysely';
+import {
+  type CompiledQuery,
+  type ExpressionBuilder,
+  type Insertable,
+  type SelectQueryBuilder,
+  sql,
+  type Updateable,
+} from 'kysely';
 import { type Executor, locksRows } from '../../platform/db/executor.ts';
 import { prepared } from '../../platform/db/prepared.ts';
 import type {
   CommentsTable,
   DB,
   HubGroupsTable,
+  NotificationKind,
   NotificationsTable,
   PostsTable,
   ReportsTable,
 } from '../../platform/db/schema.ts';
-import type { Cursor } from '../../platform/pagination.ts';
+import type { Cursor, TextCursor } from '../../platform/pagination.ts';
 import { groupsEnteredBy, userMayEnterGroup } from '../access/index.ts';
 import { HIT_END, HIT_START, SEARCH } from './hub.rules.ts';
 
@@ -141,6 +149,7 @@ export async function likedPostIds(db: Executor, viewerId: string, postIds: stri
   return rows.map((row) => row.postId);
 }
 
+/** A post with its author's name, and whether the viewer likes it. */
 export async function findPost(db: Executor, id: string, viewerId: string) {
   return db
     .selectFrom('posts')
@@ -698,6 +707,36 @@ export async function listMentionable(
     .execute();
 }
 
+/**
+ * A page of a group's member directory: active people who may enter it (the access rule, in the
+ * query), by name, optionally those whose name starts with `prefix`.
+ */
+export async function listDirectory(
+  db: Executor,
+  options: { groupId: string; prefix: string; after: TextCursor | null; now: number; limit: number },
+) {
+  const { groupId, prefix, after, now, limit } = options;
+  let query = db
+    .selectFrom('users')
+    .select(['users.id', 'users.name', 'users.nameSearch', 'users.avatarPath', 'users.bio', 'users.role'])
+    .where('users.status', '=', 'active')
+    .where((eb) => userMayEnterGroup(eb, groupId, now))
+    .orderBy('users.nameSearch')
+    .orderBy('users.id')
+    .limit(limit + 1);
+  if (prefix)
+    query = query
+      .where('users.nameSearch', '>=', prefix)
+      .where('users.nameSearch', '<', `${prefix}\u{10FFFF}`);
+  if (after)
+    query = query.where((eb) =>
+      eb(eb.refTuple('users.nameSearch', 'users.id'), '>', eb.tuple(after.key, after.id)),
+    );
+  return query.execute();
+}
+
+export type DirectoryRow = Awaited<ReturnType<typeof listDirectory>>[number];
+
 /** Of these people, the active ones who may enter the group: whom a mention there may tell. */
 export async function whoMayEnter(db: Executor, groupId: string, userIds: string[], now: number) {
   if (userIds.length === 0) return [];
@@ -711,24 +750,150 @@ export async function whoMayEnter(db: Executor, groupId: string, userIds: string
   return rows.map((row) => row.id);
 }
 
+// --- following ---
+
+/** Starts or stops a member following a group (either twice is the same as once). */
+export async function setFollowing(
+  db: Executor,
+  options: { userId: string; groupId: string; following: boolean; now: number },
+): Promise<void> {
+  const { userId, groupId, following, now } = options;
+  if (following) {
+    await db
+      .insertInto('groupFollows')
+      .values({ userId, hubGroupId: groupId, createdAt: now })
+      .onConflict((oc) => oc.columns(['userId', 'hubGroupId']).doNothing())
+      .execute();
+  } else {
+    await db
+      .deleteFrom('groupFollows')
+      .where('userId', '=', userId)
+      .where('hubGroupId', '=', groupId)
+      .execute();
+  }
+}
+
+export async function isFollowing(db: Executor, userId: string, groupId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('groupFollows')
+    .select('userId')
+    .where('userId', '=', userId)
+    .where('hubGroupId', '=', groupId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function groupNameOf(db: Executor, groupId: string): Promise<string | null> {
+  const row = await db.selectFrom('hubGroups').select('name').where('id', '=', groupId).executeTakeFirst();
+  return row?.name ?? null;
+}
+
+export async function hasFollowers(db: Executor, groupId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('groupFollows')
+    .select('userId')
+    .where('hubGroupId', '=', groupId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * A page of a group's followers to tell of a new post, by id after `afterId`: active, still allowed in
+ * (the access rule, in the query), not its author, and not yet told of this post in any way (a
+ * mention of them in it told them already).
+ */
+export async function listFollowersToTell(
+  db: Executor,
+  options: {
+    groupId: string;
+    postId: string;
+    authorId: string | null;
+    afterId: string;
+    limit: number;
+    now: number;
+  },
+): Promise<string[]> {
+  const { groupId, postId, authorId, afterId, limit, now } = options;
+  let query = db
+    .selectFrom('groupFollows')
+    .innerJoin('users', 'users.id', 'groupFollows.userId')
+    .select('users.id')
+    .where('groupFollows.hubGroupId', '=', groupId)
+    .where('groupFollows.userId', '>', afterId)
+    .where('users.status', '=', 'active')
+    .where((eb) => userMayEnterGroup(eb, groupId, now))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('notifications')
+            .select(sql.lit(1).as('one'))
+            .whereRef('notifications.userId', '=', 'users.id')
+            .where('notifications.postId', '=', postId),
+        ),
+      ),
+    )
+    .orderBy('groupFollows.userId')
+    .limit(limit);
+  if (authorId) query = query.where('groupFollows.userId', '!=', authorId);
+  return (await query.execute()).map((row) => row.id);
+}
+
+/**
+ * Writes the "new post" notifications, at most one per member and post (a retried job writes none
+ * twice); answers whom this call told.
+ */
+export async function insertPostNotifications(
+  db: Executor,
+  rows: Insertable<NotificationsTable>[],
+): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const told = await db
+    .insertInto('notifications')
+    .values(rows)
+    // The conflict target names the partial index by its predicate, as a literal (a bound value matches no index).
+    .onConflict((oc) => oc.columns(['userId', 'postId']).where('kind', '=', sql.lit('post')).doNothing())
+    .returning('userId')
+    .execute();
+  return told.map((row) => row.userId);
+}
+
 // --- notifications ---
 
-/** Who is told, for their notification emails: address, name and how they want them. */
+/** Who is told, for their notification emails: address, name, how and of what they want them. */
 export async function findRecipients(db: Executor, userIds: string[]) {
   if (userIds.length === 0) return [];
   return db
     .selectFrom('users')
-    .select(['id', 'email', 'name', 'notifyEmail'])
+    .select(['id', 'email', 'name', 'notifyEmail', 'emailReplies', 'emailMentions', 'emailPosts'])
     .where('id', 'in', userIds)
     .where('status', '=', 'active')
     .execute();
 }
 
-/** Members on the daily digest with notifications no email has carried yet (unread ones). */
+/** The notification kinds a member's email switches let through (users.email_*). */
+function kindEmailed(eb: ExpressionBuilder<DB, 'users' | 'notifications'>) {
+  return eb.or([
+    eb.and([eb('notifications.kind', 'in', ['comment', 'reply']), eb('users.emailReplies', '=', 1)]),
+    eb.and([eb('notifications.kind', '=', 'mention'), eb('users.emailMentions', '=', 1)]),
+    eb.and([eb('notifications.kind', '=', 'post'), eb('users.emailPosts', '=', 1)]),
+  ]);
+}
+
+/** Members on the daily digest with notifications no email has carried yet (unread, of kinds they get). */
 export async function listDigestRecipients(db: Executor, afterId: string, limit: number) {
   return db
     .selectFrom('users')
-    .select(['users.id', 'users.email', 'users.name', 'users.role'])
+    .select([
+      'users.id',
+      'users.email',
+      'users.name',
+      'users.role',
+      'users.emailReplies',
+      'users.emailMentions',
+      'users.emailPosts',
+    ])
     .where('users.notifyEmail', '=', 'daily')
     .where('users.status', '=', 'active')
     .where('users.id', '>', afterId)
@@ -739,7 +904,8 @@ export async function listDigestRecipients(db: Executor, afterId: string, limit:
           .select(sql.lit(1).as('one'))
           .whereRef('notifications.userId', '=', 'users.id')
           .where('notifications.readAt', 'is', null)
-          .where('notifications.emailedAt', 'is', null),
+          .where('notifications.emailedAt', 'is', null)
+          .where(kindEmailed),
       ),
     )
     .orderBy('users.id')
@@ -769,11 +935,11 @@ export async function listNotifications(
     now: number;
     after: Cursor | null;
     limit: number;
-    /** Only the unread ones no email has carried yet (the daily digest's). */
-    forDigest?: boolean;
+    /** Only the unread ones of these kinds no email has carried yet (the daily digest's). */
+    forDigest?: NotificationKind[];
   },
 ) {
-  const { userId, everyGroup, now, after, limit, forDigest = false } = options;
+  const { userId, everyGroup, now, after, limit, forDigest } = options;
   let query = db
     .selectFrom('notifications')
     .innerJoin('posts', 'posts.id', 'notifications.postId')
@@ -803,7 +969,10 @@ export async function listNotifications(
     .orderBy('notifications.id', 'desc')
     .limit(limit + 1);
   if (forDigest)
-    query = query.where('notifications.readAt', 'is', null).where('notifications.emailedAt', 'is', null);
+    query = query
+      .where('notifications.readAt', 'is', null)
+      .where('notifications.emailedAt', 'is', null)
+      .where('notifications.kind', 'in', forDigest);
   if (!everyGroup) query = query.where((eb) => groupsEnteredBy(eb, userId, now));
   if (after)
     query = query.where((eb) =>

@@ -9,6 +9,7 @@ import type { AccessService } from '../access/index.ts';
 import {
   presentComment,
   presentCommentHit,
+  presentDirectoryEntry,
   presentGroup,
   presentHomePostJson,
   presentMemberGroup,
@@ -28,11 +29,13 @@ import {
   CommentBody,
   CommentHit,
   CommentPatch,
+  DirectoryEntry,
   GroupBody,
   HomePost,
   HubGroup,
   HubGroupDetail,
   MemberGroup,
+  MemberGroupDetail,
   Mentionable,
   Notification,
   PersonHit,
@@ -437,6 +440,12 @@ export function hubRoutes(deps: { hub: HubService; access: AccessService }): Fas
             'Stop notification emails, from the signed link in one (no sign-in; RFC 8058 one-click: List-Unsubscribe=One-Click)',
           querystring: Type.Object({
             u: Type.String({ maxLength: 64, description: 'The member' }),
+            k: Type.Optional(
+              Type.Union([Type.Literal('replies'), Type.Literal('mentions'), Type.Literal('posts')], {
+                description:
+                  'The kind of email to stop (an email about a mention stops mention emails); absent: all of them',
+              }),
+            ),
             t: Type.String({ maxLength: 128, description: 'The signature from the email' }),
           }),
           body: Type.Optional(
@@ -446,7 +455,7 @@ export function hubRoutes(deps: { hub: HubService; access: AccessService }): Fas
         },
       },
       async (request) => {
-        await hub.unsubscribe(request.query.u, request.query.t);
+        await hub.unsubscribe(request.query.u, request.query.t, request.query.k ?? null);
         return { ok: true as const };
       },
     );
@@ -504,14 +513,64 @@ export function hubRoutes(deps: { hub: HubService; access: AccessService }): Fas
           tags: ['hub'],
           summary: 'A group you may enter (by id or slug); 403 access_required with its paywall otherwise',
           params: IdParams,
-          response: { 200: MemberGroup, ...errors(401, 403, 404) },
+          response: { 200: MemberGroupDetail, ...errors(401, 403, 404) },
         },
       },
-      async (request) =>
-        presentMemberGroup({
-          ...(await access.enterGroup(requireActor(request), request.params.id)),
-          canEnter: true,
-        }),
+      async (request) => {
+        const actor = requireActor(request);
+        const group = await access.enterGroup(actor, request.params.id);
+        return {
+          ...presentMemberGroup({ ...group, canEnter: true }),
+          following: await hub.following(actor, group.id),
+        };
+      },
+    );
+
+    const followSchema = (summary: string) => ({
+      tags: ['hub'],
+      summary,
+      params: IdParams,
+      response: { 200: Type.Object({ following: Type.Boolean() }), ...errors(401, 403, 404) },
+    });
+    app.put(
+      '/hub/groups/:id/follow',
+      {
+        schema: followSchema(
+          'Follow a group you may enter: hear of each new post in it (in the bell, and by email if you chose)',
+        ),
+      },
+      async (request) => ({ following: await hub.follow(requireActor(request), request.params.id, true) }),
+    );
+    app.delete(
+      '/hub/groups/:id/follow',
+      { schema: followSchema('Stop following a group') },
+      async (request) => ({ following: await hub.follow(requireActor(request), request.params.id, false) }),
+    );
+
+    app.get(
+      '/hub/groups/:id/members',
+      {
+        schema: {
+          tags: ['hub'],
+          summary:
+            "A group's member directory, by name (q: names starting so); 403 directory_off when its creator turned it off",
+          params: IdParams,
+          querystring: Type.Object({
+            ...PageQuery.properties,
+            q: Type.Optional(Type.String({ maxLength: 80, description: 'The start of a name' })),
+          }),
+          response: { 200: PageOf(DirectoryEntry), ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const { q, cursor, limit } = request.query;
+        const page = await hub.directory(requireActor(request), request.params.id, {
+          ...(q !== undefined ? { q } : {}),
+          ...(cursor !== undefined ? { cursor } : {}),
+          limit: limit ?? 30,
+        });
+        return { data: page.data.map(presentDirectoryEntry), nextCursor: page.nextCursor };
+      },
     );
 
     app.get(

@@ -1,7 +1,7 @@
 // The hub's input rules, pure: what a group, a post and a comment may hold. The same limits are the
 // request schemas' bounds (hub.schemas.ts), so the OpenAPI document states them; these functions add
 // what a schema cannot say (trimmed text required, one emoji, a real http(s) URL) in the product's words.
-import type { HubVisibility } from '../../platform/db/schema.ts';
+import type { HubVisibility, NotificationKind } from '../../platform/db/schema.ts';
 import type { FieldProblem } from '../../platform/errors.ts';
 import { isHttpUrl, SLUG_PATTERN } from '../../platform/text.ts';
 import { MAX_BODY_LENGTH } from './markdown.ts';
@@ -34,6 +34,7 @@ export interface GroupInput {
   paywallUrl?: string | null;
   whoMayPost?: 'members' | 'staff';
   commentsOn?: boolean;
+  directoryOn?: boolean;
 }
 
 /** Field problems of a group's input; `creating` requires the name and visibility. */
@@ -154,15 +155,29 @@ export function hitSegments(marked: string): Segment[] {
 
 /** A notification in words: "Max mentioned you in “Morning flow”". */
 export function notificationSentence(
-  kind: 'comment' | 'reply' | 'mention',
+  kind: NotificationKind,
   actorName: string | null,
   postTitle: string | null,
+  groupName: string | null,
 ): string {
   const who = actorName || 'A former member';
   const title = postTitle ? `“${postTitle}”` : null;
+  if (kind === 'post')
+    return `${who} posted ${title ?? 'something new'} in ${groupName ?? 'a group you follow'}`;
   if (kind === 'mention') return `${who} mentioned you in ${title ?? 'a post'}`;
   if (kind === 'reply') return `${who} replied to your comment on ${title ?? 'a post'}`;
   return `${who} commented on ${title ? `your post ${title}` : 'your post'}`;
+}
+
+/** The kinds of notification a member turns on or off for email, each with one column (users.email_*). */
+export type EmailKind = 'replies' | 'mentions' | 'posts';
+export const EMAIL_KINDS: readonly EmailKind[] = ['replies', 'mentions', 'posts'];
+
+/** Which email switch a notification goes by: comments on one's post and replies are both "replies". */
+export function emailKindOf(kind: NotificationKind): EmailKind {
+  if (kind === 'mention') return 'mentions';
+  if (kind === 'post') return 'posts';
+  return 'replies';
 }
 
 /** The start of something written, as plain text on one line (a notification's excerpt). */

@@ -26,6 +26,9 @@ export const HubGroup = Type.Object({
   postCount: Type.Integer(),
   whoMayPost: WhoMayPost,
   commentsOn: Type.Boolean({ description: 'Whether members may comment (staff always may)' }),
+  directoryOn: Type.Boolean({
+    description: 'Whether those who may enter see its member directory (staff always do)',
+  }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -52,6 +55,7 @@ export const GroupBody = Type.Object({
   ),
   whoMayPost: Type.Optional(WhoMayPost),
   commentsOn: Type.Optional(Type.Boolean()),
+  directoryOn: Type.Optional(Type.Boolean()),
 });
 
 export const MemberGroup = Type.Object({
@@ -66,6 +70,22 @@ export const MemberGroup = Type.Object({
   postCount: Type.Union([Type.Integer(), Type.Null()]),
   whoMayPost: WhoMayPost,
   commentsOn: Type.Boolean(),
+  directoryOn: Type.Boolean({ description: 'Those who may enter see its member directory' }),
+});
+
+/** A group as its page shows it: with whether the caller follows it. */
+export const MemberGroupDetail = Type.Object({
+  ...MemberGroup.properties,
+  following: Type.Boolean({ description: 'You hear of each new post in it' }),
+});
+
+/** One person in a group's member directory (never an email). */
+export const DirectoryEntry = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  avatarUrl: Type.Union([Type.String(), Type.Null()]),
+  bio: Type.String(),
+  staff: Type.Boolean({ description: 'Runs the platform (owner or admin)' }),
 });
 
 export const Author = Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]);
@@ -139,9 +159,13 @@ export const SearchQuery = Type.Object({
 
 export const Notification = Type.Object({
   id: Type.String(),
-  kind: Type.Union([Type.Literal('comment'), Type.Literal('reply'), Type.Literal('mention')], {
-    description: 'comment: on your post; reply: to your comment; mention: someone mentioned you',
-  }),
+  kind: Type.Union(
+    [Type.Literal('comment'), Type.Literal('reply'), Type.Literal('mention'), Type.Literal('post')],
+    {
+      description:
+        'comment: on your post; reply: to your comment; mention: someone mentioned you; post: a new post in a group you follow',
+    },
+  ),
   read: Type.Boolean(),
   actor: Author,
   post: Type.Object({ id: Type.String(), title: Type.Union([Type.String(), Type.Null()]) }),

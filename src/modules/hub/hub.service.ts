@@ -17,8 +17,9 @@ import {
   ValidationError,
 } from '../../platform/errors.ts';
 import type { RateLimiter } from '../../platform/http/rate-limit.ts';
+import { enqueueJob } from '../../platform/jobs.ts';
 import type { MediaStore } from '../../platform/media.ts';
-import { decodeCursor, pageOf } from '../../platform/pagination.ts';
+import { decodeCursor, decodeTextCursor, encodeTextCursor, pageOf } from '../../platform/pagination.ts';
 import { normalizedHttpUrl, slugify } from '../../platform/text.ts';
 import type { AccessService, GroupRow } from '../access/index.ts';
 import { type EmailService, notificationDigestEmail, notificationEmail } from '../email/index.ts';
@@ -35,18 +36,24 @@ import {
   findProfile,
   findRecipients,
   findReport,
+  groupNameOf,
   type HomeOrder,
   type HomePostRow,
+  hasFollowers,
   hasVisibleComment,
   insertComment,
   insertGroup,
   insertNotifications,
   insertPost,
+  insertPostNotifications,
   insertReport,
+  isFollowing,
   likedPostIds,
   listComments,
   listDigestRecipients,
+  listDirectory,
   listFeedPosts,
+  listFollowersToTell,
   listGroupIds,
   listHomePosts,
   listMentionable,
@@ -65,6 +72,7 @@ import {
   searchPeople,
   searchPosts,
   setCommentHidden,
+  setFollowing,
   setLike,
   slugTaken,
   updateCommentRow,
@@ -74,6 +82,9 @@ import {
   whoMayEnter,
 } from './hub.repository.ts';
 import {
+  EMAIL_KINDS,
+  type EmailKind,
+  emailKindOf,
   excerptOf,
   type GroupInput,
   groupProblems,
@@ -89,6 +100,10 @@ export const MAX_PINNED_PER_GROUP = 5;
 
 /** The daily job that emails the digest of notifications to those who chose one. */
 export const DIGEST_JOB = 'hub.notification_digest';
+/** The job that tells a group's followers of a new post (after it, a page of followers at a time). */
+export const FOLLOWERS_JOB = 'hub.tell_followers';
+/** Followers told in one transaction of the followers job. */
+const FOLLOWERS_PAGE = 200;
 
 export interface HubDeps {
   db: Database;
@@ -218,6 +233,7 @@ export function createHubService(deps: HubDeps) {
         paywallUrl: (input.paywallUrl && normalizedHttpUrl(input.paywallUrl)) || null,
         whoMayPost: input.whoMayPost ?? 'members',
         commentsOn: input.commentsOn === false ? 0 : 1,
+        directoryOn: input.directoryOn === false ? 0 : 1,
         createdAt: now,
         updatedAt: now,
       });
@@ -251,6 +267,7 @@ export function createHubService(deps: HubDeps) {
           : {}),
         ...(input.whoMayPost !== undefined ? { whoMayPost: input.whoMayPost } : {}),
         ...(input.commentsOn !== undefined ? { commentsOn: input.commentsOn ? 1 : 0 } : {}),
+        ...(input.directoryOn !== undefined ? { directoryOn: input.directoryOn ? 1 : 0 } : {}),
         updatedAt: clock.now(),
       });
       return access.enterGroup(actor, group.id, trx);
@@ -348,14 +365,54 @@ export function createHubService(deps: HubDeps) {
     };
     const posts = await listPostsBy(db, { ...seen, limit: 10 });
     // A profile is for those who already see the person by name: their posts or comments in groups
-    // the viewer may enter (as people search). To anyone else they do not exist.
+    // the viewer may enter (as people search), or a member directory both are in. To anyone else they
+    // do not exist.
     const known =
       person.id === actor.userId ||
       seen.everyGroup ||
       posts.length > 0 ||
-      (await hasVisibleComment(db, seen));
+      (await hasVisibleComment(db, seen)) ||
+      (await shareDirectory(actor, person.id));
     if (!known) throw new NotFoundError('No such person.');
     return { person, posts };
+  }
+
+  /**
+   * A group's member directory for someone who may enter it, by name (`q`: names starting so);
+   * refused when its creator turned the directory off (staff still see it).
+   */
+  async function directory(
+    actor: Actor,
+    groupId: string,
+    options: { q?: string; cursor?: string; limit: number },
+  ) {
+    const group = await access.enterGroup(actor, groupId);
+    if (!group.directoryOn && !isStaffRole(actor.role))
+      throw new ForbiddenError(`${group.name} keeps its member list private.`, 'directory_off');
+    const rows = await listDirectory(db, {
+      groupId: group.id,
+      prefix: (options.q ?? '').trim().toLowerCase(),
+      after: decodeTextCursor(options.cursor),
+      now: clock.now(),
+      limit: options.limit,
+    });
+    const data = rows.slice(0, options.limit);
+    const last = data.at(-1);
+    return {
+      data,
+      nextCursor:
+        rows.length > options.limit && last ? encodeTextCursor({ key: last.nameSearch, id: last.id }) : null,
+    };
+  }
+
+  /** Whether both people are in a group whose member directory the viewer may open. */
+  async function shareDirectory(actor: Actor, personId: string): Promise<boolean> {
+    const now = clock.now();
+    for (const { group, canEnter } of await access.visibleGroups(actor)) {
+      if (!canEnter || !group.directoryOn) continue;
+      if ((await whoMayEnter(db, group.id, [personId], now)).length > 0) return true;
+    }
+    return false;
   }
 
   /** The caller's bio and links (their name is the Account page's). */
@@ -687,7 +744,10 @@ export function createHubService(deps: HubDeps) {
       });
       const told = new Map<string, NotificationKind>();
       tellMentioned(told, actor, input.body);
-      await notify(trx, told, actor, group.id, { id, title }, null, input.body, now);
+      await notify(trx, told, actor, group, { id, title }, null, input.body, now);
+      // Its followers hear of it from a job: a group followed by thousands never slows a post down.
+      if (await hasFollowers(trx, group.id))
+        await enqueueJob(trx, clock, FOLLOWERS_JOB, { postId: id }, { maxAttempts: 6 });
     });
     return stillThere(await findPost(db, id, actor.userId), 'post');
   }
@@ -795,7 +855,7 @@ export function createHubService(deps: HubDeps) {
         editedAt: null,
       });
       tellMentioned(told, actor, input.body);
-      await notify(trx, told, actor, post.hubGroupId, post, id, input.body, now);
+      await notify(trx, told, actor, { id: post.hubGroupId, name: null }, post, id, input.body, now);
     });
     return stillThere(await findComment(db, id, actor.userId), 'comment');
   }
@@ -811,18 +871,18 @@ export function createHubService(deps: HubDeps) {
     trx: Executor,
     told: Map<string, NotificationKind>,
     actor: Actor,
-    groupId: string,
+    group: { id: string; name: string | null },
     post: { id: string; title: string | null },
     commentId: string | null,
     body: string,
     now: number,
   ): Promise<void> {
     if (told.size === 0) return;
-    const allowed = new Set(await whoMayEnter(trx, groupId, [...told.keys()], now));
+    const allowed = new Set(await whoMayEnter(trx, group.id, [...told.keys()], now));
     for (const userId of [...told.keys()]) if (!allowed.has(userId)) told.delete(userId);
     const rows = notificationRows(told, actor, post.id, commentId, now);
     await insertNotifications(trx, rows);
-    const emailed = await emailAtOnce(trx, told, actor, post, body);
+    const emailed = await emailAtOnce(trx, told, actor.userId, group.name, post, body);
     await markNotificationsEmailed(
       trx,
       rows.filter((row) => emailed.has(row.userId)).map((row) => row.id),
@@ -830,17 +890,25 @@ export function createHubService(deps: HubDeps) {
     );
   }
 
-  /** The link that stops a member's notification emails in one click (verified by unsubscribe()). */
-  function unsubscribeToken(userId: string): string {
-    return hmac(appSecret, `notifications-off:${userId}`);
+  /**
+   * The link that stops a member's notification emails in one click (verified by unsubscribe()): of
+   * one kind (an email about a mention stops mention emails), or all (a digest carries every kind).
+   */
+  function unsubscribeToken(userId: string, kind: EmailKind | null): string {
+    return hmac(appSecret, kind ? `notifications-off:${userId}:${kind}` : `notifications-off:${userId}`);
   }
-  const unsubscribeLinks = (userId: string) => {
-    const query = `u=${encodeURIComponent(userId)}&t=${unsubscribeToken(userId)}`;
+  const unsubscribeLinks = (userId: string, kind: EmailKind | null) => {
+    const query = new URLSearchParams({
+      u: userId,
+      ...(kind ? { k: kind } : {}),
+      t: unsubscribeToken(userId, kind),
+    });
     return {
       page: `${publicUrl}/unsubscribe?${query}`,
       oneClick: `${publicUrl}/api/v1/notifications/unsubscribe?${query}`,
     };
   };
+  const EMAIL_SWITCH = { replies: 'emailReplies', mentions: 'emailMentions', posts: 'emailPosts' } as const;
 
   /**
    * Emails each person told who wants to hear at once, in the writing transaction (the email is
@@ -849,21 +917,23 @@ export function createHubService(deps: HubDeps) {
   async function emailAtOnce(
     trx: Executor,
     told: Map<string, NotificationKind>,
-    actor: Actor,
+    actorId: string | null,
+    groupName: string | null,
     post: { id: string; title: string | null },
     body: string,
   ): Promise<Set<string>> {
     if (told.size === 0) return new Set();
     const recipients = (await findRecipients(trx, [...told.keys()])).filter(
-      (r) => r.notifyEmail === 'instant',
+      (r) => r.notifyEmail === 'instant' && r[EMAIL_SWITCH[emailKindOf(told.get(r.id)!)]] === 1,
     );
     if (recipients.length === 0) return new Set();
     const { platformName } = await settings.getSettings(trx);
-    const actorName = (await findRecipients(trx, [actor.userId]))[0]?.name ?? null;
+    const actorName = actorId ? ((await findRecipients(trx, [actorId]))[0]?.name ?? null) : null;
     for (const recipient of recipients) {
-      const links = unsubscribeLinks(recipient.id);
+      const kind = told.get(recipient.id)!;
+      const links = unsubscribeLinks(recipient.id, emailKindOf(kind));
       const line = {
-        sentence: notificationSentence(told.get(recipient.id)!, actorName, post.title),
+        sentence: notificationSentence(kind, actorName, post.title, groupName),
         excerpt: excerptOf(body),
         url: `${publicUrl}/hub/p/${encodeURIComponent(post.id)}`,
       };
@@ -872,7 +942,7 @@ export function createHubService(deps: HubDeps) {
         kind: 'notification',
         message: notificationEmail(
           { platformName },
-          { name: recipient.name, line, unsubscribeUrl: links.page },
+          { name: recipient.name, line, kind: emailKindOf(kind), unsubscribeUrl: links.page },
         ),
         recipientUserId: recipient.id,
         unsubscribeUrl: links.oneClick,
@@ -881,12 +951,89 @@ export function createHubService(deps: HubDeps) {
     return new Set(recipients.map((recipient) => recipient.id));
   }
 
-  /** Stops a member's notification emails, from the link in one (no sign-in: the link is signed). */
-  async function unsubscribe(userId: string, token: string): Promise<void> {
-    const expected = unsubscribeToken(userId);
-    if (!safeEqual(token, expected))
+  /**
+   * Stops a member's notification emails of one kind, or all of them, from the link in one (no
+   * sign-in: the link is signed, and names its kind).
+   */
+  async function unsubscribe(userId: string, token: string, kind: EmailKind | null): Promise<void> {
+    if (!safeEqual(token, unsubscribeToken(userId, kind)))
       throw ValidationError.field('t', 'is not the link from one of our emails');
-    await updateProfileRow(db, userId, { notifyEmail: 'off', updatedAt: clock.now() });
+    const now = clock.now();
+    await updateProfileRow(
+      db,
+      userId,
+      kind ? { [EMAIL_SWITCH[kind]]: 0, updatedAt: now } : { notifyEmail: 'off', updatedAt: now },
+    );
+  }
+
+  // --- following ---------------------------------------------------------------------------------
+
+  /** Whether the caller follows a group they may enter. */
+  async function following(actor: Actor, groupId: string): Promise<boolean> {
+    const group = await access.enterGroup(actor, groupId);
+    return isFollowing(db, actor.userId, group.id);
+  }
+
+  /** Starts or stops the caller following a group they may enter (hearing of its new posts). */
+  async function follow(actor: Actor, groupId: string, on: boolean): Promise<boolean> {
+    const group = await access.enterGroup(actor, groupId);
+    await setFollowing(db, { userId: actor.userId, groupId: group.id, following: on, now: clock.now() });
+    return on;
+  }
+
+  /**
+   * The followers job: tells each follower of a group, who may still enter it, of a new post — a page
+   * of them per transaction, each notification written once (a retry after a crash skips those told)
+   * and emailed at once to those who want it. A post gone or hidden by then tells nobody more.
+   */
+  async function tellFollowers(postId: string): Promise<number> {
+    const post = await findPost(db, postId, '');
+    if (!post || post.hiddenAt !== null) return 0;
+    const groupName = await groupNameOf(db, post.hubGroupId);
+    let afterId = '';
+    let told = 0;
+    for (;;) {
+      const now = clock.now();
+      const page = await db.transaction().execute(async (trx) => {
+        const ids = await listFollowersToTell(trx, {
+          groupId: post.hubGroupId,
+          postId: post.id,
+          authorId: post.authorId,
+          afterId,
+          limit: FOLLOWERS_PAGE,
+          now,
+        });
+        const rows = ids.map((userId) => ({
+          id: newId(),
+          userId,
+          kind: 'post' as const,
+          actorId: post.authorId,
+          postId: post.id,
+          commentId: null,
+          createdAt: now,
+          readAt: null,
+        }));
+        const fresh = await insertPostNotifications(trx, rows);
+        const byUser = new Map(rows.map((row) => [row.userId, row.id]));
+        const emailed = await emailAtOnce(
+          trx,
+          new Map(fresh.map((userId) => [userId, 'post' as const])),
+          post.authorId,
+          groupName,
+          post,
+          post.body,
+        );
+        await markNotificationsEmailed(
+          trx,
+          [...emailed].map((userId) => byUser.get(userId)!),
+          now,
+        );
+        told += fresh.length;
+        return ids;
+      });
+      if (page.length < FOLLOWERS_PAGE) return told;
+      afterId = page.at(-1)!;
+    }
   }
 
   /**
@@ -904,13 +1051,16 @@ export function createHubService(deps: HubDeps) {
       if (batch.length === 0) return sent;
       for (const member of batch) {
         afterId = member.id;
+        const kinds = (['comment', 'reply', 'mention', 'post'] as const).filter(
+          (kind) => member[EMAIL_SWITCH[emailKindOf(kind)]] === 1,
+        );
         const fresh = await listNotifications(db, {
           userId: member.id,
           everyGroup: isStaffRole(member.role),
           now,
           after: null,
           limit: 100,
-          forDigest: true,
+          forDigest: kinds,
         });
         await db.transaction().execute(async (trx) => {
           // Those about groups they may no longer enter are dropped from digests (the list hides them).
@@ -920,9 +1070,9 @@ export function createHubService(deps: HubDeps) {
             now,
           );
           if (fresh.length === 0) return;
-          const links = unsubscribeLinks(member.id);
+          const links = unsubscribeLinks(member.id, null);
           const lines = fresh.slice(0, 10).map((row) => ({
-            sentence: notificationSentence(row.kind, row.actorName, row.postTitle),
+            sentence: notificationSentence(row.kind, row.actorName, row.postTitle, row.groupName),
             excerpt: row.commentBody !== null ? excerptOf(row.commentBody) : null,
             url: `${publicUrl}/hub/p/${encodeURIComponent(row.postId)}`,
           }));
@@ -1044,6 +1194,10 @@ export function createHubService(deps: HubDeps) {
     resolveReport,
     mentionable,
     unsubscribe,
+    follow,
+    following,
+    tellFollowers,
+    directory,
     sendDigests,
     notifications,
     unreadNotifications,

@@ -33,6 +33,7 @@ import * as notificationEmail from './migrations/0017-notification-email.ts';
 import * as groupConversation from './migrations/0018-group-conversation.ts';
 import * as moderation from './migrations/0019-moderation.ts';
 import * as profiles from './migrations/0020-profiles.ts';
+import * as followsAndDirectories from './migrations/0021-follows-and-directories.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -62,6 +63,7 @@ const migrations: Record<string, Migration> = {
   '0018-group-conversation': groupConversation,
   '0019-moderation': moderation,
   '0020-profiles': profiles,
+  '0021-follows-and-directories': followsAndDirectories,
 };
 
 /**

@@ -24,6 +24,10 @@ export interface UsersTable {
   stripeCustomerId: Generated<string | null>;
   /** How notifications reach them by email: at once, in a daily digest, or not at all. */
   notifyEmail: Generated<NotifyEmail>;
+  /** Which kinds go out by email (1 or 0): replies and comments, mentions, new posts followed. */
+  emailReplies: Generated<number>;
+  emailMentions: Generated<number>;
+  emailPosts: Generated<number>;
   /** Their profile in the hub: a short bio, links (JSON array of URLs), an avatar image. */
   bio: Generated<string>;
   links: Generated<string>;
@@ -144,6 +148,8 @@ export interface HubGroupsTable {
   whoMayPost: Generated<WhoMayPost>;
   /** 1 when members may comment (staff always may). */
   commentsOn: Generated<number>;
+  /** 1 when those who may enter see the group's member directory (staff always do). */
+  directoryOn: Generated<number>;
 }
 
 export type WhoMayPost = 'members' | 'staff';
@@ -498,13 +504,20 @@ export interface ActivityTable {
   currency: string | null;
 }
 
-export type NotificationKind = 'comment' | 'reply' | 'mention';
+/** comment: on their post; reply: to their comment; mention: of them; post: new, in a group they follow. */
+export type NotificationKind = 'comment' | 'reply' | 'mention' | 'post';
+
+/** A member following a group: they hear of its new posts. */
+export interface GroupFollowsTable {
+  userId: string;
+  hubGroupId: string;
+  createdAt: number;
+}
 
 export interface NotificationsTable {
   id: string;
   /** Who is told. */
   userId: string;
-  /** comment: on their post; reply: to their comment; mention: they were mentioned. */
   kind: NotificationKind;
   /** Who did it (null once their account is gone). */
   actorId: string | null;
@@ -534,6 +547,7 @@ export interface DB {
   hubGroups: HubGroupsTable;
   searchDocs: SearchDocsTable;
   notifications: NotificationsTable;
+  groupFollows: GroupFollowsTable;
   reports: ReportsTable;
   searchFts: SearchFtsTable;
   offers: OffersTable;

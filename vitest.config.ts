@@ -26,6 +26,7 @@ const projects: TestProjectInlineConfiguration[] = [
       name: 'unit',
       include: ['src/**/*.test.ts', 'tools/**/*.test.ts', 'web/**/*.test.ts', 'tests/sql/**/*.test.ts'],
       setupFiles,
+      isolate: false,
     },
   },
   {

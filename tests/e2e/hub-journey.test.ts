@@ -192,6 +192,37 @@ describe('the Hub', { shuffle: false }, () => {
     await max.locator('.group-switcher').getByRole('link', { name: 'General' }).click();
     await max.waitForURL(`${server.baseUrl}/hub/g/general`);
     await expect.poll(() => max.locator('.group-switcher').getAttribute('open')).toBeNull();
+    // He follows General, to hear of each new post in it, and looks at who else is in it.
+    await max.getByRole('button', { name: 'Follow' }).click();
+    await expect
+      .poll(() => max.getByRole('button', { name: 'Following' }).getAttribute('aria-pressed'))
+      .toBe('true');
+    await max.getByRole('link', { name: 'Members' }).click();
+    const members = max.getByRole('list', { name: 'Members of General' });
+    await expect.poll(() => members.getByRole('link', { name: 'Mia Member' }).count()).toBe(1);
+    await expectAccessible(max, 'e2e-members');
+    await max.screenshot({ path: '.tmp/e2e-members.png' });
+    // The owner posts there; the bell tells him (the worker tells followers after the post).
+    const { hub, users } = server.server.services;
+    const general = (await hub.listGroups(await users.operatorActor())).find((g) => g.slug === 'general')!;
+    await hub.createPost(await users.operatorActor(), general.id, {
+      title: 'Studio hours',
+      body: 'Open late',
+    });
+    const told = max.getByText('Olga Owner posted “Studio hours” in General');
+    await expect
+      .poll(
+        async () => {
+          await max.goto(`${server.baseUrl}/hub/notifications`);
+          return told.waitFor({ timeout: 2_000 }).then(
+            () => true,
+            () => false,
+          );
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(true);
+    await max.goto(`${server.baseUrl}/hub/g/general`);
     // He finds the post again by a word of it, marked where found, and opens it.
     await max.getByRole('link', { name: 'Search' }).click();
     await max.getByRole('searchbox').fill('7am');

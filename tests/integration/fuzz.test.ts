@@ -11,6 +11,7 @@
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Client,
@@ -647,7 +648,12 @@ let ownerUser: TestUser;
 let member: TestUser;
 let admin: Client;
 let operations: Operation[] = [];
-let snapshotQuery: ReturnType<typeof sql.raw>;
+let snapshotText = '';
+/**
+ * On PostgreSQL, a connection of its own that prepares the snapshot once: planning a union over every
+ * table took 7 ms, more than half of this test's time there; running the prepared plan takes 1 ms.
+ */
+let snapshotClient: pg.Client | null = null;
 const refIds = new Map<RefKind, string[]>();
 /** Cursors each list answered, by path: a list takes only its own. */
 const cursors = new Map<string, string[]>();
@@ -722,11 +728,17 @@ async function buildSnapshotQuery() {
     const updated = table.columns.some((column) => column.name === 'updated_at') ? 'max(updated_at)' : '0';
     return `select '${table.name}' as t, count(*) as n, coalesce(sum(${lengths}), 0) as s, ${updated} as u from ${table.name}`;
   });
-  snapshotQuery = sql.raw(parts.join(' union all '));
+  snapshotText = parts.join(' union all ');
+  if (ctx.config.database.kind === 'postgres') {
+    snapshotClient = new pg.Client({ connectionString: ctx.config.database.url });
+    await snapshotClient.connect();
+  }
 }
 
 async function snapshot(): Promise<string> {
-  const result = await snapshotQuery.execute(ctx.db);
+  const result = snapshotClient
+    ? await snapshotClient.query({ name: 'snapshot', text: snapshotText })
+    : await sql.raw(snapshotText).execute(ctx.db);
   return JSON.stringify(
     (result.rows as Record<string, unknown>[]).map((row) => [
       row.t,
@@ -962,6 +974,7 @@ afterAll(async () => {
   if (process.env.FUZZ_STATS)
     for (const [key, seen] of statuses)
       console.info(`${key}: ${[...seen].map(([label, n]) => `${label}×${n}`).join(', ')}`);
+  await snapshotClient?.end();
   await ctx?.close();
 });
 

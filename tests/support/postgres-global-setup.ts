@@ -16,6 +16,8 @@ export default async function setup(project: TestProject) {
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);
+  // A throwaway database need not wait for each commit to reach the disk: a crash loses it anyway.
+  await admin.query(`alter database ${name} set synchronous_commit = off`);
   await admin.end();
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;

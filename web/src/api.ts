@@ -20,9 +20,11 @@ import type {
   Author as AuthorSchema,
   CommentHit as CommentHitSchema,
   Comment as CommentSchema,
+  DirectoryEntry as DirectoryEntrySchema,
   HomePost as HomePostSchema,
   HubGroupDetail as HubGroupDetailSchema,
   HubGroup as HubGroupSchema,
+  MemberGroupDetail as MemberGroupDetailSchema,
   MemberGroup as MemberGroupSchema,
   Notification as NotificationSchema,
   PersonHit as PersonHitSchema,
@@ -215,6 +217,8 @@ export type HubGroup = Static<typeof HubGroupSchema>;
 export type HubGroupDetail = Static<typeof HubGroupDetailSchema>;
 /** A group as a member sees it in /hub. */
 export type MemberGroup = Static<typeof MemberGroupSchema>;
+export type MemberGroupDetail = Static<typeof MemberGroupDetailSchema>;
+export type DirectoryEntry = Static<typeof DirectoryEntrySchema>;
 export type Author = Static<typeof AuthorSchema>;
 export type Post = Static<typeof PostSchema>;
 /** A member's profile in the hub, with their latest posts the viewer may see. */

@@ -1,6 +1,6 @@
 // Every signed-in person's own account: name, email (confirmed through the new address), password,
 // how notifications reach them by email, and signing out everywhere.
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, type User } from '../api.ts';
 import { FormAlert, Notice, onSubmit, RadioField, SubmitButton, TextField, useAction } from '../forms.tsx';
@@ -72,19 +72,29 @@ function NameSection({ me }: { me: User }) {
 }
 
 const NOTIFY_OPTIONS: { value: User['notifyEmail']; label: string; hint: string }[] = [
-  { value: 'instant', label: 'At once', hint: 'An email for each reply to you and each mention.' },
+  { value: 'instant', label: 'At once', hint: 'An email for each one, as it happens.' },
   { value: 'daily', label: 'Once a day', hint: 'One email with what you have not read yet.' },
   { value: 'off', label: 'Never', hint: 'The bell in the hub still shows them.' },
+];
+
+const EMAIL_ABOUT: { key: keyof User['emailAbout']; label: string }[] = [
+  { key: 'replies', label: 'Comments on my posts and replies to me' },
+  { key: 'mentions', label: 'Mentions of me' },
+  { key: 'posts', label: 'New posts in groups I follow' },
 ];
 
 function NotificationsSection({ me }: { me: User }) {
   const { setMe } = useSession();
   const [choice, setChoice] = useState(me.notifyEmail);
+  const [about, setAbout] = useState(me.emailAbout);
   const [saved, setSaved] = useState(false);
   const action = useAction();
+  const id = useId();
   const submit = async () => {
     setSaved(false);
-    const result = await action.run(() => api.patch<{ user: User }>('/me', { notifyEmail: choice }));
+    const result = await action.run(() =>
+      api.patch<{ user: User }>('/me', { notifyEmail: choice, emailAbout: about }),
+    );
     if (!result.ok) return;
     setMe(result.value.user);
     setSaved(true);
@@ -93,10 +103,10 @@ function NotificationsSection({ me }: { me: User }) {
     <section className="card section" aria-labelledby="account-notifications">
       <h2 id="account-notifications">Notifications</h2>
       <form onSubmit={onSubmit(submit)} noValidate>
-        <FormAlert errors={action.errors} fields={['notifyEmail']} />
+        <FormAlert errors={action.errors} fields={['notifyEmail', 'emailAbout']} />
         {saved && <Notice>Saved.</Notice>}
         <RadioField
-          legend="Email me about replies and mentions"
+          legend="Email me about notifications"
           name="notifyEmail"
           value={choice}
           onValue={(value) => {
@@ -106,6 +116,23 @@ function NotificationsSection({ me }: { me: User }) {
           options={NOTIFY_OPTIONS}
           error={action.errors.fields.notifyEmail}
         />
+        <fieldset className="field radio-field" disabled={choice === 'off'}>
+          <legend>Which ones</legend>
+          {EMAIL_ABOUT.map((kind) => (
+            <div className="radio-option" key={kind.key}>
+              <input
+                type="checkbox"
+                id={`${id}-${kind.key}`}
+                checked={about[kind.key]}
+                onChange={(event) => {
+                  setAbout({ ...about, [kind.key]: event.target.checked });
+                  setSaved(false);
+                }}
+              />
+              <label htmlFor={`${id}-${kind.key}`}>{kind.label}</label>
+            </div>
+          ))}
+        </fieldset>
         <SubmitButton pending={action.pending}>Save</SubmitButton>
       </form>
     </section>

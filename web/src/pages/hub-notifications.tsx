@@ -39,6 +39,8 @@ export function NotificationsLink({ className, label = true }: { className?: str
 function sentence(note: Notification): string {
   const who = note.actor?.name ?? 'A former member';
   const what = note.post.title ? `“${note.post.title}”` : 'your post';
+  if (note.kind === 'post')
+    return `${who} posted ${note.post.title ? what : 'something new'} in ${note.group.name}`;
   if (note.kind === 'mention') return `${who} mentioned you in ${note.post.title ? what : 'a post'}`;
   return note.kind === 'reply'
     ? `${who} replied to your comment on ${note.post.title ? what : 'a post'}`

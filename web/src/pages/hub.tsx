@@ -13,16 +13,18 @@ import {
   isNotFound,
   isStaff,
   type MemberGroup,
+  type MemberGroupDetail,
   type Paywall,
   type Post,
   paywallOf,
   type User,
 } from '../api.ts';
-import { GroupIcon, LockIcon, SearchIcon } from '../hub-common.tsx';
+import { BellIcon, GroupIcon, LockIcon, SearchIcon } from '../hub-common.tsx';
 import { AppHeader, RequireUser } from '../layout.tsx';
 import { usePlatformName, useSession } from '../session.tsx';
 import { LoadError, Loading, LoadMore, Segmented, useLoad, useTitle, useUrlChoice } from '../ui.tsx';
 import { BillingPage } from './billing.tsx';
+import { MembersPage } from './hub-members.tsx';
 import { NotificationsLink, NotificationsPage } from './hub-notifications.tsx';
 import { Comments, isAccessLoss, PostCard, PostComposer } from './hub-posts/index.ts';
 import { ProfilePage } from './hub-profile.tsx';
@@ -70,6 +72,7 @@ function HubFrame({ me }: { me: User }) {
               <Route path="notifications" element={<NotificationsPage />} />
               <Route path="people/:id" element={<ProfilePage me={me} />} />
               <Route path="g/:slug" element={<GroupPage />} />
+              <Route path="g/:slug/members" element={<MembersPage />} />
               <Route path="p/:id" element={<PostPage />} />
               <Route path="billing" element={<BillingPage />} />
               <Route path="partner" element={<PartnerPage />} />
@@ -407,7 +410,7 @@ function GroupPage() {
   const { slug = '' } = useParams();
   const { reloadGroups } = useHub();
   const group = useLoad(
-    () => api.get<MemberGroup>(`/hub/groups/${encodeURIComponent(slug)}`),
+    () => api.get<MemberGroupDetail>(`/hub/groups/${encodeURIComponent(slug)}`),
     ['member-hub-group', slug],
   );
   const [lost, setLost] = useState<unknown>(null);
@@ -442,6 +445,38 @@ function GroupPage() {
   // The address may hold the slug or the id; until the group it names has loaded, wait.
   if (!data || (data.slug !== slug && data.id !== slug)) return <Loading />;
   return <GroupFeed key={data.id} group={data} reloadSignal={feedTick} onFailure={onFailure} />;
+}
+
+/** Follow: hear of each new post in the group (the bell, and email as the Account page says). */
+function FollowButton({ group, onFailure }: { group: MemberGroupDetail; onFailure(error: unknown): void }) {
+  const [following, setFollowing] = useState(group.following);
+  const [busy, setBusy] = useState(false);
+  const toggle = async () => {
+    setBusy(true);
+    try {
+      const path = `/hub/groups/${encodeURIComponent(group.id)}/follow`;
+      const result = following
+        ? await api.delete<{ following: boolean }>(path)
+        : await api.put<{ following: boolean }>(path, {});
+      setFollowing(result.following);
+    } catch (error) {
+      onFailure(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <button
+      type="button"
+      className={`button button-small${following ? '' : ' button-primary'}`}
+      aria-pressed={following}
+      disabled={busy}
+      title={following ? 'You hear of each new post here' : 'Hear of each new post here'}
+      onClick={() => void toggle()}
+    >
+      <BellIcon /> {following ? 'Following' : 'Follow'}
+    </button>
+  );
 }
 
 const WELCOME_DONE = 'guildhall.welcome-done';
@@ -539,7 +574,7 @@ function GroupFeed({
   reloadSignal,
   onFailure,
 }: {
-  group: MemberGroup;
+  group: MemberGroupDetail;
   reloadSignal: number;
   onFailure(error: unknown): void;
 }) {
@@ -580,9 +615,17 @@ function GroupFeed({
     <>
       <header className="group-header">
         <GroupIcon group={group} large />
-        <div>
+        <div className="group-header-text">
           <h1>{group.name}</h1>
           {group.description && <p className="muted">{group.description}</p>}
+          <p className="group-actions">
+            <FollowButton group={group} onFailure={onFailure} />
+            {(group.directoryOn || isStaff(me.role)) && (
+              <Link className="button button-small" to={`/hub/g/${group.slug}/members`}>
+                Members
+              </Link>
+            )}
+          </p>
         </div>
       </header>
       {group.whoMayPost === 'members' || isStaff(me.role) ? (

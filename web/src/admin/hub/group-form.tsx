@@ -27,6 +27,7 @@ interface Draft {
   paywallUrl: string;
   whoMayPost: 'members' | 'staff';
   comments: 'on' | 'off';
+  directory: 'on' | 'off';
 }
 
 function draftOf(group: HubGroup | null): Draft {
@@ -42,6 +43,7 @@ function draftOf(group: HubGroup | null): Draft {
     paywallUrl: group?.paywall.url ?? '',
     whoMayPost: group?.whoMayPost ?? 'members',
     comments: group && !group.commentsOn ? 'off' : 'on',
+    directory: group && !group.directoryOn ? 'off' : 'on',
   };
 }
 
@@ -56,6 +58,7 @@ const GROUP_FIELDS = [
   'paywallUrl',
   'whoMayPost',
   'commentsOn',
+  'directoryOn',
 ];
 
 export function GroupForm({
@@ -91,6 +94,7 @@ export function GroupForm({
       visibility: draft.visibility,
       whoMayPost: draft.whoMayPost,
       commentsOn: draft.comments === 'on',
+      directoryOn: draft.directory === 'on',
     };
     if (draft.slug.trim()) body.slug = draft.slug.trim();
     if (group && draft.visibility === 'private') {
@@ -194,6 +198,21 @@ export function GroupForm({
         options={[
           { value: 'on', label: 'Members may comment' },
           { value: 'off', label: 'Only the owner and admins comment' },
+        ]}
+      />
+      <RadioField
+        legend="Member directory"
+        name="directory"
+        value={draft.directory}
+        onValue={(value) => set('directory')(value)}
+        error={fields.directoryOn}
+        options={[
+          {
+            value: 'on',
+            label: 'Members see who else is in the group',
+            hint: 'A list by name with each person’s profile (never an email).',
+          },
+          { value: 'off', label: 'Only the owner and admins see who is in it' },
         ]}
       />
       {group && draft.visibility === 'private' && (

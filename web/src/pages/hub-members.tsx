@@ -1,0 +1,114 @@
+// /hub/g/:slug/members: a group's member directory — the people who may enter it, by name, a page at a
+// time, narrowed by the start of a name. The creator can turn it off per group (staff still see it).
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useId, useState } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { api, type DirectoryEntry, type MemberGroupDetail, type Page } from '../api.ts';
+import { usePlatformName } from '../session.tsx';
+import { LoadError, Loading, LoadMore, useLoad, useTitle } from '../ui.tsx';
+
+export function MembersPage() {
+  const { slug = '' } = useParams();
+  const platformName = usePlatformName();
+  const group = useLoad(
+    () => api.get<MemberGroupDetail>(`/hub/groups/${encodeURIComponent(slug)}`),
+    ['member-hub-group', slug],
+  );
+  useTitle(`Members${group.data ? ` of ${group.data.name}` : ''} · ${platformName}`);
+  if (group.error) return <LoadError error={group.error} retry={group.reload} />;
+  if (!group.data) return <Loading />;
+  return <Directory group={group.data} />;
+}
+
+function Directory({ group }: { group: MemberGroupDetail }) {
+  const [params, setParams] = useSearchParams();
+  const q = params.get('q')?.trim() ?? '';
+  const [text, setText] = useState(q);
+  const inputId = useId();
+  useEffect(() => setText(q), [q]);
+  const people = useInfiniteQuery({
+    queryKey: ['hub-members', group.id, q],
+    queryFn: ({ pageParam }) =>
+      api.get<Page<DirectoryEntry>>(`/hub/groups/${encodeURIComponent(group.id)}/members`, {
+        ...(q ? { q } : {}),
+        ...(pageParam ? { cursor: pageParam } : {}),
+      }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const words = text.trim();
+    setParams(words ? { q: words } : {});
+  };
+  const found = people.data?.pages.flatMap((page) => page.data) ?? [];
+  return (
+    <>
+      <p className="post-group">
+        <Link to={`/hub/g/${encodeURIComponent(group.slug)}`}>← {group.name}</Link>
+      </p>
+      <h1>Members</h1>
+      {!group.directoryOn && (
+        <p className="muted">Only the people who run the community see this list: its members do not.</p>
+      )}
+      <search>
+        <form className="search-form" onSubmit={submit}>
+          <label htmlFor={inputId} className="visually-hidden">
+            Find a member by name
+          </label>
+          <input
+            id={inputId}
+            type="search"
+            name="q"
+            value={text}
+            maxLength={80}
+            placeholder="Find a member by name"
+            onChange={(event) => setText(event.target.value)}
+          />
+          <button type="submit" className="button button-primary">
+            Find
+          </button>
+        </form>
+      </search>
+      {people.error && !people.data ? (
+        <LoadError error={people.error} retry={() => void people.refetch()} />
+      ) : !people.data ? (
+        <Loading label="Loading members…" />
+      ) : found.length === 0 ? (
+        <div className="card empty-state" role="status">
+          <p>{q ? `Nobody here has a name starting with “${q}”.` : 'Nobody is here yet.'}</p>
+        </div>
+      ) : (
+        <ul className="directory" aria-label={`Members of ${group.name}`}>
+          {found.map((person) => (
+            <li key={person.id} className="card directory-entry">
+              {person.avatarUrl ? (
+                <img
+                  className="avatar avatar-small"
+                  src={person.avatarUrl}
+                  alt=""
+                  width={40}
+                  height={40}
+                  loading="lazy"
+                />
+              ) : (
+                <span className="avatar avatar-small" aria-hidden="true">
+                  {person.name.slice(0, 1).toUpperCase()}
+                </span>
+              )}
+              <div className="directory-text">
+                <p>
+                  <Link to={`/hub/people/${encodeURIComponent(person.id)}`}>{person.name}</Link>
+                  {person.staff && <span className="muted"> · Runs this community</span>}
+                </p>
+                {person.bio && <p className="muted directory-bio">{person.bio}</p>}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <LoadMore list={people} label="More members" />
+      {people.isFetchNextPageError && <LoadError error={people.error} />}
+    </>
+  );
+}

@@ -101,9 +101,16 @@ describe('reports and moderation', { shuffle: false }, () => {
     // Warm every cache first: the hide must show through them.
     expect(await visibleTo(reader.client, id)).toEqual({ feed: true, home: true, search: true, open: 200 });
     const report = (await queue()).find((r) => r.post.id === id)!;
+    const counted = async () =>
+      (
+        (await reader.client.get('/api/v1/hub/groups')).json().data as { id: string; postCount: number }[]
+      ).find((g) => g.id === group.id)!.postCount;
+    const shown = await counted();
     expect((await staff.post(`/api/v1/reports/${report.id}/resolve`, { action: 'hide' })).statusCode).toBe(
       204,
     );
+    // The group counts only the posts its members see.
+    expect(await counted()).toBe(shown - 1);
     expect(await visibleTo(reader.client, id)).toEqual({
       feed: false,
       home: false,
@@ -127,6 +134,7 @@ describe('reports and moderation', { shuffle: false }, () => {
       204,
     );
     expect(await visibleTo(reader.client, id)).toEqual({ feed: true, home: true, search: true, open: 200 });
+    expect(await counted()).toBe(shown);
     expect((await queue('resolved')).find((r) => r.id === report.id)).toMatchObject({
       resolution: 'dismissed',
     });
@@ -176,6 +184,8 @@ describe('reports and moderation', { shuffle: false }, () => {
       id: string;
     }[];
     expect(comments.map((c) => c.id)).not.toContain(comment);
+    // The post counts only the comments its members see.
+    expect((await reader.client.get(`/api/v1/hub/posts/${id}`)).json().commentCount).toBe(0);
     expect((await reader.client.request('PUT', `/api/v1/hub/comments/${comment}/like`)).statusCode).toBe(404);
 
     await reader.client.post(`/api/v1/hub/posts/${id}/report`, { reason: 'Meh' });

@@ -189,6 +189,28 @@ describe('notifications', () => {
     const beaNotes = await notesOf('bea');
     expect(beaNotes).toHaveLength(before + 1);
     expect(beaNotes[0]).toMatchObject({ kind: 'mention', actor: { name: 'Otto' } });
+
+    // An edit tells those it newly mentions, once: not those already mentioned, nor on a second edit.
+    const count = async (who: 'max' | 'otto') =>
+      (await notesOf(who)).filter((note) => note.kind === 'mention' && note.post.id === post.id).length;
+    const edit = (body: string) => people.bea.client.patch(`/api/v1/hub/posts/${post.id}`, { body });
+    expect((await edit(`${mention(people.max.user)} ${mention(people.otto.user)} see you`)).statusCode).toBe(
+      200,
+    );
+    expect(await count('max')).toBe(1);
+    expect(await count('otto')).toBe(1);
+    expect((await edit(`${mention(people.max.user)} ${mention(people.otto.user)} see you!`)).statusCode).toBe(
+      200,
+    );
+    expect(await count('otto')).toBe(1);
+    // A comment edited to mention Max tells him, naming the comment.
+    const plain = await comment('otto', post.id, 'Who brings snacks?');
+    await forgetWriteLimits(ctx, people.otto.user);
+    const edited = await people.otto.client.patch(`/api/v1/hub/comments/${plain}`, {
+      body: `Who brings snacks, ${mention(people.max.user)}?`,
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+    expect((await notesOf('max'))[0]).toMatchObject({ kind: 'mention', comment: { id: plain } });
   });
 
   it('complete a mention with the people who may enter the group, as the access rule says', async () => {

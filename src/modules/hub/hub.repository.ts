@@ -568,17 +568,46 @@ export async function updatePostRow(db: Executor, id: string, patch: Updateable<
   await bumpFeedOfPost(db, id);
 }
 
-export async function deletePostRow(db: Executor, post: { id: string; hubGroupId: string }): Promise<void> {
-  await db.deleteFrom('posts').where('id', '=', post.id).execute();
+/** A group's post count moved by `by` (members see it in their group list): both its caches are stale. */
+async function movePostCount(db: Executor, groupId: string, by: number): Promise<void> {
   await db
     .updateTable('hubGroups')
     .set((eb) => ({
-      postCount: eb('postCount', '-', 1),
+      postCount: eb('postCount', '+', by),
       feedVersion: eb('feedVersion', '+', 1),
       version: eb('version', '+', 1),
     }))
-    .where('id', '=', post.hubGroupId)
+    .where('id', '=', groupId)
     .execute();
+}
+
+/** Deletes a post; a hidden one was no longer counted in its group's posts. */
+export async function deletePostRow(db: Executor, post: { id: string; hubGroupId: string }): Promise<void> {
+  const gone = await db
+    .deleteFrom('posts')
+    .where('id', '=', post.id)
+    .returning('hiddenAt')
+    .executeTakeFirst();
+  await movePostCount(db, post.hubGroupId, gone && gone.hiddenAt === null ? -1 : 0);
+}
+
+/**
+ * Hides a post from members (`hiddenAt`), or shows it again (null): a group counts only the posts its
+ * members see, so the count moves when the post does — once, however often it is asked.
+ */
+export async function setPostHidden(
+  db: Executor,
+  post: { id: string; hubGroupId: string },
+  hiddenAt: number | null,
+): Promise<void> {
+  const changed = await db
+    .updateTable('posts')
+    .set({ hiddenAt })
+    .where('id', '=', post.id)
+    .where('hiddenAt', hiddenAt === null ? 'is not' : 'is', null)
+    .executeTakeFirst();
+  const moved = Number(changed.numUpdatedRows) === 1;
+  await movePostCount(db, post.hubGroupId, moved ? (hiddenAt === null ? 1 : -1) : 0);
 }
 
 // --- comments ---
@@ -666,24 +695,27 @@ export async function updateCommentRow(
   await db.updateTable('comments').set(patch).where('id', '=', id).execute();
 }
 
-/** Deletes a comment and its replies, keeping the post's count right. */
-export async function deleteCommentRow(db: Executor, comment: { id: string; postId: string }): Promise<void> {
-  const replies = await db
-    .selectFrom('comments')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('parentId', '=', comment.id)
-    .executeTakeFirstOrThrow();
-  await db.deleteFrom('comments').where('id', '=', comment.id).execute();
+/**
+ * A post's comment count is of the comments its members see: counted again (by the post's index) after
+ * a comment goes, or is hidden or shown again.
+ */
+async function recountComments(db: Executor, postId: string): Promise<void> {
   await db
     .updateTable('posts')
-    .set((eb) => ({
-      commentCount: eb('commentCount', '-', 1 + Number(replies.n)),
+    .set({
+      commentCount: sql<number>`(select count(*) from comments c where c.post_id = posts.id and c.hidden_at is null)`,
       // The newest comment left, or the post's own time.
-      activityAt: sql<number>`coalesce((select max(c.created_at) from comments c where c.post_id = posts.id), posts.created_at)`,
-    }))
-    .where('id', '=', comment.postId)
+      activityAt: sql<number>`coalesce((select max(c.created_at) from comments c where c.post_id = posts.id and c.hidden_at is null), posts.created_at)`,
+    })
+    .where('id', '=', postId)
     .execute();
-  await bumpFeedOfPost(db, comment.postId);
+  await bumpFeedOfPost(db, postId);
+}
+
+/** Deletes a comment and its replies, keeping the post's count right. */
+export async function deleteCommentRow(db: Executor, comment: { id: string; postId: string }): Promise<void> {
+  await db.deleteFrom('comments').where('id', '=', comment.id).execute();
+  await recountComments(db, comment.postId);
 }
 
 // --- mentions ---
@@ -1217,8 +1249,14 @@ export async function markReportDismissed(db: Executor, id: string, by: string, 
 }
 
 /** Hides or shows a comment again (a post goes through updatePostRow, which its feed follows). */
-export async function setCommentHidden(db: Executor, id: string, hiddenAt: number | null): Promise<void> {
-  await db.updateTable('comments').set({ hiddenAt }).where('id', '=', id).execute();
+/** Hides a comment from members, or shows it again; its post counts only what members see. */
+export async function setCommentHidden(
+  db: Executor,
+  comment: { id: string; postId: string },
+  hiddenAt: number | null,
+): Promise<void> {
+  await db.updateTable('comments').set({ hiddenAt }).where('id', '=', comment.id).execute();
+  await recountComments(db, comment.postId);
 }
 
 // --- likes (idempotent: liking twice counts once, taking back a like that is not there changes nothing) ---

@@ -171,7 +171,6 @@ export function notificationSentence(
 
 /** The kinds of notification a member turns on or off for email, each with one column (users.email_*). */
 export type EmailKind = 'replies' | 'mentions' | 'posts';
-export const EMAIL_KINDS: readonly EmailKind[] = ['replies', 'mentions', 'posts'];
 
 /** Which email switch a notification goes by: comments on one's post and replies are both "replies". */
 export function emailKindOf(kind: NotificationKind): EmailKind {

@@ -74,6 +74,7 @@ import {
   setCommentHidden,
   setFollowing,
   setLike,
+  setPostHidden,
   slugTaken,
   updateCommentRow,
   updateGroupRow,
@@ -82,7 +83,6 @@ import {
   whoMayEnter,
 } from './hub.repository.ts';
 import {
-  EMAIL_KINDS,
   type EmailKind,
   emailKindOf,
   excerptOf,
@@ -123,10 +123,15 @@ export interface HubDeps {
   homeCache?: FeedCache<HomePostRow>;
 }
 
-/** Adds to `told` the people the Markdown mentions, but the writer; a reply stays a reply. */
-function tellMentioned(told: Map<string, NotificationKind>, actor: Actor, body: string): void {
+/**
+ * Adds to `told` the people the Markdown mentions, but the writer; a reply stays a reply. An edit
+ * passes the text it replaces: only those it newly mentions are told.
+ */
+function tellMentioned(told: Map<string, NotificationKind>, actor: Actor, body: string, before = ''): void {
+  const already = new Set(mentionedUserIds(before));
   for (const userId of mentionedUserIds(body)) {
-    if (userId !== actor.userId && told.get(userId) !== 'reply') told.set(userId, 'mention');
+    if (userId !== actor.userId && !already.has(userId) && told.get(userId) !== 'reply')
+      told.set(userId, 'mention');
   }
 }
 
@@ -536,8 +541,9 @@ export function createHubService(deps: HubDeps) {
       }
       const hiddenAt = action === 'hide' ? now : null;
       if (action === 'hide' || action === 'restore') {
-        if (item.commentId) await setCommentHidden(trx, item.commentId, hiddenAt);
-        else await updatePostRow(trx, item.postId, { hiddenAt });
+        if (item.commentId)
+          await setCommentHidden(trx, { id: item.commentId, postId: item.postId }, hiddenAt);
+        else await setPostHidden(trx, { id: item.postId, hubGroupId: found.groupId }, hiddenAt);
       }
       await resolveReportsOf(trx, item, action === 'hide' ? 'hidden' : 'dismissed', actor.userId, now);
       // A hidden post takes its comments with it: their reports are settled too.
@@ -794,6 +800,12 @@ export function createHubService(deps: HubDeps) {
         ...(input.pinned !== undefined ? { pinnedAt: input.pinned ? (post.pinnedAt ?? now) : null } : {}),
         updatedAt: now,
       });
+      if (input.body !== undefined) {
+        const told = new Map<string, NotificationKind>();
+        tellMentioned(told, actor, input.body, post.body);
+        const edited = { id: post.id, title: title === undefined ? post.title : title };
+        await notify(trx, told, actor, { id: post.hubGroupId, name: null }, edited, null, input.body, now);
+      }
     });
     return stillThere(await findPost(db, post.id, actor.userId), 'post');
   }
@@ -1139,11 +1151,18 @@ export function createHubService(deps: HubDeps) {
     const problem = textProblems('body', input.body, 10_000, true);
     if (problem) throw new ValidationError([problem]);
     const now = clock.now();
-    await updateCommentRow(db, comment.id, {
-      body: input.body,
-      bodyHtml: renderMarkdown(input.body),
-      editedAt: now,
-      updatedAt: now,
+    const post = stillThere(await findPost(db, comment.postId, actor.userId), 'post');
+    await db.transaction().execute(async (trx) => {
+      await updateCommentRow(trx, comment.id, {
+        body: input.body,
+        bodyHtml: renderMarkdown(input.body),
+        editedAt: now,
+        updatedAt: now,
+      });
+      // Those the edit newly mentions hear of it, as of a new comment.
+      const told = new Map<string, NotificationKind>();
+      tellMentioned(told, actor, input.body, comment.body);
+      await notify(trx, told, actor, { id: post.hubGroupId, name: null }, post, comment.id, input.body, now);
     });
     return stillThere(await findComment(db, comment.id, actor.userId), 'comment');
   }

@@ -91,6 +91,14 @@ describe('profiles', () => {
     }
     expect((await outsider.get(`/api/v1/hub/people/${author.id}`)).json().bio).toBe('I write about tea.');
 
+    // The lobby's feed read first, so its first page is cached: the new picture must show through.
+    const authorIn = async () =>
+      (
+        (await outsider.get(`/api/v1/hub/groups/${lobby.id}/posts`)).json().data as {
+          author: { id: string; avatarUrl: string | null };
+        }[]
+      ).find((post) => post.author.id === author.id)!.author;
+    expect((await authorIn()).avatarUrl).toBeNull();
     const png = await sharp({ create: { width: 900, height: 600, channels: 3, background: '#2f5d50' } })
       .png()
       .toBuffer();
@@ -103,6 +111,8 @@ describe('profiles', () => {
     const image = await outsider.get(avatarUrl);
     const size = await sharp(image.rawPayload).metadata();
     expect(Math.max(size.width ?? 0, size.height ?? 0)).toBeLessThanOrEqual(256);
+    // Beside the author's name on their posts, at once.
+    expect((await authorIn()).avatarUrl).toBe(avatarUrl);
     const fake = await authorClient.request(
       'PUT',
       '/api/v1/hub/profile/avatar',
@@ -113,5 +123,6 @@ describe('profiles', () => {
     );
     expect(fake.statusCode).toBe(400);
     expect((await authorClient.delete('/api/v1/hub/profile/avatar')).json().avatarUrl).toBeNull();
+    expect((await authorIn()).avatarUrl).toBeNull();
   });
 });

@@ -48,6 +48,27 @@ function Icon({ d }: { d: string }) {
   );
 }
 
+/** A person's picture, or the first letter of their name on a tint when they have none. */
+export function Avatar({
+  name,
+  url,
+  size,
+}: {
+  name: string;
+  url: string | null;
+  size: 'tiny' | 'small' | 'large';
+}) {
+  const pixels = { tiny: 24, small: 40, large: 96 }[size];
+  const className = `avatar avatar-${size}`;
+  if (url)
+    return <img className={className} src={url} alt="" width={pixels} height={pixels} loading="lazy" />;
+  return (
+    <span className={className} aria-hidden="true">
+      {name.slice(0, 1).toUpperCase()}
+    </span>
+  );
+}
+
 export const LockIcon = () => (
   <Icon d="M12 2a5 5 0 0 0-5 5v3H6a2 2 0 0 0-2 2v8a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-8a2 2 0 0 0-2-2h-1V7a5 5 0 0 0-5-5Zm-3 8V7a3 3 0 1 1 6 0v3H9Z" />
 );

@@ -72,12 +72,26 @@ export function presentMemberGroupJson(group: GroupRow, canEnter: boolean): stri
   return canEnter ? json.open : json.locked;
 }
 
+/** The writer of a post or comment, with their picture (null once their account is gone). */
+function writer(row: {
+  authorId: string | null;
+  authorName: string | null;
+  authorAvatarPath: string | null;
+}) {
+  if (!row.authorId) return null;
+  return {
+    id: row.authorId,
+    name: row.authorName ?? 'Former member',
+    avatarUrl: mediaUrl(row.authorAvatarPath),
+  };
+}
+
 export function presentPost(post: PostRow, actor: Actor) {
   const mine = post.authorId === actor.userId;
   return {
     id: post.id,
     groupId: post.hubGroupId,
-    author: post.authorId ? { id: post.authorId, name: post.authorName ?? 'Former member' } : null,
+    author: writer(post),
     title: post.title,
     body: post.body,
     bodyHtml: post.bodyHtml,
@@ -155,7 +169,7 @@ export function presentComment(comment: CommentRow, actor: Actor) {
     id: comment.id,
     postId: comment.postId,
     parentId: comment.parentId,
-    author: comment.authorId ? { id: comment.authorId, name: comment.authorName ?? 'Former member' } : null,
+    author: writer(comment),
     body: comment.body,
     bodyHtml: comment.bodyHtml,
     likeCount: Number(comment.likeCount),

@@ -82,6 +82,7 @@ const postColumns = [
   'posts.editedAt',
   'posts.hiddenAt',
   'users.name as authorName',
+  'users.avatarPath as authorAvatarPath',
 ] as const;
 
 function likedByExpression(userId: string) {
@@ -625,6 +626,7 @@ const commentColumns = [
   'comments.editedAt',
   'comments.hiddenAt',
   'users.name as authorName',
+  'users.avatarPath as authorAvatarPath',
 ] as const;
 
 function commentLikedBy(userId: string) {

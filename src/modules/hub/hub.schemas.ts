@@ -89,11 +89,20 @@ export const DirectoryEntry = Type.Object({
 });
 
 export const Author = Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]);
+/** Who wrote a post or comment, with their picture beside the name (null: none uploaded). */
+export const Writer = Type.Union([
+  Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    avatarUrl: Type.Union([Type.String(), Type.Null()]),
+  }),
+  Type.Null(),
+]);
 
 export const Post = Type.Object({
   id: Type.String(),
   groupId: Type.String(),
-  author: Author,
+  author: Writer,
   title: Type.Union([Type.String(), Type.Null()]),
   body: Type.String({ description: 'Markdown as written' }),
   bodyHtml: Type.String({ description: 'Sanitized HTML rendered from body' }),
@@ -279,7 +288,7 @@ export const Comment = Type.Object({
   id: Type.String(),
   postId: Type.String(),
   parentId: Type.Union([Type.String(), Type.Null()]),
-  author: Author,
+  author: Writer,
   body: Type.String(),
   bodyHtml: Type.String(),
   likeCount: Type.Integer(),

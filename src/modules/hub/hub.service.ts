@@ -26,6 +26,7 @@ import { type EmailService, notificationDigestEmail, notificationEmail } from '.
 import type { SettingsService } from '../settings/index.ts';
 import { createFeedCache, type FeedCache, type SharedPost } from './feed-cache.ts';
 import {
+  bumpFeedsOfAuthor,
   countPinned,
   countUnreadNotifications,
   deleteCommentRow,
@@ -450,13 +451,21 @@ export function createHubService(deps: HubDeps) {
       throw ValidationError.field('avatar', 'send the image bytes with an image/… Content-Type');
     await countWrite(actor, 'avatar');
     const stored = await media.saveImage('avatar', body, { maxWidth: 256, maxHeight: 256 });
-    await updateProfileRow(db, actor.userId, { avatarPath: stored.path, updatedAt: clock.now() });
+    await changeAvatar(actor, stored.path);
     return profile(actor, actor.userId);
   }
 
   async function removeAvatar(actor: Actor) {
-    await updateProfileRow(db, actor.userId, { avatarPath: null, updatedAt: clock.now() });
+    await changeAvatar(actor, null);
     return profile(actor, actor.userId);
+  }
+
+  /** The picture is beside the person's name on their posts: the feeds they wrote in are stale. */
+  async function changeAvatar(actor: Actor, avatarPath: string | null) {
+    await db.transaction().execute(async (trx) => {
+      await updateProfileRow(trx, actor.userId, { avatarPath, updatedAt: clock.now() });
+      await bumpFeedsOfAuthor(trx, actor.userId);
+    });
   }
 
   // --- reports and moderation --------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { api, type DirectoryEntry, type MemberGroupDetail, type Page } from '../api.ts';
+import { Avatar } from '../hub-common.tsx';
 import { usePlatformName } from '../session.tsx';
 import { LoadError, Loading, LoadMore, useLoad, useTitle } from '../ui.tsx';
 
@@ -82,20 +83,7 @@ function Directory({ group }: { group: MemberGroupDetail }) {
         <ul className="directory" aria-label={`Members of ${group.name}`}>
           {found.map((person) => (
             <li key={person.id} className="card directory-entry">
-              {person.avatarUrl ? (
-                <img
-                  className="avatar avatar-small"
-                  src={person.avatarUrl}
-                  alt=""
-                  width={40}
-                  height={40}
-                  loading="lazy"
-                />
-              ) : (
-                <span className="avatar avatar-small" aria-hidden="true">
-                  {person.name.slice(0, 1).toUpperCase()}
-                </span>
-              )}
+              <Avatar name={person.name} url={person.avatarUrl} size="small" />
               <div className="directory-text">
                 <p>
                   <Link to={`/hub/people/${encodeURIComponent(person.id)}`}>{person.name}</Link>

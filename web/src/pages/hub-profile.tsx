@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, type Profile, request, type User } from '../api.ts';
 import { FormAlert, Notice, onSubmit, SubmitButton, TextAreaField, TextField, useAction } from '../forms.tsx';
+import { Avatar } from '../hub-common.tsx';
 import { usePlatformName } from '../session.tsx';
 import { LoadError, Loading, Time, useLoad, useTitle } from '../ui.tsx';
 import { plural } from './hub-posts/shared.tsx';
@@ -23,13 +24,7 @@ export function ProfilePage({ me }: { me: User }) {
   return (
     <>
       <header className="profile-header">
-        {person.avatarUrl ? (
-          <img className="avatar avatar-large" src={person.avatarUrl} alt="" width={96} height={96} />
-        ) : (
-          <span className="avatar avatar-large" aria-hidden="true">
-            {person.name.slice(0, 1).toUpperCase()}
-          </span>
-        )}
+        <Avatar name={person.name} url={person.avatarUrl} size="large" />
         <div>
           <h1>{person.name}</h1>
           <p className="muted">

@@ -4,6 +4,7 @@ import { type ReactNode, useState } from 'react';
 import { Link } from 'react-router';
 import { api, isNotFound, paywallOf } from '../../api.ts';
 import { FormAlert, TextAreaField, useAction } from '../../forms.tsx';
+import { Avatar } from '../../hub-common.tsx';
 import { ConfirmDialog, Time } from '../../ui.tsx';
 
 /** A failure that means "you may no longer see this": the caller checks what is left. */
@@ -114,7 +115,7 @@ export function Byline({
   editedAt,
   href,
 }: {
-  author: { id?: string; name: string } | null;
+  author: { id?: string; name: string; avatarUrl?: string | null } | null;
   createdAt: string;
   editedAt: string | null;
   href?: string;
@@ -122,6 +123,7 @@ export function Byline({
   const time = <Time iso={createdAt} withTime />;
   return (
     <p className="byline">
+      {author && <Avatar name={author.name} url={author.avatarUrl ?? null} size="tiny" />}
       {author?.id ? (
         <Link className="byline-author" to={`/hub/people/${encodeURIComponent(author.id)}`}>
           {author.name}

@@ -184,6 +184,8 @@ export const api = {
   /** Uploads a file's bytes with its own Content-Type (application/octet-stream when the browser has none). */
   putFile: <T>(path: string, file: File) =>
     request<T>('PUT', path, { file: { data: file, contentType: file.type || 'application/octet-stream' } }),
+  postFile: <T>(path: string, file: File) =>
+    request<T>('POST', path, { file: { data: file, contentType: file.type || 'application/octet-stream' } }),
 };
 
 // --- shapes the API answers -------------------------------------------------------------------

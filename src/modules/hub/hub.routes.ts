@@ -23,7 +23,7 @@ import {
   presentProfile,
   presentReport,
 } from './hub.presenter.ts';
-import type { GroupInput } from './hub.rules.ts';
+import { type GroupInput, LIMITS } from './hub.rules.ts';
 import {
   Comment,
   CommentBody,
@@ -545,6 +545,46 @@ export function hubRoutes(deps: { hub: HubService; access: AccessService }): Fas
       '/hub/groups/:id/follow',
       { schema: followSchema('Stop following a group') },
       async (request) => ({ following: await hub.follow(requireActor(request), request.params.id, false) }),
+    );
+
+    app.post(
+      '/hub/groups/:id/images',
+      {
+        bodyLimit: MAX_UPLOAD_BYTES,
+        schema: {
+          tags: ['hub'],
+          summary:
+            'Upload an image for a post in a group you may post in: the raw PNG, JPEG, WebP or GIF bytes (re-encoded, 1600 px at most); put its markdown in the post',
+          params: IdParams,
+          response: {
+            201: Type.Object({
+              url: Type.String(),
+              width: Type.Integer(),
+              height: Type.Integer(),
+              markdown: Type.String({ description: 'The image as Markdown: ![](url)' }),
+            }),
+            ...errors(400, 401, 403, 404, 429),
+          },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await hub.uploadImage(requireActor(request), request.params.id, request.body)),
+    );
+
+    app.post(
+      '/hub/preview',
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'How Markdown will look once posted (the same renderer and sanitizer as posts)',
+          body: Type.Object({ body: Type.String({ maxLength: LIMITS.body }) }),
+          response: { 200: Type.Object({ html: Type.String() }), ...errors(400, 401) },
+        },
+      },
+      async (request) => {
+        requireActor(request);
+        return { html: hub.preview(request.body.body) };
+      },
     );
 
     app.get(

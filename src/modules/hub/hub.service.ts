@@ -18,7 +18,7 @@ import {
 } from '../../platform/errors.ts';
 import type { RateLimiter } from '../../platform/http/rate-limit.ts';
 import { enqueueJob } from '../../platform/jobs.ts';
-import type { MediaStore } from '../../platform/media.ts';
+import { type MediaStore, mediaUrl } from '../../platform/media.ts';
 import { decodeCursor, decodeTextCursor, encodeTextCursor, pageOf } from '../../platform/pagination.ts';
 import { normalizedHttpUrl, slugify } from '../../platform/text.ts';
 import type { AccessService, GroupRow } from '../access/index.ts';
@@ -176,6 +176,7 @@ export const WRITE_LIMITS = {
   post: { limit: 10, windowMs: 10 * 60_000 },
   report: { limit: 20, windowMs: 10 * 60_000 },
   avatar: { limit: 10, windowMs: 60 * 60_000 },
+  image: { limit: 30, windowMs: 10 * 60_000 },
   comment: { limit: 30, windowMs: 10 * 60_000 },
   like: { limit: 120, windowMs: 60_000 },
 } as const;
@@ -771,6 +772,29 @@ export function createHubService(deps: HubDeps) {
     return enterPost(actor, postId);
   }
 
+  /**
+   * An image for a post in a group the caller may post in: checked, re-encoded (1600 px at most) and
+   * kept in media storage; answers the Markdown that shows it (only images stored here are shown).
+   */
+  async function uploadImage(actor: Actor, groupId: string, body: unknown) {
+    const group = await access.enterGroup(actor, groupId);
+    if (group.whoMayPost === 'staff' && !isStaffRole(actor.role))
+      throw new ForbiddenError(`Only the people who run ${group.name} post there.`, 'posting_closed');
+    if (!Buffer.isBuffer(body))
+      throw ValidationError.field('image', 'send the image bytes with an image/… Content-Type');
+    await countWrite(actor, 'image');
+    const stored = await media.saveImage('image', body, { maxWidth: 1600, maxHeight: 1600 });
+    const url = mediaUrl(stored.path)!;
+    return { url, width: stored.width, height: stored.height, markdown: `![](${url})` };
+  }
+
+  /** What Markdown will look like once posted: the same renderer and sanitizer as a post. */
+  function preview(body: string): string {
+    const problem = textProblems('body', body, LIMITS.body, false);
+    if (problem) throw new ValidationError([problem]);
+    return renderMarkdown(body);
+  }
+
   /** Edits one's own post; staff pin and unpin any post. */
   async function updatePost(
     actor: Actor,
@@ -1231,6 +1255,8 @@ export function createHubService(deps: HubDeps) {
     unreadNotifications,
     readNotifications,
     createPost,
+    uploadImage,
+    preview,
     getPost,
     updatePost,
     deletePost,

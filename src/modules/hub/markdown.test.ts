@@ -31,8 +31,19 @@ describe('member Markdown', () => {
     }
   });
 
-  it('shows images as text, never loading them', () => {
-    expect(renderMarkdown('![pixel](https://tracker.example/p.gif)')).not.toContain('<img');
+  it('shows only images uploaded here; another image is a link, never loaded', () => {
+    const third = renderMarkdown('![pixel](https://tracker.example/p.gif)');
+    expect(third).not.toContain('<img');
+    expect(third).toContain('<a href="https://tracker.example/p.gif" rel="nofollow ugc noopener"');
+    const own = `/media/ab/${'c'.repeat(32)}.webp`;
+    expect(renderMarkdown(`![Our "kiln"](${own})`)).toContain(
+      `<img src="${own}" alt="Our &quot;kiln&quot;" loading="lazy">`,
+    );
+    // Near misses of our own path are not ours: no img, and no link where the scheme is not allowed.
+    for (const src of [`/media/ab/${'c'.repeat(32)}.svg`, '/media/../secrets', `//evil.example${own}`]) {
+      expect(renderMarkdown(`![x](${src})`)).not.toContain('<img');
+    }
+    expect(renderMarkdown('![x](javascript:alert(1))')).not.toContain('href=');
   });
 
   it('renders a mention as its name, escaped, and lists whom it mentions outside code', () => {

@@ -1,13 +1,27 @@
 // Markdown written by members, rendered to HTML that is safe to show anyone: raw HTML is kept as text,
-// only http(s) and mailto links survive, links open apart and carry rel="nofollow ugc noopener", and
-// images are shown as links (a member's post must not load third-party pixels into everyone's page).
+// only http(s) and mailto links survive (and our own /media/ images), links open apart and carry
+// rel="nofollow ugc noopener", and an image shows only when it is one uploaded here (re-encoded, in our
+// media store): any other image is shown as a link, so a member's post never loads third-party pixels
+// into everyone's page.
 import MarkdownIt from 'markdown-it';
 
 const md = new MarkdownIt('default', { html: false, linkify: true, breaks: true, typographer: false });
-md.disable(['image']);
 
+/** An image uploaded here, as mediaUrl() names it: a content hash, re-encoded as WebP. */
+export const OWN_IMAGE = /^\/media\/[0-9a-f]{2}\/[0-9a-f]{32}\.webp$/;
 const SAFE_LINK = /^(https?:|mailto:)/i;
-md.validateLink = (url: string) => SAFE_LINK.test(url.trim());
+md.validateLink = (url: string) => SAFE_LINK.test(url.trim()) || OWN_IMAGE.test(url.trim());
+
+md.renderer.rules.image = (tokens, index, options, env, self) => {
+  const token = tokens[index]!;
+  const src = String(token.attrGet('src') ?? '');
+  const alt = self.renderInlineAsText(token.children ?? [], options, env);
+  if (OWN_IMAGE.test(src))
+    return `<img src="${md.utils.escapeHtml(src)}" alt="${md.utils.escapeHtml(alt)}" loading="lazy">`;
+  // Someone else's image: a link to it, named by its alt text.
+  const label = md.utils.escapeHtml(alt || src);
+  return `<a href="${md.utils.escapeHtml(src)}" rel="nofollow ugc noopener" target="_blank">${label}</a>`;
+};
 
 md.renderer.rules.link_open = (tokens, index, options, _env, self) => {
   const token = tokens[index]!;

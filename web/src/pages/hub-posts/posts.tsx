@@ -1,7 +1,7 @@
 // A post in the member area: its card (like, edit, delete, pin), its editor, and the composer.
 import { type SyntheticEvent, useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
-import { api, type Post } from '../../api.ts';
+import { api, errorMessage, type Post } from '../../api.ts';
 import {
   type Action,
   FormAlert,
@@ -295,6 +295,12 @@ export function PostComposer({
           }}
         />
         {mentions.suggestions}
+        <ComposerTools
+          groupId={groupId}
+          body={body}
+          onImage={(markdown) => setBody(`${body.trimEnd()}${body.trim() ? '\n\n' : ''}${markdown}\n`)}
+          onFailure={onFailure}
+        />
         <div className="button-row">
           <SubmitButton pending={action.pending}>Post</SubmitButton>
           {!title && !body && (
@@ -305,6 +311,99 @@ export function PostComposer({
         </div>
       </form>
     </section>
+  );
+}
+
+/**
+ * Under the composer: add an image (uploaded into the group, re-encoded; its Markdown goes into the
+ * post) and a preview of the post exactly as it will show (rendered by the server, as the post will be).
+ */
+function ComposerTools({
+  groupId,
+  body,
+  onImage,
+  onFailure,
+}: {
+  groupId: string;
+  body: string;
+  onImage(markdown: string): void;
+  onFailure(error: unknown): void;
+}) {
+  const inputId = useId();
+  const [uploading, setUploading] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [preview, setPreview] = useState<string | null>(null);
+  // A preview shows what was written when it was asked for: writing on closes it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the body changing is the trigger.
+  useEffect(() => setPreview(null), [body]);
+  const upload = async (file: File | undefined) => {
+    if (!file) return;
+    setUploading(true);
+    setProblem(null);
+    try {
+      const image = await api.postFile<{ markdown: string }>(
+        `/hub/groups/${encodeURIComponent(groupId)}/images`,
+        file,
+      );
+      onImage(image.markdown);
+    } catch (error) {
+      if (isAccessLoss(error)) onFailure(error);
+      else setProblem(errorMessage(error));
+    } finally {
+      setUploading(false);
+    }
+  };
+  const showPreview = async () => {
+    setProblem(null);
+    try {
+      setPreview((await api.post<{ html: string }>('/hub/preview', { body })).html);
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  };
+  return (
+    <>
+      <div className="composer-tools">
+        <label className={`button button-small${uploading ? ' is-busy' : ''}`} htmlFor={inputId}>
+          {uploading ? 'Uploading…' : 'Add image'}
+        </label>
+        <input
+          id={inputId}
+          className="visually-hidden"
+          type="file"
+          accept="image/png,image/jpeg,image/webp,image/gif"
+          disabled={uploading}
+          onChange={(event) => {
+            void upload(event.target.files?.[0]);
+            event.target.value = '';
+          }}
+        />
+        {preview === null ? (
+          <button
+            type="button"
+            className="button button-small"
+            disabled={!body.trim()}
+            onClick={() => void showPreview()}
+          >
+            Preview
+          </button>
+        ) : (
+          <button type="button" className="button button-small" onClick={() => setPreview(null)}>
+            Hide preview
+          </button>
+        )}
+      </div>
+      {problem && (
+        <p className="field-error" role="alert">
+          {problem}
+        </p>
+      )}
+      {preview !== null && (
+        <section className="composer-preview" aria-label="Preview">
+          <Body html={preview} />
+        </section>
+      )}
+    </>
   );
 }
 

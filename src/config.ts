@@ -46,6 +46,11 @@ const schema = z.object({
   DEMO: booleanish.default(false),
   /** Web processes `guildhall start` runs on one port; unset means one per core (`--processes` wins). */
   PROCESSES: z.coerce.number().int().min(1).max(64).optional(),
+  /**
+   * PostgreSQL only: send hot queries as named prepared statements (planned once per connection). Set
+   * false behind a pooler in transaction mode that does not support them (PgBouncer before 1.21).
+   */
+  DATABASE_PREPARED_STATEMENTS: booleanish.default(true),
   /** redis://… for rate limits shared by several processes or machines; without it they use the database. */
   REDIS_URL: z
     .string()
@@ -62,7 +67,9 @@ export interface Config {
   publicUrl: string;
   /** True when the public URL is https: cookies get the Secure flag. */
   secureCookies: boolean;
-  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  database:
+    | { kind: 'sqlite'; file: string }
+    | { kind: 'postgres'; url: string; preparedStatements?: boolean };
   smtpUrl: string | null;
   mailFrom: string | null;
   appSecret: string;
@@ -138,7 +145,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   const database: Config['database'] =
     env.DATABASE_URL && !env.DATABASE_URL.startsWith('sqlite:')
-      ? { kind: 'postgres', url: env.DATABASE_URL }
+      ? { kind: 'postgres', url: env.DATABASE_URL, preparedStatements: env.DATABASE_PREPARED_STATEMENTS }
       : {
           kind: 'sqlite',
           file: env.DATABASE_URL

@@ -59,6 +59,11 @@ function guildhallEnv(dataDir: string, databaseUrl: string | null): Record<strin
     RUN_WORKER: 'false',
     PASSWORD_HASH_COST: '8',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    // DATABASE_PREPARED_STATEMENTS=false measures PostgreSQL planning every query (as before issue 13's
+    // named statements).
+    ...(process.env.DATABASE_PREPARED_STATEMENTS
+      ? { DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS }
+      : {}),
   };
 }
 

@@ -34,6 +34,7 @@ import * as groupConversation from './migrations/0018-group-conversation.ts';
 import * as moderation from './migrations/0019-moderation.ts';
 import * as profiles from './migrations/0020-profiles.ts';
 import * as followsAndDirectories from './migrations/0021-follows-and-directories.ts';
+import { statementName } from './prepared.ts';
 import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
@@ -130,6 +131,30 @@ export interface OpenDatabaseOptions {
   onQuery?: (sql: string) => void;
 }
 
+/**
+ * The pool as Kysely sees it, its connections sending each hot query (prepared.ts) by name: the server
+ * parses and plans it on a connection's first use and reuses the plan after. Everything else goes as
+ * before (unnamed statements).
+ */
+function namingPreparedQueries(pool: pg.Pool) {
+  const named = (client: pg.PoolClient) =>
+    new Proxy(client, {
+      get(target, key, receiver) {
+        if (key !== 'query') return Reflect.get(target, key, receiver);
+        return (text: unknown, values?: unknown[]) => {
+          const name = typeof text === 'string' ? statementName(text) : undefined;
+          return name
+            ? target.query({ name, text: text as string, values })
+            : target.query(text as string, values);
+        };
+      },
+    });
+  return {
+    connect: async () => named(await pool.connect()),
+    end: () => pool.end(),
+  } as unknown as pg.Pool;
+}
+
 export function openDatabase(
   database: Config['database'],
   options: OpenDatabaseOptions = {},
@@ -143,8 +168,9 @@ export function openDatabase(
       max: options.poolSize ?? 10,
       ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
     });
+    const dialectPool = database.preparedStatements === false ? pool : namingPreparedQueries(pool);
     return {
-      db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins, ...log }),
+      db: new Kysely<DB>({ dialect: new PostgresDialect({ pool: dialectPool }), plugins, ...log }),
       engine: 'postgres',
     };
   }

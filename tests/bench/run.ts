@@ -370,7 +370,11 @@ async function main(): Promise<number> {
   // The baseline runs whenever a Guildhall scenario does: a figure is only ever a ratio to it.
   const selected =
     chosen.length > 0 ? scenarios.filter((s) => s.server === 'baseline' || chosen.includes(s)) : [];
-  const engines: Engine[] = settings.postgresUrl ? ['sqlite', 'postgres'] : ['sqlite'];
+  // BENCH_ENGINES=postgres (or sqlite) measures one engine alone.
+  const wanted = (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',').map((name) => name.trim());
+  const engines = (['sqlite', 'postgres'] as Engine[]).filter(
+    (engine) => wanted.includes(engine) && (engine === 'sqlite' || settings.postgresUrl),
+  );
   const chaosSettings = settings.chaos ? readChaosSettings() : null;
   // Only the chaos run selected (BENCH_ONLY=chaos): no baseline, no seeding.
   const scenariosRun = selected.length > 0;

@@ -5,6 +5,7 @@ import { expectAccessible } from '../support/axe.ts';
 import { launchBrowser, type TestBrowser } from '../support/browser.ts';
 import { signInAs } from '../support/e2e-pages.ts';
 import { type E2eServer, startE2eServer } from '../support/e2e-server.ts';
+import { pngBytes } from '../support/factories.ts';
 import { linkIn } from '../support/smtp.ts';
 
 let server: E2eServer;
@@ -82,10 +83,22 @@ describe('the Hub', { shuffle: false }, () => {
     await expect.poll(() => mia.getByRole('button', { name: 'Introduce yourself' }).count()).toBe(0);
     await mia.getByLabel('Title (optional)').fill('Morning flow');
     await mia.getByLabel('Write a post').fill('Who is in for **6am**? <script>window.__pwned=1</script>');
+    // She adds a photo of the studio and looks at the post before it goes out.
+    await mia.getByLabel('Add image').setInputFiles({
+      name: 'studio.png',
+      mimeType: 'image/png',
+      buffer: await pngBytes(1200, 800),
+    });
+    await expect.poll(() => mia.getByLabel('Write a post').inputValue()).toMatch(/!\[\]\(\/media\//);
+    await mia.getByRole('button', { name: 'Preview' }).click();
+    const preview = mia.getByRole('region', { name: 'Preview' });
+    await expect.poll(() => preview.locator('img').count()).toBe(1);
+    expect(await preview.locator('strong').textContent()).toBe('6am');
     await mia.getByRole('button', { name: 'Post', exact: true }).click();
     const post = mia.getByRole('article', { name: 'Morning flow' });
     await expect.poll(() => post.count()).toBe(1);
     expect(await post.locator('strong').first().textContent()).toBe('6am');
+    await expect.poll(() => post.locator('img[src^="/media/"]').count()).toBe(1);
     expect(await mia.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 
     // Max cannot see Yoga; the admin grants him too, he comments and likes.
@@ -256,6 +269,23 @@ describe('the Hub', { shuffle: false }, () => {
     await max.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => max.getByText('Saved.').count()).toBe(1);
     await expectAccessible(max, 'e2e-account-notifications');
+    // The next post in General waits for his daily digest, whose link stops every notification email.
+    await hub.createPost(await users.operatorActor(), general.id, { title: 'Late class', body: 'At 9pm' });
+    await expect
+      .poll(async () => {
+        await server.server.services.worker.drain();
+        return hub.sendDigests();
+      })
+      .toBe(1);
+    const digest = await server.smtp.waitFor(
+      (m) => JSON.stringify(m.to).includes('max@example.test') && /new notification/.test(m.subject ?? ''),
+    );
+    expect(digest.text).toContain('Olga Owner posted “Late class” in General');
+    await max.goto(linkIn(digest, '/unsubscribe'));
+    await max.getByRole('button', { name: 'Stop these emails' }).click();
+    await expect.poll(() => max.getByRole('status').textContent()).toContain('will not email you');
+    await max.goto(`${server.baseUrl}/account`);
+    await expect.poll(() => max.getByLabel('Never').isChecked()).toBe(true);
     expect(errors).toEqual([]);
   });
 

@@ -13,6 +13,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tablesOfThisDatabase } from '../../src/platform/db/database.ts';
 import {
   type Client,
   client,
@@ -718,7 +719,7 @@ function resolve(value: unknown): unknown {
  * rate-limit counters are bookkeeping a refused request may write (a failed sign-in is counted).
  */
 async function buildSnapshotQuery() {
-  const tables = (await ctx.db.introspection.getTables()).filter(
+  const tables = (await tablesOfThisDatabase(ctx.db)).filter(
     (table) => !table.name.startsWith('kysely_') && table.name !== 'sessions' && table.name !== 'rate_limits',
   );
   const parts = tables.map((table) => {

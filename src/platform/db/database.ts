@@ -230,7 +230,7 @@ function withStatementCache(sqlite: SQLite.Database, max = 2000) {
 export async function migrateToLatest(db: Database): Promise<string[]> {
   const schema = await currentPostgresSchema(db);
   const migrator = new Migrator({
-    db,
+    db: schema ? lookingInOnly(db, schema) : db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
@@ -240,6 +240,59 @@ export async function migrateToLatest(db: Database): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * The database as the migrator sees it, finding its tables in our own schema alone. Kysely's
+ * introspection reads the catalog of every schema, and on PostgreSQL fails ("column … does not exist")
+ * when another schema is being altered meanwhile — another deployment's migration on the same server,
+ * or another test file's.
+ */
+function lookingInOnly(db: Database, schema: string): Database {
+  const introspection = {
+    // Our schema exists: search_path named it, and current_schema() answered it.
+    getSchemas: async () => [{ name: schema }],
+    getTables: async () =>
+      (await tablesOfThisDatabase(db)).map((table) => ({ ...table, isView: false, columns: [] })),
+  };
+  return new Proxy(db, {
+    get(target, key) {
+      if (key === 'introspection') return introspection;
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * The tables of this database with their columns, in order: on PostgreSQL those of our schema alone
+ * (current_schema()), read from the catalog without touching other schemas' objects.
+ */
+export async function tablesOfThisDatabase(
+  db: Database,
+): Promise<{ name: string; schema?: string; columns: { name: string }[] }[]> {
+  const schema = await currentPostgresSchema(db);
+  if (!schema) {
+    const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+    return tables.map((table) => ({
+      name: table.name,
+      columns: table.columns.map(({ name }) => ({ name })),
+    }));
+  }
+  const { rows } = await sql<{ tableName: string; columnName: string | null }>`
+    select c.relname as table_name, a.attname as column_name
+    from pg_catalog.pg_class c
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    left join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+    where n.nspname = ${schema} and c.relkind in ('r', 'p')
+    order by c.relname, a.attnum`.execute(db);
+  const tables = new Map<string, { name: string; schema: string; columns: { name: string }[] }>();
+  for (const row of rows) {
+    const table = tables.get(row.tableName) ?? { name: row.tableName, schema, columns: [] };
+    if (row.columnName) table.columns.push({ name: row.columnName });
+    tables.set(row.tableName, table);
+  }
+  return [...tables.values()];
 }
 
 /** The schema new tables go to on PostgreSQL (search_path decides); null on SQLite. */

@@ -143,10 +143,20 @@ describe('configuration', () => {
       PUBLIC_URL: 'https://club.example/',
       TRUST_PROXY: '1',
     });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db/guildhall' });
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u@db/guildhall',
+      preparedStatements: true,
+    });
     expect(config.publicUrl).toBe('https://club.example');
     expect(config.secureCookies).toBe(true);
     expect(config.trustProxy).toBe(1);
+    const pooled = loadConfig({
+      DATA_DIR: dir(),
+      DATABASE_URL: 'postgres://u@pgbouncer/guildhall',
+      DATABASE_PREPARED_STATEMENTS: 'false',
+    });
+    expect(pooled.database).toMatchObject({ preparedStatements: false });
   });
 });
 

@@ -205,13 +205,16 @@ describe('the Hub', { shuffle: false }, () => {
     await max.locator('.group-switcher').getByRole('link', { name: 'General' }).click();
     await max.waitForURL(`${server.baseUrl}/hub/g/general`);
     await expect.poll(() => max.locator('.group-switcher').getAttribute('open')).toBeNull();
-    // He follows General, to hear of each new post in it, and looks at who else is in it.
+    // He follows General, to hear of each new post in it. A public group lists nobody (every member may
+    // enter it); Yoga, which he was let into, shows who else is in.
     await max.getByRole('button', { name: 'Follow' }).click();
     await expect
       .poll(() => max.getByRole('button', { name: 'Following' }).getAttribute('aria-pressed'))
       .toBe('true');
+    expect(await max.getByRole('link', { name: 'Members' }).count()).toBe(0);
+    await max.goto(`${server.baseUrl}/hub/g/yoga`);
     await max.getByRole('link', { name: 'Members' }).click();
-    const members = max.getByRole('list', { name: 'Members of General' });
+    const members = max.getByRole('list', { name: 'Members of Yoga' });
     await expect.poll(() => members.getByRole('link', { name: 'Mia Member' }).count()).toBe(1);
     await expectAccessible(max, 'e2e-members');
     await max.screenshot({ path: '.tmp/e2e-members.png' });

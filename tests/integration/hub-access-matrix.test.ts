@@ -75,7 +75,8 @@ const ROWS: Record<string, Row> = {
   // A JSON body is not image bytes: refused as bad input, once the group has let the caller in.
   'POST /api/v1/hub/groups/{id}/images': { level: 'group', body: {}, allowed: [400, 400] },
   'POST /api/v1/hub/preview': { level: 'self', body: { body: '**hi**' }, allowed: [200, 200] },
-  'DELETE /api/v1/hub/groups/{id}/follow': { level: 'group', allowed: [200, 200] },
+  // Anyone signed in may stop following, a group they may no longer enter too.
+  'DELETE /api/v1/hub/groups/{id}/follow': { level: 'self', allowed: [200, 200] },
   'GET /api/v1/hub/notifications': { level: 'list', allowed: [200, 200] },
   // The poster writes only in the private group: their profile is for those who may enter it.
   'GET /api/v1/hub/people/{id}': { level: 'person', allowed: [200, 200] },

@@ -115,6 +115,9 @@ describe('following a group', () => {
     // A retried job (a crash after its work) tells nobody twice.
     await ctx.services.hub.tellFollowers(post);
     expect(await about('ben')).toHaveLength(1);
+    // Dee may stop following a group she may no longer enter.
+    const unfollow = await people.dee.client.delete(`/api/v1/hub/groups/${studioOf.group.id}/follow`);
+    expect(unfollow.statusCode, unfollow.body).toBe(200);
     // One who stopped following hears of the next post no more.
     await follow('ben', false);
     const next = await postBy('ana', 'Kiln is fixed');
@@ -231,6 +234,12 @@ describe('a group’s member directory', () => {
     const named = (await people.ana.client.get(`/api/v1/hub/groups/${group.id}/members?q=ca`)).json();
     expect(named.data.map((p: { name: string }) => p.name)).toEqual(['Cal']);
     expect((await outsider.get(`/api/v1/hub/groups/${group.id}/members`)).statusCode).toBe(403);
+    // A public group lists nobody: every member may enter it, so its list would be every account.
+    const lobby = await createGroup(ctx, { name: 'Lobby', visibility: 'public' });
+    const open = await people.ana.client.get(`/api/v1/hub/groups/${lobby.id}/members`);
+    expect(open.statusCode).toBe(403);
+    expect(open.json().error.code).toBe('directory_off');
+    expect((await people.ana.client.get(`/api/v1/hub/groups/${lobby.id}`)).json().directoryOn).toBe(false);
     const garbage = await people.ana.client.get(`/api/v1/hub/groups/${group.id}/members?cursor=garbage`);
     expect(garbage.statusCode).toBe(400);
     expect(garbage.body).toContain('cursor');

@@ -203,6 +203,12 @@ describe('notifications', () => {
       200,
     );
     expect(await count('otto')).toBe(1);
+    // Taking him out and putting him back tells him nothing new.
+    expect((await edit(`${mention(people.max.user)} see you`)).statusCode).toBe(200);
+    expect((await edit(`${mention(people.max.user)} ${mention(people.otto.user)} again`)).statusCode).toBe(
+      200,
+    );
+    expect(await count('otto')).toBe(1);
     // A comment edited to mention Max tells him, naming the comment.
     const plain = await comment('otto', post.id, 'Who brings snacks?');
     await forgetWriteLimits(ctx, people.otto.user);

@@ -58,14 +58,8 @@ describe('profiles', () => {
     expect(inside.posts.map((p) => p.title)).toEqual(['Inner thoughts', 'Open thoughts']);
     expect((await outsider.get('/api/v1/hub/people/no-such-person')).statusCode).toBe(404);
     // Someone the viewer has never seen write anything, in no member directory the viewer may open,
-    // does not exist for them; to themselves they do. (The Lobby's directory, open to every member,
-    // makes everyone known to everyone: here it is off.)
+    // does not exist for them; to themselves they do. (The Lobby is public: it lists nobody.)
     const quiet = await createMember(ctx, { name: 'Quinn Quiet' });
-    await ctx.db
-      .updateTable('hubGroups')
-      .set((eb) => ({ directoryOn: 0, version: eb('version', '+', 1) }))
-      .where('id', '=', lobby.id)
-      .execute();
     expect((await outsider.get(`/api/v1/hub/people/${quiet.id}`)).statusCode).toBe(404);
     expect((await (await signIn(ctx, quiet)).get(`/api/v1/hub/people/${quiet.id}`)).statusCode).toBe(200);
   });

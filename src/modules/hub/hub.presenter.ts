@@ -50,7 +50,8 @@ export function presentMemberGroup(group: GroupRow & { canEnter: boolean }) {
     postCount: group.canEnter ? Number(group.postCount) : null,
     whoMayPost: group.whoMayPost,
     commentsOn: Boolean(group.commentsOn),
-    directoryOn: Boolean(group.directoryOn),
+    // A public group lists nobody (hub.service.ts, hasDirectory).
+    directoryOn: Boolean(group.directoryOn) && group.visibility !== 'public',
   };
 }
 

@@ -702,6 +702,9 @@ export async function updateCommentRow(
  * a comment goes, or is hidden or shown again.
  */
 async function recountComments(db: Executor, postId: string): Promise<void> {
+  // PostgreSQL: the post's row locked first, so the count below sees every comment committed before
+  // (a comment written meanwhile waits, then adds its one to the fresh count).
+  if (locksRows(db)) await db.selectFrom('posts').select('id').where('id', '=', postId).forUpdate().execute();
   await db
     .updateTable('posts')
     .set({
@@ -852,6 +855,8 @@ export async function listFollowersToTell(
   let query = db
     .selectFrom('groupFollows')
     .innerJoin('users', 'users.id', 'groupFollows.userId')
+    // A post hidden (or deleted) while the job runs tells nobody more.
+    .innerJoin('posts', (join) => join.on('posts.id', '=', postId).on('posts.hiddenAt', 'is', null))
     .select('users.id')
     .where('groupFollows.hubGroupId', '=', groupId)
     .where('groupFollows.userId', '>', afterId)
@@ -913,6 +918,24 @@ function kindEmailed(eb: ExpressionBuilder<DB, 'users' | 'notifications'>) {
     eb.and([eb('notifications.kind', '=', 'mention'), eb('users.emailMentions', '=', 1)]),
     eb.and([eb('notifications.kind', '=', 'post'), eb('users.emailPosts', '=', 1)]),
   ]);
+}
+
+/** Of these people, those already told they were mentioned in this post (null) or this comment. */
+export async function alreadyMentioned(
+  db: Executor,
+  options: { postId: string; commentId: string | null; userIds: string[] },
+): Promise<string[]> {
+  const { postId, commentId, userIds } = options;
+  if (userIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('notifications')
+    .select('userId')
+    .where('postId', '=', postId)
+    .where('commentId', commentId === null ? 'is' : '=', commentId)
+    .where('kind', '=', 'mention')
+    .where('userId', 'in', userIds)
+    .execute();
+  return rows.map((row) => row.userId);
 }
 
 /** Members on the daily digest with notifications no email has carried yet (unread, of kinds they get). */
@@ -1002,6 +1025,7 @@ export async function listNotifications(
     .orderBy('notifications.createdAt', 'desc')
     .orderBy('notifications.id', 'desc')
     .limit(limit + 1);
+  if (forDigest?.length === 0) return [];
   if (forDigest)
     query = query
       .where('notifications.readAt', 'is', null)

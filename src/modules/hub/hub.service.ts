@@ -26,6 +26,7 @@ import { type EmailService, notificationDigestEmail, notificationEmail } from '.
 import type { SettingsService } from '../settings/index.ts';
 import { createFeedCache, type FeedCache, type SharedPost } from './feed-cache.ts';
 import {
+  alreadyMentioned,
   bumpFeedsOfAuthor,
   countPinned,
   countUnreadNotifications,
@@ -157,6 +158,14 @@ function notificationRows(
 }
 
 type EnteredGroup = { id: string; version: number; feedVersion: number };
+
+/**
+ * Whether a group shows its member directory to those who may enter it: when its creator left it on,
+ * and it is not public (every member may enter a public group: its list would be every account).
+ */
+function hasDirectory(group: { directoryOn: number; visibility: string }): boolean {
+  return Boolean(group.directoryOn) && group.visibility !== 'public';
+}
 
 /** The home cache's key: the order and the groups a page is read for (their creator's order is stable). */
 function homeKey(order: HomeOrder, groups: EnteredGroup[]): string {
@@ -394,8 +403,13 @@ export function createHubService(deps: HubDeps) {
     options: { q?: string; cursor?: string; limit: number },
   ) {
     const group = await access.enterGroup(actor, groupId);
-    if (!group.directoryOn && !isStaffRole(actor.role))
-      throw new ForbiddenError(`${group.name} keeps its member list private.`, 'directory_off');
+    if (!hasDirectory(group) && !isStaffRole(actor.role))
+      throw new ForbiddenError(
+        group.visibility === 'public'
+          ? `${group.name} is public: every member may enter it, so it lists nobody.`
+          : `${group.name} keeps its member list private.`,
+        'directory_off',
+      );
     const rows = await listDirectory(db, {
       groupId: group.id,
       prefix: (options.q ?? '').trim().toLowerCase(),
@@ -416,7 +430,7 @@ export function createHubService(deps: HubDeps) {
   async function shareDirectory(actor: Actor, personId: string): Promise<boolean> {
     const now = clock.now();
     for (const { group, canEnter } of await access.visibleGroups(actor)) {
-      if (!canEnter || !group.directoryOn) continue;
+      if (!canEnter || !hasDirectory(group)) continue;
       if ((await whoMayEnter(db, group.id, [personId], now)).length > 0) return true;
     }
     return false;
@@ -836,6 +850,9 @@ export function createHubService(deps: HubDeps) {
       if (input.body !== undefined) {
         const told = new Map<string, NotificationKind>();
         tellMentioned(told, actor, input.body, post.body);
+        // Taking a mention out and putting it back tells nobody twice.
+        const known = { postId: post.id, commentId: null, userIds: [...told.keys()] };
+        for (const userId of await alreadyMentioned(trx, known)) told.delete(userId);
         const edited = { id: post.id, title: title === undefined ? post.title : title };
         await notify(trx, told, actor, { id: post.hubGroupId, name: null }, edited, null, input.body, now);
       }
@@ -1019,10 +1036,13 @@ export function createHubService(deps: HubDeps) {
     return isFollowing(db, actor.userId, group.id);
   }
 
-  /** Starts or stops the caller following a group they may enter (hearing of its new posts). */
+  /**
+   * Starts the caller following a group they may enter (hearing of its new posts), or stops it — also
+   * for a group they may no longer enter (its id): nobody needs access to stop hearing of it.
+   */
   async function follow(actor: Actor, groupId: string, on: boolean): Promise<boolean> {
-    const group = await access.enterGroup(actor, groupId);
-    await setFollowing(db, { userId: actor.userId, groupId: group.id, following: on, now: clock.now() });
+    const id = on ? (await access.enterGroup(actor, groupId)).id : groupId;
+    await setFollowing(db, { userId: actor.userId, groupId: id, following: on, now: clock.now() });
     return on;
   }
 
@@ -1195,6 +1215,8 @@ export function createHubService(deps: HubDeps) {
       // Those the edit newly mentions hear of it, as of a new comment.
       const told = new Map<string, NotificationKind>();
       tellMentioned(told, actor, input.body, comment.body);
+      const known = { postId: post.id, commentId: comment.id, userIds: [...told.keys()] };
+      for (const userId of await alreadyMentioned(trx, known)) told.delete(userId);
       await notify(trx, told, actor, { id: post.hubGroupId, name: null }, post, comment.id, input.body, now);
     });
     return stillThere(await findComment(db, comment.id, actor.userId), 'comment');

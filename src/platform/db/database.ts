@@ -34,6 +34,7 @@ import * as groupConversation from './migrations/0018-group-conversation.ts';
 import * as moderation from './migrations/0019-moderation.ts';
 import * as profiles from './migrations/0020-profiles.ts';
 import * as followsAndDirectories from './migrations/0021-follows-and-directories.ts';
+import * as countsAndFollowerLookups from './migrations/0022-counts-and-follower-lookups.ts';
 import { statementName } from './prepared.ts';
 import type { DB } from './schema.ts';
 
@@ -65,6 +66,7 @@ const migrations: Record<string, Migration> = {
   '0019-moderation': moderation,
   '0020-profiles': profiles,
   '0021-follows-and-directories': followsAndDirectories,
+  '0022-counts-and-follower-lookups': countsAndFollowerLookups,
 };
 
 /**
@@ -137,20 +139,40 @@ export interface OpenDatabaseOptions {
  * before (unnamed statements).
  */
 function namingPreparedQueries(pool: pg.Pool) {
-  const named = (client: pg.PoolClient) =>
-    new Proxy(client, {
+  // One wrapper per connection, kept as long as the connection (Kysely keys its own state by it).
+  const wrapped = new WeakMap<pg.PoolClient, pg.PoolClient>();
+  const named = (client: pg.PoolClient) => {
+    // Statements this connection can no longer run by name (below): sent unnamed from then on.
+    const stale = new Set<string>();
+    const query = async (text: unknown, values?: unknown[]) => {
+      const name = typeof text === 'string' ? statementName(text) : undefined;
+      if (!name || stale.has(name)) return client.query(text as string, values);
+      try {
+        return await client.query({ name, text: text as string, values });
+      } catch (error) {
+        // "cached plan must not change result type": a migration changed a table under a statement
+        // this connection prepared (a newer version migrated while this one still runs).
+        if ((error as { code?: string }).code !== '0A000') throw error;
+        stale.add(name);
+        return client.query(text as string, values);
+      }
+    };
+    return new Proxy(client, {
       get(target, key, receiver) {
-        if (key !== 'query') return Reflect.get(target, key, receiver);
-        return (text: unknown, values?: unknown[]) => {
-          const name = typeof text === 'string' ? statementName(text) : undefined;
-          return name
-            ? target.query({ name, text: text as string, values })
-            : target.query(text as string, values);
-        };
+        return key === 'query' ? query : Reflect.get(target, key, receiver);
       },
     });
+  };
   return {
-    connect: async () => named(await pool.connect()),
+    connect: async () => {
+      const client = await pool.connect();
+      let proxy = wrapped.get(client);
+      if (!proxy) {
+        proxy = named(client);
+        wrapped.set(client, proxy);
+      }
+      return proxy;
+    },
     end: () => pool.end(),
   } as unknown as pg.Pool;
 }

@@ -620,7 +620,7 @@ function GroupFeed({
           {group.description && <p className="muted">{group.description}</p>}
           <p className="group-actions">
             <FollowButton group={group} onFailure={onFailure} />
-            {(group.directoryOn || isStaff(me.role)) && (
+            {(group.directoryOn || (isStaff(me.role) && group.visibility !== 'public')) && (
               <Link className="button button-small" to={`/hub/g/${group.slug}/members`}>
                 Members
               </Link>

@@ -210,7 +210,7 @@ export function GroupForm({
           {
             value: 'on',
             label: 'Members see who else is in the group',
-            hint: 'A list by name with each person’s profile (never an email).',
+            hint: 'A list by name with each person’s profile (never an email). A public group lists nobody: every member may enter it.',
           },
           { value: 'off', label: 'Only the owner and admins see who is in it' },
         ]}

@@ -215,7 +215,9 @@ describe('the Hub', { shuffle: false }, () => {
     await max.goto(`${server.baseUrl}/hub/g/yoga`);
     await max.getByRole('link', { name: 'Members' }).click();
     const members = max.getByRole('list', { name: 'Members of Yoga' });
-    await expect.poll(() => members.getByRole('link', { name: 'Mia Member' }).count()).toBe(1);
+    await expect.poll(() => members.getByRole('link', { name: 'Max Member' }).count()).toBe(1);
+    // Mia's grant was revoked: she is no longer listed.
+    expect(await members.getByRole('link', { name: 'Mia Member' }).count()).toBe(0);
     await expectAccessible(max, 'e2e-members');
     await max.screenshot({ path: '.tmp/e2e-members.png' });
     // The owner posts there; the bell tells him (the worker tells followers after the post).

@@ -245,6 +245,63 @@ describe('a group’s member directory', () => {
     expect(garbage.body).toContain('cursor');
   });
 
+  it('lists a large group by name as it lists a small one', async () => {
+    // Over 500 people it could let in, the directory walks accounts by name instead of reading the
+    // group's grants: the same people, in the same order, either way.
+    const { group, people } = await studio();
+    const now = Date.now();
+    const extra = Array.from({ length: 600 }, (_, i) => ({
+      id: `dir-${group.id.slice(0, 8)}-${String(i).padStart(3, '0')}`,
+      name: `Zed ${String(i).padStart(3, '0')}`,
+    }));
+    await ctx.db
+      .insertInto('users')
+      .values(
+        extra.map((u) => ({
+          id: u.id,
+          email: `${u.id}@example.test`,
+          name: u.name,
+          nameSearch: u.name.toLowerCase(),
+          role: 'member' as const,
+          status: 'active' as const,
+          passwordHash: null,
+          emailVerifiedAt: now,
+          createdAt: now,
+          updatedAt: now,
+          lastSeenAt: null,
+        })),
+      )
+      .execute();
+    await ctx.db
+      .insertInto('accessGrants')
+      .values(
+        extra.map((u) => ({
+          id: `grant-${u.id}`,
+          userId: u.id,
+          hubGroupId: group.id,
+          endsAt: null,
+          note: null,
+          grantedBy: null,
+          createdAt: now,
+        })),
+      )
+      .execute();
+    const names: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (
+        await people.ana.client.get(
+          `/api/v1/hub/groups/${group.id}/members?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+        )
+      ).json() as { data: { name: string }[]; nextCursor: string | null };
+      names.push(...page.data.map((p) => p.name));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(names.slice(0, 5)).toEqual(['Admin', 'Ana', 'Ben', 'Cal', 'Dee']);
+    expect(names.filter((name) => name.startsWith('Zed '))).toEqual(extra.map((u) => u.name));
+    expect(names).toHaveLength(5 + 600);
+  });
+
   it('opens the profile of someone in it, until the creator turns the directory off', async () => {
     const { group, people } = await studio();
     // Ben has written nothing Ana can see: the directory is what makes him known to her.

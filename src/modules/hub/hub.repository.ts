@@ -744,15 +744,49 @@ export async function listMentionable(
     .execute();
 }
 
+/** Those a group could let in at all: its grants, the buyers of the offers that open it, staff. */
+function candidatesOf(db: Executor, groupId: string) {
+  return db
+    .selectFrom('accessGrants')
+    .select('accessGrants.userId')
+    .where('accessGrants.hubGroupId', '=', groupId)
+    .union(
+      db
+        .selectFrom('entitlements')
+        .innerJoin('offerHubGroups', 'offerHubGroups.offerId', 'entitlements.offerId')
+        .select('entitlements.userId')
+        .where('offerHubGroups.hubGroupId', '=', groupId),
+    )
+    .union(db.selectFrom('users').select('users.id as userId').where('users.role', 'in', ['owner', 'admin']));
+}
+
+/** Whether a group has fewer than `cap` people it could let in (counting stops at the cap). */
+export async function fewCandidates(db: Executor, groupId: string, cap: number): Promise<boolean> {
+  const row = await db
+    .selectFrom(candidatesOf(db, groupId).limit(cap).as('candidates'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n) < cap;
+}
+
 /**
  * A page of a group's member directory: active people who may enter it (the access rule, in the
- * query), by name, optionally those whose name starts with `prefix`.
+ * query), by name, optionally those whose name starts with `prefix`. A large group is read by walking
+ * the accounts by name (a page is found within a few of them); a small one (`fromGroup`) from its own
+ * grants and buyers, so a small group in a large community never walks every account.
  */
 export async function listDirectory(
   db: Executor,
-  options: { groupId: string; prefix: string; after: TextCursor | null; now: number; limit: number },
+  options: {
+    groupId: string;
+    prefix: string;
+    after: TextCursor | null;
+    now: number;
+    limit: number;
+    fromGroup: boolean;
+  },
 ) {
-  const { groupId, prefix, after, now, limit } = options;
+  const { groupId, prefix, after, now, limit, fromGroup } = options;
   let query = db
     .selectFrom('users')
     .select(['users.id', 'users.name', 'users.nameSearch', 'users.avatarPath', 'users.bio', 'users.role'])
@@ -769,6 +803,7 @@ export async function listDirectory(
     query = query.where((eb) =>
       eb(eb.refTuple('users.nameSearch', 'users.id'), '>', eb.tuple(after.key, after.id)),
     );
+  if (fromGroup) query = query.where('users.id', 'in', candidatesOf(db, groupId));
   return query.execute();
 }
 

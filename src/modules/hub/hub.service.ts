@@ -33,6 +33,7 @@ import {
   deleteCommentRow,
   deleteGroupRow,
   deletePostRow,
+  fewCandidates,
   findComment,
   findPost,
   findProfile,
@@ -99,6 +100,12 @@ import {
 import { mentionedUserIds, renderMarkdown } from './markdown.ts';
 
 export const MAX_PINNED_PER_GROUP = 5;
+/**
+ * A group with fewer people it could let in than this has its directory read from its grants and
+ * buyers; a larger one by walking accounts by name. Measured on 100 000 accounts (SQLite): 20 members
+ * read from the group 2 ms (walking: 47 ms); 1 887 members walked 2.5 ms (read from the group: 8 ms).
+ */
+const DIRECTORY_FROM_GROUP_BELOW = 500;
 
 /** The daily job that emails the digest of notifications to those who chose one. */
 export const DIGEST_JOB = 'hub.notification_digest';
@@ -411,6 +418,8 @@ export function createHubService(deps: HubDeps) {
         'directory_off',
       );
     const rows = await listDirectory(db, {
+      // Under this many people it could let in, a group's directory is read from its own side.
+      fromGroup: await fewCandidates(db, group.id, DIRECTORY_FROM_GROUP_BELOW),
       groupId: group.id,
       prefix: (options.q ?? '').trim().toLowerCase(),
       after: decodeTextCursor(options.cursor),

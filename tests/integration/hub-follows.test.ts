@@ -18,6 +18,7 @@ import { createTestContext, type TestContext } from '../support/test-app.ts';
 
 let ctx: TestContext;
 let admin: Client;
+let adminUser: TestUser;
 let outsider: Client;
 type Name = 'ana' | 'ben' | 'cal' | 'dee';
 type People = Record<Name, { user: TestUser; client: Client; grantId: string }>;
@@ -60,7 +61,8 @@ function helpers({ group, people }: { group: TestGroup; people: People }) {
 
 beforeAll(async () => {
   ctx = await createTestContext();
-  admin = await signIn(ctx, await createAdmin(ctx, { name: 'Admin' }));
+  adminUser = await createAdmin(ctx, { name: 'Admin' });
+  admin = await signIn(ctx, adminUser);
   outsider = await signIn(ctx, await createMember(ctx, { name: 'Anonymous outsider' }));
 });
 afterAll(async () => ctx.close());
@@ -306,6 +308,8 @@ describe('a group’s member directory', () => {
     const { group, people } = await studio();
     // Ben has written nothing Ana can see: the directory is what makes him known to her.
     expect((await people.ana.client.get(`/api/v1/hub/people/${people.ben.user.id}`)).statusCode).toBe(200);
+    // Staff are in every group's directory, so their profile opens too.
+    expect((await people.ana.client.get(`/api/v1/hub/people/${adminUser.id}`)).statusCode).toBe(200);
     expect((await outsider.get(`/api/v1/hub/people/${people.ben.user.id}`)).statusCode).toBe(404);
     const off = await admin.patch(`/api/v1/hub-groups/${group.id}`, { directoryOn: false });
     expect(off.statusCode, off.body).toBe(200);

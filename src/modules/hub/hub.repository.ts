@@ -807,6 +807,26 @@ export async function listDirectory(
   return query.execute();
 }
 
+/**
+ * Whether a viewer and a person are both in a private or hidden group whose member directory is on
+ * (the access rule for each, in one query over the groups); staff are in every group.
+ */
+export async function shareDirectory(
+  db: Executor,
+  options: { viewerId: string; personId: string; personIsStaff: boolean; now: number },
+): Promise<boolean> {
+  const { viewerId, personId, personIsStaff, now } = options;
+  let query = db
+    .selectFrom('hubGroups')
+    .select('hubGroups.id')
+    .where('hubGroups.directoryOn', '=', 1)
+    .where('hubGroups.visibility', '!=', 'public')
+    .where((eb) => groupsEnteredBy(eb, viewerId, now))
+    .limit(1);
+  if (!personIsStaff) query = query.where((eb) => groupsEnteredBy(eb, personId, now));
+  return (await query.executeTakeFirst()) !== undefined;
+}
+
 export type DirectoryRow = Awaited<ReturnType<typeof listDirectory>>[number];
 
 /** Of these people, the active ones who may enter the group: whom a mention there may tell. */

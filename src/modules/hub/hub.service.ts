@@ -78,6 +78,7 @@ import {
   setFollowing,
   setLike,
   setPostHidden,
+  shareDirectory,
   slugTaken,
   updateCommentRow,
   updateGroupRow,
@@ -395,7 +396,12 @@ export function createHubService(deps: HubDeps) {
       seen.everyGroup ||
       posts.length > 0 ||
       (await hasVisibleComment(db, seen)) ||
-      (await shareDirectory(actor, person.id));
+      (await shareDirectory(db, {
+        viewerId: actor.userId,
+        personId: person.id,
+        personIsStaff: isStaffRole(person.role),
+        now: clock.now(),
+      }));
     if (!known) throw new NotFoundError('No such person.');
     return { person, posts };
   }
@@ -433,16 +439,6 @@ export function createHubService(deps: HubDeps) {
       nextCursor:
         rows.length > options.limit && last ? encodeTextCursor({ key: last.nameSearch, id: last.id }) : null,
     };
-  }
-
-  /** Whether both people are in a group whose member directory the viewer may open. */
-  async function shareDirectory(actor: Actor, personId: string): Promise<boolean> {
-    const now = clock.now();
-    for (const { group, canEnter } of await access.visibleGroups(actor)) {
-      if (!canEnter || !hasDirectory(group)) continue;
-      if ((await whoMayEnter(db, group.id, [personId], now)).length > 0) return true;
-    }
-    return false;
   }
 
   /** The caller's bio and links (their name is the Account page's). */

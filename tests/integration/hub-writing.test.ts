@@ -2,6 +2,7 @@
 // (the same renderer and sanitizer as the post itself).
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WRITE_LIMITS } from '../../src/modules/hub/index.ts';
 import {
   type Client,
   createGroup,
@@ -74,6 +75,16 @@ describe('writing a post', () => {
     expect(closed.json().error.code).toBe('posting_closed');
     const hidden = await createGroup(ctx, { name: 'Secret', visibility: 'hidden' });
     expect((await upload(outsider, hidden.id, png)).statusCode).toBe(404);
+  });
+
+  it('previews at a writer’s pace, then says when to try again', async () => {
+    const quick = await createMember(ctx);
+    const who = await signIn(ctx, quick);
+    for (let n = 1; n <= WRITE_LIMITS.preview.limit; n++)
+      expect((await who.post('/api/v1/hub/preview', { body: `draft ${n}` })).statusCode).toBe(200);
+    const over = await who.post('/api/v1/hub/preview', { body: 'one more' });
+    expect(over.statusCode).toBe(429);
+    expect(over.headers['retry-after']).toBeDefined();
   });
 
   it('previews Markdown exactly as a post renders it', async () => {

@@ -578,13 +578,10 @@ export function hubRoutes(deps: { hub: HubService; access: AccessService }): Fas
           tags: ['hub'],
           summary: 'How Markdown will look once posted (the same renderer and sanitizer as posts)',
           body: Type.Object({ body: Type.String({ maxLength: LIMITS.body }) }),
-          response: { 200: Type.Object({ html: Type.String() }), ...errors(400, 401) },
+          response: { 200: Type.Object({ html: Type.String() }), ...errors(400, 401, 429) },
         },
       },
-      async (request) => {
-        requireActor(request);
-        return { html: hub.preview(request.body.body) };
-      },
+      async (request) => ({ html: await hub.preview(requireActor(request), request.body.body) }),
     );
 
     app.get(

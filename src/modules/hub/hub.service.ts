@@ -194,6 +194,7 @@ export const WRITE_LIMITS = {
   report: { limit: 20, windowMs: 10 * 60_000 },
   avatar: { limit: 10, windowMs: 60 * 60_000 },
   image: { limit: 30, windowMs: 10 * 60_000 },
+  preview: { limit: 60, windowMs: 10 * 60_000 },
   comment: { limit: 30, windowMs: 10 * 60_000 },
   like: { limit: 120, windowMs: 60_000 },
 } as const;
@@ -808,9 +809,11 @@ export function createHubService(deps: HubDeps) {
   }
 
   /** What Markdown will look like once posted: the same renderer and sanitizer as a post. */
-  function preview(body: string): string {
+  async function preview(actor: Actor, body: string): Promise<string> {
     const problem = textProblems('body', body, LIMITS.body, false);
     if (problem) throw new ValidationError([problem]);
+    // Rendering is work the server does for the asking: as much of it as a person writing needs.
+    await countWrite(actor, 'preview');
     return renderMarkdown(body);
   }
 

@@ -117,9 +117,15 @@ describe('following a group', () => {
     // A retried job (a crash after its work) tells nobody twice.
     await ctx.services.hub.tellFollowers(post);
     expect(await about('ben')).toHaveLength(1);
-    // Dee may stop following a group she may no longer enter.
-    const unfollow = await people.dee.client.delete(`/api/v1/hub/groups/${studioOf.group.id}/follow`);
+    // Dee may stop following a group she may no longer enter (named by its slug, as by its id).
+    const unfollow = await people.dee.client.delete(`/api/v1/hub/groups/${studioOf.group.slug}/follow`);
     expect(unfollow.statusCode, unfollow.body).toBe(200);
+    const deeFollows = await ctx.db
+      .selectFrom('groupFollows')
+      .selectAll()
+      .where('userId', '=', people.dee.user.id)
+      .execute();
+    expect(deeFollows).toEqual([]);
     // One who stopped following hears of the next post no more.
     await follow('ben', false);
     const next = await postBy('ana', 'Kiln is fixed');
@@ -242,6 +248,7 @@ describe('a group’s member directory', () => {
     expect(open.statusCode).toBe(403);
     expect(open.json().error.code).toBe('directory_off');
     expect((await people.ana.client.get(`/api/v1/hub/groups/${lobby.id}`)).json().directoryOn).toBe(false);
+    expect((await admin.get(`/api/v1/hub/groups/${lobby.id}/members`)).statusCode).toBe(403);
     const garbage = await people.ana.client.get(`/api/v1/hub/groups/${group.id}/members?cursor=garbage`);
     expect(garbage.statusCode).toBe(400);
     expect(garbage.body).toContain('cursor');

@@ -4,7 +4,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFeedPosts } from '../../src/modules/hub/hub.repository.ts';
-import { openDatabase } from '../../src/platform/db/database.ts';
+import { findPayment, findPurchase } from '../../src/modules/purchases/purchase.repository.ts';
+import { openDatabase, retryingConflicts } from '../../src/platform/db/database.ts';
 import { createGroup } from '../support/factories.ts';
 import { createTestDatabase } from '../support/test-app.ts';
 
@@ -31,6 +32,33 @@ async function preparedOn(preparedStatements: boolean): Promise<string[]> {
 }
 
 describe('prepared statements on PostgreSQL', () => {
+  it('go unnamed once a migration changed the table under them, inside a transaction or not', async () => {
+    const config = database.config.database;
+    if (config.kind !== 'postgres') throw new Error('PostgreSQL only');
+    const { db } = openDatabase(config, { poolSize: 1 });
+    try {
+      // Prepared on this connection, then a newer version adds a column (a rolling upgrade).
+      expect(await findPurchase(db, 'none')).toBeUndefined();
+      expect(await findPurchase(db, 'none')).toBeUndefined();
+      await sql`alter table purchases add column upgrade_note text`.execute(db);
+      expect(await findPurchase(db, 'none')).toBeUndefined();
+      // Inside a transaction the error aborts it: retryingConflicts runs it again, unnamed.
+      expect(await findPayment(db, 'none')).toBeUndefined();
+      await sql`alter table payments add column upgrade_flag integer`.execute(db);
+      let attempts = 0;
+      const inside = await retryingConflicts(() => {
+        attempts += 1;
+        return db.transaction().execute((trx) => findPayment(trx, 'none'));
+      });
+      expect(inside).toBeUndefined();
+      expect(attempts).toBe(2);
+    } finally {
+      await sql`alter table purchases drop column if exists upgrade_note`.execute(db);
+      await sql`alter table payments drop column if exists upgrade_flag`.execute(db);
+      await db.destroy();
+    }
+  });
+
   it('name the hot queries, and only when they are on', async () => {
     const named = await preparedOn(true);
     expect(named.length).toBe(1);

@@ -875,6 +875,16 @@ export async function isFollowing(db: Executor, userId: string, groupId: string)
   return row !== undefined;
 }
 
+/** A group's id, given its id or its slug (null when there is no such group). */
+export async function groupIdOf(db: Executor, idOrSlug: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('hubGroups')
+    .select('id')
+    .where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)]))
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
 export async function groupNameOf(db: Executor, groupId: string): Promise<string | null> {
   const row = await db.selectFrom('hubGroups').select('name').where('id', '=', groupId).executeTakeFirst();
   return row?.name ?? null;
@@ -975,7 +985,10 @@ function kindEmailed(eb: ExpressionBuilder<DB, 'users' | 'notifications'>) {
   ]);
 }
 
-/** Of these people, those already told they were mentioned in this post (null) or this comment. */
+/**
+ * Of these people, those already told they were mentioned in this post (null), or told anything of
+ * this comment (a reply to them, a comment on their post, a mention).
+ */
 export async function alreadyMentioned(
   db: Executor,
   options: { postId: string; commentId: string | null; userIds: string[] },
@@ -987,7 +1000,7 @@ export async function alreadyMentioned(
     .select('userId')
     .where('postId', '=', postId)
     .where('commentId', commentId === null ? 'is' : '=', commentId)
-    .where('kind', '=', 'mention')
+    .where('kind', 'in', commentId === null ? ['mention'] : ['mention', 'reply', 'comment'])
     .where('userId', 'in', userIds)
     .execute();
   return rows.map((row) => row.userId);

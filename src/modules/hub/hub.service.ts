@@ -39,6 +39,7 @@ import {
   findProfile,
   findRecipients,
   findReport,
+  groupIdOf,
   groupNameOf,
   type HomeOrder,
   type HomePostRow,
@@ -417,13 +418,14 @@ export function createHubService(deps: HubDeps) {
     options: { q?: string; cursor?: string; limit: number },
   ) {
     const group = await access.enterGroup(actor, groupId);
-    if (!hasDirectory(group) && !isStaffRole(actor.role))
+    // A public group lists nobody, to staff neither (their list of every account is Users).
+    if (group.visibility === 'public')
       throw new ForbiddenError(
-        group.visibility === 'public'
-          ? `${group.name} is public: every member may enter it, so it lists nobody.`
-          : `${group.name} keeps its member list private.`,
+        `${group.name} is public: every member may enter it, so it lists nobody.`,
         'directory_off',
       );
+    if (!hasDirectory(group) && !isStaffRole(actor.role))
+      throw new ForbiddenError(`${group.name} keeps its member list private.`, 'directory_off');
     const rows = await listDirectory(db, {
       // Under this many people it could let in, a group's directory is read from its own side.
       fromGroup: await fewCandidates(db, group.id, DIRECTORY_FROM_GROUP_BELOW),
@@ -1049,7 +1051,9 @@ export function createHubService(deps: HubDeps) {
    * for a group they may no longer enter (its id): nobody needs access to stop hearing of it.
    */
   async function follow(actor: Actor, groupId: string, on: boolean): Promise<boolean> {
-    const id = on ? (await access.enterGroup(actor, groupId)).id : groupId;
+    const id = on
+      ? (await access.enterGroup(actor, groupId)).id
+      : ((await groupIdOf(db, groupId)) ?? groupId);
     await setFollowing(db, { userId: actor.userId, groupId: id, following: on, now: clock.now() });
     return on;
   }

@@ -98,8 +98,13 @@ export async function retryingConflicts<T>(work: () => Promise<T>, attempts = 3)
       return await work();
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
+      // 0A000: a named statement a migration made stale, inside the transaction (openDatabase's pool
+      // sends it unnamed from then on).
       const conflict =
-        code === '40P01' || code === '40001' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY'));
+        code === '40P01' ||
+        code === '40001' ||
+        code === '0A000' ||
+        (typeof code === 'string' && code.startsWith('SQLITE_BUSY'));
       if (!conflict || attempt >= attempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20));
     }
@@ -144,16 +149,25 @@ function namingPreparedQueries(pool: pg.Pool) {
   const named = (client: pg.PoolClient) => {
     // Statements this connection can no longer run by name (below): sent unnamed from then on.
     const stale = new Set<string>();
+    // Kysely opens and ends transactions with these statements, through this same query().
+    let inTransaction = false;
     const query = async (text: unknown, values?: unknown[]) => {
+      if (typeof text === 'string') {
+        if (/^(begin|start transaction)/i.test(text)) inTransaction = true;
+        else if (/^(commit|rollback)$/i.test(text)) inTransaction = false;
+      }
       const name = typeof text === 'string' ? statementName(text) : undefined;
       if (!name || stale.has(name)) return client.query(text as string, values);
       try {
         return await client.query({ name, text: text as string, values });
       } catch (error) {
         // "cached plan must not change result type": a migration changed a table under a statement
-        // this connection prepared (a newer version migrated while this one still runs).
+        // this connection prepared (a newer version migrated while this one still runs). Outside a
+        // transaction it runs again unnamed; inside one, the transaction is aborted already: the
+        // error goes up, and retryingConflicts runs the whole transaction again.
         if ((error as { code?: string }).code !== '0A000') throw error;
         stale.add(name);
+        if (inTransaction) throw error;
         return client.query(text as string, values);
       }
     };

@@ -35,6 +35,7 @@ import * as moderation from './migrations/0019-moderation.ts';
 import * as profiles from './migrations/0020-profiles.ts';
 import * as followsAndDirectories from './migrations/0021-follows-and-directories.ts';
 import * as countsAndFollowerLookups from './migrations/0022-counts-and-follower-lookups.ts';
+import * as oneOpenReport from './migrations/0023-one-open-report.ts';
 import { statementName } from './prepared.ts';
 import type { DB } from './schema.ts';
 
@@ -67,6 +68,7 @@ const migrations: Record<string, Migration> = {
   '0020-profiles': profiles,
   '0021-follows-and-directories': followsAndDirectories,
   '0022-counts-and-follower-lookups': countsAndFollowerLookups,
+  '0023-one-open-report': oneOpenReport,
 };
 
 /**

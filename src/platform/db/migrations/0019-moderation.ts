@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { addColumns } from './helpers.ts';
 
 // Moderation: a member reports a post or a comment (reports); staff hide it (hidden_at: gone for
@@ -25,8 +25,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['resolved_at', 'created_at', 'id'])
     .execute();
   await db.schema.createIndex('reports_post').on('reports').column('post_id').execute();
-  // One open report per reporter and item: a second click, or two at once, changes nothing.
-  await sql`create unique index reports_open_once on reports (reporter_id, post_id, coalesce(comment_id, ''))
-    where resolved_at is null`.execute(db);
   await db.schema.createIndex('reports_comment').on('reports').column('comment_id').execute();
 }

@@ -76,6 +76,8 @@ describe('profiles', () => {
     });
     for (const [body, field] of [
       [{ links: ['javascript:alert(1)'] }, 'links.0'],
+      // A blank entry is skipped, not renumbered: the problem names the entry as it was sent.
+      [{ links: ['', 'ftp://ada.example'] }, 'links.1'],
       [{ bio: 'x'.repeat(400) }, 'bio'],
       [{ links: ['https://a.test', 'https://b.test', 'https://c.test', 'https://d.test'] }, 'links'],
     ] as const) {

@@ -14,7 +14,7 @@ import type {
   ProfileRow,
   ReportRow,
 } from './hub.repository.ts';
-import { excerptOf, hitSegments, type Segment } from './hub.rules.ts';
+import { excerptOf, hasDirectory, hitSegments, type Segment } from './hub.rules.ts';
 
 export function presentGroup(group: GroupRow) {
   return {
@@ -50,8 +50,7 @@ export function presentMemberGroup(group: GroupRow & { canEnter: boolean }) {
     postCount: group.canEnter ? Number(group.postCount) : null,
     whoMayPost: group.whoMayPost,
     commentsOn: Boolean(group.commentsOn),
-    // A public group lists nobody (hub.service.ts, hasDirectory).
-    directoryOn: Boolean(group.directoryOn) && group.visibility !== 'public',
+    directoryOn: hasDirectory(group),
   };
 }
 

@@ -67,6 +67,19 @@ export async function listGroupIds(db: Executor): Promise<string[]> {
 
 // --- posts ---
 
+/** The group a row belongs to, as lists name it beside the row (id, name, slug, emoji). */
+const GROUP_REF = [
+  'hubGroups.id as groupId',
+  'hubGroups.name as groupName',
+  'hubGroups.slug as groupSlug',
+  'hubGroups.emoji as groupEmoji',
+] as const;
+
+/** People whose lower-cased name starts with `prefix`: one range of the name index. */
+function nameStartsWith(eb: ExpressionBuilder<DB, 'users'>, prefix: string) {
+  return eb.and([eb('users.nameSearch', '>=', prefix), eb('users.nameSearch', '<', `${prefix}\u{10FFFF}`)]);
+}
+
 const postColumns = [
   'posts.id',
   'posts.hubGroupId',
@@ -397,10 +410,7 @@ function postHits(db: Executor, match: string) {
         'posts.likeCount',
         'posts.createdAt',
         'posts.authorId',
-        'hubGroups.id as groupId',
-        'hubGroups.name as groupName',
-        'hubGroups.slug as groupSlug',
-        'hubGroups.emoji as groupEmoji',
+        ...GROUP_REF,
       ])
       .orderBy(newestFirst(db, 'posts'), 'desc')
       .orderBy('posts.id', 'desc')
@@ -443,10 +453,7 @@ function commentHits(db: Executor, match: string) {
       'posts.title as postTitle',
       'comments.createdAt',
       'comments.authorId',
-      'hubGroups.id as groupId',
-      'hubGroups.name as groupName',
-      'hubGroups.slug as groupSlug',
-      'hubGroups.emoji as groupEmoji',
+      ...GROUP_REF,
     ])
     .orderBy(newestFirst(db, 'comments'), 'desc')
     .orderBy('comments.id', 'desc');
@@ -517,8 +524,7 @@ export async function searchPeople(
   return db
     .selectFrom('users')
     .select(['users.id', 'users.name'])
-    .where('users.nameSearch', '>=', prefix)
-    .where('users.nameSearch', '<', `${prefix}\u{10FFFF}`)
+    .where((eb) => nameStartsWith(eb, prefix))
     .where('users.status', '=', 'active')
     .where((eb) =>
       eb.exists(
@@ -734,8 +740,7 @@ export async function listMentionable(
   return db
     .selectFrom('users')
     .select(['users.id', 'users.name'])
-    .where('users.nameSearch', '>=', prefix)
-    .where('users.nameSearch', '<', `${prefix}\u{10FFFF}`)
+    .where((eb) => nameStartsWith(eb, prefix))
     .where('users.status', '=', 'active')
     .where((eb) => userMayEnterGroup(eb, groupId, now))
     .orderBy('users.nameSearch')
@@ -795,10 +800,7 @@ export async function listDirectory(
     .orderBy('users.nameSearch')
     .orderBy('users.id')
     .limit(limit + 1);
-  if (prefix)
-    query = query
-      .where('users.nameSearch', '>=', prefix)
-      .where('users.nameSearch', '<', `${prefix}\u{10FFFF}`);
+  if (prefix) query = query.where((eb) => nameStartsWith(eb, prefix));
   if (after)
     query = query.where((eb) =>
       eb(eb.refTuple('users.nameSearch', 'users.id'), '>', eb.tuple(after.key, after.id)),
@@ -1082,10 +1084,7 @@ export async function listNotifications(
       'posts.title as postTitle',
       'comments.id as commentId',
       'comments.body as commentBody',
-      'hubGroups.id as groupId',
-      'hubGroups.name as groupName',
-      'hubGroups.slug as groupSlug',
-      'hubGroups.emoji as groupEmoji',
+      ...GROUP_REF,
     ])
     .where('notifications.userId', '=', userId)
     .where('posts.hiddenAt', 'is', null)
@@ -1197,10 +1196,7 @@ export async function listPostsBy(
       'posts.createdAt',
       'posts.commentCount',
       'posts.likeCount',
-      'hubGroups.id as groupId',
-      'hubGroups.name as groupName',
-      'hubGroups.slug as groupSlug',
-      'hubGroups.emoji as groupEmoji',
+      ...GROUP_REF,
     ])
     .where('posts.authorId', '=', authorId)
     .where('posts.hiddenAt', 'is', null)
@@ -1260,10 +1256,7 @@ const reportColumns = [
   'comments.body as commentBody',
   'comments.hiddenAt as commentHiddenAt',
   'comments.authorId as commentAuthorId',
-  'hubGroups.id as groupId',
-  'hubGroups.name as groupName',
-  'hubGroups.slug as groupSlug',
-  'hubGroups.emoji as groupEmoji',
+  ...GROUP_REF,
 ] as const;
 
 function reportsQuery(db: Executor) {

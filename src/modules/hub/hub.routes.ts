@@ -517,12 +517,8 @@ export function hubRoutes(deps: { hub: HubService; access: AccessService }): Fas
         },
       },
       async (request) => {
-        const actor = requireActor(request);
-        const group = await access.enterGroup(actor, request.params.id);
-        return {
-          ...presentMemberGroup({ ...group, canEnter: true }),
-          following: await hub.following(actor, group.id),
-        };
+        const { group, following } = await hub.memberGroup(requireActor(request), request.params.id);
+        return { ...presentMemberGroup({ ...group, canEnter: true }), following };
       },
     );
 

@@ -172,6 +172,21 @@ export function notificationSentence(
 /** The kinds of notification a member turns on or off for email, each with one column (users.email_*). */
 export type EmailKind = 'replies' | 'mentions' | 'posts';
 
+/** The column of users that says whether each kind goes out by email (1 or 0). */
+export const EMAIL_SWITCH = {
+  replies: 'emailReplies',
+  mentions: 'emailMentions',
+  posts: 'emailPosts',
+} as const satisfies Record<EmailKind, string>;
+
+/**
+ * Whether a group shows its member directory to those who may enter it: when its creator left it on,
+ * and it is not public (every member may enter a public group: its list would be every account).
+ */
+export function hasDirectory(group: { directoryOn: number; visibility: string }): boolean {
+  return Boolean(group.directoryOn) && group.visibility !== 'public';
+}
+
 /** Which email switch a notification goes by: comments on one's post and replies are both "replies". */
 export function emailKindOf(kind: NotificationKind): EmailKind {
   if (kind === 'mention') return 'mentions';

@@ -88,11 +88,13 @@ import {
   whoMayEnter,
 } from './hub.repository.ts';
 import {
+  EMAIL_SWITCH,
   type EmailKind,
   emailKindOf,
   excerptOf,
   type GroupInput,
   groupProblems,
+  hasDirectory,
   LIMITS,
   notificationSentence,
   SEARCH,
@@ -168,14 +170,6 @@ function notificationRows(
 
 type EnteredGroup = { id: string; version: number; feedVersion: number };
 
-/**
- * Whether a group shows its member directory to those who may enter it: when its creator left it on,
- * and it is not public (every member may enter a public group: its list would be every account).
- */
-function hasDirectory(group: { directoryOn: number; visibility: string }): boolean {
-  return Boolean(group.directoryOn) && group.visibility !== 'public';
-}
-
 /** The home cache's key: the order and the groups a page is read for (their creator's order is stable). */
 function homeKey(order: HomeOrder, groups: EnteredGroup[]): string {
   return `${order}:${groups.map((group) => group.id).join(',')}`;
@@ -196,6 +190,7 @@ export const WRITE_LIMITS = {
   avatar: { limit: 10, windowMs: 60 * 60_000 },
   image: { limit: 30, windowMs: 10 * 60_000 },
   preview: { limit: 60, windowMs: 10 * 60_000 },
+  profile: { limit: 20, windowMs: 10 * 60_000 },
   comment: { limit: 30, windowMs: 10 * 60_000 },
   like: { limit: 120, windowMs: 60_000 },
 } as const;
@@ -446,15 +441,18 @@ export function createHubService(deps: HubDeps) {
 
   /** The caller's bio and links (their name is the Account page's). */
   async function updateProfile(actor: Actor, input: { bio?: string; links?: string[] }) {
+    await countWrite(actor, 'profile');
     const problems: FieldProblem[] = [];
     if (input.bio !== undefined) {
       const problem = textProblems('bio', input.bio, LIMITS.bio, false);
       if (problem) problems.push(problem);
     }
-    const links = (input.links ?? []).map((link) => link.trim()).filter(Boolean);
+    // Blank entries are dropped; a problem names the entry by its place in what was sent.
+    const sent = (input.links ?? []).map((link, index) => ({ link: link.trim(), index }));
+    const links = sent.filter(({ link }) => link);
     if (links.length > LIMITS.links)
       problems.push({ field: 'links', message: `may hold at most ${LIMITS.links}` });
-    const normalized = links.map((link, index) => {
+    const normalized = links.map(({ link, index }) => {
       const url = normalizedHttpUrl(link);
       if (!url) problems.push({ field: `links.${index}`, message: 'must be an http or https address' });
       return url ?? '';
@@ -479,6 +477,8 @@ export function createHubService(deps: HubDeps) {
   }
 
   async function removeAvatar(actor: Actor) {
+    // Each change makes the feeds the member wrote in stale: at a person's pace.
+    await countWrite(actor, 'avatar');
     await changeAvatar(actor, null);
     return profile(actor, actor.userId);
   }
@@ -980,7 +980,6 @@ export function createHubService(deps: HubDeps) {
       oneClick: `${publicUrl}/api/v1/notifications/unsubscribe?${query}`,
     };
   };
-  const EMAIL_SWITCH = { replies: 'emailReplies', mentions: 'emailMentions', posts: 'emailPosts' } as const;
 
   /**
    * Emails each person told who wants to hear at once, in the writing transaction (the email is
@@ -1040,10 +1039,10 @@ export function createHubService(deps: HubDeps) {
 
   // --- following ---------------------------------------------------------------------------------
 
-  /** Whether the caller follows a group they may enter. */
-  async function following(actor: Actor, groupId: string): Promise<boolean> {
+  /** A group the caller may enter, as its page shows it: with whether they follow it. */
+  async function memberGroup(actor: Actor, groupId: string) {
     const group = await access.enterGroup(actor, groupId);
-    return isFollowing(db, actor.userId, group.id);
+    return { group, following: await isFollowing(db, actor.userId, group.id) };
   }
 
   /**
@@ -1281,7 +1280,7 @@ export function createHubService(deps: HubDeps) {
     mentionable,
     unsubscribe,
     follow,
-    following,
+    memberGroup,
     tellFollowers,
     directory,
     sendDigests,

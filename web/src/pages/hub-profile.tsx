@@ -81,9 +81,7 @@ function ProfileEditor({ profile, onSaved }: { profile: Profile; onSaved(profile
   const action = useAction();
   const save = async () => {
     setSaved(null);
-    const result = await action.run(() =>
-      api.patch<Profile>('/hub/profile', { bio, links: links.filter((link) => link.trim()) }),
-    );
+    const result = await action.run(() => api.patch<Profile>('/hub/profile', { bio, links }));
     if (result.ok) {
       onSaved(result.value);
       setSaved('Your profile is saved.');

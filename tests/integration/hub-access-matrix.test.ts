@@ -51,9 +51,10 @@ const PERSONAS: Persona[] = [
 
 /**
  * group/post/comment: about one of them; list: across groups; self: the caller's own (no group);
+ * own-in-group: the caller's own, about the group, whether or not they may enter it (stop following);
  * person: the poster's profile, which exists for those who may see something they wrote.
  */
-type Level = 'group' | 'post' | 'comment' | 'list' | 'self' | 'person';
+type Level = 'group' | 'post' | 'comment' | 'list' | 'self' | 'own-in-group' | 'person';
 interface Row {
   level: Level;
   body?: unknown;
@@ -76,7 +77,7 @@ const ROWS: Record<string, Row> = {
   'POST /api/v1/hub/groups/{id}/images': { level: 'group', body: {}, allowed: [400, 400] },
   'POST /api/v1/hub/preview': { level: 'self', body: { body: '**hi**' }, allowed: [200, 200] },
   // Anyone signed in may stop following, a group they may no longer enter too.
-  'DELETE /api/v1/hub/groups/{id}/follow': { level: 'self', allowed: [200, 200] },
+  'DELETE /api/v1/hub/groups/{id}/follow': { level: 'own-in-group', allowed: [200, 200] },
   'GET /api/v1/hub/notifications': { level: 'list', allowed: [200, 200] },
   // The poster writes only in the private group: their profile is for those who may enter it.
   'GET /api/v1/hub/people/{id}': { level: 'person', allowed: [200, 200] },
@@ -201,7 +202,7 @@ async function freshTargets() {
 function expected(operation: string, persona: Persona): number {
   const row = ROWS[operation]!;
   if (persona === 'anonymous') return 401;
-  if (MAY_ENTER.includes(persona) || row.level === 'self')
+  if (MAY_ENTER.includes(persona) || row.level === 'self' || row.level === 'own-in-group')
     return row.allowed[persona === 'admin' || persona === 'owner' ? 1 : 0];
   if (row.level === 'list') return 200;
   // A private group the caller may not enter: 403 with its paywall; its posts and comments do not exist.

@@ -116,8 +116,15 @@ function NotificationsSection({ me }: { me: User }) {
           options={NOTIFY_OPTIONS}
           error={action.errors.fields.notifyEmail}
         />
-        <fieldset className="field radio-field" disabled={choice === 'off'}>
+        <fieldset
+          className={`field radio-field${action.errors.fields.emailAbout ? ' field-invalid' : ''}`}
+          disabled={choice === 'off'}
+        >
           <legend>Which ones</legend>
+          {choice === 'off' && <p className="field-hint">None go out while emails are set to Never.</p>}
+          {action.errors.fields.emailAbout && (
+            <p className="field-error">Which ones: {action.errors.fields.emailAbout}</p>
+          )}
           {EMAIL_ABOUT.map((kind) => (
             <div className="radio-option" key={kind.key}>
               <input

@@ -449,33 +449,47 @@ function GroupPage() {
 
 /** Follow: hear of each new post in the group (the bell, and email as the Account page says). */
 function FollowButton({ group, onFailure }: { group: MemberGroupDetail; onFailure(error: unknown): void }) {
+  const queryClient = useQueryClient();
   const [following, setFollowing] = useState(group.following);
   const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
   const toggle = async () => {
     setBusy(true);
+    setProblem(null);
     try {
       const path = `/hub/groups/${encodeURIComponent(group.id)}/follow`;
       const result = following
         ? await api.delete<{ following: boolean }>(path)
         : await api.put<{ following: boolean }>(path, {});
       setFollowing(result.following);
+      // The group as other pages kept it (its Members page, a return here) says so too.
+      void queryClient.invalidateQueries({ queryKey: ['member-hub-group'] });
     } catch (error) {
-      onFailure(error);
+      // Access gone: the page shows why; anything else (too many clicks, the network) is said here.
+      if (isAccessLoss(error)) onFailure(error);
+      else setProblem(errorMessage(error));
     } finally {
       setBusy(false);
     }
   };
   return (
-    <button
-      type="button"
-      className={`button button-small${following ? '' : ' button-primary'}`}
-      aria-pressed={following}
-      disabled={busy}
-      title={following ? 'You hear of each new post here' : 'Hear of each new post here'}
-      onClick={() => void toggle()}
-    >
-      <BellIcon /> {following ? 'Following' : 'Follow'}
-    </button>
+    <>
+      <button
+        type="button"
+        className={`button button-small${following ? '' : ' button-primary'}`}
+        aria-pressed={following}
+        disabled={busy}
+        title={following ? 'You hear of each new post here' : 'Hear of each new post here'}
+        onClick={() => void toggle()}
+      >
+        <BellIcon /> {following ? 'Following' : 'Follow'}
+      </button>
+      {problem && (
+        <span className="field-error" role="alert">
+          {problem}
+        </span>
+      )}
+    </>
   );
 }
 

@@ -298,7 +298,10 @@ export function PostComposer({
         <ComposerTools
           groupId={groupId}
           body={body}
-          onImage={(markdown) => setBody(`${body.trimEnd()}${body.trim() ? '\n\n' : ''}${markdown}\n`)}
+          // What was typed while the image uploaded stays: the image goes after the body as it is now.
+          onImage={(markdown) =>
+            setBody((current) => `${current.trimEnd()}${current.trim() ? '\n\n' : ''}${markdown}\n`)
+          }
           onFailure={onFailure}
         />
         <div className="button-row">

@@ -36,13 +36,21 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** Given limit+1 rows, the page and the cursor of the next one. */
-export function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => Cursor): Page<T> {
+/**
+ * Given limit+1 rows, the page and the cursor of the next one (a time cursor, or any other with its
+ * encoder: a directory's text cursor).
+ */
+export function pageOf<T, C = Cursor>(
+  rows: T[],
+  limit: number,
+  cursorOf: (row: T) => C,
+  encode: (cursor: C) => string = encodeCursor as (cursor: C) => string,
+): Page<T> {
   const data = rows.slice(0, limit);
   const last = data[data.length - 1];
   return {
     data,
-    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(cursorOf(last)) : null,
+    nextCursor: rows.length > limit && last !== undefined ? encode(cursorOf(last)) : null,
   };
 }
 

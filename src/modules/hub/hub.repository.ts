@@ -859,10 +859,18 @@ export async function setFollowing(
       .onConflict((oc) => oc.columns(['userId', 'hubGroupId']).doNothing())
       .execute();
   } else {
+    // Stopping needs no access, so the group may be named by its id or its slug.
     await db
       .deleteFrom('groupFollows')
       .where('userId', '=', userId)
-      .where('hubGroupId', '=', groupId)
+      .where('hubGroupId', 'in', (eb) =>
+        eb
+          .selectFrom('hubGroups')
+          .select('hubGroups.id')
+          .where((inner) =>
+            inner.or([inner('hubGroups.id', '=', groupId), inner('hubGroups.slug', '=', groupId)]),
+          ),
+      )
       .execute();
   }
 }
@@ -875,16 +883,6 @@ export async function isFollowing(db: Executor, userId: string, groupId: string)
     .where('hubGroupId', '=', groupId)
     .executeTakeFirst();
   return row !== undefined;
-}
-
-/** A group's id, given its id or its slug (null when there is no such group). */
-export async function groupIdOf(db: Executor, idOrSlug: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('hubGroups')
-    .select('id')
-    .where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)]))
-    .executeTakeFirst();
-  return row?.id ?? null;
 }
 
 export async function groupNameOf(db: Executor, groupId: string): Promise<string | null> {
@@ -944,25 +942,6 @@ export async function listFollowersToTell(
     .limit(limit);
   if (authorId) query = query.where('groupFollows.userId', '!=', authorId);
   return (await query.execute()).map((row) => row.id);
-}
-
-/**
- * Writes the "new post" notifications, at most one per member and post (a retried job writes none
- * twice); answers whom this call told.
- */
-export async function insertPostNotifications(
-  db: Executor,
-  rows: Insertable<NotificationsTable>[],
-): Promise<string[]> {
-  if (rows.length === 0) return [];
-  const told = await db
-    .insertInto('notifications')
-    .values(rows)
-    // The conflict target names the partial index by its predicate, as a literal (a bound value matches no index).
-    .onConflict((oc) => oc.columns(['userId', 'postId']).where('kind', '=', sql.lit('post')).doNothing())
-    .returning('userId')
-    .execute();
-  return told.map((row) => row.userId);
 }
 
 // --- notifications ---
@@ -1046,11 +1025,23 @@ export async function markNotificationsEmailed(db: Executor, ids: string[], now:
     await db.updateTable('notifications').set({ emailedAt: now }).where('id', 'in', ids).execute();
 }
 
+/**
+ * Writes notifications; a "new post" one at most once per member and post (a retried followers job
+ * writes none twice). Answers whom this call told.
+ */
 export async function insertNotifications(
   db: Executor,
   rows: Insertable<NotificationsTable>[],
-): Promise<void> {
-  if (rows.length > 0) await db.insertInto('notifications').values(rows).execute();
+): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const told = await db
+    .insertInto('notifications')
+    .values(rows)
+    // The conflict target names the partial index by its predicate, as a literal (a bound value matches no index).
+    .onConflict((oc) => oc.columns(['userId', 'postId']).where('kind', '=', sql.lit('post')).doNothing())
+    .returning('userId')
+    .execute();
+  return told.map((row) => row.userId);
 }
 
 /** A member's notifications about groups they may enter now (staff: any), newest first. */

@@ -39,7 +39,6 @@ import {
   findProfile,
   findRecipients,
   findReport,
-  groupIdOf,
   groupNameOf,
   type HomeOrder,
   type HomePostRow,
@@ -49,7 +48,6 @@ import {
   insertGroup,
   insertNotifications,
   insertPost,
-  insertPostNotifications,
   insertReport,
   isFollowing,
   likedPostIds,
@@ -137,21 +135,19 @@ export interface HubDeps {
 }
 
 /**
- * Adds to `told` the people the Markdown mentions, but the writer; a reply stays a reply. An edit
- * passes the text it replaces: only those it newly mentions are told.
+ * Adds to `told` the people the Markdown mentions, but the writer; a reply stays a reply. (After an
+ * edit, alreadyMentioned takes out those told before.)
  */
-function tellMentioned(told: Map<string, NotificationKind>, actor: Actor, body: string, before = ''): void {
-  const already = new Set(mentionedUserIds(before));
+function tellMentioned(told: Map<string, NotificationKind>, actor: Actor, body: string): void {
   for (const userId of mentionedUserIds(body)) {
-    if (userId !== actor.userId && !already.has(userId) && told.get(userId) !== 'reply')
-      told.set(userId, 'mention');
+    if (userId !== actor.userId && told.get(userId) !== 'reply') told.set(userId, 'mention');
   }
 }
 
 /** One notification per person told of a post or comment. */
 function notificationRows(
   told: Map<string, NotificationKind>,
-  actor: Actor,
+  actorId: string | null,
   postId: string,
   commentId: string | null,
   now: number,
@@ -160,7 +156,7 @@ function notificationRows(
     id: newId(),
     userId,
     kind,
-    actorId: actor.userId,
+    actorId,
     postId,
     commentId,
     createdAt: now,
@@ -430,13 +426,7 @@ export function createHubService(deps: HubDeps) {
       now: clock.now(),
       limit: options.limit,
     });
-    const data = rows.slice(0, options.limit);
-    const last = data.at(-1);
-    return {
-      data,
-      nextCursor:
-        rows.length > options.limit && last ? encodeTextCursor({ key: last.nameSearch, id: last.id }) : null,
-    };
+    return pageOf(rows, options.limit, (row) => ({ key: row.nameSearch, id: row.id }), encodeTextCursor);
   }
 
   /** The caller's bio and links (their name is the Account page's). */
@@ -859,7 +849,7 @@ export function createHubService(deps: HubDeps) {
       });
       if (input.body !== undefined) {
         const told = new Map<string, NotificationKind>();
-        tellMentioned(told, actor, input.body, post.body);
+        tellMentioned(told, actor, input.body);
         // Taking a mention out and putting it back tells nobody twice.
         const known = { postId: post.id, commentId: null, userIds: [...told.keys()] };
         for (const userId of await alreadyMentioned(trx, known)) told.delete(userId);
@@ -952,14 +942,35 @@ export function createHubService(deps: HubDeps) {
     if (told.size === 0) return;
     const allowed = new Set(await whoMayEnter(trx, group.id, [...told.keys()], now));
     for (const userId of [...told.keys()]) if (!allowed.has(userId)) told.delete(userId);
-    const rows = notificationRows(told, actor, post.id, commentId, now);
-    await insertNotifications(trx, rows);
-    const emailed = await emailAtOnce(trx, told, actor.userId, group.name, post, body);
+    await deliver(trx, told, { actorId: actor.userId, groupName: group.name, post, commentId, body }, now);
+  }
+
+  /**
+   * Writes the notifications of those told, emails at once those of them who want it (only those this
+   * call wrote: a retry emails nobody twice), and marks those emailed. Answers how many were written.
+   */
+  async function deliver(
+    trx: Executor,
+    told: Map<string, NotificationKind>,
+    about: {
+      actorId: string | null;
+      groupName: string | null;
+      post: { id: string; title: string | null };
+      commentId: string | null;
+      body: string;
+    },
+    now: number,
+  ): Promise<number> {
+    const rows = notificationRows(told, about.actorId, about.post.id, about.commentId, now);
+    const written = new Set(await insertNotifications(trx, rows));
+    const fresh = new Map([...told].filter(([userId]) => written.has(userId)));
+    const emailed = await emailAtOnce(trx, fresh, about.actorId, about.groupName, about.post, about.body);
     await markNotificationsEmailed(
       trx,
       rows.filter((row) => emailed.has(row.userId)).map((row) => row.id),
       now,
     );
+    return written.size;
   }
 
   /**
@@ -1050,9 +1061,7 @@ export function createHubService(deps: HubDeps) {
    * for a group they may no longer enter (its id): nobody needs access to stop hearing of it.
    */
   async function follow(actor: Actor, groupId: string, on: boolean): Promise<boolean> {
-    const id = on
-      ? (await access.enterGroup(actor, groupId)).id
-      : ((await groupIdOf(db, groupId)) ?? groupId);
+    const id = on ? (await access.enterGroup(actor, groupId)).id : groupId;
     await setFollowing(db, { userId: actor.userId, groupId: id, following: on, now: clock.now() });
     return on;
   }
@@ -1079,32 +1088,9 @@ export function createHubService(deps: HubDeps) {
           limit: FOLLOWERS_PAGE,
           now,
         });
-        const rows = ids.map((userId) => ({
-          id: newId(),
-          userId,
-          kind: 'post' as const,
-          actorId: post.authorId,
-          postId: post.id,
-          commentId: null,
-          createdAt: now,
-          readAt: null,
-        }));
-        const fresh = await insertPostNotifications(trx, rows);
-        const byUser = new Map(rows.map((row) => [row.userId, row.id]));
-        const emailed = await emailAtOnce(
-          trx,
-          new Map(fresh.map((userId) => [userId, 'post' as const])),
-          post.authorId,
-          groupName,
-          post,
-          post.body,
-        );
-        await markNotificationsEmailed(
-          trx,
-          [...emailed].map((userId) => byUser.get(userId)!),
-          now,
-        );
-        told += fresh.length;
+        const followers = new Map(ids.map((userId) => [userId, 'post' as const]));
+        const about = { actorId: post.authorId, groupName, post, commentId: null, body: post.body };
+        told += await deliver(trx, followers, about, now);
         return ids;
       });
       if (page.length < FOLLOWERS_PAGE) return told;
@@ -1225,7 +1211,7 @@ export function createHubService(deps: HubDeps) {
       });
       // Those the edit newly mentions hear of it, as of a new comment.
       const told = new Map<string, NotificationKind>();
-      tellMentioned(told, actor, input.body, comment.body);
+      tellMentioned(told, actor, input.body);
       const known = { postId: post.id, commentId: comment.id, userIds: [...told.keys()] };
       for (const userId of await alreadyMentioned(trx, known)) told.delete(userId);
       await notify(trx, told, actor, { id: post.hubGroupId, name: null }, post, comment.id, input.body, now);

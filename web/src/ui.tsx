@@ -99,6 +99,65 @@ export function LoadMore({
   );
 }
 
+/**
+ * A search box whose words live in the address (`?q=`): Back and a shared link show the same search.
+ * Submitting puts the trimmed words there, with `keep` (other parameters the page holds, such as a
+ * scope); empty, it clears them. Focused while nothing is searched when `focusWhenEmpty`.
+ */
+export function UrlSearchForm({
+  label,
+  button,
+  maxLength,
+  keep = {},
+  focusWhenEmpty = false,
+}: {
+  label: string;
+  button: string;
+  maxLength: number;
+  keep?: Record<string, string>;
+  focusWhenEmpty?: boolean;
+}) {
+  const [params, setParams] = useSearchParams();
+  const q = params.get('q')?.trim() ?? '';
+  const [text, setText] = useState(q);
+  const input = useRef<HTMLInputElement>(null);
+  const inputId = useId();
+  // A new address (back, forward, a link) shows its own words in the box.
+  useEffect(() => setText(q), [q]);
+  useEffect(() => {
+    if (focusWhenEmpty && !q) input.current?.focus();
+  }, [focusWhenEmpty, q]);
+  return (
+    <search>
+      <form
+        className="search-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const words = text.trim();
+          setParams(words ? { q: words, ...keep } : {});
+        }}
+      >
+        <label htmlFor={inputId} className="visually-hidden">
+          {label}
+        </label>
+        <input
+          ref={input}
+          id={inputId}
+          type="search"
+          name="q"
+          value={text}
+          maxLength={maxLength}
+          placeholder={label}
+          onChange={(event) => setText(event.target.value)}
+        />
+        <button type="submit" className="button button-primary">
+          {button}
+        </button>
+      </form>
+    </search>
+  );
+}
+
 export function useTitle(title: string): void {
   useEffect(() => {
     document.title = title;

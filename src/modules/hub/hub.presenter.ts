@@ -37,6 +37,11 @@ export function presentGroup(group: GroupRow) {
 }
 
 /** What a member sees of a group in /hub: no paywall settings, and whether they may enter. */
+/** The group a row belongs to, as the repository's GROUP_REF columns name it. */
+function groupRef(row: { groupId: string; groupName: string; groupSlug: string; groupEmoji: string | null }) {
+  return { id: row.groupId, name: row.groupName, slug: row.groupSlug, emoji: row.groupEmoji };
+}
+
 export function presentMemberGroup(group: GroupRow & { canEnter: boolean }) {
   return {
     id: group.id,
@@ -195,7 +200,7 @@ type HitRow = {
 
 function hitContext(row: HitRow) {
   return {
-    group: { id: row.groupId, name: row.groupName, slug: row.groupSlug, emoji: row.groupEmoji },
+    group: groupRef(row),
     author: row.authorId ? { id: row.authorId, name: row.authorName ?? 'Former member' } : null,
   };
 }
@@ -242,12 +247,12 @@ export function presentNotification(row: NotificationRow) {
     actor: row.actorId ? { id: row.actorId, name: row.actorName ?? 'Former member' } : null,
     post: { id: row.postId, title: row.postTitle },
     comment: row.commentId ? { id: row.commentId, excerpt: excerptOf(row.commentBody ?? '') } : null,
-    group: { id: row.groupId, name: row.groupName, slug: row.groupSlug, emoji: row.groupEmoji },
+    group: groupRef(row),
     createdAt: toIso(row.createdAt),
   };
 }
 
-/** Someone to mention, with the Markdown that mentions them (hub/markdown.ts reads it back). */
+/** One person in a group's member directory: name, picture, bio, whether they run it; never an email. */
 export function presentDirectoryEntry(person: DirectoryRow) {
   return {
     id: person.id,
@@ -258,6 +263,7 @@ export function presentDirectoryEntry(person: DirectoryRow) {
   };
 }
 
+/** Someone to mention, with the Markdown that mentions them (hub/markdown.ts reads it back). */
 export function presentMentionable(person: { id: string; name: string }) {
   const name =
     person.name
@@ -278,7 +284,7 @@ export function presentReport(row: ReportRow) {
     author: row.authorName ? { name: row.authorName } : null,
     excerpt: excerptOf((onComment ? row.commentBody : row.postBody) ?? ''),
     hidden: (onComment ? row.commentHiddenAt : row.postHiddenAt) !== null,
-    group: { id: row.groupId, name: row.groupName, slug: row.groupSlug, emoji: row.groupEmoji },
+    group: groupRef(row),
     createdAt: toIso(row.createdAt),
     resolution: row.resolution,
     resolvedAt: toIso(row.resolvedAt),
@@ -306,7 +312,7 @@ export function presentProfile(view: { person: ProfileRow; posts: AuthorPostRow[
       id: post.id,
       title: post.title,
       excerpt: excerptOf(post.body),
-      group: { id: post.groupId, name: post.groupName, slug: post.groupSlug, emoji: post.groupEmoji },
+      group: groupRef(post),
       likeCount: Number(post.likeCount),
       commentCount: Number(post.commentCount),
       createdAt: toIso(post.createdAt),

@@ -1326,7 +1326,6 @@ export async function markReportDismissed(db: Executor, id: string, by: string, 
     .execute();
 }
 
-/** Hides or shows a comment again (a post goes through updatePostRow, which its feed follows). */
 /** Hides a comment from members, or shows it again; its post counts only what members see. */
 export async function setCommentHidden(
   db: Executor,

@@ -1,12 +1,11 @@
 // /hub/g/:slug/members: a group's member directory — the people who may enter it, by name, a page at a
 // time, narrowed by the start of a name. The creator can turn it off per group (staff still see it).
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useId, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { api, type DirectoryEntry, type MemberGroupDetail, type Page } from '../api.ts';
 import { Avatar } from '../hub-common.tsx';
 import { usePlatformName } from '../session.tsx';
-import { LoadError, Loading, LoadMore, useLoad, useTitle } from '../ui.tsx';
+import { LoadError, Loading, LoadMore, UrlSearchForm, useLoad, useTitle } from '../ui.tsx';
 
 export function MembersPage() {
   const { slug = '' } = useParams();
@@ -22,11 +21,8 @@ export function MembersPage() {
 }
 
 function Directory({ group }: { group: MemberGroupDetail }) {
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const q = params.get('q')?.trim() ?? '';
-  const [text, setText] = useState(q);
-  const inputId = useId();
-  useEffect(() => setText(q), [q]);
   const people = useInfiniteQuery({
     queryKey: ['hub-members', group.id, q],
     queryFn: ({ pageParam }) =>
@@ -37,11 +33,6 @@ function Directory({ group }: { group: MemberGroupDetail }) {
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const words = text.trim();
-    setParams(words ? { q: words } : {});
-  };
   const found = people.data?.pages.flatMap((page) => page.data) ?? [];
   return (
     <>
@@ -49,28 +40,10 @@ function Directory({ group }: { group: MemberGroupDetail }) {
         <Link to={`/hub/g/${encodeURIComponent(group.slug)}`}>← {group.name}</Link>
       </p>
       <h1>Members</h1>
-      {!group.directoryOn && (
+      {!group.directoryOn && group.visibility !== 'public' && (
         <p className="muted">Only the people who run the community see this list: its members do not.</p>
       )}
-      <search>
-        <form className="search-form" onSubmit={submit}>
-          <label htmlFor={inputId} className="visually-hidden">
-            Find a member by name
-          </label>
-          <input
-            id={inputId}
-            type="search"
-            name="q"
-            value={text}
-            maxLength={80}
-            placeholder="Find a member by name"
-            onChange={(event) => setText(event.target.value)}
-          />
-          <button type="submit" className="button button-primary">
-            Find
-          </button>
-        </form>
-      </search>
+      <UrlSearchForm label="Find a member by name" button="Find" maxLength={80} />
       {people.error && !people.data ? (
         <LoadError error={people.error} retry={() => void people.refetch()} />
       ) : !people.data ? (

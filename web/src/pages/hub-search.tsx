@@ -1,11 +1,10 @@
 // /hub/search: posts, comments and people. The words found come marked by the server as segments,
 // shown as plain text with <mark> around each hit: nothing of a result is ever read as HTML.
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, type CommentHit, type Page, type PersonHit, type PostHit } from '../api.ts';
 import { usePlatformName } from '../session.tsx';
-import { LoadError, Loading, LoadMore, Segmented, useTitle, useUrlChoice } from '../ui.tsx';
+import { LoadError, Loading, LoadMore, Segmented, UrlSearchForm, useTitle, useUrlChoice } from '../ui.tsx';
 import { plural } from './hub-posts/shared.tsx';
 
 type Scope = 'posts' | 'comments' | 'people';
@@ -37,49 +36,21 @@ function Marked({ segments }: { segments: { text: string; hit: boolean }[] }) {
 }
 
 export function HubSearch() {
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const q = params.get('q')?.trim() ?? '';
   const [scope, choose] = useUrlChoice('in', SCOPE_VALUES);
   const platformName = usePlatformName();
   useTitle(`${q ? `${q} · ` : ''}Search · ${platformName}`);
-  const [text, setText] = useState(q);
-  const input = useRef<HTMLInputElement>(null);
-  const inputId = useId();
-  // A new address (back, forward, a link) shows its own words in the box.
-  useEffect(() => setText(q), [q]);
-  useEffect(() => {
-    if (!q) input.current?.focus();
-  }, [q]);
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const words = text.trim();
-    setParams(words ? { q: words, ...(scope === 'posts' ? {} : { in: scope }) } : {});
-  };
-
   return (
     <>
       <h1>Search</h1>
-      <search>
-        <form className="search-form" onSubmit={submit}>
-          <label htmlFor={inputId} className="visually-hidden">
-            Search posts, comments and people
-          </label>
-          <input
-            ref={input}
-            id={inputId}
-            type="search"
-            name="q"
-            value={text}
-            maxLength={MAX_QUERY}
-            placeholder="Search posts, comments and people"
-            onChange={(event) => setText(event.target.value)}
-          />
-          <button type="submit" className="button button-primary">
-            Search
-          </button>
-        </form>
-      </search>
+      <UrlSearchForm
+        label="Search posts, comments and people"
+        button="Search"
+        maxLength={MAX_QUERY}
+        keep={scope === 'posts' ? {} : { in: scope }}
+        focusWhenEmpty
+      />
       <Segmented
         legend="Look in"
         name="search-scope"

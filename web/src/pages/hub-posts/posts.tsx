@@ -1,5 +1,5 @@
 // A post in the member area: its card (like, edit, delete, pin), its editor, and the composer.
-import { type SyntheticEvent, useEffect, useId, useState } from 'react';
+import { type Dispatch, type SetStateAction, type SyntheticEvent, useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
 import { api, errorMessage, type Post } from '../../api.ts';
 import {
@@ -215,6 +215,7 @@ function PostEditor({
         body={[body, setBody]}
         bodyField={{ label: 'Edit post', rows: 6, autoFocus: true }}
       />
+      <ComposerTools groupId={post.groupId} body={body} setBody={setBody} onFailure={onFailure} />
       <div className="form-actions">
         <SubmitButton pending={action.pending}>Save post</SubmitButton>
         <button type="button" className="button" onClick={onCancel}>
@@ -295,15 +296,7 @@ export function PostComposer({
           }}
         />
         {mentions.suggestions}
-        <ComposerTools
-          groupId={groupId}
-          body={body}
-          // What was typed while the image uploaded stays: the image goes after the body as it is now.
-          onImage={(markdown) =>
-            setBody((current) => `${current.trimEnd()}${current.trim() ? '\n\n' : ''}${markdown}\n`)
-          }
-          onFailure={onFailure}
-        />
+        <ComposerTools groupId={groupId} body={body} setBody={setBody} onFailure={onFailure} />
         <div className="button-row">
           <SubmitButton pending={action.pending}>Post</SubmitButton>
           {!title && !body && (
@@ -324,12 +317,12 @@ export function PostComposer({
 function ComposerTools({
   groupId,
   body,
-  onImage,
+  setBody,
   onFailure,
 }: {
   groupId: string;
   body: string;
-  onImage(markdown: string): void;
+  setBody: Dispatch<SetStateAction<string>>;
   onFailure(error: unknown): void;
 }) {
   const inputId = useId();
@@ -348,7 +341,8 @@ function ComposerTools({
         `/hub/groups/${encodeURIComponent(groupId)}/images`,
         file,
       );
-      onImage(image.markdown);
+      // What was typed while the image uploaded stays: the image goes after the body as it is now.
+      setBody((current) => `${current.trimEnd()}${current.trim() ? '\n\n' : ''}${image.markdown}\n`);
     } catch (error) {
       if (isAccessLoss(error)) onFailure(error);
       else setProblem(errorMessage(error));
@@ -356,12 +350,16 @@ function ComposerTools({
       setUploading(false);
     }
   };
+  const [previewing, setPreviewing] = useState(false);
   const showPreview = async () => {
     setProblem(null);
+    setPreviewing(true);
     try {
       setPreview((await api.post<{ html: string }>('/hub/preview', { body })).html);
     } catch (error) {
       setProblem(errorMessage(error));
+    } finally {
+      setPreviewing(false);
     }
   };
   return (
@@ -385,7 +383,7 @@ function ComposerTools({
           <button
             type="button"
             className="button button-small"
-            disabled={!body.trim()}
+            disabled={!body.trim() || previewing}
             onClick={() => void showPreview()}
           >
             Preview

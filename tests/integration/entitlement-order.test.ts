@@ -33,7 +33,7 @@ describe('changes of one entitlement from Stripe at once', () => {
     const newer = ctx.db.transaction().execute(async (trx) => {
       await ctx.services.access.changeEntitlement(
         trx,
-        id,
+        await ctx.services.access.entitlementForChange(trx, id),
         { state: 'canceled', accessUntil: null, stripe: facts('canceled', 2000) },
         why,
       );
@@ -44,10 +44,10 @@ describe('changes of one entitlement from Stripe at once', () => {
     // ...while the older read (at 1000) tries to apply; the newer one then commits.
     const older = ctx.db
       .transaction()
-      .execute((trx) =>
+      .execute(async (trx) =>
         ctx.services.access.changeEntitlement(
           trx,
-          id,
+          await ctx.services.access.entitlementForChange(trx, id),
           { state: 'active', accessUntil: null, stripe: facts('active', 1000) },
           why,
         ),

@@ -288,7 +288,7 @@ describe('refunds and disputes', () => {
     const refund = ctx.db.transaction().execute(async (trx) => {
       await ctx.services.access.changeEntitlement(
         trx,
-        entitlement?.id as string,
+        await ctx.services.access.entitlementForChange(trx, entitlement?.id as string),
         { state: 'refunded', accessUntil: null },
         { reason: 'refund' },
       );

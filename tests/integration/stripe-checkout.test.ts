@@ -2,6 +2,7 @@
 // emulator's payment, the signed webhooks (duplicated, reordered, forged) and the return URL — each
 // checked against what the buyer can enter.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SESSION_EXPANSIONS } from '../../src/modules/purchases/billing.service.ts';
 import {
   type Client,
   client,
@@ -203,8 +204,11 @@ describe('a one-time purchase', () => {
   it('grants once when two fulfilments of one purchase run at the same time', async () => {
     const offer = await paidOffer(oneTime);
     const { sessionId } = await buy(offer.slug, 'cai@example.test');
-    const session = await ctx.stripe.checkout.sessions.retrieve(sessionId);
-    await Promise.all(Array.from({ length: 6 }, () => ctx.services.billing.completeCheckout(session, null)));
+    const readAt = ctx.clock.now();
+    const session = await ctx.stripe.checkout.sessions.retrieve(sessionId, SESSION_EXPANSIONS);
+    await Promise.all(
+      Array.from({ length: 6 }, () => ctx.services.billing.completeCheckout(session, readAt, null)),
+    );
     expect(await entitlementsOfEmail('cai@example.test')).toHaveLength(1);
     const purchase = await purchaseOf('cai@example.test');
     const changes = await ctx.db

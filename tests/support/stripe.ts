@@ -43,11 +43,14 @@ export interface StripeTestContext extends TestContext {
   control: (path: string, body?: Record<string, unknown>) => ReturnType<typeof control>;
 }
 
-export async function createStripeTestContext(): Promise<StripeTestContext> {
+export async function createStripeTestContext(
+  options: { onQuery?: (sql: string) => void } = {},
+): Promise<StripeTestContext> {
   const emulator = await startStripeEmulator({ port: 0, webhookRetryDelaysMs: [60_000] });
   const clock = manualClock(Date.now());
   const ctx = await createTestContext({
     clock,
+    ...options,
     env: { STRIPE_API_URL: emulator.url, PUBLIC_URL: UNREACHABLE_PUBLIC_URL },
   });
   const delivered = new Set<string>();

@@ -11,7 +11,7 @@ import { payCheckoutSession, requireSession } from './resources/checkout.ts';
 import { capabilityStatuses, connectedAccount, emitAccountUpdate } from './resources/connect.ts';
 import { closeDispute, createDispute, requireCharge } from './resources/payments.ts';
 import type { ParamSpec } from './routes.ts';
-import { type AccountState, allOfKind, getObject, putObject } from './store.ts';
+import { type AccountState, allOfKind, dropObject, getObject, putObject } from './store.ts';
 
 export interface ControlResult {
   status: number;
@@ -238,7 +238,7 @@ export const controlRoutes: ControlRoute[] = [
       // Whether the owner has saved portal settings in the Dashboard: without, there is no default
       // portal configuration, and a portal session must name one.
       const existing = allOfKind(state, 'billing_portal.configuration').find((c) => c.is_default);
-      if (saved === false && existing) state.objects.delete(existing.id);
+      if (saved === false && existing) dropObject(state, existing.id);
       if (saved === true && !existing) putObject(state, defaultConfiguration(newId('bpc', 24), emu.now()));
       const account = connected ?? state.account;
       const before = snapshot(account);

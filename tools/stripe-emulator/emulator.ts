@@ -299,6 +299,7 @@ export class Emulator {
       id,
       account,
       objects: new Map(),
+      byKind: new Map(),
       deleted: new Map(),
       idempotency: new Map(),
       webhookSecrets: new Map(),

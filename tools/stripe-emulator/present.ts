@@ -80,6 +80,8 @@ export function expandPaths(
   paths: string[],
   includables: Record<string, Record<string, Includable>>,
 ): unknown {
+  // Nothing to expand: the caller serializes the stored object as it is.
+  if (paths.length === 0) return root;
   const copy: unknown = structuredClone(root);
   for (const path of paths) {
     const segments = path.split('.');

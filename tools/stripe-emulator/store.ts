@@ -80,6 +80,8 @@ export interface AccountState {
   id: string;
   account: Stripe.Account;
   objects: Map<string, StoredObject>;
+  /** The same objects by kind, in the order they were stored: lists read one kind, not every object. */
+  byKind: Map<Kind, Map<string, StoredObject>>;
   /** Ids of deleted objects, so a retrieve answers `{ deleted: true }` as Stripe does. */
   deleted: Map<string, Kind>;
   idempotency: Map<string, IdempotentResult>;
@@ -121,13 +123,28 @@ export function getObject<K extends Kind>(
 }
 
 export function allOfKind<K extends Kind>(state: AccountState, kind: K): ObjectTypes[K][] {
-  const out: ObjectTypes[K][] = [];
-  for (const value of state.objects.values()) if (value.object === kind) out.push(value as ObjectTypes[K]);
-  return out;
+  const ofKind = state.byKind.get(kind);
+  // Every value under `kind` was stored with that `object`, the discriminant (see `putObject`).
+  return ofKind ? ([...ofKind.values()] as ObjectTypes[K][]) : [];
 }
 
 export function putObject(state: AccountState, value: StoredObject): void {
   state.objects.set(value.id, value);
+  const kind = storedKind(value);
+  let ofKind = state.byKind.get(kind);
+  if (!ofKind) {
+    ofKind = new Map();
+    state.byKind.set(kind, ofKind);
+  }
+  ofKind.set(value.id, value);
+}
+
+/** Removes an object from the store (not a Stripe deletion: see `deleted` for what retrieves answer). */
+export function dropObject(state: AccountState, id: string): void {
+  const value = state.objects.get(id);
+  if (!value) return;
+  state.objects.delete(id);
+  state.byKind.get(storedKind(value))?.delete(id);
 }
 
 export function idOf(value: string | { id: string } | null | undefined): string | null {

@@ -434,16 +434,15 @@ export function createAccessService(deps: AccessDeps) {
   /**
    * Moves an entitlement to a new state (and what Stripe last said of it), writing the access ledger
    * when access changes. Stripe facts read before the ones already applied are ignored: an older read
-   * never overwrites a newer one. Answers the row as it now is.
+   * never overwrites a newer one. `current` is the row as read for change in `trx`
+   * (`entitlementOfPurchaseForChange`). Answers the row as it now is.
    */
   async function changeEntitlement(
     trx: Executor,
-    entitlementId: string,
+    current: EntitlementRow,
     next: { state: EntitlementState; accessUntil: number | null; stripe?: StripeFacts | null },
     why: ChangeReason,
   ): Promise<EntitlementRow> {
-    const current = await findEntitlementForChange(trx, entitlementId);
-    if (!current) throw new NotFoundError('No such entitlement.');
     if (next.stripe && current.stripeSyncedAt !== null && next.stripe.readAt < current.stripeSyncedAt) {
       return current;
     }
@@ -478,6 +477,13 @@ export function createAccessService(deps: AccessDeps) {
     return findEntitlementOfPurchaseForChange(trx, purchaseId);
   }
 
+  /** An entitlement by id, locked in `trx` for `changeEntitlement`. */
+  async function entitlementForChange(trx: Executor, entitlementId: string): Promise<EntitlementRow> {
+    const row = await findEntitlementForChange(trx, entitlementId);
+    if (!row) throw new NotFoundError('No such entitlement.');
+    return row;
+  }
+
   /** The access ledger's history for a user, newest first (the user card). */
   async function changesOfUser(actor: Actor, userId: string, limit = 50) {
     requireStaff(actor);
@@ -492,6 +498,7 @@ export function createAccessService(deps: AccessDeps) {
     changeEntitlement,
     entitlementOfPurchase,
     entitlementOfPurchaseForChange,
+    entitlementForChange,
     changesOfUser,
     enterGroup,
     canEnter,

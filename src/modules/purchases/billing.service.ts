@@ -88,6 +88,9 @@ const seconds = (value: number | null | undefined) => (value ? value * 1000 : nu
 const idOf = (value: string | { id: string } | null | undefined) =>
   value == null ? null : typeof value === 'string' ? value : value.id;
 
+/** A Checkout Session read with what completing it needs: one request instead of two. */
+export const SESSION_EXPANSIONS = { expand: ['subscription', 'payment_intent.latest_charge'] };
+
 /** Our purchase id on a Stripe object, if the object is ours at all. */
 function purchaseIdOf(object: { metadata?: Stripe.Metadata | null } | null | undefined): string | null {
   return object?.metadata?.guildhall_purchase ?? null;
@@ -223,25 +226,36 @@ export function createBillingService(deps: BillingDeps) {
   /**
    * A completed Checkout Session: the purchase is settled (fulfilled, or waiting for the owner of an
    * existing address) and a one-time payment recorded. Called by the webhook, the return URL and the
-   * reconciliation, whichever comes first; the others change nothing.
+   * reconciliation, whichever comes first; the others change nothing. `readAt`: when the caller began
+   * reading the session (no later), which dates the subscription's facts.
    */
-  async function completeCheckout(session: Stripe.Checkout.Session, eventId: string | null, client?: Stripe) {
+  async function completeCheckout(
+    session: Stripe.Checkout.Session,
+    readAt: number,
+    eventId: string | null,
+    client?: Stripe,
+  ) {
     const purchaseId = purchaseIdOf(session) ?? session.client_reference_id;
     if (!purchaseId || purchaseIdOf(session) !== purchaseId) return { applied: false, purchase: null };
     const paidUp = session.payment_status === 'paid' || session.payment_status === 'no_payment_required';
     if (session.status !== 'complete' || !paidUp) return { applied: false, purchase: null };
     const stripe = client ?? (await connection.client()).stripe;
-    const readAt = clock.now();
+    // Expanded when the session was read with SESSION_EXPANSIONS (as every caller does), else read here.
     const subscription =
-      session.mode === 'subscription' && session.subscription
-        ? await stripe.subscriptions.retrieve(idOf(session.subscription) as string)
-        : null;
+      session.mode !== 'subscription' || !session.subscription
+        ? null
+        : typeof session.subscription === 'object'
+          ? session.subscription
+          : await stripe.subscriptions.retrieve(session.subscription);
     const intent =
-      session.mode === 'payment' && session.payment_intent
-        ? await stripe.paymentIntents.retrieve(idOf(session.payment_intent) as string, {
-            expand: ['latest_charge'],
-          })
-        : null;
+      session.mode !== 'payment' || !session.payment_intent
+        ? null
+        : typeof session.payment_intent === 'object' &&
+            typeof session.payment_intent.latest_charge !== 'string'
+          ? session.payment_intent
+          : await stripe.paymentIntents.retrieve(idOf(session.payment_intent) as string, {
+              expand: ['latest_charge'],
+            });
     return applyInTransaction(eventId, 'checkout.session.completed', async (trx) => {
       const purchase = await findPurchase(trx, purchaseId);
       if (!purchase) return null;
@@ -332,7 +346,7 @@ export function createBillingService(deps: BillingDeps) {
     const next = sticky
       ? { state: entitlement.state, accessUntil: entitlement.accessUntil }
       : accessForSubscription(view, entitlement, clock.now(), grace);
-    await access.changeEntitlement(trx, entitlement.id, { ...next, stripe: facts }, reason);
+    await access.changeEntitlement(trx, entitlement, { ...next, stripe: facts }, reason);
     return purchase;
   }
 
@@ -357,11 +371,13 @@ export function createBillingService(deps: BillingDeps) {
    */
   async function applyPaidInvoice(invoiceId: string, eventId: string | null, client?: Stripe) {
     const stripe = client ?? (await connection.client()).stripe;
-    const invoice = await stripe.invoices.retrieve(invoiceId, { expand: ['payments'] });
-    const subscriptionId = idOf(invoice.parent?.subscription_details?.subscription);
-    if (!subscriptionId) return { applied: false, purchase: null };
     const readAt = clock.now();
-    const subscription = await stripe.subscriptions.retrieve(subscriptionId);
+    // The invoice and its subscription in one read.
+    const invoice = await stripe.invoices.retrieve(invoiceId, {
+      expand: ['payments', 'parent.subscription_details.subscription'],
+    });
+    const subscription = invoice.parent?.subscription_details?.subscription;
+    if (!subscription || typeof subscription === 'string') return { applied: false, purchase: null };
     const purchaseId = purchaseIdOf(subscription);
     if (!purchaseId) return { applied: false, purchase: null };
     const intentId = invoice.payments?.data
@@ -373,10 +389,14 @@ export function createBillingService(deps: BillingDeps) {
       : null;
     const charge = intent && typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
     return applyInTransaction(eventId, 'invoice.paid', async (trx) => {
-      let purchase = await findPurchase(trx, purchaseId);
-      if (!purchase) return null;
+      const found = await findPurchase(trx, purchaseId);
+      if (!found) return null;
+      const renewal = { reason: 'renewal', eventId };
       // A purchase whose checkout event has not come yet is settled by its subscription first.
-      purchase = await applySubscription(trx, purchase, subscription, readAt, { reason: 'renewal', eventId });
+      const settledNow = found.status !== 'fulfilled';
+      const purchase = settledNow
+        ? await applySubscription(trx, found, subscription, readAt, renewal)
+        : found;
       const payment = intentId
         ? await recordPayment(trx, purchase, {
             paymentIntentId: intentId,
@@ -390,19 +410,15 @@ export function createBillingService(deps: BillingDeps) {
             taxMinor: (invoice.total_taxes ?? []).reduce((sum, tax) => sum + tax.amount, 0),
           })
         : undefined;
+      if (settledNow) return purchase;
       // A payment made after the refunded one lifts the refund's lock (they paid again); a late
       // event for an older invoice does not.
-      if (payment && purchase.status === 'fulfilled') {
-        const refundedAt = await latestRefundedPaymentAt(trx, purchase.id);
-        if (refundedAt === null || Number(payment.paidAt) > refundedAt) {
-          await applySubscription(trx, purchase, subscription, readAt, {
-            reason: 'renewal',
-            eventId,
-            lift: ['refunded'],
-          });
-        }
-      }
-      return purchase;
+      const refundedAt = payment ? await latestRefundedPaymentAt(trx, purchase.id) : null;
+      const paidAgain = payment !== undefined && (refundedAt === null || Number(payment.paidAt) > refundedAt);
+      return applySubscription(trx, purchase, subscription, readAt, {
+        ...renewal,
+        ...(paidAgain ? { lift: ['refunded' as const] } : {}),
+      });
     });
   }
 
@@ -483,7 +499,7 @@ export function createBillingService(deps: BillingDeps) {
         if (entitlement && entitlement.state !== 'revoked') {
           await access.changeEntitlement(
             trx,
-            entitlement.id,
+            entitlement,
             { state: 'refunded', accessUntil: null },
             { reason: 'refund', stripeObjectId: charge.id, stripeEventId: eventId },
           );
@@ -496,7 +512,8 @@ export function createBillingService(deps: BillingDeps) {
   /** A dispute ends access at once; won, access comes back as the payments say. */
   async function applyDispute(dispute: Stripe.Dispute, eventId: string | null, client?: Stripe) {
     const stripe = client ?? (await connection.client()).stripe;
-    const charge = await stripe.charges.retrieve(idOf(dispute.charge) as string);
+    const charge =
+      typeof dispute.charge === 'object' ? dispute.charge : await stripe.charges.retrieve(dispute.charge);
     const open = !['won', 'lost', 'warning_closed'].includes(dispute.status);
     const won = dispute.status === 'won' || dispute.status === 'warning_closed';
     let subscription: Stripe.Subscription | null = null;
@@ -522,9 +539,9 @@ export function createBillingService(deps: BillingDeps) {
       if (!purchase || !entitlement || entitlement.state === 'revoked') return purchase;
       const why = { reason: 'dispute', stripeObjectId: dispute.id, stripeEventId: eventId };
       if (open || !won) {
-        await access.changeEntitlement(trx, entitlement.id, { state: 'disputed', accessUntil: null }, why);
+        await access.changeEntitlement(trx, entitlement, { state: 'disputed', accessUntil: null }, why);
       } else if (entitlement.state === 'disputed' && !purchase.stripeSubscriptionId) {
-        await access.changeEntitlement(trx, entitlement.id, { state: 'active', accessUntil: null }, why);
+        await access.changeEntitlement(trx, entitlement, { state: 'active', accessUntil: null }, why);
       }
       return purchase;
     });
@@ -571,15 +588,17 @@ export function createBillingService(deps: BillingDeps) {
     switch (event.type) {
       case 'checkout.session.completed':
       case 'checkout.session.async_payment_succeeded': {
-        const session = await stripe.checkout.sessions.retrieve(object.id as string);
-        await completeCheckout(session, event.id, stripe);
+        const readAt = clock.now();
+        const session = await stripe.checkout.sessions.retrieve(object.id as string, SESSION_EXPANSIONS);
+        await completeCheckout(session, readAt, event.id, stripe);
         return;
       }
       case 'checkout.session.expired':
       case 'checkout.session.async_payment_failed': {
-        const session = await stripe.checkout.sessions.retrieve(object.id as string);
+        const readAt = clock.now();
+        const session = await stripe.checkout.sessions.retrieve(object.id as string, SESSION_EXPANSIONS);
         if (session.status === 'complete' && session.payment_status === 'paid') {
-          await completeCheckout(session, event.id, stripe);
+          await completeCheckout(session, readAt, event.id, stripe);
         } else {
           await abandonCheckout(session, event.id);
         }
@@ -611,7 +630,7 @@ export function createBillingService(deps: BillingDeps) {
       }
       case 'charge.dispute.created':
       case 'charge.dispute.closed': {
-        const dispute = await stripe.disputes.retrieve(object.id as string);
+        const dispute = await stripe.disputes.retrieve(object.id as string, { expand: ['charge'] });
         await applyDispute(dispute, event.id, stripe);
         return;
       }
@@ -696,10 +715,14 @@ export function createBillingService(deps: BillingDeps) {
     dryRun: boolean,
   ): Promise<string | null> {
     if (purchase.status === 'pending') {
-      const session = await stripe.checkout.sessions.retrieve(purchase.stripeCheckoutSessionId as string);
+      const readAt = clock.now();
+      const session = await stripe.checkout.sessions.retrieve(
+        purchase.stripeCheckoutSessionId as string,
+        SESSION_EXPANSIONS,
+      );
       const paidUp = session.payment_status === 'paid' || session.payment_status === 'no_payment_required';
       if (session.status === 'complete' && paidUp) {
-        if (!dryRun) await completeCheckout(session, null);
+        if (!dryRun) await completeCheckout(session, readAt, null, stripe);
         return 'paid, but not fulfilled';
       }
       if (session.status === 'expired') {

@@ -21,7 +21,7 @@ import { type AuthService, emailProblem, nameProblem } from '../accounts/index.t
 import { referralCodeOf } from '../affiliates/index.ts';
 import type { OffersService } from '../offers/index.ts';
 import type { StripeConnection } from '../settings/index.ts';
-import type { BillingService } from './billing.service.ts';
+import { type BillingService, SESSION_EXPANSIONS } from './billing.service.ts';
 import {
   findOpenCheckout,
   findPurchase,
@@ -207,15 +207,16 @@ export function createCheckoutService(deps: CheckoutDeps) {
     if (!known) throw new NotFoundError('No such checkout.');
     const { stripe } = await connection.client();
     let session: Stripe.Checkout.Session;
+    const readAt = clock.now();
     try {
-      session = await stripe.checkout.sessions.retrieve(sessionId);
+      session = await stripe.checkout.sessions.retrieve(sessionId, SESSION_EXPANSIONS);
     } catch (error) {
       if (isStripeRefusal(error)) throw new NotFoundError('No such checkout.');
       throw error;
     }
     if (session.metadata?.guildhall_purchase !== known.id) throw new NotFoundError('No such checkout.');
     if (session.status === 'open' && session.url) return { kind: 'still_open', url: session.url };
-    const { purchase } = await billing.completeCheckout(session, null);
+    const { purchase } = await billing.completeCheckout(session, readAt, null, stripe);
     const current = purchase ?? stillThere(await findPurchase(db, known.id), 'purchase');
     const { row: offer } = await offers.offerDetail(current.offerId);
     if (current.status === 'awaiting_confirmation') return { kind: 'confirm_email', purchase: current };

@@ -7,7 +7,7 @@ import { newId } from '../ids.ts';
 import type { Params } from '../params.ts';
 import { paginate } from '../present.ts';
 import { type ApiContext, type ApiRoute, createdRange, listParams, type ParamSpec } from '../routes.ts';
-import { type AccountState, allOfKind, getObject, idOf, putObject } from '../store.ts';
+import { type AccountState, allOfKind, dropObject, getObject, idOf, putObject } from '../store.ts';
 
 type Decimal = NonNullable<Stripe.Price['unit_amount_decimal']>;
 
@@ -293,7 +293,7 @@ export const catalogRoutes: ApiRoute[] = [
           'This product cannot be deleted because it has one or more user-created prices.',
         );
       }
-      ctx.state.objects.delete(product.id);
+      dropObject(ctx.state, product.id);
       ctx.state.deleted.set(product.id, 'product');
       ctx.emu.emit(ctx.state, 'product.deleted', product);
       return { id: product.id, object: 'product', deleted: true };

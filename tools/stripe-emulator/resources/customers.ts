@@ -8,7 +8,7 @@ import { newId, randomToken } from '../ids.ts';
 import type { Params } from '../params.ts';
 import { paginate } from '../present.ts';
 import { type ApiContext, type ApiRoute, createdRange, listParams, type ParamSpec } from '../routes.ts';
-import { type AccountState, allOfKind, getObject, idOf, putObject } from '../store.ts';
+import { type AccountState, allOfKind, dropObject, getObject, idOf, putObject } from '../store.ts';
 import { cancelNow } from './billing.ts';
 
 export function requireCustomer(state: AccountState, id: string, param = 'customer'): Stripe.Customer {
@@ -254,7 +254,7 @@ export const customerRoutes: ApiRoute[] = [
           cancelNow(ctx.emu, ctx.state, subscription, 'cancellation_requested');
         }
       }
-      ctx.state.objects.delete(customer.id);
+      dropObject(ctx.state, customer.id);
       ctx.state.deleted.set(customer.id, 'customer');
       ctx.emu.emit(ctx.state, 'customer.deleted', customer);
       return { id: customer.id, object: 'customer', deleted: true };

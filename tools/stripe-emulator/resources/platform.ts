@@ -7,7 +7,7 @@ import { invalidParam, noSuchObject } from '../errors.ts';
 import { newId, randomToken } from '../ids.ts';
 import { paginate } from '../present.ts';
 import { type ApiContext, type ApiRoute, createdRange, listParams } from '../routes.ts';
-import { allOfKind, getObject, putObject } from '../store.ts';
+import { allOfKind, dropObject, getObject, putObject } from '../store.ts';
 
 function requireEndpoint(ctx: ApiContext): Stripe.WebhookEndpoint {
   const endpoint = getObject(ctx.state, 'webhook_endpoint', ctx.path.id ?? '');
@@ -93,7 +93,7 @@ export const platformRoutes: ApiRoute[] = [
     params: {},
     handle: (ctx) => {
       const endpoint = requireEndpoint(ctx);
-      ctx.state.objects.delete(endpoint.id);
+      dropObject(ctx.state, endpoint.id);
       ctx.state.webhookSecrets.delete(endpoint.id);
       ctx.state.connectEndpoints.delete(endpoint.id);
       ctx.state.deleted.set(endpoint.id, 'webhook_endpoint');

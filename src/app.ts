@@ -20,6 +20,7 @@ import { settingsRoutes } from './modules/settings/index.ts';
 import { publicPageFiles } from './pages/assets.ts';
 import { renderNotFoundPage } from './pages/offer-pages.tsx';
 import { newId } from './platform/crypto.ts';
+import { changesOf } from './platform/db/changes.ts';
 import { pingDatabase } from './platform/db/database.ts';
 import { registerAuth, requireCallerUnlessPublic } from './platform/http/auth.ts';
 import {
@@ -188,6 +189,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
         ? new URL(config.stripeApiUrl).origin
         : 'https://checkout.stripe.com',
       affiliates: services.affiliates,
+      changes: changesOf(db),
     }),
   );
 

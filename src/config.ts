@@ -51,6 +51,16 @@ const schema = z.object({
    * false behind a pooler in transaction mode that does not support them (PgBouncer before 1.21).
    */
   DATABASE_PREPARED_STATEMENTS: booleanish.default(true),
+  /**
+   * PostgreSQL only: where each process's listening connection goes (LISTEN, for in-process caches);
+   * defaults to DATABASE_URL. Point it past PgBouncer in transaction mode, which cannot listen.
+   */
+  DATABASE_LISTEN_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres://')
+    .optional(),
+  /** Keep hot values (who a session is, public offer pages) in each process, told of every change. */
+  IN_PROCESS_CACHE: booleanish.default(true),
   /** redis://… for rate limits shared by several processes or machines; without it they use the database. */
   REDIS_URL: z
     .string()
@@ -68,8 +78,15 @@ export interface Config {
   /** True when the public URL is https: cookies get the Secure flag. */
   secureCookies: boolean;
   database:
-    | { kind: 'sqlite'; file: string }
-    | { kind: 'postgres'; url: string; preparedStatements?: boolean };
+    | { kind: 'sqlite'; file: string; inProcessCache?: boolean }
+    | {
+        kind: 'postgres';
+        url: string;
+        preparedStatements?: boolean;
+        /** The listening connection's URL (in-process caches); `url` when unset. */
+        listenUrl?: string;
+        inProcessCache?: boolean;
+      };
   smtpUrl: string | null;
   mailFrom: string | null;
   appSecret: string;
@@ -145,12 +162,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   const database: Config['database'] =
     env.DATABASE_URL && !env.DATABASE_URL.startsWith('sqlite:')
-      ? { kind: 'postgres', url: env.DATABASE_URL, preparedStatements: env.DATABASE_PREPARED_STATEMENTS }
+      ? {
+          kind: 'postgres',
+          url: env.DATABASE_URL,
+          preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
+          ...(env.DATABASE_LISTEN_URL ? { listenUrl: env.DATABASE_LISTEN_URL } : {}),
+          inProcessCache: env.IN_PROCESS_CACHE,
+        }
       : {
           kind: 'sqlite',
           file: env.DATABASE_URL
             ? resolve(env.DATABASE_URL.slice('sqlite:'.length).replace(/^\/\//, ''))
             : join(dataDir, 'guildhall.sqlite'),
+          inProcessCache: env.IN_PROCESS_CACHE,
         };
   return Object.freeze({
     port: env.PORT,

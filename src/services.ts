@@ -24,6 +24,7 @@ import {
 } from './modules/settings/index.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { createPasswordHasher, createSealer } from './platform/crypto.ts';
+import { changesOf } from './platform/db/changes.ts';
 import type { Database, Engine } from './platform/db/database.ts';
 import { createRateLimiter, type RateLimiter } from './platform/http/rate-limit.ts';
 import { createWorker, enqueueJobOnce, type Worker } from './platform/jobs.ts';
@@ -94,6 +95,7 @@ export function buildServices(deps: ServiceDeps) {
     email,
     settings,
     publicUrl: config.publicUrl,
+    changes: changesOf(db),
   });
   const users = createUsersService({ db, clock, hasher, auth, email, settings, metrics });
   const settingsAdmin = createSettingsAdmin({ db, settings, email, confirmPassword: auth.confirmPassword });

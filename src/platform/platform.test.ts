@@ -113,7 +113,11 @@ describe('configuration', () => {
       secureCookies: false,
       passwordHashCost: 19_456,
     });
-    expect(config.database).toEqual({ kind: 'sqlite', file: join(dataDir, 'guildhall.sqlite') });
+    expect(config.database).toEqual({
+      kind: 'sqlite',
+      file: join(dataDir, 'guildhall.sqlite'),
+      inProcessCache: true,
+    });
     expect(config.appSecret.length).toBeGreaterThanOrEqual(32);
     expect(loadConfig({ DATA_DIR: dataDir }).appSecret).toBe(config.appSecret);
     expect(Object.isFrozen(config)).toBe(true);
@@ -147,6 +151,7 @@ describe('configuration', () => {
       kind: 'postgres',
       url: 'postgres://u@db/guildhall',
       preparedStatements: true,
+      inProcessCache: true,
     });
     expect(config.publicUrl).toBe('https://club.example');
     expect(config.secureCookies).toBe(true);
@@ -155,8 +160,14 @@ describe('configuration', () => {
       DATA_DIR: dir(),
       DATABASE_URL: 'postgres://u@pgbouncer/guildhall',
       DATABASE_PREPARED_STATEMENTS: 'false',
+      DATABASE_LISTEN_URL: 'postgres://u@db/guildhall',
+      IN_PROCESS_CACHE: 'false',
     });
-    expect(pooled.database).toMatchObject({ preparedStatements: false });
+    expect(pooled.database).toMatchObject({
+      preparedStatements: false,
+      listenUrl: 'postgres://u@db/guildhall',
+      inProcessCache: false,
+    });
   });
 });
 

@@ -64,6 +64,8 @@ function guildhallEnv(dataDir: string, databaseUrl: string | null): Record<strin
     ...(process.env.DATABASE_PREPARED_STATEMENTS
       ? { DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS }
       : {}),
+    // IN_PROCESS_CACHE=false measures every request reading the session and the offer page's rows.
+    ...(process.env.IN_PROCESS_CACHE ? { IN_PROCESS_CACHE: process.env.IN_PROCESS_CACHE } : {}),
   };
 }
 

@@ -70,7 +70,11 @@ export async function createTestDatabase(env: Record<string, string> = {}, onQue
     databaseEnv = { DATABASE_URL: withSchema.toString() };
   }
   const config = testConfig(dataDir, { ...databaseEnv, ...env });
-  const { db } = openDatabase(config.database, { poolSize: 5, ...(onQuery ? { onQuery } : {}) });
+  const { db } = openDatabase(config.database, {
+    poolSize: 5,
+    caches: true,
+    ...(onQuery ? { onQuery } : {}),
+  });
   await migrateToLatest(db);
   return {
     config,

@@ -128,6 +128,7 @@ const activeSession = prepared((db: Executor, tokenHash: string, now: number) =>
     .select([
       'sessions.id as sessionId',
       'sessions.lastSeenAt as sessionLastSeenAt',
+      'sessions.expiresAt',
       'users.id as userId',
       'users.role',
       'users.email',
@@ -138,8 +139,14 @@ const activeSession = prepared((db: Executor, tokenHash: string, now: number) =>
     .where('users.status', '=', 'active'),
 );
 
+export type SessionActorRow = Awaited<ReturnType<typeof activeSession>>[number];
+
 /** The signed-in session of a cookie, with its user (every signed-in request asks: compiled once). */
-export async function findActiveSession(db: Executor, tokenHash: string, now: number) {
+export async function findActiveSession(
+  db: Executor,
+  tokenHash: string,
+  now: number,
+): Promise<SessionActorRow | undefined> {
   return (await activeSession(db, tokenHash, now))[0];
 }
 
@@ -237,8 +244,10 @@ const activeApiKey = prepared((db: Executor, keyHash: string) =>
     .where('users.status', '=', 'active'),
 );
 
+export type ApiKeyActorRow = Awaited<ReturnType<typeof activeApiKey>>[number];
+
 /** An API key that still acts, with its user (every API request with a key asks: compiled once). */
-export async function findActiveApiKey(db: Executor, keyHash: string) {
+export async function findActiveApiKey(db: Executor, keyHash: string): Promise<ApiKeyActorRow | undefined> {
   return (await activeApiKey(db, keyHash))[0];
 }
 

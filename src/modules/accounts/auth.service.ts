@@ -4,6 +4,7 @@
 import type { Actor } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId, type PasswordHasher, randomToken, sha256 } from '../../platform/crypto.ts';
+import type { Changes } from '../../platform/db/changes.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { AuthTokenPurpose, NotifyEmail, UserRole } from '../../platform/db/schema.ts';
@@ -18,6 +19,7 @@ import {
 import { SESSION_TTL_MS } from '../../platform/http/auth.ts';
 import type { RateLimiter } from '../../platform/http/rate-limit.ts';
 import type { Logger } from '../../platform/logger.ts';
+import { lru } from '../../platform/lru.ts';
 import type { EmailService } from '../email/index.ts';
 import {
   confirmAddressEmail,
@@ -29,6 +31,7 @@ import {
 import { authorRenamed } from '../hub/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import {
+  type ApiKeyActorRow,
   consumeAuthToken,
   deleteSession,
   deleteSessionsOfUser,
@@ -41,6 +44,7 @@ import {
   insertAuthToken,
   insertSession,
   insertUser,
+  type SessionActorRow,
   touchApiKey,
   touchSession,
   type UserRow,
@@ -86,6 +90,8 @@ export interface AuthDeps {
   email: EmailService;
   settings: SettingsService;
   publicUrl: string;
+  /** Tells the kept actors when sessions, keys or people change (src/platform/db/changes.ts). */
+  changes: Changes;
 }
 
 export class LinkError extends AppError {
@@ -202,11 +208,30 @@ export function createAuthService(deps: AuthDeps) {
   // --- credentials, for the HTTP layer ---------------------------------------------------------
 
   /** The actor behind a session cookie, or null when it is unknown, expired or its user deactivated. */
+  // Who each recent session and API key acts as, kept while no session, key or person has changed
+  // (the 'actors' topic: ended or moved sessions and keys, a role, status, address or name changed),
+  // so a signed-in request runs no query but the occasional touch. Unknown tokens are never kept.
+  const keptSessions = lru<{ version: number; row: SessionActorRow }>(10_000);
+  const keptKeys = lru<{ version: number; row: ApiKeyActorRow }>(1_000);
+
+  async function sessionRow(tokenHash: string, now: number): Promise<SessionActorRow | undefined> {
+    const version = deps.changes.version('actors');
+    const kept = version === null ? undefined : keptSessions.get(tokenHash);
+    if (kept && kept.version === version && kept.row.expiresAt > now) return kept.row;
+    const row = await findActiveSession(db, tokenHash, now);
+    if (row && version !== null) keptSessions.set(tokenHash, { version, row });
+    return row;
+  }
+
+  /** The actor behind a session cookie, or null; the session's last use is written every few minutes. */
   async function actorBySessionToken(token: string): Promise<Actor | null> {
     const now = clock.now();
-    const row = await findActiveSession(db, sha256(token), now);
+    const row = await sessionRow(sha256(token), now);
     if (!row) return null;
-    if (now - row.sessionLastSeenAt > TOUCH_EVERY_MS) await touchSession(db, row.sessionId, row.userId, now);
+    if (now - row.sessionLastSeenAt > TOUCH_EVERY_MS) {
+      await touchSession(db, row.sessionId, row.userId, now);
+      row.sessionLastSeenAt = now;
+    }
     return {
       userId: row.userId,
       role: row.role,
@@ -220,9 +245,16 @@ export function createAuthService(deps: AuthDeps) {
   /** The actor behind an API key, or null. */
   async function actorByApiKey(key: string): Promise<Actor | null> {
     const now = clock.now();
-    const row = await findActiveApiKey(db, sha256(key));
+    const keyHash = sha256(key);
+    const version = deps.changes.version('actors');
+    const kept = version === null ? undefined : keptKeys.get(keyHash);
+    const row = kept && kept.version === version ? kept.row : await findActiveApiKey(db, keyHash);
     if (!row) return null;
-    if (row.lastUsedAt === null || now - row.lastUsedAt > 60_000) await touchApiKey(db, row.keyId, now);
+    if (version !== null && !kept) keptKeys.set(keyHash, { version, row });
+    if (row.lastUsedAt === null || now - row.lastUsedAt > 60_000) {
+      await touchApiKey(db, row.keyId, now);
+      row.lastUsedAt = now;
+    }
     return {
       userId: row.userId,
       role: row.role,

@@ -11,9 +11,11 @@ import {
   renderMessagePage,
 } from '../../pages/offer-pages.tsx';
 import type { Actor } from '../../platform/actor.ts';
+import type { Changes } from '../../platform/db/changes.ts';
 import { AppError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { csrfTokenFor, formActor, setSessionCookies } from '../../platform/http/auth.ts';
 import { appCsp } from '../../platform/http/security.ts';
+import { lru } from '../../platform/lru.ts';
 import { toMajor } from '../../platform/pricing.ts';
 import type { LinkError } from '../accounts/index.ts';
 import { type AffiliatesService, REF_COOKIE, referralCodeOf } from '../affiliates/index.ts';
@@ -40,6 +42,14 @@ export interface CheckoutRoutesDeps {
   /** Where Stripe's checkout pages live: the pay button's form leads there (CSP form-action). */
   checkoutOrigin: string;
   affiliates: Pick<AffiliatesService, 'recordClick' | 'cookieMaxAgeSeconds'>;
+  /** Tells the kept visitor pages when offers, groups or settings change. */
+  changes: Changes;
+}
+
+/** Where a page every anonymous visitor gets is kept, and the version of what it shows. */
+interface Keep {
+  key: string;
+  version: number;
 }
 
 // The creator's code runs in a frame of its own, sandboxed to an opaque origin: it may load scripts
@@ -150,7 +160,27 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
   const landingPage = memoizedRender(renderLandingPage);
   const checkoutFormPage = memoizedRender(renderCheckoutPage);
 
-  function html(reply: FastifyReply, body: string, status = 200) {
+  // A plain visit — no session, no referral (by link or cookie), nothing in the query — gets the page
+  // every such visitor gets: kept whole per address while nothing it shows has changed (the 'catalog'
+  // topic: offers, the groups they open, the groups, the settings; src/platform/db/changes.ts), so it
+  // runs no query at all. Any other visit is rendered for itself, as before.
+  const visitorPages = lru<{ version: number; body: string }>(200);
+
+  function keepFor(request: FastifyRequest): Keep | null {
+    if (request.actor || request.cookies[REF_COOKIE] !== undefined) return null;
+    if (Object.keys(request.query as object).length > 0) return null;
+    const version = deps.changes.version('catalog');
+    return version === null ? null : { key: request.url, version };
+  }
+
+  /** The kept page for this visit, if it is still what the visitor would get. */
+  function keptPage(keep: Keep | null): string | null {
+    const kept = keep ? visitorPages.get(keep.key) : undefined;
+    return kept && kept.version === keep?.version ? kept.body : null;
+  }
+
+  function html(reply: FastifyReply, body: string, status = 200, keep: Keep | null = null) {
+    if (keep && status === 200) visitorPages.set(keep.key, { version: keep.version, body });
     return reply
       .status(status)
       .header('content-security-policy', pageCsp)
@@ -165,6 +195,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
     slug: string,
     form: Partial<CheckoutForm> = {},
     status = 200,
+    keep: Keep | null = null,
   ) {
     const { row, groups, isPreview } = await offers.publicOffer(slug, request.actor, wantsPreview(request));
     if (!isPreview) await countReferral(request, reply, row);
@@ -194,7 +225,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
         ...form,
       },
     });
-    return html(reply, page, status);
+    return html(reply, page, status, keep);
   }
 
   return async (app: FastifyInstance) => {
@@ -239,6 +270,9 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
       '/offers/:slug',
       { schema: { hide: true } },
       async (request, reply) => {
+        const keep = keepFor(request);
+        const kept = keptPage(keep);
+        if (kept !== null) return html(reply, kept);
         const { row, groups, isPreview } = await offers.publicOffer(
           request.params.slug,
           request.actor,
@@ -246,7 +280,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
         );
         const blocks = row.landingBlocks;
         if (!row.landingEnabled || blocks.length === 0)
-          return checkoutPage(request, reply, request.params.slug);
+          return checkoutPage(request, reply, request.params.slug, {}, 200, keep);
         if (!isPreview) await countReferral(request, reply, row);
         const offer = publicOfferOf(row, groups, refOf(request));
         offer.owned = isPreview ? null : await purchases.ownedBy(request.actor, row);
@@ -272,6 +306,8 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
             preview: isPreview,
             customCodeSrc: row.customCode ? `/offers/${row.slug}/custom-code` : null,
           }),
+          200,
+          keep,
         );
       },
     );
@@ -279,7 +315,12 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
     app.get<{ Params: { slug: string } }>(
       '/checkout/:slug',
       { schema: { hide: true } },
-      async (request, reply) => checkoutPage(request, reply, request.params.slug),
+      async (request, reply) => {
+        const keep = keepFor(request);
+        const kept = keptPage(keep);
+        if (kept !== null) return html(reply, kept);
+        return checkoutPage(request, reply, request.params.slug, {}, 200, keep);
+      },
     );
 
     app.get<{ Params: { slug: string } }>(

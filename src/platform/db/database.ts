@@ -13,6 +13,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../../config.ts';
+import { attachChanges, CHANGES_CHANNEL, noticeTopic, postgresChanges, sqliteChanges } from './changes.ts';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as hub from './migrations/0002-hub.ts';
 import * as offers from './migrations/0003-offers.ts';
@@ -36,6 +37,7 @@ import * as profiles from './migrations/0020-profiles.ts';
 import * as followsAndDirectories from './migrations/0021-follows-and-directories.ts';
 import * as countsAndFollowerLookups from './migrations/0022-counts-and-follower-lookups.ts';
 import * as oneOpenReport from './migrations/0023-one-open-report.ts';
+import * as changeTopics from './migrations/0024-change-topics.ts';
 import { statementName } from './prepared.ts';
 import type { DB } from './schema.ts';
 
@@ -69,6 +71,7 @@ const migrations: Record<string, Migration> = {
   '0021-follows-and-directories': followsAndDirectories,
   '0022-counts-and-follower-lookups': countsAndFollowerLookups,
   '0023-one-open-report': oneOpenReport,
+  '0024-change-topics': changeTopics,
 };
 
 /**
@@ -138,27 +141,57 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** Called with every query's SQL (tests count queries with it). */
   onQuery?: (sql: string) => void;
+  /**
+   * Hear of changes for in-process caches (changes.ts; a server's, a test's): on PostgreSQL a listening
+   * connection of its own. Off unless asked, and off when the configuration says so.
+   */
+  caches?: boolean;
 }
 
 /**
- * The pool as Kysely sees it, its connections sending each hot query (prepared.ts) by name: the server
- * parses and plans it on a connection's first use and reuses the plan after. Everything else goes as
- * before (unnamed statements).
+ * The pool as Kysely sees it. With `naming`, its connections send each hot query (prepared.ts) by name:
+ * the server parses and plans it on a connection's first use and reuses the plan after; everything else
+ * goes as before (unnamed statements). With `committed`, the topics a connection's writes changed (the
+ * triggers' notices, changes.ts) are handed over once its transaction commits, or at once for a write
+ * outside one; a rollback forgets them.
  */
-function namingPreparedQueries(pool: pg.Pool) {
+function trackingPool(
+  pool: pg.Pool,
+  options: {
+    naming: boolean;
+    committed?: (topics: Set<string>) => void;
+    topicOf?: (notice: string) => string | null;
+    /** Called with each connection when it is first used. */
+    opened?: (client: pg.PoolClient) => void;
+    /** Runs when the pool ends (the database is destroyed). */
+    close?: () => Promise<void>;
+  },
+) {
   // One wrapper per connection, kept as long as the connection (Kysely keys its own state by it).
   const wrapped = new WeakMap<pg.PoolClient, pg.PoolClient>();
-  const named = (client: pg.PoolClient) => {
+  const track = (client: pg.PoolClient) => {
     // Statements this connection can no longer run by name (below): sent unnamed from then on.
     const stale = new Set<string>();
     // Kysely opens and ends transactions with these statements, through this same query().
     let inTransaction = false;
-    const query = async (text: unknown, values?: unknown[]) => {
-      if (typeof text === 'string') {
-        if (/^(begin|start transaction)/i.test(text)) inTransaction = true;
-        else if (/^(commit|rollback)$/i.test(text)) inTransaction = false;
+    const changed = new Set<string>();
+    const { committed, topicOf } = options;
+    if (committed && topicOf) {
+      client.on('notice', (notice) => {
+        const topic = topicOf(notice.message ?? '');
+        if (topic) changed.add(topic);
+      });
+    }
+    const settle = (ended: 'commit' | 'rollback' | null, failed: boolean) => {
+      if (changed.size === 0) return;
+      if (ended === 'rollback' || (failed && !inTransaction)) changed.clear();
+      else if (ended === 'commit' || !inTransaction) {
+        committed?.(new Set(changed));
+        changed.clear();
       }
-      const name = typeof text === 'string' ? statementName(text) : undefined;
+    };
+    const run = async (text: unknown, values?: unknown[]) => {
+      const name = options.naming && typeof text === 'string' ? statementName(text) : undefined;
       if (!name || stale.has(name)) return client.query(text as string, values);
       try {
         return await client.query({ name, text: text as string, values });
@@ -173,6 +206,22 @@ function namingPreparedQueries(pool: pg.Pool) {
         return client.query(text as string, values);
       }
     };
+    const query = async (text: unknown, values?: unknown[]) => {
+      let ended: 'commit' | 'rollback' | null = null;
+      if (typeof text === 'string') {
+        if (/^(begin|start transaction)/i.test(text)) inTransaction = true;
+        else if (/^commit$/i.test(text)) [inTransaction, ended] = [false, 'commit'];
+        else if (/^rollback$/i.test(text)) [inTransaction, ended] = [false, 'rollback'];
+      }
+      try {
+        const result = await run(text, values);
+        settle(ended, false);
+        return result;
+      } catch (error) {
+        settle(ended === 'commit' ? 'rollback' : ended, true);
+        throw error;
+      }
+    };
     return new Proxy(client, {
       get(target, key, receiver) {
         return key === 'query' ? query : Reflect.get(target, key, receiver);
@@ -184,12 +233,16 @@ function namingPreparedQueries(pool: pg.Pool) {
       const client = await pool.connect();
       let proxy = wrapped.get(client);
       if (!proxy) {
-        proxy = named(client);
+        options.opened?.(client);
+        proxy = track(client);
         wrapped.set(client, proxy);
       }
       return proxy;
     },
-    end: () => pool.end(),
+    end: async () => {
+      await options.close?.();
+      await pool.end();
+    },
   } as unknown as pg.Pool;
 }
 
@@ -201,16 +254,36 @@ export function openDatabase(
   const onQuery = options.onQuery;
   const log = onQuery ? { log: (event: { query: { sql: string } }) => onQuery(event.query.sql) } : {};
   if (database.kind === 'postgres') {
-    const pool = new pg.Pool({
-      connectionString: database.url,
+    const connection = {
       max: options.poolSize ?? 10,
       ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
-    });
-    const dialectPool = database.preparedStatements === false ? pool : namingPreparedQueries(pool);
-    return {
-      db: new Kysely<DB>({ dialect: new PostgresDialect({ pool: dialectPool }), plugins, ...log }),
-      engine: 'postgres',
     };
+    const pool = new pg.Pool({ connectionString: database.url, ...connection });
+    // DATABASE_PREPARED_STATEMENTS=false says PgBouncer in transaction mode, where LISTEN goes astray:
+    // nothing is kept then unless DATABASE_LISTEN_URL leads past it.
+    const listens = database.preparedStatements !== false || database.listenUrl !== undefined;
+    const heard =
+      options.caches && database.inProcessCache !== false && listens
+        ? postgresChanges(
+            { connectionString: database.listenUrl ?? database.url, ...connection },
+            (payload) => pool.query('select pg_notify($1, $2)', [CHANGES_CHANNEL, payload]),
+            (message) => process.emitWarning(message),
+          )
+        : null;
+    const dialectPool = trackingPool(pool, {
+      naming: database.preparedStatements !== false,
+      ...(heard
+        ? {
+            committed: heard.committed,
+            topicOf: noticeTopic,
+            opened: heard.opened,
+            close: heard.changes.close,
+          }
+        : {}),
+    });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: dialectPool }), plugins, ...log });
+    if (heard) attachChanges(db, heard.changes);
+    return { db, engine: 'postgres' };
   }
   makePrivateFile(database.file);
   const sqlite = new SQLite(database.file);
@@ -219,14 +292,13 @@ export function openDatabase(
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   keepStatisticsPerIndexOnly(sqlite);
-  return {
-    db: new Kysely<DB>({
-      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
-      plugins,
-      ...log,
-    }),
-    engine: 'sqlite',
-  };
+  const db = new Kysely<DB>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    plugins,
+    ...log,
+  });
+  if (options.caches && database.inProcessCache !== false) attachChanges(db, sqliteChanges(sqlite));
+  return { db, engine: 'sqlite' };
 }
 
 /**

@@ -1,0 +1,256 @@
+// What lets a process keep a value in memory and still never show it once it is stale: every write to
+// a table behind a topic moves the topic on (triggers, migration 0024), and each process hears of it.
+//
+// - SQLite: a topic's version is a row of `change_topics`. Before answering a version, the process asks
+//   its connection whether anything was written since it last looked — its own writes
+//   (`total_changes()`, at every look) or another process's (`PRAGMA data_version`, at most every
+//   millisecond) — and reads the versions again only then.
+// - PostgreSQL: the triggers NOTIFY every listening process at commit, and send the connection that
+//   wrote a notice, so its own process moves the topic on as soon as that COMMIT returns (before the
+//   request that wrote answers). Another process hears within the notification's delivery, well under
+//   a millisecond here. While the listening connection is down, or until it has heard its own test
+//   notification, nothing is kept (`version` answers null).
+//
+// The rule for a cache: take `version(topic)` *before* reading what you keep, keep the value under it,
+// and use a kept value only while `version(topic)` still answers the same. A version is a number of
+// this process's alone, never reused, so nothing kept under an older one can match again.
+import type SQLite from 'better-sqlite3';
+import pg from 'pg';
+
+export type Topic = 'catalog' | 'actors';
+
+export interface Changes {
+  /** This process's version of `topic`, or null when nothing may be kept now. */
+  version(topic: Topic): number | null;
+  /** Resolves once versions can be trusted (at once on SQLite; PostgreSQL: its listener heard itself). */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const changesOfDatabase = new WeakMap<object, Changes>();
+const NOTHING_KEPT: Changes = {
+  version: () => null,
+  ready: async () => false,
+  close: async () => {},
+};
+
+/** The changes of a database opened by `openDatabase` (any other: nothing may be kept). */
+export function changesOf(db: object): Changes {
+  return changesOfDatabase.get(db) ?? NOTHING_KEPT;
+}
+
+export function attachChanges(db: object, changes: Changes): void {
+  changesOfDatabase.set(db, changes);
+}
+
+/** Versions of this process, moved on whenever the source says a topic changed. */
+function localVersions() {
+  let next = 1;
+  const versions = new Map<string, number>();
+  return {
+    get: (topic: string) => {
+      let version = versions.get(topic);
+      if (version === undefined) {
+        version = next++;
+        versions.set(topic, version);
+      }
+      return version;
+    },
+    move: (topic: string) => versions.set(topic, next++),
+    moveAll: () => {
+      for (const topic of versions.keys()) versions.set(topic, next++);
+    },
+  };
+}
+
+/** How long another process's commit may go unseen on SQLite (PostgreSQL: its notification's trip). */
+const OTHERS_CHECKED_EVERY_MS = 1;
+
+export function sqliteChanges(sqlite: SQLite.Database): Changes {
+  const local = localVersions();
+  // Prepared on first use: the table comes with a migration, after the database is opened.
+  let own: SQLite.Statement | null = null;
+  let others: SQLite.Statement | null = null;
+  let read: SQLite.Statement | null = null;
+  let ownSeen = -1;
+  let othersSeen = -1;
+  let othersCheckedAt = Number.NEGATIVE_INFINITY;
+  const stored = new Map<string, number>();
+  return {
+    version(topic) {
+      // Inside a transaction this connection would read versions not yet committed (or never to be).
+      if (sqlite.inTransaction) return null;
+      try {
+        // This process's own writes: a counter of the connection's, about 0.1 µs to read.
+        own ??= sqlite.prepare('select total_changes()').pluck();
+        const ownNow = own.get() as number;
+        // Another process's: data_version needs a read transaction (3–12 µs), so at most every
+        // millisecond — about as long as a notification takes to cross processes on PostgreSQL.
+        const at = performance.now();
+        let othersNow = othersSeen;
+        if (at - othersCheckedAt >= OTHERS_CHECKED_EVERY_MS) {
+          others ??= sqlite.prepare('select data_version from pragma_data_version').pluck();
+          othersNow = others.get() as number;
+          othersCheckedAt = at;
+        }
+        if (ownNow !== ownSeen || othersNow !== othersSeen) {
+          read ??= sqlite.prepare('select topic, version from change_topics').raw();
+          for (const [name, version] of read.all() as [string, number][]) {
+            if (stored.get(name) !== version) {
+              stored.set(name, version);
+              local.move(name);
+            }
+          }
+          ownSeen = ownNow;
+          othersSeen = othersNow;
+        }
+      } catch {
+        return null; // not migrated yet
+      }
+      return stored.has(topic) ? local.get(topic) : null;
+    },
+    ready: async () => true,
+    close: async () => {},
+  };
+}
+
+export const CHANGES_CHANNEL = 'guildhall_changes';
+const NOTICE_PREFIX = 'guildhall_changed:';
+
+/** The topic a trigger's notice names, if the notice is one. */
+export function noticeTopic(message: string): string | null {
+  return message.startsWith(NOTICE_PREFIX) ? message.slice(NOTICE_PREFIX.length) : null;
+}
+
+/** How often a listening connection checks that notifications still reach it. */
+const HEARTBEAT_MS = 30_000;
+
+/**
+ * PostgreSQL: a listening connection of its own. LISTEN needs a session of its own: through PgBouncer
+ * in transaction mode notifications go astray, so the connection sends itself a notification through
+ * the pool when it starts and every 30 s, and keeps nothing while one has not come back within 2 s.
+ * `committed` is for the pool's connections: the topics their own transactions changed, once committed.
+ */
+export function postgresChanges(
+  connection: pg.ClientConfig,
+  notify: (payload: string) => Promise<unknown>,
+  log: (message: string) => void = () => {},
+) {
+  const local = localVersions();
+  let schema: string | null = null;
+  let listening = false;
+  let closed = false;
+  let listener: pg.Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  let heartbeat: NodeJS.Timeout | null = null;
+  const waiting = new Map<string, () => void>();
+  /** The server processes behind this process's pool connections. */
+  const ownBackends = new Set<number>();
+
+  /** Whether a notification sent through the pool reaches the listening connection within 2 s. */
+  async function hearsItself(): Promise<boolean> {
+    const ping = `${schema}::${Math.random().toString(36).slice(2)}`;
+    const heard = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 2000);
+      waiting.set(ping, () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    try {
+      await notify(ping);
+      return await heard;
+    } catch {
+      return false;
+    } finally {
+      waiting.delete(ping);
+    }
+  }
+
+  async function listen(): Promise<boolean> {
+    const client = new pg.Client(connection);
+    listener = client;
+    const down = () => {
+      if (listener !== client) return;
+      listening = false;
+      listener = null;
+      local.moveAll();
+      if (!closed) {
+        retry = setTimeout(() => void listen(), 1000);
+        retry.unref();
+      }
+    };
+    client.on('error', down);
+    client.on('end', down);
+    client.on('notification', (message) => {
+      const payload = message.payload ?? '';
+      waiting.get(payload)?.();
+      // This process's own connections told it already, at their commit (their notices).
+      if (ownBackends.has(message.processId)) return;
+      const [from, topic] = payload.split(':');
+      if (from === schema && topic) local.move(topic);
+    });
+    try {
+      await client.connect();
+      schema = (await client.query<{ schema: string }>('select current_schema() as schema')).rows[0]
+        ?.schema as string;
+      await client.query(`listen ${CHANGES_CHANNEL}`);
+      if (!(await hearsItself())) {
+        listener = null;
+        log(
+          'PostgreSQL notifications do not come back (PgBouncer in transaction mode? set DATABASE_LISTEN_URL): nothing is kept in process',
+        );
+        await client.end().catch(() => {});
+        return false;
+      }
+      local.moveAll();
+      listening = true;
+      return true;
+    } catch {
+      down();
+      return false;
+    }
+  }
+
+  const started = listen();
+  heartbeat = setInterval(() => {
+    const client = listener;
+    if (!listening || !client) return;
+    void hearsItself().then((ok) => {
+      if (ok || listener !== client) return;
+      log('PostgreSQL notifications stopped coming back: nothing is kept in process until they do');
+      listening = false;
+      local.moveAll();
+      void client.end().catch(() => {});
+    });
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  const changes: Changes = {
+    version: (topic) => (listening ? local.get(topic) : null),
+    ready: () => started,
+    async close() {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      if (heartbeat) clearInterval(heartbeat);
+      const client = listener;
+      listener = null;
+      listening = false;
+      await client?.end().catch(() => {});
+    },
+  };
+  return {
+    changes,
+    /** A pool connection of this process, while it is open: its notifications are already heard. */
+    opened(client: pg.PoolClient) {
+      const backend = (client as unknown as { processID?: number }).processID;
+      if (typeof backend !== 'number') return;
+      ownBackends.add(backend);
+      client.once('end', () => ownBackends.delete(backend));
+    },
+    /** The topics a pool connection's notices named, now committed. */
+    committed(topics: Iterable<string>) {
+      for (const topic of topics) local.move(topic);
+    },
+  };
+}

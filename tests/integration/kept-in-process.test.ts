@@ -1,0 +1,259 @@
+// What each process keeps in memory (src/platform/db/changes.ts): who a session or an API key acts as,
+// and the offer pages every anonymous visitor gets. Kept, they cost no query; each change below is seen
+// on the very next request — by this process, and by a second one on the same database (another
+// "process": its own connection, pool and listener), as a second web process would.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { changesOf } from '../../src/platform/db/changes.ts';
+import { openDatabase } from '../../src/platform/db/database.ts';
+import {
+  type Client,
+  client,
+  createAdmin,
+  createApiKey,
+  createGroup,
+  createMember,
+  createOwner,
+  DEFAULT_PASSWORD,
+  publishOffer,
+  signIn,
+} from '../support/factories.ts';
+import { createTestContext, type TestContext } from '../support/test-app.ts';
+
+let ctx: TestContext;
+let owner: Client;
+const statements: string[] = [];
+/** The second process: its own database handle and app on the same database. */
+let other: {
+  request: (init: {
+    url: string;
+    cookie?: string;
+    apiKey?: string;
+  }) => Promise<{ status: number; body: string }>;
+  close(): Promise<void>;
+};
+
+beforeAll(async () => {
+  ctx = await createTestContext({ onQuery: (sql) => statements.push(sql) });
+  expect(await changesOf(ctx.db).ready()).toBe(true);
+  owner = await signIn(ctx, await createOwner(ctx));
+  const { db } = openDatabase(ctx.config.database, { poolSize: 2, caches: true });
+  expect(await changesOf(db).ready()).toBe(true);
+  const { app, services } = await buildApp({
+    config: ctx.config,
+    db,
+    engine: ctx.engine,
+    sendMail: async () => ({ messageId: '<other@test>' }),
+  });
+  other = {
+    async request({ url, cookie, apiKey }) {
+      const response = await app.inject({
+        method: 'GET',
+        url,
+        headers: {
+          ...(cookie ? { cookie } : {}),
+          ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+        },
+      });
+      return { status: response.statusCode, body: response.body };
+    },
+    async close() {
+      await app.close();
+      await services.close();
+      await db.destroy();
+    },
+  };
+});
+afterAll(async () => {
+  await other?.close();
+  await ctx.close();
+});
+
+/** Queries a request ran in this process. */
+async function counted<T>(work: () => Promise<T>): Promise<{ result: T; queries: string[] }> {
+  statements.length = 0;
+  const result = await work();
+  return { result, queries: [...statements] };
+}
+
+const cookieOf = (browser: Client) =>
+  Object.entries(browser.cookies)
+    .map(([name, value]) => `${name}=${value}`)
+    .join('; ');
+
+/**
+ * The other process sees a change at once: within the moment it takes a notification to arrive on
+ * PostgreSQL, or the millisecond within which SQLite looks for another process's commits.
+ */
+async function otherSees(
+  url: string,
+  check: (response: { status: number; body: string }) => boolean,
+  init: { cookie?: string; apiKey?: string } = {},
+) {
+  const deadline = Date.now() + 1000;
+  for (;;) {
+    const response = await other.request({ url, ...init });
+    if (check(response) || Date.now() >= deadline) return response;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+describe('who a session acts as, kept', () => {
+  it('costs no query once kept, in each process', async () => {
+    const member = await signIn(ctx, await createMember(ctx, { name: 'Kept Kim' }));
+    await member.get('/api/v1/me');
+    const { result, queries } = await counted(() => member.get('/api/v1/me'));
+    expect(result.json()).toMatchObject({ name: 'Kept Kim' });
+    expect(queries.filter((sql) => sql.includes('"sessions"'))).toEqual([]);
+    expect((await other.request({ url: '/api/v1/me', cookie: cookieOf(member) })).status).toBe(200);
+  });
+
+  it('ends with signing out, here and in the other process', async () => {
+    const member = await signIn(ctx, await createMember(ctx));
+    const cookie = cookieOf(member);
+    expect((await member.get('/api/v1/me')).statusCode).toBe(200);
+    expect((await other.request({ url: '/api/v1/me', cookie })).status).toBe(200);
+    expect((await member.post('/api/v1/auth/logout', {})).statusCode).toBeLessThan(300);
+    const again = client(ctx, { cookies: Object.fromEntries(cookie.split('; ').map((c) => c.split('='))) });
+    expect((await again.get('/api/v1/me')).statusCode).toBe(401);
+    expect((await otherSees('/api/v1/me', (r) => r.status === 401, { cookie })).status).toBe(401);
+  });
+
+  it('follows a rename, a new role and a deactivation at once', async () => {
+    const user = await createMember(ctx, { name: 'Before Name' });
+    const member = await signIn(ctx, user);
+    const cookie = cookieOf(member);
+    expect((await member.get('/api/v1/users')).statusCode).toBe(403);
+    await other.request({ url: '/api/v1/users', cookie });
+
+    expect(
+      (await owner.patch(`/api/v1/users/${user.id}`, { name: 'After Name', role: 'admin' })).statusCode,
+    ).toBe(200);
+    expect((await member.get('/api/v1/me')).json()).toMatchObject({ name: 'After Name', role: 'admin' });
+    expect((await member.get('/api/v1/users')).statusCode).toBe(200);
+    expect((await otherSees('/api/v1/users', (r) => r.status === 200, { cookie })).status).toBe(200);
+
+    expect((await owner.patch(`/api/v1/users/${user.id}`, { status: 'deactivated' })).statusCode).toBe(200);
+    expect((await member.get('/api/v1/me')).statusCode).toBe(401);
+    expect((await otherSees('/api/v1/me', (r) => r.status === 401, { cookie })).status).toBe(401);
+  });
+
+  it('ends the other sessions when the password changes', async () => {
+    const user = await createMember(ctx);
+    const laptop = await signIn(ctx, user);
+    const phone = await signIn(ctx, user);
+    expect((await phone.get('/api/v1/me')).statusCode).toBe(200);
+    await other.request({ url: '/api/v1/me', cookie: cookieOf(phone) });
+    const changed = await laptop.post('/api/v1/me/password', {
+      currentPassword: DEFAULT_PASSWORD,
+      newPassword: 'a brand new passphrase 42',
+    });
+    expect(changed.statusCode).toBeLessThan(300);
+    expect((await phone.get('/api/v1/me')).statusCode).toBe(401);
+    expect((await otherSees('/api/v1/me', (r) => r.status === 401, { cookie: cookieOf(phone) })).status).toBe(
+      401,
+    );
+    expect((await laptop.get('/api/v1/me')).statusCode).toBe(200);
+  });
+
+  it('ends at the session’s expiry without any change', async () => {
+    const user = await createMember(ctx);
+    const member = await signIn(ctx, user);
+    expect((await member.get('/api/v1/me')).statusCode).toBe(200);
+    await ctx.db
+      .updateTable('sessions')
+      .set({ expiresAt: Date.now() - 1 })
+      .where('userId', '=', user.id)
+      .execute();
+    expect((await member.get('/api/v1/me')).statusCode).toBe(401);
+  });
+
+  it('keeps an API key until it is revoked', async () => {
+    const admin = await createAdmin(ctx);
+    const key = await createApiKey(ctx, admin);
+    const caller = client(ctx, { apiKey: key });
+    expect((await caller.get('/api/v1/me')).statusCode).toBe(200);
+    const { queries } = await counted(() => caller.get('/api/v1/me'));
+    expect(queries.filter((sql) => sql.includes('"api_keys"'))).toEqual([]);
+    expect((await other.request({ url: '/api/v1/me', apiKey: key })).status).toBe(200);
+    const listed = (await owner.get('/api/v1/api-keys')).json().data as { id: string; name: string }[];
+    const row = await ctx.db
+      .selectFrom('apiKeys')
+      .select('id')
+      .where('userId', '=', admin.id)
+      .executeTakeFirstOrThrow();
+    expect(listed.some((k) => k.id === row.id)).toBe(true);
+    expect((await owner.request('DELETE', `/api/v1/api-keys/${row.id}`)).statusCode).toBeLessThan(300);
+    expect((await caller.get('/api/v1/me')).statusCode).toBe(401);
+    expect((await otherSees('/api/v1/me', (r) => r.status === 401, { apiKey: key })).status).toBe(401);
+  });
+});
+
+describe('the offer page an anonymous visitor gets, kept', () => {
+  async function offerWith(groupName: string) {
+    const group = await createGroup(ctx, { name: groupName, visibility: 'private' });
+    const offer = await publishOffer(owner, {
+      title: `Kept Offer ${Math.random().toString(36).slice(2, 8)}`,
+      hubGroupIds: [group.id],
+      pricing: { model: 'free' },
+    });
+    return { group, offer };
+  }
+
+  const visitor = () => client(ctx);
+
+  it('costs no query once kept; a signed-in visitor’s or a referred one’s is their own', async () => {
+    const { offer } = await offerWith('Quiet Room');
+    expect((await visitor().get(`/offers/${offer.slug}`)).statusCode).toBe(200);
+    const { result, queries } = await counted(() => visitor().get(`/offers/${offer.slug}`));
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toContain('Quiet Room');
+    expect(queries).toEqual([]);
+    const referred = await counted(() => visitor().get(`/offers/${offer.slug}?ref=nobody`));
+    expect(referred.queries.length).toBeGreaterThan(0);
+    const member = await signIn(ctx, await createMember(ctx, { name: 'Signed Sam' }));
+    const own = await member.get(`/offers/${offer.slug}`);
+    expect(own.body).toContain('Signed Sam');
+    expect((await visitor().get(`/offers/${offer.slug}`)).body).not.toContain('Signed Sam');
+  });
+
+  it('shows a new title, a renamed group, a new platform name and an unpublished offer at once', async () => {
+    const { group, offer } = await offerWith('Old Room');
+    const url = `/offers/${offer.slug}`;
+    await visitor().get(url);
+    await other.request({ url });
+
+    expect((await owner.patch(`/api/v1/offers/${offer.id}`, { title: 'Brand New Title' })).statusCode).toBe(
+      200,
+    );
+    expect((await visitor().get(url)).body).toContain('Brand New Title');
+    expect((await otherSees(url, (r) => r.body.includes('Brand New Title'))).body).toContain(
+      'Brand New Title',
+    );
+
+    expect(
+      (await owner.request('PATCH', `/api/v1/hub-groups/${group.id}`, { name: 'Renamed Room' })).statusCode,
+    ).toBe(200);
+    expect((await visitor().get(url)).body).toContain('Renamed Room');
+    expect((await otherSees(url, (r) => r.body.includes('Renamed Room'))).body).toContain('Renamed Room');
+
+    expect((await owner.patch('/api/v1/settings', { platformName: 'Kept Guild' })).statusCode).toBe(200);
+    expect((await visitor().get(url)).body).toContain('Kept Guild');
+    expect((await otherSees(url, (r) => r.body.includes('Kept Guild'))).body).toContain('Kept Guild');
+
+    expect((await owner.patch(`/api/v1/offers/${offer.id}`, { status: 'archived' })).statusCode).toBe(200);
+    expect((await visitor().get(url)).statusCode).toBe(404);
+    expect((await otherSees(url, (r) => r.status === 404)).status).toBe(404);
+  });
+
+  it('stops naming a group made hidden', async () => {
+    const { group, offer } = await offerWith('Secret Garden');
+    const url = `/offers/${offer.slug}`;
+    expect((await visitor().get(url)).body).toContain('Secret Garden');
+    await ctx.db.updateTable('hubGroups').set({ visibility: 'hidden' }).where('id', '=', group.id).execute();
+    expect((await visitor().get(url)).body).not.toContain('Secret Garden');
+    expect((await otherSees(url, (r) => !r.body.includes('Secret Garden'))).body).not.toContain(
+      'Secret Garden',
+    );
+  });
+});

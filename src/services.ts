@@ -52,7 +52,7 @@ export function buildServices(deps: ServiceDeps) {
   const sealer = createSealer(config.appSecret);
   const rateLimits = openRateLimitStore(config, db, logger);
   const rateLimiter = deps.rateLimiter ?? createRateLimiter(rateLimits.store, clock, config.appSecret);
-  const settings = createSettingsService({ db, clock, config, sealer });
+  const settings = createSettingsService({ db, clock, config, sealer, changes: changesOf(db) });
   const gateway = deps.stripeGateway ?? createStripeGateway({ apiUrl: config.stripeApiUrl });
   const stripe = createStripeConnection({
     settings,

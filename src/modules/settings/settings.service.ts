@@ -4,6 +4,7 @@
 import type { Config } from '../../config.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Sealer } from '../../platform/crypto.ts';
+import type { Changes } from '../../platform/db/changes.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import { type FieldProblem, ValidationError } from '../../platform/errors.ts';
@@ -82,6 +83,8 @@ export interface SettingsDeps {
   clock: Clock;
   config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'publicUrl'>;
   sealer: Sealer;
+  /** Tells the kept settings when any setting changes (the 'catalog' topic). */
+  changes: Changes;
 }
 
 /** A URL as shown to the admin: the password replaced by ****. */
@@ -129,7 +132,21 @@ function defaultMailFrom(publicUrl: string): string {
 export function createSettingsService(deps: SettingsDeps) {
   const { db, clock, config, sealer } = deps;
 
-  async function getSettings(executor: Executor = db): Promise<PlatformSettings> {
+  // Read by most requests and changed rarely: kept in the process while no setting has changed (the
+  // 'catalog' topic, src/platform/db/changes.ts). A transaction always reads its own.
+  let keptSettings: { version: number; settings: Readonly<PlatformSettings> } | null = null;
+  const keptInternals = new Map<string, { version: number; rows: ReadonlyMap<string, unknown> }>();
+
+  async function getSettings(executor: Executor = db): Promise<Readonly<PlatformSettings>> {
+    const version = executor === db ? deps.changes.version('catalog') : null;
+    if (version !== null && keptSettings !== null && keptSettings.version === version)
+      return keptSettings.settings;
+    const settings = Object.freeze(await readSettings(executor));
+    if (version !== null) keptSettings = { version, settings };
+    return settings;
+  }
+
+  async function readSettings(executor: Executor): Promise<PlatformSettings> {
     const rows = await readSettingRows(executor, KEYS);
     const sealed = rows.get('smtpUrl');
     return {
@@ -265,14 +282,22 @@ export function createSettingsService(deps: SettingsDeps) {
   async function readInternals(
     keys: readonly string[],
     executor: Executor = db,
-  ): Promise<Map<string, unknown>> {
-    const rows = await readSettingRows(
+  ): Promise<ReadonlyMap<string, unknown>> {
+    const version = executor === db ? deps.changes.version('catalog') : null;
+    const which = keys.join('\n');
+    const kept = version === null ? undefined : keptInternals.get(which);
+    if (kept && kept.version === version) return kept.rows;
+    const read = await readSettingRows(
       executor,
       keys.map((key) => `internal:${key}`),
     );
-    return new Map(
-      keys.filter((key) => rows.has(`internal:${key}`)).map((key) => [key, rows.get(`internal:${key}`)]),
+    const rows: ReadonlyMap<string, unknown> = new Map(
+      keys.filter((key) => read.has(`internal:${key}`)).map((key) => [key, read.get(`internal:${key}`)]),
     );
+    // The code asks for a few sets of keys: each is kept once.
+    if (version !== null && (keptInternals.size < 50 || keptInternals.has(which)))
+      keptInternals.set(which, { version, rows });
+    return rows;
   }
 
   async function writeInternal(key: string, value: unknown, executor: Executor = db): Promise<void> {

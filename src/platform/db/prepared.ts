@@ -31,11 +31,23 @@ function engineOf(db: Executor): Engine {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
-/** A query whose SQL is compiled once per engine; each call runs it with its own values. */
+/** A page's size written into the SQL, up to this; larger ones stay a parameter. */
+const MAX_LITERAL_LIMIT = 500;
+const LIMIT_AT_END = /\blimit (\?|\$\d+)$/;
+
+/**
+ * A query whose SQL is compiled once per engine; each call runs it with its own values. A limit that
+ * ends the query is written into the SQL as a number (one statement per page size): SQLite sorts the
+ * first n rows in a small in-memory index only when n is in the statement (a bound limit opens its
+ * general sorter, 15–25 µs more a query here), and PostgreSQL plans for the limit it sees.
+ */
 export function prepared<Args extends readonly unknown[], Row>(
   build: (db: Executor, ...args: Args) => { compile(): CompiledQuery<Row> },
 ): (db: Executor, ...args: Args) => Promise<Row[]> {
   const compiled = new Map<Engine, CompiledQuery<Row>>();
+  // By engine and page size: the query with its limit written in (`limitArg` is the argument).
+  const paged = new Map<string, CompiledQuery<Row>>();
+  const limitArgs = new Map<Engine, number>();
   return async (db, ...args) => {
     const engine = engineOf(db);
     let query = compiled.get(engine);
@@ -48,18 +60,40 @@ export function prepared<Args extends readonly unknown[], Row>(
       if (used.size !== args.length)
         throw new Error('prepared: every argument must be used as a value in the query, and only so');
       compiled.set(engine, query);
-      if (engine === 'postgres')
-        statementNames.set(
-          query.sql,
-          `gh_${createHash('sha1').update(query.sql).digest('hex').slice(0, 20)}`,
-        );
+      name(engine, query.sql);
+      const last = query.parameters[query.parameters.length - 1];
+      const onlyThere = query.parameters.filter((value) => value === last).length === 1;
+      if (LIMIT_AT_END.test(query.sql) && last instanceof Placeholder && onlyThere)
+        limitArgs.set(engine, last.index);
     }
     // A list would fill one placeholder: an `in (…)` of varying length is a different shape.
     if (args.some((arg) => Array.isArray(arg))) throw new Error('prepared: arguments must be single values');
+    const limitArg = limitArgs.get(engine);
+    const limit = limitArg === undefined ? undefined : args[limitArg];
+    if (typeof limit === 'number' && Number.isInteger(limit) && limit >= 0 && limit <= MAX_LITERAL_LIMIT) {
+      const key = `${engine}:${limit}`;
+      let withLimit = paged.get(key);
+      if (!withLimit) {
+        withLimit = {
+          ...query,
+          sql: query.sql.replace(LIMIT_AT_END, `limit ${limit}`),
+          parameters: query.parameters.slice(0, -1),
+        };
+        paged.set(key, withLimit);
+        name(engine, withLimit.sql);
+      }
+      query = withLimit;
+    }
     const parameters = query.parameters.map((value) =>
       value instanceof Placeholder ? args[value.index] : value,
     );
     const result = await db.executeQuery<Row>({ ...query, parameters });
     return result.rows;
   };
+}
+
+/** On PostgreSQL, the name the server will know a prepared query's statement by. */
+function name(engine: Engine, sql: string): void {
+  if (engine === 'postgres')
+    statementNames.set(sql, `gh_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`);
 }

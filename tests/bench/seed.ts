@@ -101,13 +101,17 @@ export async function insertSeries<T extends keyof DB & string>(
 }
 
 /**
- * Refreshes the planner's statistics after a bulk load, as autovacuum or a DBA would. On SQLite the value
+ * Refreshes the planner's statistics after a bulk load, as autovacuum or a DBA would. On PostgreSQL the
+ * tables are vacuumed too: otherwise autovacuum starts on the million fresh rows while the scenarios
+ * run and takes a core from them (a database in service is not one bulk load old). On SQLite the value
  * samples are then dropped, as Guildhall does when it opens the database (keepStatisticsPerIndexOnly in
  * src/platform/db/database.ts), so the plans explained here are the server's.
  */
 export async function analyze(db: Database): Promise<void> {
-  await sql`analyze`.execute(db);
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`vacuum (analyze)`.execute(db);
+  } else {
+    await sql`analyze`.execute(db);
     await sql`delete from sqlite_stat4`.execute(db);
     await sql`analyze sqlite_schema`.execute(db);
   }

@@ -250,7 +250,7 @@ export function createAuthService(deps: AuthDeps) {
     const kept = version === null ? undefined : keptKeys.get(keyHash);
     const row = kept && kept.version === version ? kept.row : await findActiveApiKey(db, keyHash);
     if (!row) return null;
-    if (version !== null && !kept) keptKeys.set(keyHash, { version, row });
+    if (version !== null && kept?.version !== version) keptKeys.set(keyHash, { version, row });
     if (row.lastUsedAt === null || now - row.lastUsedAt > 60_000) {
       await touchApiKey(db, row.keyId, now);
       row.lastUsedAt = now;

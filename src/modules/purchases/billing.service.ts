@@ -376,8 +376,9 @@ export function createBillingService(deps: BillingDeps) {
     const invoice = await stripe.invoices.retrieve(invoiceId, {
       expand: ['payments', 'parent.subscription_details.subscription'],
     });
-    const subscription = invoice.parent?.subscription_details?.subscription;
-    if (!subscription || typeof subscription === 'string') return { applied: false, purchase: null };
+    const given = invoice.parent?.subscription_details?.subscription;
+    if (!given) return { applied: false, purchase: null };
+    const subscription = typeof given === 'string' ? await stripe.subscriptions.retrieve(given) : given;
     const purchaseId = purchaseIdOf(subscription);
     if (!purchaseId) return { applied: false, purchase: null };
     const intentId = invoice.payments?.data

@@ -166,11 +166,11 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
   // runs no query at all. Any other visit is rendered for itself, as before.
   const visitorPages = lru<{ version: number; body: string }>(200);
 
-  function keepFor(request: FastifyRequest): Keep | null {
+  function keepFor(request: FastifyRequest, page: 'offer' | 'checkout', slug: string): Keep | null {
     if (request.actor || request.cookies[REF_COOKIE] !== undefined) return null;
     if (Object.keys(request.query as object).length > 0) return null;
     const version = deps.changes.version('catalog');
-    return version === null ? null : { key: request.url, version };
+    return version === null ? null : { key: `${page}:${slug}`, version };
   }
 
   /** The kept page for this visit, if it is still what the visitor would get. */
@@ -270,7 +270,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
       '/offers/:slug',
       { schema: { hide: true } },
       async (request, reply) => {
-        const keep = keepFor(request);
+        const keep = keepFor(request, 'offer', request.params.slug);
         const kept = keptPage(keep);
         if (kept !== null) return html(reply, kept);
         const { row, groups, isPreview } = await offers.publicOffer(
@@ -316,7 +316,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
       '/checkout/:slug',
       { schema: { hide: true } },
       async (request, reply) => {
-        const keep = keepFor(request);
+        const keep = keepFor(request, 'checkout', request.params.slug);
         const kept = keptPage(keep);
         if (kept !== null) return html(reply, kept);
         return checkoutPage(request, reply, request.params.slug, {}, 200, keep);

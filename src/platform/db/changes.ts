@@ -7,9 +7,10 @@
 //   millisecond) — and reads the versions again only then.
 // - PostgreSQL: the triggers NOTIFY every listening process at commit, and send the connection that
 //   wrote a notice, so its own process moves the topic on as soon as that COMMIT returns (before the
-//   request that wrote answers). Another process hears within the notification's delivery, well under
-//   a millisecond here. While the listening connection is down, or until it has heard its own test
-//   notification, nothing is kept (`version` answers null).
+//   request that wrote answers; with notices silenced by client_min_messages, when its own
+//   notification arrives). Another process hears within the notification's delivery, well under a
+//   millisecond here. While the listening connection is down, or until it has heard the pool's test
+//   notification (every 5 s), nothing is kept (`version` answers null).
 //
 // The rule for a cache: take `version(topic)` *before* reading what you keep, keep the value under it,
 // and use a kept value only while `version(topic)` still answers the same. A version is a number of
@@ -123,17 +124,25 @@ export function noticeTopic(message: string): string | null {
 }
 
 /** How often a listening connection checks that notifications still reach it. */
-const HEARTBEAT_MS = 30_000;
+const HEARTBEAT_MS = 5_000;
+/** After a failed check at start, how long before the listening connection tries again. */
+const RETRY_AFTER_FAILED_CHECK_MS = 30_000;
+
+/** The pool's own `query`, for the checks below (never inside a transaction). */
+type PoolQuery = (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
 
 /**
  * PostgreSQL: a listening connection of its own. LISTEN needs a session of its own: through PgBouncer
- * in transaction mode notifications go astray, so the connection sends itself a notification through
- * the pool when it starts and every 30 s, and keeps nothing while one has not come back within 2 s.
- * `committed` is for the pool's connections: the topics their own transactions changed, once committed.
+ * in transaction mode notifications go astray, and a listening connection that reaches another
+ * database or schema (another role's search_path, DATABASE_LISTEN_URL elsewhere) would hear nothing of
+ * the pool's tables. So the pool sends a test notification naming its own schema when the connection
+ * starts and every 5 s, and nothing is kept while one has not come back within 2 s.
+ * `committed` is for the pool's connections: the topics their own transactions changed (the triggers'
+ * notices), once committed; their notifications come as well, and move the topics once more.
  */
 export function postgresChanges(
   connection: pg.ClientConfig,
-  notify: (payload: string) => Promise<unknown>,
+  poolQuery: PoolQuery,
   log: (message: string) => void = () => {},
 ) {
   const local = localVersions();
@@ -144,63 +153,64 @@ export function postgresChanges(
   let retry: NodeJS.Timeout | null = null;
   let heartbeat: NodeJS.Timeout | null = null;
   const waiting = new Map<string, () => void>();
-  /** The server processes behind this process's pool connections. */
-  const ownBackends = new Set<number>();
 
-  /** Whether a notification sent through the pool reaches the listening connection within 2 s. */
-  async function hearsItself(): Promise<boolean> {
-    const ping = `${schema}::${Math.random().toString(36).slice(2)}`;
+  /** Whether a notification the pool sends, naming the pool's schema, reaches the listener in 2 s. */
+  async function hearsThePool(): Promise<boolean> {
+    const token = Math.random().toString(36).slice(2);
     const heard = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), 2000);
-      waiting.set(ping, () => {
+      waiting.set(`${schema}::${token}`, () => {
         clearTimeout(timer);
         resolve(true);
       });
     });
     try {
-      await notify(ping);
+      await poolQuery(`select pg_notify('${CHANGES_CHANNEL}', current_schema() || '::' || $1::text)`, [
+        token,
+      ]);
       return await heard;
     } catch {
       return false;
     } finally {
-      waiting.delete(ping);
+      waiting.delete(`${schema}::${token}`);
     }
   }
 
+  function tryAgainIn(ms: number) {
+    if (closed) return;
+    retry = setTimeout(() => void listen(), ms);
+    retry.unref();
+  }
+
   async function listen(): Promise<boolean> {
-    const client = new pg.Client(connection);
+    const client = new pg.Client({ ...connection, keepAlive: true });
     listener = client;
     const down = () => {
       if (listener !== client) return;
       listening = false;
       listener = null;
       local.moveAll();
-      if (!closed) {
-        retry = setTimeout(() => void listen(), 1000);
-        retry.unref();
-      }
+      tryAgainIn(1000);
     };
     client.on('error', down);
     client.on('end', down);
     client.on('notification', (message) => {
       const payload = message.payload ?? '';
       waiting.get(payload)?.();
-      // This process's own connections told it already, at their commit (their notices).
-      if (ownBackends.has(message.processId)) return;
       const [from, topic] = payload.split(':');
       if (from === schema && topic) local.move(topic);
     });
     try {
+      schema = (await poolQuery('select current_schema() as schema')).rows[0]?.schema as string;
       await client.connect();
-      schema = (await client.query<{ schema: string }>('select current_schema() as schema')).rows[0]
-        ?.schema as string;
       await client.query(`listen ${CHANGES_CHANNEL}`);
-      if (!(await hearsItself())) {
+      if (!(await hearsThePool())) {
         listener = null;
         log(
-          'PostgreSQL notifications do not come back (PgBouncer in transaction mode? set DATABASE_LISTEN_URL): nothing is kept in process',
+          'PostgreSQL notifications from the pool do not reach the listening connection (PgBouncer in transaction mode, or DATABASE_LISTEN_URL elsewhere?): nothing is kept in process; trying again in 30 s',
         );
         await client.end().catch(() => {});
+        tryAgainIn(RETRY_AFTER_FAILED_CHECK_MS);
         return false;
       }
       local.moveAll();
@@ -216,7 +226,7 @@ export function postgresChanges(
   heartbeat = setInterval(() => {
     const client = listener;
     if (!listening || !client) return;
-    void hearsItself().then((ok) => {
+    void hearsThePool().then((ok) => {
       if (ok || listener !== client) return;
       log('PostgreSQL notifications stopped coming back: nothing is kept in process until they do');
       listening = false;
@@ -241,14 +251,7 @@ export function postgresChanges(
   };
   return {
     changes,
-    /** A pool connection of this process, while it is open: its notifications are already heard. */
-    opened(client: pg.PoolClient) {
-      const backend = (client as unknown as { processID?: number }).processID;
-      if (typeof backend !== 'number') return;
-      ownBackends.add(backend);
-      client.once('end', () => ownBackends.delete(backend));
-    },
-    /** The topics a pool connection's notices named, now committed. */
+    /** The topics a pool connection's notices named, now committed (or perhaps: a COMMIT cut off). */
     committed(topics: Iterable<string>) {
       for (const topic of topics) local.move(topic);
     },

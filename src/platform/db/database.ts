@@ -161,8 +161,6 @@ function trackingPool(
     naming: boolean;
     committed?: (topics: Set<string>) => void;
     topicOf?: (notice: string) => string | null;
-    /** Called with each connection when it is first used. */
-    opened?: (client: pg.PoolClient) => void;
     /** Runs when the pool ends (the database is destroyed). */
     close?: () => Promise<void>;
   },
@@ -182,10 +180,13 @@ function trackingPool(
         if (topic) changed.add(topic);
       });
     }
-    const settle = (ended: 'commit' | 'rollback' | null, failed: boolean) => {
+    // Forgotten at a ROLLBACK; handed over once no transaction is open — after a COMMIT or a statement
+    // of its own, even one that failed (a COMMIT cut off as it answered may have committed: moving a
+    // topic for nothing costs a kept value, never a stale one).
+    const settle = (ended: 'commit' | 'rollback' | null) => {
       if (changed.size === 0) return;
-      if (ended === 'rollback' || (failed && !inTransaction)) changed.clear();
-      else if (ended === 'commit' || !inTransaction) {
+      if (ended === 'rollback') changed.clear();
+      else if (!inTransaction) {
         committed?.(new Set(changed));
         changed.clear();
       }
@@ -214,12 +215,9 @@ function trackingPool(
         else if (/^rollback$/i.test(text)) [inTransaction, ended] = [false, 'rollback'];
       }
       try {
-        const result = await run(text, values);
-        settle(ended, false);
-        return result;
-      } catch (error) {
-        settle(ended === 'commit' ? 'rollback' : ended, true);
-        throw error;
+        return await run(text, values);
+      } finally {
+        settle(ended);
       }
     };
     return new Proxy(client, {
@@ -233,7 +231,6 @@ function trackingPool(
       const client = await pool.connect();
       let proxy = wrapped.get(client);
       if (!proxy) {
-        options.opened?.(client);
         proxy = track(client);
         wrapped.set(client, proxy);
       }
@@ -266,20 +263,13 @@ export function openDatabase(
       options.caches && database.inProcessCache !== false && listens
         ? postgresChanges(
             { connectionString: database.listenUrl ?? database.url, ...connection },
-            (payload) => pool.query('select pg_notify($1, $2)', [CHANGES_CHANNEL, payload]),
+            (text, values) => pool.query(text, values),
             (message) => process.emitWarning(message),
           )
         : null;
     const dialectPool = trackingPool(pool, {
       naming: database.preparedStatements !== false,
-      ...(heard
-        ? {
-            committed: heard.committed,
-            topicOf: noticeTopic,
-            opened: heard.opened,
-            close: heard.changes.close,
-          }
-        : {}),
+      ...(heard ? { committed: heard.committed, topicOf: noticeTopic, close: heard.changes.close } : {}),
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: dialectPool }), plugins, ...log });
     if (heard) attachChanges(db, heard.changes);

@@ -23,7 +23,8 @@ const TOPIC_TRIGGERS: { table: string; topic: string; events: string[] }[] = [
 export async function up(db: Kysely<unknown>): Promise<void> {
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
     // PostgreSQL tells every listening process at commit (and not at all on rollback); the notice tells
-    // the connection that made the change, so its own process moves on when that commit returns.
+    // the connection that made the change, so its own process moves on when that commit returns. A
+    // TRUNCATE ("sign everyone out") is a change too; SQLite has none (its DELETE fires the triggers).
     await sql`create function guildhall_changed() returns trigger language plpgsql as $$
       begin
         perform pg_notify('guildhall_changes', tg_table_schema || ':' || tg_argv[0]);
@@ -33,7 +34,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     for (const { table, topic, events } of TOPIC_TRIGGERS) {
       await sql
         .raw(
-          `create trigger ${table}_changed after ${events.join(' or ')} on ${table} for each statement execute function guildhall_changed('${topic}')`,
+          `create trigger ${table}_changed after ${[...events, 'truncate'].join(' or ')} on ${table} for each statement execute function guildhall_changed('${topic}')`,
         )
         .execute(db);
     }

@@ -100,7 +100,7 @@ export function buildServices(deps: ServiceDeps) {
   const users = createUsersService({ db, clock, hasher, auth, email, settings, metrics });
   const settingsAdmin = createSettingsAdmin({ db, settings, email, confirmPassword: auth.confirmPassword });
   const media = createMediaStore(config.dataDir);
-  const access = createAccessService({ db, clock, metrics });
+  const access = createAccessService({ db, clock, metrics, changes: changesOf(db) });
   const jobs = createJobsService({ db, clock });
   const hub = createHubService({
     db,

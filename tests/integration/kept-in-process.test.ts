@@ -11,8 +11,11 @@ import {
   client,
   createAdmin,
   createApiKey,
+  createEntitlement,
+  createGrant,
   createGroup,
   createMember,
+  createOffer,
   createOwner,
   DEFAULT_PASSWORD,
   publishOffer,
@@ -261,5 +264,81 @@ describe('the offer page an anonymous visitor gets, kept', () => {
     expect((await otherSees(url, (r) => !r.body.includes('Secret Garden'))).body).not.toContain(
       'Secret Garden',
     );
+  });
+});
+
+describe('what a member may enter, kept', () => {
+  const feed = (group: { id: string }) => `/api/v1/hub/groups/${group.id}/posts`;
+
+  async function memberOf(group: { id: string }) {
+    const user = await createMember(ctx);
+    await createGrant(ctx, user, group);
+    return { user, member: await signIn(ctx, user) };
+  }
+
+  it('costs no access query once kept, and a new post shows at once', async () => {
+    const group = await createGroup(ctx, { visibility: 'private' });
+    const { member } = await memberOf(group);
+    await quiet();
+    expect((await member.get(feed(group))).statusCode).toBe(200);
+    const { result, queries } = await counted(() => member.get(feed(group)));
+    expect(result.statusCode).toBe(200);
+    expect(queries.filter((sql) => /access_grants|entitlements|from "hub_groups"/.test(sql))).toEqual([]);
+    const posted = await owner.post(`/api/v1/hub/groups/${group.id}/posts`, { body: 'Fresh news' });
+    expect(posted.statusCode).toBe(201);
+    expect((await member.get(feed(group))).body).toContain('Fresh news');
+  });
+
+  it('closes at once when a grant is ended or an entitlement is, here and in the other process', async () => {
+    const group = await createGroup(ctx, { visibility: 'private' });
+    const { user, member } = await memberOf(group);
+    const cookie = cookieOf(member);
+    const offer = await createOffer(ctx, [group]);
+    const entitlement = await createEntitlement(ctx, user, offer);
+    expect((await member.get(feed(group))).statusCode).toBe(200);
+    expect((await other.request({ url: feed(group), cookie })).status).toBe(200);
+    await ctx.db.deleteFrom('accessGrants').where('userId', '=', user.id).execute();
+    // Still open through the entitlement.
+    expect((await member.get(feed(group))).statusCode).toBe(200);
+    await ctx.db.updateTable('entitlements').set({ state: 'ended' }).where('id', '=', entitlement).execute();
+    expect((await member.get(feed(group))).statusCode).toBe(403);
+    expect((await otherSees(feed(group), (r) => r.status === 403, { cookie })).status).toBe(403);
+    expect(
+      (await member.get('/api/v1/hub/groups')).json().data.find((g: { id: string }) => g.id === group.id),
+    ).toMatchObject({ canEnter: false });
+  });
+
+  it('closes by the clock alone when a grant or a paid-up period ends', async () => {
+    const group = await createGroup(ctx, { visibility: 'private' });
+    const user = await createMember(ctx);
+    const soon = Date.now() + 300;
+    await createGrant(ctx, user, group, { endsAt: soon });
+    const offer = await createOffer(ctx, [group]);
+    await createEntitlement(ctx, user, offer, { state: 'canceled', accessUntil: soon + 200 });
+    const member = await signIn(ctx, user);
+    expect((await member.get(feed(group))).statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, soon - Date.now() + 20));
+    // The grant has ended; the canceled entitlement is still paid up.
+    expect((await member.get(feed(group))).statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, soon + 200 - Date.now() + 20));
+    expect((await member.get(feed(group))).statusCode).toBe(403);
+  });
+
+  it('follows the groups an offer opens and a group made hidden', async () => {
+    const opened = await createGroup(ctx, { visibility: 'private' });
+    const user = await createMember(ctx);
+    const offer = await createOffer(ctx, [opened]);
+    await createEntitlement(ctx, user, offer);
+    const member = await signIn(ctx, user);
+    expect((await member.get(feed(opened))).statusCode).toBe(200);
+    await ctx.db.deleteFrom('offerHubGroups').where('offerId', '=', offer.id).execute();
+    expect((await member.get(feed(opened))).statusCode).toBe(403);
+    const hidden = await createGroup(ctx, { visibility: 'public' });
+    expect((await member.get(feed(hidden))).statusCode).toBe(200);
+    await ctx.db.updateTable('hubGroups').set({ visibility: 'hidden' }).where('id', '=', hidden.id).execute();
+    expect((await member.get(feed(hidden))).statusCode).toBe(404);
+    expect(
+      (await otherSees(feed(hidden), (r) => r.status === 404, { cookie: cookieOf(member) })).status,
+    ).toBe(404);
   });
 });

@@ -190,6 +190,32 @@ export async function listGroupEntries(db: Executor, userId: string, now: number
   return groupEntries(db, userId, now);
 }
 
+const accessChanges = prepared((db: Executor, userId: string, now: number) =>
+  db
+    .selectFrom('entitlements')
+    .select('entitlements.accessUntil as at')
+    .where('entitlements.userId', '=', userId)
+    .where('entitlements.state', 'in', LIVE_UNTIL_STATES)
+    .where('entitlements.accessUntil', '>', now)
+    .unionAll(
+      db
+        .selectFrom('accessGrants')
+        .select('accessGrants.endsAt as at')
+        .where('accessGrants.userId', '=', userId)
+        .where('accessGrants.endsAt', '>', now),
+    ),
+);
+
+/**
+ * When the member's access next changes by the clock alone (an entitlement paid up until then, a
+ * grant ending then), or null when nothing of theirs ends by itself: until then, with no write, what
+ * they may enter stays as it is.
+ */
+export async function nextAccessChange(db: Executor, userId: string, now: number): Promise<number | null> {
+  const times = (await accessChanges(db, userId, now)).map((row) => Number(row.at));
+  return times.length ? Math.min(...times) : null;
+}
+
 export async function listAllGroups(db: Executor) {
   return db.selectFrom('hubGroups').select(groupColumns).orderBy('position').orderBy('createdAt').execute();
 }

@@ -4,6 +4,7 @@
 import { type Actor, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
+import type { Changes } from '../../platform/db/changes.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { EntitlementState } from '../../platform/db/schema.ts';
@@ -40,6 +41,7 @@ import {
   listGrantsOfUser,
   listGroupEntries,
   listOffersGranting,
+  nextAccessChange,
   updateEntitlementRow,
   upsertGrant,
 } from './access.repository.ts';
@@ -96,6 +98,8 @@ export interface AccessDeps {
   clock: Clock;
   /** Counts joins, cancellations, subscriptions and MRR with every entitlement change. */
   metrics: Pick<MetricsService, 'entitlementChanged'>;
+  /** Tells the kept groups and members' access of every change (src/platform/db/changes.ts). */
+  changes: Changes;
 }
 
 /** The longest note a hand grant keeps (trimmed); also the request schema's bound. */
@@ -127,19 +131,107 @@ export function createAccessService(deps: AccessDeps) {
     };
   }
 
+  // --- what a member may enter, kept --------------------------------------------------------------
+  //
+  // Every group's row, and for each recent member the groups they may enter, are kept in the process
+  // while nothing they were read from has changed (src/platform/db/changes.ts): the rows under the
+  // 'catalog' topic (any change to a group, a post's count and feed version included), a member's
+  // entries under 'catalog' and 'access' (entitlements, grants, the groups an offer opens, a group's
+  // visibility) — and only until the clock alone would change them: the earliest paid-up date or
+  // grant end of theirs still ahead. So a member's feed, list and home ask the database nothing when
+  // nothing changed. A transaction, or a process that cannot hear of changes, reads as before.
+
+  interface KeptGroups {
+    version: number;
+    rows: GroupRow[];
+    byId: Map<string, GroupRow>;
+    bySlug: Map<string, GroupRow>;
+  }
+  interface KeptEntries {
+    catalog: number;
+    access: number;
+    until: number;
+    entries: { id: string; version: number; feedVersion: number; mayEnter: boolean }[];
+    entered: Set<string>;
+  }
+  let keptGroupRows: KeptGroups | null = null;
+  const keptEntries = lru<KeptEntries>(20_000);
+
+  /** Every group under the current 'catalog' version, or null when nothing may be kept. */
+  async function groupsKept(): Promise<KeptGroups | null> {
+    const version = deps.changes.version('catalog');
+    if (version === null) return null;
+    if (keptGroupRows?.version === version) return keptGroupRows;
+    const rows = await listAllGroups(db);
+    keptGroupRows = {
+      version,
+      rows,
+      byId: new Map(rows.map((row) => [row.id, row])),
+      bySlug: new Map(rows.map((row) => [row.slug, row])),
+    };
+    return keptGroupRows;
+  }
+
+  /** A member's entries (every group: versions and whether they may enter it) at `now`, kept. */
+  async function entriesKept(userId: string, now: number): Promise<KeptEntries | null> {
+    const catalog = deps.changes.version('catalog');
+    const access = deps.changes.version('access');
+    if (catalog === null || access === null) return null;
+    const kept = keptEntries.get(userId);
+    if (kept && kept.catalog === catalog && kept.access === access && now < kept.until) return kept;
+    const rows = await listGroupEntries(db, userId, now);
+    const until = (await nextAccessChange(db, userId, now)) ?? Number.POSITIVE_INFINITY;
+    const entries = rows.map((row) => ({ ...row, mayEnter: Boolean(row.mayEnter) }));
+    const fresh: KeptEntries = {
+      catalog,
+      access,
+      until,
+      entries,
+      entered: new Set(entries.filter((entry) => entry.mayEnter).map((entry) => entry.id)),
+    };
+    keptEntries.set(userId, fresh);
+    return fresh;
+  }
+
+  /**
+   * The group and whether the caller may enter it, from what is kept (null: read from the database).
+   * `undefined` group: there is no such group.
+   */
+  async function keptEntry(
+    actor: Actor,
+    idOrSlug: string,
+  ): Promise<{ group: GroupRow | undefined; mayEnter: boolean } | null> {
+    const groups = await groupsKept();
+    if (!groups) return null;
+    const group = groups.byId.get(idOrSlug) ?? groups.bySlug.get(idOrSlug);
+    if (!group || isStaffRole(actor.role)) return { group, mayEnter: group !== undefined };
+    const entries = await entriesKept(actor.userId, clock.now());
+    if (!entries || entries.catalog !== groups.version) return null;
+    return { group, mayEnter: entries.entered.has(group.id) };
+  }
+
   /**
    * The group, if the caller may enter it. A hidden group the caller may not enter does not exist (404);
    * a private one answers 403 `access_required` with its paywall.
    */
   async function enterGroup(actor: Actor, idOrSlug: string, executor: Executor = db): Promise<GroupRow> {
-    if (isStaffRole(actor.role)) {
-      const group = await findGroup(executor, idOrSlug);
-      if (!group) throw new NotFoundError('No such group.');
-      return group;
+    const kept = executor === db ? await keptEntry(actor, idOrSlug) : null;
+    let group: GroupRow | undefined;
+    let mayEnter: boolean;
+    if (kept) {
+      ({ group, mayEnter } = kept);
+    } else if (isStaffRole(actor.role)) {
+      group = await findGroup(executor, idOrSlug);
+      mayEnter = group !== undefined;
+    } else {
+      const row = await findGroupWithEntry(executor, idOrSlug, actor.userId, clock.now());
+      mayEnter = Boolean(row?.mayEnter);
+      if (row) {
+        const { mayEnter: _, ...rest } = row;
+        group = rest;
+      }
     }
-    const row = await findGroupWithEntry(executor, idOrSlug, actor.userId, clock.now());
-    if (!row) throw new NotFoundError('No such group.');
-    const { mayEnter, ...group } = row;
+    if (!group) throw new NotFoundError('No such group.');
     if (mayEnter) return group;
     if (group.visibility === 'hidden') throw new NotFoundError('No such group.');
     throw new ForbiddenError(`You need access to enter ${group.name}.`, 'access_required', {
@@ -150,6 +242,8 @@ export function createAccessService(deps: AccessDeps) {
 
   /** can_enter(user, group) as a yes or no; for callers that must not reveal anything either way. */
   async function canEnter(actor: Actor, groupId: string, executor: Executor = db): Promise<boolean> {
+    const kept = executor === db ? await keptEntry(actor, groupId) : null;
+    if (kept) return kept.mayEnter;
     if (isStaffRole(actor.role)) return (await findGroup(executor, groupId)) !== undefined;
     const row = await findGroupWithEntry(executor, groupId, actor.userId, clock.now());
     return Boolean(row?.mayEnter);
@@ -162,8 +256,20 @@ export function createAccessService(deps: AccessDeps) {
 
   /** The groups a member sees: public and private ones, and hidden ones they may enter. */
   async function visibleGroups(actor: Actor): Promise<VisibleGroup[]> {
-    if (isStaffRole(actor.role)) return (await listAllGroups(db)).map((group) => ({ group, canEnter: true }));
-    const entries = await listGroupEntries(db, actor.userId, clock.now());
+    const groups = await groupsKept();
+    if (isStaffRole(actor.role))
+      return (groups?.rows ?? (await listAllGroups(db))).map((group) => ({ group, canEnter: true }));
+    const now = clock.now();
+    const kept = groups ? await entriesKept(actor.userId, now) : null;
+    if (groups && kept && kept.catalog === groups.version) {
+      return kept.entries.flatMap((entry) => {
+        const group = groups.byId.get(entry.id);
+        return group && (entry.mayEnter || group.visibility !== 'hidden')
+          ? [{ group, canEnter: entry.mayEnter }]
+          : [];
+      });
+    }
+    const entries = await listGroupEntries(db, actor.userId, now);
     let fresh: Map<string, GroupRow> | undefined;
     const visible: VisibleGroup[] = [];
     for (const entry of entries) {
@@ -174,8 +280,8 @@ export function createAccessService(deps: AccessDeps) {
         group = fresh.get(entry.id);
         // Deleted since its entry was read.
         if (!group) continue;
-        const kept = keptGroups.get(entry.id);
-        if (!kept || kept.version < group.version) keptGroups.set(entry.id, group);
+        const known = keptGroups.get(entry.id);
+        if (!known || known.version < group.version) keptGroups.set(entry.id, group);
       }
       const canEnter = Boolean(entry.mayEnter);
       if (canEnter || group.visibility !== 'hidden') visible.push({ group, canEnter });
@@ -185,14 +291,15 @@ export function createAccessService(deps: AccessDeps) {
 
   /**
    * The groups the caller may enter at `now` (staff: every group), by id and versions, in the creator's
-   * order: one query, the access rule evaluated for every group at once.
+   * order: one query, the access rule evaluated for every group at once (none when kept).
    */
   async function enteredGroups(
     actor: Actor,
     now: number,
     executor: Executor = db,
   ): Promise<{ id: string; version: number; feedVersion: number }[]> {
-    const entries = await listGroupEntries(executor, actor.userId, now);
+    const kept = executor === db ? await entriesKept(actor.userId, now) : null;
+    const entries = kept ? kept.entries : await listGroupEntries(executor, actor.userId, now);
     const everyGroup = isStaffRole(actor.role);
     return entries
       .filter((entry) => everyGroup || Boolean(entry.mayEnter))

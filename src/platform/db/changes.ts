@@ -18,7 +18,7 @@
 import type SQLite from 'better-sqlite3';
 import pg from 'pg';
 
-export type Topic = 'catalog' | 'actors';
+export type Topic = 'catalog' | 'actors' | 'access';
 
 export interface Changes {
   /** This process's version of `topic`, or null when nothing may be kept now. */

@@ -13,7 +13,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../../config.ts';
-import { attachChanges, CHANGES_CHANNEL, noticeTopic, postgresChanges, sqliteChanges } from './changes.ts';
+import { attachChanges, noticeTopic, postgresChanges, sqliteChanges } from './changes.ts';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as hub from './migrations/0002-hub.ts';
 import * as offers from './migrations/0003-offers.ts';

@@ -10,6 +10,9 @@ import { type Kysely, PostgresAdapter, sql } from 'kysely';
 //   status, address or name changed. (A session's or key's last use is not a change of who it is.)
 //   A new session, key or person changes no one's cached actor (misses are never kept), so inserts
 //   into those tables are not changes.
+// - `access`: what a member may enter — entitlements (state, paid-up date), hand grants, the groups an
+//   offer opens, a group's visibility. (What the clock alone changes, a paid-up date or a grant's end
+//   passing, the kept value knows by itself: access.service.ts.)
 const TOPIC_TRIGGERS: { table: string; topic: string; events: string[] }[] = [
   { table: 'offers', topic: 'catalog', events: ['insert', 'update', 'delete'] },
   { table: 'offer_hub_groups', topic: 'catalog', events: ['insert', 'update', 'delete'] },
@@ -18,6 +21,14 @@ const TOPIC_TRIGGERS: { table: string; topic: string; events: string[] }[] = [
   { table: 'sessions', topic: 'actors', events: ['update of token_hash, user_id, expires_at', 'delete'] },
   { table: 'api_keys', topic: 'actors', events: ['update of key_hash, user_id, revoked_at', 'delete'] },
   { table: 'users', topic: 'actors', events: ['update of role, status, email, name', 'delete'] },
+  {
+    table: 'entitlements',
+    topic: 'access',
+    events: ['insert', 'update of state, access_until, user_id, offer_id', 'delete'],
+  },
+  { table: 'access_grants', topic: 'access', events: ['insert', 'update', 'delete'] },
+  { table: 'offer_hub_groups', topic: 'access', events: ['insert', 'update', 'delete'] },
+  { table: 'hub_groups', topic: 'access', events: ['insert', 'update of visibility', 'delete'] },
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -34,7 +45,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     for (const { table, topic, events } of TOPIC_TRIGGERS) {
       await sql
         .raw(
-          `create trigger ${table}_changed after ${[...events, 'truncate'].join(' or ')} on ${table} for each statement execute function guildhall_changed('${topic}')`,
+          `create trigger ${table}_${topic}_changed after ${[...events, 'truncate'].join(' or ')} on ${table} for each statement execute function guildhall_changed('${topic}')`,
         )
         .execute(db);
     }
@@ -48,7 +59,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   }
   for (const { table, topic, events } of TOPIC_TRIGGERS) {
     for (const event of events) {
-      const name = `${table}_changed_${event.split(' ')[0]}`;
+      const name = `${table}_${topic}_changed_${event.split(' ')[0]}`;
       await sql
         .raw(
           `create trigger ${name} after ${event} on ${table} begin update change_topics set version = version + 1 where topic = '${topic}'; end`,

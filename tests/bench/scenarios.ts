@@ -133,7 +133,8 @@ export const scenarios: Scenario[] = [
     measures:
       'A member reading the first page of a private group (20 posts plus the pinned ones) that a live ' +
       'entitlement opens to them, with 100 000 users, 1 000 000 entitlements and 100 000 posts: the ' +
-      'session, the access rule as one query, the pinned posts, one page of the feed.',
+      'session, the access rule, the pinned posts and the first page — each kept in the process and ' +
+      'read again only after a change (src/platform/db/changes.ts).',
     async setup(fixture, server) {
       feedHub = hubOf(fixture);
       const cookie = await sessionCookie(server.url, feedHub.member.email, feedHub.member.password);

@@ -33,6 +33,8 @@ let other: {
     cookie?: string;
     apiKey?: string;
   }) => Promise<{ status: number; body: string }>;
+  /** Its database handle: a write through it is another process's write. */
+  db: TestContext['db'];
   close(): Promise<void>;
 };
 
@@ -49,6 +51,7 @@ beforeAll(async () => {
     sendMail: async () => ({ messageId: '<other@test>' }),
   });
   other = {
+    db,
     async request({ url, cookie, apiKey }) {
       const response = await app.inject({
         method: 'GET',
@@ -340,5 +343,50 @@ describe('what a member may enter, kept', () => {
     expect(
       (await otherSees(feed(hidden), (r) => r.status === 404, { cookie: cookieOf(member) })).status,
     ).toBe(404);
+  });
+
+  /** This process sees another's write within a moment (see otherSees). */
+  async function sees(browser: Client, url: string, status: number) {
+    const deadline = Date.now() + 1000;
+    for (;;) {
+      const response = await browser.get(url);
+      if (response.statusCode === status || Date.now() >= deadline) return response.statusCode;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  it('opens at once when another process grants access or renews a paid-up period', async () => {
+    const group = await createGroup(ctx, { visibility: 'private' });
+    const user = await createMember(ctx);
+    const member = await signIn(ctx, user);
+    expect((await member.get(feed(group))).statusCode).toBe(403);
+    await createGrant({ db: other.db }, user, group);
+    expect(await sees(member, feed(group), 200)).toBe(200);
+    const later = await createGroup(ctx, { visibility: 'private' });
+    const offer = await createOffer(ctx, [later]);
+    const entitlement = await createEntitlement({ db: other.db }, user, offer, {
+      state: 'canceled',
+      accessUntil: Date.now() - 1000,
+    });
+    expect((await member.get(feed(later))).statusCode).toBe(403);
+    await other.db
+      .updateTable('entitlements')
+      .set({ accessUntil: Date.now() + 60_000 })
+      .where('id', '=', entitlement)
+      .execute();
+    expect(await sees(member, feed(later), 200)).toBe(200);
+  });
+
+  it('takes a closed group out of the home feed, and its post links, at once', async () => {
+    const group = await createGroup(ctx, { visibility: 'private' });
+    const { user, member } = await memberOf(group);
+    const posted = await owner.post(`/api/v1/hub/groups/${group.id}/posts`, { body: 'Members only news' });
+    expect(posted.statusCode).toBe(201);
+    const post = `/api/v1/hub/posts/${posted.json().id}`;
+    expect((await member.get('/api/v1/hub/home')).body).toContain('Members only news');
+    expect((await member.get(post)).statusCode).toBe(200);
+    await ctx.db.deleteFrom('accessGrants').where('userId', '=', user.id).execute();
+    expect((await member.get('/api/v1/hub/home')).body).not.toContain('Members only news');
+    expect((await member.get(post)).statusCode).toBe(404);
   });
 });

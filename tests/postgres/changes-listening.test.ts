@@ -1,5 +1,6 @@
 // PostgreSQL's side of the kept values (src/platform/db/changes.ts): what only PostgreSQL has — TRUNCATE,
 // notices, a listening connection that can land elsewhere — and each case's answer.
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changesOf } from '../../src/platform/db/changes.ts';
@@ -72,6 +73,23 @@ describe('kept values on PostgreSQL', () => {
       expect(changesOf(db).version('catalog')).toBeNull();
     } finally {
       await db.destroy();
+    }
+  });
+
+  it('keep nothing under a topic whose triggers are missing (a database migrated before them)', async () => {
+    const older = await createTestDatabase();
+    const config = older.config.database;
+    if (config.kind !== 'postgres') throw new Error('PostgreSQL only');
+    for (const table of ['entitlements', 'access_grants', 'offer_hub_groups', 'hub_groups'])
+      await sql.raw(`drop trigger ${table}_access_changed on ${table}`).execute(older.db);
+    const { db } = openDatabase(config, { poolSize: 2, caches: true });
+    try {
+      expect(await changesOf(db).ready()).toBe(true);
+      expect(changesOf(db).version('access')).toBeNull();
+      expect(changesOf(db).version('catalog')).not.toBeNull();
+    } finally {
+      await db.destroy();
+      await older.cleanup();
     }
   });
 });

@@ -151,7 +151,7 @@ export function createAccessService(deps: AccessDeps) {
     catalog: number;
     access: number;
     until: number;
-    entries: { id: string; version: number; feedVersion: number; mayEnter: boolean }[];
+    /** The ids of the groups the member may enter (the kept rows' own strings). */
     entered: Set<string>;
   }
   let keptGroupRows: KeptGroups | null = null;
@@ -172,25 +172,32 @@ export function createAccessService(deps: AccessDeps) {
     return keptGroupRows;
   }
 
-  /** A member's entries (every group: versions and whether they may enter it) at `now`, kept. */
-  async function entriesKept(userId: string, now: number): Promise<KeptEntries | null> {
-    const catalog = deps.changes.version('catalog');
+  /**
+   * The groups and what the member may enter among them at `now`, both kept under the same versions;
+   * null when nothing may be kept (the caller reads from the database).
+   */
+  async function keptAccess(
+    userId: string,
+    now: number,
+  ): Promise<{ groups: KeptGroups; entered: Set<string> } | null> {
     const access = deps.changes.version('access');
-    if (catalog === null || access === null) return null;
+    const groups = await groupsKept();
+    if (!groups || access === null) return null;
     const kept = keptEntries.get(userId);
-    if (kept && kept.catalog === catalog && kept.access === access && now < kept.until) return kept;
+    if (kept && kept.catalog === groups.version && kept.access === access && now < kept.until)
+      return { groups, entered: kept.entered };
     const rows = await listGroupEntries(db, userId, now);
     const until = (await nextAccessChange(db, userId, now)) ?? Number.POSITIVE_INFINITY;
-    const entries = rows.map((row) => ({ ...row, mayEnter: Boolean(row.mayEnter) }));
-    const fresh: KeptEntries = {
-      catalog,
-      access,
-      until,
-      entries,
-      entered: new Set(entries.filter((entry) => entry.mayEnter).map((entry) => entry.id)),
-    };
-    keptEntries.set(userId, fresh);
-    return fresh;
+    const entered = new Set<string>();
+    for (const row of rows) {
+      const group = groups.byId.get(row.id);
+      // A group made or deleted since the rows were read: nothing is kept from this read.
+      if (!group || group.version !== row.version || group.feedVersion !== row.feedVersion) return null;
+      if (row.mayEnter) entered.add(group.id);
+    }
+    if (rows.length !== groups.rows.length) return null;
+    keptEntries.set(userId, { catalog: groups.version, access, until, entered });
+    return { groups, entered };
   }
 
   /**
@@ -201,13 +208,16 @@ export function createAccessService(deps: AccessDeps) {
     actor: Actor,
     idOrSlug: string,
   ): Promise<{ group: GroupRow | undefined; mayEnter: boolean } | null> {
-    const groups = await groupsKept();
-    if (!groups) return null;
-    const group = groups.byId.get(idOrSlug) ?? groups.bySlug.get(idOrSlug);
-    if (!group || isStaffRole(actor.role)) return { group, mayEnter: group !== undefined };
-    const entries = await entriesKept(actor.userId, clock.now());
-    if (!entries || entries.catalog !== groups.version) return null;
-    return { group, mayEnter: entries.entered.has(group.id) };
+    if (isStaffRole(actor.role)) {
+      const groups = await groupsKept();
+      if (!groups) return null;
+      const group = groups.byId.get(idOrSlug) ?? groups.bySlug.get(idOrSlug);
+      return { group, mayEnter: group !== undefined };
+    }
+    const kept = await keptAccess(actor.userId, clock.now());
+    if (!kept) return null;
+    const group = kept.groups.byId.get(idOrSlug) ?? kept.groups.bySlug.get(idOrSlug);
+    return { group, mayEnter: group !== undefined && kept.entered.has(group.id) };
   }
 
   /**
@@ -256,17 +266,16 @@ export function createAccessService(deps: AccessDeps) {
 
   /** The groups a member sees: public and private ones, and hidden ones they may enter. */
   async function visibleGroups(actor: Actor): Promise<VisibleGroup[]> {
-    const groups = await groupsKept();
-    if (isStaffRole(actor.role))
+    if (isStaffRole(actor.role)) {
+      const groups = await groupsKept();
       return (groups?.rows ?? (await listAllGroups(db))).map((group) => ({ group, canEnter: true }));
+    }
     const now = clock.now();
-    const kept = groups ? await entriesKept(actor.userId, now) : null;
-    if (groups && kept && kept.catalog === groups.version) {
-      return kept.entries.flatMap((entry) => {
-        const group = groups.byId.get(entry.id);
-        return group && (entry.mayEnter || group.visibility !== 'hidden')
-          ? [{ group, canEnter: entry.mayEnter }]
-          : [];
+    const kept = await keptAccess(actor.userId, now);
+    if (kept) {
+      return kept.groups.rows.flatMap((group) => {
+        const canEnter = kept.entered.has(group.id);
+        return canEnter || group.visibility !== 'hidden' ? [{ group, canEnter }] : [];
       });
     }
     const entries = await listGroupEntries(db, actor.userId, now);
@@ -298,9 +307,14 @@ export function createAccessService(deps: AccessDeps) {
     now: number,
     executor: Executor = db,
   ): Promise<{ id: string; version: number; feedVersion: number }[]> {
-    const kept = executor === db ? await entriesKept(actor.userId, now) : null;
-    const entries = kept ? kept.entries : await listGroupEntries(executor, actor.userId, now);
     const everyGroup = isStaffRole(actor.role);
+    const kept = executor === db ? await keptAccess(actor.userId, now) : null;
+    if (kept) {
+      return kept.groups.rows
+        .filter((group) => everyGroup || kept.entered.has(group.id))
+        .map(({ id, version, feedVersion }) => ({ id, version, feedVersion }));
+    }
+    const entries = await listGroupEntries(executor, actor.userId, now);
     return entries
       .filter((entry) => everyGroup || Boolean(entry.mayEnter))
       .map(({ id, version, feedVersion }) => ({ id, version, feedVersion }));

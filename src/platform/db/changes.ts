@@ -25,6 +25,8 @@ export interface Changes {
   version(topic: Topic): number | null;
   /** Resolves once versions can be trusted (at once on SQLite; PostgreSQL: its listener heard itself). */
   ready(): Promise<boolean>;
+  /** Looks again at which topics the database has triggers for (after migrating). */
+  refresh(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ const changesOfDatabase = new WeakMap<object, Changes>();
 const NOTHING_KEPT: Changes = {
   version: () => null,
   ready: async () => false,
+  refresh: async () => {},
   close: async () => {},
 };
 
@@ -111,6 +114,7 @@ export function sqliteChanges(sqlite: SQLite.Database): Changes {
       return stored.has(topic) ? local.get(topic) : null;
     },
     ready: async () => true,
+    refresh: async () => {},
     close: async () => {},
   };
 }
@@ -147,6 +151,8 @@ export function postgresChanges(
 ) {
   const local = localVersions();
   let schema: string | null = null;
+  /** The topics this database has triggers for: any other is never answered (nothing moves it). */
+  let watched = new Set<string>();
   let listening = false;
   let closed = false;
   let listener: pg.Client | null = null;
@@ -176,6 +182,22 @@ export function postgresChanges(
     }
   }
 
+  /** The topics this schema has triggers for (migration 0024 and later), read through the pool. */
+  let refreshes = 0;
+  let refreshApplied = 0;
+  async function refreshWatched(): Promise<void> {
+    // Looks started later win over earlier ones that answer later (the one at start, before migrating).
+    const mine = ++refreshes;
+    const triggers = await poolQuery(
+      `select distinct substring(t.tgname from '_([a-z]+)_changed$') as topic from pg_trigger t
+         join pg_class c on c.oid = t.tgrelid where c.relnamespace = current_schema()::regnamespace
+         and t.tgname like '%\\_changed'`,
+    );
+    if (mine < refreshApplied) return;
+    refreshApplied = mine;
+    watched = new Set(triggers.rows.map((row) => String(row.topic)));
+  }
+
   function tryAgainIn(ms: number) {
     if (closed) return;
     retry = setTimeout(() => void listen(), ms);
@@ -202,6 +224,7 @@ export function postgresChanges(
     });
     try {
       schema = (await poolQuery('select current_schema() as schema')).rows[0]?.schema as string;
+      await refreshWatched();
       await client.connect();
       await client.query(`listen ${CHANGES_CHANNEL}`);
       if (!(await hearsThePool())) {
@@ -226,6 +249,7 @@ export function postgresChanges(
   heartbeat = setInterval(() => {
     const client = listener;
     if (!listening || !client) return;
+    void refreshWatched().catch(() => {});
     void hearsThePool().then((ok) => {
       if (ok || listener !== client) return;
       log('PostgreSQL notifications stopped coming back: nothing is kept in process until they do');
@@ -237,8 +261,9 @@ export function postgresChanges(
   heartbeat.unref();
 
   const changes: Changes = {
-    version: (topic) => (listening ? local.get(topic) : null),
+    version: (topic) => (listening && watched.has(topic) ? local.get(topic) : null),
     ready: () => started,
+    refresh: () => refreshWatched().catch(() => {}),
     async close() {
       closed = true;
       if (retry) clearTimeout(retry);

@@ -13,7 +13,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../../config.ts';
-import { attachChanges, noticeTopic, postgresChanges, sqliteChanges } from './changes.ts';
+import { attachChanges, changesOf, noticeTopic, postgresChanges, sqliteChanges } from './changes.ts';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as hub from './migrations/0002-hub.ts';
 import * as offers from './migrations/0003-offers.ts';
@@ -339,6 +339,8 @@ export async function migrateToLatest(db: Database): Promise<string[]> {
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
+  // A migration may have added the triggers a topic needs (kept values, changes.ts).
+  await changesOf(db).refresh();
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 

@@ -8,6 +8,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`delete from reports where resolved_at is null and reporter_id is not null and id not in (
     select min(id) from reports where resolved_at is null and reporter_id is not null
     group by reporter_id, post_id, coalesce(comment_id, ''))`.execute(db);
-  await sql`create unique index reports_open_once on reports (reporter_id, post_id, coalesce(comment_id, ''))
+  // `if not exists`: 0019 itself created this index for a while (42c7f09 to 619b310).
+  await sql`create unique index if not exists reports_open_once on reports (reporter_id, post_id, coalesce(comment_id, ''))
     where resolved_at is null`.execute(db);
 }

@@ -61,6 +61,27 @@ export function memberMayEnter(eb: GroupScope, userId: string, now: number) {
  * a live grant or a live entitlement (by the user's own rows, indexed). What a mention's completion and
  * its notifications ask: which of these people may see a post in this group.
  */
+/**
+ * Those a group could let in at all — its grants, the buyers of the offers that open it, staff — with
+ * no regard to whether that is live (userMayEnterGroup decides). Someone may appear more than once.
+ */
+export function groupCandidates(db: Executor, groupId: string) {
+  return db
+    .selectFrom('accessGrants')
+    .select('accessGrants.userId')
+    .where('accessGrants.hubGroupId', '=', groupId)
+    .unionAll(
+      db
+        .selectFrom('entitlements')
+        .innerJoin('offerHubGroups', 'offerHubGroups.offerId', 'entitlements.offerId')
+        .select('entitlements.userId')
+        .where('offerHubGroups.hubGroupId', '=', groupId),
+    )
+    .unionAll(
+      db.selectFrom('users').select('users.id as userId').where('users.role', 'in', ['owner', 'admin']),
+    );
+}
+
 export function userMayEnterGroup(eb: ExpressionBuilder<DB, 'users'>, groupId: string, now: number) {
   return eb.or([
     eb('users.role', 'in', ['owner', 'admin']),

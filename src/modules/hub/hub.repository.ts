@@ -18,7 +18,7 @@ import type {
   ReportsTable,
 } from '../../platform/db/schema.ts';
 import type { Cursor, TextCursor } from '../../platform/pagination.ts';
-import { groupsEnteredBy, userMayEnterGroup } from '../access/index.ts';
+import { groupCandidates, groupsEnteredBy, userMayEnterGroup } from '../access/index.ts';
 import { HIT_END, HIT_START, SEARCH } from './hub.rules.ts';
 
 // --- groups ---
@@ -749,26 +749,13 @@ export async function listMentionable(
     .execute();
 }
 
-/** Those a group could let in at all: its grants, the buyers of the offers that open it, staff. */
-function candidatesOf(db: Executor, groupId: string) {
-  return db
-    .selectFrom('accessGrants')
-    .select('accessGrants.userId')
-    .where('accessGrants.hubGroupId', '=', groupId)
-    .union(
-      db
-        .selectFrom('entitlements')
-        .innerJoin('offerHubGroups', 'offerHubGroups.offerId', 'entitlements.offerId')
-        .select('entitlements.userId')
-        .where('offerHubGroups.hubGroupId', '=', groupId),
-    )
-    .union(db.selectFrom('users').select('users.id as userId').where('users.role', 'in', ['owner', 'admin']));
-}
-
-/** Whether a group has fewer than `cap` people it could let in (counting stops at the cap). */
+/**
+ * Whether a group has fewer than `cap` people it could let in (someone with a grant and a purchase
+ * counts twice: the count stops at the cap instead of reading every buyer to tell them apart).
+ */
 export async function fewCandidates(db: Executor, groupId: string, cap: number): Promise<boolean> {
   const row = await db
-    .selectFrom(candidatesOf(db, groupId).limit(cap).as('candidates'))
+    .selectFrom(groupCandidates(db, groupId).limit(cap).as('candidates'))
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n) < cap;
@@ -805,7 +792,7 @@ export async function listDirectory(
     query = query.where((eb) =>
       eb(eb.refTuple('users.nameSearch', 'users.id'), '>', eb.tuple(after.key, after.id)),
     );
-  if (fromGroup) query = query.where('users.id', 'in', candidatesOf(db, groupId));
+  if (fromGroup) query = query.where('users.id', 'in', groupCandidates(db, groupId));
   return query.execute();
 }
 

@@ -8,6 +8,7 @@ import {
   createGroup,
   createMember,
   forgetWriteLimits,
+  pngBytes,
   signIn,
   type TestGroup,
   type TestUser,
@@ -36,10 +37,7 @@ async function upload(who: Client, groupId: string, bytes: Buffer, type = 'image
 describe('writing a post', () => {
   it('puts an uploaded image in a post, re-encoded and shown inline; never another site’s', async () => {
     await forgetWriteLimits(ctx, writer);
-    const png = await sharp({ create: { width: 2400, height: 1200, channels: 3, background: '#884422' } })
-      .png()
-      .toBuffer();
-    const uploaded = await upload(client, group.id, png);
+    const uploaded = await upload(client, group.id, await pngBytes(2400, 1200));
     expect(uploaded.statusCode, uploaded.body).toBe(201);
     const image = uploaded.json() as { url: string; width: number; height: number; markdown: string };
     expect(image).toMatchObject({ width: 1600, height: 800 });
@@ -67,9 +65,7 @@ describe('writing a post', () => {
       .set({ whoMayPost: 'staff' })
       .where('id', '=', announcements.id)
       .execute();
-    const png = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#000' } })
-      .png()
-      .toBuffer();
+    const png = await pngBytes(10, 10);
     const closed = await upload(client, announcements.id, png);
     expect(closed.statusCode).toBe(403);
     expect(closed.json().error.code).toBe('posting_closed');
@@ -93,6 +89,7 @@ describe('writing a post', () => {
     expect(preview.statusCode, preview.body).toBe(200);
     await forgetWriteLimits(ctx, writer);
     const posted = await client.post(`/api/v1/hub/groups/${group.id}/posts`, { body });
+    expect(posted.statusCode, posted.body).toBe(201);
     expect(preview.json().html).toBe(posted.json().bodyHtml);
     expect(preview.json().html).not.toContain('<script');
     const long = await client.post('/api/v1/hub/preview', { body: 'x'.repeat(20_001) });

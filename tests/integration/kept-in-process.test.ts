@@ -4,8 +4,11 @@
 // "process": its own connection, pool and listener), as a second web process would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
+import { manualClock } from '../../src/platform/clock.ts';
 import { changesOf } from '../../src/platform/db/changes.ts';
 import { openDatabase } from '../../src/platform/db/database.ts';
+import { SESSION_TTL_MS } from '../../src/platform/http/auth.ts';
+import { eventually } from '../support/eventually.ts';
 import {
   type Client,
   client,
@@ -75,8 +78,19 @@ afterAll(async () => {
   await ctx.close();
 });
 
-/** PostgreSQL: a commit's own notification comes back a moment after it (moving the topic again). */
-const quiet = () => new Promise((resolve) => setTimeout(resolve, 50));
+/** PostgreSQL: a commit's own notification comes back after it (moving the topic again); wait for it. */
+const quiet = () => changesOf(ctx.db).settled();
+
+/** A context of its own on a clock the test moves: what the clock alone changes, with no write. */
+async function onOwnClock(work: (own: TestContext, clock: ReturnType<typeof manualClock>) => Promise<void>) {
+  const clock = manualClock(Date.now());
+  const own = await createTestContext({ clock });
+  try {
+    await work(own, clock);
+  } finally {
+    await own.close();
+  }
+}
 
 /** Queries a request ran in this process. */
 async function counted<T>(work: () => Promise<T>): Promise<{ result: T; queries: string[] }> {
@@ -99,12 +113,12 @@ async function otherSees(
   check: (response: { status: number; body: string }) => boolean,
   init: { cookie?: string; apiKey?: string } = {},
 ) {
-  const deadline = Date.now() + 1000;
-  for (;;) {
-    const response = await other.request({ url, ...init });
-    if (check(response) || Date.now() >= deadline) return response;
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+  let last = await other.request({ url, ...init });
+  await eventually(async () => {
+    last = await other.request({ url, ...init });
+    return check(last);
+  });
+  return last;
 }
 
 describe('who a session acts as, kept', () => {
@@ -121,10 +135,11 @@ describe('who a session acts as, kept', () => {
   it('ends with signing out, here and in the other process', async () => {
     const member = await signIn(ctx, await createMember(ctx));
     const cookie = cookieOf(member);
+    const saved = { ...member.cookies };
     expect((await member.get('/api/v1/me')).statusCode).toBe(200);
     expect((await other.request({ url: '/api/v1/me', cookie })).status).toBe(200);
     expect((await member.post('/api/v1/auth/logout', {})).statusCode).toBeLessThan(300);
-    const again = client(ctx, { cookies: Object.fromEntries(cookie.split('; ').map((c) => c.split('='))) });
+    const again = client(ctx, { cookies: saved });
     expect((await again.get('/api/v1/me')).statusCode).toBe(401);
     expect((await otherSees('/api/v1/me', (r) => r.status === 401, { cookie })).status).toBe(401);
   });
@@ -167,15 +182,12 @@ describe('who a session acts as, kept', () => {
   });
 
   it('ends at the session’s expiry without any change', async () => {
-    const user = await createMember(ctx);
-    const member = await signIn(ctx, user);
-    expect((await member.get('/api/v1/me')).statusCode).toBe(200);
-    await ctx.db
-      .updateTable('sessions')
-      .set({ expiresAt: Date.now() - 1 })
-      .where('userId', '=', user.id)
-      .execute();
-    expect((await member.get('/api/v1/me')).statusCode).toBe(401);
+    await onOwnClock(async (own, clock) => {
+      const member = await signIn(own, await createMember(own));
+      expect((await member.get('/api/v1/me')).statusCode).toBe(200);
+      clock.advance(SESSION_TTL_MS + 1);
+      expect((await member.get('/api/v1/me')).statusCode).toBe(401);
+    });
   });
 
   it('keeps an API key until it is revoked', async () => {
@@ -312,19 +324,20 @@ describe('what a member may enter, kept', () => {
   });
 
   it('closes by the clock alone when a grant or a paid-up period ends', async () => {
-    const group = await createGroup(ctx, { visibility: 'private' });
-    const user = await createMember(ctx);
-    const soon = Date.now() + 300;
-    await createGrant(ctx, user, group, { endsAt: soon });
-    const offer = await createOffer(ctx, [group]);
-    await createEntitlement(ctx, user, offer, { state: 'canceled', accessUntil: soon + 200 });
-    const member = await signIn(ctx, user);
-    expect((await member.get(feed(group))).statusCode).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, soon - Date.now() + 20));
-    // The grant has ended; the canceled entitlement is still paid up.
-    expect((await member.get(feed(group))).statusCode).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, soon + 200 - Date.now() + 20));
-    expect((await member.get(feed(group))).statusCode).toBe(403);
+    await onOwnClock(async (own, clock) => {
+      const group = await createGroup(own, { visibility: 'private' });
+      const user = await createMember(own);
+      await createGrant(own, user, group, { endsAt: clock.now() + 1000 });
+      const offer = await createOffer(own, [group]);
+      await createEntitlement(own, user, offer, { state: 'canceled', accessUntil: clock.now() + 2000 });
+      const member = await signIn(own, user);
+      expect((await member.get(feed(group))).statusCode).toBe(200);
+      clock.advance(1001);
+      // The grant has ended; the canceled entitlement is still paid up.
+      expect((await member.get(feed(group))).statusCode).toBe(200);
+      clock.advance(1000);
+      expect((await member.get(feed(group))).statusCode).toBe(403);
+    });
   });
 
   it('follows the groups an offer opens and a group made hidden', async () => {
@@ -347,12 +360,12 @@ describe('what a member may enter, kept', () => {
 
   /** This process sees another's write within a moment (see otherSees). */
   async function sees(browser: Client, url: string, status: number) {
-    const deadline = Date.now() + 1000;
-    for (;;) {
-      const response = await browser.get(url);
-      if (response.statusCode === status || Date.now() >= deadline) return response.statusCode;
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
+    let last = (await browser.get(url)).statusCode;
+    await eventually(async () => {
+      last = (await browser.get(url)).statusCode;
+      return last === status;
+    });
+    return last;
   }
 
   it('opens at once when another process grants access or renews a paid-up period', async () => {

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changesOf } from '../../src/platform/db/changes.ts';
 import { openDatabase } from '../../src/platform/db/database.ts';
+import { eventually } from '../support/eventually.ts';
 import { createGroup } from '../support/factories.ts';
 import { createTestDatabase } from '../support/test-app.ts';
 
@@ -21,12 +22,6 @@ function postgresConfig() {
   return config;
 }
 
-async function until(check: () => boolean) {
-  const deadline = Date.now() + 2000;
-  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-  return check();
-}
-
 describe('kept values on PostgreSQL', () => {
   it('move on for a TRUNCATE (signing everyone out) from anywhere', async () => {
     const { db } = openDatabase(postgresConfig(), { poolSize: 2, caches: true });
@@ -37,7 +32,7 @@ describe('kept values on PostgreSQL', () => {
       await other.connect();
       await other.query('truncate sessions cascade');
       await other.end();
-      expect(await until(() => changesOf(db).version('actors') !== before)).toBe(true);
+      expect(await eventually(() => changesOf(db).version('actors') !== before)).toBe(true);
     } finally {
       await db.destroy();
     }
@@ -50,11 +45,16 @@ describe('kept values on PostgreSQL', () => {
     const { db } = openDatabase({ ...postgresConfig(), url: url.toString() }, { poolSize: 2, caches: true });
     try {
       expect(await changesOf(db).ready()).toBe(true);
+      const silenced = await sql<{
+        level: string;
+      }>`select current_setting('client_min_messages') as level`.execute(db);
+      expect(silenced.rows[0]?.level).toBe('warning');
       const group = await createGroup({ db });
+      await changesOf(db).settled();
       const before = changesOf(db).version('catalog');
       await db.updateTable('hubGroups').set({ name: 'Silenced' }).where('id', '=', group.id).execute();
       // Its own notification comes back instead of the notice.
-      expect(await until(() => changesOf(db).version('catalog') !== before)).toBe(true);
+      expect(await eventually(() => changesOf(db).version('catalog') !== before)).toBe(true);
     } finally {
       await db.destroy();
     }

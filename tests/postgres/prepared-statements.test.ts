@@ -40,6 +40,10 @@ describe('prepared statements on PostgreSQL', () => {
       // Prepared on this connection, then a newer version adds a column (a rolling upgrade).
       expect(await findPurchase(db, 'none')).toBeUndefined();
       expect(await findPurchase(db, 'none')).toBeUndefined();
+      const named = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(
+        db,
+      );
+      expect(named.rows[0]?.n).toBeGreaterThan(0);
       await sql`alter table purchases add column upgrade_note text`.execute(db);
       expect(await findPurchase(db, 'none')).toBeUndefined();
       // Inside a transaction the error aborts it: retryingConflicts runs it again, unnamed.

@@ -27,6 +27,11 @@ export interface Changes {
   ready(): Promise<boolean>;
   /** Looks again at which topics the database has triggers for (after migrating). */
   refresh(): Promise<void>;
+  /**
+   * Resolves once every change committed before the call has been heard (PostgreSQL: a notification
+   * sent now comes back after theirs, which arrive in commit order; SQLite: at once).
+   */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +40,7 @@ const NOTHING_KEPT: Changes = {
   version: () => null,
   ready: async () => false,
   refresh: async () => {},
+  settled: async () => {},
   close: async () => {},
 };
 
@@ -115,6 +121,7 @@ export function sqliteChanges(sqlite: SQLite.Database): Changes {
     },
     ready: async () => true,
     refresh: async () => {},
+    settled: async () => {},
     close: async () => {},
   };
 }
@@ -264,6 +271,9 @@ export function postgresChanges(
     version: (topic) => (listening && watched.has(topic) ? local.get(topic) : null),
     ready: () => started,
     refresh: () => refreshWatched().catch(() => {}),
+    settled: async () => {
+      if (listening) await hearsThePool();
+    },
     async close() {
       closed = true;
       if (retry) clearTimeout(retry);

@@ -34,6 +34,7 @@ import { registerSecurityHeaders } from './platform/http/security.ts';
 import { registerStrictSchemas } from './platform/http/strict-schemas.ts';
 import { registerTextGuard } from './platform/http/text-guard.ts';
 import { registerWeb, SPA_PREFIXES } from './platform/http/web.ts';
+import { isStoredPath } from './platform/media.ts';
 import { projectRoot } from './platform/paths.ts';
 import { buildServices, type ServiceDeps, type Services } from './services.ts';
 
@@ -171,7 +172,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     maxAge: '365d',
     index: false,
     wildcard: true,
-    allowedPath: (path) => /^\/[0-9a-f]{2}\/[0-9a-f]{32}\.webp$/.test(path),
+    allowedPath: (path) => isStoredPath(path.replace(/^\//, '')),
   });
 
   await app.register(webhookRoutes({ billing: services.billing }));

@@ -128,6 +128,19 @@ export function createMediaStore(dataDir: string): MediaStore {
  */
 export const IMAGE_BODY_TYPES = /^(image\/[\w.+-]+|application\/octet-stream)\s*(;.*)?$/i;
 
+/** A stored file's path, as saving names it: its content hash, re-encoded as WebP. */
+const STORED_PATH = /^[0-9a-f]{2}\/[0-9a-f]{32}\.webp$/;
+
+/** Whether `path` (relative to the media store) names a stored file. */
+export function isStoredPath(path: string): boolean {
+  return STORED_PATH.test(path);
+}
+
+/** Whether `url` is the public URL of a stored file (an image uploaded here). */
+export function isMediaUrl(url: string): boolean {
+  return url.startsWith('/media/') && isStoredPath(url.slice('/media/'.length));
+}
+
 /** The public URL of a stored file. */
 export function mediaUrl(path: string | null): string | null {
   return path ? `/media/${path}` : null;

@@ -36,12 +36,12 @@ export function presentGroup(group: GroupRow) {
   };
 }
 
-/** What a member sees of a group in /hub: no paywall settings, and whether they may enter. */
 /** The group a row belongs to, as the repository's GROUP_REF columns name it. */
 function groupRef(row: { groupId: string; groupName: string; groupSlug: string; groupEmoji: string | null }) {
   return { id: row.groupId, name: row.groupName, slug: row.groupSlug, emoji: row.groupEmoji };
 }
 
+/** What a member sees of a group in /hub: no paywall settings, and whether they may enter. */
 export function presentMemberGroup(group: GroupRow & { canEnter: boolean }) {
   return {
     id: group.id,
@@ -168,7 +168,7 @@ function postJson<Row extends Omit<PostRow, 'likedByMe'>>(
   return `${parts[0]},"likedByMe":${likedByMe},"canEdit":${mine},"canDelete":${mine || isStaffRole(actor.role)},${parts[1]}`;
 }
 
-export function presentComment(comment: CommentRow, actor: Actor) {
+export function presentComment(comment: Omit<CommentRow, 'postTitle'>, actor: Actor) {
   const mine = comment.authorId === actor.userId;
   return {
     id: comment.id,

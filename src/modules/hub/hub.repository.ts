@@ -659,7 +659,7 @@ export async function findComment(db: Executor, id: string, viewerId: string) {
     .innerJoin('posts', 'posts.id', 'comments.postId')
     .leftJoin('users', 'users.id', 'comments.authorId')
     .select(commentColumns)
-    .select(['posts.hubGroupId', 'posts.hiddenAt as postHiddenAt'])
+    .select(['posts.hubGroupId', 'posts.title as postTitle', 'posts.hiddenAt as postHiddenAt'])
     .select(commentLikedBy(viewerId).as('likedByMe'))
     .where('comments.id', '=', id)
     .executeTakeFirst();

@@ -740,6 +740,14 @@ export function createHubService(deps: HubDeps) {
     });
   }
 
+  /** A group the caller may post in: one they may enter, and not an announcements-only one (staff aside). */
+  async function groupToPostIn(actor: Actor, groupId: string) {
+    const group = await access.enterGroup(actor, groupId);
+    if (group.whoMayPost === 'staff' && !isStaffRole(actor.role))
+      throw new ForbiddenError(`Only the people who run ${group.name} post there.`, 'posting_closed');
+    return group;
+  }
+
   async function createPost(
     actor: Actor,
     groupId: string,
@@ -751,9 +759,7 @@ export function createHubService(deps: HubDeps) {
       textProblems('body', input.body, LIMITS.body, true),
     ].filter((p): p is FieldProblem => p !== null);
     if (problems.length) throw new ValidationError(problems);
-    const group = await access.enterGroup(actor, groupId);
-    if (group.whoMayPost === 'staff' && !isStaffRole(actor.role))
-      throw new ForbiddenError(`Only the people who run ${group.name} post there.`, 'posting_closed');
+    const group = await groupToPostIn(actor, groupId);
     await countWrite(actor, 'post');
     const id = newId();
     const now = clock.now();
@@ -789,9 +795,7 @@ export function createHubService(deps: HubDeps) {
    * kept in media storage; answers the Markdown that shows it (only images stored here are shown).
    */
   async function uploadImage(actor: Actor, groupId: string, body: unknown) {
-    const group = await access.enterGroup(actor, groupId);
-    if (group.whoMayPost === 'staff' && !isStaffRole(actor.role))
-      throw new ForbiddenError(`Only the people who run ${group.name} post there.`, 'posting_closed');
+    await groupToPostIn(actor, groupId);
     if (!Buffer.isBuffer(body))
       throw ValidationError.field('image', 'send the image bytes with an image/… Content-Type');
     await countWrite(actor, 'image');
@@ -848,13 +852,12 @@ export function createHubService(deps: HubDeps) {
         updatedAt: now,
       });
       if (input.body !== undefined) {
-        const told = new Map<string, NotificationKind>();
-        tellMentioned(told, actor, input.body);
-        // Taking a mention out and putting it back tells nobody twice.
-        const known = { postId: post.id, commentId: null, userIds: [...told.keys()] };
-        for (const userId of await alreadyMentioned(trx, known)) told.delete(userId);
-        const edited = { id: post.id, title: title === undefined ? post.title : title };
-        await notify(trx, told, actor, { id: post.hubGroupId, name: null }, edited, null, input.body, now);
+        const edited = {
+          id: post.id,
+          title: title === undefined ? post.title : title,
+          hubGroupId: post.hubGroupId,
+        };
+        await tellNewlyMentioned(trx, actor, edited, null, input.body, now);
       }
     });
     return stillThere(await findPost(db, post.id, actor.userId), 'post');
@@ -929,6 +932,25 @@ export function createHubService(deps: HubDeps) {
    * the group now (an author who lost access hears of nothing, not even by email), and emails at once
    * those who want it — marking those notifications emailed, so no digest repeats them.
    */
+  /**
+   * After an edit: those the text now mentions, and who were not told of this post or comment before,
+   * hear of it. Taking a mention out and putting it back tells nobody twice.
+   */
+  async function tellNewlyMentioned(
+    trx: Executor,
+    actor: Actor,
+    post: { id: string; title: string | null; hubGroupId: string },
+    commentId: string | null,
+    body: string,
+    now: number,
+  ): Promise<void> {
+    const told = new Map<string, NotificationKind>();
+    tellMentioned(told, actor, body);
+    const known = { postId: post.id, commentId, userIds: [...told.keys()] };
+    for (const userId of await alreadyMentioned(trx, known)) told.delete(userId);
+    await notify(trx, told, actor, { id: post.hubGroupId, name: null }, post, commentId, body, now);
+  }
+
   async function notify(
     trx: Executor,
     told: Map<string, NotificationKind>,
@@ -1201,7 +1223,7 @@ export function createHubService(deps: HubDeps) {
     const problem = textProblems('body', input.body, 10_000, true);
     if (problem) throw new ValidationError([problem]);
     const now = clock.now();
-    const post = stillThere(await findPost(db, comment.postId, actor.userId), 'post');
+    const post = { id: comment.postId, title: comment.postTitle, hubGroupId: comment.hubGroupId };
     await db.transaction().execute(async (trx) => {
       await updateCommentRow(trx, comment.id, {
         body: input.body,
@@ -1210,11 +1232,7 @@ export function createHubService(deps: HubDeps) {
         updatedAt: now,
       });
       // Those the edit newly mentions hear of it, as of a new comment.
-      const told = new Map<string, NotificationKind>();
-      tellMentioned(told, actor, input.body);
-      const known = { postId: post.id, commentId: comment.id, userIds: [...told.keys()] };
-      for (const userId of await alreadyMentioned(trx, known)) told.delete(userId);
-      await notify(trx, told, actor, { id: post.hubGroupId, name: null }, post, comment.id, input.body, now);
+      await tellNewlyMentioned(trx, actor, post, comment.id, input.body, now);
     });
     return stillThere(await findComment(db, comment.id, actor.userId), 'comment');
   }

@@ -4,19 +4,18 @@
 // media store): any other image is shown as a link, so a member's post never loads third-party pixels
 // into everyone's page.
 import MarkdownIt from 'markdown-it';
+import { isMediaUrl } from '../../platform/media.ts';
 
 const md = new MarkdownIt('default', { html: false, linkify: true, breaks: true, typographer: false });
 
-/** An image uploaded here, as mediaUrl() names it: a content hash, re-encoded as WebP. */
-export const OWN_IMAGE = /^\/media\/[0-9a-f]{2}\/[0-9a-f]{32}\.webp$/;
 const SAFE_LINK = /^(https?:|mailto:)/i;
-md.validateLink = (url: string) => SAFE_LINK.test(url.trim()) || OWN_IMAGE.test(url.trim());
+md.validateLink = (url: string) => SAFE_LINK.test(url.trim()) || isMediaUrl(url.trim());
 
 md.renderer.rules.image = (tokens, index, options, env, self) => {
   const token = tokens[index]!;
   const src = String(token.attrGet('src') ?? '');
   const alt = self.renderInlineAsText(token.children ?? [], options, env);
-  if (OWN_IMAGE.test(src))
+  if (isMediaUrl(src))
     return `<img src="${md.utils.escapeHtml(src)}" alt="${md.utils.escapeHtml(alt)}" loading="lazy">`;
   // Someone else's image: a link to it, named by its alt text.
   const label = md.utils.escapeHtml(alt || src);

@@ -40,18 +40,25 @@ export interface Page<T> {
  * Given limit+1 rows, the page and the cursor of the next one (a time cursor, or any other with its
  * encoder: a directory's text cursor).
  */
-export function pageOf<T, C = Cursor>(
+export function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => Cursor): Page<T>;
+export function pageOf<T, C>(
   rows: T[],
   limit: number,
   cursorOf: (row: T) => C,
-  encode: (cursor: C) => string = encodeCursor as (cursor: C) => string,
+  encode: (cursor: C) => string,
+): Page<T>;
+export function pageOf<T, C>(
+  rows: T[],
+  limit: number,
+  cursorOf: (row: T) => C,
+  encode?: (cursor: C) => string,
 ): Page<T> {
   const data = rows.slice(0, limit);
   const last = data[data.length - 1];
-  return {
-    data,
-    nextCursor: rows.length > limit && last !== undefined ? encode(cursorOf(last)) : null,
-  };
+  if (rows.length <= limit || last === undefined) return { data, nextCursor: null };
+  const cursor = cursorOf(last);
+  // Without an encoder the first signature applies: the cursor is a time cursor.
+  return { data, nextCursor: encode ? encode(cursor) : encodeCursor(cursor as Cursor) };
 }
 
 /** A cursor over (a text key, id), for lists in alphabetical order (a directory by name). */

@@ -182,10 +182,9 @@ export const api = {
   put: <T>(path: string, body?: unknown) => request<T>('PUT', path, { body: body ?? {} }),
   delete: <T = void>(path: string, query?: Query) => request<T>('DELETE', path, { query }),
   /** Uploads a file's bytes with its own Content-Type (application/octet-stream when the browser has none). */
-  putFile: <T>(path: string, file: File) =>
-    request<T>('PUT', path, { file: { data: file, contentType: file.type || 'application/octet-stream' } }),
-  postFile: <T>(path: string, file: File) =>
-    request<T>('POST', path, { file: { data: file, contentType: file.type || 'application/octet-stream' } }),
+  /** A file's bytes as the body (PUT: replace one's image; POST: upload a new one). */
+  sendFile: <T>(method: 'PUT' | 'POST', path: string, file: File) =>
+    request<T>(method, path, { file: { data: file, contentType: file.type || 'application/octet-stream' } }),
 };
 
 // --- shapes the API answers -------------------------------------------------------------------

@@ -522,24 +522,30 @@ export function hubRoutes(deps: { hub: HubService; access: AccessService }): Fas
       },
     );
 
-    const followSchema = (summary: string) => ({
-      tags: ['hub'],
-      summary,
-      params: IdParams,
-      response: { 200: Type.Object({ following: Type.Boolean() }), ...errors(401, 403, 404) },
-    });
+    const Following = Type.Object({ following: Type.Boolean() });
     app.put(
       '/hub/groups/:id/follow',
       {
-        schema: followSchema(
-          'Follow a group you may enter: hear of each new post in it (in the bell, and by email if you chose)',
-        ),
+        schema: {
+          tags: ['hub'],
+          summary:
+            'Follow a group you may enter: hear of each new post in it (in the bell, and by email if you chose)',
+          params: IdParams,
+          response: { 200: Following, ...errors(401, 403, 404) },
+        },
       },
       async (request) => ({ following: await hub.follow(requireActor(request), request.params.id, true) }),
     );
     app.delete(
       '/hub/groups/:id/follow',
-      { schema: followSchema('Stop following a group') },
+      {
+        schema: {
+          tags: ['hub'],
+          summary: 'Stop following a group (whether or not you may still enter it, or it still exists)',
+          params: IdParams,
+          response: { 200: Following, ...errors(401) },
+        },
+      },
       async (request) => ({ following: await hub.follow(requireActor(request), request.params.id, false) }),
     );
 

@@ -450,7 +450,7 @@ function GroupPage() {
 /** Follow: hear of each new post in the group (the bell, and email as the Account page says). */
 function FollowButton({ group, onFailure }: { group: MemberGroupDetail; onFailure(error: unknown): void }) {
   const queryClient = useQueryClient();
-  const [following, setFollowing] = useState(group.following);
+  const following = group.following;
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const toggle = async () => {
@@ -461,9 +461,10 @@ function FollowButton({ group, onFailure }: { group: MemberGroupDetail; onFailur
       const result = following
         ? await api.delete<{ following: boolean }>(path)
         : await api.put<{ following: boolean }>(path, {});
-      setFollowing(result.following);
-      // The group as other pages kept it (its Members page, a return here) says so too.
-      void queryClient.invalidateQueries({ queryKey: ['member-hub-group'] });
+      // The group as every page keeps it (this one, its Members page; by slug or id) says so.
+      queryClient.setQueriesData<MemberGroupDetail>({ queryKey: ['member-hub-group'] }, (kept) =>
+        kept && kept.id === group.id ? { ...kept, following: result.following } : kept,
+      );
     } catch (error) {
       // Access gone: the page shows why; anything else (too many clicks, the network) is said here.
       if (isAccessLoss(error)) onFailure(error);
@@ -635,7 +636,7 @@ function GroupFeed({
           <p className="group-actions">
             <FollowButton group={group} onFailure={onFailure} />
             {(group.directoryOn || (isStaff(me.role) && group.visibility !== 'public')) && (
-              <Link className="button button-small" to={`/hub/g/${group.slug}/members`}>
+              <Link className="button button-small" to={`/hub/g/${encodeURIComponent(group.slug)}/members`}>
                 Members
               </Link>
             )}

@@ -166,7 +166,7 @@ export function GroupForm({
         legend="Permission"
         name="visibility"
         value={draft.visibility}
-        onValue={(value) => set('visibility')(value)}
+        onValue={set('visibility')}
         error={fields.visibility}
         options={(['public', 'private', 'hidden'] as const).map((value) => ({
           value,
@@ -178,7 +178,7 @@ export function GroupForm({
         legend="Who may post"
         name="whoMayPost"
         value={draft.whoMayPost}
-        onValue={(value) => set('whoMayPost')(value)}
+        onValue={set('whoMayPost')}
         error={fields.whoMayPost}
         options={[
           { value: 'members', label: 'Everyone who may enter' },
@@ -193,28 +193,31 @@ export function GroupForm({
         legend="Comments"
         name="comments"
         value={draft.comments}
-        onValue={(value) => set('comments')(value)}
+        onValue={set('comments')}
         error={fields.commentsOn}
         options={[
           { value: 'on', label: 'Members may comment' },
           { value: 'off', label: 'Only the owner and admins comment' },
         ]}
       />
-      <RadioField
-        legend="Member directory"
-        name="directory"
-        value={draft.directory}
-        onValue={(value) => set('directory')(value)}
-        error={fields.directoryOn}
-        options={[
-          {
-            value: 'on',
-            label: 'Members see who else is in the group',
-            hint: 'A list by name with each person’s profile (never an email). A public group lists nobody: every member may enter it.',
-          },
-          { value: 'off', label: 'Only the owner and admins see who is in it' },
-        ]}
-      />
+      {/* A public group lists nobody (every member may enter it): nothing to choose. */}
+      {draft.visibility !== 'public' && (
+        <RadioField
+          legend="Member directory"
+          name="directory"
+          value={draft.directory}
+          onValue={set('directory')}
+          error={fields.directoryOn}
+          options={[
+            {
+              value: 'on',
+              label: 'Members see who else is in the group',
+              hint: 'A list by name with each person’s profile (never an email).',
+            },
+            { value: 'off', label: 'Only the owner and admins see who is in it' },
+          ]}
+        />
+      )}
       {group && draft.visibility === 'private' && (
         <fieldset className="card-inset">
           <legend>Paywall</legend>

@@ -119,7 +119,9 @@ function GroupImage({ group, onChange }: { group: HubGroup; onChange(group: HubG
       action.fail({ image: 'choose a file first' });
       return;
     }
-    const result = await action.run(() => api.putFile<HubGroup>(`${groupPath(group.id)}/image`, file));
+    const result = await action.run(() =>
+      api.sendFile<HubGroup>('PUT', `${groupPath(group.id)}/image`, file),
+    );
     if (!result.ok) return;
     onChange(result.value);
     setFile(null);

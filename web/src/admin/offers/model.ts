@@ -42,7 +42,8 @@ export async function uploadOfferMedia(
   kind: 'thumbnail' | 'cover' | 'landing',
   file: File,
 ): Promise<{ url: string; offer: Offer | null }> {
-  const answer = await api.putFile<{ url?: string; offer?: Offer } & Partial<Offer>>(
+  const answer = await api.sendFile<{ url?: string; offer?: Offer } & Partial<Offer>>(
+    'PUT',
     `${offerPath(id)}/media/${kind}`,
     file,
   );

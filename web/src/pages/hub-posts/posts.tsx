@@ -337,7 +337,8 @@ function ComposerTools({
     setUploading(true);
     setProblem(null);
     try {
-      const image = await api.postFile<{ markdown: string }>(
+      const image = await api.sendFile<{ markdown: string }>(
+        'POST',
         `/hub/groups/${encodeURIComponent(groupId)}/images`,
         file,
       );

@@ -30,6 +30,7 @@ import {
   timeoutOptions,
 } from './platform/http/connection.ts';
 import { answerFrameworkError, registerErrorHandling } from './platform/http/errors.ts';
+import { lazySchemas } from './platform/http/lazy-compilers.ts';
 import { registerSecurityHeaders } from './platform/http/security.ts';
 import { registerStrictSchemas } from './platform/http/strict-schemas.ts';
 import { registerTextGuard } from './platform/http/text-guard.ts';
@@ -55,12 +56,16 @@ export function trustProxyOption(value: boolean | number | string) {
   return (_address: string, hop: number) => hop < value;
 }
 
-export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; services: Services }> {
+export async function buildApp(
+  deps: AppDeps,
+): Promise<{ app: FastifyInstance; services: Services; compileAllSchemas: () => number }> {
   const { config, db } = deps;
   const services = buildServices(deps);
   const { clock, logger, settings, email, auth, users, access, hub, media, offers, purchases } = services;
 
+  const schemas = lazySchemas();
   const app = Fastify({
+    schemaController: schemas.controller,
     loggerInstance: logger as FastifyBaseLogger,
     trustProxy: trustProxyOption(config.trustProxy),
     genReqId: () => newId(),
@@ -217,7 +222,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     app.get(`${prefix}/*`, { schema: { hide: true } }, async (_request, reply) => sendIndex(reply));
   }
 
-  return { app, services };
+  return { app, services, compileAllSchemas: schemas.compileAll };
 }
 
 export type { Services };

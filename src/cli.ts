@@ -20,7 +20,7 @@ async function openServices(
     import('./services.ts'),
     import('./platform/logger.ts'),
   ]);
-  const { db, engine } = openDatabase(
+  const { db, engine } = await openDatabase(
     config.database,
     options.poolSize ? { poolSize: options.poolSize } : {},
   );
@@ -197,7 +197,7 @@ async function main(argv: string[], io: CliIo): Promise<void> {
     case 'migrate': {
       const config = loadConfig(io.env);
       const { migrateToLatest, openDatabase } = await database();
-      const { db } = openDatabase(config.database, { poolSize: 1 });
+      const { db } = await openDatabase(config.database, { poolSize: 1 });
       const applied = await migrateToLatest(db);
       await db.destroy();
       io.out(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Already up to date.\n');

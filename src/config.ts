@@ -1,74 +1,121 @@
-// The only reader of process.env. One schema, parsed once at start, every bad key listed in one error,
+// The only reader of process.env. One table of keys, read once at start, every bad key listed in one error,
 // frozen and passed down. Every key has a default that works for a newcomer.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
 
-const booleanish = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+/** A value's reason for being refused, named with its key in the one ConfigError. */
+class Refused extends Error {}
+const refuse = (reason: string): never => {
+  throw new Refused(reason);
+};
 
-const schema = z.object({
+/** How one key is read: a set value through `read`, an unset (or empty) one as `absent`. */
+interface Key<T> {
+  read(value: string): T;
+  absent: T;
+}
+const key = <T>(read: (value: string) => T, absent: T): Key<T> => ({ read, absent });
+const optional = <T>(read: (value: string) => T): Key<T | undefined> => ({ read, absent: undefined });
+
+const integer =
+  (min: number, max: number) =>
+  (value: string): number => {
+    const number = /^\s*-?\d+\s*$/.test(value) ? Number(value) : refuse('must be a whole number');
+    return number >= min && number <= max ? number : refuse(`must be between ${min} and ${max}`);
+  };
+const text =
+  (min = 1) =>
+  (value: string): string =>
+    value.length >= min ? value : refuse(`must be at least ${min} characters`);
+const matching =
+  (pattern: RegExp, reason: string) =>
+  (value: string): string =>
+    pattern.test(value) ? value : refuse(reason);
+const oneOf =
+  <T extends string>(values: readonly T[]) =>
+  (value: string): T =>
+    values.includes(value as T) ? (value as T) : refuse(`must be one of ${values.join(', ')}`);
+const httpUrl = (value: string): string => {
+  const protocol = URL.canParse(value) ? new URL(value).protocol : '';
+  return protocol === 'http:' || protocol === 'https:' ? value : refuse('must be an http:// or https:// URL');
+};
+const flag = (value: string): boolean => {
+  const word = value.toLowerCase();
+  if (word === 'true' || word === '1' || word === 'yes') return true;
+  if (word === 'false' || word === '0' || word === 'no') return false;
+  return refuse('must be true or false');
+};
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+const keys = {
   /** TCP port the web server listens on. */
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: key(integer(0, 65535), 3000),
   /** Interface to listen on; 0.0.0.0 to be reachable from other machines. */
-  HOST: z.string().min(1).default('127.0.0.1'),
+  HOST: key(text(), '127.0.0.1'),
   /** Where the SQLite database, the generated secret and uploads live. */
-  DATA_DIR: z.string().min(1).default('./data'),
+  DATA_DIR: key(text(), './data'),
   /** The address people use to reach Guildhall; used in emails and to set Secure cookies. */
-  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PUBLIC_URL: optional(httpUrl),
   /** postgres://… to run on PostgreSQL; unset means SQLite in DATA_DIR. */
-  DATABASE_URL: z
-    .string()
-    .regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres://, postgresql:// or sqlite:')
-    .optional(),
+  DATABASE_URL: optional(
+    matching(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres://, postgresql:// or sqlite:'),
+  ),
   /** Default outgoing mail server (smtp:// or smtps://); Settings → Outgoing email overrides it. */
-  SMTP_URL: z
-    .string()
-    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
-    .optional(),
+  SMTP_URL: optional(matching(/^smtps?:\/\//, 'must start with smtp:// or smtps://')),
   /** Default sender address for outgoing email. */
-  MAIL_FROM: z.string().min(3).optional(),
+  MAIL_FROM: optional(text(3)),
   /** Secret for signing and encryption; generated into DATA_DIR on first start when unset. */
-  APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  APP_SECRET: optional(text(32)),
   /** Trust X-Forwarded-* from proxies in front: a hop count (1 = the one proxy in front), true, or addresses. */
-  TRUST_PROXY: z.string().default('false'),
+  TRUST_PROXY: key(text(), 'false'),
   /** trace, debug, info, warn, error, fatal or silent. */
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  LOG_LEVEL: key(oneOf(LOG_LEVELS), 'info'),
   /** argon2id memory cost in KiB; the default follows OWASP, tests lower it to stay fast. */
-  PASSWORD_HASH_COST: z.coerce.number().int().min(8).max(1_048_576).default(19_456),
+  PASSWORD_HASH_COST: key(integer(8, 1_048_576), 19_456),
   /** Run the job worker inside the web process (set false when running `guildhall worker` apart). */
-  RUN_WORKER: booleanish.default(true),
+  RUN_WORKER: key(flag, true),
   /** Stripe API base, for pointing the SDK at the emulator (http://127.0.0.1:12111); unset is Stripe. */
-  STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  STRIPE_API_URL: optional(httpUrl),
   /** A demonstration (`guildhall demo`): every page says so; payments go to the offline emulator. */
-  DEMO: booleanish.default(false),
+  DEMO: key(flag, false),
   /** Web processes `guildhall start` runs on one port; unset means one per core (`--processes` wins). */
-  PROCESSES: z.coerce.number().int().min(1).max(64).optional(),
+  PROCESSES: optional(integer(1, 64)),
   /**
    * PostgreSQL only: send hot queries as named prepared statements (planned once per connection). Set
    * false behind a pooler in transaction mode that does not support them (PgBouncer before 1.21).
    */
-  DATABASE_PREPARED_STATEMENTS: booleanish.default(true),
+  DATABASE_PREPARED_STATEMENTS: key(flag, true),
   /**
    * PostgreSQL only: where each process's listening connection goes (LISTEN, for in-process caches);
    * defaults to DATABASE_URL. Point it past PgBouncer in transaction mode, which cannot listen.
    */
-  DATABASE_LISTEN_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must start with postgres://')
-    .optional(),
+  DATABASE_LISTEN_URL: optional(matching(/^postgres(ql)?:\/\//, 'must start with postgres://')),
   /** Keep hot values (who a session is, public offer pages) in each process, told of every change. */
-  IN_PROCESS_CACHE: booleanish.default(true),
+  IN_PROCESS_CACHE: key(flag, true),
   /** redis://… for rate limits shared by several processes or machines; without it they use the database. */
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
-    .optional(),
-});
+  REDIS_URL: optional(matching(/^rediss?:\/\//, 'must start with redis:// or rediss://')),
+};
 
-export type Env = z.infer<typeof schema>;
+export type Env = { [Name in keyof typeof keys]: (typeof keys)[Name] extends Key<infer T> ? T : never };
+
+/** Reads every key; throws one ConfigError naming every key it refused and why. */
+function readKeys(raw: NodeJS.ProcessEnv): Env {
+  const env: Record<string, unknown> = {};
+  const refused: string[] = [];
+  for (const [name, spec] of Object.entries(keys) as [string, Key<unknown>][]) {
+    const value = raw[name];
+    try {
+      env[name] = value === undefined || value === '' ? spec.absent : spec.read(value);
+    } catch (error) {
+      if (!(error instanceof Refused)) throw error;
+      refused.push(`  ${name}: ${error.message}`);
+    }
+  }
+  if (refused.length > 0) throw new ConfigError(`Invalid configuration:\n${refused.join('\n')}`);
+  return env as Env;
+}
 
 export interface Config {
   port: number;
@@ -145,18 +192,7 @@ function loadSecret(dataDir: string, given: string | undefined): string {
 
 /** Parses and validates the environment once; throws one ConfigError naming every bad key. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Config> {
-  const raw = readEnv(source);
-  const picked: Record<string, string> = {};
-  for (const key of Object.keys(schema.shape)) {
-    const value = raw[key];
-    if (value !== undefined && value !== '') picked[key] = value;
-  }
-  const parsed = schema.safeParse(picked);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  const env = parsed.data;
+  const env = readKeys(readEnv(source));
   const dataDir = resolve(env.DATA_DIR);
   makePrivateDirectory(dataDir);
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');

@@ -179,7 +179,7 @@ describe('files at rest', () => {
     const config = loadConfig({ DATA_DIR: dataDir, APP_SECRET: 'x'.repeat(40), LOG_LEVEL: 'silent' });
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     if (config.database.kind !== 'sqlite') throw new Error('expected SQLite');
-    const { db } = openDatabase(config.database);
+    const { db } = await openDatabase(config.database);
     await db.schema.createTable('t').addColumn('x', 'integer').execute();
     for (const file of [config.database.file, `${config.database.file}-wal`, `${config.database.file}-shm`]) {
       expect(statSync(file).mode & 0o777, file).toBe(0o600);

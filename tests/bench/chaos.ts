@@ -480,7 +480,7 @@ export async function runChaos(
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
   };
   const config = loadConfig(env);
-  const { db } = openDatabase(config.database, { poolSize: 2 });
+  const { db } = await openDatabase(config.database, { poolSize: 2 });
   defer(() => db.destroy());
   await migrateToLatest(db);
   const ownerUser = await createOwner({ db }, { email: 'owner@chaos.test', name: 'Chaos Owner' });

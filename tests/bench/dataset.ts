@@ -143,7 +143,7 @@ export async function prepareDatabase(
   const place = await throwawayDatabase(engine, postgresUrl, 'guildhall_bench');
   const { dataDir, databaseUrl } = place;
   const env = guildhallEnv(dataDir, databaseUrl);
-  const { db } = openDatabase(loadConfig(env).database, { poolSize: 2 });
+  const { db } = await openDatabase(loadConfig(env).database, { poolSize: 2 });
   const drop = async () => {
     await db.destroy();
     await place.drop();

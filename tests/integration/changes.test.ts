@@ -56,7 +56,7 @@ describe('topic versions', () => {
   });
 
   it('move for a write made through another connection (another process, the CLI)', async () => {
-    const { db: elsewhere } = openDatabase(ctx.config.database, { poolSize: 1 });
+    const { db: elsewhere } = await openDatabase(ctx.config.database, { poolSize: 1 });
     try {
       const group = await createGroup({ db: elsewhere });
       await quiet();
@@ -74,7 +74,7 @@ describe('topic versions', () => {
   });
 
   it('are never given to a database opened without caches', async () => {
-    const { db: plain } = openDatabase(ctx.config.database, { poolSize: 1 });
+    const { db: plain } = await openDatabase(ctx.config.database, { poolSize: 1 });
     try {
       expect(changesOf(plain).version('catalog')).toBeNull();
     } finally {

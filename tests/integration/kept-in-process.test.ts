@@ -45,7 +45,7 @@ beforeAll(async () => {
   ctx = await createTestContext({ onQuery: (sql) => statements.push(sql) });
   expect(await changesOf(ctx.db).ready()).toBe(true);
   owner = await signIn(ctx, await createOwner(ctx));
-  const { db } = openDatabase(ctx.config.database, { poolSize: 2, caches: true });
+  const { db } = await openDatabase(ctx.config.database, { poolSize: 2, caches: true });
   expect(await changesOf(db).ready()).toBe(true);
   const { app, services } = await buildApp({
     config: ctx.config,

@@ -24,7 +24,7 @@ function postgresConfig() {
 
 describe('kept values on PostgreSQL', () => {
   it('move on for a TRUNCATE (signing everyone out) from anywhere', async () => {
-    const { db } = openDatabase(postgresConfig(), { poolSize: 2, caches: true });
+    const { db } = await openDatabase(postgresConfig(), { poolSize: 2, caches: true });
     try {
       expect(await changesOf(db).ready()).toBe(true);
       const before = changesOf(db).version('actors');
@@ -42,7 +42,10 @@ describe('kept values on PostgreSQL', () => {
     const url = new URL(postgresConfig().url);
     const options = url.searchParams.get('options') ?? '';
     url.searchParams.set('options', `${options} -c client_min_messages=warning`.trim());
-    const { db } = openDatabase({ ...postgresConfig(), url: url.toString() }, { poolSize: 2, caches: true });
+    const { db } = await openDatabase(
+      { ...postgresConfig(), url: url.toString() },
+      { poolSize: 2, caches: true },
+    );
     try {
       expect(await changesOf(db).ready()).toBe(true);
       const silenced = await sql<{
@@ -63,7 +66,7 @@ describe('kept values on PostgreSQL', () => {
   it('keep nothing when the listening connection reaches another database than the pool', async () => {
     const elsewhere = new URL(postgresConfig().url);
     elsewhere.pathname = '/postgres';
-    const { db } = openDatabase(
+    const { db } = await openDatabase(
       { ...postgresConfig(), listenUrl: elsewhere.toString() },
       { poolSize: 2, caches: true },
     );
@@ -82,7 +85,7 @@ describe('kept values on PostgreSQL', () => {
     if (config.kind !== 'postgres') throw new Error('PostgreSQL only');
     for (const table of ['entitlements', 'access_grants', 'offer_hub_groups', 'hub_groups'])
       await sql.raw(`drop trigger ${table}_access_changed on ${table}`).execute(older.db);
-    const { db } = openDatabase(config, { poolSize: 2, caches: true });
+    const { db } = await openDatabase(config, { poolSize: 2, caches: true });
     try {
       expect(await changesOf(db).ready()).toBe(true);
       expect(changesOf(db).version('access')).toBeNull();

@@ -20,7 +20,7 @@ afterAll(async () => database.cleanup());
 async function preparedOn(preparedStatements: boolean): Promise<string[]> {
   const config = database.config.database;
   if (config.kind !== 'postgres') throw new Error('PostgreSQL only');
-  const { db } = openDatabase({ ...config, preparedStatements }, { poolSize: 1 });
+  const { db } = await openDatabase({ ...config, preparedStatements }, { poolSize: 1 });
   try {
     const group = await createGroup({ db });
     for (let i = 0; i < 2; i += 1) await listFeedPosts(db, group.id, 'nobody', null, 20);
@@ -35,7 +35,7 @@ describe('prepared statements on PostgreSQL', () => {
   it('go unnamed once a migration changed the table under them, inside a transaction or not', async () => {
     const config = database.config.database;
     if (config.kind !== 'postgres') throw new Error('PostgreSQL only');
-    const { db } = openDatabase(config, { poolSize: 1 });
+    const { db } = await openDatabase(config, { poolSize: 1 });
     try {
       // Prepared on this connection, then a newer version adds a column (a rolling upgrade).
       expect(await findPurchase(db, 'none')).toBeUndefined();

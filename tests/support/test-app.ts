@@ -70,7 +70,7 @@ export async function createTestDatabase(env: Record<string, string> = {}, onQue
     databaseEnv = { DATABASE_URL: withSchema.toString() };
   }
   const config = testConfig(dataDir, { ...databaseEnv, ...env });
-  const { db } = openDatabase(config.database, {
+  const { db } = await openDatabase(config.database, {
     poolSize: 5,
     caches: true,
     ...(onQuery ? { onQuery } : {}),

@@ -67,7 +67,7 @@ export interface BillingDeps {
   clock: Clock;
   logger: Logger;
   stripe: Pick<StripeConnection, 'client' | 'webhookContext' | 'applyAccount'>;
-  verifyEvent(rawBody: Buffer | string, signature: string | undefined, secret: string): Stripe.Event;
+  verifyEvent(rawBody: Buffer | string, signature: string | undefined, secret: string): Promise<Stripe.Event>;
   purchases: Pick<PurchasesService, 'settlePaidPurchase'>;
   access: Pick<
     AccessService,
@@ -667,7 +667,7 @@ export function createBillingService(deps: BillingDeps) {
     if (!secret || !client) throw new AppError('stripe_not_connected', 400, 'Stripe is not connected.');
     let event: Stripe.Event;
     try {
-      event = deps.verifyEvent(rawBody, signature, secret);
+      event = await deps.verifyEvent(rawBody, signature, secret);
     } catch {
       throw new AppError('invalid_signature', 400, 'The Stripe-Signature header does not verify.');
     }

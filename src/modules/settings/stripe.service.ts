@@ -122,7 +122,7 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
     const { key, state: connection, values } = await stored(undefined, [WEBHOOK_SECRET_KEYS[kind]]);
     return {
       secret: opened(values.get(WEBHOOK_SECRET_KEYS[kind])),
-      client: key && connection ? { stripe: gateway.client(key), connection } : null,
+      client: key && connection ? { stripe: await gateway.client(key), connection } : null,
     };
   }
 
@@ -134,7 +134,7 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
         connectPath: '/admin/settings#stripe',
       });
     }
-    return { stripe: gateway.client(key), connection };
+    return { stripe: await gateway.client(key), connection };
   }
 
   function stateOf(account: Stripe.Account, key: string, previous: StripeConnectionState | null) {
@@ -233,7 +233,7 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
         'must be a Stripe secret key (sk_live_… or sk_test_…) or restricted key (rk_…)',
       );
     }
-    const stripe = gateway.client(key);
+    const stripe = await gateway.client(key);
     let account: Stripe.Account;
     try {
       account = await stripe.accounts.retrieveCurrent();
@@ -291,7 +291,7 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
     for (const id of [state?.webhookEndpointId, state?.connectWebhookEndpointId]) {
       if (!key || !id) continue;
       try {
-        await gateway.client(key).webhookEndpoints.del(id);
+        await (await gateway.client(key)).webhookEndpoints.del(id);
       } catch (error) {
         // The key may already be revoked; what matters is that Guildhall forgets it.
         logger.warn({ err: error }, 'stripe: endpoint not deleted on disconnect');
@@ -322,7 +322,7 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
   async function repair(): Promise<{ repaired: boolean }> {
     const { key, state } = await stored();
     if (!key || !state) return { repaired: false };
-    const stripe = gateway.client(key);
+    const stripe = await gateway.client(key);
     const endpoint = await ensureEndpoint(stripe, 'account', {
       id: state.webhookEndpointId,
       secret: await webhookSecret('account'),

@@ -16,7 +16,7 @@
 // and use a kept value only while `version(topic)` still answers the same. A version is a number of
 // this process's alone, never reused, so nothing kept under an older one can match again.
 import type SQLite from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 
 export type Topic = 'catalog' | 'actors' | 'access';
 
@@ -152,6 +152,7 @@ type PoolQuery = (text: string, values?: unknown[]) => Promise<{ rows: Record<st
  * notices), once committed; their notifications come as well, and move the topics once more.
  */
 export function postgresChanges(
+  Client: typeof pg.Client,
   connection: pg.ClientConfig,
   poolQuery: PoolQuery,
   log: (message: string) => void = () => {},
@@ -212,7 +213,7 @@ export function postgresChanges(
   }
 
   async function listen(): Promise<boolean> {
-    const client = new pg.Client({ ...connection, keepAlive: true });
+    const client = new Client({ ...connection, keepAlive: true });
     listener = client;
     const down = () => {
       if (listener !== client) return;

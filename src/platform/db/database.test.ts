@@ -38,7 +38,7 @@ describe('opening a SQLite database', () => {
   it('drops the value samples an ANALYZE left and keeps the per-index statistics', async () => {
     const file = analyzedFile();
     expect(statistics(file).samples).toBeGreaterThan(0);
-    const { db } = openDatabase({ kind: 'sqlite', file });
+    const { db } = await openDatabase({ kind: 'sqlite', file });
     await db.destroy();
     expect(statistics(file)).toEqual({ perIndex: 1, samples: 0 });
   });

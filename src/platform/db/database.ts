@@ -11,7 +11,7 @@ import {
   SqliteDialect,
   sql,
 } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Config } from '../../config.ts';
 import { attachChanges, changesOf, noticeTopic, postgresChanges, sqliteChanges } from './changes.ts';
 import * as foundation from './migrations/0001-foundation.ts';
@@ -43,9 +43,6 @@ import type { DB } from './schema.ts';
 
 export type Database = Kysely<DB>;
 export type Engine = 'sqlite' | 'postgres';
-
-// Epoch milliseconds live in bigint columns; they fit a JS number for the next 285 000 years.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -243,14 +240,18 @@ function trackingPool(
   } as unknown as pg.Pool;
 }
 
-export function openDatabase(
+export async function openDatabase(
   database: Config['database'],
   options: OpenDatabaseOptions = {},
-): { db: Database; engine: Engine } {
+): Promise<{ db: Database; engine: Engine }> {
   const plugins = [new CamelCasePlugin()];
   const onQuery = options.onQuery;
   const log = onQuery ? { log: (event: { query: { sql: string } }) => onQuery(event.query.sql) } : {};
   if (database.kind === 'postgres') {
+    // Loaded here, so that a SQLite platform never loads PostgreSQL's driver.
+    const { default: pg } = await import('pg');
+    // Epoch milliseconds live in bigint columns; they fit a JS number for the next 285 000 years.
+    pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
     const connection = {
       max: options.poolSize ?? 10,
       ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
@@ -262,6 +263,7 @@ export function openDatabase(
     const heard =
       options.caches && database.inProcessCache !== false && listens
         ? postgresChanges(
+            pg.Client,
             { connectionString: database.listenUrl ?? database.url, ...connection },
             (text, values) => pool.query(text, values),
             (message) => process.emitWarning(message),

@@ -164,7 +164,8 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
   // every such visitor gets: kept whole per address while nothing it shows has changed (the 'catalog'
   // topic: offers, the groups they open, the groups, the settings; src/platform/db/changes.ts), so it
   // runs no query at all. Any other visit is rendered for itself, as before.
-  const visitorPages = lru<{ version: number; body: string }>(200);
+  // Kept encoded: a visit sends the bytes as they are, with no encoding or length to work out again.
+  const visitorPages = lru<{ version: number; body: Buffer }>(200);
 
   function keepFor(request: FastifyRequest, page: 'offer' | 'checkout', slug: string): Keep | null {
     if (request.actor || request.cookies[REF_COOKIE] !== undefined) return null;
@@ -174,13 +175,17 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
   }
 
   /** The kept page for this visit, if it is still what the visitor would get. */
-  function keptPage(keep: Keep | null): string | null {
+  function keptPage(keep: Keep | null): Buffer | null {
     const kept = keep ? visitorPages.get(keep.key) : undefined;
     return kept && kept.version === keep?.version ? kept.body : null;
   }
 
-  function html(reply: FastifyReply, body: string, status = 200, keep: Keep | null = null) {
-    if (keep && status === 200) visitorPages.set(keep.key, { version: keep.version, body });
+  function html(reply: FastifyReply, page: string | Buffer, status = 200, keep: Keep | null = null) {
+    let body = page;
+    if (keep && status === 200) {
+      body = Buffer.from(page);
+      visitorPages.set(keep.key, { version: keep.version, body });
+    }
     return reply
       .status(status)
       .header('content-security-policy', pageCsp)

@@ -212,6 +212,34 @@ describe('who a session acts as, kept', () => {
   });
 });
 
+describe('a caller’s own row, kept', () => {
+  it('costs no query once kept, and shows every change to the row at once, here and in the other process', async () => {
+    const member = await createMember(ctx, { name: 'Kept Member' });
+    const key = await createApiKey(ctx, member);
+    const caller = client(ctx, { apiKey: key });
+    await quiet();
+    expect((await caller.get('/api/v1/me')).json().name).toBe('Kept Member');
+    expect((await other.request({ url: '/api/v1/me', apiKey: key })).status).toBe(200);
+    const { queries } = await counted(() => caller.get('/api/v1/me'));
+    expect(queries).toEqual([]);
+
+    // Through the API: at once here, and in the other process as soon as it hears.
+    const repliesOff = (r: { body: string }) => JSON.parse(r.body).emailAbout.replies === false;
+    expect((await caller.patch('/api/v1/me', { emailAbout: { replies: false } })).statusCode).toBe(200);
+    expect((await caller.get('/api/v1/me')).json().emailAbout.replies).toBe(false);
+    expect(repliesOff(await otherSees('/api/v1/me', repliesOff, { apiKey: key }))).toBe(true);
+    // Another process's SQL, on a column only /me shows: here as soon as this process hears.
+    await other.db.updateTable('users').set({ emailMentions: 0 }).where('id', '=', member.id).execute();
+    await eventually(async () => (await caller.get('/api/v1/me')).json().emailAbout.mentions === false);
+    await quiet();
+
+    // A person removed is no one: the key no longer answers, and the row is not kept past it.
+    await ctx.db.deleteFrom('apiKeys').where('userId', '=', member.id).execute();
+    await ctx.db.deleteFrom('users').where('id', '=', member.id).execute();
+    expect((await caller.get('/api/v1/me')).statusCode).toBe(401);
+  });
+});
+
 describe('the offer page an anonymous visitor gets, kept', () => {
   async function offerWith(groupName: string) {
     const group = await createGroup(ctx, { name: groupName, visibility: 'private' });

@@ -508,9 +508,17 @@ export function createAuthService(deps: AuthDeps) {
 
   // --- one's own account -----------------------------------------------------------------------
 
+  // Each recent caller's own row, kept while no person's row has changed (the 'users' topic: any
+  // column, their last visit included), so `/me` runs no query. Shared: read it, never change it.
+  const keptUsers = lru<{ version: number; row: UserRow }>(10_000);
+
   async function currentUser(actor: Actor): Promise<UserRow> {
+    const version = deps.changes.version('users');
+    const kept = version === null ? undefined : keptUsers.get(actor.userId);
+    if (kept && kept.version === version) return kept.row;
     const user = await findUserById(db, actor.userId);
     if (!user) throw new UnauthorizedError();
+    if (version !== null) keptUsers.set(actor.userId, { version, row: user });
     return user;
   }
 

@@ -38,6 +38,7 @@ import * as followsAndDirectories from './migrations/0021-follows-and-directorie
 import * as countsAndFollowerLookups from './migrations/0022-counts-and-follower-lookups.ts';
 import * as oneOpenReport from './migrations/0023-one-open-report.ts';
 import * as changeTopics from './migrations/0024-change-topics.ts';
+import * as userChanges from './migrations/0025-user-changes.ts';
 import { statementName } from './prepared.ts';
 import type { DB } from './schema.ts';
 
@@ -69,6 +70,7 @@ const migrations: Record<string, Migration> = {
   '0022-counts-and-follower-lookups': countsAndFollowerLookups,
   '0023-one-open-report': oneOpenReport,
   '0024-change-topics': changeTopics,
+  '0025-user-changes': userChanges,
 };
 
 /**

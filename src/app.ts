@@ -105,8 +105,9 @@ export async function buildApp(
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   registerSecurityHeaders(app, { hsts: config.secureCookies });
   await app.register(fastifyCookie);

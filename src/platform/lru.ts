@@ -8,18 +8,22 @@ export interface Lru<V> {
 
 export function lru<V>(max: number): Lru<V> {
   const entries = new Map<string, V>();
+  // The key at the recent end already: a hot key read again and again is not moved each time.
+  let newest: string | undefined;
   return {
     get(key) {
       const value = entries.get(key);
-      if (value !== undefined) {
+      if (value !== undefined && key !== newest) {
         entries.delete(key);
         entries.set(key, value);
+        newest = key;
       }
       return value;
     },
     set(key, value) {
       entries.delete(key);
       entries.set(key, value);
+      newest = key;
       if (entries.size > max) entries.delete(entries.keys().next().value as string);
     },
   };

@@ -57,17 +57,25 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     return request.headers['sec-fetch-site'] !== 'cross-site';
   }
 
-  app.addHook('onRequest', async (request) => {
+  // A request with no credentials is answered without a promise (most public pages' visits).
+  app.addHook('onRequest', (request, _reply, done) => {
     const authorization = request.headers.authorization;
+    const unsafe = UNSAFE.has(request.method);
+    if (!authorization?.startsWith('Bearer ')) {
+      if (unsafe && !originAllowed(request)) {
+        return done(new ForbiddenError('Cross-site requests are refused.', 'cross_site_request'));
+      }
+      if (!request.cookies[SESSION_COOKIE]) return done();
+    }
+    identify(request, authorization, unsafe).then(() => done(), done);
+  });
+
+  async function identify(request: FastifyRequest, authorization: string | undefined, unsafe: boolean) {
     if (authorization?.startsWith('Bearer ')) {
       const actor = await options.resolvers.byApiKey(authorization.slice(7).trim());
       if (!actor) throw new UnauthorizedError('The API key is not valid.', 'invalid_api_key');
       request.actor = actor;
       return;
-    }
-    const unsafe = UNSAFE.has(request.method);
-    if (unsafe && !originAllowed(request)) {
-      throw new ForbiddenError('Cross-site requests are refused.', 'cross_site_request');
     }
     const token = request.cookies[SESSION_COOKIE];
     if (!token) return;
@@ -84,7 +92,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
         );
       }
     }
-  });
+  }
 }
 
 /**
@@ -92,8 +100,10 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
  * 401 to a caller without credentials, before its input is even validated.
  */
 export function requireCallerUnlessPublic(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
-    if (!request.actor && request.routeOptions.config?.public !== true) throw new UnauthorizedError();
+  app.addHook('preValidation', (request, _reply, done) => {
+    done(
+      !request.actor && request.routeOptions.config?.public !== true ? new UnauthorizedError() : undefined,
+    );
   });
 }
 

@@ -22,7 +22,8 @@ export const APP_CSP = [
 ].join('; ');
 
 export function registerSecurityHeaders(app: FastifyInstance, options: { hsts: boolean }): void {
-  app.addHook('onRequest', async (_request, reply) => {
+  // A hook that waits for nothing calls `done` (an async one costs every request a promise).
+  app.addHook('onRequest', (_request, reply, done) => {
     reply.header('content-security-policy', APP_CSP);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
@@ -30,5 +31,6 @@ export function registerSecurityHeaders(app: FastifyInstance, options: { hsts: b
     reply.header('cross-origin-opener-policy', 'same-origin');
     reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
     if (options.hsts) reply.header('strict-transport-security', 'max-age=31536000');
+    done();
   });
 }

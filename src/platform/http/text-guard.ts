@@ -59,18 +59,21 @@ export function fieldNotFinite(...sources: unknown[]): string | null {
  * the form and its errors, not JSON.
  */
 export function registerTextGuard(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
-    if (!request.url.startsWith('/api/')) return;
+  // Both hooks wait for nothing: they call `done` (an async hook costs every request a promise).
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (!request.url.startsWith('/api/')) return done();
     const found =
       fieldWithoutText(request.params) ?? fieldWithoutText(request.query) ?? fieldWithoutText(request.body);
     if (found?.problem === 'too_deep')
-      throw ValidationError.field(found.field, `must not nest deeper than ${MAX_NESTING} levels`);
-    if (found) throw ValidationError.field(found.field, 'must not contain NUL characters or broken text');
+      return done(ValidationError.field(found.field, `must not nest deeper than ${MAX_NESTING} levels`));
+    if (found)
+      return done(ValidationError.field(found.field, 'must not contain NUL characters or broken text'));
+    done();
   });
   // After validation: Ajv coerces `?limit=Infinity` into a number its range check lets through.
-  app.addHook('preHandler', async (request) => {
-    if (!request.url.startsWith('/api/')) return;
+  app.addHook('preHandler', (request, _reply, done) => {
+    if (!request.url.startsWith('/api/')) return done();
     const field = fieldNotFinite(request.query, request.params);
-    if (field) throw ValidationError.field(field, 'must be a finite number');
+    done(field ? ValidationError.field(field, 'must be a finite number') : undefined);
   });
 }

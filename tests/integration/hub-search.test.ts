@@ -15,6 +15,7 @@ import { createTestContext, type TestContext } from '../support/test-app.ts';
 
 const clock = manualClock(Date.now());
 let ctx: TestContext;
+const statements: string[] = [];
 let staff: Client;
 let member: Client;
 let outsider: Client;
@@ -41,7 +42,7 @@ async function write(caller: Client, group: TestGroup, title: string | null, bod
 }
 
 beforeAll(async () => {
-  ctx = await createTestContext({ clock });
+  ctx = await createTestContext({ clock, onQuery: (sql) => statements.push(sql) });
   staff = await signIn(ctx, await createOwner(ctx, { name: 'Olga Owner' }));
   open = await createGroup(ctx, { name: 'Lobby', visibility: 'public' });
   closed = await createGroup(ctx, { name: 'Inner circle', visibility: 'private' });
@@ -97,6 +98,31 @@ describe('searching the Hub', () => {
     expect((await member.delete(`/api/v1/hub/posts/${id}`)).statusCode).toBe(204);
     expect((await find(outsider, 'posts', 'canoe')).data).toEqual([]);
     expect((await find(outsider, 'comments', 'kayak')).data).toEqual([]);
+  });
+
+  it('answers a repeated search from memory, and shows a like, a rename and a closed group at once', async () => {
+    const insider = await createMember(ctx, { name: 'Pia Kept' });
+    const grant = await createGrant(ctx, insider, closed);
+    const reader = await signIn(ctx, insider);
+    const id = await write(staff, closed, 'Glacier walk', 'Crampons provided.');
+    const hit = async () => (await find(reader, 'posts', 'glacier')).data;
+    expect((await hit()).map((p) => p.id)).toEqual([id]);
+    statements.length = 0;
+    expect((await hit()).map((p) => p.id)).toEqual([id]);
+    expect(statements.filter((sql) => /search_fts|search_vector/.test(sql))).toEqual([]);
+
+    expect((await member.request('PUT', `/api/v1/hub/posts/${id}/like`)).statusCode).toBe(200);
+    expect((await hit())[0]).toMatchObject({ likeCount: 1 });
+    expect((await staff.patch('/api/v1/me', { name: 'Olga Renamed' })).statusCode).toBe(200);
+    expect((await hit())[0]).toMatchObject({ author: { name: 'Olga Renamed' } });
+    expect((await staff.patch(`/api/v1/hub-groups/${closed.id}`, { name: 'Inner ring' })).statusCode).toBe(200);
+    expect((await hit())[0]).toMatchObject({ group: { name: 'Inner ring' } });
+    await ctx.db.deleteFrom('accessGrants').where('id', '=', grant).execute();
+    expect(await hit()).toEqual([]);
+    // Someone else who may enter the group still finds it.
+    expect((await find(member, 'posts', 'glacier')).data.map((p) => p.id)).toEqual([id]);
+    await staff.patch('/api/v1/me', { name: 'Olga Owner' });
+    await staff.patch(`/api/v1/hub-groups/${closed.id}`, { name: 'Inner circle' });
   });
 
   it('pages newest first with a cursor, each post once', async () => {

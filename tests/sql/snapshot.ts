@@ -83,7 +83,14 @@ function sampleFor(name: string): Sample {
   if (name === 'exceptId') return { value: 'sample-except' };
   if (name === 'filter' || name === 'options')
     return {
-      value: { search: 'sample', after: { at: NOW, id: 'sample-id' }, limit: 20, publishedOnly: true },
+      value: {
+        search: 'sample',
+        after: { at: NOW, id: 'sample-id' },
+        limit: 20,
+        publishedOnly: true,
+        terms: ['sample'],
+        groupIds: ['sample-1', 'sample-2'],
+      },
     };
   if (name === 'post' || name === 'comment')
     return { value: { id: 'sample-id', hubGroupId: 'sample-group', postId: 'sample-post' } };

@@ -328,9 +328,8 @@ export type HomePostRow = Awaited<ReturnType<typeof listHomePosts>>[number];
 export interface SearchOptions {
   /** The search's words (hub.rules.ts, searchTerms): letters and digits only. */
   terms: string[];
-  everyGroup: boolean;
-  viewerId: string;
-  now: number;
+  /** The groups searched: those the viewer may enter (access.enteredGroups); null for every group (staff). */
+  groupIds: readonly string[] | null;
   after: Cursor | null;
   limit: number;
 }
@@ -460,9 +459,19 @@ function commentHits(db: Executor, match: string) {
 }
 
 /**
+ * Only the posts of these groups (a JSON array of ids: one value, so one compiled shape for any number
+ * of groups): the groups a member may enter, as the access rule gave them (access.enteredGroups, kept
+ * in memory while nothing that decides it has changed), a condition of the search query itself.
+ */
+function inGroups(db: Executor, groups: string) {
+  return locksRows(db)
+    ? sql<boolean>`posts.hub_group_id in (select jsonb_array_elements_text(${groups}::jsonb))`
+    : sql<boolean>`posts.hub_group_id in (select value from json_each(${groups}))`;
+}
+
+/**
  * A search's four shapes (staff or member, first page or later), each compiled once per engine: the
- * hits of `base`, for a member only in the groups they may enter (the access rule as one condition on
- * the joined group, as the home feed), newest first after the cursor.
+ * hits of `base`, for a member only in the groups they may enter, newest first after the cursor.
  */
 function searchShapes<Row>(
   base: (db: Executor, match: string) => { compile(): CompiledQuery<Row> },
@@ -471,8 +480,7 @@ function searchShapes<Row>(
   // The hit queries join posts and hub_groups (and more): seen here through that part of their shape.
   type Q = SelectQueryBuilder<DB, 'posts' | 'hubGroups', Row>;
   const start = (db: Executor, match: string) => base(db, match) as unknown as Q;
-  const entered = (query: Q, viewerId: string, now: number) =>
-    query.where((eb) => groupsEnteredBy(eb, viewerId, now));
+  const entered = (db: Executor, query: Q, groups: string) => query.where(inGroups(db, groups));
   const later = (query: Q, at: number, id: string) =>
     query.where(sql<boolean>`(${sql.ref(`${table}.createdAt`)}, ${sql.ref(`${table}.id`)}) < (${at}, ${id})`);
   return {
@@ -480,12 +488,12 @@ function searchShapes<Row>(
     staffLater: prepared((db: Executor, match: string, take: number, at: number, id: string) =>
       later(start(db, match), at, id).limit(take),
     ),
-    memberFirst: prepared((db: Executor, match: string, take: number, viewerId: string, now: number) =>
-      entered(start(db, match), viewerId, now).limit(take),
+    memberFirst: prepared((db: Executor, match: string, take: number, groups: string) =>
+      entered(db, start(db, match), groups).limit(take),
     ),
     memberLater: prepared(
-      (db: Executor, match: string, take: number, at: number, id: string, viewerId: string, now: number) =>
-        later(entered(start(db, match), viewerId, now), at, id).limit(take),
+      (db: Executor, match: string, take: number, at: number, id: string, groups: string) =>
+        later(entered(db, start(db, match), groups), at, id).limit(take),
     ),
   };
 }
@@ -548,15 +556,17 @@ async function runSearch<Row>(
   shapes: ReturnType<typeof searchShapes<Row>>,
   options: SearchOptions,
 ) {
-  const { terms, everyGroup, viewerId, now, after, limit } = options;
+  const { terms, groupIds, after, limit } = options;
   const match = matchQuery(db, terms);
-  if (everyGroup)
+  if (groupIds === null)
     return after
       ? shapes.staffLater(db, match, limit + 1, after.at, after.id)
       : shapes.staffFirst(db, match, limit + 1);
+  if (groupIds.length === 0) return [];
+  const groups = JSON.stringify(groupIds);
   return after
-    ? shapes.memberLater(db, match, limit + 1, after.at, after.id, viewerId, now)
-    : shapes.memberFirst(db, match, limit + 1, viewerId, now);
+    ? shapes.memberLater(db, match, limit + 1, after.at, after.id, groups)
+    : shapes.memberFirst(db, match, limit + 1, groups);
 }
 
 export async function countPinned(db: Executor, groupId: string): Promise<number> {

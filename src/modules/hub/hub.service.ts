@@ -18,8 +18,15 @@ import {
 } from '../../platform/errors.ts';
 import type { RateLimiter } from '../../platform/http/rate-limit.ts';
 import { enqueueJob } from '../../platform/jobs.ts';
+import { lru } from '../../platform/lru.ts';
 import { type MediaStore, mediaUrl } from '../../platform/media.ts';
-import { decodeCursor, decodeTextCursor, encodeTextCursor, pageOf } from '../../platform/pagination.ts';
+import {
+  decodeCursor,
+  decodeTextCursor,
+  encodeTextCursor,
+  type Page,
+  pageOf,
+} from '../../platform/pagination.ts';
 import { normalizedHttpUrl, slugify } from '../../platform/text.ts';
 import type { AccessService, GroupRow } from '../access/index.ts';
 import { type EmailService, notificationDigestEmail, notificationEmail } from '../email/index.ts';
@@ -67,9 +74,11 @@ import {
   markNotificationsRead,
   markReportDismissed,
   nextGroupPosition,
+  type PostHitRow,
   type PostRow,
   type ReportRow,
   resolveReportsOf,
+  type SearchOptions,
   searchComments,
   searchPeople,
   searchPosts,
@@ -165,6 +174,9 @@ function notificationRows(
 }
 
 type EnteredGroup = { id: string; version: number; feedVersion: number };
+
+/** A page of search hits asked for. */
+type SearchPage = { text: string; cursor?: string; limit: number };
 
 /** The home cache's key: the order and the groups a page is read for (their creator's order is stable). */
 function homeKey(order: HomeOrder, groups: EnteredGroup[]): string {
@@ -694,33 +706,72 @@ export function createHubService(deps: HubDeps) {
     return { data, nextCursor: page.nextCursor };
   }
 
-  /** What a search reads: the words of `text`, the caller's groups, the page after the cursor. */
-  function searchOf(actor: Actor, options: { text: string; cursor?: string; limit: number }) {
-    const terms = searchTerms(options.text);
+  /** A search's words, or the reason there are none to look for. */
+  function wordsOf(text: string): string[] {
+    const terms = searchTerms(text);
     if (terms.length === 0) throw ValidationError.field('q', 'needs a word to look for (letters or digits)');
+    return terms;
+  }
+
+  /** What a search reads in these groups (staff: every group, whichever are given). */
+  function searchIn(
+    actor: Actor,
+    groups: EnteredGroup[],
+    terms: string[],
+    options: SearchPage,
+  ): SearchOptions {
     return {
       terms,
-      everyGroup: isStaffRole(actor.role),
-      viewerId: actor.userId,
-      now: clock.now(),
+      groupIds: isStaffRole(actor.role) ? null : groups.map((group) => group.id),
       after: decodeCursor(options.cursor),
       limit: options.limit,
     };
   }
 
+  const hitsPage = <Row extends { createdAt: number; id: string }>(rows: Row[], limit: number) =>
+    pageOf(rows, limit, (row) => ({ at: row.createdAt, id: row.id }));
+
+  // A first page of post hits, kept as the home feed keeps its pages: under the words, the groups
+  // searched (those the caller may enter) and a stamp of those groups' versions, read in one snapshot
+  // with the hits. Whatever a hit shows moves its group's version — a post written, edited, hidden,
+  // deleted, liked or commented on, its author renamed, the group renamed — so the same search by anyone
+  // who may enter the same groups is answered from memory until one of them changes. (Comment hits are
+  // not kept: editing or hiding a comment moves no group's version.)
+  const keptPostHits = lru<{ stamp: string; page: Page<PostHitRow> }>(500);
+
   /**
    * Posts with every word of `text` (the last as a prefix), in the groups the caller may enter, newest
-   * first: each engine's full-text index, the access rule one condition of the query.
+   * first: each engine's full-text index, the groups one condition of the query.
    */
-  async function findPosts(actor: Actor, options: { text: string; cursor?: string; limit: number }) {
-    const rows = await searchPosts(db, searchOf(actor, options));
-    return pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
+  async function findPosts(actor: Actor, options: SearchPage): Promise<Page<PostHitRow>> {
+    const terms = wordsOf(options.text);
+    const now = clock.now();
+    if (options.cursor) {
+      const groups = await access.enteredGroups(actor, now);
+      return hitsPage(await searchPosts(db, searchIn(actor, groups, terms, options)), options.limit);
+    }
+    const keyOf = (groups: EnteredGroup[]) =>
+      `${options.limit}:${terms.join(' ')}:${groups.map((group) => group.id).join(',')}`;
+    const entered = await access.enteredGroups(actor, now);
+    const kept = keptPostHits.get(keyOf(entered));
+    if (kept && kept.stamp === versionStamp(entered)) return kept.page;
+    const { groups, rows } = await db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        const groups = await access.enteredGroups(actor, now, trx);
+        return { groups, rows: await searchPosts(trx, searchIn(actor, groups, terms, options)) };
+      });
+    const page = hitsPage(rows, options.limit);
+    keptPostHits.set(keyOf(groups), { stamp: versionStamp(groups), page });
+    return page;
   }
 
   /** Comments with every word of `text`, as findPosts. */
   async function findComments(actor: Actor, options: { text: string; cursor?: string; limit: number }) {
-    const rows = await searchComments(db, searchOf(actor, options));
-    return pageOf(rows, options.limit, (row) => ({ at: row.createdAt, id: row.id }));
+    const terms = wordsOf(options.text);
+    const groups = await access.enteredGroups(actor, clock.now());
+    return hitsPage(await searchComments(db, searchIn(actor, groups, terms, options)), options.limit);
   }
 
   /**

@@ -37,6 +37,8 @@ declare module 'autocannon' {
     body?: string;
     /** Requests per second across all connections. */
     overallRate?: number;
+    /** Requests in turn; `setupRequest` may change each one before it is sent. */
+    requests?: { setupRequest?: (request: { path: string }) => { path: string } }[];
   }
 
   /** A thenable (no catch/finally) that also stops the run early. */

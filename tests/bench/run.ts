@@ -139,6 +139,15 @@ async function checkOnce(scenario: Scenario, url: string, request: BenchRequest)
   if (problem) throw new Error(`${scenario.name}: wrong answer before measuring: ${problem}`);
 }
 
+/** Gives each request the next of `paths`, round and round. */
+function pathsInTurn(paths: string[]) {
+  let next = 0;
+  return (request: { path: string }) => {
+    request.path = paths[next++ % paths.length] ?? request.path;
+    return request;
+  };
+}
+
 async function load(url: string, request: BenchRequest, settings: Settings, duration: number) {
   running = autocannon({
     url,
@@ -149,6 +158,7 @@ async function load(url: string, request: BenchRequest, settings: Settings, dura
     ...(request.headers ? { headers: request.headers } : {}),
     ...(request.body === undefined ? {} : { body: request.body }),
     ...(request.rate === undefined ? {} : { overallRate: request.rate }),
+    ...(request.paths ? { requests: [{ setupRequest: pathsInTurn(request.paths) }] } : {}),
   });
   try {
     return await running;

@@ -11,6 +11,8 @@ export interface BenchRequest {
   body?: string;
   /** Requests per second across all connections: a fixed load, for a latency figure (no ratio). */
   rate?: number;
+  /** Paths asked in turn instead of `path` alone (which is the first, and the one checked). */
+  paths?: string[];
 }
 
 interface ScenarioBase {
@@ -231,6 +233,24 @@ export const scenarios: Scenario[] = [
           page.data[0]!.titleHit.some((segment) => segment.hit)
         );
       }),
+  },
+  {
+    server: 'guildhall',
+    requires: 'hub',
+    name: 'GET /api/v1/hub/search/posts (member search, a new word each time)',
+    measures:
+      'The search above with a different word at every request (5 000 words in turn, each the number of ' +
+      'one post), so no page is ever kept: the full-text query itself, every time.',
+    async setup(fixture, server) {
+      const hub = hubOf(fixture);
+      const cookie = await sessionCookie(server.url, hub.member.email, hub.member.password);
+      const paths = Array.from(
+        { length: 5_000 },
+        (_, i) => `/api/v1/hub/search/posts?q=${SEARCHED_POST + i * 7}`,
+      );
+      return { path: paths[0]!, paths, headers: { cookie } };
+    },
+    check: (status, body) => expectJson(status, body, (value) => Array.isArray((value as FeedPage).data)),
   },
   {
     server: 'guildhall',

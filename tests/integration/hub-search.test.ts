@@ -115,7 +115,9 @@ describe('searching the Hub', () => {
     expect((await hit())[0]).toMatchObject({ likeCount: 1 });
     expect((await staff.patch('/api/v1/me', { name: 'Olga Renamed' })).statusCode).toBe(200);
     expect((await hit())[0]).toMatchObject({ author: { name: 'Olga Renamed' } });
-    expect((await staff.patch(`/api/v1/hub-groups/${closed.id}`, { name: 'Inner ring' })).statusCode).toBe(200);
+    expect((await staff.patch(`/api/v1/hub-groups/${closed.id}`, { name: 'Inner ring' })).statusCode).toBe(
+      200,
+    );
     expect((await hit())[0]).toMatchObject({ group: { name: 'Inner ring' } });
     await ctx.db.deleteFrom('accessGrants').where('id', '=', grant).execute();
     expect(await hit()).toEqual([]);

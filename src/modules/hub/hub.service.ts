@@ -731,12 +731,13 @@ export function createHubService(deps: HubDeps) {
   const hitsPage = <Row extends { createdAt: number; id: string }>(rows: Row[], limit: number) =>
     pageOf(rows, limit, (row) => ({ at: row.createdAt, id: row.id }));
 
-  // A first page of post hits, kept as the home feed keeps its pages: under the words, the groups
-  // searched (those the caller may enter) and a stamp of those groups' versions, read in one snapshot
-  // with the hits. Whatever a hit shows moves its group's version — a post written, edited, hidden,
-  // deleted, liked or commented on, its author renamed, the group renamed — so the same search by anyone
-  // who may enter the same groups is answered from memory until one of them changes. (Comment hits are
-  // not kept: editing or hiding a comment moves no group's version.)
+  // A first page of post hits, kept under the words, the groups searched (those the caller may enter)
+  // and a stamp of those groups' versions taken before the hits are read (a change meanwhile moves the
+  // stamp on, so what was read then is never answered again). Whatever a hit shows moves its group's
+  // version — a post written, edited, hidden, deleted, liked or commented on, its author renamed, the
+  // group renamed — so the same search by anyone who may enter the same groups is answered from memory
+  // until one of them changes. (Comment hits are not kept: editing or hiding a comment moves no group's
+  // version.)
   const keptPostHits = lru<{ stamp: string; page: Page<PostHitRow> }>(500);
 
   /**
@@ -745,25 +746,15 @@ export function createHubService(deps: HubDeps) {
    */
   async function findPosts(actor: Actor, options: SearchPage): Promise<Page<PostHitRow>> {
     const terms = wordsOf(options.text);
-    const now = clock.now();
-    if (options.cursor) {
-      const groups = await access.enteredGroups(actor, now);
-      return hitsPage(await searchPosts(db, searchIn(actor, groups, terms, options)), options.limit);
-    }
-    const keyOf = (groups: EnteredGroup[]) =>
-      `${options.limit}:${terms.join(' ')}:${groups.map((group) => group.id).join(',')}`;
-    const entered = await access.enteredGroups(actor, now);
-    const kept = keptPostHits.get(keyOf(entered));
-    if (kept && kept.stamp === versionStamp(entered)) return kept.page;
-    const { groups, rows } = await db
-      .transaction()
-      .setIsolationLevel('repeatable read')
-      .execute(async (trx) => {
-        const groups = await access.enteredGroups(actor, now, trx);
-        return { groups, rows: await searchPosts(trx, searchIn(actor, groups, terms, options)) };
-      });
-    const page = hitsPage(rows, options.limit);
-    keptPostHits.set(keyOf(groups), { stamp: versionStamp(groups), page });
+    const groups = await access.enteredGroups(actor, clock.now());
+    const search = searchIn(actor, groups, terms, options);
+    if (options.cursor) return hitsPage(await searchPosts(db, search), options.limit);
+    const key = `${options.limit}:${terms.join(' ')}:${groups.map((group) => group.id).join(',')}`;
+    const stamp = versionStamp(groups);
+    const kept = keptPostHits.get(key);
+    if (kept && kept.stamp === stamp) return kept.page;
+    const page = hitsPage(await searchPosts(db, search), options.limit);
+    keptPostHits.set(key, { stamp, page });
     return page;
   }
 

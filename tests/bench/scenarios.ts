@@ -53,6 +53,12 @@ function hubOf(fixture: Fixture): HubFixture {
   return fixture.hub;
 }
 
+/** The benchmark member's session, signed in on the running server. */
+function memberCookie(fixture: Fixture, server: { url: string }): Promise<string> {
+  const hub = hubOf(fixture);
+  return sessionCookie(server.url, hub.member.email, hub.member.password);
+}
+
 /**
  * Signs `email` in through the real route on the running server and answers the Cookie header that
  * carries its session. GET requests need no CSRF token, so the session cookie is all a read sends.
@@ -205,8 +211,7 @@ export const scenarios: Scenario[] = [
       'The home feed above at a fixed 500 requests a second (moderate load): its p99 latency is the ' +
       'figure, so the ratio columns are left empty.',
     async setup(fixture, server) {
-      const hub = hubOf(fixture);
-      const cookie = await sessionCookie(server.url, hub.member.email, hub.member.password);
+      const cookie = await memberCookie(fixture, server);
       return { path: '/api/v1/hub/home?limit=20', headers: { cookie }, rate: 500 };
     },
     check: (status, body) => expectJson(status, body, (value) => Array.isArray((value as FeedPage).data)),
@@ -218,10 +223,10 @@ export const scenarios: Scenario[] = [
     measures:
       'The same member searching posts for a word that one post of a group they may enter holds, among ' +
       "100 000 posts: the session and one query on the full-text index (FTS5; PostgreSQL's GIN over a " +
-      'tsvector), the access rule one of its conditions, the words marked in the title and a snippet.',
+      'tsvector), the groups the member may enter one of its conditions, the words marked in the title ' +
+      'and a snippet; asked again, the first page kept under those groups’ versions.',
     async setup(fixture, server) {
-      const hub = hubOf(fixture);
-      const cookie = await sessionCookie(server.url, hub.member.email, hub.member.password);
+      const cookie = await memberCookie(fixture, server);
       return { path: `/api/v1/hub/search/posts?q=${SEARCHED_POST}`, headers: { cookie } };
     },
     check: (status, body) =>
@@ -242,8 +247,7 @@ export const scenarios: Scenario[] = [
       'The search above with a different word at every request (5 000 words in turn, each the number of ' +
       'one post), so no page is ever kept: the full-text query itself, every time.',
     async setup(fixture, server) {
-      const hub = hubOf(fixture);
-      const cookie = await sessionCookie(server.url, hub.member.email, hub.member.password);
+      const cookie = await memberCookie(fixture, server);
       const paths = Array.from(
         { length: 5_000 },
         (_, i) => `/api/v1/hub/search/posts?q=${SEARCHED_POST + i * 7}`,
@@ -259,8 +263,7 @@ export const scenarios: Scenario[] = [
     measures:
       'The search above at a fixed 500 requests a second (moderate load): its p99 latency is the figure.',
     async setup(fixture, server) {
-      const hub = hubOf(fixture);
-      const cookie = await sessionCookie(server.url, hub.member.email, hub.member.password);
+      const cookie = await memberCookie(fixture, server);
       return { path: `/api/v1/hub/search/posts?q=${SEARCHED_POST}`, headers: { cookie }, rate: 500 };
     },
     check: (status, body) => expectJson(status, body, (value) => Array.isArray((value as FeedPage).data)),

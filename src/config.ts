@@ -37,8 +37,8 @@ const oneOf =
   (value: string): T =>
     values.includes(value as T) ? (value as T) : refuse(`must be one of ${values.join(', ')}`);
 const httpUrl = (value: string): string => {
-  const protocol = URL.canParse(value) ? new URL(value).protocol : '';
-  return protocol === 'http:' || protocol === 'https:' ? value : refuse('must be an http:// or https:// URL');
+  const url = value.trim();
+  return /^https?:\/\/./.test(url) && URL.canParse(url) ? url : refuse('must be an http:// or https:// URL');
 };
 const flag = (value: string): boolean => {
   const word = value.toLowerCase();

@@ -140,6 +140,20 @@ describe('configuration', () => {
     }
   });
 
+  it('takes a URL only with its scheme written out, trimmed', () => {
+    const config = loadConfig({ DATA_DIR: dir(), PUBLIC_URL: ' https://club.example ' });
+    expect(config.publicUrl).toBe('https://club.example');
+    expect(config.secureCookies).toBe(true);
+    for (const PUBLIC_URL of [
+      'https:club.example',
+      'HTTPS://club.example',
+      'ftp://club.example',
+      'https://',
+    ]) {
+      expect(() => loadConfig({ DATA_DIR: dir(), PUBLIC_URL }), PUBLIC_URL).toThrow(/PUBLIC_URL/);
+    }
+  });
+
   it('reads PostgreSQL, https and proxy settings', () => {
     const config = loadConfig({
       DATA_DIR: dir(),

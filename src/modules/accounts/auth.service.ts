@@ -523,13 +523,23 @@ export function createAuthService(deps: AuthDeps) {
   }
 
   /**
+   * The caller's row as the database has it now, for what checks or changes a password or an address:
+   * another process's change is never a notification away.
+   */
+  async function freshUser(actor: Actor): Promise<UserRow> {
+    const user = await findUserById(db, actor.userId);
+    if (!user) throw new UnauthorizedError();
+    return user;
+  }
+
+  /**
    * Asks for the caller's password again before a power that could hand the account to someone else
    * (the outgoing mail server). Rate-limited like signing in.
    */
   async function confirmPassword(actor: Actor, given: string | undefined): Promise<void> {
     const failures = `confirm-password:fail:${actor.userId}`;
     await rateLimiter.check(failures, FAILURES_PER_CLIENT);
-    const user = await currentUser(actor);
+    const user = await freshUser(actor);
     if (!user.passwordHash) {
       throw new ForbiddenError(
         'Set a password on your Account page first: this change asks for it.',
@@ -571,7 +581,7 @@ export function createAuthService(deps: AuthDeps) {
       });
       if (name !== undefined) await authorRenamed(trx, actor.userId);
     });
-    return currentUser(actor);
+    return freshUser(actor);
   }
 
   /** Starts an email change: a confirmation link goes to the new address; nothing changes until it is used. */
@@ -582,7 +592,7 @@ export function createAuthService(deps: AuthDeps) {
     assertValid([emailProblem('email', input.email)]);
     const newEmail = normalizeEmail(input.email);
     await rateLimiter.hit(`email-change:${actor.userId}`, 5, LIMIT_WINDOW_MS);
-    const user = await currentUser(actor);
+    const user = await freshUser(actor);
     requireVerified(user);
     if (user.passwordHash) await assertPassword(user.passwordHash, input.currentPassword);
     if (newEmail === user.email) {
@@ -612,7 +622,7 @@ export function createAuthService(deps: AuthDeps) {
   ): Promise<void> {
     assertValid([passwordProblem('newPassword', input.newPassword)]);
     await rateLimiter.hit(`password-change:${actor.userId}`, 10, LIMIT_WINDOW_MS);
-    const user = await currentUser(actor);
+    const user = await freshUser(actor);
     requireVerified(user);
     if (user.passwordHash) await assertPassword(user.passwordHash, input.currentPassword);
     const passwordHash = await hasher.hash(input.newPassword);

@@ -328,8 +328,8 @@ export type HomePostRow = Awaited<ReturnType<typeof listHomePosts>>[number];
 export interface SearchOptions {
   /** The search's words (hub.rules.ts, searchTerms): letters and digits only. */
   terms: string[];
-  /** The groups searched: those the viewer may enter (access.enteredGroups); null for every group (staff). */
-  groupIds: readonly string[] | null;
+  /** The groups searched: those the viewer may enter (access.enteredGroups; staff: every group). */
+  groupIds: readonly string[];
   after: Cursor | null;
   limit: number;
 }
@@ -470,8 +470,8 @@ function inGroups(db: Executor, groups: string) {
 }
 
 /**
- * A search's four shapes (staff or member, first page or later), each compiled once per engine: the
- * hits of `base`, for a member only in the groups they may enter, newest first after the cursor.
+ * A search's two shapes (first page or later), each compiled once per engine: the hits of `base` in the
+ * groups searched, newest first after the cursor.
  */
 function searchShapes<Row>(
   base: (db: Executor, match: string) => { compile(): CompiledQuery<Row> },
@@ -484,16 +484,11 @@ function searchShapes<Row>(
   const later = (query: Q, at: number, id: string) =>
     query.where(sql<boolean>`(${sql.ref(`${table}.createdAt`)}, ${sql.ref(`${table}.id`)}) < (${at}, ${id})`);
   return {
-    staffFirst: prepared((db: Executor, match: string, take: number) => start(db, match).limit(take)),
-    staffLater: prepared((db: Executor, match: string, take: number, at: number, id: string) =>
-      later(start(db, match), at, id).limit(take),
-    ),
-    memberFirst: prepared((db: Executor, match: string, take: number, groups: string) =>
+    first: prepared((db: Executor, match: string, take: number, groups: string) =>
       entered(db, start(db, match), groups).limit(take),
     ),
-    memberLater: prepared(
-      (db: Executor, match: string, take: number, at: number, id: string, groups: string) =>
-        later(entered(db, start(db, match), groups), at, id).limit(take),
+    later: prepared((db: Executor, match: string, take: number, at: number, id: string, groups: string) =>
+      later(entered(db, start(db, match), groups), at, id).limit(take),
     ),
   };
 }
@@ -557,16 +552,12 @@ async function runSearch<Row>(
   options: SearchOptions,
 ) {
   const { terms, groupIds, after, limit } = options;
-  const match = matchQuery(db, terms);
-  if (groupIds === null)
-    return after
-      ? shapes.staffLater(db, match, limit + 1, after.at, after.id)
-      : shapes.staffFirst(db, match, limit + 1);
   if (groupIds.length === 0) return [];
+  const match = matchQuery(db, terms);
   const groups = JSON.stringify(groupIds);
   return after
-    ? shapes.memberLater(db, match, limit + 1, after.at, after.id, groups)
-    : shapes.memberFirst(db, match, limit + 1, groups);
+    ? shapes.later(db, match, limit + 1, after.at, after.id, groups)
+    : shapes.first(db, match, limit + 1, groups);
 }
 
 export async function countPinned(db: Executor, groupId: string): Promise<number> {

@@ -713,16 +713,14 @@ export function createHubService(deps: HubDeps) {
     return terms;
   }
 
-  /** What a search reads in these groups (staff: every group, whichever are given). */
-  function searchIn(
-    actor: Actor,
-    groups: EnteredGroup[],
-    terms: string[],
-    options: SearchPage,
-  ): SearchOptions {
+  /**
+   * What a search reads: only in these groups, for staff too (every group, as enteredGroups gives them),
+   * so a kept page holds exactly the posts of the groups in its key, whoever read it.
+   */
+  function searchIn(groups: EnteredGroup[], terms: string[], options: SearchPage): SearchOptions {
     return {
       terms,
-      groupIds: isStaffRole(actor.role) ? null : groups.map((group) => group.id),
+      groupIds: groups.map((group) => group.id),
       after: decodeCursor(options.cursor),
       limit: options.limit,
     };
@@ -747,7 +745,7 @@ export function createHubService(deps: HubDeps) {
   async function findPosts(actor: Actor, options: SearchPage): Promise<Page<PostHitRow>> {
     const terms = wordsOf(options.text);
     const groups = await access.enteredGroups(actor, clock.now());
-    const search = searchIn(actor, groups, terms, options);
+    const search = searchIn(groups, terms, options);
     if (options.cursor) return hitsPage(await searchPosts(db, search), options.limit);
     const key = `${options.limit}:${terms.join(' ')}:${groups.map((group) => group.id).join(',')}`;
     const stamp = versionStamp(groups);
@@ -762,7 +760,7 @@ export function createHubService(deps: HubDeps) {
   async function findComments(actor: Actor, options: { text: string; cursor?: string; limit: number }) {
     const terms = wordsOf(options.text);
     const groups = await access.enteredGroups(actor, clock.now());
-    return hitsPage(await searchComments(db, searchIn(actor, groups, terms, options)), options.limit);
+    return hitsPage(await searchComments(db, searchIn(groups, terms, options)), options.limit);
   }
 
   /**

@@ -8,10 +8,11 @@ import ajvCompiler from '@fastify/ajv-compiler';
 import serializerCompiler from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
 
-type Compiled = ((...input: never[]) => unknown) & { errors?: unknown };
+type Compiled = ((...input: never[]) => unknown) & { errors?: unknown; schemaEnv?: unknown };
 type Compile = (route: RouteSchema) => Compiled;
 type Builder = (externalSchemas: unknown, options: unknown) => Compile;
 interface RouteSchema {
+  schema?: { properties?: Record<string, unknown> };
   method?: string;
   url?: string;
   httpPart?: string;
@@ -36,6 +37,11 @@ export function lazySchemas(): LazySchemas {
     (externalSchemas, options) => {
       let compile: Compile | undefined;
       return (route) => {
+        // Fastify lower-cases a headers schema's names only for its own compiler: a route's header names
+        // must be written in lower case (checked here, at start).
+        const headerNames = route.httpPart === 'headers' ? Object.keys(route.schema?.properties ?? {}) : [];
+        const upper = headerNames.find((name) => name !== name.toLowerCase());
+        if (upper) throw new Error(`${route.method} ${route.url}: write the header ${upper} in lower case`);
         let compiled: Compiled | undefined;
         const ensure = (): Compiled => {
           if (!compiled) {
@@ -56,8 +62,11 @@ export function lazySchemas(): LazySchemas {
         const run = function (this: unknown, ...input: never[]) {
           return ensure().apply(this, input);
         };
-        // Fastify reads why a validation failed from the validator (Ajv's `errors`).
+        // Fastify reads why a validation failed from the validator (Ajv's `errors`), and passes the
+        // request as the parent of the value when Ajv may replace it (`schemaEnv`): both from the
+        // compiled function, which asking for them compiles.
         Object.defineProperty(run, 'errors', { get: () => compiled?.errors });
+        Object.defineProperty(run, 'schemaEnv', { get: () => ensure().schemaEnv });
         return run;
       };
     };

@@ -4,7 +4,7 @@
 import type { Actor } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId, type PasswordHasher, randomToken, sha256 } from '../../platform/crypto.ts';
-import type { Changes } from '../../platform/db/changes.ts';
+import { type Changes, keptValues } from '../../platform/db/changes.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { AuthTokenPurpose, NotifyEmail, UserRole } from '../../platform/db/schema.ts';
@@ -19,7 +19,6 @@ import {
 import { SESSION_TTL_MS } from '../../platform/http/auth.ts';
 import type { RateLimiter } from '../../platform/http/rate-limit.ts';
 import type { Logger } from '../../platform/logger.ts';
-import { lru } from '../../platform/lru.ts';
 import type { EmailService } from '../email/index.ts';
 import {
   confirmAddressEmail,
@@ -211,16 +210,15 @@ export function createAuthService(deps: AuthDeps) {
   // Who each recent session and API key acts as, kept while no session, key or person has changed
   // (the 'actors' topic: ended or moved sessions and keys, a role, status, address or name changed),
   // so a signed-in request runs no query but the occasional touch. Unknown tokens are never kept.
-  const keptSessions = lru<{ version: number; row: SessionActorRow }>(10_000);
-  const keptKeys = lru<{ version: number; row: ApiKeyActorRow }>(1_000);
+  const keptSessions = keptValues<SessionActorRow>(deps.changes, 'actors', 10_000);
+  const keptKeys = keptValues<ApiKeyActorRow>(deps.changes, 'actors', 1_000);
 
-  async function sessionRow(tokenHash: string, now: number): Promise<SessionActorRow | undefined> {
-    const version = deps.changes.version('actors');
-    const kept = version === null ? undefined : keptSessions.get(tokenHash);
-    if (kept && kept.version === version && kept.row.expiresAt > now) return kept.row;
-    const row = await findActiveSession(db, tokenHash, now);
-    if (row && version !== null) keptSessions.set(tokenHash, { version, row });
-    return row;
+  function sessionRow(tokenHash: string, now: number): Promise<SessionActorRow | undefined> {
+    return keptSessions.get(
+      tokenHash,
+      () => findActiveSession(db, tokenHash, now),
+      (row) => row.expiresAt > now,
+    );
   }
 
   /** The actor behind a session cookie, or null; the session's last use is written every few minutes. */
@@ -246,11 +244,8 @@ export function createAuthService(deps: AuthDeps) {
   async function actorByApiKey(key: string): Promise<Actor | null> {
     const now = clock.now();
     const keyHash = sha256(key);
-    const version = deps.changes.version('actors');
-    const kept = version === null ? undefined : keptKeys.get(keyHash);
-    const row = kept && kept.version === version ? kept.row : await findActiveApiKey(db, keyHash);
+    const row = await keptKeys.get(keyHash, () => findActiveApiKey(db, keyHash));
     if (!row) return null;
-    if (version !== null && kept?.version !== version) keptKeys.set(keyHash, { version, row });
     if (row.lastUsedAt === null || now - row.lastUsedAt > 60_000) {
       await touchApiKey(db, row.keyId, now);
       row.lastUsedAt = now;
@@ -510,15 +505,11 @@ export function createAuthService(deps: AuthDeps) {
 
   // Each recent caller's own row, kept while no person's row has changed (the 'users' topic: any
   // column, their last visit included), so `/me` runs no query. Shared: read it, never change it.
-  const keptUsers = lru<{ version: number; row: UserRow }>(10_000);
+  const keptUsers = keptValues<UserRow>(deps.changes, 'users', 10_000);
 
   async function currentUser(actor: Actor): Promise<UserRow> {
-    const version = deps.changes.version('users');
-    const kept = version === null ? undefined : keptUsers.get(actor.userId);
-    if (kept && kept.version === version) return kept.row;
-    const user = await findUserById(db, actor.userId);
+    const user = await keptUsers.get(actor.userId, () => findUserById(db, actor.userId));
     if (!user) throw new UnauthorizedError();
-    if (version !== null) keptUsers.set(actor.userId, { version, row: user });
     return user;
   }
 

@@ -757,7 +757,7 @@ export function createHubService(deps: HubDeps) {
   }
 
   /** Comments with every word of `text`, as findPosts. */
-  async function findComments(actor: Actor, options: { text: string; cursor?: string; limit: number }) {
+  async function findComments(actor: Actor, options: SearchPage) {
     const terms = wordsOf(options.text);
     const groups = await access.enteredGroups(actor, clock.now());
     return hitsPage(await searchComments(db, searchIn(groups, terms, options)), options.limit);
@@ -968,11 +968,6 @@ export function createHubService(deps: HubDeps) {
   // --- notifications ---------------------------------------------------------------------------
 
   /**
-   * Writes the notifications of a post or comment, in its transaction, for those told who may enter
-   * the group now (an author who lost access hears of nothing, not even by email), and emails at once
-   * those who want it — marking those notifications emailed, so no digest repeats them.
-   */
-  /**
    * After an edit: those the text now mentions, and who were not told of this post or comment before,
    * hear of it. Taking a mention out and putting it back tells nobody twice.
    */
@@ -991,6 +986,11 @@ export function createHubService(deps: HubDeps) {
     await notify(trx, told, actor, { id: post.hubGroupId, name: null }, post, commentId, body, now);
   }
 
+  /**
+   * Writes the notifications of a post or comment, in its transaction, for those told who may enter
+   * the group now (an author who lost access hears of nothing, not even by email), and emails at once
+   * those who want it — marking those notifications emailed, so no digest repeats them.
+   */
   async function notify(
     trx: Executor,
     told: Map<string, NotificationKind>,

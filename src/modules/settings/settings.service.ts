@@ -4,7 +4,7 @@
 import type { Config } from '../../config.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Sealer } from '../../platform/crypto.ts';
-import type { Changes } from '../../platform/db/changes.ts';
+import { type Changes, keptValues } from '../../platform/db/changes.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import { type FieldProblem, ValidationError } from '../../platform/errors.ts';
@@ -134,16 +134,12 @@ export function createSettingsService(deps: SettingsDeps) {
 
   // Read by most requests and changed rarely: kept in the process while no setting has changed (the
   // 'catalog' topic, src/platform/db/changes.ts). A transaction always reads its own.
-  let keptSettings: { version: number; settings: Readonly<PlatformSettings> } | null = null;
-  const keptInternals = new Map<string, { version: number; rows: ReadonlyMap<string, unknown> }>();
+  const keptSettings = keptValues<Readonly<PlatformSettings>>(deps.changes, 'catalog', 1);
+  const keptInternals = keptValues<ReadonlyMap<string, unknown>>(deps.changes, 'catalog', 50);
 
   async function getSettings(executor: Executor = db): Promise<Readonly<PlatformSettings>> {
-    const version = executor === db ? deps.changes.version('catalog') : null;
-    if (version !== null && keptSettings !== null && keptSettings.version === version)
-      return keptSettings.settings;
-    const settings = Object.freeze(await readSettings(executor));
-    if (version !== null) keptSettings = { version, settings };
-    return settings;
+    const read = async () => Object.freeze(await readSettings(executor));
+    return executor === db ? keptSettings.get('settings', read) : read();
   }
 
   async function readSettings(executor: Executor): Promise<PlatformSettings> {
@@ -283,21 +279,17 @@ export function createSettingsService(deps: SettingsDeps) {
     keys: readonly string[],
     executor: Executor = db,
   ): Promise<ReadonlyMap<string, unknown>> {
-    const version = executor === db ? deps.changes.version('catalog') : null;
-    const which = keys.join('\n');
-    const kept = version === null ? undefined : keptInternals.get(which);
-    if (kept && kept.version === version) return kept.rows;
-    const read = await readSettingRows(
-      executor,
-      keys.map((key) => `internal:${key}`),
-    );
-    const rows: ReadonlyMap<string, unknown> = new Map(
-      keys.filter((key) => read.has(`internal:${key}`)).map((key) => [key, read.get(`internal:${key}`)]),
-    );
-    // The code asks for a few sets of keys: each is kept once.
-    if (version !== null && (keptInternals.size < 50 || keptInternals.has(which)))
-      keptInternals.set(which, { version, rows });
-    return rows;
+    const read = async (): Promise<ReadonlyMap<string, unknown>> => {
+      const rows = await readSettingRows(
+        executor,
+        keys.map((key) => `internal:${key}`),
+      );
+      return new Map(
+        keys.filter((key) => rows.has(`internal:${key}`)).map((key) => [key, rows.get(`internal:${key}`)]),
+      );
+    };
+    // A transaction reads its own; the code asks for a few sets of keys, each kept once.
+    return executor === db ? keptInternals.get(keys.join('\n'), read) : read();
   }
 
   async function writeInternal(key: string, value: unknown, executor: Executor = db): Promise<void> {

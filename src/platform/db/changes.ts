@@ -17,6 +17,7 @@
 // this process's alone, never reused, so nothing kept under an older one can match again.
 import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
+import { lru } from '../lru.ts';
 
 export type Topic = 'catalog' | 'actors' | 'access' | 'users';
 
@@ -51,6 +52,35 @@ export function changesOf(db: object): Changes {
 
 export function attachChanges(db: object, changes: Changes): void {
   changesOfDatabase.set(db, changes);
+}
+
+/** Values kept per key under one topic, by the rule above. */
+export interface KeptValues<V> {
+  /**
+   * The value kept for `key` while the topic has not moved (and `usable` holds for it); otherwise what
+   * `read` gives, kept unless it is undefined (a miss is never kept) or nothing may be kept now.
+   */
+  get(key: string, read: () => Promise<V>, usable?: (value: V) => boolean): Promise<V>;
+  get(
+    key: string,
+    read: () => Promise<V | undefined>,
+    usable?: (value: V) => boolean,
+  ): Promise<V | undefined>;
+}
+
+/** At most `max` values kept under `topic` (the least recently used go first). */
+export function keptValues<V>(changes: Changes, topic: Topic, max: number): KeptValues<V> {
+  const entries = lru<{ version: number; value: V }>(max);
+  return {
+    async get(key: string, read: () => Promise<V | undefined>, usable: (value: V) => boolean = () => true) {
+      const version = changes.version(topic);
+      const kept = version === null ? undefined : entries.get(key);
+      if (kept && kept.version === version && usable(kept.value)) return kept.value;
+      const value = await read();
+      if (value !== undefined && version !== null) entries.set(key, { version, value });
+      return value;
+    },
+  } as KeptValues<V>;
 }
 
 /** Versions of this process, moved on whenever the source says a topic changed. */

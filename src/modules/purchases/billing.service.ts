@@ -88,8 +88,21 @@ const seconds = (value: number | null | undefined) => (value ? value * 1000 : nu
 const idOf = (value: string | { id: string } | null | undefined) =>
   value == null ? null : typeof value === 'string' ? value : value.id;
 
-/** A Checkout Session read with what completing it needs: one request instead of two. */
-export const SESSION_EXPANSIONS = { expand: ['subscription', 'payment_intent.latest_charge'] };
+/**
+ * A Checkout Session as `completeCheckout` needs it — its subscription, or its payment intent with the
+ * charge, expanded (one request to Stripe, not two) — and when the read began, which dates its facts.
+ */
+export interface SessionRead {
+  session: Stripe.Checkout.Session;
+  readAt: number;
+}
+
+/** An expanded field of a Stripe object (a bare id means the object was read without expanding it). */
+function expanded<T>(value: string | T | null | undefined, what: string): T | null {
+  if (typeof value === 'string')
+    throw new Error(`${what} was not expanded: read it with readCheckoutSession`);
+  return value ?? null;
+}
 
 /** Our purchase id on a Stripe object, if the object is ours at all. */
 function purchaseIdOf(object: { metadata?: Stripe.Metadata | null } | null | undefined): string | null {
@@ -226,36 +239,28 @@ export function createBillingService(deps: BillingDeps) {
   /**
    * A completed Checkout Session: the purchase is settled (fulfilled, or waiting for the owner of an
    * existing address) and a one-time payment recorded. Called by the webhook, the return URL and the
-   * reconciliation, whichever comes first; the others change nothing. `readAt`: when the caller began
-   * reading the session (no later), which dates the subscription's facts.
+   * reconciliation, whichever comes first; the others change nothing. The session as
+   * `readCheckoutSession` reads it.
    */
-  async function completeCheckout(
-    session: Stripe.Checkout.Session,
-    readAt: number,
-    eventId: string | null,
-    client?: Stripe,
-  ) {
+  /** The Checkout Session `id`, read as `completeCheckout` needs it. */
+  async function readCheckoutSession(stripe: Stripe, id: string): Promise<SessionRead> {
+    const readAt = clock.now();
+    const session = await stripe.checkout.sessions.retrieve(id, {
+      expand: ['subscription', 'payment_intent.latest_charge'],
+    });
+    return { session, readAt };
+  }
+
+  async function completeCheckout({ session, readAt }: SessionRead, eventId: string | null) {
     const purchaseId = purchaseIdOf(session) ?? session.client_reference_id;
     if (!purchaseId || purchaseIdOf(session) !== purchaseId) return { applied: false, purchase: null };
     const paidUp = session.payment_status === 'paid' || session.payment_status === 'no_payment_required';
     if (session.status !== 'complete' || !paidUp) return { applied: false, purchase: null };
-    const stripe = client ?? (await connection.client()).stripe;
-    // Expanded when the session was read with SESSION_EXPANSIONS (as every caller does), else read here.
     const subscription =
-      session.mode !== 'subscription' || !session.subscription
-        ? null
-        : typeof session.subscription === 'object'
-          ? session.subscription
-          : await stripe.subscriptions.retrieve(session.subscription);
+      session.mode === 'subscription' ? expanded(session.subscription, "the session's subscription") : null;
     const intent =
-      session.mode !== 'payment' || !session.payment_intent
-        ? null
-        : typeof session.payment_intent === 'object' &&
-            typeof session.payment_intent.latest_charge !== 'string'
-          ? session.payment_intent
-          : await stripe.paymentIntents.retrieve(idOf(session.payment_intent) as string, {
-              expand: ['latest_charge'],
-            });
+      session.mode === 'payment' ? expanded(session.payment_intent, "the session's payment intent") : null;
+    if (intent) expanded(intent.latest_charge, "the payment intent's charge");
     return applyInTransaction(eventId, 'checkout.session.completed', async (trx) => {
       const purchase = await findPurchase(trx, purchaseId);
       if (!purchase) return null;
@@ -589,19 +594,16 @@ export function createBillingService(deps: BillingDeps) {
     switch (event.type) {
       case 'checkout.session.completed':
       case 'checkout.session.async_payment_succeeded': {
-        const readAt = clock.now();
-        const session = await stripe.checkout.sessions.retrieve(object.id as string, SESSION_EXPANSIONS);
-        await completeCheckout(session, readAt, event.id, stripe);
+        await completeCheckout(await readCheckoutSession(stripe, object.id as string), event.id);
         return;
       }
       case 'checkout.session.expired':
       case 'checkout.session.async_payment_failed': {
-        const readAt = clock.now();
-        const session = await stripe.checkout.sessions.retrieve(object.id as string, SESSION_EXPANSIONS);
-        if (session.status === 'complete' && session.payment_status === 'paid') {
-          await completeCheckout(session, readAt, event.id, stripe);
+        const read = await readCheckoutSession(stripe, object.id as string);
+        if (read.session.status === 'complete' && read.session.payment_status === 'paid') {
+          await completeCheckout(read, event.id);
         } else {
-          await abandonCheckout(session, event.id);
+          await abandonCheckout(read.session, event.id);
         }
         return;
       }
@@ -716,14 +718,11 @@ export function createBillingService(deps: BillingDeps) {
     dryRun: boolean,
   ): Promise<string | null> {
     if (purchase.status === 'pending') {
-      const readAt = clock.now();
-      const session = await stripe.checkout.sessions.retrieve(
-        purchase.stripeCheckoutSessionId as string,
-        SESSION_EXPANSIONS,
-      );
+      const read = await readCheckoutSession(stripe, purchase.stripeCheckoutSessionId as string);
+      const { session } = read;
       const paidUp = session.payment_status === 'paid' || session.payment_status === 'no_payment_required';
       if (session.status === 'complete' && paidUp) {
-        if (!dryRun) await completeCheckout(session, readAt, null, stripe);
+        if (!dryRun) await completeCheckout(read, null);
         return 'paid, but not fulfilled';
       }
       if (session.status === 'expired') {
@@ -956,6 +955,7 @@ export function createBillingService(deps: BillingDeps) {
     syncPurchase,
     handleWebhook,
     applyEvent,
+    readCheckoutSession,
     completeCheckout,
     syncSubscription,
     applyRefund,

@@ -21,7 +21,7 @@ import { type AuthService, emailProblem, nameProblem } from '../accounts/index.t
 import { referralCodeOf } from '../affiliates/index.ts';
 import type { OffersService } from '../offers/index.ts';
 import type { StripeConnection } from '../settings/index.ts';
-import { type BillingService, SESSION_EXPANSIONS } from './billing.service.ts';
+import type { BillingService, SessionRead } from './billing.service.ts';
 import {
   findOpenCheckout,
   findPurchase,
@@ -43,7 +43,7 @@ export interface CheckoutDeps {
   auth: Pick<AuthService, 'findAccountByEmail' | 'findAccountById' | 'createSession' | 'requestMagicLink'>;
   offers: Pick<OffersService, 'publicOffer' | 'stripePriceOf' | 'offerDetail'>;
   purchases: Pick<PurchasesService, 'purchaseOfBrowser' | 'destinationOf'>;
-  billing: Pick<BillingService, 'completeCheckout'>;
+  billing: Pick<BillingService, 'completeCheckout' | 'readCheckoutSession'>;
 }
 
 export type CheckoutStart =
@@ -206,17 +206,17 @@ export function createCheckoutService(deps: CheckoutDeps) {
     const known = await findPurchaseBySession(db, sessionId);
     if (!known) throw new NotFoundError('No such checkout.');
     const { stripe } = await connection.client();
-    let session: Stripe.Checkout.Session;
-    const readAt = clock.now();
+    let read: SessionRead;
     try {
-      session = await stripe.checkout.sessions.retrieve(sessionId, SESSION_EXPANSIONS);
+      read = await billing.readCheckoutSession(stripe, sessionId);
     } catch (error) {
       if (isStripeRefusal(error)) throw new NotFoundError('No such checkout.');
       throw error;
     }
+    const { session } = read;
     if (session.metadata?.guildhall_purchase !== known.id) throw new NotFoundError('No such checkout.');
     if (session.status === 'open' && session.url) return { kind: 'still_open', url: session.url };
-    const { purchase } = await billing.completeCheckout(session, readAt, null, stripe);
+    const { purchase } = await billing.completeCheckout(read, null);
     const current = purchase ?? stillThere(await findPurchase(db, known.id), 'purchase');
     const { row: offer } = await offers.offerDetail(current.offerId);
     if (current.status === 'awaiting_confirmation') return { kind: 'confirm_email', purchase: current };

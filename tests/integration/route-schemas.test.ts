@@ -1,8 +1,10 @@
 // Every route's schemas compile. The server compiles each schema on its route's first use
 // (src/platform/http/lazy-compilers.ts), so a schema Ajv or fast-json-stringify refuses would otherwise
 // surface only as a 500 on that route's first request.
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
+import { lazySchemas } from '../../src/platform/http/lazy-compilers.ts';
 import { createTestDatabase } from '../support/test-app.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -33,5 +35,15 @@ describe('route schemas', () => {
     // The sign-in body above is compiled already; the rest wait for their first request.
     expect(built.compileAllSchemas()).toBeGreaterThan(300);
     expect(built.compileAllSchemas()).toBe(0);
+  });
+
+  it('refuses at start a header schema whose names Fastify would not lower-case for it', async () => {
+    const app = Fastify({ schemaController: lazySchemas().controller });
+    app.get(
+      '/h',
+      { schema: { headers: { type: 'object', properties: { 'X-Token': { type: 'string' } } } } },
+      async () => ({}),
+    );
+    await expect(app.ready()).rejects.toThrow(/write the header X-Token in lower case/);
   });
 });

@@ -1,11 +1,13 @@
 // The versions in-process caches are kept under (src/platform/db/changes.ts): a topic moves on when a
 // write to one of its tables commits — never before, never for a rollback, never for a write that
 // changes no one's cached value — whatever wrote it.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changesOf } from '../../src/platform/db/changes.ts';
-import { openDatabase } from '../../src/platform/db/database.ts';
+import { openDatabase, tablesOfThisDatabase } from '../../src/platform/db/database.ts';
+import { OFFER_COUNTERS } from '../../src/platform/db/migrations/0026-offer-counters-not-catalog.ts';
 import { eventually } from '../support/eventually.ts';
-import { createGroup, createMember } from '../support/factories.ts';
+import { createGroup, createMember, createOffer } from '../support/factories.ts';
 import { createTestContext, type TestContext } from '../support/test-app.ts';
 
 let ctx: TestContext;
@@ -80,5 +82,46 @@ describe('topic versions', () => {
     } finally {
       await plain.destroy();
     }
+  });
+
+  it("keep still for a sale's counters on its offer, and move for anything a page shows", async () => {
+    const offer = await createOffer(ctx, [await createGroup(ctx)]);
+    await quiet();
+    const before = catalog();
+    await ctx.db
+      .updateTable('offers')
+      .set((eb) => ({ buyerCount: eb('buyerCount', '+', 1), revenueMinor: eb('revenueMinor', '+', 500) }))
+      .where('id', '=', offer.id)
+      .execute();
+    await quiet();
+    expect(catalog()).toBe(before);
+    await ctx.db.updateTable('offers').set({ title: 'Renamed offer' }).where('id', '=', offer.id).execute();
+    expect(await eventually(() => catalog() !== before)).toBe(true);
+  });
+
+  it('watch every column of offers but the counters (a column added later must be added to the trigger)', async () => {
+    const definition =
+      ctx.engine === 'sqlite'
+        ? (
+            await ctx.db
+              .selectFrom('sqlite_schema' as never)
+              .select('sql' as never)
+              .where('name' as never, '=', 'offers_catalog_changed_update' as never)
+              .executeTakeFirstOrThrow()
+          ).sql
+        : (
+            await sql<{ definition: string }>`
+              select pg_get_triggerdef(t.oid) as definition from pg_trigger t
+              where t.tgname = 'offers_catalog_changed' and t.tgrelid = 'offers'::regclass`.execute(ctx.db)
+          ).rows[0]?.definition;
+    // PostgreSQL: `… OR UPDATE OF a, "interval", … OR TRUNCATE ON offers …`; SQLite as created.
+    const list = /update of (.+?) (?:or|on) /i.exec(String(definition))?.[1] ?? '';
+    const watched = list.split(/,\s*/).map((name) => name.replaceAll('"', ''));
+    const offers = (await tablesOfThisDatabase(ctx.db)).find((table) => table.name === 'offers');
+    const columns = (offers?.columns ?? []).map((column) => column.name);
+    expect(columns.length).toBeGreaterThan(10);
+    expect(watched.sort()).toEqual(
+      columns.filter((name) => !(OFFER_COUNTERS as readonly string[]).includes(name)).sort(),
+    );
   });
 });

@@ -39,6 +39,7 @@ import * as countsAndFollowerLookups from './migrations/0022-counts-and-follower
 import * as oneOpenReport from './migrations/0023-one-open-report.ts';
 import * as changeTopics from './migrations/0024-change-topics.ts';
 import * as userChanges from './migrations/0025-user-changes.ts';
+import * as offerCounters from './migrations/0026-offer-counters-not-catalog.ts';
 import { statementName } from './prepared.ts';
 import type { DB } from './schema.ts';
 
@@ -71,6 +72,7 @@ const migrations: Record<string, Migration> = {
   '0023-one-open-report': oneOpenReport,
   '0024-change-topics': changeTopics,
   '0025-user-changes': userChanges,
+  '0026-offer-counters-not-catalog': offerCounters,
 };
 
 /**

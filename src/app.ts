@@ -35,6 +35,7 @@ import { registerSecurityHeaders } from './platform/http/security.ts';
 import { registerStrictSchemas } from './platform/http/strict-schemas.ts';
 import { registerTextGuard } from './platform/http/text-guard.ts';
 import { registerWeb, SPA_PREFIXES } from './platform/http/web.ts';
+import { requestLogger } from './platform/logger.ts';
 import { isStoredPath } from './platform/media.ts';
 import { projectRoot } from './platform/paths.ts';
 import { buildServices, type ServiceDeps, type Services } from './services.ts';
@@ -69,6 +70,7 @@ export async function buildApp(
     loggerInstance: logger as FastifyBaseLogger,
     trustProxy: trustProxyOption(config.trustProxy),
     genReqId: () => newId(),
+    childLoggerFactory: requestLogger,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     ...timeoutOptions(deps.httpTimeouts ?? DEFAULT_HTTP_TIMEOUTS),

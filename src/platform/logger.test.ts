@@ -48,7 +48,7 @@ describe('a request logger', () => {
       token: '[redacted]',
       user: { password: '[redacted]' },
     });
-    expect(log.isLevelEnabled('debug')).toBe(false);
+    expect((log as unknown as RequestLogger).isLevelEnabled('debug')).toBe(false);
     expect(log.level).toBe('info');
     log.child({ job: 'j1' }).info('from a child');
     expect(lines[1]).toMatchObject({ reqId: 'r2', job: 'j1', msg: 'from a child' });

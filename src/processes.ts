@@ -118,6 +118,10 @@ export function runPrimary(config: Readonly<Config>, count: number, io: Processe
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   const fork = (index: number, restarted = false): Worker => {
     const worker = cluster.fork({
+      // libuv accepts every connection waiting at once: the first process to wake took them all (a
+      // proxy's or Stripe's few kept-alive connections, one process serving and the others idle). One
+      // at a time, each process gets its turn.
+      UV_TCP_SINGLE_ACCEPT: '1',
       [INDEX_VARIABLE]: String(index),
       [RESTARTED_VARIABLE]: restarted ? '1' : '0',
       PROCESSES: String(count),

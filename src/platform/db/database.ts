@@ -8,7 +8,6 @@ import {
   Migrator,
   PostgresAdapter,
   PostgresDialect,
-  SqliteDialect,
   sql,
 } from 'kysely';
 import type pg from 'pg';
@@ -42,6 +41,7 @@ import * as userChanges from './migrations/0025-user-changes.ts';
 import * as offerCounters from './migrations/0026-offer-counters-not-catalog.ts';
 import { statementName } from './prepared.ts';
 import type { DB } from './schema.ts';
+import { WaitingSqliteDialect } from './sqlite-driver.ts';
 
 export type Database = Kysely<DB>;
 export type Engine = 'sqlite' | 'postgres';
@@ -289,7 +289,8 @@ export async function openDatabase(
   sqlite.pragma('synchronous = NORMAL');
   keepStatisticsPerIndexOnly(sqlite);
   const db = new Kysely<DB>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    // Waits for another process's write lock without blocking this one (sqlite-driver.ts).
+    dialect: new WaitingSqliteDialect({ database: withStatementCache(sqlite) }, sqlite),
     plugins,
     ...log,
   });

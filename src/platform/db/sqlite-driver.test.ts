@@ -1,0 +1,99 @@
+// Two connections on one SQLite file, as two web processes have: a writer waits for the other's lock
+// without stopping its own process, and a transaction holds the lock from its start.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, migrateToLatest, openDatabase } from './database.ts';
+import { whileBusy } from './sqlite-driver.ts';
+
+const file = join(mkdtempSync(join(tmpdir(), 'guildhall-locks-')), 'guildhall.db');
+let db: Database;
+/** The other process: a plain connection that never waits. */
+let other: SQLite.Database;
+
+beforeAll(async () => {
+  ({ db } = await openDatabase({ kind: 'sqlite', file }));
+  await migrateToLatest(db);
+  await sql`create table lock_test (key text primary key, value text not null)`.execute(db);
+  other = new SQLite(file);
+  other.pragma('busy_timeout = 0');
+});
+afterAll(async () => {
+  other.close();
+  await db.destroy();
+});
+
+const put = (executor: Database, key: string) =>
+  sql`insert into lock_test (key, value) values (${key}, 'x')`.execute(executor);
+const keys = () => other.prepare('select key from lock_test order by key').pluck().all();
+
+/** Counts turns of the event loop while `work` runs: a blocking wait would count none. */
+async function turnsDuring<T>(work: Promise<T>): Promise<{ result: T; turns: number }> {
+  let turns = 0;
+  const timer = setInterval(() => {
+    turns += 1;
+  }, 1);
+  try {
+    return { result: await work, turns };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+describe('SQLite shared by processes', () => {
+  it('a write waits for the other connection to commit, while this process goes on', async () => {
+    other.exec('begin immediate');
+    let waited: Promise<[{ turns: number }, { turns: number }]>;
+    try {
+      other.prepare("insert into lock_test (key, value) values ('held', 'x')").run();
+      waited = Promise.all([
+        turnsDuring(db.transaction().execute((trx) => put(trx, 'in a transaction'))),
+        turnsDuring(put(db, 'alone')),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    } finally {
+      other.exec('commit');
+    }
+    const [transaction, alone] = await waited;
+    expect(transaction.turns).toBeGreaterThan(5);
+    expect(alone.turns).toBeGreaterThan(5);
+    expect(keys()).toEqual(['alone', 'held', 'in a transaction']);
+  });
+
+  it('a transaction holds the write lock from its start, so a read-then-write one cannot lose it', async () => {
+    await db.transaction().execute(async (trx) => {
+      await sql`select count(*) from lock_test`.execute(trx);
+      // Before this transaction writes anything, the other connection cannot.
+      expect(() => other.prepare("insert into lock_test (key, value) values ('cut in', 'x')").run()).toThrow(
+        expect.objectContaining({ code: 'SQLITE_BUSY' }),
+      );
+      await put(trx, 'read then wrote');
+    });
+    expect(keys()).toContain('read then wrote');
+    expect(keys()).not.toContain('cut in');
+  });
+
+  it('gives up with SQLITE_BUSY after its wait, and never retries another error', async () => {
+    const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    let tries = 0;
+    await expect(
+      whileBusy(() => {
+        tries += 1;
+        throw busy;
+      }, 20),
+    ).rejects.toBe(busy);
+    expect(tries).toBeGreaterThan(3);
+    tries = 0;
+    const other = Object.assign(new Error('constraint'), { code: 'SQLITE_CONSTRAINT' });
+    await expect(
+      whileBusy(() => {
+        tries += 1;
+        throw other;
+      }),
+    ).rejects.toBe(other);
+    expect(tries).toBe(1);
+  });
+});

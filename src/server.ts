@@ -40,7 +40,11 @@ export async function startServer(
   config: Readonly<Config>,
   options: StartOptions = {},
 ): Promise<RunningServer> {
-  const { db, engine } = await openDatabase(config.database, { ...options.database, caches: true });
+  const { db, engine } = await openDatabase(config.database, {
+    ...options.database,
+    caches: true,
+    checkpointsInBackground: true,
+  });
   await migrateToLatest(db);
   const { app, services } = await buildApp({
     config,

@@ -147,6 +147,8 @@ export interface OpenDatabaseOptions {
    * connection of its own. Off unless asked, and off when the configuration says so.
    */
   caches?: boolean;
+  /** SQLite only: checkpoints made by a thread beside the process (a server's; checkpointer.ts). */
+  checkpointsInBackground?: boolean;
 }
 
 /**
@@ -290,7 +292,9 @@ export async function openDatabase(
   keepStatisticsPerIndexOnly(sqlite);
   const db = new Kysely<DB>({
     // Waits for another process's write lock without blocking this one (sqlite-driver.ts).
-    dialect: new WaitingSqliteDialect({ database: withStatementCache(sqlite) }, sqlite),
+    dialect: new WaitingSqliteDialect({ database: withStatementCache(sqlite) }, sqlite, {
+      checkpoints: options.checkpointsInBackground ? 'in background' : 'when committing',
+    }),
     plugins,
     ...log,
   });

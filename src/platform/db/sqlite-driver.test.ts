@@ -1,6 +1,6 @@
 // Two connections on one SQLite file, as two web processes have: a writer waits for the other's lock
 // without stopping its own process, and a transaction holds the lock from its start.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -95,5 +95,31 @@ describe('SQLite shared by processes', () => {
       }),
     ).rejects.toBe(other);
     expect(tries).toBe(1);
+  });
+});
+
+describe('checkpoints in the background (a serving process)', () => {
+  it("copy the log into the database file beside the process's commits", async () => {
+    const served = join(mkdtempSync(join(tmpdir(), 'guildhall-checkpoints-')), 'guildhall.db');
+    const { db: server } = await openDatabase(
+      { kind: 'sqlite', file: served },
+      { checkpointsInBackground: true },
+    );
+    await sql`create table pages (id integer primary key, body text not null)`.execute(server);
+    const fileSize = () => statSync(served).size;
+    const before = fileSize();
+    // 100 commits of 8 kB: about 200 pages in the log, far below SQLite's own checkpoint at 1 000.
+    for (let i = 0; i < 100; i += 1) {
+      await server
+        .transaction()
+        .execute((trx) => sql`insert into pages (body) values (${'x'.repeat(8000)})`.execute(trx));
+    }
+    const started = Date.now();
+    while (fileSize() < before + 100 * 8000 && Date.now() - started < 3000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(fileSize()).toBeGreaterThanOrEqual(before + 100 * 8000);
+    // Closing waits for the thread to close its connection.
+    await server.destroy();
   });
 });

@@ -16,6 +16,7 @@ import {
   type SqliteDialectConfig,
   SqliteDriver,
 } from 'kysely';
+import { backgroundCheckpoints, type Checkpointer } from './checkpointer.ts';
 
 /** How long a statement waits for another connection's lock before it fails with SQLITE_BUSY. */
 export const LOCK_WAIT_MS = 5_000;
@@ -66,6 +67,7 @@ class WaitingSqliteDriver extends SqliteDriver {
   constructor(
     config: SqliteDialectConfig,
     private readonly sqlite: SQLite.Database,
+    private readonly checkpointer: Checkpointer | null,
   ) {
     super(config);
   }
@@ -79,22 +81,37 @@ class WaitingSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await super.commitTransaction(connection);
+    this.checkpointer?.committed();
+  }
+
+  override async destroy(): Promise<void> {
+    await this.checkpointer?.close();
+    await super.destroy();
+  }
 }
 
 /**
  * Kysely's SQLite dialect over `sqlite`, whose busy timeout it sets to 0: waiting for a lock is done
- * here, without blocking the process.
+ * here, without blocking the process. With `checkpoints: 'in background'` (a serving process),
+ * checkpoints are made by a thread beside it (checkpointer.ts).
  */
 export class WaitingSqliteDialect extends SqliteDialect {
+  readonly #checkpointer: Checkpointer | null;
+
   constructor(
     private readonly dialectConfig: SqliteDialectConfig,
     private readonly sqlite: SQLite.Database,
+    options: { checkpoints?: 'in background' | 'when committing' } = {},
   ) {
     super(dialectConfig);
     sqlite.pragma('busy_timeout = 0');
+    this.#checkpointer = options.checkpoints === 'in background' ? backgroundCheckpoints(sqlite) : null;
   }
 
   override createDriver(): Driver {
-    return new WaitingSqliteDriver(this.dialectConfig, this.sqlite);
+    return new WaitingSqliteDriver(this.dialectConfig, this.sqlite, this.#checkpointer);
   }
 }

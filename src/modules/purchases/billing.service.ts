@@ -133,8 +133,8 @@ export function createBillingService(deps: BillingDeps) {
     metrics,
   } = deps;
 
-  async function graceMs(executor: Executor = db): Promise<number> {
-    return graceMsOf((await settings.getSettings(executor)).pastDueGraceDays);
+  async function graceMs(): Promise<number> {
+    return graceMsOf((await settings.getSettings()).pastDueGraceDays);
   }
 
   function factsOf(subscription: Stripe.Subscription, readAt: number): StripeFacts {
@@ -261,7 +261,7 @@ export function createBillingService(deps: BillingDeps) {
     const intent =
       session.mode === 'payment' ? expanded(session.payment_intent, "the session's payment intent") : null;
     if (intent) expanded(intent.latest_charge, "the payment intent's charge");
-    return applyInTransaction(eventId, 'checkout.session.completed', async (trx) => {
+    return applyInTransaction(eventId, 'checkout.session.completed', async (trx, { grace }) => {
       const purchase = await findPurchase(trx, purchaseId);
       if (!purchase) return null;
       await updatePurchase(trx, purchase.id, {
@@ -273,12 +273,7 @@ export function createBillingService(deps: BillingDeps) {
       });
       const paid = subscription
         ? {
-            access: accessForSubscription(
-              subscriptionView(subscription),
-              null,
-              clock.now(),
-              await graceMs(trx),
-            ),
+            access: accessForSubscription(subscriptionView(subscription), null, clock.now(), grace),
             stripe: factsOf(subscription, readAt),
           }
         : { access: { state: 'active' as const, accessUntil: null }, stripe: null };
@@ -328,9 +323,9 @@ export function createBillingService(deps: BillingDeps) {
     subscription: Stripe.Subscription,
     readAt: number,
     why: { reason: string; eventId: string | null; lift?: EntitlementState[] },
+    grace: number,
   ): Promise<PurchaseRow> {
     const facts = factsOf(subscription, readAt);
-    const grace = await graceMs(trx);
     const view = subscriptionView(subscription);
     if (purchase.status === 'pending' || purchase.status === 'canceled') {
       if (view.status !== 'active' && view.status !== 'trialing' && view.status !== 'past_due')
@@ -363,10 +358,10 @@ export function createBillingService(deps: BillingDeps) {
   ) {
     const purchaseId = purchaseIdOf(subscription);
     if (!purchaseId) return { applied: false, purchase: null };
-    return applyInTransaction(eventId, `subscription:${subscription.status}`, async (trx) => {
+    return applyInTransaction(eventId, `subscription:${subscription.status}`, async (trx, { grace }) => {
       const purchase = await findPurchase(trx, purchaseId);
       if (!purchase) return null;
-      return applySubscription(trx, purchase, subscription, readAt, { ...why, eventId });
+      return applySubscription(trx, purchase, subscription, readAt, { ...why, eventId }, grace);
     });
   }
 
@@ -394,14 +389,14 @@ export function createBillingService(deps: BillingDeps) {
       ? await stripe.paymentIntents.retrieve(intentId, { expand: ['latest_charge'] })
       : null;
     const charge = intent && typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
-    return applyInTransaction(eventId, 'invoice.paid', async (trx) => {
+    return applyInTransaction(eventId, 'invoice.paid', async (trx, { grace }) => {
       const found = await findPurchase(trx, purchaseId);
       if (!found) return null;
       const renewal = { reason: 'renewal', eventId };
       // A purchase whose checkout event has not come yet is settled by its subscription first.
       const settledNow = found.status !== 'fulfilled';
       const purchase = settledNow
-        ? await applySubscription(trx, found, subscription, readAt, renewal)
+        ? await applySubscription(trx, found, subscription, readAt, renewal, grace)
         : found;
       const payment = intentId
         ? await recordPayment(trx, purchase, {
@@ -421,10 +416,14 @@ export function createBillingService(deps: BillingDeps) {
       // event for an older invoice does not.
       const refundedAt = payment ? await latestRefundedPaymentAt(trx, purchase.id) : null;
       const paidAgain = payment !== undefined && (refundedAt === null || Number(payment.paidAt) > refundedAt);
-      return applySubscription(trx, purchase, subscription, readAt, {
-        ...renewal,
-        ...(paidAgain ? { lift: ['refunded' as const] } : {}),
-      });
+      return applySubscription(
+        trx,
+        purchase,
+        subscription,
+        readAt,
+        { ...renewal, ...(paidAgain ? { lift: ['refunded' as const] } : {}) },
+        grace,
+      );
     });
   }
 
@@ -568,8 +567,11 @@ export function createBillingService(deps: BillingDeps) {
   async function applyInTransaction(
     eventId: string | null,
     type: string,
-    apply: (trx: Executor) => Promise<PurchaseRow | null>,
+    apply: (trx: Executor, read: { grace: number }) => Promise<PurchaseRow | null>,
   ): Promise<{ applied: boolean; purchase: PurchaseRow | null }> {
+    // The grace period, read before the transaction, where the kept settings answer without a query;
+    // a change of it a moment before the commit is no different from one a moment after.
+    const read = { grace: await graceMs() };
     try {
       // A renewal and a refund of one purchase lock its rows in different orders: PostgreSQL aborts one
       // of two such transactions, which then runs again instead of answering Stripe with an error.
@@ -578,7 +580,7 @@ export function createBillingService(deps: BillingDeps) {
           if (eventId && !(await recordStripeEvent(trx, eventId, type, clock.now()))) {
             return { applied: false, purchase: null };
           }
-          return { applied: true, purchase: await apply(trx) };
+          return { applied: true, purchase: await apply(trx, read) };
         }),
       );
     } catch (error) {

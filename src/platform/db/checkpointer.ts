@@ -1,44 +1,56 @@
 // SQLite in WAL mode appends each commit to the log and copies the log back into the database file — a
-// checkpoint — once it passes 1 000 pages, inside whichever commit passes it: that commit writes some
-// hundreds of pages and waits for two fsyncs (12–16 ms on this project's VM, the event loop stopped),
-// and on average every commit paid 270 µs where appending alone costs 110 (a benchmark of 12 random
-// pages a commit). A serving process that writes hands checkpoints to a thread of its own instead: its
-// commits only append, and the copying and the fsyncs happen beside them. The thread starts with the
-// process's first writes (an idle server keeps its memory), checkpoints whatever the log holds every
-// CHECKPOINT_EVERY_MS without holding up readers or writers (PASSIVE), and once the log is long lets
-// the next writer start it over (RESTART, which writers wait out between turns of the event loop:
-// sqlite-driver.ts). Should the thread fail or fall behind, SQLite's own checkpoint takes over at
-// BACKSTOP_PAGES; a thread that stops sets it back to SQLite's default.
+// checkpoint — once it passes 1 000 pages, inside whichever commit passes it: that commit copies some
+// hundreds of pages and waits for two fsyncs (12–20 ms on this project's VM, the event loop stopped),
+// and on average every commit paid 270–300 µs where appending alone costs about 110 (a benchmark of 12
+// random pages a commit).
+//
+// A serving process that writes hands the copying to a thread of its own: every CHECKPOINT_EVERY_MS the
+// thread copies what the log holds into the database file and syncs it (PASSIVE: it never holds up a
+// reader or a writer). The log can only start over after a checkpoint that ended with nothing appended
+// meanwhile, which under steady writes the thread's never does; so once the log passes RESTART_AT_PAGES
+// the thread asks the process, which between two of its transactions finishes the checkpoint itself
+// (RESTART: a few pages left to copy and the syncs) and the next commit writes the log from its start.
+// The thread starts with the process's first writes (an idle server keeps its memory). Should it fail
+// or fall behind, SQLite's own checkpoint takes over at BACKSTOP_PAGES; a thread that stops sets it back
+// to SQLite's default.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 
 /** Commits this process makes before it starts the thread. */
 const START_AFTER_COMMITS = 50;
-const CHECKPOINT_EVERY_MS = 100;
-/** A log this long is started over (once all of it is in the database file). */
-const RESTART_AT_PAGES = 4_000;
+const CHECKPOINT_EVERY_MS = 20;
+/** A log this long is started over by the process, between two of its transactions. */
+const RESTART_AT_PAGES = 2_000;
 /** The log length at which SQLite checkpoints in the committing connection anyway. */
-const BACKSTOP_PAGES = 20_000;
+const BACKSTOP_PAGES = 10_000;
 const SQLITE_DEFAULT_PAGES = 1_000;
 
-// The thread's code, CommonJS: it opens its own connection to the same file.
+// The thread's code, CommonJS: it opens its own connection to the same file. It asks for a restart at
+// most once until the process answers.
 const THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.driver);
 const db = new SQLite(workerData.file);
-// RESTART waits this long for readers to leave the log; PASSIVE never waits.
-db.pragma('busy_timeout = 20');
+db.pragma('busy_timeout = 0');
+let asked = false;
 const timer = setInterval(() => {
   try {
-    const [{ log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (log >= workerData.restartAt && checkpointed === log) db.pragma('wal_checkpoint(RESTART)');
+    const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (log >= workerData.restartAt && !asked) {
+      asked = true;
+      parentPort.postMessage('restart');
+    }
   } catch (error) {
-    // SQLITE_BUSY: another process's checkpoint is running, or readers stayed; the next turn tries again.
+    // SQLITE_BUSY: another process's checkpoint is running; the next turn tries again.
     if (!String(error && error.code).startsWith('SQLITE_BUSY')) throw error;
   }
 }, workerData.everyMs);
-parentPort.on('message', () => {
+parentPort.on('message', (message) => {
+  if (message === 'restarted') {
+    asked = false;
+    return;
+  }
   clearInterval(timer);
   db.close();
   parentPort.close();
@@ -59,8 +71,24 @@ export function backgroundCheckpoints(
   let running: { worker: Worker; exited: Promise<unknown> } | null = null;
   let closed = false;
 
+  /** Finishes the thread's checkpoint between two transactions, so the log starts over. */
+  function restart(worker: Worker) {
+    if (closed || !sqlite.open) return;
+    if (sqlite.inTransaction) {
+      setImmediate(() => restart(worker));
+      return;
+    }
+    try {
+      sqlite.pragma('wal_checkpoint(RESTART)');
+    } catch (error) {
+      // Another process is writing or reading the log: the thread asks again soon.
+      if (!String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw error;
+    }
+    worker.postMessage('restarted');
+  }
+
   function start() {
-    const started = new Worker(THREAD, {
+    const worker = new Worker(THREAD, {
       eval: true,
       workerData: {
         driver: createRequire(import.meta.url).resolve('better-sqlite3'),
@@ -69,15 +97,16 @@ export function backgroundCheckpoints(
         restartAt: RESTART_AT_PAGES,
       },
     });
-    started.unref();
-    running = { worker: started, exited: new Promise((resolve) => started.once('exit', resolve)) };
-    started.once('online', () => {
+    worker.unref();
+    running = { worker, exited: new Promise((resolve) => worker.once('exit', resolve)) };
+    worker.once('online', () => {
       if (!closed) sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     });
-    started.once('error', (error) => {
+    worker.on('message', () => restart(worker));
+    worker.once('error', (error) => {
       warn(`SQLite checkpoints are back in the committing connection: ${error.message}`);
     });
-    started.once('exit', () => {
+    worker.once('exit', () => {
       if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`);
     });
   }

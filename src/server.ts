@@ -43,7 +43,7 @@ export async function startServer(
   const { db, engine } = await openDatabase(config.database, {
     ...options.database,
     caches: true,
-    checkpointsInBackground: true,
+    checkpointsInBackground: { processes: config.processes ?? 1 },
   });
   await migrateToLatest(db);
   const { app, services } = await buildApp({

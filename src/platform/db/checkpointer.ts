@@ -26,19 +26,23 @@ const RESTART_AT_PAGES = 2_000;
 const BACKSTOP_PAGES = 10_000;
 const SQLITE_DEFAULT_PAGES = 1_000;
 
-// The thread's code, CommonJS: it opens its own connection to the same file. It asks for a restart at
-// most once until the process answers.
+// The thread's code, CommonJS: it opens its own connection to the same file. It asks for a restart once
+// the log is long, and again only when the log has grown since: after a restart the log keeps its
+// length until the next write starts it over, and an idle server must not be asked every turn.
 const THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.driver);
 const db = new SQLite(workerData.file);
 db.pragma('busy_timeout = 0');
-let asked = false;
+let waiting = false;
+let askedAt = 0;
 const timer = setInterval(() => {
   try {
     const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (log >= workerData.restartAt && !asked) {
-      asked = true;
+    if (log < askedAt) askedAt = 0;
+    if (log >= workerData.restartAt && log > askedAt && !waiting) {
+      waiting = true;
+      askedAt = log;
       parentPort.postMessage('restart');
     }
   } catch (error) {
@@ -48,7 +52,7 @@ const timer = setInterval(() => {
 }, workerData.everyMs);
 parentPort.on('message', (message) => {
   if (message === 'restarted') {
-    asked = false;
+    waiting = false;
     return;
   }
   clearInterval(timer);
@@ -63,15 +67,23 @@ export interface Checkpointer {
   close(): Promise<void>;
 }
 
+/**
+ * `processes`: how many processes serve the database, each with such a thread; they checkpoint
+ * `processes` times less often, so the disk sees as many syncs as from one.
+ */
 export function backgroundCheckpoints(
   sqlite: SQLite.Database,
-  warn: (message: string) => void = (message) => process.emitWarning(message),
+  options: { processes?: number; warn?: (message: string) => void } = {},
 ): Checkpointer {
+  const warn = options.warn ?? ((message: string) => process.emitWarning(message));
   let commits = 0;
   let running: { worker: Worker; exited: Promise<unknown> } | null = null;
   let closed = false;
 
-  /** Finishes the thread's checkpoint between two transactions, so the log starts over. */
+  /**
+   * Finishes the thread's checkpoint between two transactions, so the log starts over (another
+   * process writing or reading the log makes it answer busy: the thread asks again when the log grew).
+   */
   function restart(worker: Worker) {
     if (closed || !sqlite.open) return;
     if (sqlite.inTransaction) {
@@ -81,8 +93,7 @@ export function backgroundCheckpoints(
     try {
       sqlite.pragma('wal_checkpoint(RESTART)');
     } catch (error) {
-      // Another process is writing or reading the log: the thread asks again soon.
-      if (!String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw error;
+      warn(`SQLite could not start its log over: ${(error as Error).message}`);
     }
     worker.postMessage('restarted');
   }
@@ -93,7 +104,7 @@ export function backgroundCheckpoints(
       workerData: {
         driver: createRequire(import.meta.url).resolve('better-sqlite3'),
         file: sqlite.name,
-        everyMs: CHECKPOINT_EVERY_MS,
+        everyMs: CHECKPOINT_EVERY_MS * Math.max(1, options.processes ?? 1),
         restartAt: RESTART_AT_PAGES,
       },
     });
@@ -114,11 +125,20 @@ export function backgroundCheckpoints(
   return {
     committed() {
       commits += 1;
-      if (commits === START_AFTER_COMMITS && !closed) start();
+      if (commits !== START_AFTER_COMMITS || closed) return;
+      // Called after a COMMIT: nothing here may fail the transaction that committed.
+      try {
+        start();
+      } catch (error) {
+        warn(`SQLite checkpoints stay in the committing connection: ${(error as Error).message}`);
+      }
     },
     async close() {
       closed = true;
       if (!running) return;
+      // Unreferenced while it runs (it never keeps a process alive), referenced while it closes: the
+      // process waits for it.
+      running.worker.ref();
       running.worker.postMessage('stop');
       await running.exited;
     },

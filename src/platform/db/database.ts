@@ -147,8 +147,11 @@ export interface OpenDatabaseOptions {
    * connection of its own. Off unless asked, and off when the configuration says so.
    */
   caches?: boolean;
-  /** SQLite only: checkpoints made by a thread beside the process (a server's; checkpointer.ts). */
-  checkpointsInBackground?: boolean;
+  /**
+   * SQLite only: checkpoints made by a thread beside the process (a server's, one of `processes`;
+   * checkpointer.ts).
+   */
+  checkpointsInBackground?: boolean | { processes: number };
 }
 
 /**
@@ -294,6 +297,7 @@ export async function openDatabase(
     // Waits for another process's write lock without blocking this one (sqlite-driver.ts).
     dialect: new WaitingSqliteDialect({ database: withStatementCache(sqlite) }, sqlite, {
       checkpoints: options.checkpointsInBackground ? 'in background' : 'when committing',
+      ...(typeof options.checkpointsInBackground === 'object' ? options.checkpointsInBackground : {}),
     }),
     plugins,
     ...log,

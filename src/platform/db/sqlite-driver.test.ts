@@ -1,6 +1,7 @@
 // Two connections on one SQLite file, as two web processes have: a writer waits for the other's lock
 // without stopping its own process, and a transaction holds the lock from its start.
-import { mkdtempSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -121,5 +122,29 @@ describe('checkpoints in the background (a serving process)', () => {
     expect(fileSize()).toBeGreaterThanOrEqual(before + 100 * 8000);
     // Closing waits for the thread to close its connection.
     await server.destroy();
+  });
+
+  it('keep a process alive until its database is closed, and never past it', () => {
+    // A process whose last work is closing the database: an unreferenced thread would let it end
+    // before the close did.
+    const dir = mkdtempSync(join(tmpdir(), 'guildhall-checkpoints-exit-'));
+    const script = join(dir, 'close.mjs');
+    writeFileSync(
+      script,
+      `import { openDatabase } from ${JSON.stringify(join(import.meta.dirname, 'database.ts'))};
+      const { db } = await openDatabase({ kind: 'sqlite', file: ${JSON.stringify(join(dir, 'g.db'))} }, { checkpointsInBackground: true });
+      await db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
+      for (let i = 0; i < 60; i += 1) await db.transaction().execute((trx) => trx.insertInto('t').values({ id: i }).execute());
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await db.destroy();
+      console.log('closed');`,
+    );
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('closed');
+    expect(run.status).toBe(0);
   });
 });

@@ -95,8 +95,8 @@ class WaitingSqliteDriver extends SqliteDriver {
 
 /**
  * Kysely's SQLite dialect over `sqlite`, whose busy timeout it sets to 0: waiting for a lock is done
- * here, without blocking the process. With `checkpoints: 'in background'` (a serving process),
- * checkpoints are made by a thread beside it (checkpointer.ts).
+ * here, without blocking the process. With `checkpoints: 'in background'` (a serving process, one of
+ * `processes`), checkpoints are made by a thread beside it (checkpointer.ts).
  */
 export class WaitingSqliteDialect extends SqliteDialect {
   readonly #checkpointer: Checkpointer | null;
@@ -104,11 +104,14 @@ export class WaitingSqliteDialect extends SqliteDialect {
   constructor(
     private readonly dialectConfig: SqliteDialectConfig,
     private readonly sqlite: SQLite.Database,
-    options: { checkpoints?: 'in background' | 'when committing' } = {},
+    options: { checkpoints?: 'in background' | 'when committing'; processes?: number } = {},
   ) {
     super(dialectConfig);
     sqlite.pragma('busy_timeout = 0');
-    this.#checkpointer = options.checkpoints === 'in background' ? backgroundCheckpoints(sqlite) : null;
+    this.#checkpointer =
+      options.checkpoints === 'in background'
+        ? backgroundCheckpoints(sqlite, { processes: options.processes ?? 1 })
+        : null;
   }
 
   override createDriver(): Driver {

@@ -46,7 +46,7 @@ const WATCHED = [
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    await sql`drop trigger offers_catalog_changed on offers`.execute(db);
+    await sql`drop trigger if exists offers_catalog_changed on offers`.execute(db);
     await sql
       .raw(
         `create trigger offers_catalog_changed after insert or update of ${WATCHED} or delete or truncate on offers for each statement execute function guildhall_changed('catalog')`,
@@ -54,7 +54,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .execute(db);
     return;
   }
-  await sql`drop trigger offers_catalog_changed_update`.execute(db);
+  // SQLite runs a migration without a transaction: one cut off after the drop runs again from here.
+  await sql`drop trigger if exists offers_catalog_changed_update`.execute(db);
   await sql
     .raw(
       `create trigger offers_catalog_changed_update after update of ${WATCHED} on offers begin update change_topics set version = version + 1 where topic = 'catalog'; end`,

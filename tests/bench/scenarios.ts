@@ -87,6 +87,11 @@ interface FeedPage {
   nextCursor?: string | null;
 }
 
+/** A 200 whose body is a page of items (`{ data: [...] }`). */
+function expectPage(status: number, body: string): string | null {
+  return expectJson(status, body, (value) => Array.isArray((value as FeedPage).data));
+}
+
 interface GroupList {
   data?: { id?: string; visibility?: string; canEnter?: boolean }[];
 }
@@ -176,7 +181,7 @@ export const scenarios: Scenario[] = [
         rate: 500,
       };
     },
-    check: (status, body) => expectJson(status, body, (value) => Array.isArray((value as FeedPage).data)),
+    check: expectPage,
   },
   {
     server: 'guildhall',
@@ -214,7 +219,7 @@ export const scenarios: Scenario[] = [
       const cookie = await memberCookie(fixture, server);
       return { path: '/api/v1/hub/home?limit=20', headers: { cookie }, rate: 500 };
     },
-    check: (status, body) => expectJson(status, body, (value) => Array.isArray((value as FeedPage).data)),
+    check: expectPage,
   },
   {
     server: 'guildhall',
@@ -254,7 +259,7 @@ export const scenarios: Scenario[] = [
       );
       return { path: paths[0]!, paths, headers: { cookie } };
     },
-    check: (status, body) => expectJson(status, body, (value) => Array.isArray((value as FeedPage).data)),
+    check: expectPage,
   },
   {
     server: 'guildhall',
@@ -266,7 +271,7 @@ export const scenarios: Scenario[] = [
       const cookie = await memberCookie(fixture, server);
       return { path: `/api/v1/hub/search/posts?q=${SEARCHED_POST}`, headers: { cookie }, rate: 500 };
     },
-    check: (status, body) => expectJson(status, body, (value) => Array.isArray((value as FeedPage).data)),
+    check: expectPage,
   },
   {
     server: 'guildhall',

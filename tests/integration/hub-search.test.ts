@@ -180,7 +180,7 @@ describe('searching the Hub', () => {
   });
 
   it('matches words the same way on both engines: links, numbers and long words', async () => {
-    await write(staff, open, null, 'Read example.org/docs/setup and v1.2 before 3.14; ' + 'w'.repeat(80));
+    await write(staff, open, null, `Read example.org/docs/setup and v1.2 before 3.14; ${'w'.repeat(80)}`);
     for (const q of ['docs setup', 'example org', '3 14', 'v1', 'w'.repeat(70)]) {
       expect((await find(outsider, 'posts', q)).data, q).toHaveLength(1);
     }

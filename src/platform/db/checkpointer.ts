@@ -36,18 +36,15 @@ const db = new SQLite(workerData.file);
 db.pragma('busy_timeout = 0');
 let waiting = false;
 let askedAt = 0;
+// A checkpoint another connection holds up answers busy in its row, never as an error: an error ends
+// the thread, and the process's commits checkpoint as before.
 const timer = setInterval(() => {
-  try {
-    const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (log < askedAt) askedAt = 0;
-    if (log >= workerData.restartAt && log > askedAt && !waiting) {
-      waiting = true;
-      askedAt = log;
-      parentPort.postMessage('restart');
-    }
-  } catch (error) {
-    // SQLITE_BUSY: another process's checkpoint is running; the next turn tries again.
-    if (!String(error && error.code).startsWith('SQLITE_BUSY')) throw error;
+  const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
+  if (log < askedAt) askedAt = 0;
+  if (log >= workerData.restartAt && log > askedAt && !waiting) {
+    waiting = true;
+    askedAt = log;
+    parentPort.postMessage('restart');
   }
 }, workerData.everyMs);
 parentPort.on('message', (message) => {
@@ -71,11 +68,8 @@ export interface Checkpointer {
  * `processes`: how many processes serve the database, each with such a thread; they checkpoint
  * `processes` times less often, so the disk sees as many syncs as from one.
  */
-export function backgroundCheckpoints(
-  sqlite: SQLite.Database,
-  options: { processes?: number; warn?: (message: string) => void } = {},
-): Checkpointer {
-  const warn = options.warn ?? ((message: string) => process.emitWarning(message));
+export function backgroundCheckpoints(sqlite: SQLite.Database, options: { processes: number }): Checkpointer {
+  const warn = (message: string) => process.emitWarning(message);
   let commits = 0;
   let running: { worker: Worker; exited: Promise<unknown> } | null = null;
   let closed = false;
@@ -104,7 +98,7 @@ export function backgroundCheckpoints(
       workerData: {
         driver: createRequire(import.meta.url).resolve('better-sqlite3'),
         file: sqlite.name,
-        everyMs: CHECKPOINT_EVERY_MS * Math.max(1, options.processes ?? 1),
+        everyMs: CHECKPOINT_EVERY_MS * Math.max(1, options.processes),
         restartAt: RESTART_AT_PAGES,
       },
     });

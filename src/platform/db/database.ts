@@ -41,7 +41,7 @@ import * as userChanges from './migrations/0025-user-changes.ts';
 import * as offerCounters from './migrations/0026-offer-counters-not-catalog.ts';
 import { statementName } from './prepared.ts';
 import type { DB } from './schema.ts';
-import { WaitingSqliteDialect } from './sqlite-driver.ts';
+import { isBusy, WaitingSqliteDialect } from './sqlite-driver.ts';
 
 export type Database = Kysely<DB>;
 export type Engine = 'sqlite' | 'postgres';
@@ -106,11 +106,7 @@ export async function retryingConflicts<T>(work: () => Promise<T>, attempts = 3)
       const code = (error as { code?: unknown } | null)?.code;
       // 0A000: a named statement a migration made stale, inside the transaction (openDatabase's pool
       // sends it unnamed from then on).
-      const conflict =
-        code === '40P01' ||
-        code === '40001' ||
-        code === '0A000' ||
-        (typeof code === 'string' && code.startsWith('SQLITE_BUSY'));
+      const conflict = code === '40P01' || code === '40001' || code === '0A000' || isBusy(error);
       if (!conflict || attempt >= attempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20));
     }
@@ -151,7 +147,7 @@ export interface OpenDatabaseOptions {
    * SQLite only: checkpoints made by a thread beside the process (a server's, one of `processes`;
    * checkpointer.ts).
    */
-  checkpointsInBackground?: boolean | { processes: number };
+  checkpointsInBackground?: { processes: number };
 }
 
 /**
@@ -296,8 +292,9 @@ export async function openDatabase(
   const db = new Kysely<DB>({
     // Waits for another process's write lock without blocking this one (sqlite-driver.ts).
     dialect: new WaitingSqliteDialect({ database: withStatementCache(sqlite) }, sqlite, {
-      checkpoints: options.checkpointsInBackground ? 'in background' : 'when committing',
-      ...(typeof options.checkpointsInBackground === 'object' ? options.checkpointsInBackground : {}),
+      ...(options.checkpointsInBackground
+        ? { checkpointsInBackground: options.checkpointsInBackground }
+        : {}),
     }),
     plugins,
     ...log,

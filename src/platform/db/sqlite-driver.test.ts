@@ -104,7 +104,7 @@ describe('checkpoints in the background (a serving process)', () => {
     const served = join(mkdtempSync(join(tmpdir(), 'guildhall-checkpoints-')), 'guildhall.db');
     const { db: server } = await openDatabase(
       { kind: 'sqlite', file: served },
-      { checkpointsInBackground: true },
+      { checkpointsInBackground: { processes: 1 } },
     );
     await sql`create table pages (id integer primary key, body text not null)`.execute(server);
     const fileSize = () => statSync(served).size;
@@ -132,7 +132,7 @@ describe('checkpoints in the background (a serving process)', () => {
     writeFileSync(
       script,
       `import { openDatabase } from ${JSON.stringify(join(import.meta.dirname, 'database.ts'))};
-      const { db } = await openDatabase({ kind: 'sqlite', file: ${JSON.stringify(join(dir, 'g.db'))} }, { checkpointsInBackground: true });
+      const { db } = await openDatabase({ kind: 'sqlite', file: ${JSON.stringify(join(dir, 'g.db'))} }, { checkpointsInBackground: { processes: 1 } });
       await db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
       for (let i = 0; i < 60; i += 1) await db.transaction().execute((trx) => trx.insertInto('t').values({ id: i }).execute());
       await new Promise((resolve) => setTimeout(resolve, 100));

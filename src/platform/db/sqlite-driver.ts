@@ -23,7 +23,8 @@ export const LOCK_WAIT_MS = 5_000;
 /** Tries on the next turn of the event loop before waiting a millisecond between tries. */
 const QUICK_TRIES = 8;
 
-function isBusy(error: unknown): boolean {
+/** SQLITE_BUSY and its extended codes (another connection holds the lock). */
+export function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
@@ -95,7 +96,7 @@ class WaitingSqliteDriver extends SqliteDriver {
 
 /**
  * Kysely's SQLite dialect over `sqlite`, whose busy timeout it sets to 0: waiting for a lock is done
- * here, without blocking the process. With `checkpoints: 'in background'` (a serving process, one of
+ * here, without blocking the process. With `checkpointsInBackground` (a serving process, one of
  * `processes`), checkpoints are made by a thread beside it (checkpointer.ts).
  */
 export class WaitingSqliteDialect extends SqliteDialect {
@@ -104,14 +105,13 @@ export class WaitingSqliteDialect extends SqliteDialect {
   constructor(
     private readonly dialectConfig: SqliteDialectConfig,
     private readonly sqlite: SQLite.Database,
-    options: { checkpoints?: 'in background' | 'when committing'; processes?: number } = {},
+    options: { checkpointsInBackground?: { processes: number } } = {},
   ) {
     super(dialectConfig);
     sqlite.pragma('busy_timeout = 0');
-    this.#checkpointer =
-      options.checkpoints === 'in background'
-        ? backgroundCheckpoints(sqlite, { processes: options.processes ?? 1 })
-        : null;
+    this.#checkpointer = options.checkpointsInBackground
+      ? backgroundCheckpoints(sqlite, options.checkpointsInBackground)
+      : null;
   }
 
   override createDriver(): Driver {

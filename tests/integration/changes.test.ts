@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changesOf } from '../../src/platform/db/changes.ts';
 import { openDatabase, tablesOfThisDatabase } from '../../src/platform/db/database.ts';
 import { OFFER_COUNTERS } from '../../src/platform/db/migrations/0026-offer-counters-not-catalog.ts';
+import { USERS_UNWATCHED } from '../../src/platform/db/migrations/0027-users-last-visit-not-a-change.ts';
 import { eventually } from '../support/eventually.ts';
 import { createGroup, createMember, createOffer } from '../support/factories.ts';
 import { createTestContext, type TestContext } from '../support/test-app.ts';
@@ -49,10 +50,13 @@ describe('topic versions', () => {
     const member = await createMember(ctx);
     await quiet();
     const actors = changesOf(ctx.db).version('actors');
+    const users = changesOf(ctx.db).version('users');
     expect(actors).not.toBeNull();
+    expect(users).not.toBeNull();
     await ctx.db.updateTable('users').set({ lastSeenAt: Date.now() }).where('id', '=', member.id).execute();
     await quiet();
     expect(changesOf(ctx.db).version('actors')).toBe(actors);
+    expect(changesOf(ctx.db).version('users')).toBe(users);
     await ctx.db.updateTable('users').set({ name: 'New Name' }).where('id', '=', member.id).execute();
     expect(changesOf(ctx.db).version('actors')).not.toBe(actors);
   });
@@ -99,29 +103,37 @@ describe('topic versions', () => {
     expect(await eventually(() => catalog() !== before)).toBe(true);
   });
 
-  it('watch every column of offers but the counters (a column added later must be added to the trigger)', async () => {
-    const definition =
-      ctx.engine === 'sqlite'
-        ? (
-            await ctx.db
-              .selectFrom('sqlite_schema' as never)
-              .select('sql' as never)
-              .where('name' as never, '=', 'offers_catalog_changed_update' as never)
-              .executeTakeFirstOrThrow()
-          ).sql
-        : (
-            await sql<{ definition: string }>`
+  it.each([
+    { table: 'offers', topic: 'catalog', unwatched: OFFER_COUNTERS },
+    { table: 'users', topic: 'users', unwatched: USERS_UNWATCHED },
+  ])(
+    'watch every column of $table but $unwatched (a column added later must be added to the trigger)',
+    async ({ table, topic, unwatched }) => {
+      const definition =
+        ctx.engine === 'sqlite'
+          ? (
+              await sql<{
+                sql: string;
+              }>`select sql from sqlite_schema where name = ${`${table}_${topic}_changed_update`}`.execute(
+                ctx.db,
+              )
+            ).rows[0]?.sql
+          : (
+              await sql<{ definition: string }>`
               select pg_get_triggerdef(t.oid) as definition from pg_trigger t
-              where t.tgname = 'offers_catalog_changed' and t.tgrelid = 'offers'::regclass`.execute(ctx.db)
-          ).rows[0]?.definition;
-    // PostgreSQL: `… OR UPDATE OF a, "interval", … OR TRUNCATE ON offers …`; SQLite as created.
-    const list = /update of (.+?) (?:or|on) /i.exec(String(definition))?.[1] ?? '';
-    const watched = list.split(/,\s*/).map((name) => name.replaceAll('"', ''));
-    const offers = (await tablesOfThisDatabase(ctx.db)).find((table) => table.name === 'offers');
-    const columns = (offers?.columns ?? []).map((column) => column.name);
-    expect(columns.length).toBeGreaterThan(10);
-    expect(watched.sort()).toEqual(
-      columns.filter((name) => !(OFFER_COUNTERS as readonly string[]).includes(name)).sort(),
-    );
-  });
+              where t.tgname = ${`${table}_${topic}_changed`} and t.tgrelid = ${table}::regclass`.execute(
+                ctx.db,
+              )
+            ).rows[0]?.definition;
+      // PostgreSQL: `… OR UPDATE OF a, "interval", … OR TRUNCATE ON offers …`; SQLite as created.
+      const list = /update of (.+?) (?:or|on) /i.exec(String(definition))?.[1] ?? '';
+      const watched = list.split(/,\s*/).map((name) => name.replaceAll('"', ''));
+      const found = (await tablesOfThisDatabase(ctx.db)).find((t) => t.name === table);
+      const columns = (found?.columns ?? []).map((column) => column.name);
+      expect(columns.length).toBeGreaterThan(10);
+      expect(watched.sort()).toEqual(
+        columns.filter((name) => !(unwatched as readonly string[]).includes(name)).sort(),
+      );
+    },
+  );
 });

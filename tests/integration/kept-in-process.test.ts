@@ -213,6 +213,21 @@ describe('who a session acts as, kept', () => {
 });
 
 describe('a caller’s own row, kept', () => {
+  it('shows a last visit written meanwhile once a visit could have been written (five minutes), not before', async () => {
+    await onOwnClock(async (own, clock) => {
+      const member = await createMember(own);
+      const caller = client(own, { apiKey: await createApiKey(own, member) });
+      const lastVisit = async () => (await caller.get('/api/v1/me')).json().lastSeenAt;
+      const before = await lastVisit();
+      // A visit of another session: not a change of the 'users' topic (migration 0027).
+      const visit = clock.now() + 1000;
+      await own.db.updateTable('users').set({ lastSeenAt: visit }).where('id', '=', member.id).execute();
+      expect(await lastVisit()).toBe(before);
+      clock.advance(5 * 60_000 + 1);
+      expect(await lastVisit()).toBe(new Date(visit).toISOString());
+    });
+  });
+
   it('costs no query once kept, and shows every change to the row at once, here and in the other process', async () => {
     const member = await createMember(ctx, { name: 'Kept Member' });
     const key = await createApiKey(ctx, member);
@@ -230,10 +245,12 @@ describe('a caller’s own row, kept', () => {
     expect(repliesOff(await otherSees('/api/v1/me', repliesOff, { apiKey: key }))).toBe(true);
     // Another process's SQL, on a column only /me shows: here as soon as this process hears.
     await other.db.updateTable('users').set({ emailMentions: 0 }).where('id', '=', member.id).execute();
-    await eventually(async () => (await caller.get('/api/v1/me')).json().emailAbout.mentions === false);
+    expect(
+      await eventually(async () => (await caller.get('/api/v1/me')).json().emailAbout.mentions === false),
+    ).toBe(true);
     await quiet();
 
-    // A person removed is no one: the key no longer answers, and the row is not kept past it.
+    // A person removed is no one: the key no longer answers.
     await ctx.db.deleteFrom('apiKeys').where('userId', '=', member.id).execute();
     await ctx.db.deleteFrom('users').where('id', '=', member.id).execute();
     expect((await caller.get('/api/v1/me')).statusCode).toBe(401);

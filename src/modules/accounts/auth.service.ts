@@ -504,13 +504,22 @@ export function createAuthService(deps: AuthDeps) {
   // --- one's own account -----------------------------------------------------------------------
 
   // Each recent caller's own row, kept while no person's row has changed (the 'users' topic: any
-  // column, their last visit included), so `/me` runs no query. Shared: read it, never change it.
-  const keptUsers = keptValues<UserRow>(deps.changes, 'users', 10_000);
+  // column but their last visit) and for no longer than a visit goes unwritten, so `/me` runs no query
+  // and the last visit it shows is as recent as the column. Shared: read it, never change it.
+  const keptUsers = keptValues<{ row: UserRow; readAt: number }>(deps.changes, 'users', 10_000);
 
   async function currentUser(actor: Actor): Promise<UserRow> {
-    const user = await keptUsers.get(actor.userId, () => findUserById(db, actor.userId));
-    if (!user) throw new UnauthorizedError();
-    return user;
+    const now = clock.now();
+    const kept = await keptUsers.get(
+      actor.userId,
+      async () => {
+        const row = await findUserById(db, actor.userId);
+        return row && { row, readAt: now };
+      },
+      ({ readAt }) => now - readAt <= TOUCH_EVERY_MS,
+    );
+    if (!kept) throw new UnauthorizedError();
+    return kept.row;
   }
 
   /**

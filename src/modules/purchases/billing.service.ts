@@ -236,12 +236,6 @@ export function createBillingService(deps: BillingDeps) {
 
   // --- checkout ------------------------------------------------------------------------------------
 
-  /**
-   * A completed Checkout Session: the purchase is settled (fulfilled, or waiting for the owner of an
-   * existing address) and a one-time payment recorded. Called by the webhook, the return URL and the
-   * reconciliation, whichever comes first; the others change nothing. The session as
-   * `readCheckoutSession` reads it.
-   */
   /** The Checkout Session `id`, read as `completeCheckout` needs it. */
   async function readCheckoutSession(stripe: Stripe, id: string): Promise<SessionRead> {
     const readAt = clock.now();
@@ -251,6 +245,12 @@ export function createBillingService(deps: BillingDeps) {
     return { session, readAt };
   }
 
+  /**
+   * A completed Checkout Session: the purchase is settled (fulfilled, or waiting for the owner of an
+   * existing address) and a one-time payment recorded. Called by the webhook, the return URL and the
+   * reconciliation, whichever comes first; the others change nothing. The session as
+   * `readCheckoutSession` reads it.
+   */
   async function completeCheckout({ session, readAt }: SessionRead, eventId: string | null) {
     const purchaseId = purchaseIdOf(session) ?? session.client_reference_id;
     if (!purchaseId || purchaseIdOf(session) !== purchaseId) return { applied: false, purchase: null };
@@ -260,7 +260,7 @@ export function createBillingService(deps: BillingDeps) {
       session.mode === 'subscription' ? expanded(session.subscription, "the session's subscription") : null;
     const intent =
       session.mode === 'payment' ? expanded(session.payment_intent, "the session's payment intent") : null;
-    if (intent) expanded(intent.latest_charge, "the payment intent's charge");
+    const charge = intent ? expanded(intent.latest_charge, "the payment intent's charge") : null;
     return applyInTransaction(eventId, 'checkout.session.completed', async (trx, { grace }) => {
       const purchase = await findPurchase(trx, purchaseId);
       if (!purchase) return null;
@@ -282,10 +282,9 @@ export function createBillingService(deps: BillingDeps) {
       if (customer && settled.userId && settled.status === 'fulfilled')
         await users.linkStripeCustomer(trx, settled.userId, customer);
       if (intent && intent.status === 'succeeded') {
-        const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
         await recordPayment(trx, settled, {
           paymentIntentId: intent.id,
-          chargeId: charge?.id ?? idOf(intent.latest_charge),
+          chargeId: charge?.id ?? null,
           invoiceId: null,
           amountMinor: intent.amount_received || intent.amount,
           currency: intent.currency,

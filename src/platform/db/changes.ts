@@ -1,5 +1,5 @@
 // What lets a process keep a value in memory and still never show it once it is stale: every write to
-// a table behind a topic moves the topic on (triggers, migrations 0024 and 0025), and each process hears of it.
+// a table behind a topic moves the topic on (triggers, migrations 0024–0027), and each process hears of it.
 //
 // - SQLite: a topic's version is a row of `change_topics`. Before answering a version, the process asks
 //   its connection whether anything was written since it last looked — its own writes

@@ -39,6 +39,7 @@ import * as oneOpenReport from './migrations/0023-one-open-report.ts';
 import * as changeTopics from './migrations/0024-change-topics.ts';
 import * as userChanges from './migrations/0025-user-changes.ts';
 import * as offerCounters from './migrations/0026-offer-counters-not-catalog.ts';
+import * as usersLastVisit from './migrations/0027-users-last-visit-not-a-change.ts';
 import { statementName } from './prepared.ts';
 import type { DB } from './schema.ts';
 import { isBusy, WaitingSqliteDialect } from './sqlite-driver.ts';
@@ -73,6 +74,7 @@ const migrations: Record<string, Migration> = {
   '0024-change-topics': changeTopics,
   '0025-user-changes': userChanges,
   '0026-offer-counters-not-catalog': offerCounters,
+  '0027-users-last-visit-not-a-change': usersLastVisit,
 };
 
 /**

@@ -1,4 +1,5 @@
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { watchUpdatesOf } from './helpers.ts';
 
 // An offer's buyer and revenue counters move with every sale (offer.repository.ts, in the purchase's
 // transaction) and no public page shows them: a sale is not a change of the 'catalog' topic
@@ -42,23 +43,8 @@ const WATCHED = [
   'refund_policy',
   'resell_recurring',
   'resell_months',
-].join(', ');
+];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    await sql`drop trigger if exists offers_catalog_changed on offers`.execute(db);
-    await sql
-      .raw(
-        `create trigger offers_catalog_changed after insert or update of ${WATCHED} or delete or truncate on offers for each statement execute function guildhall_changed('catalog')`,
-      )
-      .execute(db);
-    return;
-  }
-  // SQLite runs a migration without a transaction: one cut off after the drop runs again from here.
-  await sql`drop trigger if exists offers_catalog_changed_update`.execute(db);
-  await sql
-    .raw(
-      `create trigger offers_catalog_changed_update after update of ${WATCHED} on offers begin update change_topics set version = version + 1 where topic = 'catalog'; end`,
-    )
-    .execute(db);
+  await watchUpdatesOf(db, 'offers', 'catalog', WATCHED, ['insert', 'delete']);
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/platform/clock.ts';
 import {
   type Client,
+  createAdmin,
   createGrant,
   createGroup,
   createMember,
@@ -101,30 +102,34 @@ describe('searching the Hub', () => {
   });
 
   it('answers a repeated search from memory, and shows a like, a rename and a closed group at once', async () => {
+    // Its own author and group: it renames both.
+    const author = await signIn(ctx, await createAdmin(ctx, { name: 'Greta Guide' }));
+    const ring = await createGroup(ctx, { name: 'Mountain club', visibility: 'private' });
     const insider = await createMember(ctx, { name: 'Pia Kept' });
-    const grant = await createGrant(ctx, insider, closed);
+    const grant = await createGrant(ctx, insider, ring);
     const reader = await signIn(ctx, insider);
-    const id = await write(staff, closed, 'Glacier walk', 'Crampons provided.');
+    const climber = await createMember(ctx, { name: 'Cleo Climber' });
+    await createGrant(ctx, climber, ring);
+    const other = await signIn(ctx, climber);
+    const id = await write(author, ring, 'Glacier walk', 'Crampons provided.');
     const hit = async () => (await find(reader, 'posts', 'glacier')).data;
     expect((await hit()).map((p) => p.id)).toEqual([id]);
     statements.length = 0;
     expect((await hit()).map((p) => p.id)).toEqual([id]);
     expect(statements.filter((sql) => /search_fts|search_vector/.test(sql))).toEqual([]);
 
-    expect((await member.request('PUT', `/api/v1/hub/posts/${id}/like`)).statusCode).toBe(200);
+    expect((await other.request('PUT', `/api/v1/hub/posts/${id}/like`)).statusCode).toBe(200);
     expect((await hit())[0]).toMatchObject({ likeCount: 1 });
-    expect((await staff.patch('/api/v1/me', { name: 'Olga Renamed' })).statusCode).toBe(200);
-    expect((await hit())[0]).toMatchObject({ author: { name: 'Olga Renamed' } });
-    expect((await staff.patch(`/api/v1/hub-groups/${closed.id}`, { name: 'Inner ring' })).statusCode).toBe(
+    expect((await author.patch('/api/v1/me', { name: 'Greta Renamed' })).statusCode).toBe(200);
+    expect((await hit())[0]).toMatchObject({ author: { name: 'Greta Renamed' } });
+    expect((await staff.patch(`/api/v1/hub-groups/${ring.id}`, { name: 'Alpine club' })).statusCode).toBe(
       200,
     );
-    expect((await hit())[0]).toMatchObject({ group: { name: 'Inner ring' } });
+    expect((await hit())[0]).toMatchObject({ group: { name: 'Alpine club' } });
     await ctx.db.deleteFrom('accessGrants').where('id', '=', grant).execute();
     expect(await hit()).toEqual([]);
     // Someone else who may enter the group still finds it.
-    expect((await find(member, 'posts', 'glacier')).data.map((p) => p.id)).toEqual([id]);
-    await staff.patch('/api/v1/me', { name: 'Olga Owner' });
-    await staff.patch(`/api/v1/hub-groups/${closed.id}`, { name: 'Inner circle' });
+    expect((await find(other, 'posts', 'glacier')).data.map((p) => p.id)).toEqual([id]);
   });
 
   it('pages newest first with a cursor, each post once', async () => {

@@ -2,6 +2,7 @@
 // frozen and passed down. Every key has a default that works for a newcomer.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 
 /** A value's reason for being refused, named with its key in the one ConfigError. */
@@ -47,6 +48,29 @@ const flag = (value: string): boolean => {
   return refuse('must be true or false');
 };
 
+/** proxy-addr's names for ranges, which Fastify's trustProxy takes as addresses. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const isProxyAddress = (entry: string): boolean => {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+};
+/** TRUST_PROXY: true or false, a hop count (0: none), or the proxies' addresses and ranges. */
+const trustProxy = (value: string): boolean | number | string => {
+  const word = value.trim().toLowerCase();
+  if (word === 'true' || word === 'yes') return true;
+  if (word === 'false' || word === 'no') return false;
+  if (/^\d+$/.test(word)) return Number(word) || false;
+  const entries = word.split(',').map((entry) => entry.trim());
+  return entries.every(isProxyAddress)
+    ? entries.join(',')
+    : refuse(
+        'must be true, false, a hop count, or the proxies’ addresses (IPs or CIDR ranges, comma-separated)',
+      );
+};
+
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 const keys = {
@@ -69,7 +93,7 @@ const keys = {
   /** Secret for signing and encryption; generated into DATA_DIR on first start when unset. */
   APP_SECRET: optional(text(32)),
   /** Trust X-Forwarded-* from proxies in front: a hop count (1 = the one proxy in front), true, or addresses. */
-  TRUST_PROXY: key(text(), 'false'),
+  TRUST_PROXY: key(trustProxy, false),
   /** trace, debug, info, warn, error, fatal or silent. */
   LOG_LEVEL: key(oneOf(LOG_LEVELS), 'info'),
   /** argon2id memory cost in KiB; the default follows OWASP, tests lower it to stay fast. */
@@ -150,13 +174,6 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-function parseTrustProxy(value: string): boolean | number | string {
-  if (value === 'true') return true;
-  if (value === 'false' || value === '0' || value === '') return false;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value;
-}
-
 /** Reads `.env` in the working directory (when present) under the real environment, which wins. */
 function readEnv(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const file = resolve('.env');
@@ -222,7 +239,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     smtpUrl: env.SMTP_URL ?? null,
     mailFrom: env.MAIL_FROM ?? null,
     appSecret: loadSecret(dataDir, env.APP_SECRET),
-    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
     passwordHashCost: env.PASSWORD_HASH_COST,
     runWorker: env.RUN_WORKER,

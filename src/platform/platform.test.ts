@@ -154,6 +154,20 @@ describe('configuration', () => {
     }
   });
 
+  it('reads TRUST_PROXY as a flag, a hop count or addresses, and refuses anything else by name', () => {
+    const trusted = (TRUST_PROXY: string) => loadConfig({ DATA_DIR: dir(), TRUST_PROXY }).trustProxy;
+    expect(trusted('TRUE')).toBe(true);
+    expect(trusted('no')).toBe(false);
+    expect(trusted('0')).toBe(false);
+    expect(trusted('2')).toBe(2);
+    expect(trusted('10.0.0.2, 10.0.0.0/8,::1,loopback')).toBe('10.0.0.2,10.0.0.0/8,::1,loopback');
+    for (const TRUST_PROXY of ['nginx', '10.0.0.2,', '10.0.0.0/33', '::1/129', '1.2.3']) {
+      expect(() => loadConfig({ DATA_DIR: dir(), TRUST_PROXY }), TRUST_PROXY).toThrow(
+        /TRUST_PROXY: must be true, false, a hop count/,
+      );
+    }
+  });
+
   it('reads PostgreSQL, https and proxy settings', () => {
     const config = loadConfig({
       DATA_DIR: dir(),

@@ -12,7 +12,7 @@ type Compiled = ((...input: never[]) => unknown) & { errors?: unknown; schemaEnv
 type Compile = (route: RouteSchema) => Compiled;
 type Builder = (externalSchemas: unknown, options: unknown) => Compile;
 interface RouteSchema {
-  schema?: { properties?: Record<string, unknown> };
+  schema?: { properties?: Record<string, unknown>; required?: string[] };
   method?: string;
   url?: string;
   httpPart?: string;
@@ -39,7 +39,8 @@ export function lazySchemas(): LazySchemas {
       return (route) => {
         // Fastify lower-cases a headers schema's names only for its own compiler: a route's header names
         // must be written in lower case (checked here, at start).
-        const headerNames = route.httpPart === 'headers' ? Object.keys(route.schema?.properties ?? {}) : [];
+        const headers = route.httpPart === 'headers' ? route.schema : undefined;
+        const headerNames = [...Object.keys(headers?.properties ?? {}), ...(headers?.required ?? [])];
         const upper = headerNames.find((name) => name !== name.toLowerCase());
         if (upper) throw new Error(`${route.method} ${route.url}: write the header ${upper} in lower case`);
         let compiled: Compiled | undefined;

@@ -60,25 +60,26 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   // A request with no credentials is answered without a promise (most public pages' visits).
   app.addHook('onRequest', (request, _reply, done) => {
     const authorization = request.headers.authorization;
-    const unsafe = UNSAFE.has(request.method);
-    if (!authorization?.startsWith('Bearer ')) {
-      if (unsafe && !originAllowed(request)) {
-        return done(new ForbiddenError('Cross-site requests are refused.', 'cross_site_request'));
-      }
-      if (!request.cookies[SESSION_COOKIE]) return done();
-    }
-    identify(request, authorization, unsafe).then(() => done(), done);
-  });
-
-  async function identify(request: FastifyRequest, authorization: string | undefined, unsafe: boolean) {
     if (authorization?.startsWith('Bearer ')) {
-      const actor = await options.resolvers.byApiKey(authorization.slice(7).trim());
-      if (!actor) throw new UnauthorizedError('The API key is not valid.', 'invalid_api_key');
-      request.actor = actor;
+      identifyByKey(request, authorization.slice(7).trim()).then(() => done(), done);
       return;
     }
+    const unsafe = UNSAFE.has(request.method);
+    if (unsafe && !originAllowed(request)) {
+      return done(new ForbiddenError('Cross-site requests are refused.', 'cross_site_request'));
+    }
     const token = request.cookies[SESSION_COOKIE];
-    if (!token) return;
+    if (!token) return done();
+    identifyBySession(request, token, unsafe).then(() => done(), done);
+  });
+
+  async function identifyByKey(request: FastifyRequest, key: string) {
+    const actor = await options.resolvers.byApiKey(key);
+    if (!actor) throw new UnauthorizedError('The API key is not valid.', 'invalid_api_key');
+    request.actor = actor;
+  }
+
+  async function identifyBySession(request: FastifyRequest, token: string, unsafe: boolean) {
     const actor = await options.resolvers.bySessionToken(token);
     if (!actor) return;
     request.actor = actor;

@@ -165,7 +165,9 @@ describe('Creating a Membership, as the reference page says', { shuffle: false }
     await admin.waitForURL(`${server.baseUrl}/admin/sales`);
     await admin.goto(editorUrl);
     await expect.poll(() => admin.getByRole('button', { name: 'Unpublish' }).count()).toBe(1);
-    // Keyboard focus never hides under the sticky Save bar, on a desktop or a phone.
+    // Keyboard focus never hides under the sticky Save bar, on a desktop or a phone (the email preview
+    // shown, whose links once took focus and scrolled under it).
+    await expect.poll(() => admin.locator('.offer-email-frame').count()).toBe(1);
     const desktop = admin.viewportSize();
     for (const viewport of [desktop, { width: 390, height: 844 }]) {
       if (viewport) await admin.setViewportSize(viewport);

@@ -184,9 +184,11 @@ function EmailPreview({ offerId, subject, body }: { offerId: string; subject: st
           <p className="offer-email-subject">
             <span className="muted">Subject:</span> {rendered.subject}
           </p>
-          {/* Empty sandbox: no scripts, no forms, no same-origin access. */}
+          {/* Empty sandbox: no scripts, no forms, no same-origin access. Out of the Tab order: its links
+              are a picture of the email, and focusing one scrolled it under the sticky Save bar. */}
           <iframe
             className="offer-email-frame"
+            tabIndex={-1}
             sandbox=""
             srcDoc={rendered.html}
             title="Confirmation email preview"

@@ -107,6 +107,11 @@ export async function buildApp(
   app.addHook('preClose', async () => {
     closing = true;
   });
+  // Stripe's events already answered are applied by the inbox's drainer: a closing app lets it finish
+  // the batch in hand (what is left is applied when a process runs again).
+  app.addHook('onClose', async () => {
+    await services.billing.inbox.stop();
+  });
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
     done(null, payload);

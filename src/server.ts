@@ -64,6 +64,8 @@ export async function startServer(
     { rateLimits: services.rateLimits.kind, process: process.env.GUILDHALL_PROCESS_INDEX ?? null },
     `rate limits are counted in ${services.rateLimits.kind === 'memory' ? "this process's memory" : `the ${services.rateLimits.kind}`}`,
   );
+  // Every web process applies Stripe's events from the inbox, whichever process received them.
+  services.billing.inbox.start();
   if (config.runWorker) {
     await services.scheduleDailyJobs(db);
     services.worker.start();

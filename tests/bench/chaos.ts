@@ -35,7 +35,13 @@ import { createInterface } from 'node:readline';
 import Stripe from 'stripe';
 import { loadConfig } from '../../src/config.ts';
 import { accessForSubscription, refundEndsAccess } from '../../src/modules/purchases/billing.rules.ts';
-import { type Database, type Engine, migrateToLatest, openDatabase } from '../../src/platform/db/database.ts';
+import {
+  type Database,
+  type Engine,
+  inboxOf,
+  migrateToLatest,
+  openDatabase,
+} from '../../src/platform/db/database.ts';
 import type { EntitlementState, RefundPolicy } from '../../src/platform/db/schema.ts';
 import { buildServices } from '../../src/services.ts';
 import { startStripeEmulator, stripeClientFor } from '../../tools/stripe-emulator/index.ts';
@@ -118,6 +124,23 @@ async function inPool<T>(items: T[], concurrency: number, work: (item: T) => Pro
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until Guildhall's webhook inbox has no event pending (due now or waiting for a retry), up to
+ * `limitMs`; answers how many were still pending then (0: all applied or given up).
+ */
+async function waitForInbox(db: Database, limitMs: number): Promise<number> {
+  const until = performance.now() + limitMs;
+  for (;;) {
+    const { n } = await inboxOf(db)
+      .selectFrom('stripeInbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('dueAt', 'is not', null)
+      .executeTakeFirstOrThrow();
+    if (Number(n) === 0 || performance.now() > until) return Number(n);
+    await sleep(10);
+  }
+}
 
 /**
  * One webhook POST over a keep-alive agent: node:http costs the sender a fraction of what fetch does,
@@ -414,7 +437,14 @@ export interface ChaosReport {
   inFlightAtKills: number[];
   restartMs: number[];
   downtimeMs: number;
+  /** From the first delivery until the last was answered 2xx. */
+  acceptedMs: number;
+  /** Until then and Guildhall's inbox was drained: what the rates divide by. */
   streamMs: number;
+  /** Events still pending in the inbox when the wait for it gave up (0: drained). */
+  inboxLeft: number;
+  inboxTriedAgain: number;
+  inboxNotApplied: number;
   eventsPerSecond: number;
   eventsPerSecondUp: number;
   /**
@@ -893,6 +923,9 @@ export async function runChaos(
     await crash(true);
   }
   await kills;
+  // Answered is not applied: the stream ends when Guildhall's inbox holds nothing due or waiting.
+  const acceptedMs = performance.now() - streamStarted;
+  const inboxLeft = await waitForInbox(db, 120_000);
   const streamMs = performance.now() - streamStarted;
   countCpu();
   const benchCpu = process.cpuUsage(benchCpuFrom);
@@ -913,9 +946,16 @@ export async function runChaos(
 
   const byOffer: Record<string, number> = {};
   for (const plan of plans) byOffer[plan.offer] = (byOffer[plan.offer] ?? 0) + 1;
-  const inbox = await db
+  const recorded = await db
     .selectFrom('stripeEvents')
     .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const inbox = await inboxOf(db)
+    .selectFrom('stripeInbox')
+    .select((eb) => [
+      eb.fn.countAll<number>().filterWhere('attempts', '>', 0).as('triedAgain'),
+      eb.fn.countAll<number>().filterWhere('appliedAt', 'is', null).as('notApplied'),
+    ])
     .executeTakeFirstOrThrow();
   return {
     target,
@@ -941,7 +981,9 @@ export async function runChaos(
     inFlightAtKills,
     restartMs,
     downtimeMs,
+    acceptedMs,
     streamMs,
+    inboxLeft,
     eventsPerSecond: accepted / (streamMs / 1000),
     eventsPerSecondUp: accepted / ((streamMs - downtimeMs) / 1000),
     guildhallCpuMs,
@@ -950,7 +992,9 @@ export async function runChaos(
     divergenceCounts: verdict.counts,
     entitlements: verdict.entitlements,
     entitlementStates: verdict.states,
-    inbox: Number(inbox.n),
+    inbox: Number(recorded.n),
+    inboxTriedAgain: Number(inbox.triedAgain),
+    inboxNotApplied: Number(inbox.notApplied),
     guildhallLog: { file: logFile, lines: logs.lines, samples: logs.samples },
     unexpectedAnswers,
     // With several processes the primary restarts them: any restart beyond the kills was a crash.
@@ -1212,6 +1256,10 @@ export function describeChaos(report: ChaosReport): string[] {
       `${(report.streamMs / 1000).toFixed(1)} s = ${n(report.eventsPerSecond)} events/s ` +
       `(${n(report.eventsPerSecondUp)} events/s while the server was up); ` +
       `${report.divergences.length} divergences.`,
+    `  The last delivery was answered ${(report.acceptedMs / 1000).toFixed(1)} s into the stream; the inbox ` +
+      (report.inboxLeft === 0
+        ? `was drained (every event applied) ${((report.streamMs - report.acceptedMs) / 1000).toFixed(1)} s later, which the rates include.`
+        : `STILL HELD ${report.inboxLeft} PENDING EVENTS two minutes later.`),
     `  ${n(report.purchases.planned)} purchases (${n(report.purchases.paid)} paid, ${n(report.purchases.unpaid)} never paid: ` +
       `${Object.entries(report.purchases.byOffer)
         .map(([k, v]) => `${k} ${v}`)
@@ -1247,7 +1295,10 @@ export function describeChaos(report: ChaosReport): string[] {
     `  Entitlements: ${report.entitlements} (${Object.entries(report.entitlementStates)
       .sort((a, b) => b[1] - a[1])
       .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}); ${report.inbox} events in the inbox.`,
+      .join(
+        ', ',
+      )}); ${report.inbox} events recorded as applied; in the inbox, ${report.inboxTriedAgain} were applied ` +
+      `on a later attempt (their payment had not arrived), ${report.inboxNotApplied} not applied.`,
   ];
   if (report.divergences.length > 0) {
     lines.push(
@@ -1276,6 +1327,8 @@ export function chaosFailed(report: ChaosReport): boolean {
   return (
     report.divergences.length > 0 ||
     report.undelivered > 0 ||
+    report.inboxLeft > 0 ||
+    report.inboxNotApplied > 0 ||
     report.unexpectedAnswers.length > 0 ||
     report.unexpectedExits > 0
   );

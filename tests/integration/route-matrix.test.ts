@@ -58,6 +58,7 @@ const ROUTES: Record<string, Access> = {
   'POST /api/v1/hub/partner/payouts/onboarding': 'signed-in',
   'POST /api/v1/hub/partner/payouts/refresh': 'signed-in',
   'GET /api/v1/sales/export': 'staff',
+  'GET /api/v1/sales/stripe-events': 'staff',
   'GET /api/v1/users/{id}/billing': 'staff',
   'POST /api/v1/payments/{id}/refund': 'staff',
   'POST /api/v1/purchases/{id}/cancel': 'staff',

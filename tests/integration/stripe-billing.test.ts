@@ -3,6 +3,8 @@
 // reconciliation repairing a lost webhook — each checked against what the buyer can enter.
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { receiveStripeEvent } from '../../src/modules/purchases/purchase.repository.ts';
+import { inboxOf } from '../../src/platform/db/database.ts';
 import {
   type Client,
   client,
@@ -267,9 +269,7 @@ describe('refunds and disputes', () => {
     const intent = await ctx.stripe.paymentIntents.retrieve(intentId);
     const charge = await ctx.stripe.charges.retrieve(intent.latest_charge as string);
     expect(charge.amount_refunded).toBe(3000);
-    await Promise.all(
-      Array.from({ length: 6 }, (_, i) => ctx.services.billing.applyRefund(charge, `evt_refund_race_${i}`)),
-    );
+    await Promise.all(Array.from({ length: 6 }, () => ctx.services.billing.applyRefund(charge)));
     expect((await owner.get(`/api/v1/offers/${offer.id}`)).json().revenue.amountMinor).toBe(2000);
     expect((await purchaseOf(email)).refundedMinor).toBe(3000);
     expect((await paymentsOf(email))[0]?.refundedMinor).toBe(3000);
@@ -297,7 +297,7 @@ describe('refunds and disputes', () => {
     });
     await refundWritten.reached;
     // ...while the subscription, active at Stripe, is applied; then the refund commits.
-    const sync = ctx.services.billing.syncSubscription(subscription, Date.now(), null);
+    const sync = ctx.services.billing.syncSubscription(subscription, Date.now());
     await new Promise((resolve) => setTimeout(resolve, 100));
     commit.fire();
     await Promise.all([refund, sync]);
@@ -335,29 +335,97 @@ describe('refunds and disputes', () => {
     }
   });
 
-  it('a refund event for a payment not recorded yet is retried later, then applied', async () => {
+  it('a refund event for a payment not recorded yet waits in the inbox, is tried again, then applied', async () => {
     const offer = await paidOffer(monthly);
     const email = 'zed@example.test';
-    await buy(offer.slug, email, { deliver: false });
-    const purchase = await purchaseOf(email);
-    const session = await ctx.stripe.checkout.sessions.retrieve(purchase.stripeCheckoutSessionId as string);
-    const invoices = await ctx.stripe.invoices.list({ subscription: session.subscription as string });
-    const invoice = await ctx.stripe.invoices.retrieve(invoices.data[0]?.id as string, {
-      expand: ['payments'],
-    });
-    const intent = invoice.payments?.data[0]?.payment.payment_intent as string;
-    await ctx.stripe.refunds.create({ payment_intent: intent });
-    const ofThisCharge = (event: Stripe.Event) =>
-      event.type === 'charge.refunded' && (event.data.object as Stripe.Charge).payment_intent === intent;
-    const refundEvents = await ctx.pendingEvents(ofThisCharge);
+    const refundEvents = await refundBeforeItsPayment(offer.slug, email);
+    // Answered at once; the drainer cannot apply it yet: it stays in the inbox, due again shortly.
     const early = await ctx.deliver({ events: refundEvents });
-    expect(early.map((r) => r.statusCode)).toEqual([503]);
-    await ctx.deliver({ filter: (event) => !ofThisCharge(event) });
-    const later = await ctx.deliver({ events: refundEvents });
-    expect(later.map((r) => r.statusCode)).toEqual([200]);
+    expect(early.map((r) => r.statusCode)).toEqual([200]);
+    expect(await inboxRow(refundEvents[0]?.id as string)).toMatchObject({
+      appliedAt: null,
+      attempts: 1,
+      lastError: 'The payment of this charge is not recorded yet.',
+    });
+    const waiting = await owner.get('/api/v1/sales/stripe-events');
+    expect(waiting.statusCode).toBe(200);
+    expect(waiting.json()).toMatchObject({ pending: 1, givenUp: 0, oldestPendingAt: expect.any(String) });
+    await ctx.deliver({ filter: (event) => !refundEvents.some((refund) => refund.id === event.id) });
+    expect(await entitlementOf(email)).toMatchObject({ state: 'active' });
+    // Its time comes: applied once, and a delivery again changes nothing.
+    ctx.clock.advance(1_000);
+    await ctx.services.billing.inbox.drain();
     expect(await entitlementOf(email)).toMatchObject({ state: 'refunded' });
+    expect((await inboxRow(refundEvents[0]?.id as string)).appliedAt).not.toBeNull();
+    const again = await ctx.deliver({ events: refundEvents });
+    expect(again.map((r) => r.statusCode)).toEqual([200]);
+    expect((await paymentsOf(email))[0]?.refundedMinor).toBe(900);
+    expect(await ctx.services.billing.inboxCounts()).toMatchObject({ pending: 0, givenUp: 0 });
+  });
+
+  it('an event that never becomes applicable is given up after three days; the batch around it commits', async () => {
+    const waiting = await paidOffer(monthly);
+    const refundEvents = await refundBeforeItsPayment(waiting.slug, 'never-recorded@example.test');
+    const other = await paidOffer(oneTime);
+    await buy(other.slug, 'neighbour@example.test', { deliver: false });
+    const neighbours = await ctx.pendingEvents(
+      (event) => event.type.startsWith('checkout.') && !JSON.stringify(event).includes('never-recorded'),
+    );
+    // One batch: the refund fails under its own savepoint, the neighbour's checkout is applied.
+    for (const event of [...refundEvents, ...neighbours]) {
+      await receiveStripeEvent(
+        inboxOf(ctx.db),
+        {
+          id: event.id,
+          type: event.type,
+          kind: 'account',
+          account: null,
+          objectId: (event.data.object as { id: string }).id,
+          relatedId: null,
+        },
+        ctx.clock.now(),
+      );
+    }
+    await ctx.services.billing.inbox.drain();
+    expect(await entitlementOf('neighbour@example.test')).toMatchObject({ state: 'active' });
+    for (const neighbour of neighbours) expect((await inboxRow(neighbour.id)).appliedAt).not.toBeNull();
+    let tries = 0;
+    while ((await ctx.services.billing.inboxCounts()).pending > 0 && tries < 200) {
+      ctx.clock.advance(3_600_000);
+      await ctx.services.billing.inbox.drain();
+      tries += 1;
+    }
+    const given = await inboxRow(refundEvents[0]?.id as string);
+    expect(given).toMatchObject({ appliedAt: null, dueAt: null });
+    expect(given.attempts).toBeGreaterThan(70);
+    expect((await owner.get('/api/v1/sales/stripe-events')).json()).toEqual({
+      pending: 0,
+      givenUp: 1,
+      oldestPendingAt: null,
+    });
   });
 });
+
+/** A subscription bought, its first payment refunded at Stripe, none of it delivered: the refund's events. */
+async function refundBeforeItsPayment(slug: string, email: string): Promise<Stripe.Event[]> {
+  await buy(slug, email, { deliver: false });
+  const purchase = await purchaseOf(email);
+  const session = await ctx.stripe.checkout.sessions.retrieve(purchase.stripeCheckoutSessionId as string);
+  const invoices = await ctx.stripe.invoices.list({ subscription: session.subscription as string });
+  const invoice = await ctx.stripe.invoices.retrieve(invoices.data[0]?.id as string, {
+    expand: ['payments'],
+  });
+  const intent = invoice.payments?.data[0]?.payment.payment_intent as string;
+  await ctx.stripe.refunds.create({ payment_intent: intent });
+  return ctx.pendingEvents(
+    (event) =>
+      event.type === 'charge.refunded' && (event.data.object as Stripe.Charge).payment_intent === intent,
+  );
+}
+
+async function inboxRow(id: string) {
+  return inboxOf(ctx.db).selectFrom('stripeInbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
 
 describe('late events', () => {
   it('a late paid event for an older invoice does not undo the refund of a newer one', async () => {

@@ -22,14 +22,14 @@ export interface StripeTestContext extends TestContext {
   stripe: Stripe;
   /** Events the emulator produced that have not been delivered yet, oldest first. */
   pendingEvents(filter?: (event: Stripe.Event) => boolean): Promise<Stripe.Event[]>;
-  /** Delivers events (all pending by default) to POST /webhooks/stripe, signed; answers the responses. */
+  /** Delivers events (all pending by default) to POST /webhooks/stripe, signed, and drains the inbox; answers the responses. */
   deliver(options?: {
     events?: Stripe.Event[];
     filter?: (event: Stripe.Event) => boolean;
     reverse?: boolean;
     twice?: boolean;
   }): Promise<LightMyRequestResponse[]>;
-  /** Delivers one payload with the given signature header as is (for forged or stale signatures). */
+  /** Delivers one payload with the given signature header as is (for forged or stale signatures), and drains the inbox. */
   post(payload: string, signature: string | undefined, path?: string): Promise<LightMyRequestResponse>;
   sign(payload: string, options?: { secret?: string; timestamp?: number }): Promise<string>;
   /** What the pay page does: pays a Checkout Session with a test card. */
@@ -91,7 +91,7 @@ export async function createStripeTestContext(
       });
     },
     async post(payload, signature, path = '/webhooks/stripe') {
-      return ctx.app.inject({
+      const response = await ctx.app.inject({
         method: 'POST',
         url: path,
         headers: {
@@ -100,6 +100,8 @@ export async function createStripeTestContext(
         },
         payload,
       });
+      await ctx.services.billing.inbox.drain();
+      return response;
     },
     async deliver(deliverOptions = {}) {
       let events = deliverOptions.events ?? (await context.pendingEvents(deliverOptions.filter));
@@ -118,6 +120,8 @@ export async function createStripeTestContext(
         }
         delivered.add(event.id);
       }
+      // Answered at once, applied by the inbox's drainer: what a test checks next is what it applied.
+      await ctx.services.billing.inbox.drain();
       return responses;
     },
     async pay(sessionId, card = '4242424242424242', email) {

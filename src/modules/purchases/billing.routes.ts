@@ -262,6 +262,29 @@ export function billingRoutes(deps: {
     );
 
     app.get(
+      '/sales/stripe-events',
+      {
+        schema: {
+          tags: ['sales'],
+          summary:
+            'Stripe’s events waiting in the inbox to be applied (tried again on a schedule) and given up after three days',
+          response: {
+            200: Type.Object({
+              pending: Type.Integer(),
+              givenUp: Type.Integer(),
+              oldestPendingAt: NullableTimestamp,
+            }),
+            ...errors(401, 403),
+          },
+        },
+      },
+      async (request) => {
+        const counts = await billing.inboxStatus(requireActor(request));
+        return { ...counts, oldestPendingAt: toIso(counts.oldestPendingAt) };
+      },
+    );
+
+    app.get(
       '/users/:id/billing',
       {
         schema: {

@@ -4,10 +4,11 @@
 // reordered event never applies older state over newer. The event id goes into an inbox in the same
 // transaction as its effects, so a replay changes nothing.
 
+import { sql } from 'kysely';
 import { type Actor, isStaffRole, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { type Database, isUniqueViolation, retryingConflicts } from '../../platform/db/database.ts';
-import type { Executor } from '../../platform/db/executor.ts';
+import { type Database, inboxOf, retryingConflicts } from '../../platform/db/database.ts';
+import { type Executor, locksRows } from '../../platform/db/executor.ts';
 import type { EntitlementState, PurchaseStatus } from '../../platform/db/schema.ts';
 import { AppError, NotFoundError, stillThere, ValidationError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -24,6 +25,7 @@ import type { AffiliatesService } from '../affiliates/index.ts';
 import type { MetricsService } from '../metrics/index.ts';
 import type { OffersService } from '../offers/index.ts';
 import type { SettingsService, StripeConnection, WebhookKind } from '../settings/index.ts';
+import { createWebhookInbox, nextAttemptAt } from './billing.inbox.ts';
 import {
   type Access,
   accessForSubscription,
@@ -34,6 +36,9 @@ import {
 } from './billing.rules.ts';
 import {
   addPurchaseRefund,
+  appliedStripeEvents,
+  type ClaimedEvent,
+  deferStripeEvent,
   findPayment,
   findPaymentByIntent,
   findPaymentByIntentForChange,
@@ -45,11 +50,13 @@ import {
   listPurchasesOfUser,
   listPurchasesWithStripe,
   listSaleRows,
+  markInboxApplied,
   movePurchase,
   type PaymentRow,
   type PurchaseRow,
-  recordStripeEvent,
-  stripeEventSeen,
+  receiveStripeEvent,
+  recordStripeEvents,
+  stripeInboxCounts,
   updatePayment,
   updatePurchase,
 } from './purchase.repository.ts';
@@ -87,6 +94,80 @@ export interface BillingDeps {
 const seconds = (value: number | null | undefined) => (value ? value * 1000 : null);
 const idOf = (value: string | { id: string } | null | undefined) =>
   value == null ? null : typeof value === 'string' ? value : value.id;
+
+/** Why an entitlement changes, for its ledger: the reason, the event behind it, the states it may lift. */
+interface Why {
+  reason: string;
+  eventId?: string | null;
+  lift?: EntitlementState[];
+}
+
+/** An inbox event made ready to apply (`prepareEvent`). */
+interface PreparedEvent {
+  apply(trx: Executor, grace: number): Promise<unknown>;
+  after?(): Promise<void>;
+}
+
+/** A batch's reads from Stripe, each object once, by what was read. */
+type Reads = Map<string, Promise<unknown>>;
+
+function once<T>(reads: Reads, key: string, read: () => Promise<T>): Promise<T> {
+  let found = reads.get(key) as Promise<T> | undefined;
+  if (!found) {
+    found = read();
+    reads.set(key, found);
+  }
+  return found;
+}
+
+/** The PostgreSQL advisory lock a batch of inbox events is applied under ("gh" "in" in ASCII). */
+const INBOX_LOCK = 0x6768_696e;
+
+/** Stripe reads a batch has in flight at once. */
+const READS_AT_ONCE = 8;
+
+/** `work` on every item, `limit` at a time; the results in the items' order. */
+async function eachAtOnce<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Payments first, then what names them: checkouts, subscriptions, invoices, then charges. */
+function rankOf(type: string): number {
+  if (type.startsWith('checkout.')) return 0;
+  if (type.startsWith('customer.subscription.')) return 1;
+  if (type.startsWith('invoice.')) return 2;
+  if (type.startsWith('charge.')) return 3;
+  return 4;
+}
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 500);
+}
+
+/** What the inbox keeps of a verified event. */
+function inboxEntryOf(event: Stripe.Event, kind: WebhookKind) {
+  const object = event.data.object as { id?: unknown };
+  return {
+    id: event.id,
+    type: event.type,
+    kind,
+    account: event.account ?? null,
+    objectId: typeof object.id === 'string' ? object.id : null,
+    relatedId:
+      event.type === 'invoice.payment_failed'
+        ? idOf((object as Stripe.Invoice).parent?.subscription_details?.subscription)
+        : null,
+  };
+}
 
 /**
  * A Checkout Session as `completeCheckout` needs it — its subscription, or its payment intent with the
@@ -132,6 +213,9 @@ export function createBillingService(deps: BillingDeps) {
     affiliates,
     metrics,
   } = deps;
+
+  /** Where deliveries wait (on SQLite a file of its own: database.ts). */
+  const inboxDb = inboxOf(db);
 
   async function graceMs(): Promise<number> {
     return graceMsOf((await settings.getSettings()).pastDueGraceDays);
@@ -246,67 +330,75 @@ export function createBillingService(deps: BillingDeps) {
   }
 
   /**
-   * A completed Checkout Session: the purchase is settled (fulfilled, or waiting for the owner of an
-   * existing address) and a one-time payment recorded. Called by the webhook, the return URL and the
-   * reconciliation, whichever comes first; the others change nothing. The session as
-   * `readCheckoutSession` reads it.
+   * A completed Checkout Session, inside the caller's transaction: the purchase is settled (fulfilled,
+   * or waiting for the owner of an existing address) and a one-time payment recorded. Null when the
+   * session is not a paid one of ours. The session as `readCheckoutSession` reads it.
    */
-  async function completeCheckout({ session, readAt }: SessionRead, eventId: string | null) {
+  async function completeCheckoutIn(
+    trx: Executor,
+    { session, readAt }: SessionRead,
+    grace: number,
+  ): Promise<PurchaseRow | null> {
     const purchaseId = purchaseIdOf(session) ?? session.client_reference_id;
-    if (!purchaseId || purchaseIdOf(session) !== purchaseId) return { applied: false, purchase: null };
+    if (!purchaseId || purchaseIdOf(session) !== purchaseId) return null;
     const paidUp = session.payment_status === 'paid' || session.payment_status === 'no_payment_required';
-    if (session.status !== 'complete' || !paidUp) return { applied: false, purchase: null };
+    if (session.status !== 'complete' || !paidUp) return null;
     const subscription =
       session.mode === 'subscription' ? expanded(session.subscription, "the session's subscription") : null;
     const intent =
       session.mode === 'payment' ? expanded(session.payment_intent, "the session's payment intent") : null;
     const charge = intent ? expanded(intent.latest_charge, "the payment intent's charge") : null;
-    return applyInTransaction(eventId, 'checkout.session.completed', async (trx, { grace }) => {
-      const purchase = await findPurchase(trx, purchaseId);
-      if (!purchase) return null;
-      await updatePurchase(trx, purchase.id, {
-        stripeCheckoutSessionId: session.id,
-        stripeCustomerId: idOf(session.customer),
-        stripeSubscriptionId: subscription?.id ?? null,
-        stripePaymentIntentId: intent?.id ?? null,
-        checkoutUrl: null,
-      });
-      const paid = subscription
-        ? {
-            access: accessForSubscription(subscriptionView(subscription), null, clock.now(), grace),
-            stripe: factsOf(subscription, readAt),
-          }
-        : { access: { state: 'active' as const, accessUntil: null }, stripe: null };
-      const settled = await purchases.settlePaidPurchase(trx, purchase.id, paid);
-      const customer = idOf(session.customer);
-      if (customer && settled.userId && settled.status === 'fulfilled')
-        await users.linkStripeCustomer(trx, settled.userId, customer);
-      if (intent && intent.status === 'succeeded') {
-        await recordPayment(trx, settled, {
-          paymentIntentId: intent.id,
-          chargeId: charge?.id ?? null,
-          invoiceId: null,
-          amountMinor: intent.amount_received || intent.amount,
-          currency: intent.currency,
-          receiptUrl: charge?.receipt_url ?? null,
-          paidAt: clock.now(),
-          cardFingerprint: charge?.payment_method_details?.card?.fingerprint ?? null,
-          taxMinor: session.total_details?.amount_tax ?? 0,
-        });
-      }
-      return settled;
+    const purchase = await findPurchase(trx, purchaseId);
+    if (!purchase) return null;
+    await updatePurchase(trx, purchase.id, {
+      stripeCheckoutSessionId: session.id,
+      stripeCustomerId: idOf(session.customer),
+      stripeSubscriptionId: subscription?.id ?? null,
+      stripePaymentIntentId: intent?.id ?? null,
+      checkoutUrl: null,
     });
+    const paid = subscription
+      ? {
+          access: accessForSubscription(subscriptionView(subscription), null, clock.now(), grace),
+          stripe: factsOf(subscription, readAt),
+        }
+      : { access: { state: 'active' as const, accessUntil: null }, stripe: null };
+    const settled = await purchases.settlePaidPurchase(trx, purchase.id, paid);
+    const customer = idOf(session.customer);
+    if (customer && settled.userId && settled.status === 'fulfilled')
+      await users.linkStripeCustomer(trx, settled.userId, customer);
+    if (intent && intent.status === 'succeeded') {
+      await recordPayment(trx, settled, {
+        paymentIntentId: intent.id,
+        chargeId: charge?.id ?? null,
+        invoiceId: null,
+        amountMinor: intent.amount_received || intent.amount,
+        currency: intent.currency,
+        receiptUrl: charge?.receipt_url ?? null,
+        paidAt: clock.now(),
+        cardFingerprint: charge?.payment_method_details?.card?.fingerprint ?? null,
+        taxMinor: session.total_details?.amount_tax ?? 0,
+      });
+    }
+    return settled;
+  }
+
+  /**
+   * A completed Checkout Session (`completeCheckoutIn`) in a transaction of its own: the return URL and
+   * the reconciliation call it, and so does the webhook's batch; whichever comes first settles the
+   * purchase, the others change nothing.
+   */
+  async function completeCheckout(read: SessionRead) {
+    return applyInTransaction((trx, { grace }) => completeCheckoutIn(trx, read, grace));
   }
 
   /** An expired or failed checkout: the pending purchase is given up; nothing was granted. */
-  async function abandonCheckout(session: Stripe.Checkout.Session, eventId: string | null) {
+  async function abandonCheckoutIn(trx: Executor, session: Stripe.Checkout.Session) {
     const purchaseId = purchaseIdOf(session);
-    if (!purchaseId) return { applied: false, purchase: null };
-    return applyInTransaction(eventId, 'checkout.session.expired', async (trx) => {
-      return (
-        (await movePurchase(trx, purchaseId, ['pending'], { status: 'canceled', checkoutUrl: null })) ?? null
-      );
-    });
+    if (!purchaseId) return null;
+    return (
+      (await movePurchase(trx, purchaseId, ['pending'], { status: 'canceled', checkoutUrl: null })) ?? null
+    );
   }
 
   // --- subscriptions -------------------------------------------------------------------------------
@@ -321,7 +413,7 @@ export function createBillingService(deps: BillingDeps) {
     purchase: PurchaseRow,
     subscription: Stripe.Subscription,
     readAt: number,
-    why: { reason: string; eventId: string | null; lift?: EntitlementState[] },
+    why: Why,
     grace: number,
   ): Promise<PurchaseRow> {
     const facts = factsOf(subscription, readAt);
@@ -340,7 +432,11 @@ export function createBillingService(deps: BillingDeps) {
     }
     const entitlement = await access.entitlementOfPurchaseForChange(trx, purchase.id);
     if (!entitlement) return purchase;
-    const reason = { reason: why.reason, stripeObjectId: subscription.id, stripeEventId: why.eventId };
+    const reason = {
+      reason: why.reason,
+      stripeObjectId: subscription.id,
+      stripeEventId: why.eventId ?? null,
+    };
     const sticky = STICKY_STATES.includes(entitlement.state) && !(why.lift ?? []).includes(entitlement.state);
     const next = sticky
       ? { state: entitlement.state, accessUntil: entitlement.accessUntil }
@@ -349,81 +445,104 @@ export function createBillingService(deps: BillingDeps) {
     return purchase;
   }
 
+  /** A subscription applied to its purchase, inside the caller's transaction (null: not ours). */
+  async function syncSubscriptionIn(
+    trx: Executor,
+    subscription: Stripe.Subscription,
+    readAt: number,
+    why: Why,
+    grace: number,
+  ): Promise<PurchaseRow | null> {
+    const purchaseId = purchaseIdOf(subscription);
+    const purchase = purchaseId ? await findPurchase(trx, purchaseId) : undefined;
+    if (!purchase) return null;
+    return applySubscription(trx, purchase, subscription, readAt, why, grace);
+  }
+
+  /** A subscription as Stripe has it, applied in a transaction of its own (members' actions, repairs). */
   async function syncSubscription(
     subscription: Stripe.Subscription,
     readAt: number,
-    eventId: string | null,
-    why: { reason: string; lift?: EntitlementState[] } = { reason: 'subscription' },
+    why: Why = { reason: 'subscription' },
   ) {
-    const purchaseId = purchaseIdOf(subscription);
-    if (!purchaseId) return { applied: false, purchase: null };
-    return applyInTransaction(eventId, `subscription:${subscription.status}`, async (trx, { grace }) => {
-      const purchase = await findPurchase(trx, purchaseId);
-      if (!purchase) return null;
-      return applySubscription(trx, purchase, subscription, readAt, { ...why, eventId }, grace);
-    });
+    return applyInTransaction((trx, { grace }) => syncSubscriptionIn(trx, subscription, readAt, why, grace));
   }
 
-  /**
-   * A paid invoice: records the payment (the first, a renewal, the first after a trial) and applies
-   * the subscription as it now is. A new payment lifts a refund's lock: they paid again.
-   */
-  async function applyPaidInvoice(invoiceId: string, eventId: string | null, client?: Stripe) {
-    const stripe = client ?? (await connection.client()).stripe;
+  /** What applying a paid invoice needs from Stripe: the invoice, its subscription, its charge. */
+  async function readPaidInvoice(stripe: Stripe, invoiceId: string, reads: Reads) {
     const readAt = clock.now();
     // The invoice and its subscription in one read.
     const invoice = await stripe.invoices.retrieve(invoiceId, {
       expand: ['payments', 'parent.subscription_details.subscription'],
     });
     const given = invoice.parent?.subscription_details?.subscription;
-    if (!given) return { applied: false, purchase: null };
-    const subscription = typeof given === 'string' ? await stripe.subscriptions.retrieve(given) : given;
-    const purchaseId = purchaseIdOf(subscription);
-    if (!purchaseId) return { applied: false, purchase: null };
-    const intentId = invoice.payments?.data
-      .map((payment) => idOf(payment.payment.payment_intent))
-      .find((id): id is string => id !== null);
+    if (!given) return null;
+    const subscription =
+      typeof given === 'string' ? (await readSubscription(stripe, given, reads)).subscription : given;
+    if (!purchaseIdOf(subscription)) return null;
+    const intentId =
+      invoice.payments?.data
+        .map((payment) => idOf(payment.payment.payment_intent))
+        .find((id): id is string => id !== null) ?? null;
     // The charge behind the payment: refunds and disputes name it, and its receipt is the member's.
     const intent = intentId
       ? await stripe.paymentIntents.retrieve(intentId, { expand: ['latest_charge'] })
       : null;
     const charge = intent && typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
-    return applyInTransaction(eventId, 'invoice.paid', async (trx, { grace }) => {
-      const found = await findPurchase(trx, purchaseId);
-      if (!found) return null;
-      const renewal = { reason: 'renewal', eventId };
-      // A purchase whose checkout event has not come yet is settled by its subscription first.
-      const settledNow = found.status !== 'fulfilled';
-      const purchase = settledNow
-        ? await applySubscription(trx, found, subscription, readAt, renewal, grace)
-        : found;
-      const payment = intentId
-        ? await recordPayment(trx, purchase, {
-            paymentIntentId: intentId,
-            chargeId: charge?.id ?? null,
-            invoiceId: invoice.id,
-            amountMinor: invoice.amount_paid,
-            currency: invoice.currency,
-            receiptUrl: invoice.hosted_invoice_url ?? charge?.receipt_url ?? null,
-            paidAt: seconds(invoice.status_transitions?.paid_at) ?? clock.now(),
-            cardFingerprint: charge?.payment_method_details?.card?.fingerprint ?? null,
-            taxMinor: (invoice.total_taxes ?? []).reduce((sum, tax) => sum + tax.amount, 0),
-          })
-        : undefined;
-      if (settledNow) return purchase;
-      // A payment made after the refunded one lifts the refund's lock (they paid again); a late
-      // event for an older invoice does not.
-      const refundedAt = payment ? await latestRefundedPaymentAt(trx, purchase.id) : null;
-      const paidAgain = payment !== undefined && (refundedAt === null || Number(payment.paidAt) > refundedAt);
-      return applySubscription(
-        trx,
-        purchase,
-        subscription,
-        readAt,
-        { ...renewal, ...(paidAgain ? { lift: ['refunded' as const] } : {}) },
-        grace,
-      );
-    });
+    return { invoice, subscription, intentId, charge, readAt };
+  }
+
+  /**
+   * A paid invoice, inside the caller's transaction: records the payment (the first, a renewal, the
+   * first after a trial) and applies the subscription as it now is. A new payment lifts a refund's
+   * lock: they paid again.
+   */
+  async function applyPaidInvoiceIn(
+    trx: Executor,
+    {
+      invoice,
+      subscription,
+      intentId,
+      charge,
+      readAt,
+    }: NonNullable<Awaited<ReturnType<typeof readPaidInvoice>>>,
+    eventId: string,
+    grace: number,
+  ): Promise<PurchaseRow | null> {
+    const found = await findPurchase(trx, purchaseIdOf(subscription) as string);
+    if (!found) return null;
+    const renewal = { reason: 'renewal', eventId };
+    // A purchase whose checkout event has not come yet is settled by its subscription first.
+    const settledNow = found.status !== 'fulfilled';
+    const purchase = settledNow
+      ? await applySubscription(trx, found, subscription, readAt, renewal, grace)
+      : found;
+    const payment = intentId
+      ? await recordPayment(trx, purchase, {
+          paymentIntentId: intentId,
+          chargeId: charge?.id ?? null,
+          invoiceId: invoice.id,
+          amountMinor: invoice.amount_paid,
+          currency: invoice.currency,
+          receiptUrl: invoice.hosted_invoice_url ?? charge?.receipt_url ?? null,
+          paidAt: seconds(invoice.status_transitions?.paid_at) ?? clock.now(),
+          cardFingerprint: charge?.payment_method_details?.card?.fingerprint ?? null,
+          taxMinor: (invoice.total_taxes ?? []).reduce((sum, tax) => sum + tax.amount, 0),
+        })
+      : undefined;
+    if (settledNow) return purchase;
+    // A payment made after the refunded one lifts the refund's lock (they paid again); a late
+    // event for an older invoice does not.
+    const refundedAt = payment ? await latestRefundedPaymentAt(trx, purchase.id) : null;
+    const paidAgain = payment !== undefined && (refundedAt === null || Number(payment.paidAt) > refundedAt);
+    return applySubscription(
+      trx,
+      purchase,
+      subscription,
+      readAt,
+      { ...renewal, ...(paidAgain ? { lift: ['refunded' as const] } : {}) },
+      grace,
+    );
   }
 
   // --- refunds and disputes ------------------------------------------------------------------------
@@ -469,196 +588,292 @@ export function createBillingService(deps: BillingDeps) {
     return null;
   }
 
-  /** A refund: the payment, revenue and spending follow; access follows the offer's refund policy. */
-  async function applyRefund(charge: Stripe.Charge, eventId: string | null, client?: Stripe) {
-    const ours = await chargeIsOurs(charge, client);
-    return applyInTransaction(eventId, 'charge.refunded', async (trx) => {
-      const payment = await paymentOfCharge(trx, charge, ours);
-      if (!payment) return null;
-      const refunded = Math.max(Number(payment.refundedMinor), charge.amount_refunded);
-      const delta = refunded - Number(payment.refundedMinor);
-      const purchase = (await findPurchase(trx, payment.purchaseId)) ?? null;
-      if (delta > 0) {
-        await updatePayment(trx, payment.id, { refundedMinor: refunded, stripeChargeId: charge.id });
-        await affiliates.reverseOnRefund(
+  /**
+   * A refund, inside the caller's transaction: the payment, revenue and spending follow; access
+   * follows the offer's refund policy. `ours` as `chargeIsOurs` answered.
+   */
+  async function applyRefundIn(trx: Executor, charge: Stripe.Charge, ours: boolean, eventId: string | null) {
+    const payment = await paymentOfCharge(trx, charge, ours);
+    if (!payment) return null;
+    const refunded = Math.max(Number(payment.refundedMinor), charge.amount_refunded);
+    const delta = refunded - Number(payment.refundedMinor);
+    const purchase = (await findPurchase(trx, payment.purchaseId)) ?? null;
+    if (delta > 0) {
+      await updatePayment(trx, payment.id, { refundedMinor: refunded, stripeChargeId: charge.id });
+      await affiliates.reverseOnRefund(
+        trx,
+        payment.id,
+        { refundedMinor: refunded, paymentMinor: Number(payment.amountMinor) },
+        charge.id,
+      );
+      await offers.recordRevenue(trx, payment.offerId, -delta);
+      await metrics.refundMade(trx, {
+        userId: payment.userId,
+        offerId: payment.offerId,
+        amountMinor: delta,
+        currency: payment.currency,
+      });
+      if (payment.userId) await users.addSpending(trx, payment.userId, -delta);
+      if (purchase) await addPurchaseRefund(trx, purchase.id, delta);
+    }
+    if (!purchase) return null;
+    const policy = await offers.refundPolicyOf(trx, payment.offerId);
+    if (refundEndsAccess(policy, refunded, Number(payment.amountMinor))) {
+      const entitlement = await access.entitlementOfPurchaseForChange(trx, purchase.id);
+      if (entitlement && entitlement.state !== 'revoked') {
+        await access.changeEntitlement(
           trx,
-          payment.id,
-          { refundedMinor: refunded, paymentMinor: Number(payment.amountMinor) },
-          charge.id,
+          entitlement,
+          { state: 'refunded', accessUntil: null },
+          { reason: 'refund', stripeObjectId: charge.id, stripeEventId: eventId },
         );
-        await offers.recordRevenue(trx, payment.offerId, -delta);
-        await metrics.refundMade(trx, {
-          userId: payment.userId,
-          offerId: payment.offerId,
-          amountMinor: delta,
-          currency: payment.currency,
-        });
-        if (payment.userId) await users.addSpending(trx, payment.userId, -delta);
-        if (purchase) await addPurchaseRefund(trx, purchase.id, delta);
       }
-      if (!purchase) return null;
-      const policy = await offers.refundPolicyOf(trx, payment.offerId);
-      if (refundEndsAccess(policy, refunded, Number(payment.amountMinor))) {
-        const entitlement = await access.entitlementOfPurchaseForChange(trx, purchase.id);
-        if (entitlement && entitlement.state !== 'revoked') {
-          await access.changeEntitlement(
-            trx,
-            entitlement,
-            { state: 'refunded', accessUntil: null },
-            { reason: 'refund', stripeObjectId: charge.id, stripeEventId: eventId },
-          );
-        }
-      }
-      return purchase;
-    });
+    }
+    return purchase;
   }
 
-  /** A dispute ends access at once; won, access comes back as the payments say. */
-  async function applyDispute(dispute: Stripe.Dispute, eventId: string | null, client?: Stripe) {
-    const stripe = client ?? (await connection.client()).stripe;
-    const charge =
-      typeof dispute.charge === 'object' ? dispute.charge : await stripe.charges.retrieve(dispute.charge);
+  /** A refund applied in a transaction of its own (the Refund button, the reconciliation). */
+  async function applyRefund(charge: Stripe.Charge) {
+    const ours = await chargeIsOurs(charge);
+    return applyInTransaction((trx) => applyRefundIn(trx, charge, ours, null));
+  }
+
+  /**
+   * A dispute, inside the caller's transaction: it ends access at once; won, a one-time purchase's
+   * access comes back (a subscription's is what the subscription says: the caller applies it after).
+   */
+  async function applyDisputeIn(
+    trx: Executor,
+    dispute: Stripe.Dispute,
+    charge: Stripe.Charge,
+    ours: boolean,
+    eventId: string,
+  ): Promise<PurchaseRow | null> {
     const open = !['won', 'lost', 'warning_closed'].includes(dispute.status);
     const won = dispute.status === 'won' || dispute.status === 'warning_closed';
-    let subscription: Stripe.Subscription | null = null;
-    const readAt = clock.now();
-    const ours = await chargeIsOurs(charge, stripe);
-    const result = await applyInTransaction(eventId, `dispute:${dispute.status}`, async (trx) => {
-      const payment = await paymentOfCharge(trx, charge, ours);
-      if (!payment) return null;
-      await updatePayment(trx, payment.id, {
-        disputeStatus: open ? 'open' : won ? 'won' : 'lost',
-        stripeChargeId: charge.id,
-      });
-      await affiliates.applyDispute(trx, payment.id, {
-        id: dispute.id,
-        status: open ? 'open' : won ? 'won' : 'lost',
-        refundedMinor: Number(payment.refundedMinor),
-        paymentMinor: Number(payment.amountMinor),
-      });
-      const purchase = (await findPurchase(trx, payment.purchaseId)) ?? null;
-      const entitlement = purchase
-        ? await access.entitlementOfPurchaseForChange(trx, purchase.id)
-        : undefined;
-      if (!purchase || !entitlement || entitlement.state === 'revoked') return purchase;
-      const why = { reason: 'dispute', stripeObjectId: dispute.id, stripeEventId: eventId };
-      if (open || !won) {
-        await access.changeEntitlement(trx, entitlement, { state: 'disputed', accessUntil: null }, why);
-      } else if (entitlement.state === 'disputed' && !purchase.stripeSubscriptionId) {
-        await access.changeEntitlement(trx, entitlement, { state: 'active', accessUntil: null }, why);
-      }
-      return purchase;
+    const payment = await paymentOfCharge(trx, charge, ours);
+    if (!payment) return null;
+    await updatePayment(trx, payment.id, {
+      disputeStatus: open ? 'open' : won ? 'won' : 'lost',
+      stripeChargeId: charge.id,
     });
-    // A won dispute of a subscription: its access is what the subscription now says.
-    if (won && result.purchase?.stripeSubscriptionId) {
-      subscription = await stripe.subscriptions.retrieve(result.purchase.stripeSubscriptionId);
-      await syncSubscription(subscription, readAt, null, { reason: 'dispute', lift: ['disputed'] });
+    await affiliates.applyDispute(trx, payment.id, {
+      id: dispute.id,
+      status: open ? 'open' : won ? 'won' : 'lost',
+      refundedMinor: Number(payment.refundedMinor),
+      paymentMinor: Number(payment.amountMinor),
+    });
+    const purchase = (await findPurchase(trx, payment.purchaseId)) ?? null;
+    const entitlement = purchase ? await access.entitlementOfPurchaseForChange(trx, purchase.id) : undefined;
+    if (!purchase || !entitlement || entitlement.state === 'revoked') return purchase;
+    const why = { reason: 'dispute', stripeObjectId: dispute.id, stripeEventId: eventId };
+    if (open || !won) {
+      await access.changeEntitlement(trx, entitlement, { state: 'disputed', accessUntil: null }, why);
+    } else if (entitlement.state === 'disputed' && !purchase.stripeSubscriptionId) {
+      await access.changeEntitlement(trx, entitlement, { state: 'active', accessUntil: null }, why);
     }
-    return result;
+    return purchase;
   }
 
   // --- the webhook ---------------------------------------------------------------------------------
 
   /**
-   * Runs `apply` and writes the event into the inbox in one transaction. A replay (the id is already
-   * there) changes nothing; two deliveries at once: one applies, the other finds the id and stops.
+   * Runs `apply` in a transaction of its own (the callers that are not the webhook's batch). A renewal
+   * and a refund of one purchase lock its rows in different orders: PostgreSQL aborts one of two such
+   * transactions, which then runs again.
    */
   async function applyInTransaction(
-    eventId: string | null,
-    type: string,
     apply: (trx: Executor, read: { grace: number }) => Promise<PurchaseRow | null>,
-  ): Promise<{ applied: boolean; purchase: PurchaseRow | null }> {
+  ): Promise<{ purchase: PurchaseRow | null }> {
     // The grace period, read before the transaction, where the kept settings answer without a query;
     // a change of it a moment before the commit is no different from one a moment after.
     const read = { grace: await graceMs() };
-    try {
-      // A renewal and a refund of one purchase lock its rows in different orders: PostgreSQL aborts one
-      // of two such transactions, which then runs again instead of answering Stripe with an error.
-      return await retryingConflicts(() =>
-        db.transaction().execute(async (trx) => {
-          if (eventId && !(await recordStripeEvent(trx, eventId, type, clock.now()))) {
-            return { applied: false, purchase: null };
-          }
-          return { applied: true, purchase: await apply(trx, read) };
-        }),
-      );
-    } catch (error) {
-      // Another delivery of the same event committed first (PostgreSQL): it is applied.
-      if (eventId && isUniqueViolation(error)) return { applied: false, purchase: null };
-      throw error;
-    }
+    return retryingConflicts(() =>
+      db.transaction().execute(async (trx) => ({ purchase: await apply(trx, read) })),
+    );
   }
 
-  /** Applies one verified event. Unknown types and foreign objects are acknowledged and ignored. */
-  async function applyEvent(event: Stripe.Event, stripe: Stripe): Promise<void> {
-    const object = event.data.object as { id?: string };
+  /** A subscription read once per batch (several events of a batch often name the same one). */
+  function readSubscription(stripe: Stripe, id: string, reads: Reads) {
+    return once(reads, `subscription:${id}`, async () => {
+      const readAt = clock.now();
+      return { subscription: await stripe.subscriptions.retrieve(id), readAt };
+    });
+  }
+
+  /**
+   * One inbox event made ready: what it needs from Stripe (and, for a connected account, its refresh)
+   * is read now, outside the batch's transaction; `apply` writes inside it, `after` runs once it is
+   * committed. Unknown types and foreign objects apply as nothing.
+   */
+  async function prepareEvent(event: ClaimedEvent, stripe: Stripe, reads: Reads): Promise<PreparedEvent> {
+    const id = event.objectId;
+    const eventId = event.id;
+    const nothing: PreparedEvent = { apply: async () => null };
+    if (!id) return nothing;
     switch (event.type) {
       case 'checkout.session.completed':
-      case 'checkout.session.async_payment_succeeded': {
-        await completeCheckout(await readCheckoutSession(stripe, object.id as string), event.id);
-        return;
-      }
+      case 'checkout.session.async_payment_succeeded':
       case 'checkout.session.expired':
       case 'checkout.session.async_payment_failed': {
-        const read = await readCheckoutSession(stripe, object.id as string);
-        if (read.session.status === 'complete' && read.session.payment_status === 'paid') {
-          await completeCheckout(read, event.id);
-        } else {
-          await abandonCheckout(read.session, event.id);
-        }
-        return;
+        const read = await once(reads, `checkout:${id}`, () => readCheckoutSession(stripe, id));
+        const completes =
+          event.type === 'checkout.session.completed' ||
+          event.type === 'checkout.session.async_payment_succeeded' ||
+          (read.session.status === 'complete' && read.session.payment_status === 'paid');
+        return {
+          apply: (trx, grace) =>
+            completes ? completeCheckoutIn(trx, read, grace) : abandonCheckoutIn(trx, read.session),
+        };
       }
       case 'customer.subscription.created':
       case 'customer.subscription.updated':
       case 'customer.subscription.deleted':
       case 'invoice.payment_failed': {
-        const subscriptionId =
-          event.type === 'invoice.payment_failed'
-            ? idOf((object as Stripe.Invoice).parent?.subscription_details?.subscription)
-            : (object.id as string);
-        if (!subscriptionId) return;
-        const readAt = clock.now();
-        const subscription = await stripe.subscriptions.retrieve(subscriptionId);
-        await syncSubscription(subscription, readAt, event.id, {
-          reason: event.type === 'invoice.payment_failed' ? 'payment_failed' : 'subscription',
-        });
-        return;
+        const failed = event.type === 'invoice.payment_failed';
+        const subscriptionId = failed ? event.relatedId : id;
+        if (!subscriptionId) return nothing;
+        const { subscription, readAt } = await readSubscription(stripe, subscriptionId, reads);
+        const why = { reason: failed ? 'payment_failed' : 'subscription', eventId };
+        return { apply: (trx, grace) => syncSubscriptionIn(trx, subscription, readAt, why, grace) };
       }
-      case 'invoice.paid':
-        await applyPaidInvoice(object.id as string, event.id, stripe);
-        return;
+      case 'invoice.paid': {
+        const read = await readPaidInvoice(stripe, id, reads);
+        return read ? { apply: (trx, grace) => applyPaidInvoiceIn(trx, read, eventId, grace) } : nothing;
+      }
       case 'charge.refunded': {
-        const charge = await stripe.charges.retrieve(object.id as string);
-        await applyRefund(charge, event.id, stripe);
-        return;
+        const charge = await once(reads, `charge:${id}`, () => stripe.charges.retrieve(id));
+        const ours = await chargeIsOurs(charge, stripe);
+        return { apply: (trx) => applyRefundIn(trx, charge, ours, eventId) };
       }
       case 'charge.dispute.created':
       case 'charge.dispute.closed': {
-        const dispute = await stripe.disputes.retrieve(object.id as string, { expand: ['charge'] });
-        await applyDispute(dispute, event.id, stripe);
-        return;
+        const readAt = clock.now();
+        const dispute = await stripe.disputes.retrieve(id, { expand: ['charge'] });
+        const charge =
+          typeof dispute.charge === 'object' ? dispute.charge : await stripe.charges.retrieve(dispute.charge);
+        const ours = await chargeIsOurs(charge, stripe);
+        const won = dispute.status === 'won' || dispute.status === 'warning_closed';
+        let purchase: PurchaseRow | null = null;
+        return {
+          apply: async (trx) => {
+            purchase = await applyDisputeIn(trx, dispute, charge, ours, eventId);
+          },
+          // A won dispute of a subscription: its access is what the subscription now says.
+          after: async () => {
+            const subscriptionId = won ? purchase?.stripeSubscriptionId : null;
+            if (!subscriptionId) return;
+            const subscription = await stripe.subscriptions.retrieve(subscriptionId);
+            await syncSubscription(subscription, readAt, { reason: 'dispute', lift: ['disputed'] });
+          },
+        };
       }
       case 'account.updated': {
-        // A connected account (an affiliate's payouts) names itself on the event; the platform's does not.
+        // A connected account (an affiliate's payouts) names itself on the event, and is read and
+        // written now: doing it twice changes nothing. The platform's own account is applied in the batch.
         if (event.account) {
           await affiliates.refreshPayoutAccount(event.account);
-          return;
+          return nothing;
         }
-        const account = await stripe.accounts.retrieveCurrent();
-        await db.transaction().execute(async (trx) => {
-          if (await recordStripeEvent(trx, event.id, event.type, clock.now()))
-            await connection.applyAccount(trx, account);
-        });
-        return;
+        const account = await once(reads, 'account', () => stripe.accounts.retrieveCurrent());
+        return { apply: (trx) => connection.applyAccount(trx, account) };
       }
       default:
-        return;
+        return nothing;
     }
   }
 
   /**
+   * Applies claimed inbox events: their reads first (READS_AT_ONCE at a time, each object once), then
+   * one transaction in which each event is marked applied with its effects, under a savepoint of its
+   * own, so one that fails (its payment has not arrived, a bug) is rolled back alone and tried later
+   * while the others commit. Payments before what refers to them: checkouts, subscriptions and invoices
+   * first, then refunds and disputes, each group in the order it was received.
+   */
+  async function applyBatch(events: ClaimedEvent[]): Promise<void> {
+    const ordered = [...events].sort((a, b) => rankOf(a.type) - rankOf(b.type));
+    const reads: Reads = new Map();
+    const client = () => once(reads, 'client', async () => (await connection.client()).stripe);
+    type Item = { event: ClaimedEvent; ready: PreparedEvent } | { event: ClaimedEvent; error: unknown };
+    const prepared = await eachAtOnce(ordered, READS_AT_ONCE, async (event): Promise<Item> => {
+      try {
+        return { event, ready: await prepareEvent(event, await client(), reads) };
+      } catch (error) {
+        return { event, error };
+      }
+    });
+    const grace = await graceMs();
+    const now = clock.now();
+    const { applied, failed, done } = await retryingConflicts(() =>
+      db.transaction().execute(async (trx) => {
+        // One batch at a time across processes: two batches lock the same hot rows (an offer's
+        // counters, the day's metrics) in different orders, and PostgreSQL would take a second to find
+        // each such deadlock. SQLite's one writer already takes them in turn.
+        if (locksRows(trx)) await sql`select pg_advisory_xact_lock(${INBOX_LOCK})`.execute(trx);
+        // Applied already: by another process whose claim on them ran out, or before a crash that
+        // came between this transaction and the inbox hearing of it.
+        const before = await appliedStripeEvents(
+          trx,
+          prepared.map((item) => item.event.id),
+        );
+        const applied: PreparedEvent[] = [];
+        const done: ClaimedEvent[] = [];
+        const failed: { event: ClaimedEvent; error: unknown }[] = [];
+        for (const item of prepared) {
+          if (before.has(item.event.id)) continue;
+          if (!('ready' in item)) {
+            failed.push(item);
+            continue;
+          }
+          await sql`savepoint inbox_event`.execute(trx);
+          try {
+            await item.ready.apply(trx, grace);
+            await sql`release savepoint inbox_event`.execute(trx);
+            applied.push(item.ready);
+            done.push(item.event);
+          } catch (error) {
+            await sql`rollback to savepoint inbox_event`.execute(trx);
+            await sql`release savepoint inbox_event`.execute(trx);
+            failed.push({ event: item.event, error });
+          }
+        }
+        await recordStripeEvents(trx, done, now);
+        return { applied, failed, done: [...before, ...done.map((event) => event.id)] };
+      }),
+    );
+    // The inbox hears after the commit: a crash in between leaves the events claimed, and whoever
+    // claims them next finds them recorded above.
+    await markInboxApplied(inboxDb, done, now);
+    for (const { event, error } of failed) {
+      const attempts = event.attempts + 1;
+      const dueAt = nextAttemptAt(attempts, event.receivedAt, now);
+      await deferStripeEvent(inboxDb, event.id, { attempts, dueAt, error: messageOf(error) });
+    }
+    for (const { event, error } of failed) {
+      const fields = { eventId: event.id, type: event.type, attempts: event.attempts + 1 };
+      if (nextAttemptAt(event.attempts + 1, event.receivedAt, now) === null) {
+        logger.error({ ...fields, err: error }, 'stripe webhook given up');
+      } else if (error instanceof RetryLaterError) {
+        logger.info(fields, `stripe webhook later: ${error.message}`);
+      } else {
+        logger.error({ ...fields, err: error }, 'stripe webhook failed; it is tried again later');
+      }
+    }
+    for (const ready of applied) {
+      try {
+        await ready.after?.();
+      } catch (error) {
+        // What it repairs, the daily reconciliation repairs too.
+        logger.error({ err: error }, 'stripe webhook: follow-up after the batch failed');
+      }
+    }
+  }
+
+  const inbox = createWebhookInbox({ db: inboxDb, clock, logger, applyBatch });
+
+  /**
    * `POST /webhooks/stripe`: verifies the signature on the raw body (400 and nothing changes when it
-   * is missing, wrong or stale), skips events already in the inbox, applies the rest.
+   * is missing, wrong or stale), takes the event into the inbox and answers; the drainer applies it.
    */
   async function handleWebhook(
     rawBody: Buffer,
@@ -674,15 +889,8 @@ export function createBillingService(deps: BillingDeps) {
     } catch {
       throw new AppError('invalid_signature', 400, 'The Stripe-Signature header does not verify.');
     }
-    if (await stripeEventSeen(db, event.id)) return { status: 200 };
-    try {
-      await applyEvent(event, client.stripe);
-    } catch (error) {
-      if (error instanceof RetryLaterError) {
-        logger.info({ eventId: event.id, type: event.type }, `stripe webhook later: ${error.message}`);
-      }
-      throw error;
-    }
+    await receiveStripeEvent(inboxDb, inboxEntryOf(event, kind), clock.now());
+    inbox.kick();
     return { status: 200 };
   }
 
@@ -723,11 +931,11 @@ export function createBillingService(deps: BillingDeps) {
       const { session } = read;
       const paidUp = session.payment_status === 'paid' || session.payment_status === 'no_payment_required';
       if (session.status === 'complete' && paidUp) {
-        if (!dryRun) await completeCheckout(read, null);
+        if (!dryRun) await completeCheckout(read);
         return 'paid, but not fulfilled';
       }
       if (session.status === 'expired') {
-        if (!dryRun) await abandonCheckout(session, null);
+        if (!dryRun) await applyInTransaction((trx) => abandonCheckoutIn(trx, session));
         return 'checkout expired';
       }
       return null;
@@ -745,7 +953,7 @@ export function createBillingService(deps: BillingDeps) {
       );
       if (expected.state === entitlement.state && expected.accessUntil === entitlement.accessUntil)
         return null;
-      if (!dryRun) await syncSubscription(subscription, readAt, null, { reason: 'reconcile' });
+      if (!dryRun) await syncSubscription(subscription, readAt, { reason: 'reconcile' });
       return `${entitlement.state} → ${expected.state} (subscription ${subscription.status})`;
     }
     if (purchase.stripePaymentIntentId) {
@@ -755,7 +963,7 @@ export function createBillingService(deps: BillingDeps) {
       const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
       const payment = await findPaymentByIntent(db, intent.id);
       if (charge && payment && charge.amount_refunded > Number(payment.refundedMinor)) {
-        if (!dryRun) await applyRefund(charge, null);
+        if (!dryRun) await applyRefund(charge);
         return `refund of ${charge.amount_refunded - Number(payment.refundedMinor)} not applied`;
       }
     }
@@ -768,7 +976,7 @@ export function createBillingService(deps: BillingDeps) {
     if (!purchase?.stripeSubscriptionId) return;
     const { stripe } = await connection.client();
     const readAt = clock.now();
-    await syncSubscription(await stripe.subscriptions.retrieve(purchase.stripeSubscriptionId), readAt, null, {
+    await syncSubscription(await stripe.subscriptions.retrieve(purchase.stripeSubscriptionId), readAt, {
       reason: 'subscription',
     });
   }
@@ -832,7 +1040,7 @@ export function createBillingService(deps: BillingDeps) {
   }
 
   async function applyUpdatedSubscription(subscription: Stripe.Subscription, readAt: number, actor: Actor) {
-    const result = await syncSubscription(subscription, readAt, null, { reason: 'subscription' });
+    const result = await syncSubscription(subscription, readAt, { reason: 'subscription' });
     if (result.purchase?.entitlementId)
       logger.info(
         { purchaseId: result.purchase.id, by: actor.userId },
@@ -923,7 +1131,7 @@ export function createBillingService(deps: BillingDeps) {
       expand: ['latest_charge'],
     });
     const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
-    if (charge) await applyRefund(charge, null);
+    if (charge) await applyRefund(charge);
     return stillThere(await findPayment(db, paymentId), 'payment');
   }
 
@@ -955,12 +1163,18 @@ export function createBillingService(deps: BillingDeps) {
     reconcile,
     syncPurchase,
     handleWebhook,
-    applyEvent,
+    inbox,
+    /** The inbox at a glance (operations: events waiting, given up). */
+    inboxCounts: () => stripeInboxCounts(inboxDb),
+    /** The same, for staff (Sales). */
+    async inboxStatus(actor: Actor) {
+      requireStaff(actor);
+      return stripeInboxCounts(inboxDb);
+    },
     readCheckoutSession,
     completeCheckout,
     syncSubscription,
     applyRefund,
-    applyDispute,
     recordPayment,
     graceMs,
   };

@@ -216,7 +216,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
     const { session } = read;
     if (session.metadata?.guildhall_purchase !== known.id) throw new NotFoundError('No such checkout.');
     if (session.status === 'open' && session.url) return { kind: 'still_open', url: session.url };
-    const { purchase } = await billing.completeCheckout(read, null);
+    const { purchase } = await billing.completeCheckout(read);
     const current = purchase ?? stillThere(await findPurchase(db, known.id), 'purchase');
     const { row: offer } = await offers.offerDetail(current.offerId);
     if (current.status === 'awaiting_confirmation') return { kind: 'confirm_email', purchase: current };

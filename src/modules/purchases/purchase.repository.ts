@@ -241,31 +241,172 @@ export async function listPaymentsOfPurchases(db: Executor, purchaseIds: string[
 }
 
 // --- the webhook inbox ---
+// Deliveries wait in `stripe_inbox` (on SQLite a file of its own: pass `inboxOf(db)`); the events
+// applied are recorded in `stripe_events`, in the transaction of their effects.
 
-const seenEvent = prepared((db: Executor, id: string) =>
-  db.selectFrom('stripeEvents').select('id').where('id', '=', id),
-);
-const inboxEvent = prepared((db: Executor, id: string, type: string, now: number) =>
-  db
-    .insertInto('stripeEvents')
-    .values({ id, type, receivedAt: now })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .returning('id'),
-);
-
-// Every delivery asks both (the webhook's hot path): compiled once.
-export async function stripeEventSeen(db: Executor, id: string): Promise<boolean> {
-  return (await seenEvent(db, id)).length > 0;
+/** A delivery as the inbox keeps it: what the handlers need to read the event's objects again. */
+export interface InboxEntry {
+  id: string;
+  type: string;
+  kind: 'account' | 'connect';
+  account: string | null;
+  objectId: string | null;
+  relatedId: string | null;
 }
 
-/** Writes the event into the inbox; answers false when it was already there (a replay). */
-export async function recordStripeEvent(
+/** An entry claimed for applying. */
+export interface ClaimedEvent extends InboxEntry {
+  receivedAt: number;
+  attempts: number;
+}
+
+const receiveEvent = prepared(
+  (
+    db: Executor,
+    id: string,
+    type: string,
+    kind: string,
+    account: string | null,
+    objectId: string | null,
+    relatedId: string | null,
+    now: number,
+  ) =>
+    db
+      .insertInto('stripeInbox')
+      .values({ id, type, kind, account, objectId, relatedId, receivedAt: now, dueAt: now })
+      // Delivered again before it was applied (Stripe's "Resend"): it is due at once.
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet({ dueAt: now, claimedUntil: null })
+          .where('stripeInbox.appliedAt', 'is', null),
+      ),
+);
+
+/** Takes a delivery into the inbox, due at once; a delivery of an event applied changes nothing. */
+export async function receiveStripeEvent(db: Executor, entry: InboxEntry, now: number): Promise<void> {
+  await receiveEvent(
+    db,
+    entry.id,
+    entry.type,
+    entry.kind,
+    entry.account,
+    entry.objectId,
+    entry.relatedId,
+    now,
+  );
+}
+
+const anyDueEvent = prepared((db: Executor, now: number) =>
+  db
+    .selectFrom('stripeInbox')
+    .select('id')
+    .where('dueAt', '<=', now)
+    .where((eb) => eb.or([eb('claimedUntil', 'is', null), eb('claimedUntil', '<', now)]))
+    .limit(1),
+);
+
+/** Whether an event is due and not claimed by another process (the drainer's periodic look). */
+export async function stripeEventDue(db: Executor, now: number): Promise<boolean> {
+  return (await anyDueEvent(db, now)).length > 0;
+}
+
+/**
+ * Claims up to `limit` due events until `until`, oldest due first: no other process takes them
+ * meanwhile (PostgreSQL skips rows another claim is locking).
+ */
+export async function claimStripeEvents(
+  db: Executor,
+  now: number,
+  until: number,
+  limit: number,
+): Promise<ClaimedEvent[]> {
+  const rows = await db
+    .updateTable('stripeInbox')
+    .set({ claimedUntil: until })
+    .where('id', 'in', (eb) => {
+      const due = eb
+        .selectFrom('stripeInbox')
+        .select('id')
+        .where('dueAt', '<=', now)
+        .where((w) => w.or([w('claimedUntil', 'is', null), w('claimedUntil', '<', now)]))
+        .orderBy('dueAt')
+        .orderBy('receivedAt')
+        .limit(limit);
+      return locksRows(db) ? due.forUpdate().skipLocked() : due;
+    })
+    .returning(['id', 'type', 'kind', 'account', 'objectId', 'relatedId', 'receivedAt', 'attempts'])
+    .execute();
+  return rows
+    .map((row) => ({
+      ...row,
+      kind: row.kind === 'connect' ? ('connect' as const) : ('account' as const),
+      receivedAt: Number(row.receivedAt),
+      attempts: Number(row.attempts),
+    }))
+    .sort((a, b) => a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : 1));
+}
+
+/** Which of `ids` were applied already, read in the transaction that would apply them. */
+export async function appliedStripeEvents(db: Executor, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('stripeEvents').select('id').where('id', 'in', ids).execute();
+  return new Set(rows.map((row) => row.id));
+}
+
+/** Records events applied, in the transaction that wrote their effects. */
+export async function recordStripeEvents(
+  db: Executor,
+  events: { id: string; type: string }[],
+  now: number,
+): Promise<void> {
+  if (events.length === 0) return;
+  await db
+    .insertInto('stripeEvents')
+    .values(events.map((event) => ({ id: event.id, type: event.type, receivedAt: now })))
+    .execute();
+}
+
+/** Events applied (now, or before by another process) leave the inbox's pending ones. */
+export async function markInboxApplied(db: Executor, ids: string[], now: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('stripeInbox')
+    .set({ appliedAt: now, dueAt: null, claimedUntil: null, lastError: null })
+    .where('id', 'in', ids)
+    .execute();
+}
+
+/** An event that could not be applied: tried again at `dueAt`, or given up when that is null. */
+export async function deferStripeEvent(
   db: Executor,
   id: string,
-  type: string,
-  now: number,
-): Promise<boolean> {
-  return (await inboxEvent(db, id, type, now)).length > 0;
+  change: { attempts: number; dueAt: number | null; error: string },
+): Promise<void> {
+  await db
+    .updateTable('stripeInbox')
+    .set({ attempts: change.attempts, dueAt: change.dueAt, claimedUntil: null, lastError: change.error })
+    .where('id', '=', id)
+    .where('appliedAt', 'is', null)
+    .execute();
+}
+
+/** The inbox at a glance: events waiting (and when the oldest came), given up. */
+export async function stripeInboxCounts(db: Executor) {
+  const row = await db
+    .selectFrom('stripeInbox')
+    .select((eb) => [
+      eb.fn.countAll<number>().filterWhere('dueAt', 'is not', null).as('pending'),
+      eb.fn.countAll<number>().filterWhere('dueAt', 'is', null).as('givenUp'),
+      eb.fn.min('receivedAt').filterWhere('dueAt', 'is not', null).as('oldestPendingAt'),
+    ])
+    .where('appliedAt', 'is', null)
+    .executeTakeFirstOrThrow();
+  return {
+    pending: Number(row.pending),
+    givenUp: Number(row.givenUp),
+    oldestPendingAt: row.oldestPendingAt === null ? null : Number(row.oldestPendingAt),
+  };
 }
 
 // --- lists ---

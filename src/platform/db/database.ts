@@ -40,6 +40,8 @@ import * as changeTopics from './migrations/0024-change-topics.ts';
 import * as userChanges from './migrations/0025-user-changes.ts';
 import * as offerCounters from './migrations/0026-offer-counters-not-catalog.ts';
 import * as usersLastVisit from './migrations/0027-users-last-visit-not-a-change.ts';
+import * as webhookInboxQueue from './migrations/0028-webhook-inbox-queue.ts';
+import { createInboxTable } from './migrations/0028-webhook-inbox-queue.ts';
 import { statementName } from './prepared.ts';
 import type { DB } from './schema.ts';
 import { isBusy, WaitingSqliteDialect } from './sqlite-driver.ts';
@@ -75,6 +77,7 @@ const migrations: Record<string, Migration> = {
   '0025-user-changes': userChanges,
   '0026-offer-counters-not-catalog': offerCounters,
   '0027-users-last-visit-not-a-change': usersLastVisit,
+  '0028-webhook-inbox-queue': webhookInboxQueue,
 };
 
 /**
@@ -284,6 +287,7 @@ export async function openDatabase(
     if (heard) attachChanges(db, heard.changes);
     return { db, engine: 'postgres' };
   }
+  const inbox = await openSqliteInbox(inboxFileOf(database.file), plugins);
   makePrivateFile(database.file);
   const sqlite = new SQLite(database.file);
   sqlite.pragma('journal_mode = WAL');
@@ -297,12 +301,47 @@ export async function openDatabase(
       ...(options.checkpointsInBackground
         ? { checkpointsInBackground: options.checkpointsInBackground }
         : {}),
+      onDestroy: () => inbox.destroy(),
     }),
     plugins,
     ...log,
   });
   if (options.caches && database.inProcessCache !== false) attachChanges(db, sqliteChanges(sqlite));
+  inboxes.set(db, inbox);
   return { db, engine: 'sqlite' };
+}
+
+const inboxes = new WeakMap<object, Database>();
+
+/**
+ * Where Stripe's deliveries wait to be applied (the `stripe_inbox` table, billing.inbox.ts): on
+ * PostgreSQL the database itself; on SQLite a file of its own beside the database, opened and closed
+ * with it. SQLite lets one process write a file at a time, and a process applying a batch of events
+ * holds that lock for tens of milliseconds: taking a delivery in (and answering Stripe) must not wait
+ * for it.
+ */
+export function inboxOf(db: Database): Database {
+  return inboxes.get(db) ?? db;
+}
+
+/** The inbox file beside a SQLite database: `guildhall.sqlite` → `guildhall.inbox.sqlite`. */
+export function inboxFileOf(file: string): string {
+  if (file === ':memory:') return file;
+  const dot = file.lastIndexOf('.');
+  return dot > file.lastIndexOf('/') + 1 ? `${file.slice(0, dot)}.inbox${file.slice(dot)}` : `${file}.inbox`;
+}
+
+async function openSqliteInbox(file: string, plugins: CamelCasePlugin[]): Promise<Database> {
+  if (file !== ':memory:') makePrivateFile(file);
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  const inbox = new Kysely<DB>({
+    dialect: new WaitingSqliteDialect({ database: withStatementCache(sqlite) }, sqlite),
+    plugins,
+  });
+  await createInboxTable(inbox as unknown as Kysely<unknown>);
+  return inbox;
 }
 
 /**

@@ -390,10 +390,35 @@ export interface EntitlementChangesTable {
 }
 
 /** The webhook inbox: one row per Stripe event applied. */
+/** Stripe's events applied: written in the transaction that wrote each one's effects. */
 export interface StripeEventsTable {
   id: string;
   type: string;
   receivedAt: number;
+}
+
+/**
+ * Stripe's deliveries as they were received, pending until applied (migration 0028, billing.inbox.ts).
+ * On SQLite the table is in a file of its own: read and write it through `inboxOf(db)`.
+ */
+export interface StripeInboxTable {
+  id: string;
+  type: string;
+  /** Which endpoint it came to: the platform's account, or connected accounts'. */
+  kind: string;
+  /** The connected account an event of the connect endpoint is about. */
+  account: string | null;
+  /** The event's object (`data.object.id`). */
+  objectId: string | null;
+  /** Another object the handler reads: the subscription of a failed invoice. */
+  relatedId: string | null;
+  receivedAt: number;
+  /** When a pending event is tried next; null once applied or given up. */
+  dueAt: number | null;
+  appliedAt: number | null;
+  attempts: Generated<number>;
+  claimedUntil: number | null;
+  lastError: string | null;
 }
 
 export interface AccessGrantsTable {
@@ -556,6 +581,7 @@ export interface DB {
   entitlements: EntitlementsTable;
   entitlementChanges: EntitlementChangesTable;
   stripeEvents: StripeEventsTable;
+  stripeInbox: StripeInboxTable;
   payments: PaymentsTable;
   affiliates: AffiliatesTable;
   affiliateClicks: AffiliateClicksTable;

@@ -69,6 +69,7 @@ class WaitingSqliteDriver extends SqliteDriver {
     config: SqliteDialectConfig,
     private readonly sqlite: SQLite.Database,
     private readonly checkpointer: Checkpointer | null,
+    private readonly onDestroy?: () => Promise<void>,
   ) {
     super(config);
   }
@@ -91,6 +92,7 @@ class WaitingSqliteDriver extends SqliteDriver {
   override async destroy(): Promise<void> {
     await this.checkpointer?.close();
     await super.destroy();
+    await this.onDestroy?.();
   }
 }
 
@@ -105,7 +107,11 @@ export class WaitingSqliteDialect extends SqliteDialect {
   constructor(
     private readonly dialectConfig: SqliteDialectConfig,
     private readonly sqlite: SQLite.Database,
-    options: { checkpointsInBackground?: { processes: number } } = {},
+    private readonly options: {
+      checkpointsInBackground?: { processes: number };
+      /** Runs when the database is destroyed (what was opened with it). */
+      onDestroy?: () => Promise<void>;
+    } = {},
   ) {
     super(dialectConfig);
     sqlite.pragma('busy_timeout = 0');
@@ -115,6 +121,11 @@ export class WaitingSqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    return new WaitingSqliteDriver(this.dialectConfig, this.sqlite, this.#checkpointer);
+    return new WaitingSqliteDriver(
+      this.dialectConfig,
+      this.sqlite,
+      this.#checkpointer,
+      this.options.onDestroy,
+    );
   }
 }

@@ -1,0 +1,129 @@
+// The webhook inbox's drainer. A delivery is verified, written into the inbox and answered at once
+// (Stripe asks for a quick 2xx and retries what times out); each web process then applies what is due,
+// many events in one transaction (billing.service.ts, applyBatch). Events arrive faster than they are
+// applied only while the drainer is busy, and then the next batch is larger: the busier the endpoint,
+// the fewer transactions an event costs.
+//
+// An event that cannot be applied yet (its payment has not arrived) or failed is tried again later,
+// by the schedule below, and given up after three days, as Stripe gives up its own retries (the daily
+// reconciliation repairs what it would have done). A claim keeps other processes off a batch for
+// CLAIM_MS; a process killed while holding one leaves it to the others when it runs out.
+import type { Clock } from '../../platform/clock.ts';
+import type { Database } from '../../platform/db/database.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { type ClaimedEvent, claimStripeEvents, stripeEventDue } from './purchase.repository.ts';
+
+/** Events applied in one transaction, at most. */
+export const BATCH_SIZE = 100;
+/** How long a claim keeps other processes off its events. */
+export const CLAIM_MS = 2_000;
+/** How often each process looks for due events nobody kicked it for (retries, a killed process's). */
+export const SWEEP_MS = 1_000;
+/** Waits after each failed attempt; the last repeats until the event is GIVE_UP_MS old. */
+export const RETRY_DELAYS_MS = [250, 1_000, 5_000, 30_000, 120_000, 600_000, 3_600_000];
+export const GIVE_UP_MS = 3 * 24 * 3600_000;
+
+/** When an event that failed `attempts` times (this one included) is tried next, or null: given up. */
+export function nextAttemptAt(attempts: number, receivedAt: number, now: number): number | null {
+  const delays = RETRY_DELAYS_MS;
+  const next = now + (delays[Math.min(attempts, delays.length) - 1] ?? (delays.at(-1) as number));
+  return next - receivedAt > GIVE_UP_MS ? null : next;
+}
+
+export interface WebhookInbox {
+  /** Something was received: drain soon (after the current turn, so the answer goes out first). */
+  kick(): void;
+  /** Applies everything due now, and resolves when nothing is (tests, the command line). */
+  drain(): Promise<void>;
+  /** Looks for due events every SWEEP_MS (a web process). */
+  start(): void;
+  /** Stops looking and waits for the batch in hand. */
+  stop(): Promise<void>;
+}
+
+export function createWebhookInbox(deps: {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  applyBatch(events: ClaimedEvent[]): Promise<void>;
+}): WebhookInbox {
+  const { db, clock, logger } = deps;
+  /** The drain under way; it resolves with what stopped it, if it failed. */
+  let running: Promise<unknown> | null = null;
+  let again = false;
+  let stopped = false;
+  let sweep: NodeJS.Timeout | null = null;
+  let kicked = false;
+
+  async function drainOnce(): Promise<void> {
+    for (;;) {
+      again = false;
+      const now = clock.now();
+      const batch = await claimStripeEvents(db, now, now + CLAIM_MS, BATCH_SIZE);
+      if (batch.length === 0 && !again) return;
+      if (batch.length > 0) await deps.applyBatch(batch);
+    }
+  }
+
+  function run(): Promise<unknown> {
+    running ??= drainOnce()
+      .then(
+        () => null,
+        (error: unknown) => {
+          // The database is down: the events stay due, and the next kick or sweep tries again.
+          logger.error({ err: error }, 'stripe webhook inbox: drain failed');
+          return error;
+        },
+      )
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  }
+
+  function kick(): void {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    if (kicked) return;
+    kicked = true;
+    setImmediate(() => {
+      kicked = false;
+      if (!stopped) void run();
+    });
+  }
+
+  return {
+    kick,
+    async drain() {
+      for (;;) {
+        if (running) await running;
+        const failed = await run();
+        if (failed) throw failed;
+        if (!(await stripeEventDue(db, clock.now()))) return;
+      }
+    },
+    start() {
+      if (sweep || stopped) return;
+      sweep = setInterval(() => {
+        if (running || stopped) return;
+        stripeEventDue(db, clock.now()).then(
+          (due) => {
+            if (due) kick();
+          },
+          (error: unknown) =>
+            logger.error({ err: error }, 'stripe webhook inbox: look for due events failed'),
+        );
+      }, SWEEP_MS);
+      sweep.unref();
+    },
+    async stop() {
+      stopped = true;
+      if (sweep) clearInterval(sweep);
+      sweep = null;
+      if (running) await running;
+    },
+  };
+}

@@ -1,0 +1,166 @@
+// The webhook inbox's own rules (billing.inbox.ts, purchase.repository.ts): a delivery is taken in
+// once, a resend of one not yet applied makes it due again, claims keep two drainers apart until they
+// run out, and the drainer applies what is due, fails loudly to whoever waits for it, and lets go only
+// after the batch in hand. What applying an event does is in stripe-billing.test.ts.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWebhookInbox } from '../../src/modules/purchases/billing.inbox.ts';
+import {
+  type ClaimedEvent,
+  claimStripeEvents,
+  markInboxApplied,
+  receiveStripeEvent,
+  stripeInboxCounts,
+} from '../../src/modules/purchases/purchase.repository.ts';
+import { manualClock } from '../../src/platform/clock.ts';
+import { type Database, inboxFileOf, inboxOf } from '../../src/platform/db/database.ts';
+import { createTestDatabase } from '../support/test-app.ts';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let inbox: Database;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  inbox = inboxOf(database.db);
+});
+afterAll(async () => database.cleanup());
+
+let sequence = 0;
+function entry(type = 'customer.subscription.updated') {
+  sequence += 1;
+  return {
+    id: `evt_inbox_${sequence}`,
+    type,
+    kind: 'account' as const,
+    account: null,
+    objectId: `sub_${sequence}`,
+    relatedId: null,
+  };
+}
+
+async function row(id: string) {
+  return inbox.selectFrom('stripeInbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+/** Applies every due event (nothing else is pending between tests). */
+async function clear(now: number) {
+  const all = await claimStripeEvents(inbox, now + 10 ** 12, now + 10 ** 12, 10_000);
+  await markInboxApplied(
+    inbox,
+    all.map((event) => event.id),
+    now,
+  );
+}
+
+describe('the inbox', () => {
+  it('is a file of its own beside a SQLite database, and the database itself on PostgreSQL', () => {
+    if (database.engine === 'sqlite' && database.config.database.kind === 'sqlite') {
+      expect(inbox).not.toBe(database.db);
+      expect(existsSync(inboxFileOf(database.config.database.file))).toBe(true);
+      expect(inboxFileOf(join('data', 'guildhall.sqlite'))).toBe(join('data', 'guildhall.inbox.sqlite'));
+      expect(inboxFileOf('/srv/db')).toBe('/srv/db.inbox');
+    } else {
+      expect(inbox).toBe(database.db);
+    }
+  });
+
+  it('takes a delivery in once; a resend makes a pending event due again, an applied one changes nothing', async () => {
+    const event = entry();
+    await receiveStripeEvent(inbox, event, 1_000);
+    await inbox
+      .updateTable('stripeInbox')
+      .set({ dueAt: 9_000, attempts: 2 })
+      .where('id', '=', event.id)
+      .execute();
+    await receiveStripeEvent(inbox, event, 2_000);
+    expect(await row(event.id)).toMatchObject({
+      receivedAt: 1_000,
+      dueAt: 2_000,
+      attempts: 2,
+      appliedAt: null,
+    });
+    await markInboxApplied(inbox, [event.id], 3_000);
+    await receiveStripeEvent(inbox, event, 4_000);
+    expect(await row(event.id)).toMatchObject({ dueAt: null, appliedAt: 3_000 });
+    expect(await stripeInboxCounts(inbox)).toEqual({ pending: 0, givenUp: 0, oldestPendingAt: null });
+  });
+
+  it('claims each due event for one drainer until the claim runs out', async () => {
+    const events = [entry(), entry(), entry()];
+    for (const [index, event] of events.entries()) await receiveStripeEvent(inbox, event, 10_000 + index);
+    const first = await claimStripeEvents(inbox, 20_000, 22_000, 2);
+    expect(first.map((event) => event.id)).toEqual([events[0]?.id, events[1]?.id]);
+    const second = await claimStripeEvents(inbox, 20_500, 23_000, 10);
+    expect(second.map((event) => event.id)).toEqual([events[2]?.id]);
+    expect(await claimStripeEvents(inbox, 21_000, 23_000, 10)).toEqual([]);
+    // The first drainer died: its claim runs out and another takes its events.
+    const again = await claimStripeEvents(inbox, 22_001, 24_000, 10);
+    expect(again.map((event) => event.id).sort()).toEqual([events[0]?.id, events[1]?.id].sort());
+    await clear(30_000);
+  });
+
+  it('drains what is due, throws to whoever waits when a batch fails, and stops after the batch in hand', async () => {
+    const clock = manualClock(100_000);
+    const batches: ClaimedEvent[][] = [];
+    let failNext = false;
+    let release: () => void = () => {};
+    let holding: Promise<void> | null = null;
+    const drainer = createWebhookInbox({
+      db: inbox,
+      clock,
+      logger: { error: () => {} } as never,
+      async applyBatch(events) {
+        if (failNext) {
+          failNext = false;
+          throw new Error('the database went away');
+        }
+        if (holding) await holding;
+        batches.push(events);
+        await markInboxApplied(
+          inbox,
+          events.map((event) => event.id),
+          clock.now(),
+        );
+      },
+    });
+    const [a, b] = [entry(), entry()];
+    await receiveStripeEvent(inbox, a, clock.now());
+    await receiveStripeEvent(inbox, b, clock.now());
+    await drainer.drain();
+    expect(batches.map((batch) => batch.map((event) => event.id))).toEqual([[a.id, b.id]]);
+
+    const c = entry();
+    await receiveStripeEvent(inbox, c, clock.now());
+    failNext = true;
+    await expect(drainer.drain()).rejects.toThrow('the database went away');
+    expect((await row(c.id)).appliedAt).toBeNull();
+    // The claim runs out; the next drain applies it.
+    clock.advance(5_000);
+    await drainer.drain();
+    expect((await row(c.id)).appliedAt).not.toBeNull();
+
+    const d = entry();
+    await receiveStripeEvent(inbox, d, clock.now());
+    holding = new Promise((resolve) => {
+      release = resolve;
+    });
+    drainer.kick();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    let stopped = false;
+    const stopping = drainer.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect((await row(d.id)).appliedAt).not.toBeNull();
+    // Stopped: a kick does nothing.
+    const e = entry();
+    await receiveStripeEvent(inbox, e, clock.now());
+    drainer.kick();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await row(e.id)).appliedAt).toBeNull();
+    await clear(clock.now());
+  });
+});

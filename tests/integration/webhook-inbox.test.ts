@@ -2,7 +2,9 @@
 // once, a resend of one not yet applied makes it due again, claims keep two drainers apart until they
 // run out, and the drainer applies what is due, fails loudly to whoever waits for it, and lets go only
 // after the batch in hand. What applying an event does is in stripe-billing.test.ts.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhookInbox } from '../../src/modules/purchases/billing.inbox.ts';
@@ -14,9 +16,10 @@ import {
   stripeInboxCounts,
 } from '../../src/modules/purchases/purchase.repository.ts';
 import { manualClock } from '../../src/platform/clock.ts';
-import { type Database, inboxFileOf, inboxOf } from '../../src/platform/db/database.ts';
+import { type Database, inboxFileOf, inboxOf, processRole } from '../../src/platform/db/database.ts';
 import { createTestDatabase } from '../support/test-app.ts';
 
+const require = createRequire(import.meta.url);
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let inbox: Database;
 beforeAll(async () => {
@@ -99,6 +102,35 @@ describe('the inbox', () => {
     await clear(30_000);
   });
 
+  it('is drained by one started process at a time; a killed one lets the role go at once', async () => {
+    const first = processRole(database.db, 'test-role');
+    const second = processRole(database.db, 'test-role');
+    expect(await first.tryTake()).toBe(true);
+    expect(await first.tryTake()).toBe(true);
+    expect(await second.tryTake()).toBe(false);
+    await first.release();
+    expect(await second.tryTake()).toBe(true);
+    await second.release();
+    if (database.config.database.kind !== 'sqlite') return;
+    // Another process holds it until it is SIGKILLed; then the next try takes it.
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const S = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+         const db = new S(process.argv[1]); db.exec('begin exclusive'); console.log('held'); setInterval(() => {}, 1000);`,
+        database.config.database.file.replace(/\.sqlite$/, '.test-role.lock'),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise((resolve) => holder.stdout?.once('data', resolve));
+    expect(await first.tryTake()).toBe(false);
+    holder.kill('SIGKILL');
+    await new Promise((resolve) => holder.once('exit', resolve));
+    expect(await first.tryTake()).toBe(true);
+    await first.release();
+  });
+
   it('drains what is due, throws to whoever waits when a batch fails, and stops after the batch in hand', async () => {
     const clock = manualClock(100_000);
     const batches: ClaimedEvent[][] = [];
@@ -109,6 +141,7 @@ describe('the inbox', () => {
       db: inbox,
       clock,
       logger: { error: () => {} } as never,
+      role: { tryTake: async () => true, release: async () => {} },
       async applyBatch(events) {
         if (failNext) {
           failNext = false;

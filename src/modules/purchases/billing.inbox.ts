@@ -10,15 +10,24 @@
 // CLAIM_MS; a process killed while holding one leaves it to the others when it runs out.
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
+import type { Role } from '../../platform/db/role.ts';
 import type { Logger } from '../../platform/logger.ts';
-import { type ClaimedEvent, claimStripeEvents, stripeEventDue } from './purchase.repository.ts';
+import {
+  type ClaimedEvent,
+  claimStripeEvents,
+  releaseStripeClaims,
+  stripeEventDue,
+} from './purchase.repository.ts';
 
 /** Events applied in one transaction, at most. */
 export const BATCH_SIZE = 100;
 /** How long a claim keeps other processes off its events. */
 export const CLAIM_MS = 2_000;
-/** How often each process looks for due events nobody kicked it for (retries, a killed process's). */
-export const SWEEP_MS = 1_000;
+/**
+ * How often the drainer looks for due events it was not kicked for (retries, deliveries another process
+ * took in), and the other processes try to take its role (a killed drainer's).
+ */
+export const SWEEP_MS = 250;
 /** Waits after each failed attempt; the last repeats until the event is GIVE_UP_MS old. */
 export const RETRY_DELAYS_MS = [250, 1_000, 5_000, 30_000, 120_000, 600_000, 3_600_000];
 export const GIVE_UP_MS = 3 * 24 * 3600_000;
@@ -46,14 +55,35 @@ export function createWebhookInbox(deps: {
   clock: Clock;
   logger: Logger;
   applyBatch(events: ClaimedEvent[]): Promise<void>;
+  /** Which started process drains (one at a time); an inbox never started drains when kicked. */
+  role: Role;
 }): WebhookInbox {
-  const { db, clock, logger } = deps;
+  const { db, clock, logger, role } = deps;
   /** The drain under way; it resolves with what stopped it, if it failed. */
   let running: Promise<unknown> | null = null;
   let again = false;
   let stopped = false;
   let sweep: NodeJS.Timeout | null = null;
   let kicked = false;
+  let started = false;
+  /** Whether this process holds the drainer's role (an inbox never started drains on its own). */
+  let draining = true;
+
+  /**
+   * A started process's look, every SWEEP_MS: the drainer drains what is due (retries, events other
+   * processes took in); the others try to take the role, which a killed drainer let go of.
+   */
+  async function look(): Promise<void> {
+    if (running || stopped) return;
+    if (!draining) {
+      draining = await role.tryTake();
+      if (!draining || stopped) return;
+      // Only the drainer claims: whatever is claimed was claimed by one that died.
+      await releaseStripeClaims(db);
+      logger.info('stripe webhook inbox: this process applies the events');
+    }
+    if (await stripeEventDue(db, clock.now())) kick();
+  }
 
   async function drainOnce(): Promise<void> {
     for (;;) {
@@ -82,7 +112,7 @@ export function createWebhookInbox(deps: {
   }
 
   function kick(): void {
-    if (stopped) return;
+    if (stopped || !draining) return;
     if (running) {
       again = true;
       return;
@@ -106,17 +136,15 @@ export function createWebhookInbox(deps: {
       }
     },
     start() {
-      if (sweep || stopped) return;
-      sweep = setInterval(() => {
-        if (running || stopped) return;
-        stripeEventDue(db, clock.now()).then(
-          (due) => {
-            if (due) kick();
-          },
-          (error: unknown) =>
-            logger.error({ err: error }, 'stripe webhook inbox: look for due events failed'),
+      if (started || stopped) return;
+      started = true;
+      draining = false;
+      const tick = () =>
+        look().catch((error: unknown) =>
+          logger.error({ err: error }, 'stripe webhook inbox: look for due events failed'),
         );
-      }, SWEEP_MS);
+      setImmediate(tick);
+      sweep = setInterval(tick, SWEEP_MS);
       sweep.unref();
     },
     async stop() {
@@ -124,6 +152,7 @@ export function createWebhookInbox(deps: {
       if (sweep) clearInterval(sweep);
       sweep = null;
       if (running) await running;
+      if (started && draining) await role.release();
     },
   };
 }

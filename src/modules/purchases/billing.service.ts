@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import { type Actor, isStaffRole, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { type Database, inboxOf, retryingConflicts } from '../../platform/db/database.ts';
+import { type Database, inboxOf, processRole, retryingConflicts } from '../../platform/db/database.ts';
 import { type Executor, locksRows } from '../../platform/db/executor.ts';
 import type { EntitlementState, PurchaseStatus } from '../../platform/db/schema.ts';
 import { AppError, NotFoundError, stillThere, ValidationError } from '../../platform/errors.ts';
@@ -869,7 +869,13 @@ export function createBillingService(deps: BillingDeps) {
     }
   }
 
-  const inbox = createWebhookInbox({ db: inboxDb, clock, logger, applyBatch });
+  const inbox = createWebhookInbox({
+    db: inboxDb,
+    clock,
+    logger,
+    applyBatch,
+    role: processRole(db, 'inbox-drainer'),
+  });
 
   /**
    * `POST /webhooks/stripe`: verifies the signature on the raw body (400 and nothing changes when it

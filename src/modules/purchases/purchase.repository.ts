@@ -347,6 +347,16 @@ export async function claimStripeEvents(
     .sort((a, b) => a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : 1));
 }
 
+/** Lets go of every claim (a process that just took the drainer's role: the claims are a dead one's). */
+export async function releaseStripeClaims(db: Executor): Promise<void> {
+  await db
+    .updateTable('stripeInbox')
+    .set({ claimedUntil: null })
+    .where('dueAt', 'is not', null)
+    .where('claimedUntil', 'is not', null)
+    .execute();
+}
+
 /** Which of `ids` were applied already, read in the transaction that would apply them. */
 export async function appliedStripeEvents(db: Executor, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();

@@ -43,6 +43,7 @@ import * as usersLastVisit from './migrations/0027-users-last-visit-not-a-change
 import * as webhookInboxQueue from './migrations/0028-webhook-inbox-queue.ts';
 import { createInboxTable } from './migrations/0028-webhook-inbox-queue.ts';
 import { statementName } from './prepared.ts';
+import { type Role, roleOf } from './role.ts';
 import type { DB } from './schema.ts';
 import { isBusy, WaitingSqliteDialect } from './sqlite-driver.ts';
 
@@ -308,10 +309,17 @@ export async function openDatabase(
   });
   if (options.caches && database.inProcessCache !== false) attachChanges(db, sqliteChanges(sqlite));
   inboxes.set(db, inbox);
+  sqliteFiles.set(db, database.file);
   return { db, engine: 'sqlite' };
 }
 
 const inboxes = new WeakMap<object, Database>();
+const sqliteFiles = new WeakMap<object, string>();
+
+/** The role `name` among the processes sharing this database (role.ts). */
+export function processRole(db: Database, name: string): Role {
+  return roleOf(db as unknown as Kysely<unknown>, name, sqliteFiles.get(db) ?? null);
+}
 
 /**
  * Where Stripe's deliveries wait to be applied (the `stripe_inbox` table, billing.inbox.ts): on

@@ -78,9 +78,11 @@ export function createWebhookInbox(deps: {
     if (!draining) {
       draining = await role.tryTake();
       if (!draining || stopped) return;
-      // Only the drainer claims: whatever is claimed was claimed by one that died.
-      await releaseStripeClaims(db);
-      logger.info('stripe webhook inbox: this process applies the events');
+      // One drainer at a time: whatever is claimed was claimed by one that died.
+      if (role.exclusive) {
+        await releaseStripeClaims(db);
+        logger.info('stripe webhook inbox: this process applies the events');
+      }
     }
     if (await stripeEventDue(db, clock.now())) kick();
   }

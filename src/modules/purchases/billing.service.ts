@@ -7,7 +7,13 @@
 import { sql } from 'kysely';
 import { type Actor, isStaffRole, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { type Database, inboxOf, processRole, retryingConflicts } from '../../platform/db/database.ts';
+import {
+  type Database,
+  inboxOf,
+  isUniqueViolation,
+  processRole,
+  retryingConflicts,
+} from '../../platform/db/database.ts';
 import { type Executor, locksRows } from '../../platform/db/executor.ts';
 import type { EntitlementState, PurchaseStatus } from '../../platform/db/schema.ts';
 import { AppError, NotFoundError, stillThere, ValidationError } from '../../platform/errors.ts';
@@ -120,8 +126,8 @@ function once<T>(reads: Reads, key: string, read: () => Promise<T>): Promise<T> 
   return found;
 }
 
-/** The PostgreSQL advisory lock a batch of inbox events is applied under ("gh" "in" in ASCII). */
-const INBOX_LOCK = 0x6768_696e;
+/** Events applied side by side on PostgreSQL, each in its own transaction. */
+const APPLIED_AT_ONCE = 8;
 
 /** Stripe reads a batch has in flight at once. */
 const READS_AT_ONCE = 8;
@@ -783,19 +789,106 @@ export function createBillingService(deps: BillingDeps) {
     }
   }
 
+  type Prepared = { event: ClaimedEvent; ready: PreparedEvent } | { event: ClaimedEvent; error: unknown };
+  /** What applying a batch came to: events applied now, applied before (by another), failed. */
+  interface Outcome {
+    applied: { event: ClaimedEvent; ready: PreparedEvent }[];
+    before: string[];
+    failed: { event: ClaimedEvent; error: unknown }[];
+  }
+
   /**
-   * Applies claimed inbox events: their reads first (READS_AT_ONCE at a time, each object once), then
-   * one transaction in which each event is marked applied with its effects, under a savepoint of its
-   * own, so one that fails (its payment has not arrived, a bug) is rolled back alone and tried later
-   * while the others commit. Payments before what refers to them: checkouts, subscriptions and invoices
-   * first, then refunds and disputes, each group in the order it was received.
+   * SQLite: the batch in one transaction (one writer: a commit, its log write and its lock once for
+   * all), each event under a savepoint of its own, so one that fails (its payment has not arrived, a
+   * bug) is rolled back alone while the others commit.
+   */
+  async function applyTogether(prepared: Prepared[], grace: number, now: number): Promise<Outcome> {
+    return retryingConflicts(() =>
+      db.transaction().execute(async (trx) => {
+        // Applied already: by another process whose claim on them ran out, or before a crash that
+        // came between this transaction and the inbox hearing of it.
+        const before = await appliedStripeEvents(
+          trx,
+          prepared.map((item) => item.event.id),
+        );
+        const outcome: Outcome = { applied: [], before: [...before], failed: [] };
+        for (const item of prepared) {
+          if (before.has(item.event.id)) continue;
+          if (!('ready' in item)) {
+            outcome.failed.push(item);
+            continue;
+          }
+          await sql`savepoint inbox_event`.execute(trx);
+          try {
+            await item.ready.apply(trx, grace);
+            await sql`release savepoint inbox_event`.execute(trx);
+            outcome.applied.push(item);
+          } catch (error) {
+            await sql`rollback to savepoint inbox_event`.execute(trx);
+            await sql`release savepoint inbox_event`.execute(trx);
+            outcome.failed.push({ event: item.event, error });
+          }
+        }
+        await recordStripeEvents(
+          trx,
+          outcome.applied.map((item) => item.event),
+          now,
+        );
+        return outcome;
+      }),
+    );
+  }
+
+  /**
+   * PostgreSQL: each event in a transaction of its own, APPLIED_AT_ONCE side by side. Every statement
+   * is a round trip there, so one transaction after another waits on the network most of the time;
+   * and two many-event transactions would lock an offer's counters and the day's metrics in different
+   * orders and deadlock (which PostgreSQL takes a second to notice).
+   */
+  async function applyEach(prepared: Prepared[], grace: number, now: number): Promise<Outcome> {
+    const outcome: Outcome = { applied: [], before: [], failed: [] };
+    await eachAtOnce(prepared, APPLIED_AT_ONCE, async (item) => {
+      if (!('ready' in item)) {
+        outcome.failed.push(item);
+        return;
+      }
+      try {
+        const fresh = await retryingConflicts(
+          () =>
+            db.transaction().execute(async (trx) => {
+              // Events of one purchase, or of one offer, lock the same rows in different orders, and
+              // PostgreSQL takes a second to tell a deadlock: a wait this long is one in the making.
+              await sql`set local lock_timeout = '100ms'`.execute(trx);
+              if ((await appliedStripeEvents(trx, [item.event.id])).size > 0) return false;
+              await item.ready.apply(trx, grace);
+              await recordStripeEvents(trx, [item.event], now);
+              return true;
+            }),
+          5,
+        );
+        if (fresh) outcome.applied.push(item);
+        else outcome.before.push(item.event.id);
+      } catch (error) {
+        // Another process applied it at the same moment (its claim ran out): the record says so.
+        if (isUniqueViolation(error)) outcome.before.push(item.event.id);
+        else outcome.failed.push({ event: item.event, error });
+      }
+    });
+    return outcome;
+  }
+
+  /**
+   * Applies claimed inbox events: their reads first, outside any transaction (READS_AT_ONCE at a
+   * time, each object once), then their effects, each recorded in `stripe_events` in the transaction
+   * that writes it (`applyTogether` on SQLite, `applyEach` on PostgreSQL). Payments before what
+   * refers to them: checkouts, subscriptions and invoices first, then refunds and disputes, each group
+   * in the order it was received. An event that failed is tried again later (billing.inbox.ts).
    */
   async function applyBatch(events: ClaimedEvent[]): Promise<void> {
     const ordered = [...events].sort((a, b) => rankOf(a.type) - rankOf(b.type));
     const reads: Reads = new Map();
     const client = () => once(reads, 'client', async () => (await connection.client()).stripe);
-    type Item = { event: ClaimedEvent; ready: PreparedEvent } | { event: ClaimedEvent; error: unknown };
-    const prepared = await eachAtOnce(ordered, READS_AT_ONCE, async (event): Promise<Item> => {
+    const prepared = await eachAtOnce(ordered, READS_AT_ONCE, async (event): Promise<Prepared> => {
       try {
         return { event, ready: await prepareEvent(event, await client(), reads) };
       } catch (error) {
@@ -804,54 +897,18 @@ export function createBillingService(deps: BillingDeps) {
     });
     const grace = await graceMs();
     const now = clock.now();
-    const { applied, failed, done } = await retryingConflicts(() =>
-      db.transaction().execute(async (trx) => {
-        // One batch at a time across processes: two batches lock the same hot rows (an offer's
-        // counters, the day's metrics) in different orders, and PostgreSQL would take a second to find
-        // each such deadlock. SQLite's one writer already takes them in turn.
-        if (locksRows(trx)) await sql`select pg_advisory_xact_lock(${INBOX_LOCK})`.execute(trx);
-        // Applied already: by another process whose claim on them ran out, or before a crash that
-        // came between this transaction and the inbox hearing of it.
-        const before = await appliedStripeEvents(
-          trx,
-          prepared.map((item) => item.event.id),
-        );
-        const applied: PreparedEvent[] = [];
-        const done: ClaimedEvent[] = [];
-        const failed: { event: ClaimedEvent; error: unknown }[] = [];
-        for (const item of prepared) {
-          if (before.has(item.event.id)) continue;
-          if (!('ready' in item)) {
-            failed.push(item);
-            continue;
-          }
-          await sql`savepoint inbox_event`.execute(trx);
-          try {
-            await item.ready.apply(trx, grace);
-            await sql`release savepoint inbox_event`.execute(trx);
-            applied.push(item.ready);
-            done.push(item.event);
-          } catch (error) {
-            await sql`rollback to savepoint inbox_event`.execute(trx);
-            await sql`release savepoint inbox_event`.execute(trx);
-            failed.push({ event: item.event, error });
-          }
-        }
-        await recordStripeEvents(trx, done, now);
-        return { applied, failed, done: [...before, ...done.map((event) => event.id)] };
-      }),
-    );
+    const { applied, before, failed } = locksRows(db)
+      ? await applyEach(prepared, grace, now)
+      : await applyTogether(prepared, grace, now);
     // The inbox hears after the commit: a crash in between leaves the events claimed, and whoever
-    // claims them next finds them recorded above.
-    await markInboxApplied(inboxDb, done, now);
+    // claims them next finds them recorded.
+    await markInboxApplied(inboxDb, [...before, ...applied.map((item) => item.event.id)], now);
     for (const { event, error } of failed) {
       const attempts = event.attempts + 1;
       const dueAt = nextAttemptAt(attempts, event.receivedAt, now);
       await deferStripeEvent(inboxDb, event.id, { attempts, dueAt, error: messageOf(error) });
-    }
-    for (const { event, error } of failed) {
-      const fields = { eventId: event.id, type: event.type, attempts: event.attempts + 1 };
-      if (nextAttemptAt(event.attempts + 1, event.receivedAt, now) === null) {
+      const fields = { eventId: event.id, type: event.type, attempts };
+      if (dueAt === null) {
         logger.error({ ...fields, err: error }, 'stripe webhook given up');
       } else if (error instanceof RetryLaterError) {
         logger.info(fields, `stripe webhook later: ${error.message}`);
@@ -859,7 +916,7 @@ export function createBillingService(deps: BillingDeps) {
         logger.error({ ...fields, err: error }, 'stripe webhook failed; it is tried again later');
       }
     }
-    for (const ready of applied) {
+    for (const { ready } of applied) {
       try {
         await ready.after?.();
       } catch (error) {

@@ -61,6 +61,7 @@ import {
   type PaymentRow,
   type PurchaseRow,
   receiveStripeEvent,
+  recordStripeEvent,
   recordStripeEvents,
   stripeInboxCounts,
   updatePayment,
@@ -840,10 +841,11 @@ export function createBillingService(deps: BillingDeps) {
   }
 
   /**
-   * PostgreSQL: each event in a transaction of its own, APPLIED_AT_ONCE side by side. Every statement
-   * is a round trip there, so one transaction after another waits on the network most of the time;
-   * and two many-event transactions would lock an offer's counters and the day's metrics in different
-   * orders and deadlock (which PostgreSQL takes a second to notice).
+   * PostgreSQL: each event in a transaction of its own, APPLIED_AT_ONCE side by side, its record
+   * written first (one statement says whether it was applied before). Every statement is a round trip
+   * there, so one transaction after another waits on the network most of the time; and two
+   * many-event transactions would lock an offer's counters and the day's metrics in different orders
+   * and deadlock (which PostgreSQL takes a second to notice).
    */
   async function applyEach(prepared: Prepared[], grace: number, now: number): Promise<Outcome> {
     const outcome: Outcome = { applied: [], before: [], failed: [] };
@@ -853,18 +855,12 @@ export function createBillingService(deps: BillingDeps) {
         return;
       }
       try {
-        const fresh = await retryingConflicts(
-          () =>
-            db.transaction().execute(async (trx) => {
-              // Events of one purchase, or of one offer, lock the same rows in different orders, and
-              // PostgreSQL takes a second to tell a deadlock: a wait this long is one in the making.
-              await sql`set local lock_timeout = '100ms'`.execute(trx);
-              if ((await appliedStripeEvents(trx, [item.event.id])).size > 0) return false;
-              await item.ready.apply(trx, grace);
-              await recordStripeEvents(trx, [item.event], now);
-              return true;
-            }),
-          5,
+        const fresh = await retryingConflicts(() =>
+          db.transaction().execute(async (trx) => {
+            if (!(await recordStripeEvent(trx, item.event, now))) return false;
+            await item.ready.apply(trx, grace);
+            return true;
+          }),
         );
         if (fresh) outcome.applied.push(item);
         else outcome.before.push(item.event.id);

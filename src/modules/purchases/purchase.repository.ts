@@ -364,6 +364,23 @@ export async function appliedStripeEvents(db: Executor, ids: string[]): Promise<
   return new Set(rows.map((row) => row.id));
 }
 
+const recordEvent = prepared((db: Executor, id: string, type: string, now: number) =>
+  db
+    .insertInto('stripeEvents')
+    .values({ id, type, receivedAt: now })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id'),
+);
+
+/** Records one event applied, first in its transaction; false when it was applied before. */
+export async function recordStripeEvent(
+  db: Executor,
+  event: { id: string; type: string },
+  now: number,
+): Promise<boolean> {
+  return (await recordEvent(db, event.id, event.type, now)).length > 0;
+}
+
 /** Records events applied, in the transaction that wrote their effects. */
 export async function recordStripeEvents(
   db: Executor,

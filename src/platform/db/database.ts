@@ -101,7 +101,7 @@ export function isUniqueViolation(error: unknown): boolean {
 
 /**
  * Runs `work` (a whole transaction) again when the database aborted it for another transaction's sake
- * — a deadlock, a serialization failure or a lock not had in time (PostgreSQL), a busy database (SQLite with several processes)
+ * — a deadlock or a serialization failure (PostgreSQL), a busy database (SQLite with several processes)
  * — up to `attempts` times. Its effects were rolled back, so running it again is safe.
  */
 export async function retryingConflicts<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
@@ -112,9 +112,7 @@ export async function retryingConflicts<T>(work: () => Promise<T>, attempts = 3)
       const code = (error as { code?: unknown } | null)?.code;
       // 0A000: a named statement a migration made stale, inside the transaction (openDatabase's pool
       // sends it unnamed from then on).
-      // 55P03: a lock waited for longer than the transaction's `lock_timeout` allows.
-      const conflict =
-        code === '40P01' || code === '40001' || code === '55P03' || code === '0A000' || isBusy(error);
+      const conflict = code === '40P01' || code === '40001' || code === '0A000' || isBusy(error);
       if (!conflict || attempt >= attempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20));
     }

@@ -12,6 +12,7 @@ import {
   type ClaimedEvent,
   claimStripeEvents,
   markInboxApplied,
+  pruneStripeInbox,
   receiveStripeEvent,
   stripeInboxCounts,
 } from '../../src/modules/purchases/purchase.repository.ts';
@@ -86,6 +87,23 @@ describe('the inbox', () => {
     await receiveStripeEvent(inbox, event, 4_000);
     expect(await row(event.id)).toMatchObject({ dueAt: null, appliedAt: 3_000 });
     expect(await stripeInboxCounts(inbox)).toEqual({ pending: 0, givenUp: 0, oldestPendingAt: null });
+  });
+
+  it('forgets applied and given-up events after a while, never pending ones', async () => {
+    const [applied, givenUp, pending, recent] = [entry(), entry(), entry(), entry()];
+    for (const event of [applied, givenUp, pending]) await receiveStripeEvent(inbox, event, 5_000);
+    await receiveStripeEvent(inbox, recent, 9_000);
+    await markInboxApplied(inbox, [applied.id, recent.id], 9_500);
+    await inbox.updateTable('stripeInbox').set({ dueAt: null }).where('id', '=', givenUp.id).execute();
+    // (and the event of the test before, applied long ago)
+    expect(await pruneStripeInbox(inbox, 8_000)).toBe(3);
+    const left = await inbox
+      .selectFrom('stripeInbox')
+      .select('id')
+      .where('id', 'in', [applied.id, givenUp.id, pending.id, recent.id])
+      .execute();
+    expect(left.map((row) => row.id).sort()).toEqual([pending.id, recent.id].sort());
+    await markInboxApplied(inbox, [pending.id], 9_500);
   });
 
   it('claims each due event for one drainer until the claim runs out', async () => {
@@ -163,6 +181,7 @@ describe('the inbox', () => {
     });
     const [a, b] = [entry(), entry()];
     await receiveStripeEvent(inbox, a, clock.now());
+    clock.advance(1);
     await receiveStripeEvent(inbox, b, clock.now());
     await drainer.drain();
     expect(batches.map((batch) => batch.map((event) => event.id))).toEqual([[a.id, b.id]]);

@@ -15,6 +15,7 @@ import type { Logger } from '../../platform/logger.ts';
 import {
   type ClaimedEvent,
   claimStripeEvents,
+  pruneStripeInbox,
   releaseStripeClaims,
   stripeEventDue,
 } from './purchase.repository.ts';
@@ -31,6 +32,9 @@ export const SWEEP_MS = 250;
 /** Waits after each failed attempt; the last repeats until the event is GIVE_UP_MS old. */
 export const RETRY_DELAYS_MS = [250, 1_000, 5_000, 30_000, 120_000, 600_000, 3_600_000];
 export const GIVE_UP_MS = 3 * 24 * 3600_000;
+/** Applied and given-up events are kept this long (to look into), then forgotten, hourly. */
+export const KEEP_MS = 30 * 24 * 3600_000;
+const PRUNE_EVERY_MS = 3600_000;
 
 /** When an event that failed `attempts` times (this one included) is tried next, or null: given up. */
 export function nextAttemptAt(attempts: number, receivedAt: number, now: number): number | null {
@@ -68,6 +72,7 @@ export function createWebhookInbox(deps: {
   let started = false;
   /** Whether this process holds the drainer's role (an inbox never started drains on its own). */
   let draining = true;
+  let prunedAt = Number.NEGATIVE_INFINITY;
 
   /**
    * A started process's look, every SWEEP_MS: the drainer drains what is due (retries, events other
@@ -83,6 +88,10 @@ export function createWebhookInbox(deps: {
         await releaseStripeClaims(db);
         logger.info('stripe webhook inbox: this process applies the events');
       }
+    }
+    if (clock.now() - prunedAt >= PRUNE_EVERY_MS) {
+      prunedAt = clock.now();
+      await pruneStripeInbox(db, prunedAt - KEEP_MS);
     }
     if (await stripeEventDue(db, clock.now())) kick();
   }

@@ -418,6 +418,20 @@ export async function deferStripeEvent(
     .execute();
 }
 
+/**
+ * Forgets events applied or given up that arrived before `before`: what keeps an event from applying
+ * twice is its record in `stripe_events`, not the inbox, and Stripe gives up its own retries after
+ * three days.
+ */
+export async function pruneStripeInbox(db: Executor, before: number): Promise<number> {
+  const result = await db
+    .deleteFrom('stripeInbox')
+    .where('receivedAt', '<', before)
+    .where('dueAt', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** The inbox at a glance: events waiting (and when the oldest came), given up. */
 export async function stripeInboxCounts(db: Executor) {
   const row = await db

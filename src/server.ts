@@ -56,6 +56,9 @@ export async function startServer(
     ...(options.httpTimeouts ? { httpTimeouts: options.httpTimeouts } : {}),
   });
   options.extend?.(app);
+  // Every web process takes Stripe's events into the inbox; which applies them is settled before the
+  // first delivery can arrive (billing.inbox.ts).
+  services.billing.inbox.start();
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -64,8 +67,6 @@ export async function startServer(
     { rateLimits: services.rateLimits.kind, process: process.env.GUILDHALL_PROCESS_INDEX ?? null },
     `rate limits are counted in ${services.rateLimits.kind === 'memory' ? "this process's memory" : `the ${services.rateLimits.kind}`}`,
   );
-  // Every web process applies Stripe's events from the inbox, whichever process received them.
-  services.billing.inbox.start();
   if (config.runWorker) {
     await services.scheduleDailyJobs(db);
     services.worker.start();

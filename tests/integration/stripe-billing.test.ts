@@ -339,6 +339,8 @@ describe('refunds and disputes', () => {
     const offer = await paidOffer(monthly);
     const email = 'zed@example.test';
     const refundEvents = await refundBeforeItsPayment(offer.slug, email);
+    // (another test of this file may have given an event up already)
+    const { givenUp } = await ctx.services.billing.inboxCounts();
     // Answered at once; the drainer cannot apply it yet: it stays in the inbox, due again shortly.
     const early = await ctx.deliver({ events: refundEvents });
     expect(early.map((r) => r.statusCode)).toEqual([200]);
@@ -349,7 +351,7 @@ describe('refunds and disputes', () => {
     });
     const waiting = await owner.get('/api/v1/sales/stripe-events');
     expect(waiting.statusCode).toBe(200);
-    expect(waiting.json()).toMatchObject({ pending: 1, givenUp: 0, oldestPendingAt: expect.any(String) });
+    expect(waiting.json()).toMatchObject({ pending: 1, givenUp, oldestPendingAt: expect.any(String) });
     await ctx.deliver({ filter: (event) => !refundEvents.some((refund) => refund.id === event.id) });
     expect(await entitlementOf(email)).toMatchObject({ state: 'active' });
     // Its time comes: applied once, and a delivery again changes nothing.
@@ -360,12 +362,13 @@ describe('refunds and disputes', () => {
     const again = await ctx.deliver({ events: refundEvents });
     expect(again.map((r) => r.statusCode)).toEqual([200]);
     expect((await paymentsOf(email))[0]?.refundedMinor).toBe(900);
-    expect(await ctx.services.billing.inboxCounts()).toMatchObject({ pending: 0, givenUp: 0 });
+    expect(await ctx.services.billing.inboxCounts()).toMatchObject({ pending: 0, givenUp });
   });
 
   it('an event that never becomes applicable is given up after three days; the batch around it commits', async () => {
     const waiting = await paidOffer(monthly);
     const refundEvents = await refundBeforeItsPayment(waiting.slug, 'never-recorded@example.test');
+    const { givenUp } = await ctx.services.billing.inboxCounts();
     const other = await paidOffer(oneTime);
     await buy(other.slug, 'neighbour@example.test', { deliver: false });
     const neighbours = await ctx.pendingEvents(
@@ -400,7 +403,7 @@ describe('refunds and disputes', () => {
     expect(given.attempts).toBeGreaterThan(70);
     expect((await owner.get('/api/v1/sales/stripe-events')).json()).toEqual({
       pending: 0,
-      givenUp: 1,
+      givenUp: givenUp + 1,
       oldestPendingAt: null,
     });
   });

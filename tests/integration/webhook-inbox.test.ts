@@ -68,7 +68,7 @@ describe('the inbox', () => {
     }
   });
 
-  it('takes a delivery in once; a resend makes a pending event due again, an applied one changes nothing', async () => {
+  it('takes a delivery in once; a resend makes a pending or given-up event due again, an applied one changes nothing', async () => {
     const event = entry();
     await receiveStripeEvent(inbox, event, 1_000);
     await inbox
@@ -77,10 +77,11 @@ describe('the inbox', () => {
       .where('id', '=', event.id)
       .execute();
     await receiveStripeEvent(inbox, event, 2_000);
+    // Due at once, its retries (and the three days before it is given up) counted anew.
     expect(await row(event.id)).toMatchObject({
-      receivedAt: 1_000,
+      receivedAt: 2_000,
       dueAt: 2_000,
-      attempts: 2,
+      attempts: 0,
       appliedAt: null,
     });
     await markInboxApplied(inbox, [event.id], 3_000);

@@ -1,13 +1,14 @@
 // The webhook inbox's drainer. A delivery is verified, written into the inbox and answered at once
-// (Stripe asks for a quick 2xx and retries what times out); each web process then applies what is due,
-// many events in one transaction (billing.service.ts, applyBatch). Events arrive faster than they are
-// applied only while the drainer is busy, and then the next batch is larger: the busier the endpoint,
-// the fewer transactions an event costs.
+// (Stripe asks for a quick 2xx and retries what times out); a drainer then applies what is due in
+// batches (billing.service.ts, applyBatch). Events arrive faster than they are applied only while the
+// drainer is busy, and then the next batch is larger. On SQLite one started process drains at a time
+// (the role, platform/db/role.ts); on PostgreSQL every process does, claims keeping them apart.
 //
 // An event that cannot be applied yet (its payment has not arrived) or failed is tried again later,
 // by the schedule below, and given up after three days, as Stripe gives up its own retries (the daily
-// reconciliation repairs what it would have done). A claim keeps other processes off a batch for
-// CLAIM_MS; a process killed while holding one leaves it to the others when it runs out.
+// reconciliation repairs what it would have done). A claim keeps other drainers off a batch for
+// CLAIM_MS, renewed while the batch runs; a process killed while holding one leaves it to the others
+// when it runs out (on SQLite at once: the next drainer frees a dead one's claims).
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Role } from '../../platform/db/role.ts';
@@ -17,6 +18,7 @@ import {
   claimStripeEvents,
   pruneStripeInbox,
   releaseStripeClaims,
+  renewStripeClaims,
   stripeEventDue,
 } from './purchase.repository.ts';
 
@@ -81,14 +83,17 @@ export function createWebhookInbox(deps: {
   async function look(): Promise<void> {
     if (running || stopped) return;
     if (!draining) {
-      draining = await role.tryTake();
-      if (!draining || stopped) return;
+      const taken = await role.tryTake();
+      if (taken && stopped) await role.release();
+      if (!taken || stopped) return;
+      draining = true;
       // One drainer at a time: whatever is claimed was claimed by one that died.
       if (role.exclusive) {
         await releaseStripeClaims(db);
         logger.info('stripe webhook inbox: this process applies the events');
       }
     }
+    if (stopped) return;
     if (clock.now() - prunedAt >= PRUNE_EVERY_MS) {
       prunedAt = clock.now();
       await pruneStripeInbox(db, prunedAt - KEEP_MS);
@@ -102,7 +107,18 @@ export function createWebhookInbox(deps: {
       const now = clock.now();
       const batch = await claimStripeEvents(db, now, now + CLAIM_MS, BATCH_SIZE);
       if (batch.length === 0 && !again) return;
-      if (batch.length > 0) await deps.applyBatch(batch);
+      if (batch.length === 0) continue;
+      // A batch can outlast its claim (Stripe slow to answer its reads): the claim is renewed while
+      // the batch runs, so another drainer never takes it up meanwhile.
+      const ids = batch.map((event) => event.id);
+      const renewing = setInterval(() => {
+        renewStripeClaims(db, ids, clock.now() + CLAIM_MS).catch(() => {});
+      }, CLAIM_MS / 2);
+      try {
+        await deps.applyBatch(batch);
+      } finally {
+        clearInterval(renewing);
+      }
     }
   }
 

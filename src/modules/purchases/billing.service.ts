@@ -1,19 +1,14 @@
 // Keeping access true to every payment: Stripe's webhooks, the return from checkout and the daily
 // reconciliation all end in the same few transitions (DESIGN.md §3–§4). Stripe objects are treated as
 // notifications: each handler re-reads the current object from Stripe, so a replayed, late or
-// reordered event never applies older state over newer. The event id goes into an inbox in the same
-// transaction as its effects, so a replay changes nothing.
+// reordered event never applies older state over newer. A delivery waits in the webhook inbox
+// (billing.inbox.ts) until a drainer applies it; the event's id is recorded in `stripe_events` in the
+// same transaction as its effects, so a replay changes nothing.
 
 import { sql } from 'kysely';
 import { type Actor, isStaffRole, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
-import {
-  type Database,
-  inboxOf,
-  isUniqueViolation,
-  processRole,
-  retryingConflicts,
-} from '../../platform/db/database.ts';
+import { type Database, inboxOf, processRole, retryingConflicts } from '../../platform/db/database.ts';
 import { type Executor, locksRows } from '../../platform/db/executor.ts';
 import type { EntitlementState, PurchaseStatus } from '../../platform/db/schema.ts';
 import { AppError, NotFoundError, stillThere, ValidationError } from '../../platform/errors.ts';
@@ -69,7 +64,10 @@ import {
 } from './purchase.repository.ts';
 import type { PurchasesService } from './purchase.service.ts';
 
-/** A webhook the handler cannot apply yet (an object it depends on has not arrived): Stripe retries. */
+/**
+ * An event that cannot be applied yet (an object it depends on has not arrived): it waits in the inbox
+ * and is tried again (billing.inbox.ts); a caller outside the inbox (the Refund button) sees a 503.
+ */
 export class RetryLaterError extends AppError {
   constructor(message: string) {
     super('retry_later', 503, message);
@@ -849,27 +847,31 @@ export function createBillingService(deps: BillingDeps) {
    */
   async function applyEach(prepared: Prepared[], grace: number, now: number): Promise<Outcome> {
     const outcome: Outcome = { applied: [], before: [], failed: [] };
-    await eachAtOnce(prepared, APPLIED_AT_ONCE, async (item) => {
-      if (!('ready' in item)) {
-        outcome.failed.push(item);
-        return;
-      }
-      try {
-        const fresh = await retryingConflicts(() =>
-          db.transaction().execute(async (trx) => {
-            if (!(await recordStripeEvent(trx, item.event, now))) return false;
-            await item.ready.apply(trx, grace);
-            return true;
-          }),
-        );
-        if (fresh) outcome.applied.push(item);
-        else outcome.before.push(item.event.id);
-      } catch (error) {
-        // Another process applied it at the same moment (its claim ran out): the record says so.
-        if (isUniqueViolation(error)) outcome.before.push(item.event.id);
-        else outcome.failed.push({ event: item.event, error });
-      }
-    });
+    // Side by side within a rank only: payments are written before the refunds that name them.
+    for (const rank of [...new Set(prepared.map((item) => rankOf(item.event.type)))]) {
+      const group = prepared.filter((item) => rankOf(item.event.type) === rank);
+      await eachAtOnce(group, APPLIED_AT_ONCE, async (item) => {
+        if (!('ready' in item)) {
+          outcome.failed.push(item);
+          return;
+        }
+        try {
+          // Another process applying the same event at the same moment waits on this record, then
+          // finds it. Any other failure (a unique index its effects hit) is tried again later.
+          const fresh = await retryingConflicts(() =>
+            db.transaction().execute(async (trx) => {
+              if (!(await recordStripeEvent(trx, item.event, now))) return false;
+              await item.ready.apply(trx, grace);
+              return true;
+            }),
+          );
+          if (fresh) outcome.applied.push(item);
+          else outcome.before.push(item.event.id);
+        } catch (error) {
+          outcome.failed.push({ event: item.event, error });
+        }
+      });
+    }
     return outcome;
   }
 

@@ -274,11 +274,12 @@ const receiveEvent = prepared(
     db
       .insertInto('stripeInbox')
       .values({ id, type, kind, account, objectId, relatedId, receivedAt: now, dueAt: now })
-      // Delivered again before it was applied (Stripe's "Resend"): it is due at once.
+      // Delivered again before it was applied (Stripe's "Resend", even of one given up): it is due at
+      // once, with its three days of retries anew.
       .onConflict((oc) =>
         oc
           .column('id')
-          .doUpdateSet({ dueAt: now, claimedUntil: null })
+          .doUpdateSet({ dueAt: now, claimedUntil: null, attempts: 0, receivedAt: now })
           .where('stripeInbox.appliedAt', 'is', null),
       ),
 );
@@ -345,6 +346,17 @@ export async function claimStripeEvents(
       attempts: Number(row.attempts),
     }))
     .sort((a, b) => a.receivedAt - b.receivedAt || (a.id < b.id ? -1 : 1));
+}
+
+/** Keeps a batch claimed while it is being applied. */
+export async function renewStripeClaims(db: Executor, ids: string[], until: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('stripeInbox')
+    .set({ claimedUntil: until })
+    .where('id', 'in', ids)
+    .where('dueAt', 'is not', null)
+    .execute();
 }
 
 /** Lets go of every claim (a process that just took the drainer's role: the claims are a dead one's). */

@@ -38,8 +38,8 @@ function sqliteRole(lockFile: string): Role {
       // Readable by its owner only, as the database (created before SQLite opens it).
       closeSync(openSync(lockFile, 'a', 0o600));
       const candidate = new SQLite(lockFile);
-      candidate.pragma('busy_timeout = 0');
       try {
+        candidate.pragma('busy_timeout = 0');
         candidate.exec('begin exclusive');
         lock = candidate;
         return true;

@@ -389,7 +389,6 @@ export interface EntitlementChangesTable {
   createdAt: number;
 }
 
-/** The webhook inbox: one row per Stripe event applied. */
 /** Stripe's events applied: written in the transaction that wrote each one's effects. */
 export interface StripeEventsTable {
   id: string;

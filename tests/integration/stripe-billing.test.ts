@@ -362,7 +362,7 @@ describe('refunds and disputes', () => {
     const again = await ctx.deliver({ events: refundEvents });
     expect(again.map((r) => r.statusCode)).toEqual([200]);
     expect((await paymentsOf(email))[0]?.refundedMinor).toBe(900);
-    expect(await ctx.services.billing.inboxCounts()).toMatchObject({ pending: 0, givenUp });
+    expect((await ctx.services.billing.inboxCounts()).pending).toBe(0);
   });
 
   it('an event that never becomes applicable is given up after three days; the batch around it commits', async () => {

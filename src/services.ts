@@ -15,6 +15,7 @@ import {
   createPurchasesService,
   RECONCILE_JOB,
   SYNC_PURCHASE_JOB,
+  type SyncPurchasePayload,
 } from './modules/purchases/index.ts';
 import {
   createSettingsAdmin,
@@ -202,8 +203,7 @@ export function buildServices(deps: ServiceDeps) {
     logger,
     handlers: {
       [SEND_EMAIL_JOB]: email.sendQueuedEmail,
-      [SYNC_PURCHASE_JOB]: async (payload) =>
-        billing.syncPurchase((payload as { purchaseId: string }).purchaseId),
+      [SYNC_PURCHASE_JOB]: async (payload) => billing.syncPurchase(payload as SyncPurchasePayload),
       [PAY_DUE_JOB]: async (_payload, job) => {
         // Daily: affiliates with a connected account and a payable balance over the minimum.
         if (await stripe.current()) {

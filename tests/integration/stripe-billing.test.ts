@@ -335,6 +335,24 @@ describe('refunds and disputes', () => {
     }
   });
 
+  it('a won dispute of a subscription gives back what the subscription says', async () => {
+    const offer = await paidOffer(monthly);
+    const email = 'won-sub@example.test';
+    await buy(offer.slug, email);
+    const [payment] = await paymentsOf(email);
+    const intent = await ctx.stripe.paymentIntents.retrieve(payment?.stripePaymentIntentId as string);
+    const opened = await ctx.control(`charges/${intent.latest_charge}/dispute`, { reason: 'fraudulent' });
+    await ctx.deliver();
+    expect(await entitlementOf(email)).toMatchObject({ state: 'disputed' });
+    await ctx.control(`disputes/${(opened.body as { id: string }).id}/close`, { status: 'won' });
+    await ctx.deliver();
+    // The subscription is applied again by a job the dispute's transaction booked.
+    expect(await entitlementOf(email)).toMatchObject({ state: 'disputed' });
+    await ctx.drainJobs();
+    expect(await entitlementOf(email)).toMatchObject({ state: 'active', stripeStatus: 'active' });
+    expect(await canEnter(email)).toBe(true);
+  });
+
   it('a refund event for a payment not recorded yet waits in the inbox, is tried again, then applied', async () => {
     const offer = await paidOffer(monthly);
     const email = 'zed@example.test';

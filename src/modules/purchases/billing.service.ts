@@ -12,6 +12,7 @@ import { type Database, inboxOf, processRole, retryingConflicts } from '../../pl
 import { type Executor, locksRows } from '../../platform/db/executor.ts';
 import type { EntitlementState, PurchaseStatus } from '../../platform/db/schema.ts';
 import { AppError, NotFoundError, stillThere, ValidationError } from '../../platform/errors.ts';
+import { enqueueJob } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
 import type { Stripe } from '../../platform/stripe.ts';
@@ -62,7 +63,7 @@ import {
   updatePayment,
   updatePurchase,
 } from './purchase.repository.ts';
-import type { PurchasesService } from './purchase.service.ts';
+import { type PurchasesService, SYNC_PURCHASE_JOB, type SyncPurchasePayload } from './purchase.service.ts';
 
 /**
  * An event that cannot be applied yet (an object it depends on has not arrived): it waits in the inbox
@@ -110,7 +111,6 @@ interface Why {
 /** An inbox event made ready to apply (`prepareEvent`). */
 interface PreparedEvent {
   apply(trx: Executor, grace: number): Promise<unknown>;
-  after?(): Promise<void>;
 }
 
 /** A batch's reads from Stripe, each object once, by what was read. */
@@ -645,7 +645,8 @@ export function createBillingService(deps: BillingDeps) {
 
   /**
    * A dispute, inside the caller's transaction: it ends access at once; won, a one-time purchase's
-   * access comes back (a subscription's is what the subscription says: the caller applies it after).
+   * access comes back, and a subscription's is what the subscription now says: a job booked in this
+   * transaction reads it and applies it (`syncPurchase`), so a crash cannot lose it.
    */
   async function applyDisputeIn(
     trx: Executor,
@@ -676,6 +677,9 @@ export function createBillingService(deps: BillingDeps) {
       await access.changeEntitlement(trx, entitlement, { state: 'disputed', accessUntil: null }, why);
     } else if (entitlement.state === 'disputed' && !purchase.stripeSubscriptionId) {
       await access.changeEntitlement(trx, entitlement, { state: 'active', accessUntil: null }, why);
+    } else if (purchase.stripeSubscriptionId) {
+      const payload: SyncPurchasePayload = { purchaseId: purchase.id, lift: 'disputed' };
+      await enqueueJob(trx, clock, SYNC_PURCHASE_JOB, payload, { maxAttempts: 10 });
     }
     return purchase;
   }
@@ -708,8 +712,8 @@ export function createBillingService(deps: BillingDeps) {
 
   /**
    * One inbox event made ready: what it needs from Stripe (and, for a connected account, its refresh)
-   * is read now, outside the batch's transaction; `apply` writes inside it, `after` runs once it is
-   * committed. Unknown types and foreign objects apply as nothing.
+   * is read now, outside the batch's transaction; `apply` writes inside it. Unknown types and foreign
+   * objects apply as nothing.
    */
   async function prepareEvent(event: ClaimedEvent, stripe: Stripe, reads: Reads): Promise<PreparedEvent> {
     const id = event.objectId;
@@ -753,25 +757,11 @@ export function createBillingService(deps: BillingDeps) {
       }
       case 'charge.dispute.created':
       case 'charge.dispute.closed': {
-        const readAt = clock.now();
         const dispute = await stripe.disputes.retrieve(id, { expand: ['charge'] });
         const charge =
           typeof dispute.charge === 'object' ? dispute.charge : await stripe.charges.retrieve(dispute.charge);
         const ours = await chargeIsOurs(charge, stripe);
-        const won = dispute.status === 'won' || dispute.status === 'warning_closed';
-        let purchase: PurchaseRow | null = null;
-        return {
-          apply: async (trx) => {
-            purchase = await applyDisputeIn(trx, dispute, charge, ours, eventId);
-          },
-          // A won dispute of a subscription: its access is what the subscription now says.
-          after: async () => {
-            const subscriptionId = won ? purchase?.stripeSubscriptionId : null;
-            if (!subscriptionId) return;
-            const subscription = await stripe.subscriptions.retrieve(subscriptionId);
-            await syncSubscription(subscription, readAt, { reason: 'dispute', lift: ['disputed'] });
-          },
-        };
+        return { apply: (trx) => applyDisputeIn(trx, dispute, charge, ours, eventId) };
       }
       case 'account.updated': {
         // A connected account (an affiliate's payouts) names itself on the event, and is read and
@@ -914,14 +904,6 @@ export function createBillingService(deps: BillingDeps) {
         logger.error({ ...fields, err: error }, 'stripe webhook failed; it is tried again later');
       }
     }
-    for (const { ready } of applied) {
-      try {
-        await ready.after?.();
-      } catch (error) {
-        // What it repairs, the daily reconciliation repairs too.
-        logger.error({ err: error }, 'stripe webhook: follow-up after the batch failed');
-      }
-    }
   }
 
   const inbox = createWebhookInbox({
@@ -1031,15 +1013,20 @@ export function createBillingService(deps: BillingDeps) {
     return null;
   }
 
-  /** After a paid purchase is claimed by its address's owner: its subscription as Stripe has it now. */
-  async function syncPurchase(purchaseId: string): Promise<void> {
+  /**
+   * The SYNC_PURCHASE_JOB: a purchase's subscription as Stripe has it now, after a paid purchase is
+   * claimed by its address's owner, or (`lift: 'disputed'`) after a dispute of it was won.
+   */
+  async function syncPurchase({ purchaseId, lift }: SyncPurchasePayload): Promise<void> {
     const purchase = await findPurchase(db, purchaseId);
     if (!purchase?.stripeSubscriptionId) return;
     const { stripe } = await connection.client();
     const readAt = clock.now();
-    await syncSubscription(await stripe.subscriptions.retrieve(purchase.stripeSubscriptionId), readAt, {
-      reason: 'subscription',
-    });
+    await syncSubscription(
+      await stripe.subscriptions.retrieve(purchase.stripeSubscriptionId),
+      readAt,
+      lift ? { reason: 'dispute', lift: [lift] } : { reason: 'subscription' },
+    );
   }
 
   // --- people: members' billing, the creator's sales -------------------------------------------------

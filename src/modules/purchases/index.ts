@@ -8,5 +8,6 @@ export {
   type PurchasesService,
   RECONCILE_JOB,
   SYNC_PURCHASE_JOB,
+  type SyncPurchasePayload,
 } from './purchase.service.ts';
 export { webhookRoutes } from './webhooks.routes.ts';

@@ -43,6 +43,12 @@ const LINK_TTL_MS = 7 * 24 * 3600_000;
 /** A second join with an address waiting for its confirmation sends a new link only after this. */
 const RESEND_CLAIM_AFTER_MS = 15 * 60_000;
 export const SYNC_PURCHASE_JOB = 'billing.sync_purchase';
+/** What a SYNC_PURCHASE_JOB carries (billing.service.ts, `syncPurchase`). */
+export interface SyncPurchasePayload {
+  purchaseId: string;
+  /** A won dispute: the subscription lifts the dispute's lock. */
+  lift?: 'disputed';
+}
 export const RECONCILE_JOB = 'billing.reconcile';
 
 export interface RequestMeta {

@@ -353,8 +353,15 @@ describe('selling through Stripe, in the browser', { shuffle: false }, () => {
   });
 
   it('renews a monthly membership by the emulator clock, fails and locks it, and the card fixed in the portal opens the group again', async () => {
-    // A failed renewal locks at once: Settings → grace period 0 days.
+    // A failed renewal locks at once: Settings → grace period 0 days. Settings → Stripe also says that
+    // every event of the purchase and refund above was applied.
     await admin.goto(`${server.baseUrl}/admin/settings`);
+    await poll(() =>
+      admin
+        .getByRole('region', { name: 'Stripe' })
+        .getByText('Every event Stripe sent has been applied', { exact: false })
+        .count(),
+    ).toBe(1);
     await admin.getByLabel('Grace period after a failed payment (days)').fill('0');
     await admin.getByRole('button', { name: 'Save settings' }).click();
     await poll(() => admin.getByText('Settings saved.').count()).toBe(1);

@@ -40,6 +40,7 @@ import type {
   Payment as PaymentSchema,
   Status as PurchaseStatusSchema,
   Sale as SaleSchema,
+  StripeEvents as StripeEventsSchema,
 } from '../../src/modules/purchases/billing.routes.ts';
 import type {
   PlatformInfo as PlatformInfoSchema,
@@ -210,6 +211,7 @@ export type Payment = Static<typeof PaymentSchema>;
 /** A purchase as Billing (the member) and the user card (staff) show it. */
 export type BillingPurchase = Static<typeof BillingPurchaseSchema>;
 export type Sale = Static<typeof SaleSchema>;
+export type StripeEvents = Static<typeof StripeEventsSchema>;
 export type ApiKey = Static<typeof ApiKeySchema>;
 export type Job = Static<typeof JobSchema>;
 export type Dashboard = Static<typeof DashboardSchema>;

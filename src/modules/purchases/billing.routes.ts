@@ -25,6 +25,13 @@ export const Status = Type.Union([
   Type.Literal('canceled'),
 ]);
 
+/** Stripe's events in the inbox (Sales, Settings → Stripe). */
+export const StripeEvents = Type.Object({
+  pending: Type.Integer(),
+  givenUp: Type.Integer(),
+  oldestPendingAt: NullableTimestamp,
+});
+
 export const Payment = Type.Object({
   id: Type.String(),
   amount: Money,
@@ -268,14 +275,7 @@ export function billingRoutes(deps: {
           tags: ['sales'],
           summary:
             'Stripe’s events waiting in the inbox to be applied (tried again on a schedule) and given up after three days',
-          response: {
-            200: Type.Object({
-              pending: Type.Integer(),
-              givenUp: Type.Integer(),
-              oldestPendingAt: NullableTimestamp,
-            }),
-            ...errors(401, 403),
-          },
+          response: { 200: StripeEvents, ...errors(401, 403) },
         },
       },
       async (request) => {

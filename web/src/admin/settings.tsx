@@ -2,7 +2,8 @@
 import { useState } from 'react';
 import { Link, useOutletContext } from 'react-router';
 import { toMajor, toMinor } from '../../../src/platform/pricing.ts';
-import { type ApiKey, api, type Page, type Settings, type StripeStatus } from '../api.ts';
+import { type ApiKey, api, type Page, type Settings, type StripeEvents, type StripeStatus } from '../api.ts';
+import { formatDateTime } from '../format.ts';
 import {
   FormAlert,
   Notice,
@@ -49,6 +50,42 @@ export function SettingsPage() {
   );
 }
 
+/** A minute: events waiting longer than this are worth a word (a retry is due within a second). */
+const WAITING_NOTED_MS = 60_000;
+
+/**
+ * Whether Stripe's events are being applied: Guildhall answers Stripe at once and applies them from an
+ * inbox, trying again on its own; what still waits after a minute, or was given up, is said here.
+ */
+function StripeEventsStatus() {
+  const events = useLoad(() => api.get<StripeEvents>('/sales/stripe-events'), ['stripe-events']);
+  if (!events.data) return null;
+  const { pending, givenUp, oldestPendingAt } = events.data;
+  const waitingLong =
+    pending > 0 && oldestPendingAt !== null && Date.now() - Date.parse(oldestPendingAt) > WAITING_NOTED_MS;
+  if (!waitingLong && givenUp === 0) {
+    return <p className="muted">Every event Stripe sent has been applied to your members' access.</p>;
+  }
+  return (
+    <div className="alert alert-warning" role="status">
+      {waitingLong && (
+        <p>
+          {pending === 1 ? '1 event from Stripe is' : `${pending} events from Stripe are`} waiting to be
+          applied, the oldest since {formatDateTime(oldestPendingAt)}. Guildhall keeps trying on its own (an
+          event whose payment has not arrived yet waits for it); the server log says why.
+        </p>
+      )}
+      {givenUp > 0 && (
+        <p>
+          {givenUp === 1 ? '1 event from Stripe was' : `${givenUp} events from Stripe were`} given up after
+          three days of tries. The daily reconciliation repairs what they would have changed; to repair it
+          now, run <code>npx guildhall stripe reconcile</code>.
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** Settings → Stripe: where payments go. The owner connects it; admins see it. */
 function StripeSection() {
   const { me } = useSession();
@@ -77,6 +114,7 @@ function StripeSection() {
       ) : status.data.connected ? (
         <>
           <StripeAccountSummary status={status.data} />
+          <StripeEventsStatus />
           <FormAlert errors={action.errors} />
           {isOwner && (
             <div className="form-actions">

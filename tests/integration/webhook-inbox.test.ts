@@ -146,6 +146,51 @@ describe('the inbox', () => {
     await first.release();
   });
 
+  it('of two started drainers on SQLite (two processes, each its own lock connection), one drains; when it stops the other takes over and frees its claims', async () => {
+    if (database.engine !== 'sqlite') return;
+    const clock = manualClock(500_000);
+    const applied: string[][] = [];
+    const started = (name: string) =>
+      createWebhookInbox({
+        db: inbox,
+        clock,
+        logger: { info: () => {}, error: () => {} } as never,
+        role: processRole(database.db, 'inbox-drainer-test'),
+        async applyBatch(events) {
+          applied.push([name, ...events.map((event) => event.id)]);
+          await markInboxApplied(
+            inbox,
+            events.map((event) => event.id),
+            clock.now(),
+          );
+        },
+      });
+    const first = started('first');
+    first.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = started('second');
+    second.start();
+    const [a, b] = [entry(), entry()];
+    await receiveStripeEvent(inbox, a, clock.now());
+    // A kick in the process that does not drain does nothing; the drainer's next look applies it.
+    second.kick();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(applied).toEqual([['first', a.id]]);
+    expect(first.isDraining()).toBe(true);
+    expect(second.isDraining()).toBe(false);
+    // The drainer dies holding a claim: the next one frees it at once instead of waiting for it.
+    await receiveStripeEvent(inbox, b, clock.now());
+    await claimStripeEvents(inbox, clock.now(), clock.now() + 60_000, 10);
+    await first.stop();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(second.isDraining()).toBe(true);
+    expect(applied).toEqual([
+      ['first', a.id],
+      ['second', b.id],
+    ]);
+    await second.stop();
+  });
+
   it('drains what is due, throws to whoever waits when a batch fails, and stops after the batch in hand', async () => {
     const clock = manualClock(100_000);
     const batches: ClaimedEvent[][] = [];

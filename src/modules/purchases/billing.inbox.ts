@@ -54,6 +54,8 @@ export interface WebhookInbox {
   start(): void;
   /** Stops looking and waits for the batch in hand. */
   stop(): Promise<void>;
+  /** Whether this process applies the events now (started: it holds the role). */
+  isDraining(): boolean;
 }
 
 export function createWebhookInbox(deps: {
@@ -174,6 +176,7 @@ export function createWebhookInbox(deps: {
       sweep = setInterval(tick, SWEEP_MS);
       sweep.unref();
     },
+    isDraining: () => draining && !stopped,
     async stop() {
       stopped = true;
       if (sweep) clearInterval(sweep);

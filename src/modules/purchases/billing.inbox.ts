@@ -48,7 +48,7 @@ export function nextAttemptAt(attempts: number, receivedAt: number, now: number)
 export interface WebhookInbox {
   /** Something was received: drain soon (after the current turn, so the answer goes out first). */
   kick(): void;
-  /** Applies everything due now, and resolves when nothing is (tests, the command line). */
+  /** Applies everything due now, and resolves when nothing is (tests). */
   drain(): Promise<void>;
   /** Looks for due events every SWEEP_MS (a web process). */
   start(): void;

@@ -18,6 +18,7 @@ import {
 } from '../../src/modules/purchases/purchase.repository.ts';
 import { manualClock } from '../../src/platform/clock.ts';
 import { type Database, inboxFileOf, inboxOf, processRole } from '../../src/platform/db/database.ts';
+import { eventually } from '../support/eventually.ts';
 import { createTestDatabase } from '../support/test-app.ts';
 
 const require = createRequire(import.meta.url);
@@ -167,14 +168,14 @@ describe('the inbox', () => {
       });
     const first = started('first');
     first.start();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually(() => first.isDraining());
     const second = started('second');
     second.start();
     const [a, b] = [entry(), entry()];
     await receiveStripeEvent(inbox, a, clock.now());
     // A kick in the process that does not drain does nothing; the drainer's next look applies it.
     second.kick();
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await eventually(() => applied.length > 0);
     expect(applied).toEqual([['first', a.id]]);
     expect(first.isDraining()).toBe(true);
     expect(second.isDraining()).toBe(false);
@@ -182,7 +183,7 @@ describe('the inbox', () => {
     await receiveStripeEvent(inbox, b, clock.now());
     await claimStripeEvents(inbox, clock.now(), clock.now() + 60_000, 10);
     await first.stop();
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await eventually(() => applied.length > 1);
     expect(second.isDraining()).toBe(true);
     expect(applied).toEqual([
       ['first', a.id],

@@ -116,6 +116,7 @@ export function createWebhookInbox(deps: {
       const renewing = setInterval(() => {
         renewStripeClaims(db, ids, clock.now() + CLAIM_MS).catch(() => {});
       }, CLAIM_MS / 2);
+      renewing.unref();
       try {
         await deps.applyBatch(batch);
       } finally {

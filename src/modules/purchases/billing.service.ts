@@ -79,7 +79,7 @@ export interface BillingDeps {
   db: Database;
   clock: Clock;
   logger: Logger;
-  stripe: Pick<StripeConnection, 'client' | 'webhookContext' | 'applyAccount'>;
+  stripe: Pick<StripeConnection, 'client' | 'webhookSecret' | 'applyAccount'>;
   verifyEvent(rawBody: Buffer | string, signature: string | undefined, secret: string): Promise<Stripe.Event>;
   purchases: Pick<PurchasesService, 'settlePaidPurchase'>;
   access: Pick<
@@ -108,10 +108,8 @@ interface Why {
   lift?: EntitlementState[];
 }
 
-/** An inbox event made ready to apply (`prepareEvent`). */
-interface PreparedEvent {
-  apply(trx: Executor, grace: number): Promise<unknown>;
-}
+/** How an inbox event, its reads done (`prepareEvent`), writes its effects in a transaction. */
+type Apply = (trx: Executor, grace: number) => Promise<unknown>;
 
 /** A batch's reads from Stripe, each object once, by what was read. */
 type Reads = Map<string, Promise<unknown>>;
@@ -712,13 +710,13 @@ export function createBillingService(deps: BillingDeps) {
 
   /**
    * One inbox event made ready: what it needs from Stripe (and, for a connected account, its refresh)
-   * is read now, outside the batch's transaction; `apply` writes inside it. Unknown types and foreign
-   * objects apply as nothing.
+   * is read now, outside the batch's transaction; the answer writes inside it. Unknown types and
+   * foreign objects apply as nothing.
    */
-  async function prepareEvent(event: ClaimedEvent, stripe: Stripe, reads: Reads): Promise<PreparedEvent> {
+  async function prepareEvent(event: ClaimedEvent, stripe: Stripe, reads: Reads): Promise<Apply> {
     const id = event.objectId;
     const eventId = event.id;
-    const nothing: PreparedEvent = { apply: async () => null };
+    const nothing: Apply = async () => null;
     if (!id) return nothing;
     switch (event.type) {
       case 'checkout.session.completed':
@@ -730,10 +728,8 @@ export function createBillingService(deps: BillingDeps) {
           event.type === 'checkout.session.completed' ||
           event.type === 'checkout.session.async_payment_succeeded' ||
           (read.session.status === 'complete' && read.session.payment_status === 'paid');
-        return {
-          apply: (trx, grace) =>
-            completes ? completeCheckoutIn(trx, read, grace) : abandonCheckoutIn(trx, read.session),
-        };
+        return (trx, grace) =>
+          completes ? completeCheckoutIn(trx, read, grace) : abandonCheckoutIn(trx, read.session);
       }
       case 'customer.subscription.created':
       case 'customer.subscription.updated':
@@ -744,16 +740,16 @@ export function createBillingService(deps: BillingDeps) {
         if (!subscriptionId) return nothing;
         const { subscription, readAt } = await readSubscription(stripe, subscriptionId, reads);
         const why = { reason: failed ? 'payment_failed' : 'subscription', eventId };
-        return { apply: (trx, grace) => syncSubscriptionIn(trx, subscription, readAt, why, grace) };
+        return (trx, grace) => syncSubscriptionIn(trx, subscription, readAt, why, grace);
       }
       case 'invoice.paid': {
         const read = await readPaidInvoice(stripe, id, reads);
-        return read ? { apply: (trx, grace) => applyPaidInvoiceIn(trx, read, eventId, grace) } : nothing;
+        return read ? (trx, grace) => applyPaidInvoiceIn(trx, read, eventId, grace) : nothing;
       }
       case 'charge.refunded': {
         const charge = await once(reads, `charge:${id}`, () => stripe.charges.retrieve(id));
         const ours = await chargeIsOurs(charge, stripe);
-        return { apply: (trx) => applyRefundIn(trx, charge, ours, eventId) };
+        return (trx) => applyRefundIn(trx, charge, ours, eventId);
       }
       case 'charge.dispute.created':
       case 'charge.dispute.closed': {
@@ -761,7 +757,7 @@ export function createBillingService(deps: BillingDeps) {
         const charge =
           typeof dispute.charge === 'object' ? dispute.charge : await stripe.charges.retrieve(dispute.charge);
         const ours = await chargeIsOurs(charge, stripe);
-        return { apply: (trx) => applyDisputeIn(trx, dispute, charge, ours, eventId) };
+        return (trx) => applyDisputeIn(trx, dispute, charge, ours, eventId);
       }
       case 'account.updated': {
         // A connected account (an affiliate's payouts) names itself on the event, and is read and
@@ -771,17 +767,17 @@ export function createBillingService(deps: BillingDeps) {
           return nothing;
         }
         const account = await once(reads, 'account', () => stripe.accounts.retrieveCurrent());
-        return { apply: (trx) => connection.applyAccount(trx, account) };
+        return (trx) => connection.applyAccount(trx, account);
       }
       default:
         return nothing;
     }
   }
 
-  type Prepared = { event: ClaimedEvent; ready: PreparedEvent } | { event: ClaimedEvent; error: unknown };
+  type Prepared = { event: ClaimedEvent; apply: Apply } | { event: ClaimedEvent; error: unknown };
   /** What applying a batch came to: events applied now, applied before (by another), failed. */
   interface Outcome {
-    applied: { event: ClaimedEvent; ready: PreparedEvent }[];
+    applied: ClaimedEvent[];
     before: string[];
     failed: { event: ClaimedEvent; error: unknown }[];
   }
@@ -803,26 +799,22 @@ export function createBillingService(deps: BillingDeps) {
         const outcome: Outcome = { applied: [], before: [...before], failed: [] };
         for (const item of prepared) {
           if (before.has(item.event.id)) continue;
-          if (!('ready' in item)) {
+          if ('error' in item) {
             outcome.failed.push(item);
             continue;
           }
           await sql`savepoint inbox_event`.execute(trx);
           try {
-            await item.ready.apply(trx, grace);
+            await item.apply(trx, grace);
             await sql`release savepoint inbox_event`.execute(trx);
-            outcome.applied.push(item);
+            outcome.applied.push(item.event);
           } catch (error) {
             await sql`rollback to savepoint inbox_event`.execute(trx);
             await sql`release savepoint inbox_event`.execute(trx);
             outcome.failed.push({ event: item.event, error });
           }
         }
-        await recordStripeEvents(
-          trx,
-          outcome.applied.map((item) => item.event),
-          now,
-        );
+        await recordStripeEvents(trx, outcome.applied, now);
         return outcome;
       }),
     );
@@ -841,7 +833,7 @@ export function createBillingService(deps: BillingDeps) {
     for (const rank of [...new Set(prepared.map((item) => rankOf(item.event.type)))]) {
       const group = prepared.filter((item) => rankOf(item.event.type) === rank);
       await eachAtOnce(group, APPLIED_AT_ONCE, async (item) => {
-        if (!('ready' in item)) {
+        if ('error' in item) {
           outcome.failed.push(item);
           return;
         }
@@ -851,11 +843,11 @@ export function createBillingService(deps: BillingDeps) {
           const fresh = await retryingConflicts(() =>
             db.transaction().execute(async (trx) => {
               if (!(await recordStripeEvent(trx, item.event, now))) return false;
-              await item.ready.apply(trx, grace);
+              await item.apply(trx, grace);
               return true;
             }),
           );
-          if (fresh) outcome.applied.push(item);
+          if (fresh) outcome.applied.push(item.event);
           else outcome.before.push(item.event.id);
         } catch (error) {
           outcome.failed.push({ event: item.event, error });
@@ -878,7 +870,7 @@ export function createBillingService(deps: BillingDeps) {
     const client = () => once(reads, 'client', async () => (await connection.client()).stripe);
     const prepared = await eachAtOnce(ordered, READS_AT_ONCE, async (event): Promise<Prepared> => {
       try {
-        return { event, ready: await prepareEvent(event, await client(), reads) };
+        return { event, apply: await prepareEvent(event, await client(), reads) };
       } catch (error) {
         return { event, error };
       }
@@ -890,7 +882,7 @@ export function createBillingService(deps: BillingDeps) {
       : await applyTogether(prepared, grace, now);
     // The inbox hears after the commit: a crash in between leaves the events claimed, and whoever
     // claims them next finds them recorded.
-    await markInboxApplied(inboxDb, [...before, ...applied.map((item) => item.event.id)], now);
+    await markInboxApplied(inboxDb, [...before, ...applied.map((event) => event.id)], now);
     for (const { event, error } of failed) {
       const attempts = event.attempts + 1;
       const dueAt = nextAttemptAt(attempts, event.receivedAt, now);
@@ -923,9 +915,9 @@ export function createBillingService(deps: BillingDeps) {
     signature: string | undefined,
     kind: WebhookKind = 'account',
   ): Promise<{ status: number }> {
-    // The signing secret, the key and the account in one read.
-    const { secret, client } = await connection.webhookContext(kind);
-    if (!secret || !client) throw new AppError('stripe_not_connected', 400, 'Stripe is not connected.');
+    // Set while Stripe is connected (disconnecting forgets it).
+    const secret = await connection.webhookSecret(kind);
+    if (!secret) throw new AppError('stripe_not_connected', 400, 'Stripe is not connected.');
     let event: Stripe.Event;
     try {
       event = await deps.verifyEvent(rawBody, signature, secret);
@@ -1212,9 +1204,7 @@ export function createBillingService(deps: BillingDeps) {
     syncPurchase,
     handleWebhook,
     inbox,
-    /** The inbox at a glance (operations: events waiting, given up). */
-    inboxCounts: () => stripeInboxCounts(inboxDb),
-    /** The same, for staff (Sales). */
+    /** The inbox at a glance, for staff: events waiting, given up. */
     async inboxStatus(actor: Actor) {
       requireStaff(actor);
       return stripeInboxCounts(inboxDb);

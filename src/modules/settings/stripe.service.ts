@@ -114,18 +114,6 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
     return opened(await settings.readInternal(WEBHOOK_SECRET_KEYS[kind], executor));
   }
 
-  /**
-   * What a webhook delivery needs, in one read: the signing secret of the endpoint it came to, and the
-   * connected account's client (null, with a null secret, when Stripe is not connected).
-   */
-  async function webhookContext(kind: WebhookKind) {
-    const { key, state: connection, values } = await stored(undefined, [WEBHOOK_SECRET_KEYS[kind]]);
-    return {
-      secret: opened(values.get(WEBHOOK_SECRET_KEYS[kind])),
-      client: key && connection ? { stripe: await gateway.client(key), connection } : null,
-    };
-  }
-
   /** The connected account's client, or `stripe_not_connected`. */
   async function client(executor?: Executor): Promise<{ stripe: Stripe; connection: StripeConnectionState }> {
     const { key, state: connection } = await stored(executor);
@@ -346,7 +334,6 @@ export function createStripeConnection(deps: StripeConnectionDeps) {
     current,
     client,
     webhookSecret,
-    webhookContext,
     connect,
     disconnect,
     status,

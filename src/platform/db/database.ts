@@ -289,12 +289,9 @@ export async function openDatabase(
     return { db, engine: 'postgres' };
   }
   const inbox = await openSqliteInbox(inboxFileOf(database.file), plugins);
-  makePrivateFile(database.file);
-  const sqlite = new SQLite(database.file);
-  sqlite.pragma('journal_mode = WAL');
+  const sqlite = openSqliteFile(database.file);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('synchronous = NORMAL');
   keepStatisticsPerIndexOnly(sqlite);
   const db = new Kysely<DB>({
     // Waits for another process's write lock without blocking this one (sqlite-driver.ts).
@@ -308,17 +305,25 @@ export async function openDatabase(
     ...log,
   });
   if (options.caches && database.inProcessCache !== false) attachChanges(db, sqliteChanges(sqlite));
-  inboxes.set(db, inbox);
-  sqliteFiles.set(db, database.file);
+  sqliteSides.set(db, { inbox, file: database.file });
   return { db, engine: 'sqlite' };
 }
 
-const inboxes = new WeakMap<object, Database>();
-const sqliteFiles = new WeakMap<object, string>();
+/** A SQLite file opened as Guildhall keeps them: private to its owner, write-ahead log, NORMAL sync. */
+function openSqliteFile(file: string): SQLite.Database {
+  if (file !== ':memory:') makePrivateFile(file);
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  return sqlite;
+}
+
+/** What a SQLite database opened by `openDatabase` has beside it: its file, and the inbox's. */
+const sqliteSides = new WeakMap<object, { inbox: Database; file: string }>();
 
 /** The role `name` among the processes sharing this database (role.ts). */
 export function processRole(db: Database, name: string): Role {
-  return roleOf(db as unknown as Kysely<unknown>, name, sqliteFiles.get(db) ?? null);
+  return roleOf(db as unknown as Kysely<unknown>, name, sqliteSides.get(db)?.file ?? null);
 }
 
 /**
@@ -329,7 +334,7 @@ export function processRole(db: Database, name: string): Role {
  * for it.
  */
 export function inboxOf(db: Database): Database {
-  return inboxes.get(db) ?? db;
+  return sqliteSides.get(db)?.inbox ?? db;
 }
 
 /** The inbox file beside a SQLite database: `guildhall.sqlite` → `guildhall.inbox.sqlite`. */
@@ -340,10 +345,7 @@ export function inboxFileOf(file: string): string {
 }
 
 async function openSqliteInbox(file: string, plugins: CamelCasePlugin[]): Promise<Database> {
-  if (file !== ':memory:') makePrivateFile(file);
-  const sqlite = new SQLite(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  const sqlite = openSqliteFile(file);
   const inbox = new Kysely<DB>({
     dialect: new WaitingSqliteDialect({ database: withStatementCache(sqlite) }, sqlite),
     plugins,

@@ -118,10 +118,6 @@ export function runPrimary(config: Readonly<Config>, count: number, io: Processe
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   const fork = (index: number, restarted = false): Worker => {
     const worker = cluster.fork({
-      // libuv accepts every connection waiting at once: the first process to wake took them all (a
-      // proxy's or Stripe's few kept-alive connections, one process serving and the others idle). With
-      // this it pauses for a moment after each accept, and the others take their share.
-      UV_TCP_SINGLE_ACCEPT: '1',
       [INDEX_VARIABLE]: String(index),
       [RESTARTED_VARIABLE]: restarted ? '1' : '0',
       PROCESSES: String(count),

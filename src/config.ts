@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
+import { compile as compileProxyAddresses } from '@fastify/proxy-addr';
 
 /** A value's reason for being refused, named with its key in the one ConfigError. */
 class Refused extends Error {}
@@ -50,12 +51,23 @@ const flag = (value: string): boolean => {
 
 /** proxy-addr's names for ranges, which Fastify's trustProxy takes as addresses. */
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
-const isProxyAddress = (entry: string): boolean => {
-  if (PROXY_RANGE_NAMES.includes(entry)) return true;
-  const [address = '', bits, ...rest] = entry.split('/');
-  const version = isIP(address);
-  if (version === 0 || rest.length > 0) return false;
-  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+/**
+ * Whether Fastify will take these as its trusted proxies, by proxy-addr's own check (what Fastify
+ * compiles `trustProxy` with: addresses, CIDR or netmask ranges, its names), so a value is refused
+ * here, naming the variable, never inside Fastify. Each address must be written out in full as well:
+ * proxy-addr reads `1.2.3` as 1.2.0.3, which is more likely a typo.
+ */
+const areProxyAddresses = (entries: string[]): boolean => {
+  const written = entries.every(
+    (entry) => PROXY_RANGE_NAMES.includes(entry) || isIP(entry.split('/')[0] ?? '') !== 0,
+  );
+  if (!written) return false;
+  try {
+    compileProxyAddresses(entries);
+    return true;
+  } catch {
+    return false;
+  }
 };
 /** TRUST_PROXY: true or false, a hop count (0: none), or the proxies' addresses and ranges. */
 const trustProxy = (value: string): boolean | number | string => {
@@ -64,10 +76,10 @@ const trustProxy = (value: string): boolean | number | string => {
   if (word === 'false' || word === 'no') return false;
   if (/^\d+$/.test(word)) return Number(word) || false;
   const entries = word.split(',').map((entry) => entry.trim());
-  return entries.every(isProxyAddress)
+  return areProxyAddresses(entries)
     ? entries.join(',')
     : refuse(
-        'must be true, false, a hop count, or the proxies’ addresses (IPs or CIDR ranges, comma-separated)',
+        'must be true, false, a hop count, or the proxies’ addresses (IPs, CIDR or netmask ranges, comma-separated)',
       );
 };
 

@@ -161,6 +161,8 @@ describe('configuration', () => {
     expect(trusted('0')).toBe(false);
     expect(trusted('2')).toBe(2);
     expect(trusted('10.0.0.2, 10.0.0.0/8,::1,loopback')).toBe('10.0.0.2,10.0.0.0/8,::1,loopback');
+    // A netmask range, as Fastify's proxy-addr takes it.
+    expect(trusted('10.0.0.0/255.0.0.0')).toBe('10.0.0.0/255.0.0.0');
     for (const TRUST_PROXY of ['nginx', '10.0.0.2,', '10.0.0.0/33', '::1/129', '1.2.3']) {
       expect(() => loadConfig({ DATA_DIR: dir(), TRUST_PROXY }), TRUST_PROXY).toThrow(
         /TRUST_PROXY: must be true, false, a hop count/,

@@ -116,7 +116,7 @@ export function requestLogger(
   bindings: pino.Bindings,
   options: pino.ChildLoggerOptions,
 ): FastifyBaseLogger {
-  for (const _ in options) return logger.child(bindings, options);
+  if (Object.keys(options).length > 0) return logger.child(bindings, options);
   // One rest-argument method per level stands for each of pino's overloaded LogFn.
   return new RequestLogger(logger as pino.Logger, bindings) as unknown as FastifyBaseLogger;
 }

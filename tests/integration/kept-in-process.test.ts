@@ -4,6 +4,7 @@
 // "process": its own connection, pool and listener), as a second web process would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
+import { TOUCH_EVERY_MS } from '../../src/modules/accounts/auth.service.ts';
 import { manualClock } from '../../src/platform/clock.ts';
 import { changesOf } from '../../src/platform/db/changes.ts';
 import { openDatabase } from '../../src/platform/db/database.ts';
@@ -223,7 +224,7 @@ describe('a caller’s own row, kept', () => {
       const visit = clock.now() + 1000;
       await own.db.updateTable('users').set({ lastSeenAt: visit }).where('id', '=', member.id).execute();
       expect(await lastVisit()).toBe(before);
-      clock.advance(5 * 60_000 + 1);
+      clock.advance(TOUCH_EVERY_MS + 1);
       expect(await lastVisit()).toBe(new Date(visit).toISOString());
     });
   });

@@ -68,7 +68,7 @@ const LIMIT_WINDOW_MS = 15 * 60_000;
 const FAILURES_PER_CLIENT = 10;
 const FAILURES_PER_ADDRESS = 100;
 // Last-seen times are written at most this often, so reading pages costs no write per request.
-const TOUCH_EVERY_MS = 5 * 60_000;
+export const TOUCH_EVERY_MS = 5 * 60_000;
 
 export interface RequestMeta {
   ip: string;

@@ -18,7 +18,7 @@ import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 
 /** Commits this process makes before it starts the thread. */
-const START_AFTER_COMMITS = 50;
+export const START_AFTER_COMMITS = 50;
 const CHECKPOINT_EVERY_MS = 20;
 /** A log this long is started over by the process, between two of its transactions. */
 const RESTART_AT_PAGES = 2_000;

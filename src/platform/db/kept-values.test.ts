@@ -45,6 +45,7 @@ describe('keptValues', () => {
     expect(missing).toBe(2);
 
     await kept.get('k', read); // reads = 3, kept
+    expect(await kept.get('k', read)).toEqual({ until: 3 });
     expect(await kept.get('k', read, (value) => value.until > 3)).toEqual({ until: 4 });
     expect(reads).toBe(4);
   });

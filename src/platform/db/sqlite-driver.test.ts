@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { START_AFTER_COMMITS } from './checkpointer.ts';
 import { type Database, migrateToLatest, openDatabase } from './database.ts';
 import { whileBusy } from './sqlite-driver.ts';
 
@@ -45,23 +46,32 @@ async function turnsDuring<T>(work: Promise<T>): Promise<{ result: T; turns: num
 }
 
 describe('SQLite shared by processes', () => {
-  it('a write waits for the other connection to commit, while this process goes on', async () => {
+  /** Runs `write` while the other connection holds the write lock for 40 ms. */
+  async function whileTheOtherWrites<T>(key: string, write: () => Promise<T>) {
     other.exec('begin immediate');
-    let waited: Promise<[{ turns: number }, { turns: number }]>;
+    let waited: Promise<{ turns: number }>;
     try {
-      other.prepare("insert into lock_test (key, value) values ('held', 'x')").run();
-      waited = Promise.all([
-        turnsDuring(db.transaction().execute((trx) => put(trx, 'in a transaction'))),
-        turnsDuring(put(db, 'alone')),
-      ]);
+      other.prepare('insert into lock_test (key, value) values (?, ?)').run(key, 'x');
+      waited = turnsDuring(write());
       await new Promise((resolve) => setTimeout(resolve, 40));
     } finally {
       other.exec('commit');
     }
-    const [transaction, alone] = await waited;
+    return waited;
+  }
+
+  it('a transaction waits for the other connection to commit, while this process goes on', async () => {
+    const transaction = await whileTheOtherWrites('held', () =>
+      db.transaction().execute((trx) => put(trx, 'in a transaction')),
+    );
     expect(transaction.turns).toBeGreaterThan(5);
+    expect(keys()).toEqual(expect.arrayContaining(['held', 'in a transaction']));
+  });
+
+  it('a write outside a transaction waits the same way (it meets the lock itself)', async () => {
+    const alone = await whileTheOtherWrites('held too', () => put(db, 'alone'));
     expect(alone.turns).toBeGreaterThan(5);
-    expect(keys()).toEqual(expect.arrayContaining(['alone', 'held', 'in a transaction']));
+    expect(keys()).toEqual(expect.arrayContaining(['alone', 'held too']));
   });
 
   it('a transaction holds the write lock from its start, so a read-then-write one cannot lose it', async () => {
@@ -109,17 +119,19 @@ describe('checkpoints in the background (a serving process)', () => {
     await sql`create table pages (id integer primary key, body text not null)`.execute(server);
     const fileSize = () => statSync(served).size;
     const before = fileSize();
-    // 100 commits of 8 kB: about 200 pages in the log, far below SQLite's own checkpoint at 1 000.
-    for (let i = 0; i < 100; i += 1) {
+    // Enough commits of 8 kB to start the thread and more: about 200 pages in the log, far below
+    // SQLite's own checkpoint at 1 000.
+    const commits = START_AFTER_COMMITS + 50;
+    for (let i = 0; i < commits; i += 1) {
       await server
         .transaction()
         .execute((trx) => sql`insert into pages (body) values (${'x'.repeat(8000)})`.execute(trx));
     }
     const started = Date.now();
-    while (fileSize() < before + 100 * 8000 && Date.now() - started < 3000) {
+    while (fileSize() < before + commits * 8000 && Date.now() - started < 3000) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(fileSize()).toBeGreaterThanOrEqual(before + 100 * 8000);
+    expect(fileSize()).toBeGreaterThanOrEqual(before + commits * 8000);
     // Closing waits for the thread to close its connection.
     await server.destroy();
   });
@@ -134,7 +146,7 @@ describe('checkpoints in the background (a serving process)', () => {
       `import { openDatabase } from ${JSON.stringify(join(import.meta.dirname, 'database.ts'))};
       const { db } = await openDatabase({ kind: 'sqlite', file: ${JSON.stringify(join(dir, 'g.db'))} }, { checkpointsInBackground: { processes: 1 } });
       await db.schema.createTable('t').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
-      for (let i = 0; i < 60; i += 1) await db.transaction().execute((trx) => trx.insertInto('t').values({ id: i }).execute());
+      for (let i = 0; i < ${START_AFTER_COMMITS + 10}; i += 1) await db.transaction().execute((trx) => trx.insertInto('t').values({ id: i }).execute());
       await new Promise((resolve) => setTimeout(resolve, 100));
       await db.destroy();
       console.log('closed');`,

@@ -19,7 +19,7 @@ import {
 import { backgroundCheckpoints, type Checkpointer } from './checkpointer.ts';
 
 /** How long a statement waits for another connection's lock before it fails with SQLITE_BUSY. */
-export const LOCK_WAIT_MS = 5_000;
+const LOCK_WAIT_MS = 5_000;
 /** Tries on the next turn of the event loop before waiting a millisecond between tries. */
 const QUICK_TRIES = 8;
 

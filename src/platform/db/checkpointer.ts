@@ -73,17 +73,21 @@ export function backgroundCheckpoints(sqlite: SQLite.Database, options: { proces
   let commits = 0;
   let running: { worker: Worker; exited: Promise<unknown> } | null = null;
   let closed = false;
+  /** The thread asked while a transaction was open: done after its commit. */
+  let restartAfterCommit = false;
 
   /**
-   * Finishes the thread's checkpoint between two transactions, so the log starts over (another
-   * process writing or reading the log makes it answer busy: the thread asks again when the log grew).
+   * Finishes the thread's checkpoint between two transactions (asked while one is open, after its
+   * commit), so the log starts over (another process writing or reading the log makes it answer busy:
+   * the thread asks again when the log grew).
    */
   function restart(worker: Worker) {
     if (closed || !sqlite.open) return;
     if (sqlite.inTransaction) {
-      setImmediate(() => restart(worker));
+      restartAfterCommit = true;
       return;
     }
+    restartAfterCommit = false;
     try {
       sqlite.pragma('wal_checkpoint(RESTART)');
     } catch (error) {
@@ -118,8 +122,13 @@ export function backgroundCheckpoints(sqlite: SQLite.Database, options: { proces
 
   return {
     committed() {
+      if (closed) return;
+      if (running) {
+        if (restartAfterCommit) restart(running.worker);
+        return;
+      }
       commits += 1;
-      if (commits !== START_AFTER_COMMITS || closed) return;
+      if (commits !== START_AFTER_COMMITS) return;
       // Called after a COMMIT: nothing here may fail the transaction that committed.
       try {
         start();

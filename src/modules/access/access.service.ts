@@ -8,6 +8,7 @@ import type { Changes } from '../../platform/db/changes.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { EntitlementState } from '../../platform/db/schema.ts';
+import { inTransaction } from '../../platform/db/tallies.ts';
 import {
   type FieldProblem,
   ForbiddenError,
@@ -360,7 +361,7 @@ export function createAccessService(deps: AccessDeps) {
     if (note && note.length > MAX_NOTE)
       problems.push({ field: 'note', message: `must be at most ${MAX_NOTE} characters` });
     if (problems.length) throw new ValidationError(problems);
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       await targetUser(trx, userId);
       const group = await findGroup(trx, input.hubGroupId);
       if (!group) throw ValidationError.field('hubGroupId', 'is not a hub group');

@@ -3,6 +3,7 @@ import type { Insertable, Updateable } from 'kysely';
 import type { Executor } from '../../platform/db/executor.ts';
 import { prepared } from '../../platform/db/prepared.ts';
 import type { AuthTokenPurpose, AuthTokensTable, UsersTable } from '../../platform/db/schema.ts';
+import { addTo, type TallyKind } from '../../platform/db/tallies.ts';
 import type { Cursor } from '../../platform/pagination.ts';
 
 const userColumns = [
@@ -314,12 +315,23 @@ export async function revokeApiKeysOfUser(db: Executor, userId: string, now: num
     .execute();
 }
 
+/** What each buyer spent in all (at the end of a `withTallies` transaction: platform/db/tallies.ts). */
+const SPENDING: TallyKind<string> = {
+  name: 'users',
+  keyOf: (userId) => userId,
+  async write(db, rows) {
+    for (const { key: userId, deltas } of rows) {
+      await db
+        .updateTable('users')
+        .set((eb) => ({ totalSpentMinor: eb('totalSpentMinor', '+', deltas[0] as number) }))
+        .where('id', '=', userId)
+        .execute();
+    }
+  },
+};
+
 export async function addUserSpending(db: Executor, userId: string, amountMinor: number): Promise<void> {
-  await db
-    .updateTable('users')
-    .set((eb) => ({ totalSpentMinor: eb('totalSpentMinor', '+', amountMinor) }))
-    .where('id', '=', userId)
-    .execute();
+  await addTo(db, SPENDING, [{ key: userId, deltas: [amountMinor] }]);
 }
 
 /** Sets the user's Stripe customer unless one is already set (the first checkout's customer stays). */

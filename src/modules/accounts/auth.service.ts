@@ -8,6 +8,7 @@ import { type Changes, keptValues } from '../../platform/db/changes.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { AuthTokenPurpose, NotifyEmail, UserRole } from '../../platform/db/schema.ts';
+import { inTransaction } from '../../platform/db/tallies.ts';
 import {
   AppError,
   BadRequestError,
@@ -327,7 +328,7 @@ export function createAuthService(deps: AuthDeps) {
       supportEmail === null ? null : emailProblem('supportEmail', supportEmail),
     ]);
     const passwordHash = await hasher.hash(input.password);
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       const stored = await settings.readInternal('setupCodeHash', trx);
       if (await findOwner(trx))
         throw new ConflictError('owner_exists', 'Guildhall is already set up. Sign in instead.');
@@ -356,7 +357,7 @@ export function createAuthService(deps: AuthDeps) {
       nameProblem('name', name, true),
     ]);
     const passwordHash = await hasher.hash(input.password);
-    return db.transaction().execute((trx) => createOwnerIn(trx, { email: input.email, name, passwordHash }));
+    return inTransaction(db, (trx) => createOwnerIn(trx, { email: input.email, name, passwordHash }));
   }
 
   // --- signing in and out ----------------------------------------------------------------------
@@ -392,7 +393,7 @@ export function createAuthService(deps: AuthDeps) {
     if (user.status !== 'active')
       throw new UnauthorizedError('This account is deactivated.', 'account_deactivated');
     await rateLimiter.reset(`login:fail:${client}`);
-    const session = await db.transaction().execute((trx) => createSession(trx, user.id, meta));
+    const session = await inTransaction(db, (trx) => createSession(trx, user.id, meta));
     return { user, session };
   }
 
@@ -407,7 +408,7 @@ export function createAuthService(deps: AuthDeps) {
     // Per client and per address and client: nobody can spend the owner's quota from elsewhere.
     await rateLimiter.hit(`magic:ip:${meta.ip}`, 30, LIMIT_WINDOW_MS);
     await rateLimiter.hit(`magic:email:${address}|${meta.ip}`, 5, LIMIT_WINDOW_MS);
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       const user = await findUserByEmail(trx, address);
       if (!user || user.status !== 'active') return;
       const url = await issueLink(trx, user.id, 'magic_link', MAGIC_LINK_TTL_MS, '/auth/magic');
@@ -419,7 +420,7 @@ export function createAuthService(deps: AuthDeps) {
   /** `guildhall user login-link`: a sign-in link printed for the operator, sent nowhere. */
   async function createLoginLink(rawEmail: string): Promise<string> {
     const address = normalizeEmail(rawEmail);
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       const user = await findUserByEmail(trx, address);
       if (!user) throw new BadRequestError('user_not_found', `No account has the email ${address}.`);
       if (user.status !== 'active')
@@ -430,7 +431,7 @@ export function createAuthService(deps: AuthDeps) {
 
   /** Uses a magic link: signs the browser in and counts as proof of the address. */
   async function verifyMagicLink(token: string, meta: RequestMeta) {
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       const { user } = await consumeLink(trx, token, ['magic_link']);
       const session = await createSession(trx, user.id, meta);
       return { user: await markVerified(trx, user, session.id), session };
@@ -443,7 +444,7 @@ export function createAuthService(deps: AuthDeps) {
     const address = normalizeEmail(rawEmail);
     await rateLimiter.hit(`reset:ip:${meta.ip}`, 30, LIMIT_WINDOW_MS);
     await rateLimiter.hit(`reset:email:${address}|${meta.ip}`, 5, LIMIT_WINDOW_MS);
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       const user = await findUserByEmail(trx, address);
       if (!user || user.status !== 'active') return;
       const url = await issueLink(trx, user.id, 'set_password', LONG_LINK_TTL_MS, '/auth/set-password');
@@ -461,7 +462,7 @@ export function createAuthService(deps: AuthDeps) {
   async function setPasswordWithLink(input: { token: string; password: string }, meta: RequestMeta) {
     assertValid([passwordProblem('password', input.password)]);
     const passwordHash = await hasher.hash(input.password);
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       const { user } = await consumeLink(trx, input.token, ['set_password']);
       await deleteSessionsOfUser(trx, user.id);
       await voidAuthTokensOfUser(trx, user.id, clock.now(), ['set_password', 'magic_link']);
@@ -475,7 +476,7 @@ export function createAuthService(deps: AuthDeps) {
 
   /** Confirms an address: an email change, or the address of an account made for someone else. */
   async function verifyEmailWithLink(token: string, meta: RequestMeta) {
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       const { token: row, user } = await consumeLink(trx, token, ['verify_email', 'change_email']);
       const now = clock.now();
       if (row.purpose === 'change_email') {
@@ -572,7 +573,7 @@ export function createAuthService(deps: AuthDeps) {
       emailPosts: flag(emailAbout.posts),
     };
     if (name !== undefined) assertValid([nameProblem('name', name, true)]);
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       await updateUserRow(trx, actor.userId, {
         ...(name !== undefined ? { name: name.trim(), nameSearch: nameSearchKey(name) } : {}),
         ...(notifyEmail !== undefined ? { notifyEmail } : {}),
@@ -600,7 +601,7 @@ export function createAuthService(deps: AuthDeps) {
         fields: [{ field: 'email', message: 'is already your address' }],
       });
     }
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       if (await findUserByEmail(trx, newEmail)) {
         throw new ConflictError('email_taken', 'email: is already taken', {
           fields: [{ field: 'email', message: 'is already taken' }],
@@ -626,7 +627,7 @@ export function createAuthService(deps: AuthDeps) {
     requireVerified(user);
     if (user.passwordHash) await assertPassword(user.passwordHash, input.currentPassword);
     const passwordHash = await hasher.hash(input.newPassword);
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       await updateUserRow(trx, user.id, { passwordHash, updatedAt: clock.now() });
       await deleteSessionsOfUser(trx, user.id, actor.sessionId);
       await voidAuthTokensOfUser(trx, user.id, clock.now(), ['set_password', 'magic_link']);
@@ -636,7 +637,7 @@ export function createAuthService(deps: AuthDeps) {
   /** Emails the account's own address a new confirmation link (for an account nobody verified yet). */
   async function resendVerification(actor: Actor): Promise<void> {
     await rateLimiter.hit(`verify-resend:${actor.userId}`, 5, LIMIT_WINDOW_MS);
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       const user = await findUserById(trx, actor.userId);
       if (!user) throw new UnauthorizedError();
       if (user.emailVerifiedAt !== null)

@@ -8,6 +8,7 @@ import { newId, type PasswordHasher, randomToken, sha256 } from '../../platform/
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { UserStatus } from '../../platform/db/schema.ts';
+import { inTransaction } from '../../platform/db/tallies.ts';
 import {
   ConflictError,
   ForbiddenError,
@@ -107,7 +108,7 @@ export function createUsersService(deps: UsersDeps) {
     if (role === 'admin' && actor.role !== 'owner')
       throw new ForbiddenError('Only the owner may add admins.');
     const address = normalizeEmail(input.email);
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       if (await findUserByEmail(trx, address)) {
         throw new ConflictError('email_taken', 'email: is already taken', {
           fields: [{ field: 'email', message: 'is already taken' }],
@@ -151,7 +152,7 @@ export function createUsersService(deps: UsersDeps) {
   ): Promise<UserRow> {
     requireStaff(actor);
     if (patch.name !== undefined) assertValid([nameProblem('name', patch.name, true)]);
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       const user = await findUserById(trx, id);
       if (!user) throw new NotFoundError('No user with that id.');
       const changesAccess = patch.role !== undefined || patch.status !== undefined;
@@ -198,7 +199,7 @@ export function createUsersService(deps: UsersDeps) {
     const userId = input.userId ?? actor.userId;
     if (userId !== actor.userId && actor.role !== 'owner')
       throw new ForbiddenError('Only the owner may create keys for others.');
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       const user = await findUserById(trx, userId);
       if (!user || !isStaffRole(user.role))
         throw ValidationError.field('user', 'must be the owner or an admin');

@@ -4,6 +4,7 @@
 // the offer's percentage, frozen at the sale, while the affiliate still holds the offer; refunds and
 // disputes write reversals; a ledger, never a counter. Payouts go by Stripe transfer to the affiliate's
 // own connected account, or are marked paid by the creator.
+
 import { randomBytes } from 'node:crypto';
 import { type Actor, isStaffRole, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -11,6 +12,7 @@ import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { CommissionRecurring } from '../../platform/db/schema.ts';
+import { inTransaction } from '../../platform/db/tallies.ts';
 import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
@@ -510,7 +512,7 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
     if (!affiliate) throw new NotFoundError('No such affiliate.');
     // Checked and written in one transaction, the affiliate's row held: a payout is always of a balance
     // no other payout has taken.
-    const payout = await db.transaction().execute(async (trx) => {
+    const payout = await inTransaction(db, async (trx) => {
       await lockAffiliate(trx, affiliate.id);
       const failed = await findOpenPayout(trx, affiliate.id);
       if (failed)
@@ -635,7 +637,7 @@ export function createAffiliatesService(deps: AffiliatesDeps) {
       }
     }
     // Of the senders that got the transfer, the first records it and tells the affiliate.
-    const paid = await db.transaction().execute(async (trx) => {
+    const paid = await inTransaction(db, async (trx) => {
       const recorded = await markPayoutPaid(trx, payout.id, transferId, clock.now());
       if (recorded) await notifyPaid(trx, affiliate, recorded);
       return recorded;

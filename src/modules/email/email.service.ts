@@ -7,6 +7,7 @@ import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { UserRole } from '../../platform/db/schema.ts';
+import { inTransaction } from '../../platform/db/tallies.ts';
 import { NotFoundError, ValidationError } from '../../platform/errors.ts';
 import { enqueueJob, type JobRow } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -181,7 +182,7 @@ export function createEmailService(deps: EmailDeps) {
   async function sendTestEmail(to: string, requestedBy: string): Promise<string> {
     const address = to.trim().toLowerCase();
     if (!isEmailAddress(address)) throw ValidationError.field('to', 'must be an email address');
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       const { platformName } = await settings.getSettings(trx);
       return queueEmail(trx, {
         to: address,

@@ -7,6 +7,7 @@ import { hmac, newId, safeEqual } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { NotificationKind } from '../../platform/db/schema.ts';
+import { inTransaction } from '../../platform/db/tallies.ts';
 import {
   AppError,
   ConflictError,
@@ -241,7 +242,7 @@ export function createHubService(deps: HubDeps) {
     if (!slug && !problems.some((p) => p.field === 'name'))
       problems.push({ field: 'slug', message: 'is required (the name has no letters or digits)' });
     if (problems.length) throw new ValidationError(problems);
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       if (await slugTaken(trx, slug, null))
         throw new ConflictError('slug_taken', 'slug: is already used by another group', {
           fields: [{ field: 'slug', message: 'is already used by another group' }],
@@ -274,7 +275,7 @@ export function createHubService(deps: HubDeps) {
     requireStaff(actor);
     const problems = groupProblems(input, false);
     if (problems.length) throw new ValidationError(problems);
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       const group = await access.enterGroup(actor, id, trx);
       if (input.slug && (await slugTaken(trx, input.slug, group.id))) {
         throw new ConflictError('slug_taken', 'slug: is already used by another group', {
@@ -306,7 +307,7 @@ export function createHubService(deps: HubDeps) {
   /** Deletes a group with its posts; when offers grant it, only once the admin confirms, having seen which. */
   async function deleteGroup(actor: Actor, id: string, confirmed: boolean): Promise<void> {
     requireStaff(actor);
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       const group = await access.enterGroup(actor, id, trx);
       const offers = await access.offersGranting(group.id, trx);
       if (offers.length > 0 && !confirmed) {
@@ -323,7 +324,7 @@ export function createHubService(deps: HubDeps) {
   /** Puts the groups in the given order (every group, each once). */
   async function reorderGroups(actor: Actor, ids: string[]): Promise<void> {
     requireStaff(actor);
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       const existing = await listGroupIds(trx);
       const given = new Set(ids);
       if (
@@ -487,7 +488,7 @@ export function createHubService(deps: HubDeps) {
 
   /** The picture is beside the person's name on their posts: the feeds they wrote in are stale. */
   async function changeAvatar(actor: Actor, avatarPath: string | null) {
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       await updateProfileRow(trx, actor.userId, { avatarPath, updatedAt: clock.now() });
       await bumpFeedsOfAuthor(trx, actor.userId);
     });
@@ -567,7 +568,7 @@ export function createHubService(deps: HubDeps) {
       throw ValidationError.field('action', 'restore shows a hidden item again: hide it first');
     const item = { postId: found.postId, commentId: found.commentId };
     const now = clock.now();
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       if (action === 'remove') {
         if (item.commentId) await deleteCommentRow(trx, { id: item.commentId, postId: item.postId });
         else await deletePostRow(trx, { id: item.postId, hubGroupId: found.groupId });
@@ -803,7 +804,7 @@ export function createHubService(deps: HubDeps) {
     await countWrite(actor, 'post');
     const id = newId();
     const now = clock.now();
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       await insertPost(trx, {
         id,
         hubGroupId: group.id,
@@ -872,7 +873,7 @@ export function createHubService(deps: HubDeps) {
     ].filter((p): p is FieldProblem => p !== null);
     if (problems.length) throw new ValidationError(problems);
     const now = clock.now();
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       if (
         input.pinned === true &&
         post.pinnedAt === null &&
@@ -908,7 +909,7 @@ export function createHubService(deps: HubDeps) {
     const post = await enterPost(actor, postId);
     if (post.authorId !== actor.userId && !isStaffRole(actor.role))
       throw new ForbiddenError('Only its author or an admin may delete a post.');
-    await db.transaction().execute((trx) => deletePostRow(trx, post));
+    await inTransaction(db, (trx) => deletePostRow(trx, post));
   }
 
   async function comments(actor: Actor, postId: string, options: { cursor?: string; limit: number }) {
@@ -947,7 +948,7 @@ export function createHubService(deps: HubDeps) {
     if (parent?.authorId && parent.authorId !== actor.userId) told.set(parent.authorId, 'reply');
     if (post.authorId && post.authorId !== actor.userId && !told.has(post.authorId))
       told.set(post.authorId, 'comment');
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       await insertComment(trx, {
         id,
         postId: post.id,
@@ -1141,7 +1142,7 @@ export function createHubService(deps: HubDeps) {
     let told = 0;
     for (;;) {
       const now = clock.now();
-      const page = await db.transaction().execute(async (trx) => {
+      const page = await inTransaction(db, async (trx) => {
         const ids = await listFollowersToTell(trx, {
           groupId: post.hubGroupId,
           postId: post.id,
@@ -1186,7 +1187,7 @@ export function createHubService(deps: HubDeps) {
           limit: 100,
           forDigest: kinds,
         });
-        await db.transaction().execute(async (trx) => {
+        await inTransaction(db, async (trx) => {
           // Those about groups they may no longer enter are dropped from digests (the list hides them).
           await markNotificationsEmailed(
             trx,
@@ -1264,7 +1265,7 @@ export function createHubService(deps: HubDeps) {
     if (problem) throw new ValidationError([problem]);
     const now = clock.now();
     const post = { id: comment.postId, title: comment.postTitle, hubGroupId: comment.hubGroupId };
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       await updateCommentRow(trx, comment.id, {
         body: input.body,
         bodyHtml: renderMarkdown(input.body),
@@ -1281,22 +1282,20 @@ export function createHubService(deps: HubDeps) {
     const comment = await enterComment(actor, commentId);
     if (comment.authorId !== actor.userId && !isStaffRole(actor.role))
       throw new ForbiddenError('Only its author or an admin may delete a comment.');
-    await db.transaction().execute((trx) => deleteCommentRow(trx, comment));
+    await inTransaction(db, (trx) => deleteCommentRow(trx, comment));
   }
 
   async function likePost(actor: Actor, postId: string, like: boolean): Promise<PostRow> {
     const post = await enterPost(actor, postId);
     await countWrite(actor, 'like');
-    await db.transaction().execute((trx) => setLike(trx, 'post', post.id, actor.userId, like, clock.now()));
+    await inTransaction(db, (trx) => setLike(trx, 'post', post.id, actor.userId, like, clock.now()));
     return stillThere(await findPost(db, post.id, actor.userId), 'post');
   }
 
   async function likeComment(actor: Actor, commentId: string, like: boolean) {
     const comment = await enterComment(actor, commentId);
     await countWrite(actor, 'like');
-    await db
-      .transaction()
-      .execute((trx) => setLike(trx, 'comment', comment.id, actor.userId, like, clock.now()));
+    await inTransaction(db, (trx) => setLike(trx, 'comment', comment.id, actor.userId, like, clock.now()));
     return stillThere(await findComment(db, comment.id, actor.userId), 'comment');
   }
 

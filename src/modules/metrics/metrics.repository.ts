@@ -1,9 +1,10 @@
 // The dashboard's counters and recent activity as SQL: counters are added to in the caller's
-// transaction (one upsert per statement, each on a slot picked at random so that concurrent writers
-// rarely share a row), and read back summed over their slots.
+// transaction, at its end (platform/db/tallies.ts; one upsert per statement, each on a slot picked at
+// random so that concurrent writers rarely share a row), and read back summed over their slots.
 import type { Insertable } from 'kysely';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { ActivityTable } from '../../platform/db/schema.ts';
+import { addTo, type TallyKind } from '../../platform/db/tallies.ts';
 
 /** How many rows each counter is split over. */
 export const SLOTS = 8;
@@ -25,63 +26,73 @@ function slot(): number {
   return Math.floor(Math.random() * SLOTS);
 }
 
-/** Adds to what happened on each day; entries with the same key are merged first (one row each). */
-export async function addToDays(db: Executor, counts: DayCount[], pick = slot): Promise<void> {
-  const merged = new Map<string, DayCount>();
-  for (const count of counts) {
-    if (count.delta === 0) continue;
-    const key = `${count.day}|${count.metric}|${count.currency}`;
-    const seen = merged.get(key);
-    merged.set(key, seen ? { ...seen, delta: seen.delta + count.delta } : count);
-  }
-  if (merged.size === 0) return;
-  const at = pick();
-  await db
-    .insertInto('metricDays')
-    .values(
-      [...merged.values()].map(({ day, metric, currency, delta }) => ({
-        day,
-        metric,
-        currency,
-        slot: at,
-        value: delta,
-      })),
-    )
-    .onConflict((oc) =>
-      oc
-        .columns(['day', 'metric', 'currency', 'slot'])
-        .doUpdateSet((eb) => ({ value: eb('metricDays.value', '+', eb.ref('excluded.value')) })),
-    )
-    .execute();
+/** What happened on each day, per metric and currency (at the end of a `withTallies` transaction). */
+const DAYS: TallyKind<Omit<DayCount, 'delta'>> = {
+  name: 'metric_days',
+  keyOf: ({ day, metric, currency }) => `${day}|${metric}|${currency}`,
+  async write(db, rows) {
+    const at = slot();
+    await db
+      .insertInto('metricDays')
+      .values(
+        rows.map(({ key: { day, metric, currency }, deltas }) => ({
+          day,
+          metric,
+          currency,
+          slot: at,
+          value: deltas[0] as number,
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['day', 'metric', 'currency', 'slot'])
+          .doUpdateSet((eb) => ({ value: eb('metricDays.value', '+', eb.ref('excluded.value')) })),
+      )
+      .execute();
+  },
+};
+
+/** What is true now, per metric and currency. */
+const TOTALS: TallyKind<Omit<TotalCount, 'delta'>> = {
+  name: 'metric_totals',
+  keyOf: ({ metric, currency }) => `${metric}|${currency}`,
+  async write(db, rows) {
+    const at = slot();
+    await db
+      .insertInto('metricTotals')
+      .values(
+        rows.map(({ key: { metric, currency }, deltas }) => ({
+          metric,
+          currency,
+          slot: at,
+          value: deltas[0] as number,
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['metric', 'currency', 'slot'])
+          .doUpdateSet((eb) => ({ value: eb('metricTotals.value', '+', eb.ref('excluded.value')) })),
+      )
+      .execute();
+  },
+};
+
+/** Adds to what happened on each day (entries with the same key merged: one row each). */
+export async function addToDays(db: Executor, counts: DayCount[]): Promise<void> {
+  await addTo(
+    db,
+    DAYS,
+    counts.map(({ delta, ...key }) => ({ key, deltas: [delta] })),
+  );
 }
 
-/** Adds to what is true now; entries with the same key are merged first. */
-export async function addToTotals(db: Executor, counts: TotalCount[], pick = slot): Promise<void> {
-  const merged = new Map<string, TotalCount>();
-  for (const count of counts) {
-    if (count.delta === 0) continue;
-    const key = `${count.metric}|${count.currency}`;
-    const seen = merged.get(key);
-    merged.set(key, seen ? { ...seen, delta: seen.delta + count.delta } : count);
-  }
-  if (merged.size === 0) return;
-  const at = pick();
-  await db
-    .insertInto('metricTotals')
-    .values(
-      [...merged.values()].map(({ metric, currency, delta }) => ({
-        metric,
-        currency,
-        slot: at,
-        value: delta,
-      })),
-    )
-    .onConflict((oc) =>
-      oc
-        .columns(['metric', 'currency', 'slot'])
-        .doUpdateSet((eb) => ({ value: eb('metricTotals.value', '+', eb.ref('excluded.value')) })),
-    )
-    .execute();
+/** Adds to what is true now (entries with the same key merged). */
+export async function addToTotals(db: Executor, counts: TotalCount[]): Promise<void> {
+  await addTo(
+    db,
+    TOTALS,
+    counts.map(({ delta, ...key }) => ({ key, deltas: [delta] })),
+  );
 }
 
 export async function insertActivity(db: Executor, row: Insertable<ActivityTable>): Promise<void> {

@@ -3,6 +3,7 @@ import { Compile } from 'typebox/compile';
 import type { Executor } from '../../platform/db/executor.ts';
 import { prepared } from '../../platform/db/prepared.ts';
 import type { OffersTable } from '../../platform/db/schema.ts';
+import { addTo, type TallyKind } from '../../platform/db/tallies.ts';
 import type { Cursor } from '../../platform/pagination.ts';
 import { type Block, LandingBlock } from './landing.ts';
 
@@ -149,20 +150,32 @@ export async function offerHasPurchases(db: Executor, offerId: string): Promise<
   );
 }
 
+/** An offer's buyers and revenue (at the end of a `withTallies` transaction: platform/db/tallies.ts). */
+const OFFER_COUNTERS: TallyKind<string> = {
+  name: 'offers',
+  keyOf: (offerId) => offerId,
+  async write(db, rows) {
+    for (const { key: offerId, deltas } of rows) {
+      const [buyers = 0, revenueMinor = 0] = deltas;
+      await db
+        .updateTable('offers')
+        .set((eb) => ({
+          buyerCount: eb('buyerCount', '+', buyers),
+          revenueMinor: eb('revenueMinor', '+', revenueMinor),
+        }))
+        .where('id', '=', offerId)
+        .execute();
+    }
+  },
+};
+
 export async function incrementOfferCounters(
   db: Executor,
   offerId: string,
   buyers: number,
   revenueMinor: number,
 ): Promise<void> {
-  await db
-    .updateTable('offers')
-    .set((eb) => ({
-      buyerCount: eb('buyerCount', '+', buyers),
-      revenueMinor: eb('revenueMinor', '+', revenueMinor),
-    }))
-    .where('id', '=', offerId)
-    .execute();
+  await addTo(db, OFFER_COUNTERS, [{ key: offerId, deltas: [buyers, revenueMinor] }]);
 }
 
 /** Published paid offers whose buyers may resell them. */

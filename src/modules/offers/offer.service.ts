@@ -7,6 +7,7 @@ import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
 import type { RefundPolicy } from '../../platform/db/schema.ts';
+import { inTransaction } from '../../platform/db/tallies.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { type MediaStore, mediaUrl } from '../../platform/media.ts';
@@ -216,46 +217,40 @@ export function createOffersService(deps: OffersDeps) {
       isSupportedCurrency(defaultCurrency) ? defaultCurrency : 'usd',
     );
     const change: OfferInput = { ...input, title, type: input.type ?? 'membership' };
-    return db
-      .transaction()
-      .execute(async (trx) => {
-        const draft = await check(trx, base, change, null).catch(async (error: unknown) => {
-          // A taken slug made from the title gets a suffix; a slug the creator typed is their call.
-          if (error instanceof ConflictError && error.code === 'slug_taken' && input.slug === undefined) {
-            return check(trx, { ...base, slug: `${base.slug}-${newId().slice(0, 4)}` }, change, null);
-          }
-          throw error;
-        });
-        const id = newId();
-        const now = clock.now();
-        await insertOffer(trx, {
-          id,
-          ...rowPatch(draft),
-          type: 'membership',
-          thumbnailPath: null,
-          coverPath: null,
-          createdAt: now,
-          updatedAt: now,
-        });
-        await setOfferGroups(trx, id, draft.hubGroupIds);
-        return detail(trx, id);
-      })
-      .then(syncToStripe);
+    return inTransaction(db, async (trx) => {
+      const draft = await check(trx, base, change, null).catch(async (error: unknown) => {
+        // A taken slug made from the title gets a suffix; a slug the creator typed is their call.
+        if (error instanceof ConflictError && error.code === 'slug_taken' && input.slug === undefined) {
+          return check(trx, { ...base, slug: `${base.slug}-${newId().slice(0, 4)}` }, change, null);
+        }
+        throw error;
+      });
+      const id = newId();
+      const now = clock.now();
+      await insertOffer(trx, {
+        id,
+        ...rowPatch(draft),
+        type: 'membership',
+        thumbnailPath: null,
+        coverPath: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await setOfferGroups(trx, id, draft.hubGroupIds);
+      return detail(trx, id);
+    }).then(syncToStripe);
   }
 
   /** Saves a change; the groups buyers enter follow at once, for every buyer (nothing is copied). */
   async function updateOffer(actor: Actor, id: string, input: OfferInput): Promise<OfferDetail> {
     requireStaff(actor);
-    return db
-      .transaction()
-      .execute(async (trx) => {
-        const current = await detail(trx, id);
-        const draft = await check(trx, draftOf(current.row, current.hubGroupIds), input, current.row.id);
-        await updateOfferRow(trx, current.row.id, { ...rowPatch(draft), updatedAt: clock.now() });
-        if (input.hubGroupIds !== undefined) await setOfferGroups(trx, current.row.id, draft.hubGroupIds);
-        return detail(trx, current.row.id);
-      })
-      .then(syncToStripe);
+    return inTransaction(db, async (trx) => {
+      const current = await detail(trx, id);
+      const draft = await check(trx, draftOf(current.row, current.hubGroupIds), input, current.row.id);
+      await updateOfferRow(trx, current.row.id, { ...rowPatch(draft), updatedAt: clock.now() });
+      if (input.hubGroupIds !== undefined) await setOfferGroups(trx, current.row.id, draft.hubGroupIds);
+      return detail(trx, current.row.id);
+    }).then(syncToStripe);
   }
 
   /** No new buyers; existing buyers keep their access. */
@@ -269,7 +264,7 @@ export function createOffersService(deps: OffersDeps) {
   /** Deletes an offer nobody bought or joined. */
   async function deleteOffer(actor: Actor, id: string): Promise<void> {
     requireStaff(actor);
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       const current = await detail(trx, id);
       if (
         (await offerHasEntitlements(trx, current.row.id)) ||
@@ -401,7 +396,7 @@ export function createOffersService(deps: OffersDeps) {
     requireStaff(actor);
     const to = input.to.trim().toLowerCase();
     if (!isEmailAddress(to)) throw ValidationError.field('to', 'must be an email address');
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       const current = await detail(trx, id);
       const { leftOut: _leftOut, ...message } = await sampleConfirmation(trx, current.row, input);
       return email.queueEmail(trx, {

@@ -11,6 +11,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { type Database, inboxOf, processRole, retryingConflicts } from '../../platform/db/database.ts';
 import { type Executor, locksRows } from '../../platform/db/executor.ts';
 import type { EntitlementState, PurchaseStatus } from '../../platform/db/schema.ts';
+import { forgetTalliesAfter, inTransaction, tallyMark } from '../../platform/db/tallies.ts';
 import { AppError, NotFoundError, stillThere, ValidationError } from '../../platform/errors.ts';
 import { enqueueJob } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -695,9 +696,7 @@ export function createBillingService(deps: BillingDeps) {
     // The grace period, read before the transaction, where the kept settings answer without a query;
     // a change of it a moment before the commit is no different from one a moment after.
     const read = { grace: await graceMs() };
-    return retryingConflicts(() =>
-      db.transaction().execute(async (trx) => ({ purchase: await apply(trx, read) })),
-    );
+    return retryingConflicts(() => inTransaction(db, async (trx) => ({ purchase: await apply(trx, read) })));
   }
 
   /** A subscription read once per batch (several events of a batch often name the same one). */
@@ -789,7 +788,7 @@ export function createBillingService(deps: BillingDeps) {
    */
   async function applyTogether(prepared: Prepared[], grace: number, now: number): Promise<Outcome> {
     return retryingConflicts(() =>
-      db.transaction().execute(async (trx) => {
+      inTransaction(db, async (trx) => {
         // Applied already: by another process whose claim on them ran out, or before a crash that
         // came between this transaction and the inbox hearing of it.
         const before = await appliedStripeEvents(
@@ -804,12 +803,14 @@ export function createBillingService(deps: BillingDeps) {
             continue;
           }
           await sql`savepoint inbox_event`.execute(trx);
+          const tallied = tallyMark(trx);
           try {
             await item.apply(trx, grace);
             await sql`release savepoint inbox_event`.execute(trx);
             outcome.applied.push(item.event);
           } catch (error) {
             await sql`rollback to savepoint inbox_event`.execute(trx);
+            forgetTalliesAfter(trx, tallied);
             await sql`release savepoint inbox_event`.execute(trx);
             outcome.failed.push({ event: item.event, error });
           }
@@ -841,7 +842,7 @@ export function createBillingService(deps: BillingDeps) {
           // Another process applying the same event at the same moment waits on this record, then
           // finds it. Any other failure (a unique index its effects hit) is tried again later.
           const fresh = await retryingConflicts(() =>
-            db.transaction().execute(async (trx) => {
+            inTransaction(db, async (trx) => {
               if (!(await recordStripeEvent(trx, item.event, now))) return false;
               await item.apply(trx, grace);
               return true;

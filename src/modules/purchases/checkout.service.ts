@@ -6,6 +6,7 @@ import type { Actor } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { newId } from '../../platform/crypto.ts';
 import type { Database } from '../../platform/db/database.ts';
+import { inTransaction } from '../../platform/db/tallies.ts';
 import {
   AppError,
   type FieldProblem,
@@ -228,7 +229,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
     const signIn =
       alreadyBuyer || !current.userId
         ? null
-        : await db.transaction().execute((trx) => auth.createSession(trx, current.userId!, meta));
+        : await inTransaction(db, (trx) => auth.createSession(trx, current.userId!, meta));
     return { kind: 'joined', purchase: current, signIn };
   }
 

@@ -8,6 +8,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { hmac, newId, safeEqual } from '../../platform/crypto.ts';
 import { type Database, isUniqueViolation } from '../../platform/db/database.ts';
 import type { Executor } from '../../platform/db/executor.ts';
+import { inTransaction } from '../../platform/db/tallies.ts';
 import {
   AppError,
   type FieldProblem,
@@ -164,8 +165,7 @@ export function createPurchasesService(deps: PurchasesDeps) {
       const purchase = await updatePurchase(trx, claimed.id, { entitlementId: existing.id });
       return { purchase, alreadyMember: true };
     }
-    // The offer's counters first, as a refund takes them: two such transactions at once on PostgreSQL
-    // lock the offer row, then the dashboard's counters, in the same order.
+    // Counted at the end of the transaction (platform/db/tallies.ts).
     await offers.recordSale(trx, offer.id, 0);
     if (isPaid) await metrics.saleMade(trx);
     const entitlement = await access.grantEntitlement(
@@ -267,7 +267,7 @@ export function createPurchasesService(deps: PurchasesDeps) {
     // Two joins with one new address at once: the loser's insert of the account fails on the unique
     // address (PostgreSQL aborts its transaction), and its retry takes the existing-account path.
     const attempt = () =>
-      db.transaction().execute(async (trx) => {
+      inTransaction(db, async (trx) => {
         const destination = await destinationOf(offer, trx);
         const account = await auth.findAccountByEmail(trx, address);
         const signedInAsBuyer =
@@ -335,7 +335,7 @@ export function createPurchasesService(deps: PurchasesDeps) {
 
   /** The emailed link of an existing account: confirms the join, fulfils, signs this browser in. */
   async function claimPurchase(token: string, meta: RequestMeta) {
-    return db.transaction().execute(async (trx) => {
+    return inTransaction(db, async (trx) => {
       const { token: link, user } = await auth.consumeLink(trx, token, ['claim_purchase']);
       const { purchaseId } = JSON.parse(link.data ?? '{}') as { purchaseId?: string };
       const purchase = purchaseId ? await findPurchase(trx, purchaseId) : undefined;

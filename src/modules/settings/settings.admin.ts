@@ -5,6 +5,7 @@
 
 import { type Actor, requireStaff } from '../../platform/actor.ts';
 import type { Database } from '../../platform/db/database.ts';
+import { inTransaction } from '../../platform/db/tallies.ts';
 import { ForbiddenError } from '../../platform/errors.ts';
 import type { EmailService } from '../email/index.ts';
 import { outgoingMailChangedEmail } from '../email/index.ts';
@@ -50,7 +51,7 @@ export function createSettingsAdmin(deps: SettingsAdminDeps) {
         throw new ForbiddenError('Only the owner may change outgoing email.', 'owner_only');
       await confirmPassword(actor, currentPassword);
     }
-    const saved = await db.transaction().execute(async (trx) => {
+    const saved = await inTransaction(db, async (trx) => {
       const before = await settings.getSettings(trx);
       const after = await settings.updateSettings(patch, trx);
       const changes = mailChanges(before, after);

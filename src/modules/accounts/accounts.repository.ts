@@ -317,7 +317,7 @@ export async function revokeApiKeysOfUser(db: Executor, userId: string, now: num
 
 /** What each buyer spent in all (at the end of a `withTallies` transaction: platform/db/tallies.ts). */
 const SPENDING: TallyKind<string> = {
-  name: 'users',
+  order: 0,
   keyOf: (userId) => userId,
   async write(db, rows) {
     for (const { key: userId, deltas } of rows) {

@@ -28,7 +28,7 @@ function slot(): number {
 
 /** What happened on each day, per metric and currency (at the end of a `withTallies` transaction). */
 const DAYS: TallyKind<Omit<DayCount, 'delta'>> = {
-  name: 'metric_days',
+  order: 1,
   keyOf: ({ day, metric, currency }) => `${day}|${metric}|${currency}`,
   async write(db, rows) {
     const at = slot();
@@ -54,7 +54,7 @@ const DAYS: TallyKind<Omit<DayCount, 'delta'>> = {
 
 /** What is true now, per metric and currency. */
 const TOTALS: TallyKind<Omit<TotalCount, 'delta'>> = {
-  name: 'metric_totals',
+  order: 2,
   keyOf: ({ metric, currency }) => `${metric}|${currency}`,
   async write(db, rows) {
     const at = slot();

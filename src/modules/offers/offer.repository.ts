@@ -152,7 +152,7 @@ export async function offerHasPurchases(db: Executor, offerId: string): Promise<
 
 /** An offer's buyers and revenue (at the end of a `withTallies` transaction: platform/db/tallies.ts). */
 const OFFER_COUNTERS: TallyKind<string> = {
-  name: 'offers',
+  order: 3,
   keyOf: (offerId) => offerId,
   async write(db, rows) {
     for (const { key: offerId, deltas } of rows) {

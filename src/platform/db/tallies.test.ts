@@ -10,14 +10,16 @@ function memoryDb(log: string[]) {
   sqlite.exec('create table counters (kind text, key text, a integer, b integer, primary key (kind, key))');
   return new Kysely<DB>({
     dialect: new SqliteDialect({ database: sqlite }),
-    log: (event) => log.push(event.query.sql),
+    log: (event) => {
+      log.push(event.query.sql);
+    },
   });
 }
 
 /** A kind whose rows are (name, key) with two counters, written one statement per row. */
-function kind(name: string): TallyKind<string> {
+function kind(name: string, order: number): TallyKind<string> {
   return {
-    name,
+    order,
     keyOf: (key) => key,
     async write(db, rows) {
       for (const { key, deltas } of rows)
@@ -39,8 +41,8 @@ describe('tallies', () => {
   it('write a transaction’s additions at its end, merged, rows that add nothing left out, in one order', async () => {
     const log: string[] = [];
     const db = memoryDb(log);
-    const offers = kind('offers');
-    const days = kind('days');
+    const offers = kind('offers', 2);
+    const days = kind('days', 1);
     await inTransaction(db, async (trx) => {
       await addTo(trx, offers, [{ key: 'o2', deltas: [1, 500] }]);
       await addTo(trx, days, [{ key: 'd1', deltas: [1] }]);
@@ -59,7 +61,7 @@ describe('tallies', () => {
       { kind: 'offers', key: 'o1', a: 1, b: 100 },
       { kind: 'offers', key: 'o2', a: 1, b: 750 },
     ]);
-    // One statement a row: kinds by name, rows by key; o3 added nothing.
+    // One statement a row: kinds in their order, rows by key; o3 added nothing.
     expect(writes(log)).toHaveLength(3);
     await db.destroy();
   });
@@ -67,7 +69,7 @@ describe('tallies', () => {
   it('are written at once outside a transaction that waits for them', async () => {
     const log: string[] = [];
     const db = memoryDb(log);
-    await addTo(db, kind('offers'), [
+    await addTo(db, kind('offers', 2), [
       { key: 'o1', deltas: [1, 100] },
       { key: 'o1', deltas: [1, 100] },
     ]);
@@ -78,7 +80,7 @@ describe('tallies', () => {
 
   it('forget what a rolled-back savepoint added, and are lost with a transaction that fails', async () => {
     const db = memoryDb([]);
-    const offers = kind('offers');
+    const offers = kind('offers', 2);
     await inTransaction(db, async (trx) => {
       await addTo(trx, offers, [{ key: 'o1', deltas: [1, 100] }]);
       const mark = tallyMark(trx);

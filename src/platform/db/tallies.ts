@@ -19,8 +19,8 @@ import type { DB } from './schema.ts';
 
 /** One kind of counter row: how its keys merge and sort, and how merged additions are written. */
 export interface TallyKind<Key> {
-  /** Kinds are written in the order of their names. */
-  name: string;
+  /** Kinds are written in this order, lowest first: the rows most transactions share last (held least). */
+  order: number;
   keyOf(key: Key): string;
   write(db: Executor, rows: TallyRow<Key>[]): Promise<void>;
 }
@@ -92,15 +92,14 @@ export function forgetTalliesAfter(trx: Executor, mark: number): void {
 }
 
 async function flush(trx: Executor, pending: Pending[]): Promise<void> {
-  const kinds = new Map<string, { kind: TallyKind<unknown>; rows: TallyRow<unknown>[] }>();
+  const kinds = new Map<TallyKind<unknown>, TallyRow<unknown>[]>();
   for (const { kind, row } of pending) {
-    const entry = kinds.get(kind.name) ?? { kind, rows: [] };
-    entry.rows.push(row);
-    kinds.set(kind.name, entry);
+    const rows = kinds.get(kind);
+    if (rows) rows.push(row);
+    else kinds.set(kind, [row]);
   }
   pending.length = 0;
-  for (const name of [...kinds.keys()].sort()) {
-    const { kind, rows } = kinds.get(name) as { kind: TallyKind<unknown>; rows: TallyRow<unknown>[] };
+  for (const [kind, rows] of [...kinds].sort(([a], [b]) => a.order - b.order)) {
     const writing = merged(kind, rows);
     if (writing.length > 0) await kind.write(trx, writing);
   }

@@ -3,7 +3,7 @@
 // reconciliation repairing a lost webhook — each checked against what the buyer can enter.
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { receiveStripeEvent, stripeInboxCounts } from '../../src/modules/purchases/purchase.repository.ts';
+import { receiveStripeEvents, stripeInboxCounts } from '../../src/modules/purchases/purchase.repository.ts';
 import { inboxOf } from '../../src/platform/db/database.ts';
 import {
   type Client,
@@ -218,6 +218,64 @@ describe('a recurring membership', () => {
     expect(await paymentsOf(email)).toHaveLength(1);
   });
 
+  it('applies the events of one subscription in a batch once; each on its own when the first was applied before', async () => {
+    const offer = await paidOffer(monthly);
+    const email = 'batched@example.test';
+    await buy(offer.slug, email);
+    const { id } = await subscriptionOf(email);
+    const updatesOf = async () =>
+      ctx.pendingEvents(
+        (event) =>
+          event.type === 'customer.subscription.updated' && (event.data.object as { id: string }).id === id,
+      );
+    const ledger = async () =>
+      ctx.db
+        .selectFrom('entitlementChanges')
+        .select(['toState', 'stripeEventId'])
+        .where('entitlementId', '=', (await entitlementOf(email))?.id as string)
+        .orderBy('createdAt')
+        .execute();
+    await ctx.stripe.subscriptions.update(id, { cancel_at_period_end: true });
+    await ctx.stripe.subscriptions.update(id, { metadata: { note: 'first' } });
+    const updates = await updatesOf();
+    expect(updates).toHaveLength(2);
+    await takeTogether(updates);
+    expect(await entitlementOf(email)).toMatchObject({ state: 'canceled', cancelAtPeriodEnd: 1 });
+    for (const update of updates) expect((await inboxRow(update.id)).appliedAt).not.toBeNull();
+    // One change, named by one of them (the first the batch took); both recorded as applied.
+    const changes = (await ledger()).slice(1);
+    expect(changes).toEqual([{ toState: 'canceled', stripeEventId: expect.any(String) }]);
+    expect(updates.map((update) => update.id)).toContain(changes[0]?.stripeEventId);
+    const recorded = await ctx.db
+      .selectFrom('stripeEvents')
+      .select('id')
+      .where(
+        'id',
+        'in',
+        updates.map((update) => update.id),
+      )
+      .execute();
+    expect(recorded).toHaveLength(2);
+
+    // The first was applied before (by a process that saw the subscription as it was then): the second
+    // is applied on its own, as Stripe has the subscription now.
+    await ctx.stripe.subscriptions.update(id, { cancel_at_period_end: false });
+    await ctx.stripe.subscriptions.update(id, { metadata: { note: 'second' } });
+    const resumes = (await updatesOf()).filter((event) => !updates.some((update) => update.id === event.id));
+    expect(resumes).toHaveLength(2);
+    await ctx.db
+      .insertInto('stripeEvents')
+      .values({
+        id: resumes[0]?.id as string,
+        type: 'customer.subscription.updated',
+        receivedAt: ctx.clock.now(),
+      })
+      .execute();
+    await takeTogether(resumes);
+    expect(await entitlementOf(email)).toMatchObject({ state: 'active', cancelAtPeriodEnd: 0 });
+    expect((await ledger()).at(-1)).toEqual({ toState: 'active', stripeEventId: resumes[1]?.id });
+  });
+
   it('starts a trial as trialing, live, with no payment until it ends', async () => {
     const offer = await paidOffer({ ...monthly, trialDays: 14 });
     const email = 'una@example.test';
@@ -393,21 +451,7 @@ describe('refunds and disputes', () => {
       (event) => event.type.startsWith('checkout.') && !JSON.stringify(event).includes('never-recorded'),
     );
     // One batch: the refund fails under its own savepoint, the neighbour's checkout is applied.
-    for (const event of [...refundEvents, ...neighbours]) {
-      await receiveStripeEvent(
-        inboxOf(ctx.db),
-        {
-          id: event.id,
-          type: event.type,
-          kind: 'account',
-          account: null,
-          objectId: (event.data.object as { id: string }).id,
-          relatedId: null,
-        },
-        ctx.clock.now(),
-      );
-    }
-    await ctx.services.billing.inbox.drain();
+    await takeTogether([...refundEvents, ...neighbours]);
     expect(await entitlementOf('neighbour@example.test')).toMatchObject({ state: 'active' });
     for (const neighbour of neighbours) expect((await inboxRow(neighbour.id)).appliedAt).not.toBeNull();
     let tries = 0;
@@ -442,6 +486,23 @@ async function refundBeforeItsPayment(slug: string, email: string): Promise<Stri
     (event) =>
       event.type === 'charge.refunded' && (event.data.object as Stripe.Charge).payment_intent === intent,
   );
+}
+
+/** Takes events into the inbox as they came (no HTTP: nothing drains in between), then applies them as one batch. */
+async function takeTogether(events: Stripe.Event[]) {
+  await receiveStripeEvents(
+    inboxOf(ctx.db),
+    events.map((event) => ({
+      id: event.id,
+      type: event.type,
+      kind: 'account' as const,
+      account: null,
+      objectId: (event.data.object as { id: string }).id,
+      relatedId: null,
+    })),
+    ctx.clock.now(),
+  );
+  await ctx.services.billing.inbox.drain();
 }
 
 async function inboxRow(id: string) {

@@ -13,7 +13,7 @@ import {
   claimStripeEvents,
   markInboxApplied,
   pruneStripeInbox,
-  receiveStripeEvent,
+  receiveStripeEvents,
   stripeInboxCounts,
 } from '../../src/modules/purchases/purchase.repository.ts';
 import { manualClock } from '../../src/platform/clock.ts';
@@ -65,13 +65,13 @@ describe('the inbox', () => {
 
   it('takes a delivery in once; a resend makes a pending or given-up event due again, an applied one changes nothing', async () => {
     const event = entry();
-    await receiveStripeEvent(inbox, event, 1_000);
+    await receiveStripeEvents(inbox, [event], 1_000);
     await inbox
       .updateTable('stripeInbox')
       .set({ dueAt: 9_000, attempts: 2 })
       .where('id', '=', event.id)
       .execute();
-    await receiveStripeEvent(inbox, event, 2_000);
+    await receiveStripeEvents(inbox, [event], 2_000);
     // Due at once, its retries (and the three days before it is given up) counted anew.
     expect(await row(event.id)).toMatchObject({
       receivedAt: 2_000,
@@ -80,15 +80,26 @@ describe('the inbox', () => {
       appliedAt: null,
     });
     await markInboxApplied(inbox, [event.id], 3_000);
-    await receiveStripeEvent(inbox, event, 4_000);
+    await receiveStripeEvents(inbox, [event], 4_000);
     expect(await row(event.id)).toMatchObject({ dueAt: null, appliedAt: 3_000 });
     expect(await stripeInboxCounts(inbox)).toEqual({ pending: 0, givenUp: 0, oldestPendingAt: null });
   });
 
+  it('takes deliveries that came together in one write: an event twice among them once, an applied one unchanged', async () => {
+    const [applied, fresh, twice] = [entry(), entry(), entry()];
+    await receiveStripeEvents(inbox, [applied], 1_000);
+    await markInboxApplied(inbox, [applied.id], 1_500);
+    await receiveStripeEvents(inbox, [fresh, twice, applied, twice], 2_000);
+    expect(await row(fresh.id)).toMatchObject({ receivedAt: 2_000, dueAt: 2_000, appliedAt: null });
+    expect(await row(twice.id)).toMatchObject({ receivedAt: 2_000, dueAt: 2_000, appliedAt: null });
+    expect(await row(applied.id)).toMatchObject({ receivedAt: 1_000, dueAt: null, appliedAt: 1_500 });
+    await receiveStripeEvents(inbox, [], 3_000);
+  });
+
   it('forgets applied and given-up events after a while, never pending ones', async () => {
     const [applied, givenUp, pending, recent] = [entry(), entry(), entry(), entry()];
-    for (const event of [applied, givenUp, pending]) await receiveStripeEvent(inbox, event, 5_000);
-    await receiveStripeEvent(inbox, recent, 9_000);
+    for (const event of [applied, givenUp, pending]) await receiveStripeEvents(inbox, [event], 5_000);
+    await receiveStripeEvents(inbox, [recent], 9_000);
     await markInboxApplied(inbox, [applied.id, recent.id], 9_500);
     await inbox.updateTable('stripeInbox').set({ dueAt: null }).where('id', '=', givenUp.id).execute();
     expect(await pruneStripeInbox(inbox, 8_000)).toBe(2);
@@ -102,7 +113,7 @@ describe('the inbox', () => {
 
   it('claims each due event for one drainer until the claim runs out', async () => {
     const events = [entry(), entry(), entry()];
-    for (const [index, event] of events.entries()) await receiveStripeEvent(inbox, event, 10_000 + index);
+    for (const [index, event] of events.entries()) await receiveStripeEvents(inbox, [event], 10_000 + index);
     const first = await claimStripeEvents(inbox, 20_000, 22_000, 2);
     expect(first.map((event) => event.id)).toEqual([events[0]?.id, events[1]?.id]);
     const second = await claimStripeEvents(inbox, 20_500, 23_000, 10);
@@ -172,7 +183,7 @@ describe('the inbox', () => {
     const second = started('second');
     second.start();
     const [a, b] = [entry(), entry()];
-    await receiveStripeEvent(inbox, a, clock.now());
+    await receiveStripeEvents(inbox, [a], clock.now());
     // A kick in the process that does not drain does nothing; the drainer's next look applies it.
     second.kick();
     await eventually(() => applied.length > 0);
@@ -180,7 +191,7 @@ describe('the inbox', () => {
     expect(first.isDraining()).toBe(true);
     expect(second.isDraining()).toBe(false);
     // The drainer dies holding a claim: the next one frees it at once instead of waiting for it.
-    await receiveStripeEvent(inbox, b, clock.now());
+    await receiveStripeEvents(inbox, [b], clock.now());
     await claimStripeEvents(inbox, clock.now(), clock.now() + 60_000, 10);
     await first.stop();
     await eventually(() => applied.length > 1);
@@ -218,14 +229,14 @@ describe('the inbox', () => {
       },
     });
     const [a, b] = [entry(), entry()];
-    await receiveStripeEvent(inbox, a, clock.now());
+    await receiveStripeEvents(inbox, [a], clock.now());
     clock.advance(1);
-    await receiveStripeEvent(inbox, b, clock.now());
+    await receiveStripeEvents(inbox, [b], clock.now());
     await drainer.drain();
     expect(batches.map((batch) => batch.map((event) => event.id))).toEqual([[a.id, b.id]]);
 
     const c = entry();
-    await receiveStripeEvent(inbox, c, clock.now());
+    await receiveStripeEvents(inbox, [c], clock.now());
     failNext = true;
     await expect(drainer.drain()).rejects.toThrow('the database went away');
     expect((await row(c.id)).appliedAt).toBeNull();
@@ -235,7 +246,7 @@ describe('the inbox', () => {
     expect((await row(c.id)).appliedAt).not.toBeNull();
 
     const d = entry();
-    await receiveStripeEvent(inbox, d, clock.now());
+    await receiveStripeEvents(inbox, [d], clock.now());
     holding = new Promise((resolve) => {
       release = resolve;
     });
@@ -252,7 +263,7 @@ describe('the inbox', () => {
     expect((await row(d.id)).appliedAt).not.toBeNull();
     // Stopped: a kick does nothing.
     const e = entry();
-    await receiveStripeEvent(inbox, e, clock.now());
+    await receiveStripeEvents(inbox, [e], clock.now());
     drainer.kick();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect((await row(e.id)).appliedAt).toBeNull();

@@ -13,6 +13,7 @@ import { type Executor, locksRows } from '../../platform/db/executor.ts';
 import type { EntitlementState, PurchaseStatus } from '../../platform/db/schema.ts';
 import { forgetTalliesAfter, inTransaction, tallyMark } from '../../platform/db/tallies.ts';
 import { AppError, NotFoundError, stillThere, ValidationError } from '../../platform/errors.ts';
+import { batched } from '../../platform/batched.ts';
 import { enqueueJob } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
@@ -46,6 +47,7 @@ import {
   findPaymentByIntent,
   findPaymentByIntentForChange,
   findPurchase,
+  type InboxEntry,
   insertPaymentOnce,
   isOurCustomer,
   latestRefundedPaymentAt,
@@ -57,7 +59,7 @@ import {
   movePurchase,
   type PaymentRow,
   type PurchaseRow,
-  receiveStripeEvent,
+  receiveStripeEvents,
   recordStripeEvent,
   recordStripeEvents,
   stripeInboxCounts,
@@ -111,6 +113,15 @@ interface Why {
 
 /** How an inbox event, its reads done (`prepareEvent`), writes its effects in a transaction. */
 type Apply = (trx: Executor, grace: number) => Promise<unknown>;
+
+/**
+ * An event made ready to apply, and the object it applies as Stripe has it now, if that is all it
+ * does: events of a batch that name the same object are applied once (`applyBatch`).
+ */
+interface Ready {
+  apply: Apply;
+  object?: string;
+}
 
 /** A batch's reads from Stripe, each object once, by what was read. */
 type Reads = Map<string, Promise<unknown>>;
@@ -712,10 +723,10 @@ export function createBillingService(deps: BillingDeps) {
    * is read now, outside the batch's transaction; the answer writes inside it. Unknown types and
    * foreign objects apply as nothing.
    */
-  async function prepareEvent(event: ClaimedEvent, stripe: Stripe, reads: Reads): Promise<Apply> {
+  async function prepareEvent(event: ClaimedEvent, stripe: Stripe, reads: Reads): Promise<Ready> {
     const id = event.objectId;
     const eventId = event.id;
-    const nothing: Apply = async () => null;
+    const nothing: Ready = { apply: async () => null };
     if (!id) return nothing;
     switch (event.type) {
       case 'checkout.session.completed':
@@ -727,8 +738,10 @@ export function createBillingService(deps: BillingDeps) {
           event.type === 'checkout.session.completed' ||
           event.type === 'checkout.session.async_payment_succeeded' ||
           (read.session.status === 'complete' && read.session.payment_status === 'paid');
-        return (trx, grace) =>
-          completes ? completeCheckoutIn(trx, read, grace) : abandonCheckoutIn(trx, read.session);
+        return {
+          apply: (trx, grace) =>
+            completes ? completeCheckoutIn(trx, read, grace) : abandonCheckoutIn(trx, read.session),
+        };
       }
       case 'customer.subscription.created':
       case 'customer.subscription.updated':
@@ -739,16 +752,19 @@ export function createBillingService(deps: BillingDeps) {
         if (!subscriptionId) return nothing;
         const { subscription, readAt } = await readSubscription(stripe, subscriptionId, reads);
         const why = { reason: failed ? 'payment_failed' : 'subscription', eventId };
-        return (trx, grace) => syncSubscriptionIn(trx, subscription, readAt, why, grace);
+        return {
+          apply: (trx, grace) => syncSubscriptionIn(trx, subscription, readAt, why, grace),
+          object: `subscription:${subscriptionId}`,
+        };
       }
       case 'invoice.paid': {
         const read = await readPaidInvoice(stripe, id, reads);
-        return read ? (trx, grace) => applyPaidInvoiceIn(trx, read, eventId, grace) : nothing;
+        return read ? { apply: (trx, grace) => applyPaidInvoiceIn(trx, read, eventId, grace) } : nothing;
       }
       case 'charge.refunded': {
         const charge = await once(reads, `charge:${id}`, () => stripe.charges.retrieve(id));
         const ours = await chargeIsOurs(charge, stripe);
-        return (trx) => applyRefundIn(trx, charge, ours, eventId);
+        return { apply: (trx) => applyRefundIn(trx, charge, ours, eventId), object: `charge:${id}` };
       }
       case 'charge.dispute.created':
       case 'charge.dispute.closed': {
@@ -756,7 +772,7 @@ export function createBillingService(deps: BillingDeps) {
         const charge =
           typeof dispute.charge === 'object' ? dispute.charge : await stripe.charges.retrieve(dispute.charge);
         const ours = await chargeIsOurs(charge, stripe);
-        return (trx) => applyDisputeIn(trx, dispute, charge, ours, eventId);
+        return { apply: (trx) => applyDisputeIn(trx, dispute, charge, ours, eventId) };
       }
       case 'account.updated': {
         // A connected account (an affiliate's payouts) names itself on the event, and is read and
@@ -766,14 +782,22 @@ export function createBillingService(deps: BillingDeps) {
           return nothing;
         }
         const account = await once(reads, 'account', () => stripe.accounts.retrieveCurrent());
-        return (trx) => connection.applyAccount(trx, account);
+        return { apply: (trx) => connection.applyAccount(trx, account) };
       }
       default:
         return nothing;
     }
   }
 
-  type Prepared = { event: ClaimedEvent; apply: Apply } | { event: ClaimedEvent; error: unknown };
+  /**
+   * An event of a batch made ready, or what its reads failed with. `sameAs`: the first event of the
+   * batch that applies the same object as Stripe has it now (`Ready.object`): once that one is applied
+   * in this batch, this one is applied by it (recorded, not run again).
+   */
+  type Prepared = ({ apply: Apply; object?: string } | { error: unknown }) & {
+    event: ClaimedEvent;
+    sameAs?: Prepared;
+  };
   /** What applying a batch came to: events applied now, applied before (by another), failed. */
   interface Outcome {
     applied: ClaimedEvent[];
@@ -796,10 +820,15 @@ export function createBillingService(deps: BillingDeps) {
           prepared.map((item) => item.event.id),
         );
         const outcome: Outcome = { applied: [], before: [...before], failed: [] };
+        const appliedNow = new Set<Prepared>();
         for (const item of prepared) {
           if (before.has(item.event.id)) continue;
           if ('error' in item) {
             outcome.failed.push(item);
+            continue;
+          }
+          if (item.sameAs && appliedNow.has(item.sameAs)) {
+            outcome.applied.push(item.event);
             continue;
           }
           await sql`savepoint inbox_event`.execute(trx);
@@ -808,6 +837,7 @@ export function createBillingService(deps: BillingDeps) {
             await item.apply(trx, grace);
             await sql`release savepoint inbox_event`.execute(trx);
             outcome.applied.push(item.event);
+            appliedNow.add(item);
           } catch (error) {
             await sql`rollback to savepoint inbox_event`.execute(trx);
             forgetTalliesAfter(trx, tallied);
@@ -823,19 +853,29 @@ export function createBillingService(deps: BillingDeps) {
 
   /**
    * PostgreSQL: each event in a transaction of its own, APPLIED_AT_ONCE side by side, its record
-   * written first (one statement says whether it was applied before). Every statement is a round trip
-   * there, so one transaction after another waits on the network most of the time; and two
-   * many-event transactions would lock an offer's counters and the day's metrics in different orders
-   * and deadlock (which PostgreSQL takes a second to notice).
+   * written first (one statement says whether it was applied before), and the records of the events
+   * it applies for (`sameAs`) with it. Every statement is a round trip there, so one transaction after
+   * another would wait on the network most of the time.
    */
   async function applyEach(prepared: Prepared[], grace: number, now: number): Promise<Outcome> {
     const outcome: Outcome = { applied: [], before: [], failed: [] };
+    const following = new Map<Prepared, Prepared[]>();
+    const leading: Prepared[] = [];
+    for (const item of prepared) {
+      if (!item.sameAs) leading.push(item);
+      else if (following.has(item.sameAs)) following.get(item.sameAs)?.push(item);
+      else following.set(item.sameAs, [item]);
+    }
+    // Events whose first was not applied now (applied before, or failed) are applied on their own.
+    const onTheirOwn: Prepared[] = [];
     // Side by side within a rank only: payments are written before the refunds that name them.
-    for (const rank of [...new Set(prepared.map((item) => rankOf(item.event.type)))]) {
-      const group = prepared.filter((item) => rankOf(item.event.type) === rank);
+    for (const rank of [...new Set(leading.map((item) => rankOf(item.event.type)))]) {
+      const group = leading.filter((item) => rankOf(item.event.type) === rank);
       await eachAtOnce(group, APPLIED_AT_ONCE, async (item) => {
+        const followers = following.get(item) ?? [];
         if ('error' in item) {
           outcome.failed.push(item);
+          onTheirOwn.push(...followers);
           return;
         }
         try {
@@ -845,17 +885,36 @@ export function createBillingService(deps: BillingDeps) {
             inTransaction(db, async (trx) => {
               if (!(await recordStripeEvent(trx, item.event, now))) return false;
               await item.apply(trx, grace);
+              await recordStripeEvents(
+                trx,
+                followers.map((follower) => follower.event),
+                now,
+              );
               return true;
             }),
           );
-          if (fresh) outcome.applied.push(item.event);
-          else outcome.before.push(item.event.id);
+          if (fresh) outcome.applied.push(item.event, ...followers.map((follower) => follower.event));
+          else {
+            outcome.before.push(item.event.id);
+            onTheirOwn.push(...followers);
+          }
         } catch (error) {
           outcome.failed.push({ event: item.event, error });
+          onTheirOwn.push(...followers);
         }
       });
     }
-    return outcome;
+    if (onTheirOwn.length === 0) return outcome;
+    const rest = await applyEach(
+      onTheirOwn.map(({ sameAs: _first, ...item }) => item),
+      grace,
+      now,
+    );
+    return {
+      applied: [...outcome.applied, ...rest.applied],
+      before: [...outcome.before, ...rest.before],
+      failed: [...outcome.failed, ...rest.failed],
+    };
   }
 
   /**
@@ -871,11 +930,20 @@ export function createBillingService(deps: BillingDeps) {
     const client = () => once(reads, 'client', async () => (await connection.client()).stripe);
     const prepared = await eachAtOnce(ordered, READS_AT_ONCE, async (event): Promise<Prepared> => {
       try {
-        return { event, apply: await prepareEvent(event, await client(), reads) };
+        return { event, ...(await prepareEvent(event, await client(), reads)) };
       } catch (error) {
         return { event, error };
       }
     });
+    // Events that apply the same object as Stripe has it now (a subscription's created, updated and
+    // failed payment; a charge refunded twice) read it once, and are applied once.
+    const firstOf = new Map<string, Prepared>();
+    for (const item of prepared) {
+      if (!('object' in item) || item.object === undefined) continue;
+      const first = firstOf.get(item.object);
+      if (first) item.sameAs = first;
+      else firstOf.set(item.object, item);
+    }
     const grace = await graceMs();
     const now = clock.now();
     const { applied, before, failed } = locksRows(db)
@@ -907,6 +975,9 @@ export function createBillingService(deps: BillingDeps) {
     role: processRole(db, 'inbox-drainer'),
   });
 
+  /** Deliveries into the inbox: those that come while one is being written are written together. */
+  const takeIn = batched((entries: InboxEntry[]) => receiveStripeEvents(inboxDb, entries, clock.now()));
+
   /**
    * `POST /webhooks/stripe`: verifies the signature on the raw body (400 and nothing changes when it
    * is missing, wrong or stale), takes the event into the inbox and answers; the drainer applies it.
@@ -925,7 +996,7 @@ export function createBillingService(deps: BillingDeps) {
     } catch {
       throw new AppError('invalid_signature', 400, 'The Stripe-Signature header does not verify.');
     }
-    await receiveStripeEvent(inboxDb, inboxEntryOf(event, kind), clock.now());
+    await takeIn(inboxEntryOf(event, kind));
     inbox.kick();
     return { status: 200 };
   }

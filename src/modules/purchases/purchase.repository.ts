@@ -260,42 +260,36 @@ export interface ClaimedEvent extends InboxEntry {
   attempts: number;
 }
 
-const receiveEvent = prepared(
-  (
-    db: Executor,
-    id: string,
-    type: string,
-    kind: string,
-    account: string | null,
-    objectId: string | null,
-    relatedId: string | null,
-    now: number,
-  ) =>
-    db
-      .insertInto('stripeInbox')
-      .values({ id, type, kind, account, objectId, relatedId, receivedAt: now, dueAt: now })
-      // Delivered again before it was applied (Stripe's "Resend", even of one given up): it is due at
-      // once, with its three days of retries anew.
-      .onConflict((oc) =>
-        oc
-          .column('id')
-          .doUpdateSet({ dueAt: now, claimedUntil: null, attempts: 0, receivedAt: now })
-          .where('stripeInbox.appliedAt', 'is', null),
-      ),
-);
-
-/** Takes a delivery into the inbox, due at once; a delivery of an event applied changes nothing. */
-export async function receiveStripeEvent(db: Executor, entry: InboxEntry, now: number): Promise<void> {
-  await receiveEvent(
-    db,
-    entry.id,
-    entry.type,
-    entry.kind,
-    entry.account,
-    entry.objectId,
-    entry.relatedId,
-    now,
-  );
+/**
+ * Takes deliveries into the inbox, due at once (one statement for all; an event delivered twice among
+ * them is taken once). A delivery of an event applied changes nothing.
+ */
+export async function receiveStripeEvents(db: Executor, entries: InboxEntry[], now: number): Promise<void> {
+  const byId = new Map(entries.map((entry) => [entry.id, entry]));
+  if (byId.size === 0) return;
+  await db
+    .insertInto('stripeInbox')
+    .values(
+      [...byId.values()].map(({ id, type, kind, account, objectId, relatedId }) => ({
+        id,
+        type,
+        kind,
+        account,
+        objectId,
+        relatedId,
+        receivedAt: now,
+        dueAt: now,
+      })),
+    )
+    // Delivered again before it was applied (Stripe's "Resend", even of one given up): it is due at
+    // once, with its three days of retries anew.
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet({ dueAt: now, claimedUntil: null, attempts: 0, receivedAt: now })
+        .where('stripeInbox.appliedAt', 'is', null),
+    )
+    .execute();
 }
 
 const anyDueEvent = prepared((db: Executor, now: number) =>
@@ -393,7 +387,7 @@ export async function recordStripeEvent(
   return (await recordEvent(db, event.id, event.type, now)).length > 0;
 }
 
-/** Records events applied, in the transaction that wrote their effects. */
+/** Records events applied, in the transaction that wrote their effects (one recorded already stays). */
 export async function recordStripeEvents(
   db: Executor,
   events: { id: string; type: string }[],
@@ -403,6 +397,7 @@ export async function recordStripeEvents(
   await db
     .insertInto('stripeEvents')
     .values(events.map((event) => ({ id: event.id, type: event.type, receivedAt: now })))
+    .onConflict((oc) => oc.column('id').doNothing())
     .execute();
 }
 

@@ -419,7 +419,14 @@ export function createOffersService(deps: OffersDeps) {
 
   /** Which refunds end a buyer's access to this offer. */
   async function refundPolicyOf(executor: Executor, offerId: string): Promise<RefundPolicy> {
-    return (await detail(executor, offerId)).row.refundPolicy;
+    return (await offerRow(offerId, executor)).refundPolicy;
+  }
+
+  /** An offer as stored, without its groups (what a purchase needs of it). */
+  async function offerRow(id: string, executor: Executor = db): Promise<OfferRow> {
+    const row = await findOffer(executor, id);
+    if (!row) throw new NotFoundError('No such offer.');
+    return row;
   }
 
   return {
@@ -441,7 +448,7 @@ export function createOffersService(deps: OffersDeps) {
     removeMedia,
     permissionImpact,
     publicOffer,
-    offerDetail: (id: string, executor: Executor = db) => detail(executor, id),
+    offerRow,
   };
 }
 

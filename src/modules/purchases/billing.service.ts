@@ -7,13 +7,13 @@
 
 import { sql } from 'kysely';
 import { type Actor, isStaffRole, requireStaff } from '../../platform/actor.ts';
+import { batched } from '../../platform/batched.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { type Database, inboxOf, processRole, retryingConflicts } from '../../platform/db/database.ts';
 import { type Executor, locksRows } from '../../platform/db/executor.ts';
 import type { EntitlementState, PurchaseStatus } from '../../platform/db/schema.ts';
 import { forgetTalliesAfter, inTransaction, tallyMark } from '../../platform/db/tallies.ts';
 import { AppError, NotFoundError, stillThere, ValidationError } from '../../platform/errors.ts';
-import { batched } from '../../platform/batched.ts';
 import { enqueueJob } from '../../platform/jobs.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { decodeCursor, pageOf } from '../../platform/pagination.ts';
@@ -65,6 +65,7 @@ import {
   stripeInboxCounts,
   updatePayment,
   updatePurchase,
+  updatePurchaseIfAny,
 } from './purchase.repository.ts';
 import { type PurchasesService, SYNC_PURCHASE_JOB, type SyncPurchasePayload } from './purchase.service.ts';
 
@@ -89,7 +90,7 @@ export interface BillingDeps {
     AccessService,
     'changeEntitlement' | 'entitlementOfPurchase' | 'entitlementOfPurchaseForChange'
   >;
-  offers: Pick<OffersService, 'recordRevenue' | 'refundPolicyOf' | 'offerDetail'>;
+  offers: Pick<OffersService, 'recordRevenue' | 'refundPolicyOf' | 'offerRow'>;
   users: Pick<UsersService, 'addSpending' | 'linkStripeCustomer' | 'stripeCustomerOf'>;
   settings: Pick<SettingsService, 'getSettings'>;
   affiliates: Pick<
@@ -303,7 +304,7 @@ export function createBillingService(deps: BillingDeps) {
     payment: PaymentRow,
     taxMinor: number,
   ): Promise<void> {
-    const { row: offer } = await offers.offerDetail(sale.offerId, trx);
+    const offer = await offers.offerRow(sale.offerId, trx);
     const purchase =
       sale.commissionPercent === null && offer.resellEnabled && offer.resellCommissionPercent
         ? await updatePurchase(trx, sale.id, {
@@ -363,22 +364,21 @@ export function createBillingService(deps: BillingDeps) {
     const intent =
       session.mode === 'payment' ? expanded(session.payment_intent, "the session's payment intent") : null;
     const charge = intent ? expanded(intent.latest_charge, "the payment intent's charge") : null;
-    const purchase = await findPurchase(trx, purchaseId);
-    if (!purchase) return null;
-    await updatePurchase(trx, purchase.id, {
+    const purchase = await updatePurchaseIfAny(trx, purchaseId, {
       stripeCheckoutSessionId: session.id,
       stripeCustomerId: idOf(session.customer),
       stripeSubscriptionId: subscription?.id ?? null,
       stripePaymentIntentId: intent?.id ?? null,
       checkoutUrl: null,
     });
+    if (!purchase) return null;
     const paid = subscription
       ? {
           access: accessForSubscription(subscriptionView(subscription), null, clock.now(), grace),
           stripe: factsOf(subscription, readAt),
         }
       : { access: { state: 'active' as const, accessUntil: null }, stripe: null };
-    const settled = await purchases.settlePaidPurchase(trx, purchase.id, paid);
+    const settled = await purchases.settlePaidPurchase(trx, purchase, paid);
     const customer = idOf(session.customer);
     if (customer && settled.userId && settled.status === 'fulfilled')
       await users.linkStripeCustomer(trx, settled.userId, customer);
@@ -436,11 +436,11 @@ export function createBillingService(deps: BillingDeps) {
     if (purchase.status === 'pending' || purchase.status === 'canceled') {
       if (view.status !== 'active' && view.status !== 'trialing' && view.status !== 'past_due')
         return purchase;
-      await updatePurchase(trx, purchase.id, {
+      const paidFor = await updatePurchase(trx, purchase.id, {
         stripeSubscriptionId: subscription.id,
         stripeCustomerId: idOf(subscription.customer),
       });
-      return purchases.settlePaidPurchase(trx, purchase.id, {
+      return purchases.settlePaidPurchase(trx, paidFor, {
         access: accessForSubscription(view, null, clock.now(), grace),
         stripe: facts,
       });

@@ -498,7 +498,7 @@ export function checkoutRoutes(deps: CheckoutRoutesDeps) {
           });
         }
         if (back.signIn) setSessionCookies(reply, cookies, back.signIn);
-        const { row } = await offers.offerDetail(back.purchase.offerId);
+        const row = await offers.offerRow(back.purchase.offerId);
         return reply.redirect(`/checkout/${row.slug}/complete?purchase=${back.purchase.id}`, 303);
       },
     );

@@ -42,7 +42,7 @@ export interface CheckoutDeps {
   stripe: Pick<StripeConnection, 'client'>;
   access: Pick<AccessService, 'liveEntitlement'>;
   auth: Pick<AuthService, 'findAccountByEmail' | 'findAccountById' | 'createSession' | 'requestMagicLink'>;
-  offers: Pick<OffersService, 'publicOffer' | 'stripePriceOf' | 'offerDetail'>;
+  offers: Pick<OffersService, 'publicOffer' | 'stripePriceOf' | 'offerRow'>;
   purchases: Pick<PurchasesService, 'purchaseOfBrowser' | 'destinationOf'>;
   billing: Pick<BillingService, 'completeCheckout' | 'readCheckoutSession'>;
 }
@@ -219,7 +219,7 @@ export function createCheckoutService(deps: CheckoutDeps) {
     if (session.status === 'open' && session.url) return { kind: 'still_open', url: session.url };
     const { purchase } = await billing.completeCheckout(read);
     const current = purchase ?? stillThere(await findPurchase(db, known.id), 'purchase');
-    const { row: offer } = await offers.offerDetail(current.offerId);
+    const offer = await offers.offerRow(current.offerId);
     if (current.status === 'awaiting_confirmation') return { kind: 'confirm_email', purchase: current };
     if (current.status !== 'fulfilled') return { kind: 'not_paid', slug: offer.slug };
     const ownsBrowser = (await purchases.purchaseOfBrowser(cookie, current.id, offer.id)) !== null;

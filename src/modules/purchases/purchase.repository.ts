@@ -39,6 +39,15 @@ export async function updatePurchase(
   return db.updateTable('purchases').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 
+/** Changes a purchase if there is one by that id, and answers it as it is now. */
+export async function updatePurchaseIfAny(
+  db: Executor,
+  id: string,
+  patch: Updateable<PurchasesTable>,
+): Promise<PurchaseRow | undefined> {
+  return db.updateTable('purchases').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
 /** Adds a refund to a purchase's total in one statement (two payments of it refunded at once both count). */
 export async function addPurchaseRefund(db: Executor, id: string, deltaMinor: number): Promise<void> {
   await db

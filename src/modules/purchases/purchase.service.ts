@@ -145,6 +145,8 @@ export function createPurchasesService(deps: PurchasesDeps) {
     trx: Executor,
     purchaseId: string,
     paid: { access: Access; stripe: StripeFacts | null } | null = null,
+    /** The buyer, when the caller has just read or made their account (not read again). */
+    known?: { id: string; email: string; name: string },
   ): Promise<{ purchase: PurchaseRow; alreadyMember: boolean }> {
     const claimed = await claimForFulfilment(trx, purchaseId, clock.now());
     if (!claimed) {
@@ -153,10 +155,14 @@ export function createPurchasesService(deps: PurchasesDeps) {
       if (purchase.status === 'fulfilled') return { purchase, alreadyMember: false };
       throw new AppError('purchase_without_buyer', 409, 'This purchase has no confirmed buyer yet.');
     }
-    const user = claimed.userId ? await auth.findAccountById(trx, claimed.userId) : undefined;
+    const user = !claimed.userId
+      ? undefined
+      : known?.id === claimed.userId
+        ? known
+        : await auth.findAccountById(trx, claimed.userId);
     if (!user)
       throw new AppError('purchase_without_buyer', 409, 'The buyer of this purchase no longer exists.');
-    const { row: offer } = await offers.offerDetail(claimed.offerId, trx);
+    const offer = await offers.offerRow(claimed.offerId, trx);
     const isPaid = Number(claimed.amountMinor) > 0;
     // Joining a free offer twice changes nothing; a payment always gets its own entitlement, so its
     // subscription, refunds and disputes have one to act on.
@@ -194,11 +200,11 @@ export function createPurchasesService(deps: PurchasesDeps) {
    */
   async function settlePaidPurchase(
     trx: Executor,
-    purchaseId: string,
+    /** As the caller's transaction has just written it. */
+    paidFor: PurchaseRow,
     paid: { access: Access; stripe: StripeFacts | null },
   ): Promise<PurchaseRow> {
-    let purchase = await findPurchase(trx, purchaseId);
-    if (!purchase) throw new NotFoundError('No such purchase.');
+    let purchase = paidFor;
     if (purchase.status === 'fulfilled' || purchase.status === 'awaiting_confirmation') return purchase;
     if (purchase.status === 'canceled') {
       // Paid after the checkout was given up (an async payment, a late webhook): the money decides.
@@ -216,6 +222,7 @@ export function createPurchasesService(deps: PurchasesDeps) {
       }
       const user = await users.createBuyerAccount(trx, { email: purchase.email, name: purchase.name });
       purchase = await updatePurchase(trx, purchase.id, { userId: user.id, accountCreated: 1 });
+      return (await fulfilPurchase(trx, purchase.id, paid, user)).purchase;
     }
     return (await fulfilPurchase(trx, purchase.id, paid)).purchase;
   }
@@ -226,7 +233,7 @@ export function createPurchasesService(deps: PurchasesDeps) {
     purchase: PurchaseRow,
     account: { id: string; email: string; name: string },
   ): Promise<void> {
-    const { row: offer } = await offers.offerDetail(purchase.offerId, trx);
+    const offer = await offers.offerRow(purchase.offerId, trx);
     const url = await auth.issueLink(trx, account.id, 'claim_purchase', LINK_TTL_MS, `/checkout/claim`, {
       purchaseId: purchase.id,
     });
@@ -340,7 +347,7 @@ export function createPurchasesService(deps: PurchasesDeps) {
       const { purchaseId } = JSON.parse(link.data ?? '{}') as { purchaseId?: string };
       const purchase = purchaseId ? await findPurchase(trx, purchaseId) : undefined;
       if (!purchase || purchase.userId !== user.id) throw new NotFoundError('No such purchase.');
-      const { row: offer } = await offers.offerDetail(purchase.offerId, trx);
+      const offer = await offers.offerRow(purchase.offerId, trx);
       const { alreadyMember } = await fulfilPurchase(trx, purchase.id);
       // A paid subscription waited for this confirmation: its state is read from Stripe next.
       if (purchase.stripeSubscriptionId)

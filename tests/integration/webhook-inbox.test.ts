@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWebhookInbox } from '../../src/modules/purchases/billing.inbox.ts';
+import { BATCH_SIZE, createWebhookInbox } from '../../src/modules/purchases/billing.inbox.ts';
 import {
   type ClaimedEvent,
   claimStripeEvents,
@@ -168,13 +168,15 @@ describe('the inbox', () => {
         clock,
         logger: { info: () => {}, error: () => {} } as never,
         role: processRole(database.db, 'inbox-drainer-test'),
-        async applyBatch(events) {
-          applied.push([name, ...events.map((event) => event.id)]);
-          await markInboxApplied(
-            inbox,
-            events.map((event) => event.id),
-            clock.now(),
-          );
+        async prepareBatch(events) {
+          return async () => {
+            applied.push([name, ...events.map((event) => event.id)]);
+            await markInboxApplied(
+              inbox,
+              events.map((event) => event.id),
+              clock.now(),
+            );
+          };
         },
       });
     const first = started('first');
@@ -214,18 +216,20 @@ describe('the inbox', () => {
       clock,
       logger: { error: () => {} } as never,
       role: { exclusive: false, tryTake: async () => true, release: async () => {} },
-      async applyBatch(events) {
-        if (failNext) {
-          failNext = false;
-          throw new Error('the database went away');
-        }
-        if (holding) await holding;
-        batches.push(events);
-        await markInboxApplied(
-          inbox,
-          events.map((event) => event.id),
-          clock.now(),
-        );
+      async prepareBatch(events) {
+        return async () => {
+          if (failNext) {
+            failNext = false;
+            throw new Error('the database went away');
+          }
+          if (holding) await holding;
+          batches.push(events);
+          await markInboxApplied(
+            inbox,
+            events.map((event) => event.id),
+            clock.now(),
+          );
+        };
       },
     });
     const [a, b] = [entry(), entry()];
@@ -267,5 +271,33 @@ describe('the inbox', () => {
     drainer.kick();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect((await row(e.id)).appliedAt).toBeNull();
+  });
+
+  it('reads the next batch while one is written', async () => {
+    const clock = manualClock(900_000);
+    const steps: string[] = [];
+    const drainer = createWebhookInbox({
+      db: inbox,
+      clock,
+      logger: { error: () => {} } as never,
+      role: { exclusive: false, tryTake: async () => true, release: async () => {} },
+      async prepareBatch(events) {
+        const batch = steps.filter((step) => step.startsWith('read')).length + 1;
+        steps.push(`read ${batch}: ${events.length}`);
+        return async () => {
+          steps.push(`write ${batch}`);
+          await markInboxApplied(
+            inbox,
+            events.map((event) => event.id),
+            clock.now(),
+          );
+        };
+      },
+    });
+    const events = Array.from({ length: BATCH_SIZE + 1 }, () => entry());
+    await receiveStripeEvents(inbox, events, clock.now());
+    await drainer.drain();
+    expect(steps).toEqual([`read 1: ${BATCH_SIZE}`, 'read 2: 1', 'write 1', 'write 2']);
+    for (const event of events) expect((await row(event.id)).appliedAt).not.toBeNull();
   });
 });

@@ -1,7 +1,9 @@
 // The webhook inbox's drainer. A delivery is verified, written into the inbox and answered at once
 // (Stripe asks for a quick 2xx and retries what times out); a drainer then applies what is due in
-// batches (billing.service.ts, applyBatch). Events arrive faster than they are applied only while the
-// drainer is busy, and then the next batch is larger. On SQLite one started process drains at a time
+// batches (billing.service.ts, prepareBatch): a batch's reads from Stripe first, then its writes, and
+// while one batch is written the next one's reads are under way (they wait on Stripe, the writes on the
+// database). Events arrive faster than they are applied only while the drainer is busy, and then the
+// next batch is larger. On SQLite one started process drains at a time
 // (the role, platform/db/role.ts); on PostgreSQL every process does, claims keeping them apart.
 //
 // An event that cannot be applied yet (its payment has not arrived) or failed is tried again later,
@@ -62,7 +64,11 @@ export function createWebhookInbox(deps: {
   db: Database;
   clock: Clock;
   logger: Logger;
-  applyBatch(events: ClaimedEvent[]): Promise<void>;
+  /**
+   * Makes a claimed batch ready: reads what it needs (from Stripe), and answers the step that writes
+   * it. The next batch's reads are made while one is written.
+   */
+  prepareBatch(events: ClaimedEvent[]): Promise<() => Promise<void>>;
   /** Which started process drains (one at a time); an inbox never started drains when kicked. */
   role: Role;
 }): WebhookInbox {
@@ -103,25 +109,53 @@ export function createWebhookInbox(deps: {
     if (await stripeEventDue(db, clock.now())) kick();
   }
 
+  /** A claimed batch on its way: its reads under way, its claim renewed until it is written. */
+  interface InHand {
+    ready: Promise<() => Promise<void>>;
+    renewing: NodeJS.Timeout;
+  }
+
+  /** Claims the next batch due and starts its reads; null when nothing is due. */
+  async function claimNext(): Promise<InHand | null> {
+    const now = clock.now();
+    const batch = await claimStripeEvents(db, now, now + CLAIM_MS, BATCH_SIZE);
+    if (batch.length === 0) return null;
+    // A batch can outlast its claim (Stripe slow to answer its reads): the claim is renewed while
+    // the batch is in hand, so another drainer never takes it up meanwhile.
+    const ids = batch.map((event) => event.id);
+    const renewing = setInterval(() => {
+      renewStripeClaims(db, ids, clock.now() + CLAIM_MS).catch(() => {});
+    }, CLAIM_MS / 2);
+    renewing.unref();
+    const ready = deps.prepareBatch(batch);
+    // Awaited when its turn comes; until then a failure must not go unheard as unhandled.
+    ready.catch(() => {});
+    return { ready, renewing };
+  }
+
   async function drainOnce(): Promise<void> {
-    for (;;) {
-      again = false;
-      const now = clock.now();
-      const batch = await claimStripeEvents(db, now, now + CLAIM_MS, BATCH_SIZE);
-      if (batch.length === 0 && !again) return;
-      if (batch.length === 0) continue;
-      // A batch can outlast its claim (Stripe slow to answer its reads): the claim is renewed while
-      // the batch runs, so another drainer never takes it up meanwhile.
-      const ids = batch.map((event) => event.id);
-      const renewing = setInterval(() => {
-        renewStripeClaims(db, ids, clock.now() + CLAIM_MS).catch(() => {});
-      }, CLAIM_MS / 2);
-      renewing.unref();
-      try {
-        await deps.applyBatch(batch);
-      } finally {
-        clearInterval(renewing);
+    let ahead: InHand | null = null;
+    try {
+      for (;;) {
+        again = false;
+        const current: InHand | null = ahead ?? (await claimNext());
+        ahead = null;
+        if (!current) {
+          if (!again) return;
+          continue;
+        }
+        try {
+          const write = await current.ready;
+          // The next batch's reads go out to Stripe while this one is written.
+          if (!stopped) ahead = await claimNext();
+          await write();
+        } finally {
+          clearInterval(current.renewing);
+        }
       }
+    } finally {
+      // Stopped or failed with a batch claimed: its claim runs out, and it is applied then.
+      if (ahead) clearInterval((ahead as InHand).renewing);
     }
   }
 

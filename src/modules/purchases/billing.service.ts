@@ -117,7 +117,7 @@ type Apply = (trx: Executor, grace: number) => Promise<unknown>;
 
 /**
  * An event made ready to apply, and the object it applies as Stripe has it now, if that is all it
- * does: events of a batch that name the same object are applied once (`applyBatch`).
+ * does: events of a batch that name the same object are applied once (`prepareBatch`).
  */
 interface Ready {
   apply: Apply;
@@ -139,8 +139,11 @@ function once<T>(reads: Reads, key: string, read: () => Promise<T>): Promise<T> 
 /** Events applied side by side on PostgreSQL, each in its own transaction. */
 const APPLIED_AT_ONCE = 8;
 
-/** Stripe reads a batch has in flight at once. */
-const READS_AT_ONCE = 8;
+/**
+ * Stripe reads a batch has in flight at once: enough that the next batch's are all under way while one
+ * is written (a write on SQLite holds the process until it commits).
+ */
+const READS_AT_ONCE = 32;
 
 /** `work` on every item, `limit` at a time; the results in the items' order. */
 async function eachAtOnce<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -918,13 +921,14 @@ export function createBillingService(deps: BillingDeps) {
   }
 
   /**
-   * Applies claimed inbox events: their reads first, outside any transaction (READS_AT_ONCE at a
-   * time, each object once), then their effects, each recorded in `stripe_events` in the transaction
-   * that writes it (`applyTogether` on SQLite, `applyEach` on PostgreSQL). Payments before what
-   * refers to them: checkouts, subscriptions and invoices first, then refunds and disputes, each group
-   * in the order it was received. An event that failed is tried again later (billing.inbox.ts).
+   * Makes claimed inbox events ready to apply: their reads now, outside any transaction (READS_AT_ONCE
+   * at a time, each object once); the step it answers writes their effects, each recorded in
+   * `stripe_events` in the transaction that writes it (`applyTogether` on SQLite, `applyEach` on
+   * PostgreSQL). Payments before what refers to them: checkouts, subscriptions and invoices first, then
+   * refunds and disputes, each group in the order it was received. An event that failed is tried again
+   * later (billing.inbox.ts).
    */
-  async function applyBatch(events: ClaimedEvent[]): Promise<void> {
+  async function prepareBatch(events: ClaimedEvent[]): Promise<() => Promise<void>> {
     const ordered = [...events].sort((a, b) => rankOf(a.type) - rankOf(b.type));
     const reads: Reads = new Map();
     const client = () => once(reads, 'client', async () => (await connection.client()).stripe);
@@ -944,6 +948,11 @@ export function createBillingService(deps: BillingDeps) {
       if (first) item.sameAs = first;
       else firstOf.set(item.object, item);
     }
+    return () => applyPrepared(prepared);
+  }
+
+  /** Writes a prepared batch (`prepareBatch`), then tells the inbox what came of each event. */
+  async function applyPrepared(prepared: Prepared[]): Promise<void> {
     const grace = await graceMs();
     const now = clock.now();
     const { applied, before, failed } = locksRows(db)
@@ -971,7 +980,7 @@ export function createBillingService(deps: BillingDeps) {
     db: inboxDb,
     clock,
     logger,
-    applyBatch,
+    prepareBatch,
     role: processRole(db, 'inbox-drainer'),
   });
 

@@ -94,6 +94,19 @@ describe('the inbox', () => {
     expect(await row(twice.id)).toMatchObject({ receivedAt: 2_000, dueAt: 2_000, appliedAt: null });
     expect(await row(applied.id)).toMatchObject({ receivedAt: 1_000, dueAt: null, appliedAt: 1_500 });
     await receiveStripeEvents(inbox, [], 3_000);
+    // More than one statement takes.
+    const many = Array.from({ length: 1_200 }, () => entry());
+    await receiveStripeEvents(inbox, many, 4_000);
+    const taken = await inbox
+      .selectFrom('stripeInbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(
+        'id',
+        'in',
+        many.map((event) => event.id),
+      )
+      .executeTakeFirstOrThrow();
+    expect(Number(taken.n)).toBe(1_200);
   });
 
   it('forgets applied and given-up events after a while, never pending ones', async () => {

@@ -100,7 +100,19 @@ function sampleFor(name: string): Sample {
   if (name === 'payload') return { value: { sample: true } };
   if (name === 'like') return { value: true };
   if (name === 'counts') return { value: [{ day: NOW, metric: 'sample', currency: '', delta: 1 }] };
-  if (name === 'pick') return { value: () => 0 };
+  if (name === 'entries' || name === 'events')
+    return {
+      value: [
+        {
+          id: 'sample-1',
+          type: 'sample.type',
+          kind: 'account',
+          account: null,
+          objectId: 'sample-object',
+          relatedId: null,
+        },
+      ],
+    };
   return { value: `sample-${name}` };
 }
 

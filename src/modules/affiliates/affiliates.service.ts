@@ -4,7 +4,6 @@
 // the offer's percentage, frozen at the sale, while the affiliate still holds the offer; refunds and
 // disputes write reversals; a ledger, never a counter. Payouts go by Stripe transfer to the affiliate's
 // own connected account, or are marked paid by the creator.
-
 import { randomBytes } from 'node:crypto';
 import { type Actor, isStaffRole, requireStaff } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';

@@ -1,8 +1,8 @@
 // The webhook inbox's drainer. A delivery is verified, written into the inbox and answered at once
 // (Stripe asks for a quick 2xx and retries what times out); a drainer then applies what is due in
 // batches (billing.service.ts, prepareBatch): a batch's reads from Stripe first, then its writes, and
-// while one batch is written the next one's reads are under way (they wait on Stripe, the writes on the
-// database). Events arrive faster than they are applied only while the drainer is busy, and then the
+// while one batch is written the next one's reads are under way (Stripe answers them meanwhile; on
+// SQLite what they read of the database waits for the write's commit). Events arrive faster than they are applied only while the drainer is busy, and then the
 // next batch is larger. On SQLite one started process drains at a time
 // (the role, platform/db/role.ts); on PostgreSQL every process does, claims keeping them apart.
 //
@@ -146,15 +146,18 @@ export function createWebhookInbox(deps: {
         }
         try {
           const write = await current.ready;
-          // The next batch's reads go out to Stripe while this one is written.
-          if (!stopped) ahead = await claimNext();
+          // The next batch's reads go out to Stripe while this one is written (a claim that fails
+          // here is tried again by the next turn; this batch is written all the same).
+          ahead = stopped ? null : await claimNext().catch(() => null);
           await write();
         } finally {
           clearInterval(current.renewing);
         }
+        if (stopped) return;
       }
     } finally {
-      // Stopped or failed with a batch claimed: its claim runs out, and it is applied then.
+      // Stopped, or a write failed, with the next batch claimed: its claim runs out, and it is applied
+      // then (on SQLite at once by the next drainer, which frees a dead one's claims).
       if (ahead) clearInterval((ahead as InHand).renewing);
     }
   }

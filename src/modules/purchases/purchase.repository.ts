@@ -274,12 +274,19 @@ export interface ClaimedEvent extends InboxEntry {
  * them is taken once). A delivery of an event applied changes nothing.
  */
 export async function receiveStripeEvents(db: Executor, entries: InboxEntry[], now: number): Promise<void> {
-  const byId = new Map(entries.map((entry) => [entry.id, entry]));
-  if (byId.size === 0) return;
+  const taken = [...new Map(entries.map((entry) => [entry.id, entry])).values()];
+  // At most RECEIVED_AT_ONCE rows a statement (8 values each: far below SQLite's limit of 32 766).
+  for (let from = 0; from < taken.length; from += RECEIVED_AT_ONCE)
+    await receiveEvents(db, taken.slice(from, from + RECEIVED_AT_ONCE), now);
+}
+
+const RECEIVED_AT_ONCE = 500;
+
+async function receiveEvents(db: Executor, entries: InboxEntry[], now: number): Promise<void> {
   await db
     .insertInto('stripeInbox')
     .values(
-      [...byId.values()].map(({ id, type, kind, account, objectId, relatedId }) => ({
+      entries.map(({ id, type, kind, account, objectId, relatedId }) => ({
         id,
         type,
         kind,

@@ -11,7 +11,7 @@ function memoryDb(log: string[]) {
   return new Kysely<DB>({
     dialect: new SqliteDialect({ database: sqlite }),
     log: (event) => {
-      log.push(event.query.sql);
+      log.push(`${event.query.sql} ${JSON.stringify(event.query.parameters)}`);
     },
   });
 }
@@ -62,7 +62,11 @@ describe('tallies', () => {
       { kind: 'offers', key: 'o2', a: 1, b: 750 },
     ]);
     // One statement a row: kinds in their order, rows by key; o3 added nothing.
-    expect(writes(log)).toHaveLength(3);
+    expect(writes(log).map((statement) => JSON.parse(statement.slice(statement.indexOf(' [') + 1)))).toEqual([
+      ['days', 'd1', 1, 0],
+      ['offers', 'o1', 1, 100],
+      ['offers', 'o2', 1, 750],
+    ]);
     await db.destroy();
   });
 

@@ -51,6 +51,20 @@ async function row(id: string) {
   return inbox.selectFrom('stripeInbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
+/** A started-less drainer that always holds its role (PostgreSQL's way), writing with `prepareBatch`. */
+function loneDrainer(
+  clock: ReturnType<typeof manualClock>,
+  prepareBatch: (events: ClaimedEvent[]) => Promise<() => Promise<void>>,
+) {
+  return createWebhookInbox({
+    db: inbox,
+    clock,
+    logger: { error: () => {} } as never,
+    role: { exclusive: false, tryTake: async () => true, release: async () => {} },
+    prepareBatch,
+  });
+}
+
 describe('the inbox', () => {
   it('is a file of its own beside a SQLite database, and the database itself on PostgreSQL', () => {
     if (database.engine === 'sqlite' && database.config.database.kind === 'sqlite') {
@@ -224,26 +238,20 @@ describe('the inbox', () => {
     let failNext = false;
     let release: () => void = () => {};
     let holding: Promise<void> | null = null;
-    const drainer = createWebhookInbox({
-      db: inbox,
-      clock,
-      logger: { error: () => {} } as never,
-      role: { exclusive: false, tryTake: async () => true, release: async () => {} },
-      async prepareBatch(events) {
-        return async () => {
-          if (failNext) {
-            failNext = false;
-            throw new Error('the database went away');
-          }
-          if (holding) await holding;
-          batches.push(events);
-          await markInboxApplied(
-            inbox,
-            events.map((event) => event.id),
-            clock.now(),
-          );
-        };
-      },
+    const drainer = loneDrainer(clock, async (events) => {
+      return async () => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('the database went away');
+        }
+        if (holding) await holding;
+        batches.push(events);
+        await markInboxApplied(
+          inbox,
+          events.map((event) => event.id),
+          clock.now(),
+        );
+      };
     });
     const [a, b] = [entry(), entry()];
     await receiveStripeEvents(inbox, [a], clock.now());
@@ -289,23 +297,17 @@ describe('the inbox', () => {
   it('reads the next batch while one is written', async () => {
     const clock = manualClock(900_000);
     const steps: string[] = [];
-    const drainer = createWebhookInbox({
-      db: inbox,
-      clock,
-      logger: { error: () => {} } as never,
-      role: { exclusive: false, tryTake: async () => true, release: async () => {} },
-      async prepareBatch(events) {
-        const batch = steps.filter((step) => step.startsWith('read')).length + 1;
-        steps.push(`read ${batch}: ${events.length}`);
-        return async () => {
-          steps.push(`write ${batch}`);
-          await markInboxApplied(
-            inbox,
-            events.map((event) => event.id),
-            clock.now(),
-          );
-        };
-      },
+    const drainer = loneDrainer(clock, async (events) => {
+      const batch = steps.filter((step) => step.startsWith('read')).length + 1;
+      steps.push(`read ${batch}: ${events.length}`);
+      return async () => {
+        steps.push(`write ${batch}`);
+        await markInboxApplied(
+          inbox,
+          events.map((event) => event.id),
+          clock.now(),
+        );
+      };
     });
     const events = Array.from({ length: BATCH_SIZE + 1 }, () => entry());
     await receiveStripeEvents(inbox, events, clock.now());

@@ -1,5 +1,6 @@
-// On PostgreSQL the hot queries (prepared.ts) go as named statements: a connection parses and plans
-// each once, then sends its name and values. DATABASE_PREPARED_STATEMENTS=false sends them unnamed
+// On PostgreSQL the hot queries (prepared.ts) go as named statements, and so does any other statement
+// the second time the process sends it (up to a number): a connection parses and plans each once,
+// then sends its name and values. DATABASE_PREPARED_STATEMENTS=false sends them unnamed
 // (for PgBouncer before 1.21 in transaction mode).
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,16 +17,36 @@ beforeAll(async () => {
 });
 afterAll(async () => database.cleanup());
 
-/** Runs a hot query twice on a pool of one connection, and lists what that connection has prepared. */
-async function preparedOn(preparedStatements: boolean): Promise<string[]> {
+let shapes = 0;
+
+/**
+ * Runs a hot query once and a statement of a shape this process never sent before once, then twice,
+ * on a pool of one connection; answers the names that connection prepared after each step.
+ */
+async function preparedOn(preparedStatements: boolean) {
   const config = database.config.database;
   if (config.kind !== 'postgres') throw new Error('PostgreSQL only');
   const { db } = await openDatabase({ ...config, preparedStatements }, { poolSize: 1 });
+  // In capitals: never named itself (only statements starting with a lower-case select, insert, … are).
+  const names = async () =>
+    (await sql<{ name: string }>`SELECT name FROM pg_prepared_statements`.execute(db)).rows.map(
+      (row) => row.name,
+    );
   try {
     const group = await createGroup({ db });
-    for (let i = 0; i < 2; i += 1) await listFeedPosts(db, group.id, 'nobody', null, 20);
-    const rows = await sql<{ name: string }>`select name from pg_prepared_statements`.execute(db);
-    return rows.rows.map((row) => row.name);
+    await listFeedPosts(db, group.id, 'nobody', null, 20);
+    const hot = await names();
+    shapes += 1;
+    const repeated = () =>
+      db
+        .selectFrom('hubGroups')
+        .select(sql<number>`1`.as(`shape_${shapes}`))
+        .where('id', '=', group.id)
+        .execute();
+    await repeated();
+    const once = await names();
+    await repeated();
+    return { hot, once, twice: await names() };
   } finally {
     await db.destroy();
   }
@@ -63,10 +84,13 @@ describe('prepared statements on PostgreSQL', () => {
     }
   });
 
-  it('name the hot queries, and only when they are on', async () => {
-    const named = await preparedOn(true);
-    expect(named.length).toBe(1);
-    expect(named[0]).toMatch(/^gh_[0-9a-f]{20}$/);
-    expect(await preparedOn(false)).toEqual([]);
+  it('name the hot queries at once, other statements the second time, and only when they are on', async () => {
+    const on = await preparedOn(true);
+    expect(on.hot.length).toBeGreaterThan(0);
+    for (const name of on.twice) expect(name).toMatch(/^gh_[0-9a-f]{20}$/);
+    // The repeated statement: unnamed the first time, named (and prepared) the second.
+    expect(on.once).toEqual(on.hot);
+    expect(on.twice.filter((name) => !on.once.includes(name))).toHaveLength(1);
+    expect(await preparedOn(false)).toEqual({ hot: [], once: [], twice: [] });
   });
 });

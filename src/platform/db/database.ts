@@ -42,7 +42,7 @@ import * as offerCounters from './migrations/0026-offer-counters-not-catalog.ts'
 import * as usersLastVisit from './migrations/0027-users-last-visit-not-a-change.ts';
 import * as webhookInboxQueue from './migrations/0028-webhook-inbox-queue.ts';
 import { createInboxTable } from './migrations/0028-webhook-inbox-queue.ts';
-import { statementName } from './prepared.ts';
+import { NAMED_BY_USE, namingByUse, statementName } from './prepared.ts';
 import { type Role, roleOf } from './role.ts';
 import type { DB } from './schema.ts';
 import { isBusy, WaitingSqliteDialect } from './sqlite-driver.ts';
@@ -157,9 +157,9 @@ export interface OpenDatabaseOptions {
 }
 
 /**
- * The pool as Kysely sees it. With `naming`, its connections send each hot query (prepared.ts) by name:
- * the server parses and plans it on a connection's first use and reuses the plan after; everything else
- * goes as before (unnamed statements). With `committed`, the topics a connection's writes changed (the
+ * The pool as Kysely sees it. With `naming`, its connections send each hot query and each statement the
+ * pool sends again (prepared.ts, `namingByUse`) by name: the server parses and plans it on a connection's first
+ * use and reuses the plan after; everything else goes as before (unnamed statements). With `committed`, the topics a connection's writes changed (the
  * triggers' notices, changes.ts) are handed over once its transaction commits, or at once for a write
  * outside one; a rollback forgets them.
  */
@@ -175,6 +175,7 @@ function trackingPool(
 ) {
   // One wrapper per connection, kept as long as the connection (Kysely keys its own state by it).
   const wrapped = new WeakMap<pg.PoolClient, pg.PoolClient>();
+  const byUse = options.naming ? namingByUse(NAMED_BY_USE) : null;
   const track = (client: pg.PoolClient) => {
     // Statements this connection can no longer run by name (below): sent unnamed from then on.
     const stale = new Set<string>();
@@ -200,7 +201,10 @@ function trackingPool(
       }
     };
     const run = async (text: unknown, values?: unknown[]) => {
-      const name = options.naming && typeof text === 'string' ? statementName(text) : undefined;
+      const name =
+        byUse && typeof text === 'string'
+          ? (statementName(text) ?? byUse(text, values?.length ?? 0))
+          : undefined;
       if (!name || stale.has(name)) return client.query(text as string, values);
       try {
         return await client.query({ name, text: text as string, values });

@@ -1,7 +1,7 @@
 import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { prepared } from './prepared.ts';
+import { namingByUse, prepared } from './prepared.ts';
 import type { DB } from './schema.ts';
 
 function memoryDb(log?: (sql: string) => void) {
@@ -69,5 +69,46 @@ describe('prepared queries', () => {
       'limit ?',
     ]);
     await db.destroy();
+  });
+});
+
+describe('statements named by use', () => {
+  it('are named the second time they are seen, up to a number; a transaction’s own statements never', () => {
+    const name = namingByUse(2, 3);
+    const a = 'select "id" from "purchases" where "id" = $1';
+    expect(name(a, 1)).toBeUndefined();
+    const named = name(a, 1);
+    expect(named).toMatch(/^gh_[0-9a-f]{20}$/);
+    expect(name(a, 1)).toBe(named);
+    for (const own of ['begin', 'commit', 'rollback', 'set local lock_timeout = 100']) {
+      name(own, 0);
+      expect(name(own, 0)).toBeUndefined();
+    }
+    const b = 'update "offers" set "title" = $1 where "id" = $2';
+    name(b, 2);
+    expect(name(b, 2)).toMatch(/^gh_/);
+    // The limit: a third statement seen twice stays unnamed; the named ones keep their names.
+    const c = 'delete from "sessions" where "id" = $1';
+    name(c, 1);
+    expect(name(c, 1)).toBeUndefined();
+    expect(name(a, 1)).toBe(named);
+  });
+
+  it('leave a statement with a long list of values unnamed (each length is a shape of its own)', () => {
+    const name = namingByUse(10);
+    const places = Array.from({ length: 21 }, (_, index) => `$${index + 1}`).join(', ');
+    const list = `select "id" from "purchases" where "id" in (${places})`;
+    name(list, 21);
+    expect(name(list, 21)).toBeUndefined();
+  });
+
+  it('forget what they saw once when too much was, so a statement seen again after that starts over', () => {
+    const name = namingByUse(10, 2);
+    const [a, b, c] = ['select 1 ', 'select 2 ', 'select 3 '].map((sql) => `${sql}from "x"`);
+    name(a as string, 0);
+    name(b as string, 0);
+    name(c as string, 0); // a and b forgotten
+    expect(name(a as string, 0)).toBeUndefined();
+    expect(name(a as string, 0)).toMatch(/^gh_/);
   });
 });

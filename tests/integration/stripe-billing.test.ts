@@ -1,6 +1,7 @@
 // Keeping access true to every payment after checkout: renewals, failures and the grace period, a card
 // fixed, cancel at period end and resume, refunds, disputes, events out of order, and the daily
 // reconciliation repairing a lost webhook — each checked against what the buyer can enter.
+import { sql } from 'kysely';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiveStripeEvents, stripeInboxCounts } from '../../src/modules/purchases/purchase.repository.ts';
@@ -437,6 +438,39 @@ describe('refunds and disputes', () => {
     expect(again.map((r) => r.statusCode)).toEqual([200]);
     expect((await paymentsOf(email))[0]?.refundedMinor).toBe(900);
     expect((await stripeInboxCounts(inboxOf(ctx.db))).pending).toBe(0);
+  });
+
+  it('on SQLite, a batch that fails outside its events is applied event by event: only the failing one waits', async () => {
+    if (ctx.engine !== 'sqlite') return;
+    const subscribed = 'unjammed@example.test';
+    await buy((await paidOffer(monthly)).slug, subscribed);
+    const { id } = await subscriptionOf(subscribed);
+    await ctx.stripe.subscriptions.update(id, { cancel_at_period_end: true });
+    const update = await ctx.pendingEvents(
+      (event) =>
+        event.type === 'customer.subscription.updated' && (event.data.object as { id: string }).id === id,
+    );
+    await buy((await paidOffer(oneTime)).slug, 'jammed@example.test', { deliver: false });
+    const checkout = await ctx.pendingEvents(
+      (event) => event.type === 'checkout.session.completed' && JSON.stringify(event).includes('jammed@'),
+    );
+    // The day's sales counter cannot be written: the batch's counters, written at its end, fail with it.
+    await sql`create trigger no_sales before insert on metric_days when new.metric = 'sales'
+      begin select raise(abort, 'sales are not counted today'); end`.execute(ctx.db);
+    try {
+      await takeTogether([...checkout, ...update]);
+      expect(await entitlementOf(subscribed)).toMatchObject({ state: 'canceled', cancelAtPeriodEnd: 1 });
+      expect(await inboxRow(checkout[0]?.id as string)).toMatchObject({
+        appliedAt: null,
+        attempts: 1,
+        lastError: expect.stringContaining('sales are not counted today'),
+      });
+    } finally {
+      await sql`drop trigger no_sales`.execute(ctx.db);
+    }
+    ctx.clock.advance(1_000);
+    await ctx.services.billing.inbox.drain();
+    expect(await entitlementOf('jammed@example.test')).toMatchObject({ state: 'active' });
   });
 
   it('an event that never becomes applicable is given up after three days; the batch around it commits', async () => {

@@ -960,7 +960,13 @@ export function createBillingService(deps: BillingDeps) {
     const now = clock.now();
     const { applied, before, failed } = locksRows(db)
       ? await applyEach(prepared, grace, now)
-      : await applyTogether(prepared, grace, now);
+      : await applyTogether(prepared, grace, now).catch((error: unknown) => {
+          // Something outside the events' savepoints failed (the counters' writes, the commit): each
+          // event is then applied alone, so one that keeps failing is tried again later on its own
+          // instead of holding the whole inbox up behind its batch.
+          logger.error({ err: error }, 'stripe webhook batch failed; its events are applied one by one');
+          return applyEach(prepared, grace, now);
+        });
     // The inbox hears after the commit: a crash in between leaves the events claimed, and whoever
     // claims them next finds them recorded.
     await markInboxApplied(inboxDb, [...before, ...applied.map((event) => event.id)], now);

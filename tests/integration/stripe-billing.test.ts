@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inboxEntryOf } from '../../src/modules/purchases/billing.service.ts';
 import { receiveStripeEvents, stripeInboxCounts } from '../../src/modules/purchases/purchase.repository.ts';
 import { inboxOf } from '../../src/platform/db/database.ts';
 import {
@@ -275,6 +276,29 @@ describe('a recurring membership', () => {
     expect((await ledger()).at(-1)).toEqual({ toState: 'active', stripeEventId: resumes[1]?.id });
   });
 
+  it('names the failed payment in the ledger when it comes in one batch with its subscription update', async () => {
+    const email = 'folded@example.test';
+    await buy((await paidOffer(monthly)).slug, email);
+    const { id } = await subscriptionOf(email);
+    await ctx.control(`subscriptions/${id}/fail-next-payment`, {});
+    await ctx.advance(31 * DAY);
+    const ofIt = await ctx.pendingEvents((event) => JSON.stringify(event.data.object).includes(id));
+    const failed = ofIt.find((event) => event.type === 'invoice.payment_failed');
+    expect(failed).toBeDefined();
+    await takeTogether(ofIt);
+    const ledger = await ctx.db
+      .selectFrom('entitlementChanges')
+      .select(['toState', 'reason', 'stripeEventId'])
+      .where('entitlementId', '=', (await entitlementOf(email))?.id as string)
+      .orderBy('createdAt')
+      .execute();
+    expect(ledger.at(-1)).toEqual({
+      toState: 'past_due',
+      reason: 'payment_failed',
+      stripeEventId: failed?.id,
+    });
+  });
+
   it('starts a trial as trialing, live, with no payment until it ends', async () => {
     const offer = await paidOffer({ ...monthly, trialDays: 14 });
     const email = 'una@example.test';
@@ -527,20 +551,7 @@ async function refundBeforeItsPayment(slug: string, email: string): Promise<Stri
 async function takeTogether(events: Stripe.Event[]) {
   const first = ctx.clock.now() - events.length;
   for (const [index, event] of events.entries()) {
-    await receiveStripeEvents(
-      inboxOf(ctx.db),
-      [
-        {
-          id: event.id,
-          type: event.type,
-          kind: 'account',
-          account: null,
-          objectId: (event.data.object as { id: string }).id,
-          relatedId: null,
-        },
-      ],
-      first + index,
-    );
+    await receiveStripeEvents(inboxOf(ctx.db), [inboxEntryOf(event, 'account')], first + index);
   }
   await ctx.services.billing.inbox.drain();
 }

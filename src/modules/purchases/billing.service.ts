@@ -174,7 +174,7 @@ function messageOf(error: unknown): string {
 }
 
 /** What the inbox keeps of a verified event. */
-function inboxEntryOf(event: Stripe.Event, kind: WebhookKind) {
+export function inboxEntryOf(event: Stripe.Event, kind: WebhookKind) {
   const object = event.data.object as { id?: unknown };
   return {
     id: event.id,
@@ -948,8 +948,12 @@ export function createBillingService(deps: BillingDeps) {
     for (const item of prepared) {
       if (!('object' in item) || item.object === undefined) continue;
       const first = firstOf.get(item.object);
-      if (first) item.sameAs = first;
-      else firstOf.set(item.object, item);
+      if (!first) firstOf.set(item.object, item);
+      else {
+        item.sameAs = first;
+        // The same subscription either way; the ledger names the failed payment behind a past_due.
+        if (item.event.type === 'invoice.payment_failed' && 'apply' in first) first.apply = item.apply;
+      }
     }
     return () => applyPrepared(prepared);
   }

@@ -8,7 +8,8 @@
 //
 // An event that cannot be applied yet (its payment has not arrived) or failed is tried again later,
 // by the schedule below, and given up after three days, as Stripe gives up its own retries (the daily
-// reconciliation repairs what it would have done). A claim keeps other drainers off a batch for
+// reconciliation brings access and one-time refunds in line with Stripe; Stripe's "Resend" of the
+// event applies the rest: a renewal's payment, a dispute). A claim keeps other drainers off a batch for
 // CLAIM_MS, renewed while the batch runs; a process killed while holding one leaves it to the others
 // when it runs out (on SQLite at once: the next drainer frees a dead one's claims).
 import type { Clock } from '../../platform/clock.ts';

@@ -59,12 +59,20 @@ const WAITING_NOTED_MS = 60_000;
  */
 function StripeEventsStatus() {
   const events = useLoad(() => api.get<StripeEvents>('/sales/stripe-events'), ['stripe-events']);
-  if (!events.data) return null;
+  // A failure to read is said, never taken for "nothing to report": this is what the panel is for.
+  if (events.error) return <LoadError error={events.error} retry={events.reload} />;
+  if (!events.data) return <Loading label="Checking Stripe's events…" />;
   const { pending, givenUp, oldestPendingAt } = events.data;
   const waitingLong =
     pending > 0 && oldestPendingAt !== null && Date.now() - Date.parse(oldestPendingAt) > WAITING_NOTED_MS;
   if (!waitingLong && givenUp === 0) {
-    return <p className="muted">Every event Stripe sent has been applied to your members' access.</p>;
+    return (
+      <p className="muted">
+        {pending > 0
+          ? "Stripe's latest events are being applied to your members' access."
+          : "Every event Stripe sent has been applied to your members' access."}
+      </p>
+    );
   }
   return (
     <div className="alert alert-warning" role="status">
@@ -78,8 +86,10 @@ function StripeEventsStatus() {
       {givenUp > 0 && (
         <p>
           {givenUp === 1 ? '1 event from Stripe was' : `${givenUp} events from Stripe were`} given up after
-          three days of tries. The daily reconciliation repairs what they would have changed; to repair it
-          now, run <code>npx guildhall stripe reconcile</code>.
+          three days of tries; the server log names each. Access follows Stripe again at the daily
+          reconciliation (or now: <code>npx guildhall stripe reconcile</code>); a renewal's payment or a
+          dispute it does not record: send the event again from your Stripe dashboard (Developers → Events →
+          Resend), which applies it at once.
         </p>
       )}
     </div>

@@ -17,7 +17,8 @@ import {
   stripeInboxCounts,
 } from '../../src/modules/purchases/purchase.repository.ts';
 import { manualClock } from '../../src/platform/clock.ts';
-import { type Database, inboxFileOf, inboxOf, processRole } from '../../src/platform/db/database.ts';
+import { type Database, inboxOf, processRole } from '../../src/platform/db/database.ts';
+import { inboxFileOf, roleFileOf } from '../../src/platform/db/files.ts';
 import { eventually } from '../support/eventually.ts';
 import { createTestDatabase } from '../support/test-app.ts';
 
@@ -173,7 +174,7 @@ describe('the inbox', () => {
         '-e',
         `const S = require(${JSON.stringify(require.resolve('better-sqlite3'))});
          const db = new S(process.argv[1]); db.exec('begin exclusive'); console.log('held'); setInterval(() => {}, 1000);`,
-        database.config.database.file.replace(/\.sqlite$/, '.test-role.lock'),
+        roleFileOf(database.config.database.file, 'test-role'),
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -219,10 +220,13 @@ describe('the inbox', () => {
     expect(applied).toEqual([['first', a.id]]);
     expect(first.isDraining()).toBe(true);
     expect(second.isDraining()).toBe(false);
-    // The drainer dies holding a claim: the next one frees it at once instead of waiting for it.
-    await receiveStripeEvents(inbox, [b], clock.now());
-    await claimStripeEvents(inbox, clock.now(), clock.now() + 60_000, 10);
+    // The drainer dies holding a claim: the next one frees it at once instead of waiting for it. (The
+    // event is due a moment from now, so that the drainer's own look cannot claim it first.)
+    const soon = clock.now() + 1;
+    await receiveStripeEvents(inbox, [b], soon);
+    await claimStripeEvents(inbox, soon, soon + 60_000, 10);
     await first.stop();
+    clock.advance(1);
     await eventually(() => applied.length > 1);
     expect(second.isDraining()).toBe(true);
     expect(applied).toEqual([

@@ -1,5 +1,4 @@
 // Kysely over better-sqlite3 (the embedded default) or pg, and forward-only migrations kept as code.
-import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import {
   CamelCasePlugin,
@@ -13,6 +12,7 @@ import {
 import type pg from 'pg';
 import type { Config } from '../../config.ts';
 import { attachChanges, changesOf, noticeTopic, postgresChanges, sqliteChanges } from './changes.ts';
+import { inboxFileOf, makePrivateFile, roleFileOf } from './files.ts';
 import * as foundation from './migrations/0001-foundation.ts';
 import * as hub from './migrations/0002-hub.ts';
 import * as offers from './migrations/0003-offers.ts';
@@ -42,6 +42,7 @@ import * as offerCounters from './migrations/0026-offer-counters-not-catalog.ts'
 import * as usersLastVisit from './migrations/0027-users-last-visit-not-a-change.ts';
 import * as webhookInboxQueue from './migrations/0028-webhook-inbox-queue.ts';
 import { createInboxTable } from './migrations/0028-webhook-inbox-queue.ts';
+import * as inboxUnappliedIndex from './migrations/0029-inbox-unapplied-index.ts';
 import { NAMED_BY_USE, namingByUse, statementName } from './prepared.ts';
 import { type Role, roleOf } from './role.ts';
 import type { DB } from './schema.ts';
@@ -79,16 +80,8 @@ const migrations: Record<string, Migration> = {
   '0026-offer-counters-not-catalog': offerCounters,
   '0027-users-last-visit-not-a-change': usersLastVisit,
   '0028-webhook-inbox-queue': webhookInboxQueue,
+  '0029-inbox-unapplied-index': inboxUnappliedIndex,
 };
-
-/**
- * The SQLite file is made readable by its owner only before SQLite opens it; SQLite gives its -wal and
- * -shm files the same mode as the database file.
- */
-function makePrivateFile(file: string): void {
-  closeSync(openSync(file, 'a', 0o600));
-  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
-}
 
 /**
  * Whether a write failed on a unique index: two requests raced to create the same thing. On PostgreSQL
@@ -327,7 +320,8 @@ const sqliteSides = new WeakMap<object, { inbox: Database; file: string }>();
 
 /** The role `name` among the processes sharing this database (role.ts). */
 export function processRole(db: Database, name: string): Role {
-  return roleOf(db as unknown as Kysely<unknown>, name, sqliteSides.get(db)?.file ?? null);
+  const file = sqliteSides.get(db)?.file;
+  return roleOf(file && file !== ':memory:' ? roleFileOf(file, name) : null);
 }
 
 /**
@@ -339,13 +333,6 @@ export function processRole(db: Database, name: string): Role {
  */
 export function inboxOf(db: Database): Database {
   return sqliteSides.get(db)?.inbox ?? db;
-}
-
-/** The inbox file beside a SQLite database: `guildhall.sqlite` → `guildhall.inbox.sqlite`. */
-export function inboxFileOf(file: string): string {
-  if (file === ':memory:') return file;
-  const dot = file.lastIndexOf('.');
-  return dot > file.lastIndexOf('/') + 1 ? `${file.slice(0, dot)}.inbox${file.slice(dot)}` : `${file}.inbox`;
 }
 
 async function openSqliteInbox(file: string, plugins: CamelCasePlugin[]): Promise<Database> {

@@ -7,9 +7,8 @@
 //
 // On PostgreSQL every process holds it: transactions run side by side there. A role is only ever an
 // economy: whatever holds it must still be safe when two processes act at once.
-import { closeSync, openSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
-import { type Kysely, PostgresAdapter } from 'kysely';
+import { makePrivateFile } from './files.ts';
 
 export interface Role {
   /** Whether one process at a time holds it (SQLite), or every process (PostgreSQL, one process). */
@@ -20,11 +19,9 @@ export interface Role {
   release(): Promise<void>;
 }
 
-/** The role `name` among the processes sharing `db` (a SQLite `file`, or PostgreSQL). */
-export function roleOf(db: Kysely<unknown>, name: string, file: string | null): Role {
-  if (db.getExecutor().adapter instanceof PostgresAdapter) return alwaysHeld;
-  if (!file || file === ':memory:') return alwaysHeld;
-  return sqliteRole(`${file.replace(/\.sqlite$/, '')}.${name}.lock`);
+/** A role held through `lockFile` (SQLite, files.ts `roleFileOf`); with none, every process holds it. */
+export function roleOf(lockFile: string | null): Role {
+  return lockFile ? sqliteRole(lockFile) : alwaysHeld;
 }
 
 const alwaysHeld: Role = { exclusive: false, tryTake: async () => true, release: async () => {} };
@@ -36,7 +33,7 @@ function sqliteRole(lockFile: string): Role {
     async tryTake() {
       if (lock) return true;
       // Readable by its owner only, as the database (created before SQLite opens it).
-      closeSync(openSync(lockFile, 'a', 0o600));
+      makePrivateFile(lockFile);
       const candidate = new SQLite(lockFile);
       try {
         candidate.pragma('busy_timeout = 0');

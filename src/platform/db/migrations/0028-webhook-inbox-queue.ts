@@ -1,7 +1,7 @@
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 
-// Stripe's deliveries are taken into an inbox and answered at once; a drainer in each web process
-// applies them afterwards, many in one transaction (src/modules/purchases/billing.inbox.ts). The
+// Stripe's deliveries are taken into an inbox and answered at once; a drainer applies them afterwards
+// in batches (src/modules/purchases/billing.inbox.ts). The
 // events applied are still recorded in `stripe_events`, in the transaction that writes their effects:
 // that record, not the inbox, is what keeps an event from being applied twice.
 //
@@ -40,6 +40,21 @@ export async function createInboxTable(db: Kysely<unknown>): Promise<void> {
     .on('stripe_inbox')
     .columns(['due_at', 'received_at'])
     .where(sql.ref('due_at'), 'is not', null)
+    .execute();
+  await indexUnapplied(db);
+}
+
+/**
+ * The events not applied (pending or given up), which Settings → Stripe counts: a small index however
+ * long the applied history kept for 30 days grows (migration 0029 adds it to an existing database).
+ */
+export async function indexUnapplied(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createIndex('stripe_inbox_unapplied')
+    .ifNotExists()
+    .on('stripe_inbox')
+    .column('received_at')
+    .where(sql.ref('applied_at'), 'is', null)
     .execute();
 }
 

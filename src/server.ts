@@ -56,8 +56,8 @@ export async function startServer(
     ...(options.httpTimeouts ? { httpTimeouts: options.httpTimeouts } : {}),
   });
   options.extend?.(app);
-  // Every web process takes Stripe's events into the inbox; which applies them is settled before the
-  // first delivery can arrive (billing.inbox.ts).
+  // Every web process takes Stripe's events into the inbox; which one applies them is settled by the
+  // inbox's first look, a moment after (a delivery before that waits at most one sweep: billing.inbox.ts).
   services.billing.inbox.start();
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

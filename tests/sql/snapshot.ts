@@ -100,6 +100,8 @@ function sampleFor(name: string): Sample {
   if (name === 'payload') return { value: { sample: true } };
   if (name === 'like') return { value: true };
   if (name === 'counts') return { value: [{ day: NOW, metric: 'sample', currency: '', delta: 1 }] };
+  if (name === 'change') return { value: { attempts: 1, dueAt: NOW, error: 'sample-error' } };
+  if (name === 'event') return { value: { id: 'sample-1', type: 'sample.type' } };
   if (name === 'entries' || name === 'events')
     return {
       value: [

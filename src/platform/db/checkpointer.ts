@@ -61,6 +61,8 @@ parentPort.on('message', (message) => {
 export interface Checkpointer {
   /** A transaction of this process's connection committed. */
   committed(): void;
+  /** A transaction of this process's connection rolled back (a restart asked meanwhile runs now). */
+  rolledBack(): void;
   close(): Promise<void>;
 }
 
@@ -77,8 +79,8 @@ export function backgroundCheckpoints(sqlite: SQLite.Database, options: { proces
   let restartAfterCommit = false;
 
   /**
-   * Finishes the thread's checkpoint between two transactions (asked while one is open, after its
-   * commit), so the log starts over (another process writing or reading the log makes it answer busy:
+   * Finishes the thread's checkpoint between two transactions (asked while one is open, once it
+   * ends), so the log starts over (another process writing or reading the log makes it answer busy:
    * the thread asks again when the log grew).
    */
   function restart(worker: Worker) {
@@ -121,6 +123,9 @@ export function backgroundCheckpoints(sqlite: SQLite.Database, options: { proces
   }
 
   return {
+    rolledBack() {
+      if (!closed && running && restartAfterCommit) restart(running.worker);
+    },
     committed() {
       if (closed) return;
       if (running) {

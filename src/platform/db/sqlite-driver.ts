@@ -89,6 +89,11 @@ class WaitingSqliteDriver extends SqliteDriver {
     this.checkpointer?.committed();
   }
 
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await super.rollbackTransaction(connection);
+    this.checkpointer?.rolledBack();
+  }
+
   override async destroy(): Promise<void> {
     await this.checkpointer?.close();
     await super.destroy();

@@ -60,7 +60,6 @@ import {
   type PaymentRow,
   type PurchaseRow,
   receiveStripeEvents,
-  recordStripeEvent,
   recordStripeEvents,
   stripeInboxCounts,
   updatePayment,
@@ -116,12 +115,15 @@ interface Why {
 type Apply = (trx: Executor, grace: number) => Promise<unknown>;
 
 /**
- * An event made ready to apply, and the object it applies as Stripe has it now, if that is all it
- * does: events of a batch that name the same object are applied once (`prepareBatch`).
+ * An event made ready to apply; the object it applies as Stripe has it now, if that is all it does
+ * (events of a batch that name the same object are applied once, `prepareBatch`); and the Stripe
+ * customer whose rows it writes (a buyer's events are applied in one transaction on PostgreSQL, not
+ * in two waiting on each other's locks, `applyInShares`).
  */
 interface Ready {
   apply: Apply;
   object?: string;
+  customer?: string | null;
 }
 
 /** A batch's reads from Stripe, each object once, by what was read. */
@@ -136,7 +138,7 @@ function once<T>(reads: Reads, key: string, read: () => Promise<T>): Promise<T> 
   return found;
 }
 
-/** Events applied side by side on PostgreSQL, each in its own transaction. */
+/** Transactions applying a batch's events side by side on PostgreSQL. */
 const APPLIED_AT_ONCE = 8;
 
 /**
@@ -745,6 +747,7 @@ export function createBillingService(deps: BillingDeps) {
         return {
           apply: (trx, grace) =>
             completes ? completeCheckoutIn(trx, read, grace) : abandonCheckoutIn(trx, read.session),
+          customer: idOf(read.session.customer),
         };
       }
       case 'customer.subscription.created':
@@ -759,16 +762,25 @@ export function createBillingService(deps: BillingDeps) {
         return {
           apply: (trx, grace) => syncSubscriptionIn(trx, subscription, readAt, why, grace),
           object: `subscription:${subscriptionId}`,
+          customer: idOf(subscription.customer),
         };
       }
       case 'invoice.paid': {
         const read = await readPaidInvoice(stripe, id, reads);
-        return read ? { apply: (trx, grace) => applyPaidInvoiceIn(trx, read, eventId, grace) } : nothing;
+        if (!read) return nothing;
+        return {
+          apply: (trx, grace) => applyPaidInvoiceIn(trx, read, eventId, grace),
+          customer: idOf(read.invoice.customer),
+        };
       }
       case 'charge.refunded': {
         const charge = await once(reads, `charge:${id}`, () => stripe.charges.retrieve(id));
         const ours = await chargeIsOurs(charge, stripe);
-        return { apply: (trx) => applyRefundIn(trx, charge, ours, eventId), object: `charge:${id}` };
+        return {
+          apply: (trx) => applyRefundIn(trx, charge, ours, eventId),
+          object: `charge:${id}`,
+          customer: idOf(charge.customer),
+        };
       }
       case 'charge.dispute.created':
       case 'charge.dispute.closed': {
@@ -776,7 +788,10 @@ export function createBillingService(deps: BillingDeps) {
         const charge =
           typeof dispute.charge === 'object' ? dispute.charge : await stripe.charges.retrieve(dispute.charge);
         const ours = await chargeIsOurs(charge, stripe);
-        return { apply: (trx) => applyDisputeIn(trx, dispute, charge, ours, eventId) };
+        return {
+          apply: (trx) => applyDisputeIn(trx, dispute, charge, ours, eventId),
+          customer: idOf(charge.customer),
+        };
       }
       case 'account.updated': {
         // A connected account (an affiliate's payouts) names itself on the event, and is read and
@@ -798,7 +813,7 @@ export function createBillingService(deps: BillingDeps) {
    * batch that applies the same object as Stripe has it now (`Ready.object`): once that one is applied
    * in this batch, this one is applied by it (recorded, not run again).
    */
-  type Prepared = ({ apply: Apply; object?: string } | { error: unknown }) & {
+  type Prepared = (Ready | { error: unknown }) & {
     event: ClaimedEvent;
     sameAs?: Prepared;
   };
@@ -855,14 +870,8 @@ export function createBillingService(deps: BillingDeps) {
     );
   }
 
-  /**
-   * PostgreSQL: each event in a transaction of its own, APPLIED_AT_ONCE side by side, its record
-   * written first (one statement says whether it was applied before), and the records of the events
-   * it applies for (`sameAs`) with it. Every statement is a round trip there, so one transaction after
-   * another would wait on the network most of the time.
-   */
-  async function applyEach(prepared: Prepared[], grace: number, now: number): Promise<Outcome> {
-    const outcome: Outcome = { applied: [], before: [], failed: [] };
+  /** A batch's first events of their objects, and the events each applies for (`sameAs`). */
+  function leadersOf(prepared: Prepared[]) {
     const following = new Map<Prepared, Prepared[]>();
     const leading: Prepared[] = [];
     for (const item of prepared) {
@@ -870,15 +879,128 @@ export function createBillingService(deps: BillingDeps) {
       else if (following.has(item.sameAs)) following.get(item.sameAs)?.push(item);
       else following.set(item.sameAs, [item]);
     }
-    // Events whose first was not applied now (applied before, or failed) are applied on their own.
-    const onTheirOwn: Prepared[] = [];
+    const followersOf = (item: Prepared) => following.get(item) ?? [];
     // Side by side within a rank only: payments are written before the refunds that name them.
-    for (const rank of [...new Set(leading.map((item) => rankOf(item.event.type)))]) {
-      const group = leading.filter((item) => rankOf(item.event.type) === rank);
-      await eachAtOnce(group, APPLIED_AT_ONCE, async (item) => {
-        const followers = following.get(item) ?? [];
+    const ranks = [...new Set(leading.map((item) => rankOf(item.event.type)))].map((rank) =>
+      leading.filter((item) => rankOf(item.event.type) === rank),
+    );
+    return { ranks, followersOf };
+  }
+
+  /** Events whose first was not applied now (applied before, or failed) are applied on their own. */
+  async function withTheirOwn(outcome: Outcome, onTheirOwn: Prepared[], grace: number, now: number) {
+    if (onTheirOwn.length === 0) return outcome;
+    const rest = await applyEach(
+      onTheirOwn.map(({ sameAs: _first, ...item }) => item),
+      grace,
+      now,
+    );
+    return {
+      applied: [...outcome.applied, ...rest.applied],
+      before: [...outcome.before, ...rest.before],
+      failed: [...outcome.failed, ...rest.failed],
+    };
+  }
+
+  /**
+   * A rank's events in up to APPLIED_AT_ONCE shares of about the same size, a customer's events in
+   * one share (each in the order received).
+   */
+  function sharesOf(items: Prepared[]): Prepared[][] {
+    const shares: Prepared[][] = Array.from({ length: Math.min(APPLIED_AT_ONCE, items.length) }, () => []);
+    const shareOf = new Map<string, Prepared[]>();
+    for (const item of items) {
+      const customer = 'apply' in item ? item.customer : null;
+      let share = customer ? shareOf.get(customer) : undefined;
+      if (!share) {
+        share = shares.reduce((smallest, next) => (next.length < smallest.length ? next : smallest));
+        if (customer) shareOf.set(customer, share);
+      }
+      share.push(item);
+    }
+    return shares.filter((share) => share.length > 0);
+  }
+
+  /**
+   * PostgreSQL: a batch in shares, APPLIED_AT_ONCE transactions side by side, each applying its share's
+   * events one after the other: a commit, and the counters' writes (an offer's buyers, the day's
+   * sales), once a share rather than once an event, and fewer transactions waiting in line for those
+   * rows. A share records its events first (one statement says which were applied before): another
+   * process applying one of them meanwhile waits there, not on a row this transaction locks next.
+   * An event that fails rolls its share back (PostgreSQL cannot go on in a transaction after an
+   * error), and the share's events are then applied one a transaction (`applyEach`), so the failure
+   * stays that event's own.
+   */
+  async function applyInShares(prepared: Prepared[], grace: number, now: number): Promise<Outcome> {
+    const outcome: Outcome = { applied: [], before: [], failed: [] };
+    const onTheirOwn: Prepared[] = [];
+    const { ranks, followersOf } = leadersOf(prepared);
+    for (const rank of ranks) {
+      const ready: Prepared[] = [];
+      for (const item of rank) {
+        // (An event whose reads failed names no object, so none follows it.)
+        if ('error' in item) outcome.failed.push(item);
+        else ready.push(item);
+      }
+      const shares = sharesOf(ready);
+      await Promise.all(
+        shares.map(async (share) => {
+          try {
+            const fresh = await retryingConflicts(() =>
+              inTransaction(db, async (trx) => {
+                const recorded = await recordStripeEvents(
+                  trx,
+                  share.map((item) => item.event),
+                  now,
+                );
+                const applying = share.filter((item) => recorded.has(item.event.id));
+                await recordStripeEvents(
+                  trx,
+                  applying.flatMap((item) => followersOf(item).map((follower) => follower.event)),
+                  now,
+                );
+                for (const item of applying) if ('apply' in item) await item.apply(trx, grace);
+                return recorded;
+              }),
+            );
+            for (const item of share) {
+              if (fresh.has(item.event.id)) {
+                outcome.applied.push(item.event, ...followersOf(item).map((follower) => follower.event));
+              } else {
+                outcome.before.push(item.event.id);
+                onTheirOwn.push(...followersOf(item));
+              }
+            }
+          } catch {
+            // Logged with the event that fails, when it fails again on its own.
+            const alone = await applyEach(
+              share.flatMap((item) => [item, ...followersOf(item)]),
+              grace,
+              now,
+            );
+            outcome.applied.push(...alone.applied);
+            outcome.before.push(...alone.before);
+            outcome.failed.push(...alone.failed);
+          }
+        }),
+      );
+    }
+    return withTheirOwn(outcome, onTheirOwn, grace, now);
+  }
+
+  /**
+   * Each event in a transaction of its own, APPLIED_AT_ONCE side by side, its record written first,
+   * and the records of the events it applies for (`sameAs`) with it: what a share of `applyInShares`
+   * or a batch of `applyTogether` falls back to when something in it failed.
+   */
+  async function applyEach(prepared: Prepared[], grace: number, now: number): Promise<Outcome> {
+    const outcome: Outcome = { applied: [], before: [], failed: [] };
+    const onTheirOwn: Prepared[] = [];
+    const { ranks, followersOf } = leadersOf(prepared);
+    for (const rank of ranks) {
+      await eachAtOnce(rank, APPLIED_AT_ONCE, async (item) => {
+        const followers = followersOf(item);
         if ('error' in item) {
-          // (An event whose reads failed names no object, so none follows it.)
           outcome.failed.push(item);
           return;
         }
@@ -887,9 +1009,7 @@ export function createBillingService(deps: BillingDeps) {
           // finds it. Any other failure (a unique index its effects hit) is tried again later.
           const fresh = await retryingConflicts(() =>
             inTransaction(db, async (trx) => {
-              if (!(await recordStripeEvent(trx, item.event, now))) return false;
-              // Recorded before the effects, as the first is: another process applying one of them
-              // meanwhile waits here, not on a row this transaction locks next.
+              if ((await recordStripeEvents(trx, [item.event], now)).size === 0) return false;
               await recordStripeEvents(
                 trx,
                 followers.map((follower) => follower.event),
@@ -910,23 +1030,13 @@ export function createBillingService(deps: BillingDeps) {
         }
       });
     }
-    if (onTheirOwn.length === 0) return outcome;
-    const rest = await applyEach(
-      onTheirOwn.map(({ sameAs: _first, ...item }) => item),
-      grace,
-      now,
-    );
-    return {
-      applied: [...outcome.applied, ...rest.applied],
-      before: [...outcome.before, ...rest.before],
-      failed: [...outcome.failed, ...rest.failed],
-    };
+    return withTheirOwn(outcome, onTheirOwn, grace, now);
   }
 
   /**
    * Makes claimed inbox events ready to apply: their reads now, outside any transaction (READS_AT_ONCE
    * at a time, each object once); the step it answers writes their effects, each recorded in
-   * `stripe_events` in the transaction that writes it (`applyTogether` on SQLite, `applyEach` on
+   * `stripe_events` in the transaction that writes it (`applyTogether` on SQLite, `applyInShares` on
    * PostgreSQL). Payments before what refers to them: checkouts, subscriptions and invoices first, then
    * refunds and disputes, each group in the order it was received. An event that failed is tried again
    * later (billing.inbox.ts).
@@ -963,7 +1073,7 @@ export function createBillingService(deps: BillingDeps) {
     const grace = await graceMs();
     const now = clock.now();
     const { applied, before, failed } = locksRows(db)
-      ? await applyEach(prepared, grace, now)
+      ? await applyInShares(prepared, grace, now)
       : await applyTogether(prepared, grace, now).catch((error: unknown) => {
           // Something outside the events' savepoints failed (the counters' writes, the commit): each
           // event is then applied alone, so one that keeps failing is tried again later on its own

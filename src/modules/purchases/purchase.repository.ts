@@ -386,35 +386,24 @@ export async function appliedStripeEvents(db: Executor, ids: string[]): Promise<
   return new Set(rows.map((row) => row.id));
 }
 
-const recordEvent = prepared((db: Executor, id: string, type: string, now: number) =>
-  db
-    .insertInto('stripeEvents')
-    .values({ id, type, receivedAt: now })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .returning('id'),
-);
-
-/** Records one event applied, first in its transaction; false when it was applied before. */
-export async function recordStripeEvent(
-  db: Executor,
-  event: { id: string; type: string },
-  now: number,
-): Promise<boolean> {
-  return (await recordEvent(db, event.id, event.type, now)).length > 0;
-}
-
-/** Records events applied, in the transaction that wrote their effects (one recorded already stays). */
+/**
+ * Records events applied, in the transaction that writes their effects; answers those recorded now
+ * (an event recorded already stays as it was: applied before, or by another process whose
+ * transaction this one then waits for).
+ */
 export async function recordStripeEvents(
   db: Executor,
   events: { id: string; type: string }[],
   now: number,
-): Promise<void> {
-  if (events.length === 0) return;
-  await db
+): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  const rows = await db
     .insertInto('stripeEvents')
     .values(events.map((event) => ({ id: event.id, type: event.type, receivedAt: now })))
     .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id')
     .execute();
+  return new Set(rows.map((row) => row.id));
 }
 
 /** Events applied (now, or before by another process) leave the inbox's pending ones. */

@@ -44,4 +44,20 @@ describe('batched writes', () => {
     await expect(write('d')).resolves.toBeUndefined();
     expect(writes).toEqual([['a'], ['b', 'c'], ['d']]);
   });
+
+  it('with gather, take the callers of one turn of the event loop into the first write', async () => {
+    const writes: number[][] = [];
+    const write = batched<number>(
+      async (items) => {
+        writes.push(items);
+      },
+      { gather: true },
+    );
+    const first = [1, 2, 3].map((n) => write(n));
+    expect(writes).toEqual([]);
+    await Promise.all(first);
+    expect(writes).toEqual([[1, 2, 3]]);
+    await write(4);
+    expect(writes).toEqual([[1, 2, 3], [4]]);
+  });
 });

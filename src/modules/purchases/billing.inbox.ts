@@ -91,10 +91,19 @@ export function createWebhookInbox(deps: {
    */
   async function look(): Promise<void> {
     if (running || stopped) return;
+    // Tried at every look, by the drainer too: a role whose lock was lost with its connection
+    // (PostgreSQL's) is taken again, or left to the process that took it meanwhile.
+    const taken = await role.tryTake();
+    if (stopped) {
+      if (taken && !draining) await role.release();
+      return;
+    }
+    if (!taken) {
+      if (draining) logger.info('stripe webhook inbox: another process applies the events now');
+      draining = false;
+      return;
+    }
     if (!draining) {
-      const taken = await role.tryTake();
-      if (taken && stopped) await role.release();
-      if (!taken || stopped) return;
       draining = true;
       // One drainer at a time: whatever is claimed was claimed by one that died.
       if (role.exclusive) {

@@ -44,7 +44,7 @@ import * as webhookInboxQueue from './migrations/0028-webhook-inbox-queue.ts';
 import { createInboxTable } from './migrations/0028-webhook-inbox-queue.ts';
 import * as inboxUnappliedIndex from './migrations/0029-inbox-unapplied-index.ts';
 import { NAMED_BY_USE, namingByUse, statementName } from './prepared.ts';
-import { type Role, roleOf } from './role.ts';
+import { everyProcess, postgresRole, type Role, sqliteRole } from './role.ts';
 import type { DB } from './schema.ts';
 import { isBusy, WaitingSqliteDialect } from './sqlite-driver.ts';
 
@@ -283,6 +283,9 @@ export async function openDatabase(
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: dialectPool }), plugins, ...log });
     if (heard) attachChanges(db, heard.changes);
+    // A connection of its own holds a role's lock (role.ts), through a pooler or not.
+    const { max: _pooled, ...session } = connection;
+    postgresSessions.set(db, () => new pg.Client({ connectionString: database.url, ...session }));
     return { db, engine: 'postgres' };
   }
   const inbox = await openSqliteInbox(inboxFileOf(database.file), plugins);
@@ -321,8 +324,13 @@ const sqliteSides = new WeakMap<object, { inbox: Database; file: string }>();
 /** The role `name` among the processes sharing this database (role.ts). */
 export function processRole(db: Database, name: string): Role {
   const file = sqliteSides.get(db)?.file;
-  return roleOf(file && file !== ':memory:' ? roleFileOf(file, name) : null);
+  if (file) return file === ':memory:' ? everyProcess : sqliteRole(roleFileOf(file, name));
+  const session = postgresSessions.get(db);
+  return session ? postgresRole(session, name) : everyProcess;
 }
+
+/** How a PostgreSQL database opened by `openDatabase` opens a connection of its own (a role's lock). */
+const postgresSessions = new WeakMap<object, () => pg.Client>();
 
 /**
  * Where Stripe's deliveries wait to be applied (the `stripe_inbox` table, billing.inbox.ts): on

@@ -1,17 +1,24 @@
-// A role one process of several holds at a time on SQLite (the webhook inbox's drainer,
-// billing.inbox.ts): SQLite has one writer, and two processes writing in turn each throw away the
-// other's page cache and wait on its lock. The role is an exclusive lock on a small file of its own
-// beside the database (an empty SQLite file held in an open `BEGIN EXCLUSIVE`), which the kernel lets
-// go of the moment its process dies — SIGKILLed, out of memory — so another process takes the role at
-// its next try, without waiting for a lease to run out.
+// A role one process of several holds at a time (the webhook inbox's drainer, billing.inbox.ts). Two
+// processes applying events side by side each apply half of a buyer's events and wait on the other's
+// locks (and, on SQLite, on its one write lock, throwing away each other's page cache): one process
+// applying them all, several transactions at once on PostgreSQL, goes faster. Whoever holds a role
+// lets it go the moment its process dies — SIGKILLed, out of memory — and another process takes it
+// at its next try, without waiting for a lease to run out.
 //
-// On PostgreSQL every process holds it: transactions run side by side there. A role is only ever an
-// economy: whatever holds it must still be safe when two processes act at once.
+// - SQLite: an exclusive lock on a small file of its own beside the database (an empty SQLite file
+//   held in an open `BEGIN EXCLUSIVE`), which the kernel lets go of with the process.
+// - PostgreSQL: an advisory lock in a transaction kept open on a connection of its own, which the
+//   server lets go of when the connection ends (a dead process's socket is closed by its kernel).
+// - An in-memory database: its one process holds it.
+//
+// A role is only ever an economy: whatever holds it must still be safe when two processes act at once
+// (a lost connection lets the role go while its process still believes it holds it).
 import SQLite from 'better-sqlite3';
+import type pg from 'pg';
 import { makePrivateFile } from './files.ts';
 
 export interface Role {
-  /** Whether one process at a time holds it (SQLite), or every process (PostgreSQL, one process). */
+  /** Whether one process at a time holds it, or every process. */
   exclusive: boolean;
   /** Takes the role if no live process holds it; true while this process holds it. */
   tryTake(): Promise<boolean>;
@@ -19,14 +26,11 @@ export interface Role {
   release(): Promise<void>;
 }
 
-/** A role held through `lockFile` (SQLite, files.ts `roleFileOf`); with none, every process holds it. */
-export function roleOf(lockFile: string | null): Role {
-  return lockFile ? sqliteRole(lockFile) : alwaysHeld;
-}
+/** Every process holds it (one process, or nothing to lock with). */
+export const everyProcess: Role = { exclusive: false, tryTake: async () => true, release: async () => {} };
 
-const alwaysHeld: Role = { exclusive: false, tryTake: async () => true, release: async () => {} };
-
-function sqliteRole(lockFile: string): Role {
+/** A role held through `lockFile` (files.ts `roleFileOf`). */
+export function sqliteRole(lockFile: string): Role {
   let lock: SQLite.Database | null = null;
   return {
     exclusive: true,
@@ -48,6 +52,76 @@ function sqliteRole(lockFile: string): Role {
     async release() {
       lock?.close();
       lock = null;
+    },
+  };
+}
+
+/**
+ * The role `name` held through an advisory lock taken in a transaction kept open on a connection of
+ * its own (one per role and process, kept while it waits for the role, so a try is two statements).
+ * A transaction's lock, not a session's: through a pooler in transaction mode (PgBouncer) the open
+ * transaction keeps its server connection, and the pooler drops that connection when its client goes,
+ * so the lock goes with it. The transaction writes nothing and holds no snapshot between statements:
+ * it holds no row and keeps nothing from VACUUM. The lock is named by the schema too: two deployments
+ * on one database, each in its schema, do not share it.
+ */
+export function postgresRole(connect: () => pg.Client, name: string): Role {
+  let session: pg.Client | null = null;
+  let held = false;
+  let trying: Promise<boolean> | null = null;
+
+  function forget(client: pg.Client) {
+    if (session !== client) return;
+    // Lost (the server restarted, the network, a timeout on idle transactions): the lock went with
+    // it; the next try starts anew.
+    session = null;
+    held = false;
+    client.end().catch(() => {});
+  }
+
+  async function attempt(): Promise<boolean> {
+    if (!session) {
+      const client = connect();
+      client.on('error', () => forget(client));
+      client.on('end', () => forget(client));
+      session = client;
+      try {
+        await client.connect();
+      } catch {
+        forget(client);
+        return false;
+      }
+    }
+    const client = session;
+    try {
+      await client.query('begin');
+      const { rows } = await client.query<{ taken: boolean }>(
+        `select pg_try_advisory_xact_lock(hashtextextended(current_schema() || '/' || $1::text, 0)) as taken`,
+        [`guildhall:${name}`],
+      );
+      held = rows[0]?.taken === true && session === client;
+      if (!held) await client.query('rollback');
+    } catch {
+      forget(client);
+    }
+    return held;
+  }
+
+  return {
+    exclusive: true,
+    tryTake() {
+      if (held) return Promise.resolve(true);
+      trying ??= attempt().finally(() => {
+        trying = null;
+      });
+      return trying;
+    },
+    async release() {
+      await trying?.catch(() => false);
+      const client = session;
+      session = null;
+      held = false;
+      await client?.end().catch(() => {});
     },
   };
 }

@@ -49,7 +49,14 @@ import { control } from '../../tools/stripe-emulator/test-support.ts';
 import { createApiKey, createGroup, createOwner, pngBytes } from '../support/factories.ts';
 import { freePort } from '../support/processes.ts';
 import { throwawayDatabase } from './dataset.ts';
-import { CHILD_ENV_VARIABLE, childrenOf, compiledScript, cpuMsOf, REPO_ROOT } from './servers.ts';
+import {
+  CHILD_ENV_VARIABLE,
+  childrenOf,
+  compiledScript,
+  cpuMsOf,
+  localPostgresCpuMs,
+  REPO_ROOT,
+} from './servers.ts';
 
 // --- settings ---------------------------------------------------------------------------------------
 
@@ -463,6 +470,8 @@ export interface ChaosReport {
   guildhallCpuMs: number | null;
   /** CPU this process (the emulator answering Guildhall's re-reads, and the sender) used in the stream. */
   benchCpuMs: number;
+  /** CPU a PostgreSQL server on this machine used in the stream (null: SQLite, or none found). */
+  postgresCpuMs: number | null;
   divergences: Divergence[];
   divergenceCounts: Record<string, number>;
   entitlements: number;
@@ -924,6 +933,7 @@ export async function runChaos(
   );
   const streamStarted = performance.now();
   const benchCpuFrom = process.cpuUsage();
+  const postgresCpuFrom = engine === 'postgres' ? localPostgresCpuMs() : null;
   cpuFrom = cpuMsOf(server.pid);
   await Promise.all(Array.from({ length: settings.concurrency }, worker));
   // Several processes: the stream lasts until the last killed process is back (every kill happened).
@@ -938,6 +948,9 @@ export async function runChaos(
   const streamMs = performance.now() - streamStarted;
   countCpu();
   const benchCpu = process.cpuUsage(benchCpuFrom);
+  const postgresCpuTo = postgresCpuFrom === null ? null : localPostgresCpuMs();
+  const postgresCpuMs =
+    postgresCpuFrom === null || postgresCpuTo === null ? null : postgresCpuTo - postgresCpuFrom;
   say(`stream done in ${(streamMs / 1000).toFixed(1)} s; verifying against Stripe's objects`);
 
   // --- the verdict ----------------------------------------------------------------------------------
@@ -997,6 +1010,7 @@ export async function runChaos(
     eventsPerSecondUp: accepted / ((streamMs - downtimeMs) / 1000),
     guildhallCpuMs,
     benchCpuMs: (benchCpu.user + benchCpu.system) / 1000,
+    postgresCpuMs,
     divergences: verdict.divergences,
     divergenceCounts: verdict.counts,
     entitlements: verdict.entitlements,
@@ -1286,7 +1300,10 @@ export function describeChaos(report: ChaosReport): string[] {
         ? 'unknown'
         : `${(report.guildhallCpuMs / 1000).toFixed(1)} s = ${(report.guildhallCpuMs / report.accepted).toFixed(2)} ms per delivery ` +
           `(≈ ${n(report.accepted / (report.guildhallCpuMs / 1000))} deliveries/s per core)`
-    }; emulator and sender ${(report.benchCpuMs / 1000).toFixed(1)} s.`,
+    }; emulator and sender ${(report.benchCpuMs / 1000).toFixed(1)} s` +
+      (report.postgresCpuMs === null
+        ? '.'
+        : `; PostgreSQL ${(report.postgresCpuMs / 1000).toFixed(1)} s = ${(report.postgresCpuMs / report.accepted).toFixed(2)} ms per delivery.`),
     report.processes > 1
       ? `  ${report.processes} web processes; ${report.kills} SIGKILLs, each of one of them ` +
         `(in flight on the whole server: ${report.inFlightAtKills.join(', ') || '–'}); each was back (listening) ` +

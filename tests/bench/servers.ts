@@ -3,7 +3,7 @@
 // SIGTERM, SIGINT or when its stdin closes (the parent died), so no server outlives a run.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,31 @@ export function cpuMsOf(pid: number): number | null {
     let ms = ticks * 10;
     for (const child of childrenOf(pid)) ms += cpuMsOf(child) ?? 0;
     return ms;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The CPU a PostgreSQL server on this machine has used so far, in ms (its postmaster and every backend,
+ * live or gone; null when there is none, or more than one, or no /proc): what the database costs a
+ * benchmark whose server is local.
+ */
+export function localPostgresCpuMs(): number | null {
+  try {
+    const commOf = (pid: string) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    const postmasters = readdirSync('/proc')
+      .filter((pid) => /^\d+$/.test(pid))
+      .filter((pid) => {
+        try {
+          if (commOf(pid) !== 'postgres') return false;
+          const ppid = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] ?? '';
+          return commOf(ppid) !== 'postgres';
+        } catch {
+          return false;
+        }
+      });
+    return postmasters.length === 1 ? cpuMsOf(Number(postmasters[0])) : null;
   } catch {
     return null;
   }

@@ -213,7 +213,7 @@ describe('the inbox', () => {
         database.db,
       );
       await eventually(() => second.tryTake());
-      expect(await first.tryTake()).toBe(false);
+      await eventually(async () => (await first.tryTake().catch(() => null)) === false);
       await second.release();
     }
     await first.release();
@@ -266,6 +266,49 @@ describe('the inbox', () => {
       ['second', b.id],
     ]);
     await second.stop();
+  });
+
+  it('a drainer that loses its role stops draining; one whose role cannot be reached drains all the same, and says so once', async () => {
+    const clock = manualClock(700_000);
+    const errors: string[] = [];
+    let answer: 'held' | 'lost' | 'unreachable' = 'held';
+    const applied: string[] = [];
+    const drainer = createWebhookInbox({
+      db: inbox,
+      clock,
+      logger: { info: () => {}, error: (_fields: unknown, message: string) => errors.push(message) } as never,
+      role: {
+        exclusive: true,
+        async tryTake() {
+          if (answer === 'unreachable') throw new Error('connection refused');
+          return answer === 'held';
+        },
+        release: async () => {},
+      },
+      async prepareBatch(events) {
+        return async () => {
+          applied.push(...events.map((event) => event.id));
+          await markInboxApplied(
+            inbox,
+            events.map((event) => event.id),
+            clock.now(),
+          );
+        };
+      },
+    });
+    drainer.start();
+    await eventually(() => drainer.isDraining());
+    answer = 'lost';
+    await eventually(() => !drainer.isDraining());
+    answer = 'unreachable';
+    await eventually(() => drainer.isDraining());
+    const due = entry();
+    await receiveStripeEvents(inbox, [due], clock.now());
+    await eventually(() => applied.includes(due.id));
+    // Several looks later, one error said it.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(errors.filter((message) => message.includes('cannot be taken'))).toHaveLength(1);
+    await drainer.stop();
   });
 
   it('drains what is due, throws to whoever waits when a batch fails, and stops after the batch in hand', async () => {

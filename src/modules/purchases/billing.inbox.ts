@@ -3,15 +3,15 @@
 // batches (billing.service.ts, prepareBatch): a batch's reads from Stripe first, then its writes, and
 // while one batch is written the next one's reads are under way (Stripe answers them meanwhile; on
 // SQLite what they read of the database waits for the write's commit). Events arrive faster than they are applied only while the drainer is busy, and then the
-// next batch is larger. On SQLite one started process drains at a time
-// (the role, platform/db/role.ts); on PostgreSQL every process does, claims keeping them apart.
+// next batch is larger. One started process drains at a time (the role, platform/db/role.ts); claims
+// keep drainers apart when two do (a role lost with its connection, whose holder has not seen it yet).
 //
 // An event that cannot be applied yet (its payment has not arrived) or failed is tried again later,
 // by the schedule below, and given up after three days, as Stripe gives up its own retries (the daily
 // reconciliation brings access and one-time refunds in line with Stripe; Stripe's "Resend" of the
 // event applies the rest: a renewal's payment, a dispute). A claim keeps other drainers off a batch for
 // CLAIM_MS, renewed while the batch runs; a process killed while holding one leaves it to the others
-// when it runs out (on SQLite at once: the next drainer frees a dead one's claims).
+// when it runs out (at once when another process takes the role: it frees the claims before it).
 import type { Clock } from '../../platform/clock.ts';
 import type { Database } from '../../platform/db/database.ts';
 import type { Role } from '../../platform/db/role.ts';
@@ -84,20 +84,38 @@ export function createWebhookInbox(deps: {
   /** Whether this process holds the drainer's role (an inbox never started drains on its own). */
   let draining = true;
   let prunedAt = Number.NEGATIVE_INFINITY;
+  /** Whether the last look could not reach the role's lock (logged once, when it starts). */
+  let roleUnreachable = false;
 
   /**
    * A started process's look, every SWEEP_MS: the drainer drains what is due (retries, events other
    * processes took in); the others try to take the role, which a killed drainer let go of.
    */
   async function look(): Promise<void> {
-    if (running || stopped) return;
-    // Tried at every look, by the drainer too: a role whose lock was lost with its connection
-    // (PostgreSQL's) is taken again, or left to the process that took it meanwhile.
-    const taken = await role.tryTake();
-    if (stopped) {
-      if (taken && !draining) await role.release();
-      return;
+    if (stopped) return;
+    // Tried at every look, by the drainer too, even while it drains (on PostgreSQL a statement that
+    // keeps its lock alive): a role lost with its connection is taken again, or left to whoever took it.
+    let taken: boolean;
+    let sure = true;
+    try {
+      taken = await role.tryTake();
+      if (roleUnreachable) logger.info("stripe webhook inbox: the drainer's role can be taken again");
+      roleUnreachable = false;
+    } catch (error) {
+      // Its lock cannot be reached (PostgreSQL refused the connection): this process applies the
+      // events all the same, claims keeping drainers apart, rather than leave them to no one.
+      if (!roleUnreachable) {
+        logger.error(
+          { err: error },
+          "stripe webhook inbox: the drainer's role cannot be taken; this process applies the events without it",
+        );
+      }
+      roleUnreachable = true;
+      taken = true;
+      sure = false;
     }
+    // Stopping: stop() lets the role go.
+    if (stopped) return;
     if (!taken) {
       if (draining) logger.info('stripe webhook inbox: another process applies the events now');
       draining = false;
@@ -105,13 +123,13 @@ export function createWebhookInbox(deps: {
     }
     if (!draining) {
       draining = true;
-      // One drainer at a time: whatever is claimed was claimed by one that died.
-      if (role.exclusive) {
+      // Whatever is claimed was claimed by the drainer before this one, dead or no longer draining.
+      if (role.exclusive && sure) {
         await releaseStripeClaims(db);
         logger.info('stripe webhook inbox: this process applies the events');
       }
     }
-    if (stopped) return;
+    if (running || stopped) return;
     if (clock.now() - prunedAt >= PRUNE_EVERY_MS) {
       prunedAt = clock.now();
       await pruneStripeInbox(db, prunedAt - KEEP_MS);
@@ -158,12 +176,13 @@ export function createWebhookInbox(deps: {
           const write = await current.ready;
           // The next batch's reads go out to Stripe while this one is written (a claim that fails
           // here is tried again by the next turn; this batch is written all the same).
-          ahead = stopped ? null : await claimNext().catch(() => null);
+          ahead = stopped || !draining ? null : await claimNext().catch(() => null);
           await write();
         } finally {
           clearInterval(current.renewing);
         }
-        if (stopped) return;
+        // Stopped, or another process took the role (this one lost it with its connection).
+        if (stopped || !draining) return;
       }
     } finally {
       // Stopped, or a write failed, with the next batch claimed: its claim runs out, and it is applied
@@ -230,7 +249,8 @@ export function createWebhookInbox(deps: {
       if (sweep) clearInterval(sweep);
       sweep = null;
       if (running) await running;
-      if (started && draining) await role.release();
+      // Also when not draining: a role's lock may keep a connection while it waits.
+      if (started) await role.release();
     },
   };
 }

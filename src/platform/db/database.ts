@@ -284,8 +284,10 @@ export async function openDatabase(
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: dialectPool }), plugins, ...log });
     if (heard) attachChanges(db, heard.changes);
     // A connection of its own holds a role's lock (role.ts), through a pooler or not.
+    // Time limits: a connection that hangs must not hold up the drainer's looks, or a process stopping.
     const { max: _pooled, ...session } = connection;
-    postgresSessions.set(db, () => new pg.Client({ connectionString: database.url, ...session }));
+    const limits = { keepAlive: true, connectionTimeoutMillis: 5_000, query_timeout: 5_000 };
+    postgresSessions.set(db, () => new pg.Client({ connectionString: database.url, ...session, ...limits }));
     return { db, engine: 'postgres' };
   }
   const inbox = await openSqliteInbox(inboxFileOf(database.file), plugins);

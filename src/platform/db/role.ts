@@ -20,7 +20,10 @@ import { makePrivateFile } from './files.ts';
 export interface Role {
   /** Whether one process at a time holds it, or every process. */
   exclusive: boolean;
-  /** Takes the role if no live process holds it; true while this process holds it. */
+  /**
+   * Takes the role if no live process holds it; true while this process holds it. Throws when what
+   * holds it cannot be reached (PostgreSQL refused the connection).
+   */
   tryTake(): Promise<boolean>;
   /** Lets the role go (a process stopping). */
   release(): Promise<void>;
@@ -57,13 +60,21 @@ export function sqliteRole(lockFile: string): Role {
 }
 
 /**
+ * How long PostgreSQL keeps the lock's transaction once nothing comes from it: the holder sends a
+ * statement at every look (every 250 ms), so only a holder whose machine is gone, or whose network is
+ * cut, without its connection closing, lets the role go this way.
+ */
+const LOCK_IDLE_MS = 10_000;
+
+/**
  * The role `name` held through an advisory lock taken in a transaction kept open on a connection of
  * its own (one per role and process, kept while it waits for the role, so a try is two statements).
  * A transaction's lock, not a session's: through a pooler in transaction mode (PgBouncer) the open
  * transaction keeps its server connection, and the pooler drops that connection when its client goes,
- * so the lock goes with it. The transaction writes nothing and holds no snapshot between statements:
- * it holds no row and keeps nothing from VACUUM. The lock is named by the schema too: two deployments
- * on one database, each in its schema, do not share it.
+ * so the lock goes with it. The transaction (read committed, whatever the database's default) writes
+ * nothing and holds no snapshot between statements: it keeps nothing from VACUUM. The lock is named by
+ * the schema too: two deployments on one database, each in its schema, do not share it. A try throws
+ * when the lock cannot be reached (the connection refused, a statement failed).
  */
 export function postgresRole(connect: () => pg.Client, name: string): Role {
   let session: pg.Client | null = null;
@@ -72,7 +83,7 @@ export function postgresRole(connect: () => pg.Client, name: string): Role {
 
   function forget(client: pg.Client) {
     if (session !== client) return;
-    // Lost (the server restarted, the network, a timeout on idle transactions): the lock went with
+    // Lost (the server restarted, the network, the transaction's idle timeout): the lock went with
     // it; the next try starts anew.
     session = null;
     held = false;
@@ -87,30 +98,38 @@ export function postgresRole(connect: () => pg.Client, name: string): Role {
       session = client;
       try {
         await client.connect();
-      } catch {
+      } catch (error) {
         forget(client);
-        return false;
+        throw error;
       }
     }
     const client = session;
     try {
-      await client.query('begin');
+      if (held) {
+        // Still there, and kept alive for another LOCK_IDLE_MS.
+        await client.query('select 1');
+        held = session === client;
+        return held;
+      }
+      await client.query(
+        `begin isolation level read committed; set local idle_in_transaction_session_timeout = ${LOCK_IDLE_MS}`,
+      );
       const { rows } = await client.query<{ taken: boolean }>(
         `select pg_try_advisory_xact_lock(hashtextextended(current_schema() || '/' || $1::text, 0)) as taken`,
         [`guildhall:${name}`],
       );
       held = rows[0]?.taken === true && session === client;
       if (!held) await client.query('rollback');
-    } catch {
+      return held;
+    } catch (error) {
       forget(client);
+      throw error;
     }
-    return held;
   }
 
   return {
     exclusive: true,
     tryTake() {
-      if (held) return Promise.resolve(true);
       trying ??= attempt().finally(() => {
         trying = null;
       });

@@ -122,12 +122,15 @@ export function createWebhookInbox(deps: {
       return;
     }
     if (!draining) {
-      draining = true;
-      // Whatever is claimed was claimed by the drainer before this one, dead or no longer draining.
-      if (role.exclusive && sure) {
+      // Whatever is claimed was claimed by the drainer before this one, dead or no longer draining
+      // (unless it is this process's own drain, still ending, after the role came back to it). Freed
+      // before this process drains, so none of its own claims are.
+      if (role.exclusive && sure && !running) {
         await releaseStripeClaims(db);
         logger.info('stripe webhook inbox: this process applies the events');
       }
+      if (stopped) return;
+      draining = true;
     }
     if (running || stopped) return;
     if (clock.now() - prunedAt >= PRUNE_EVERY_MS) {
@@ -166,6 +169,8 @@ export function createWebhookInbox(deps: {
     try {
       for (;;) {
         again = false;
+        // Stopped, or another process took the role (this one lost it with its connection).
+        if (stopped || !draining) return;
         const current: InHand | null = ahead ?? (await claimNext());
         ahead = null;
         if (!current) {
@@ -181,8 +186,6 @@ export function createWebhookInbox(deps: {
         } finally {
           clearInterval(current.renewing);
         }
-        // Stopped, or another process took the role (this one lost it with its connection).
-        if (stopped || !draining) return;
       }
     } finally {
       // Stopped, or a write failed, with the next batch claimed: its claim runs out, and it is applied
@@ -248,7 +251,17 @@ export function createWebhookInbox(deps: {
       stopped = true;
       if (sweep) clearInterval(sweep);
       sweep = null;
-      if (running) await running;
+      if (running) {
+        // The role kept meanwhile (PostgreSQL ends its lock 10 s after its holder's last statement):
+        // another process taking it now would take up the batch in hand too.
+        const keeping =
+          started && draining ? setInterval(() => void role.tryTake().catch(() => {}), SWEEP_MS) : null;
+        try {
+          await running;
+        } finally {
+          if (keeping) clearInterval(keeping);
+        }
+      }
       // Also when not draining: a role's lock may keep a connection while it waits.
       if (started) await role.release();
     },

@@ -140,7 +140,17 @@ export function postgresRole(connect: () => pg.Client, name: string): Role {
       const client = session;
       session = null;
       held = false;
-      await client?.end().catch(() => {});
+      if (!client) return;
+      // A connection whose network is gone may not close for minutes: a process stopping does not
+      // wait for it (the server ends the lock's transaction 10 s after its last statement).
+      let waited: NodeJS.Timeout | undefined;
+      await Promise.race([
+        client.end().catch(() => {}),
+        new Promise<void>((resolve) => {
+          waited = setTimeout(resolve, 1_000);
+        }),
+      ]);
+      clearTimeout(waited);
     },
   };
 }

@@ -887,21 +887,6 @@ export function createBillingService(deps: BillingDeps) {
     return { ranks, followersOf };
   }
 
-  /** Events whose first was not applied now (applied before, or failed) are applied on their own. */
-  async function withTheirOwn(outcome: Outcome, onTheirOwn: Prepared[], grace: number, now: number) {
-    if (onTheirOwn.length === 0) return outcome;
-    const rest = await applyEach(
-      onTheirOwn.map(({ sameAs: _first, ...item }) => item),
-      grace,
-      now,
-    );
-    return {
-      applied: [...outcome.applied, ...rest.applied],
-      before: [...outcome.before, ...rest.before],
-      failed: [...outcome.failed, ...rest.failed],
-    };
-  }
-
   /**
    * A rank's events in up to APPLIED_AT_ONCE shares of about the same size, a customer's events in
    * one share (each in the order received).
@@ -922,16 +907,30 @@ export function createBillingService(deps: BillingDeps) {
   }
 
   /**
-   * PostgreSQL: a batch in shares, APPLIED_AT_ONCE transactions side by side, each applying its share's
+   * PostgreSQL: a batch in shares (`sharesOf`), side by side, each a transaction applying its share's
    * events one after the other: a commit, and the counters' writes (an offer's buyers, the day's
    * sales), once a share rather than once an event, and fewer transactions waiting in line for those
    * rows. A share records its events first (one statement says which were applied before): another
-   * process applying one of them meanwhile waits there, not on a row this transaction locks next.
-   * An event that fails rolls its share back (PostgreSQL cannot go on in a transaction after an
-   * error), and the share's events are then applied one a transaction (`applyEach`), so the failure
-   * stays that event's own.
+   * process applying one of them meanwhile waits there, not on a row this transaction locks next; the
+   * events each applies for (`sameAs`) are recorded with it. An event that fails rolls its share back
+   * (PostgreSQL cannot go on in a transaction after an error), and the share's events are then applied
+   * one a transaction (`applyEach`), so the failure stays that event's own.
    */
-  async function applyInShares(prepared: Prepared[], grace: number, now: number): Promise<Outcome> {
+  function applyInShares(prepared: Prepared[], grace: number, now: number): Promise<Outcome> {
+    return applyShared(prepared, sharesOf, grace, now);
+  }
+
+  /** Each event in a transaction of its own, APPLIED_AT_ONCE side by side (what a failed share falls back to). */
+  function applyEach(prepared: Prepared[], grace: number, now: number): Promise<Outcome> {
+    return applyShared(prepared, (items) => items.map((item) => [item]), grace, now);
+  }
+
+  async function applyShared(
+    prepared: Prepared[],
+    split: (items: Prepared[]) => Prepared[][],
+    grace: number,
+    now: number,
+  ): Promise<Outcome> {
     const outcome: Outcome = { applied: [], before: [], failed: [] };
     const onTheirOwn: Prepared[] = [];
     const { ranks, followersOf } = leadersOf(prepared);
@@ -942,95 +941,64 @@ export function createBillingService(deps: BillingDeps) {
         if ('error' in item) outcome.failed.push(item);
         else ready.push(item);
       }
-      const shares = sharesOf(ready);
-      await Promise.all(
-        shares.map(async (share) => {
-          try {
-            const fresh = await retryingConflicts(() =>
-              inTransaction(db, async (trx) => {
-                const recorded = await recordStripeEvents(
-                  trx,
-                  share.map((item) => item.event),
-                  now,
-                );
-                const applying = share.filter((item) => recorded.has(item.event.id));
-                await recordStripeEvents(
-                  trx,
-                  applying.flatMap((item) => followersOf(item).map((follower) => follower.event)),
-                  now,
-                );
-                for (const item of applying) if ('apply' in item) await item.apply(trx, grace);
-                return recorded;
-              }),
-            );
-            for (const item of share) {
-              if (fresh.has(item.event.id)) {
-                outcome.applied.push(item.event, ...followersOf(item).map((follower) => follower.event));
-              } else {
-                outcome.before.push(item.event.id);
-                onTheirOwn.push(...followersOf(item));
-              }
-            }
-          } catch {
-            // Logged with the event that fails, when it fails again on its own.
-            const alone = await applyEach(
-              share.flatMap((item) => [item, ...followersOf(item)]),
-              grace,
-              now,
-            );
-            outcome.applied.push(...alone.applied);
-            outcome.before.push(...alone.before);
-            outcome.failed.push(...alone.failed);
-          }
-        }),
-      );
-    }
-    return withTheirOwn(outcome, onTheirOwn, grace, now);
-  }
-
-  /**
-   * Each event in a transaction of its own, APPLIED_AT_ONCE side by side, its record written first,
-   * and the records of the events it applies for (`sameAs`) with it: what a share of `applyInShares`
-   * or a batch of `applyTogether` falls back to when something in it failed.
-   */
-  async function applyEach(prepared: Prepared[], grace: number, now: number): Promise<Outcome> {
-    const outcome: Outcome = { applied: [], before: [], failed: [] };
-    const onTheirOwn: Prepared[] = [];
-    const { ranks, followersOf } = leadersOf(prepared);
-    for (const rank of ranks) {
-      await eachAtOnce(rank, APPLIED_AT_ONCE, async (item) => {
-        const followers = followersOf(item);
-        if ('error' in item) {
-          outcome.failed.push(item);
-          return;
-        }
+      await eachAtOnce(split(ready), APPLIED_AT_ONCE, async (share) => {
         try {
-          // Another process applying the same event at the same moment waits on this record, then
-          // finds it. Any other failure (a unique index its effects hit) is tried again later.
           const fresh = await retryingConflicts(() =>
             inTransaction(db, async (trx) => {
-              if ((await recordStripeEvents(trx, [item.event], now)).size === 0) return false;
-              await recordStripeEvents(
+              const recorded = await recordStripeEvents(
                 trx,
-                followers.map((follower) => follower.event),
+                share.map((item) => item.event),
                 now,
               );
-              await item.apply(trx, grace);
-              return true;
+              const applying = share.filter((item) => recorded.has(item.event.id));
+              await recordStripeEvents(
+                trx,
+                applying.flatMap((item) => followersOf(item).map((follower) => follower.event)),
+                now,
+              );
+              for (const item of applying) if ('apply' in item) await item.apply(trx, grace);
+              return recorded;
             }),
           );
-          if (fresh) outcome.applied.push(item.event, ...followers.map((follower) => follower.event));
-          else {
-            outcome.before.push(item.event.id);
-            onTheirOwn.push(...followers);
+          for (const item of share) {
+            if (fresh.has(item.event.id)) {
+              outcome.applied.push(item.event, ...followersOf(item).map((follower) => follower.event));
+            } else {
+              outcome.before.push(item.event.id);
+              onTheirOwn.push(...followersOf(item));
+            }
           }
         } catch (error) {
-          outcome.failed.push({ event: item.event, error });
-          onTheirOwn.push(...followers);
+          const [only] = share;
+          if (share.length === 1 && only) {
+            // Tried again later (billing.inbox.ts); what it applies for, on their own now.
+            outcome.failed.push({ event: only.event, error });
+            onTheirOwn.push(...followersOf(only));
+            return;
+          }
+          const alone = await applyEach(
+            share.flatMap((item) => [item, ...followersOf(item)]),
+            grace,
+            now,
+          );
+          outcome.applied.push(...alone.applied);
+          outcome.before.push(...alone.before);
+          outcome.failed.push(...alone.failed);
         }
       });
     }
-    return withTheirOwn(outcome, onTheirOwn, grace, now);
+    if (onTheirOwn.length === 0) return outcome;
+    // Events whose first was not applied now (applied before, or failed) are applied on their own.
+    const rest = await applyEach(
+      onTheirOwn.map(({ sameAs: _first, ...item }) => item),
+      grace,
+      now,
+    );
+    return {
+      applied: [...outcome.applied, ...rest.applied],
+      before: [...outcome.before, ...rest.before],
+      failed: [...outcome.failed, ...rest.failed],
+    };
   }
 
   /**

@@ -76,6 +76,16 @@ async function entitlementOf(email: string) {
     .executeTakeFirst();
 }
 
+/** The access ledger of a buyer's entitlement, oldest change first. */
+async function ledgerOf(email: string) {
+  return ctx.db
+    .selectFrom('entitlementChanges')
+    .select(['toState', 'reason', 'stripeObjectId', 'stripeEventId'])
+    .where('entitlementId', '=', (await entitlementOf(email))?.id as string)
+    .orderBy('createdAt')
+    .execute();
+}
+
 async function canEnter(email: string): Promise<boolean> {
   const user = await ctx.db
     .selectFrom('users')
@@ -140,12 +150,7 @@ describe('a recurring membership', () => {
     await ctx.deliver();
     expect(await entitlementOf(email)).toMatchObject({ state: 'active', accessUntil: null });
     expect(await canEnter(email)).toBe(true);
-    const ledger = await ctx.db
-      .selectFrom('entitlementChanges')
-      .select(['toState', 'reason', 'stripeObjectId'])
-      .where('entitlementId', '=', (await entitlementOf(email))?.id as string)
-      .orderBy('createdAt')
-      .execute();
+    const ledger = await ledgerOf(email);
     expect(ledger.map((l) => l.toState)).toEqual(['active', 'past_due', 'active']);
     expect(ledger.every((l) => l.stripeObjectId?.startsWith('sub_'))).toBe(true);
     const user = await ctx.db
@@ -231,12 +236,7 @@ describe('a recurring membership', () => {
           event.type === 'customer.subscription.updated' && (event.data.object as { id: string }).id === id,
       );
     const ledger = async () =>
-      ctx.db
-        .selectFrom('entitlementChanges')
-        .select(['toState', 'stripeEventId'])
-        .where('entitlementId', '=', (await entitlementOf(email))?.id as string)
-        .orderBy('createdAt')
-        .execute();
+      (await ledgerOf(email)).map(({ toState, stripeEventId }) => ({ toState, stripeEventId }));
     await ctx.stripe.subscriptions.update(id, { cancel_at_period_end: true });
     await ctx.stripe.subscriptions.update(id, { metadata: { note: 'first' } });
     const updates = await updatesOf();
@@ -286,12 +286,11 @@ describe('a recurring membership', () => {
     const failed = ofIt.find((event) => event.type === 'invoice.payment_failed');
     expect(failed).toBeDefined();
     await takeTogether(ofIt);
-    const ledger = await ctx.db
-      .selectFrom('entitlementChanges')
-      .select(['toState', 'reason', 'stripeEventId'])
-      .where('entitlementId', '=', (await entitlementOf(email))?.id as string)
-      .orderBy('createdAt')
-      .execute();
+    const ledger = (await ledgerOf(email)).map(({ toState, reason, stripeEventId }) => ({
+      toState,
+      reason,
+      stripeEventId,
+    }));
     expect(ledger.at(-1)).toEqual({
       toState: 'past_due',
       reason: 'payment_failed',

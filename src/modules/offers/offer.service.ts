@@ -72,7 +72,7 @@ export function createOffersService(deps: OffersDeps) {
 
   /** The Stripe price to sell the offer at, made or replaced as its pricing requires. */
   async function stripePriceOf(offerId: string) {
-    return ensureStripePrice(db, stripe, (await detail(db, offerId)).row, clock.now());
+    return ensureStripePrice(db, stripe, await offerRow(offerId), clock.now());
   }
 
   /**
@@ -186,8 +186,7 @@ export function createOffersService(deps: OffersDeps) {
   }
 
   async function detail(executor: Executor, id: string): Promise<OfferDetail> {
-    const row = await findOffer(executor, id);
-    if (!row) throw new NotFoundError('No such offer.');
+    const row = await offerRow(id, executor);
     return { row, hubGroupIds: await listOfferGroupIds(executor, row.id) };
   }
 

@@ -96,7 +96,6 @@ export function createWebhookInbox(deps: {
     // Tried at every look, by the drainer too, even while it drains (on PostgreSQL a statement that
     // keeps its lock alive): a role lost with its connection is taken again, or left to whoever took it.
     let taken: boolean;
-    let sure = true;
     try {
       taken = await role.tryTake();
       if (roleUnreachable) logger.info("stripe webhook inbox: the drainer's role can be taken again");
@@ -112,7 +111,6 @@ export function createWebhookInbox(deps: {
       }
       roleUnreachable = true;
       taken = true;
-      sure = false;
     }
     // Stopping: stop() lets the role go.
     if (stopped) return;
@@ -125,7 +123,7 @@ export function createWebhookInbox(deps: {
       // Whatever is claimed was claimed by the drainer before this one, dead or no longer draining
       // (unless it is this process's own drain, still ending, after the role came back to it). Freed
       // before this process drains, so none of its own claims are.
-      if (role.exclusive && sure && !running) {
+      if (role.exclusive && !roleUnreachable && !running) {
         await releaseStripeClaims(db);
         logger.info('stripe webhook inbox: this process applies the events');
       }
@@ -189,7 +187,7 @@ export function createWebhookInbox(deps: {
       }
     } finally {
       // Stopped, or a write failed, with the next batch claimed: its claim runs out, and it is applied
-      // then (on SQLite at once by the next drainer, which frees a dead one's claims).
+      // then (at once by the next process to take the role, which frees the claims before it).
       if (ahead) clearInterval((ahead as InHand).renewing);
     }
   }

@@ -2,6 +2,7 @@ import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import { type Executor, locksRows } from '../../platform/db/executor.ts';
 import { prepared } from '../../platform/db/prepared.ts';
 import type { PaymentsTable, PurchaseStatus, PurchasesTable } from '../../platform/db/schema.ts';
+import { stillThere } from '../../platform/errors.ts';
 import type { Cursor } from '../../platform/pagination.ts';
 
 export type PurchaseRow = Selectable<PurchasesTable>;
@@ -36,7 +37,7 @@ export async function updatePurchase(
   id: string,
   patch: Updateable<PurchasesTable>,
 ): Promise<PurchaseRow> {
-  return db.updateTable('purchases').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  return stillThere(await updatePurchaseIfAny(db, id, patch), 'purchase');
 }
 
 /** Changes a purchase if there is one by that id, and answers it as it is now. */

@@ -75,8 +75,8 @@ export function backgroundCheckpoints(sqlite: SQLite.Database, options: { proces
   let commits = 0;
   let running: { worker: Worker; exited: Promise<unknown> } | null = null;
   let closed = false;
-  /** The thread asked while a transaction was open: done after its commit. */
-  let restartAfterCommit = false;
+  /** The thread asked while a transaction was open: done when it ends (commit or rollback). */
+  let restartAfterTransaction = false;
 
   /**
    * Finishes the thread's checkpoint between two transactions (asked while one is open, once it
@@ -86,10 +86,10 @@ export function backgroundCheckpoints(sqlite: SQLite.Database, options: { proces
   function restart(worker: Worker) {
     if (closed || !sqlite.open) return;
     if (sqlite.inTransaction) {
-      restartAfterCommit = true;
+      restartAfterTransaction = true;
       return;
     }
-    restartAfterCommit = false;
+    restartAfterTransaction = false;
     try {
       sqlite.pragma('wal_checkpoint(RESTART)');
     } catch (error) {
@@ -124,12 +124,12 @@ export function backgroundCheckpoints(sqlite: SQLite.Database, options: { proces
 
   return {
     rolledBack() {
-      if (!closed && running && restartAfterCommit) restart(running.worker);
+      if (!closed && running && restartAfterTransaction) restart(running.worker);
     },
     committed() {
       if (closed) return;
       if (running) {
-        if (restartAfterCommit) restart(running.worker);
+        if (restartAfterTransaction) restart(running.worker);
         return;
       }
       commits += 1;

@@ -90,13 +90,16 @@ describe('SQLite shared by processes', () => {
   it('gives up with SQLITE_BUSY after its wait, and never retries another error', async () => {
     const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
     let tries = 0;
+    const started = performance.now();
     await expect(
       whileBusy(() => {
         tries += 1;
         throw busy;
       }, 20),
     ).rejects.toBe(busy);
-    expect(tries).toBeGreaterThan(3);
+    // Tried again until its wait was over (how many times depends on how busy the machine is).
+    expect(performance.now() - started).toBeGreaterThanOrEqual(20);
+    expect(tries).toBeGreaterThan(1);
     tries = 0;
     const other = Object.assign(new Error('constraint'), { code: 'SQLITE_CONSTRAINT' });
     await expect(
